@@ -1,0 +1,35 @@
+"""Errors the app reports to the user in words, from any layer (no Qt here).
+
+The command line prints `str(error)` and exits with `error.exit_code`; the GUI shows it in a
+dialog. Anything else that escapes is a bug.
+"""
+
+
+class BriefingError(Exception):
+    """A problem the user can act on, with a message that says what it is."""
+
+    exit_code = 1
+
+
+class StoreError(BriefingError):
+    """The store file cannot be used as it is. The file is left untouched."""
+
+    exit_code = 3
+
+
+class NotABriefingStore(StoreError):
+    pass
+
+
+class StoreTooNew(StoreError):
+    pass
+
+
+class InputError(BriefingError):
+    """Bad input from the user: a wrong value, an unknown name. Nothing was changed."""
+
+    exit_code = 2
+
+
+class NotFound(InputError):
+    pass

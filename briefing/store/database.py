@@ -1,0 +1,199 @@
+"""Opening a store file: create it, upgrade it, or refuse it without touching a byte.
+
+A Briefing store is a SQLite file marked with our `application_id` and carrying an Alembic
+version. `open_store` decides what a path holds before it writes anything:
+
+- no file (or an empty one): a new store is built under a temporary name (schema, then the
+  optional seed such as the demo topic) and renamed into place, so a failed creation leaves
+  nothing behind;
+- a Briefing store at an older schema: the file is copied to a backup beside it, then upgraded;
+- a Briefing store newer than this app, a text file, or another program's SQLite database: a
+  `StoreError` with a clear message, and the file is left exactly as it was.
+
+Every connection runs with foreign keys on and WAL journaling. pysqlite's own transaction handling
+is switched off so that SQLAlchemy's BEGIN/COMMIT are the real transaction boundaries (the recipe
+in SQLAlchemy's SQLite dialect docs): each `writing()` block is one atomic transaction.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import sqlite3
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from briefing.errors import NotABriefingStore, StoreError, StoreTooNew
+from briefing.store import migrations
+
+# "BRIF": marks a SQLite file as a Briefing store (SQLite's PRAGMA application_id).
+APPLICATION_ID = 0x42524946
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+Seed = Callable[[Session], None]
+
+
+def _make_engine(path: Path, *, foreign_keys: bool = True) -> Engine:
+    engine = create_engine(f"sqlite:///{path}")
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        dbapi_connection.isolation_level = None  # let SQLAlchemy's BEGIN below be the real one
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
+        cursor.execute("PRAGMA busy_timeout = 5000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+    return engine
+
+
+class Store:
+    """An open store file. Sessions are short: one per user action, owned by the caller."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.engine = _make_engine(path)
+        with self.engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA journal_mode = WAL")
+            connection.exec_driver_sql("PRAGMA synchronous = NORMAL")
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session for reads; anything it changes is rolled back."""
+        with self._sessions() as session:
+            yield session
+            session.rollback()
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[Session]:
+        """A session whose changes commit together when the block ends, or not at all."""
+        with self._sessions() as session, session.begin():
+            yield session
+
+    @property
+    def schema_version(self) -> str | None:
+        with self.engine.connect() as connection:
+            return migrations.current_revision(connection)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+
+def _inspect_existing(path: Path) -> str | None:
+    """The schema revision of an existing Briefing store, or StoreError. Opens it read-only."""
+    try:
+        with path.open("rb") as file:
+            header = file.read(len(SQLITE_HEADER))
+    except OSError as error:
+        raise StoreError(f"cannot read {path}: {error.strerror}") from error
+    if header != SQLITE_HEADER:
+        raise NotABriefingStore(f"{path} is not a Briefing store (it is not a SQLite database)")
+    try:
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as error:
+        raise StoreError(f"cannot open {path}: {error}") from error
+    try:
+        (application_id,) = connection.execute("PRAGMA application_id").fetchone()
+        if application_id != APPLICATION_ID:
+            raise NotABriefingStore(
+                f"{path} is not a Briefing store (it is a SQLite database of another program)"
+            )
+        return migrations.current_revision(connection)
+    except sqlite3.DatabaseError as error:
+        raise NotABriefingStore(f"{path} is not a Briefing store ({error})") from error
+    finally:
+        connection.close()
+
+
+def _backup(path: Path, revision: str | None) -> Path:
+    """Copy the store beside itself, whole or not at all, and return the copy's path."""
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = path.with_name(f"{path.stem}.backup-{revision or 'none'}-{stamp}{path.suffix}")
+    partial = target.with_name(target.name + ".partial")
+    source = sqlite3.connect(path)
+    try:
+        copy = sqlite3.connect(partial)
+        with copy:
+            source.backup(copy)
+        copy.close()
+    finally:
+        source.close()
+    os.replace(partial, target)
+    return target
+
+
+def _create(path: Path, seed: Seed | None) -> None:
+    partial = path.with_name(path.name + ".creating")
+    partial.unlink(missing_ok=True)
+    engine = _make_engine(partial)
+    try:
+        with engine.begin() as connection:
+            connection.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
+            migrations.upgrade(connection)
+            if seed is not None:
+                with Session(bind=connection) as session:
+                    seed(session)
+                    session.flush()
+        engine.dispose()
+        os.replace(partial, path)
+    except BaseException:
+        engine.dispose()
+        partial.unlink(missing_ok=True)
+        raise
+
+
+def _upgrade(path: Path) -> None:
+    # Batch migrations rebuild tables; with foreign keys on, dropping the old table would cascade.
+    engine = _make_engine(path, foreign_keys=False)
+    try:
+        with engine.begin() as connection:
+            migrations.upgrade(connection)
+            problems = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if problems:
+                raise StoreError(f"upgrading {path} would break {len(problems)} references")
+    finally:
+        engine.dispose()
+
+
+def open_store(path: Path | str, *, seed: Seed | None = None, create: bool = True) -> Store:
+    """Open the store at `path`, creating it (and running `seed`) or upgrading it as needed."""
+    path = Path(path).expanduser()
+    if not path.exists() or path.stat().st_size == 0:
+        if not create:
+            raise StoreError(f"there is no store at {path}")
+        if not path.parent.is_dir():
+            raise StoreError(f"cannot create a store in {path.parent}: no such folder")
+        if path.exists():
+            path.unlink()  # an empty file holds nothing to keep
+        _create(path, seed)
+    else:
+        revision = _inspect_existing(path)
+        head = migrations.head_revision()
+        if revision != head:
+            if revision is not None and not migrations.is_known(revision):
+                raise StoreTooNew(
+                    f"{path} was written by a newer version of Briefing (schema {revision});"
+                    " update the app to open it"
+                )
+            _backup(path, revision)
+            _upgrade(path)
+    return Store(path)
+
+
+def count_rows(session: Session, model) -> int:
+    return session.scalar(select(func.count()).select_from(model)) or 0
