@@ -37,7 +37,7 @@ def is_known(revision: str) -> bool:
 
 
 def current_revision(connection: Connection | sqlite3.Connection) -> str | None:
-    """The revision stamped in a store, or None if it has none. Works on either kind of connection."""
+    """The revision stamped in a store, or None. Takes a SQLAlchemy or a sqlite3 connection."""
     query = "SELECT version_num FROM alembic_version"
     exists = (
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"

@@ -9,9 +9,8 @@ Revises:
 Create Date: 2026-11-27 07:08:22.637710
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = "0001"
 down_revision = None
@@ -345,7 +344,10 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
         sa.CheckConstraint(
-            "(topic_id IS NOT NULL) + (stakeholder_id IS NOT NULL) + (position_id IS NOT NULL) + (quote_id IS NOT NULL) + (source_id IS NOT NULL) + (briefing_id IS NOT NULL) = 1",
+            (
+                "(topic_id IS NOT NULL) + (stakeholder_id IS NOT NULL) + (position_id IS NOT NULL)"
+                " + (quote_id IS NOT NULL) + (source_id IS NOT NULL) + (briefing_id IS NOT NULL) = 1"
+            ),
             name=op.f("ck_notes_one_target"),
         ),
         sa.ForeignKeyConstraint(
