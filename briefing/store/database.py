@@ -24,7 +24,7 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from briefing.errors import NotABriefingStore, StoreError, StoreTooNew
@@ -37,7 +37,7 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 Seed = Callable[[Session], None]
 
 
-def _make_engine(path: Path, *, foreign_keys: bool = True) -> Engine:
+def _make_engine(path: Path, *, foreign_keys: bool = True, wal: bool = False) -> Engine:
     engine = create_engine(f"sqlite:///{path}")
 
     @event.listens_for(engine, "connect")
@@ -46,6 +46,9 @@ def _make_engine(path: Path, *, foreign_keys: bool = True) -> Engine:
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
         cursor.execute("PRAGMA busy_timeout = 5000")
+        if wal:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -60,10 +63,7 @@ class Store:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.engine = _make_engine(path)
-        with self.engine.connect() as connection:
-            connection.exec_driver_sql("PRAGMA journal_mode = WAL")
-            connection.exec_driver_sql("PRAGMA synchronous = NORMAL")
+        self.engine = _make_engine(path, wal=True)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextlib.contextmanager
@@ -194,6 +194,3 @@ def open_store(path: Path | str, *, seed: Seed | None = None, create: bool = Tru
             _upgrade(path)
     return Store(path)
 
-
-def count_rows(session: Session, model) -> int:
-    return session.scalar(select(func.count()).select_from(model)) or 0

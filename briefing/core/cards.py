@@ -1,0 +1,454 @@
+"""What the card grid and the detail panel show, read in a handful of queries.
+
+A topic's cards are its stakeholders that hold a position on it, plus those with no parent
+organisation. A person who speaks for an organisation on the topic (Arvind Krishna for IBM) gets
+no card of their own: their quotes and notes count on their organisation's card. `topic_cards`
+reads everything for all cards in a fixed number of queries, however many stakeholders a topic
+has, so that a grid of a thousand cards opens as fast as one of ten.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
+
+from briefing.core.dates import format_date
+from briefing.core.verify import Verification, verify_quote
+from briefing.errors import NotFound
+from briefing.store.models import (
+    Answer,
+    Event,
+    Note,
+    Position,
+    Question,
+    Quote,
+    Source,
+    Stakeholder,
+    Topic,
+    topic_stakeholders,
+)
+
+CARD_QUOTES = 2  # quotes shown on a card; the detail panel shows all
+
+
+@dataclass(frozen=True)
+class TopicSummary:
+    id: int
+    name: str
+    description: str
+
+
+@dataclass(frozen=True)
+class QuoteLine:
+    """A quote as a card or a list shows it: the words, who said them, where and when."""
+
+    id: int
+    text: str
+    speaker: str
+    attribution: str
+    source_title: str
+    source_publisher: str
+    source_published: dt.date | None
+    said_on: dt.date | None
+
+    @property
+    def when(self) -> str:
+        """When the words were said; if the source does not say, when it reported them."""
+        if self.said_on is not None:
+            return format_date(self.said_on)
+        if self.source_published is not None:
+            return f"reported {format_date(self.source_published)}"
+        return "undated"
+
+    @property
+    def citation(self) -> str:
+        parts = [self.source_title or "source removed"]
+        if self.source_publisher:
+            parts.append(self.source_publisher)
+        parts.append(self.when)
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class StakeholderCard:
+    id: int
+    name: str
+    kind: str
+    stance: str | None  # None: no position on this topic yet
+    headline: str
+    as_of: dt.date | None
+    quotes: tuple[QuoteLine, ...]
+    quote_count: int
+    note_count: int
+
+
+@dataclass(frozen=True)
+class PositionView:
+    id: int
+    stance: str
+    headline: str
+    summary: str  # Markdown
+    as_of: dt.date
+
+
+@dataclass(frozen=True)
+class QuoteView:
+    line: QuoteLine
+    source_id: int | None
+    start: int
+    end: int
+    verification: Verification
+    tags: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class NoteView:
+    id: int
+    body: str  # Markdown
+    private: bool
+    attached_to: str  # what it hangs on, in words
+    tags: tuple[str, ...]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class AnswerView:
+    question: str
+    answer: str
+    comment: str
+    quote_id: int | None
+
+
+@dataclass(frozen=True)
+class EventView:
+    occurred_on: dt.date
+    precision: str
+    title: str
+
+    @property
+    def when(self) -> str:
+        return format_date(self.occurred_on, self.precision)
+
+
+@dataclass(frozen=True)
+class StakeholderDetail:
+    id: int
+    name: str
+    kind: str
+    description: str
+    parent: str | None
+    members: tuple[str, ...]
+    position: PositionView | None
+    earlier_positions: tuple[PositionView, ...]
+    quotes: tuple[QuoteView, ...]
+    answers: tuple[AnswerView, ...]
+    events: tuple[EventView, ...]
+    notes: tuple[NoteView, ...] = field(default=())
+
+
+def list_topics(session: Session) -> list[TopicSummary]:
+    rows = session.execute(select(Topic.id, Topic.name, Topic.description).order_by(Topic.name))
+    return [TopicSummary(*row) for row in rows]
+
+
+def closest(name: str, choices: list[str]) -> str:
+    """ "; did you mean A or B?" for an unknown name, or "" when nothing is close."""
+    lowered = {choice.casefold(): choice for choice in choices}
+    matches = difflib.get_close_matches(name.casefold(), list(lowered), n=3, cutoff=0.5)
+    if not matches:
+        return ""
+    return "; did you mean " + " or ".join(repr(lowered[m]) for m in matches) + "?"
+
+
+def find_topic(session: Session, name: str | None) -> TopicSummary:
+    """The topic named `name` (any case), or the first topic when no name is given."""
+    topics = list_topics(session)
+    if not topics:
+        raise NotFound("the store holds no topic")
+    if name is None:
+        return topics[0]
+    for topic in topics:
+        if topic.name.casefold() == name.strip().casefold():
+            return topic
+    raise NotFound(f"no topic is named {name!r}{closest(name, [t.name for t in topics])}")
+
+
+def _card_owners(session: Session, topic_id: int) -> tuple[list[Stakeholder], dict[int, int]]:
+    """The topic's card stakeholders, and for every stakeholder of it the card it counts on."""
+    members = session.scalars(
+        select(Stakeholder)
+        .join(topic_stakeholders, topic_stakeholders.c.stakeholder_id == Stakeholder.id)
+        .where(topic_stakeholders.c.topic_id == topic_id)
+        # The most influential first, so the grid opens on the stakeholders that matter most.
+        .order_by(Stakeholder.influence.desc().nulls_last(), Stakeholder.name)
+    ).all()
+    with_position = set(
+        session.scalars(select(Position.stakeholder_id).where(Position.topic_id == topic_id))
+    )
+    ids = {member.id for member in members}
+    owner: dict[int, int] = {}
+    cards = []
+    for member in members:
+        folds = (
+            member.id not in with_position
+            and member.parent_id is not None
+            and member.parent_id in ids
+        )
+        if folds:
+            owner[member.id] = member.parent_id  # type: ignore[assignment]
+        else:
+            owner[member.id] = member.id
+            cards.append(member)
+    return cards, owner
+
+
+def _latest_positions(session: Session, topic_id: int) -> dict[int, Position]:
+    ranked = (
+        select(
+            Position.id,
+            func.row_number()
+            .over(
+                partition_by=Position.stakeholder_id,
+                order_by=(Position.as_of.desc(), Position.id.desc()),
+            )
+            .label("rank"),
+        )
+        .where(Position.topic_id == topic_id)
+        .subquery()
+    )
+    latest = session.scalars(
+        select(Position).join(ranked, ranked.c.id == Position.id).where(ranked.c.rank == 1)
+    )
+    return {position.stakeholder_id: position for position in latest}
+
+
+def _quote_line(quote: Quote, speaker: str, source: Source | None) -> QuoteLine:
+    return QuoteLine(
+        id=quote.id,
+        text=quote.text,
+        speaker=speaker,
+        attribution=quote.attribution,
+        source_title=source.title if source else "",
+        source_publisher=source.publisher if source else "",
+        source_published=source.published if source else None,
+        said_on=quote.said_on,
+    )
+
+
+def _quote_order(rank_by):
+    # Direct words before reported ones, then the order they were recorded in.
+    return ((Quote.attribution != "direct"), rank_by)
+
+
+def topic_cards(session: Session, topic_id: int) -> list[StakeholderCard]:
+    cards, owner = _card_owners(session, topic_id)
+    if not cards:
+        return []
+    positions = _latest_positions(session, topic_id)
+    member_ids = select(topic_stakeholders.c.stakeholder_id).where(
+        topic_stakeholders.c.topic_id == topic_id
+    )
+
+    # The first few quotes of every speaker, in one query; merged per card below.
+    ranked = (
+        select(
+            Quote.id,
+            func.row_number()
+            .over(partition_by=Quote.speaker_id, order_by=_quote_order(Quote.id))
+            .label("rank"),
+        )
+        .where(Quote.speaker_id.in_(member_ids))
+        .subquery()
+    )
+    speaker = aliased(Stakeholder)
+    top_quotes: dict[int, list[tuple[Quote, str, Source | None]]] = defaultdict(list)
+    rows = session.execute(
+        select(Quote, speaker.name, Source)
+        .join(ranked, ranked.c.id == Quote.id)
+        .join(speaker, speaker.id == Quote.speaker_id)
+        .outerjoin(Source, Source.id == Quote.source_id)
+        .where(ranked.c.rank <= CARD_QUOTES)
+        .order_by(*_quote_order(Quote.id))
+    )
+    for quote, speaker_name, source in rows:
+        top_quotes[owner[quote.speaker_id]].append((quote, speaker_name, source))
+
+    quote_counts: dict[int, int] = defaultdict(int)
+    for speaker_id, count in session.execute(
+        select(Quote.speaker_id, func.count())
+        .where(Quote.speaker_id.in_(member_ids))
+        .group_by(Quote.speaker_id)
+    ):
+        quote_counts[owner[speaker_id]] += count
+
+    note_counts = _note_counts(session, topic_id, owner)
+
+    result = []
+    for stakeholder in cards:
+        position = positions.get(stakeholder.id)
+        chosen = top_quotes.get(stakeholder.id, [])[:CARD_QUOTES]
+        result.append(
+            StakeholderCard(
+                id=stakeholder.id,
+                name=stakeholder.name,
+                kind=stakeholder.kind,
+                stance=position.stance if position else None,
+                headline=position.headline if position else "",
+                as_of=position.as_of if position else None,
+                quotes=tuple(_quote_line(q, name, src) for q, name, src in chosen),
+                quote_count=quote_counts[stakeholder.id],
+                note_count=note_counts[stakeholder.id],
+            )
+        )
+    return result
+
+
+def _note_counts(session: Session, topic_id: int, owner: dict[int, int]) -> dict[int, int]:
+    """Notes on each card: on its stakeholders, their positions on the topic, their quotes."""
+    counts: dict[int, int] = defaultdict(int)
+    member_ids = select(topic_stakeholders.c.stakeholder_id).where(
+        topic_stakeholders.c.topic_id == topic_id
+    )
+    queries = (
+        select(Note.stakeholder_id, func.count())
+        .where(Note.stakeholder_id.in_(member_ids))
+        .group_by(Note.stakeholder_id),
+        select(Position.stakeholder_id, func.count())
+        .join(Note, Note.position_id == Position.id)
+        .where(Position.topic_id == topic_id)
+        .group_by(Position.stakeholder_id),
+        select(Quote.speaker_id, func.count())
+        .join(Note, Note.quote_id == Quote.id)
+        .where(Quote.speaker_id.in_(member_ids))
+        .group_by(Quote.speaker_id),
+    )
+    for query in queries:
+        for stakeholder_id, count in session.execute(query):
+            counts[owner[stakeholder_id]] += count
+    return counts
+
+
+def _position_view(position: Position) -> PositionView:
+    return PositionView(
+        id=position.id,
+        stance=position.stance,
+        headline=position.headline,
+        summary=position.summary,
+        as_of=position.as_of,
+    )
+
+
+def stakeholder_detail(session: Session, topic_id: int, stakeholder_id: int) -> StakeholderDetail:
+    """Everything the detail panel shows for one card."""
+    stakeholder = session.get(Stakeholder, stakeholder_id)
+    if stakeholder is None:
+        raise NotFound(f"there is no stakeholder with id {stakeholder_id}")
+    _cards, owner = _card_owners(session, topic_id)
+    people = [sid for sid, card in owner.items() if card == stakeholder_id] or [stakeholder_id]
+    member_names = session.scalars(
+        select(Stakeholder.name)
+        .where(Stakeholder.id.in_(people), Stakeholder.id != stakeholder_id)
+        .order_by(Stakeholder.name)
+    ).all()
+
+    positions = session.scalars(
+        select(Position)
+        .where(Position.topic_id == topic_id, Position.stakeholder_id == stakeholder_id)
+        .order_by(Position.as_of.desc(), Position.id.desc())
+    ).all()
+
+    speaker = aliased(Stakeholder)
+    quotes = []
+    for quote, speaker_name, source in session.execute(
+        select(Quote, speaker.name, Source)
+        .join(speaker, speaker.id == Quote.speaker_id)
+        .outerjoin(Source, Source.id == Quote.source_id)
+        .where(Quote.speaker_id.in_(people))
+        .order_by(*_quote_order(Quote.id))
+    ):
+        quotes.append(
+            QuoteView(
+                line=_quote_line(quote, speaker_name, source),
+                source_id=quote.source_id,
+                start=quote.start,
+                end=quote.end,
+                verification=verify_quote(
+                    quote.text, source.text if source else None, quote.start, quote.end
+                ),
+                tags=tuple(tag.name for tag in quote.tags),
+            )
+        )
+
+    answers = [
+        AnswerView(question=text, answer=answer.answer, comment=answer.comment,
+                   quote_id=answer.quote_id)
+        for answer, text in session.execute(
+            select(Answer, Question.text)
+            .join(Question, Question.id == Answer.question_id)
+            .where(Question.topic_id == topic_id, Answer.stakeholder_id == stakeholder_id)
+            .order_by(Question.sort_order, Question.id)
+        )
+    ]
+
+    events = [
+        EventView(event.occurred_on, event.precision, event.title)
+        for event in session.scalars(
+            select(Event)
+            .where(Event.topic_id == topic_id, Event.stakeholder_id.in_(people))
+            .order_by(Event.occurred_on, Event.id)
+        )
+    ]
+
+    return StakeholderDetail(
+        id=stakeholder.id,
+        name=stakeholder.name,
+        kind=stakeholder.kind,
+        description=stakeholder.description,
+        parent=stakeholder.parent.name if stakeholder.parent else None,
+        members=tuple(member_names),
+        position=_position_view(positions[0]) if positions else None,
+        earlier_positions=tuple(_position_view(p) for p in positions[1:]),
+        quotes=tuple(quotes),
+        answers=tuple(answers),
+        events=tuple(events),
+        notes=tuple(_notes_for(session, topic_id, people, [p.id for p in positions])),
+    )
+
+
+def _notes_for(
+    session: Session, topic_id: int, people: list[int], position_ids: list[int]
+) -> list[NoteView]:
+    names = dict(session.execute(select(Stakeholder.id, Stakeholder.name)
+                                 .where(Stakeholder.id.in_(people))).all())
+    quote_ids = select(Quote.id).where(Quote.speaker_id.in_(people))
+    notes = session.scalars(
+        select(Note)
+        .where(
+            Note.stakeholder_id.in_(people)
+            | Note.position_id.in_(position_ids)
+            | Note.quote_id.in_(quote_ids)
+        )
+        .order_by(Note.updated_at.desc(), Note.id.desc())
+    ).all()
+    views = []
+    for note in notes:
+        kind, target_id = note.target
+        attached = names.get(target_id, "") if kind == "stakeholder" else f"a {kind}"
+        views.append(
+            NoteView(
+                id=note.id,
+                body=note.body,
+                private=note.private,
+                attached_to=attached,
+                tags=tuple(tag.name for tag in note.tags),
+                created_at=note.created_at,
+                updated_at=note.updated_at,
+            )
+        )
+    return views

@@ -1,0 +1,1 @@
+"""Markdown and briefings to sanitised HTML. No Qt here."""
