@@ -242,8 +242,10 @@ def _quote_line(quote: Quote, speaker: str, source: Source | None) -> QuoteLine:
 
 
 def _quote_order(rank_by):
-    # Direct words before reported ones, then the order they were recorded in.
-    return ((Quote.attribution != "direct"), rank_by)
+    """Key quotes first: those that back an answer in the comparison, then direct words before
+    reported ones, then the order they were recorded in."""
+    backs_answer = select(Answer.id).where(Answer.quote_id == Quote.id).exists()
+    return (~backs_answer, (Quote.attribution != "direct"), rank_by)
 
 
 def topic_cards(session: Session, topic_id: int) -> list[StakeholderCard]:
@@ -386,8 +388,9 @@ def stakeholder_detail(session: Session, topic_id: int, stakeholder_id: int) -> 
         )
 
     answers = [
-        AnswerView(question=text, answer=answer.answer, comment=answer.comment,
-                   quote_id=answer.quote_id)
+        AnswerView(
+            question=text, answer=answer.answer, comment=answer.comment, quote_id=answer.quote_id
+        )
         for answer, text in session.execute(
             select(Answer, Question.text)
             .join(Question, Question.id == Answer.question_id)
@@ -424,8 +427,11 @@ def stakeholder_detail(session: Session, topic_id: int, stakeholder_id: int) -> 
 def _notes_for(
     session: Session, topic_id: int, people: list[int], position_ids: list[int]
 ) -> list[NoteView]:
-    names = dict(session.execute(select(Stakeholder.id, Stakeholder.name)
-                                 .where(Stakeholder.id.in_(people))).all())
+    names = dict(
+        session.execute(
+            select(Stakeholder.id, Stakeholder.name).where(Stakeholder.id.in_(people))
+        ).all()
+    )
     quote_ids = select(Quote.id).where(Quote.speaker_id.in_(people))
     notes = session.scalars(
         select(Note)

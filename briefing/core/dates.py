@@ -16,7 +16,7 @@ def parse_date(text: str, *, what: str = "date") -> dt.date:
 
 
 def parse_partial_date(text: str, *, what: str = "date") -> tuple[dt.date, str]:
-    """"2018" -> (2018-01-01, "year"); "2019-09" -> (2019-09-01, "month"); full dates -> "day"."""
+    """ "2018" -> (2018-01-01, "year"); "2019-09" -> (2019-09-01, "month"); full dates -> "day"."""
     parts = text.strip().split("-")
     try:
         if len(parts) == 1:

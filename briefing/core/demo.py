@@ -196,4 +196,3 @@ def load_demo(session: Session, path: Path | None = None) -> Topic:
 
     session.flush()
     return topic
-

@@ -68,10 +68,9 @@ class Store:
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[Session]:
-        """A session for reads; anything it changes is rolled back."""
+        """A session for reads; closing it rolls back anything it changed (nothing commits)."""
         with self._sessions() as session:
             yield session
-            session.rollback()
 
     @contextlib.contextmanager
     def writing(self) -> Iterator[Session]:
@@ -193,4 +192,3 @@ def open_store(path: Path | str, *, seed: Seed | None = None, create: bool = Tru
             _backup(path, revision)
             _upgrade(path)
     return Store(path)
-

@@ -32,6 +32,12 @@ def head_revision() -> str:
     return head
 
 
+def first_revision() -> str:
+    """The oldest migration: the schema of the first stores the app ever made."""
+    *_, first = _scripts().walk_revisions()  # walks from the head down to the base
+    return first.revision
+
+
 def is_known(revision: str) -> bool:
     return any(script.revision == revision for script in _scripts().walk_revisions())
 
@@ -39,9 +45,7 @@ def is_known(revision: str) -> bool:
 def current_revision(connection: Connection | sqlite3.Connection) -> str | None:
     """The revision stamped in a store, or None. Takes a SQLAlchemy or a sqlite3 connection."""
     query = "SELECT version_num FROM alembic_version"
-    exists = (
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
-    )
+    exists = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
     if isinstance(connection, sqlite3.Connection):
         if connection.execute(exists).fetchone() is None:
             return None

@@ -246,7 +246,7 @@ class Quote(Record, Base):
     attribution: Mapped[str] = mapped_column(String(20), default="direct")
 
     __table_args__ = (
-        CheckConstraint("start >= 0 AND \"end\" > start", name="offsets"),
+        CheckConstraint('start >= 0 AND "end" > start', name="offsets"),
         _enum_check("attribution", ATTRIBUTIONS, "attribution"),
     )
 

@@ -345,8 +345,9 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(), nullable=False),
         sa.CheckConstraint(
             (
-                "(topic_id IS NOT NULL) + (stakeholder_id IS NOT NULL) + (position_id IS NOT NULL)"
-                " + (quote_id IS NOT NULL) + (source_id IS NOT NULL) + (briefing_id IS NOT NULL) = 1"
+                "(topic_id IS NOT NULL) + (stakeholder_id IS NOT NULL)"
+                " + (position_id IS NOT NULL) + (quote_id IS NOT NULL)"
+                " + (source_id IS NOT NULL) + (briefing_id IS NOT NULL) = 1"
             ),
             name=op.f("ck_notes_one_target"),
         ),

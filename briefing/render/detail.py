@@ -1,0 +1,152 @@
+"""A stakeholder's detail panel as one HTML fragment (no Qt: the GUI shows it, tests read it).
+
+Every value from the store is escaped; Markdown (position summaries, notes) goes through the
+sanitising renderer. Statuses and stances are spelled out in words, colour only adds to them.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from briefing.core.cards import NoteView, PositionView, QuoteView, StakeholderDetail
+from briefing.core.dates import format_date
+from briefing.render.markdown import render_markdown
+
+STANCE_LABELS = {
+    "opposes": "Opposes",
+    "supports": "Supports",
+    "conditional": "Conditional",
+    "unclear": "Unclear",
+}
+ANSWER_LABELS = {"yes": "Yes", "no": "No", "partly": "Partly", "unknown": "Unknown"}
+_STATUS_MARKS = {
+    "exact": "\u2713",
+    "normalized": "\u2713",
+    "altered": "\u26a0",
+    "not_found": "\u2717",
+}
+KIND_LABELS = {
+    "ngo": "NGO",
+    "company": "Company",
+    "person": "Person",
+    "police": "Police",
+    "regulator": "Regulator",
+    "legislature": "Legislature",
+    "government": "Government",
+    "academic": "Academic",
+    "other": "Other",
+}
+
+
+def kind_label(kind: str) -> str:
+    return KIND_LABELS.get(kind, kind.capitalize())
+
+
+def stance_label(stance: str | None) -> str:
+    return STANCE_LABELS.get(stance or "", "No position")
+
+
+def _position(position: PositionView, *, current: bool) -> str:
+    badge = (
+        f'<span class="stance stance-{escape(position.stance)}">'
+        f"&nbsp;{escape(stance_label(position.stance))}&nbsp;</span>"
+    )
+    when = escape(format_date(position.as_of))
+    head = f'<p>{badge} &nbsp;<span class="muted">as of {when}</span></p>'
+    headline = f'<p class="headline">{escape(position.headline)}</p>' if position.headline else ""
+    summary = render_markdown(position.summary) if current else ""
+    return head + headline + summary
+
+
+def _quote(quote: QuoteView) -> str:
+    line = quote.line
+    check = quote.verification
+    mark = _STATUS_MARKS[check.status]
+    status = f'<span class="check check-{escape(check.status)}">{mark} {escape(check.label)}</span>'
+    if check.diff:
+        status += f'<br><span class="diff">{escape(check.diff)}</span>'
+    who = escape(line.speaker)
+    if line.attribution == "reported":
+        who = f"reported, about {who}"
+    tags = ""
+    if quote.tags:
+        tags = " &middot; " + ", ".join(f'<span class="tag">{escape(t)}</span>' for t in quote.tags)
+    return (
+        '<div class="quote">'
+        f'<p class="words">\u201c{escape(line.text)}\u201d</p>'
+        f'<p class="citation">\u2014 {who}, <i>{escape(line.citation)}</i>{tags}<br>{status}</p>'
+        "</div>"
+    )
+
+
+def _note(note: NoteView) -> str:
+    privacy = (
+        '<span class="private">\U0001f512 Private</span>'
+        if note.private
+        else '<span class="shared">Shareable</span>'
+    )
+    tags = "".join(f' <span class="tag">#{escape(t)}</span>' for t in note.tags)
+    when = escape(note.updated_at.strftime("%d %b %Y %H:%M UTC"))
+    on = f" on {escape(note.attached_to)}" if note.attached_to else ""
+    return (
+        '<div class="note">'
+        f'<p class="muted">{privacy} &middot; {when}{on}{tags}</p>'
+        f"{render_markdown(note.body)}"
+        "</div>"
+    )
+
+
+def stakeholder_html(detail: StakeholderDetail) -> str:
+    parts = [f"<h1>{escape(detail.name)}</h1>"]
+    about = escape(kind_label(detail.kind))
+    if detail.parent:
+        about += f" &middot; speaks for {escape(detail.parent)}"
+    if detail.members:
+        about += " &middot; including " + escape(", ".join(detail.members))
+    parts.append(f'<p class="muted">{about}</p>')
+    if detail.description:
+        parts.append(f"<p>{escape(detail.description)}</p>")
+
+    parts.append("<h2>Position</h2>")
+    if detail.position is None:
+        parts.append('<p class="muted">No position recorded on this topic yet.</p>')
+    else:
+        parts.append(_position(detail.position, current=True))
+    if detail.earlier_positions:
+        parts.append("<h3>Earlier positions</h3>")
+        parts.extend(_position(p, current=False) for p in detail.earlier_positions)
+
+    parts.append(f"<h2>Quotes ({len(detail.quotes)})</h2>")
+    if not detail.quotes:
+        parts.append('<p class="muted">No quotes yet.</p>')
+    parts.extend(_quote(q) for q in detail.quotes)
+
+    if detail.answers:
+        parts.append('<h2>Answers</h2><table class="answers">')
+        for answer in detail.answers:
+            backing = "" if answer.quote_id else ' <span class="muted">(unsupported)</span>'
+            comment = ""
+            if answer.comment:
+                comment = f'<br><span class="muted">{escape(answer.comment)}</span>'
+
+            parts.append(
+                f"<tr><td>{escape(answer.question)}</td>"
+                f'<td class="answer answer-{escape(answer.answer)}">'
+                f"<b>{escape(ANSWER_LABELS.get(answer.answer, answer.answer))}</b>{backing}"
+                f"{comment}</td></tr>"
+            )
+        parts.append("</table>")
+
+    if detail.events:
+        parts.append('<h2>Timeline</h2><table class="timeline">')
+        parts.extend(
+            f'<tr><td class="when">{escape(e.when)}</td><td>{escape(e.title)}</td></tr>'
+            for e in detail.events
+        )
+        parts.append("</table>")
+
+    parts.append(f"<h2>Notes ({len(detail.notes)})</h2>")
+    if not detail.notes:
+        parts.append('<p class="muted">No notes yet.</p>')
+    parts.extend(_note(n) for n in detail.notes)
+    return "\n".join(parts)

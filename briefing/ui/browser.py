@@ -1,0 +1,50 @@
+"""A read-only rich-text view that never loads anything from outside the app.
+
+Qt's QTextBrowser would resolve `<img src>` and stylesheet URLs through `loadResource`; this one
+answers every such request with nothing, so no note or source can make the app read a file or
+reach the network. Links are not followed: a click shows the address and asks first, and only
+then hands it to the user's browser.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QMessageBox, QTextBrowser, QWidget
+
+from briefing.paths import resources_dir
+
+_STYLESHEET: str | None = None
+
+
+def detail_stylesheet() -> str:
+    global _STYLESHEET
+    if _STYLESHEET is None:
+        _STYLESHEET = (resources_dir() / "styles" / "detail.css").read_text(encoding="utf-8")
+    return _STYLESHEET
+
+
+def confirm_open_link(parent: QWidget, url: QUrl) -> bool:
+    """Ask before a link leaves the app. Tests replace this function."""
+    answer = QMessageBox.question(
+        parent,
+        "Open link in your browser?",
+        f"This link leads outside Briefing:\n\n{url.toDisplayString()}\n\nOpen it in your browser?",
+    )
+    return answer == QMessageBox.StandardButton.Yes
+
+
+class SafeBrowser(QTextBrowser):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setOpenLinks(False)
+        self.setOpenExternalLinks(False)
+        self.document().setDefaultStyleSheet(detail_stylesheet())
+        self.anchorClicked.connect(self._on_link)
+
+    def loadResource(self, type: int, name: QUrl):  # noqa: A002 (Qt's signature)
+        return None
+
+    def _on_link(self, url: QUrl) -> None:
+        if url.scheme() in ("http", "https", "mailto") and confirm_open_link(self, url):
+            QDesktopServices.openUrl(url)

@@ -1,0 +1,248 @@
+"""The card grid: one list model of stakeholder cards, one delegate that paints them.
+
+The model holds the plain `StakeholderCard` records that `core.cards.topic_cards` returns; the
+delegate reads them through `CardRole` and paints. No widget is created per card, so a topic with
+a thousand stakeholders costs a thousand small records, not a thousand widgets. Text layout is the
+only work done in `paint`, and only for the cards on screen.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRectF,
+    QSize,
+    Qt,
+)
+from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPainterPath, QPen, QTextLayout
+from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
+
+from briefing.core.cards import StakeholderCard
+from briefing.render.detail import kind_label
+from briefing.ui import theme
+
+CardRole = Qt.ItemDataRole.UserRole + 1
+StakeholderIdRole = Qt.ItemDataRole.UserRole + 2
+
+CARD_SIZE = QSize(320, 292)
+PADDING = 14
+_Index = QModelIndex | QPersistentModelIndex
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def describe(card: StakeholderCard) -> str:
+    """The card in one sentence, for screen readers and tooltips."""
+    stance = theme.stance_label(card.stance)
+    kind = kind_label(card.kind)
+    counts = f"{plural(card.quote_count, 'quote')}, {plural(card.note_count, 'note')}"
+    headline = f": {card.headline}" if card.headline else ""
+    return f"{card.name}, {kind}. {stance}{headline}. {counts}."
+
+
+class CardListModel(QAbstractListModel):
+    """A topic's stakeholder cards, in the order the use case returns them."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._cards: list[StakeholderCard] = []
+
+    def set_cards(self, cards: list[StakeholderCard]) -> None:
+        self.beginResetModel()
+        self._cards = list(cards)
+        self.endResetModel()
+
+    def card(self, row: int) -> StakeholderCard:
+        return self._cards[row]
+
+    def row_of(self, stakeholder_id: int) -> int | None:
+        for row, card in enumerate(self._cards):
+            if card.id == stakeholder_id:
+                return row
+        return None
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
+        return 0 if parent.isValid() else len(self._cards)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not 0 <= index.row() < len(self._cards):
+            return None
+        card = self._cards[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return card.name
+        if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
+            return describe(card)
+        if role == CardRole:
+            return card
+        if role == StakeholderIdRole:
+            return card.id
+        return None
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+
+def _draw_wrapped(
+    painter: QPainter, text: str, font: QFont, x: float, y: float, width: float, max_lines: int
+) -> float:
+    """Draw `text` wrapped to `width` in at most `max_lines` lines, the last elided; return y."""
+    metrics = QFontMetrics(font)
+    layout = QTextLayout(text, font)
+    layout.beginLayout()
+    lines = []
+    while len(lines) < max_lines:
+        line = layout.createLine()
+        if not line.isValid():
+            break
+        line.setLineWidth(width)
+        lines.append(line)
+    layout.endLayout()
+    painter.setFont(font)
+    for number, line in enumerate(lines):
+        top = y + number * metrics.lineSpacing()
+        start, length = line.textStart(), line.textLength()
+        if number == len(lines) - 1 and start + length < len(text):
+            rest = metrics.elidedText(text[start:], Qt.TextElideMode.ElideRight, int(width))
+            painter.drawText(QRectF(x, top, width, metrics.lineSpacing()), rest)
+        else:
+            painter.drawText(
+                QRectF(x, top, width, metrics.lineSpacing()), text[start : start + length]
+            )
+    return y + len(lines) * metrics.lineSpacing()
+
+
+class CardDelegate(QStyledItemDelegate):
+    """Paints a card: name and kind, stance badge, headline, top quotes, counts."""
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
+        return CARD_SIZE
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
+        card: StakeholderCard | None = index.data(CardRole)
+        if card is None:
+            return
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        rect = QRectF(option.rect).adjusted(1.5, 1.5, -1.5, -1.5)  # type: ignore[attr-defined]
+        state = option.state  # type: ignore[attr-defined]
+        selected = bool(state & QStyle.StateFlag.State_Selected)
+        hovered = bool(state & QStyle.StateFlag.State_MouseOver)
+        focused = bool(state & QStyle.StateFlag.State_HasFocus)
+
+        outline = QPainterPath()
+        outline.addRoundedRect(rect, 8, 8)
+        painter.fillPath(outline, theme.CARD_BACKGROUND)
+        border = theme.CARD_BORDER
+        if selected:
+            border = theme.CARD_SELECTED_BORDER
+        elif hovered:
+            border = theme.CARD_HOVER_BORDER
+        painter.setPen(QPen(border, 3 if selected else 1))
+        painter.drawPath(outline)
+        if focused and not selected:
+            painter.setPen(QPen(theme.CARD_SELECTED_BORDER, 1, Qt.PenStyle.DashLine))
+            painter.drawRoundedRect(rect.adjusted(3, 3, -3, -3), 6, 6)
+
+        base: QFont = option.font  # type: ignore[attr-defined]
+        x = rect.left() + PADDING
+        width = rect.width() - 2 * PADDING
+        y = rect.top() + PADDING
+
+        # Stance badge, top right: colour and a word.
+        badge_font = QFont(base)
+        badge_font.setPointSizeF(base.pointSizeF() * 0.85)
+        badge_font.setBold(True)
+        label = theme.stance_label(card.stance).upper()
+        badge_metrics = QFontMetrics(badge_font)
+        badge_width = badge_metrics.horizontalAdvance(label) + 16
+        badge = QRectF(
+            rect.right() - PADDING - badge_width, y, badge_width, badge_metrics.height() + 6
+        )
+        background, foreground = theme.stance_colours(card.stance)
+        badge_path = QPainterPath()
+        badge_path.addRoundedRect(badge, badge.height() / 2, badge.height() / 2)
+        painter.fillPath(badge_path, background)
+        painter.setPen(foreground)
+        painter.setFont(badge_font)
+        painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, label)
+
+        # Name and kind.
+        name_font = QFont(base)
+        name_font.setPointSizeF(base.pointSizeF() * 1.3)
+        name_font.setBold(True)
+        painter.setPen(theme.TEXT)
+        name_width = width - badge_width - 8
+        y = _draw_wrapped(painter, card.name, name_font, x, y, name_width, 1)
+        small = QFont(base)
+        small.setPointSizeF(base.pointSizeF() * 0.9)
+        painter.setPen(theme.MUTED)
+        kind = kind_label(card.kind)
+        if card.as_of:
+            kind += f" \u00b7 as of {card.as_of.strftime('%b %Y')}"
+        y = _draw_wrapped(painter, kind, small, x, y, name_width, 1) + 6
+
+        # The one-line position.
+        headline_font = QFont(base)
+        headline_font.setWeight(QFont.Weight.DemiBold)
+        painter.setPen(theme.TEXT)
+        headline = card.headline or "No position recorded on this topic yet."
+        y = _draw_wrapped(painter, headline, headline_font, x, y, width, 2) + 8
+
+        # Key quotes with their source and date.
+        quote_font = QFont(base)
+        quote_font.setItalic(True)
+        bottom = rect.bottom() - PADDING - QFontMetrics(small).lineSpacing() - 4
+        for quote in card.quotes:
+            if y + QFontMetrics(quote_font).lineSpacing() * 2 > bottom:
+                break
+            top = y
+            painter.setPen(theme.TEXT)
+            y = _draw_wrapped(
+                painter, f"\u201c{quote.text}\u201d", quote_font, x + 10, y, width - 10, 3
+            )
+            painter.setPen(theme.MUTED)
+            who = quote.speaker if quote.attribution == "direct" else f"about {quote.speaker}"
+            cite = f"\u2014 {who} \u00b7 {quote.when} \u00b7 {quote.source_title}"
+            y = _draw_wrapped(painter, cite, small, x + 10, y, width - 10, 1)
+            painter.fillRect(QRectF(x, top + 2, 3, y - top - 4), theme.QUOTE_BAR)
+            y += 8
+
+        # Counts, bottom line.
+        painter.setPen(theme.MUTED)
+        counts = f"{plural(card.quote_count, 'quote')} \u00b7 {plural(card.note_count, 'note')}"
+        painter.setFont(small)
+        painter.drawText(
+            QRectF(x, bottom + 4, width, QFontMetrics(small).lineSpacing()),
+            Qt.AlignmentFlag.AlignLeft,
+            counts,
+        )
+        painter.restore()
+
+
+class CardGrid(QListView):
+    """A scrollable grid of cards that wraps to the window's width."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setViewMode(QListView.ViewMode.IconMode)
+        self.setFlow(QListView.Flow.LeftToRight)
+        self.setWrapping(True)
+        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setMovement(QListView.Movement.Static)
+        self.setUniformItemSizes(True)
+        self.setSpacing(8)
+        self.setSelectionMode(QListView.SelectionMode.ExtendedSelection)
+        self.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
+        self.verticalScrollBar().setSingleStep(24)
+        self.setMouseTracking(True)
+        self.setItemDelegate(CardDelegate(self))
+        self.setAccessibleName("Stakeholder cards")
+        self.setAccessibleDescription(
+            "One card per stakeholder. Arrow keys move between cards; Enter opens the details."
+        )

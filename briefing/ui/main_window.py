@@ -1,0 +1,293 @@
+"""The main window: a topic chooser, the stakeholder cards, and the selected card's details."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, QItemSelectionModel, QModelIndex, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from briefing import __version__
+from briefing.core.cards import list_topics, stakeholder_detail, topic_cards
+from briefing.core.info import counts
+from briefing.render.detail import stakeholder_html
+from briefing.store import Store
+from briefing.ui import theme
+from briefing.ui.browser import SafeBrowser
+from briefing.ui.cards import CardGrid, CardListModel, StakeholderIdRole, describe, plural
+
+WELCOME_HTML = (
+    "<h2>Select a card</h2><p class='muted'>Click a stakeholder, or move with the arrow keys and "
+    "press Enter, to see their full position, every quote with its citation and whether it "
+    "matches the stored source, their timeline and your notes.</p>"
+)
+
+
+class MainWindow(QMainWindow):
+    topic_changed = Signal(int)
+
+    def __init__(self, store: Store, settings: QSettings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.settings = settings
+        self.topic_id: int | None = None
+        self.setWindowTitle("Briefing")
+        self.setAccessibleName("Briefing main window")
+
+        self.topics = QComboBox()
+        self.topics.setAccessibleName("Topic")
+        self.topics.setToolTip("Choose the topic whose stakeholders are shown")
+        self.topics.setMinimumContentsLength(30)
+        self.topics.currentIndexChanged.connect(self._on_topic_chosen)
+        topic_label = QLabel("&Topic:")
+        topic_label.setBuddy(self.topics)
+
+        toolbar = QToolBar("Topic")
+        toolbar.setObjectName("topic-toolbar")
+        toolbar.setMovable(False)
+        toolbar.setAccessibleName("Topic toolbar")
+        toolbar.addWidget(topic_label)
+        toolbar.addWidget(self.topics)
+        self.addToolBar(toolbar)
+
+        self.description = QLabel()
+        self.description.setWordWrap(True)
+        self.description.setAccessibleName("Topic description")
+        self.description.setContentsMargins(10, 6, 10, 2)
+
+        self.cards = CardListModel(self)
+        self.grid = CardGrid()
+        self.grid.setModel(self.cards)
+        self.grid.selectionModel().currentChanged.connect(self._on_current_card)
+        self.grid.activated.connect(self._on_card_activated)
+
+        self.detail = SafeBrowser()
+        self.detail.setAccessibleName("Stakeholder details")
+        self.detail.setHtml(WELCOME_HTML)
+
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.setSpacing(0)
+        left_layout.addWidget(self.description)
+        left_layout.addWidget(self.grid)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("main-splitter")
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(self.splitter)
+        self.setStyleSheet(f"QListView {{ background: {theme.WINDOW_BACKGROUND}; border: none; }}")
+
+        self._build_menus()
+        self.statusBar().setAccessibleName("Status")
+        self._restore_layout()
+        self.reload()
+
+    # -- building -----------------------------------------------------------------------------
+
+    def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        return action
+
+    def _build_menus(self) -> None:
+        menus = self.menuBar()
+        file_menu = menus.addMenu("&File")
+        file_menu.addAction(
+            self._action("&Quit", self.close, QKeySequence.StandardKey.Quit, "Close Briefing")
+        )
+
+        edit_menu = menus.addMenu("&Edit")
+        self.copy_action = self._action(
+            "&Copy card",
+            self.copy_selected,
+            QKeySequence.StandardKey.Copy,
+            "Copy the selected cards as text",
+        )
+        edit_menu.addAction(self.copy_action)
+        edit_menu.addAction(
+            self._action(
+                "Select &all cards", self.grid.selectAll, QKeySequence.StandardKey.SelectAll
+            )
+        )
+
+        view_menu = menus.addMenu("&View")
+        view_menu.addAction(
+            self._action(
+                "&Refresh", self.reload, QKeySequence.StandardKey.Refresh, "Read the store again"
+            )
+        )
+        view_menu.addAction(
+            self._action("Go to &cards", self.grid.setFocus, "Ctrl+1", "Move focus to the cards")
+        )
+        view_menu.addAction(
+            self._action(
+                "Go to &details", self.detail.setFocus, "Ctrl+2", "Move focus to the details"
+            )
+        )
+        self.toggle_detail = self._action("Show &details panel", self._on_toggle_detail, "F9")
+        self.toggle_detail.setCheckable(True)
+        self.toggle_detail.setChecked(True)
+        view_menu.addAction(self.toggle_detail)
+
+        help_menu = menus.addMenu("&Help")
+        help_menu.addAction(self._action("&About Briefing", self.show_about))
+
+    # -- state --------------------------------------------------------------------------------
+
+    def _restore_layout(self) -> None:
+        geometry = self.settings.value("main/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1400, 860)
+        splitter = self.settings.value("main/splitter")
+        if isinstance(splitter, QByteArray) and not splitter.isEmpty():
+            self.splitter.restoreState(splitter)
+        else:
+            self.splitter.setSizes([880, 520])
+
+    def save_layout(self) -> None:
+        self.settings.setValue("main/geometry", self.saveGeometry())
+        self.settings.setValue("main/splitter", self.splitter.saveState())
+        if self.topic_id is not None:
+            self.settings.setValue("main/topic", self.topic_id)
+        self.settings.sync()
+
+    def closeEvent(self, event) -> None:
+        self.save_layout()
+        super().closeEvent(event)
+
+    # -- loading ------------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Read topics and the current topic's cards again, keeping the selection if it can."""
+        with self.store.reading() as session:
+            topics = list_topics(session)
+        wanted = self.topic_id or self.settings.value("main/topic", type=int)
+        self.topics.blockSignals(True)
+        self.topics.clear()
+        for topic in topics:
+            self.topics.addItem(topic.name, topic.id)
+            self.topics.setItemData(
+                self.topics.count() - 1, topic.description, Qt.ItemDataRole.ToolTipRole
+            )
+        self.topics.blockSignals(False)
+        self._descriptions = {topic.id: topic.description for topic in topics}
+        index = self.topics.findData(wanted)
+        self.topics.setCurrentIndex(-1)
+        self.topics.setCurrentIndex(index if index >= 0 else 0)
+        if not topics:
+            self.show_topic(None)
+
+    def _on_topic_chosen(self, index: int) -> None:
+        topic_id = self.topics.itemData(index) if index >= 0 else None
+        self.show_topic(topic_id)
+
+    def show_topic(self, topic_id: int | None) -> None:
+        selected = self.selected_stakeholder_id()
+        self.topic_id = topic_id
+        cards = []
+        if topic_id is not None:
+            with self.store.reading() as session:
+                cards = topic_cards(session, topic_id)
+                numbers = counts(session)
+        else:
+            numbers = {}
+        self.cards.set_cards(cards)
+        if topic_id is None:
+            self.description.setText("This store holds no topic yet.")
+            self.setWindowTitle("Briefing")
+        else:
+            self.description.setText(self._descriptions.get(topic_id, ""))
+            self.setWindowTitle(f"{self.topics.currentText()} \u2014 Briefing")
+        row = self.cards.row_of(selected) if selected is not None else None
+        if row is not None:
+            self.grid.setCurrentIndex(self.cards.index(row, 0))
+        else:
+            self.detail.setHtml(WELCOME_HTML)
+        self.statusBar().showMessage(
+            f"{plural(len(cards), 'stakeholder')} on this topic \u00b7 "
+            f"{plural(numbers.get('quotes', 0), 'quote')}, "
+            f"{plural(numbers.get('sources', 0), 'source')}, "
+            f"{plural(numbers.get('notes', 0), 'note')} in the store \u00b7 {self.store.path}"
+        )
+        if topic_id is not None:
+            self.topic_changed.emit(topic_id)
+
+    # -- cards --------------------------------------------------------------------------------
+
+    def selected_stakeholder_id(self) -> int | None:
+        index = self.grid.currentIndex()
+        return index.data(StakeholderIdRole) if index.isValid() else None
+
+    def select_stakeholder(self, name: str) -> bool:
+        """Make the card with this name current, as a click would. False if it is not shown."""
+        for row in range(self.cards.rowCount()):
+            if self.cards.card(row).name == name:
+                self.grid.selectionModel().setCurrentIndex(
+                    self.cards.index(row, 0),
+                    QItemSelectionModel.SelectionFlag.ClearAndSelect,
+                )
+                return True
+        return False
+
+    def _on_current_card(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if not current.isValid() or self.topic_id is None:
+            self.detail.setHtml(WELCOME_HTML)
+            return
+        with self.store.reading() as session:
+            detail = stakeholder_detail(session, self.topic_id, current.data(StakeholderIdRole))
+        self.detail.setHtml(stakeholder_html(detail))
+        self.detail.setAccessibleDescription(describe(self.cards.card(current.row())))
+
+    def _on_card_activated(self, index: QModelIndex) -> None:
+        if not self.toggle_detail.isChecked():
+            self.toggle_detail.setChecked(True)
+            self._on_toggle_detail(True)
+        self.detail.setFocus()
+
+    def _on_toggle_detail(self, visible: bool) -> None:
+        self.detail.setVisible(visible)
+
+    def copy_selected(self) -> None:
+        rows = sorted(index.row() for index in self.grid.selectionModel().selectedIndexes())
+        if not rows:
+            return
+        blocks = []
+        for row in rows:
+            card = self.cards.card(row)
+            lines = [describe(card)]
+            lines += [
+                f"  \u201c{q.text}\u201d \u2014 {q.speaker}, {q.citation}" for q in card.quotes
+            ]
+            blocks.append("\n".join(lines))
+        QGuiApplication.clipboard().setText("\n\n".join(blocks))
+        self.statusBar().showMessage(f"Copied {len(rows)} card(s)", 3000)
+
+    def show_about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About Briefing",
+            f"<h3>Briefing {__version__}</h3>"
+            "<p>Offline briefings on civil-liberties issues: stakeholder positions backed by "
+            "verbatim quotes checked against stored sources, and your own notes.</p>"
+            "<p>Briefing never connects to the network.</p>"
+            f"<p>Store: {self.store.path}</p>",
+        )

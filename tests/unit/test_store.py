@@ -1,0 +1,194 @@
+"""The store: creating, upgrading and refusing files, and the rules every connection keeps."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError
+
+from briefing.errors import NotABriefingStore, StoreError, StoreTooNew
+from briefing.store import migrations, open_store
+from briefing.store.database import APPLICATION_ID, _make_engine
+from briefing.store.models import Base, Note, Quote, Stakeholder, Topic
+
+
+def test_new_store_is_marked_stamped_and_uses_wal(empty_store):
+    assert empty_store.schema_version == migrations.head_revision()
+    with empty_store.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA application_id").scalar() == APPLICATION_ID
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_new_store_without_seed_is_empty(empty_store):
+    with empty_store.reading() as session:
+        assert session.scalars(select(Topic)).all() == []
+
+
+def test_models_match_the_migrations(empty_store):
+    with empty_store.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert differences == []
+
+
+def test_records_get_uuids_and_utc_times(empty_store):
+    with empty_store.writing() as session:
+        topic = Topic(name="Protest policing")
+        session.add(topic)
+    with empty_store.reading() as session:
+        stored = session.scalars(select(Topic)).one()
+    assert len(stored.uuid) == 36
+    assert stored.created_at.tzinfo == dt.UTC
+    assert abs(stored.created_at - dt.datetime.now(dt.UTC)) < dt.timedelta(minutes=5)
+
+
+def test_a_failed_change_leaves_nothing_behind(empty_store):
+    with pytest.raises(IntegrityError), empty_store.writing() as session:
+        session.add(Topic(name="One"))
+        session.flush()
+        session.add(Topic(name="One"))  # duplicate name: the whole block rolls back
+    with empty_store.reading() as session:
+        assert session.scalars(select(Topic)).all() == []
+
+
+def test_foreign_keys_are_enforced(empty_store):
+    with pytest.raises(IntegrityError), empty_store.writing() as session:
+        session.add(Note(body="orphan", stakeholder_id=999))
+
+
+def test_a_note_hangs_on_exactly_one_record(empty_store):
+    with empty_store.writing() as session:
+        topic = Topic(name="T")
+        stakeholder = Stakeholder(name="S", kind="ngo")
+        session.add_all([topic, stakeholder])
+    with pytest.raises(IntegrityError), empty_store.writing() as session:
+        session.add(Note(body="two targets", topic_id=topic.id, stakeholder_id=stakeholder.id))
+    with pytest.raises(IntegrityError), empty_store.writing() as session:
+        session.add(Note(body="no target"))
+
+
+def test_deleting_a_stakeholder_deletes_its_notes(empty_store):
+    with empty_store.writing() as session:
+        stakeholder = Stakeholder(name="S", kind="ngo")
+        session.add(stakeholder)
+        session.flush()
+        session.add(Note(body="n", stakeholder_id=stakeholder.id))
+    with empty_store.writing() as session:
+        session.delete(session.get(Stakeholder, stakeholder.id))
+    with empty_store.reading() as session:
+        assert session.scalars(select(Note)).all() == []
+
+
+def test_quote_offsets_must_be_a_span(empty_store):
+    with pytest.raises(IntegrityError), empty_store.writing() as session:
+        session.add(Quote(start=5, end=5, text=""))
+
+
+def test_creation_that_fails_leaves_no_file(tmp_path):
+    path = tmp_path / "store.sqlite3"
+
+    def broken_seed(session):
+        raise RuntimeError("seed failed")
+
+    with pytest.raises(RuntimeError):
+        open_store(path, seed=broken_seed)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_empty_file_becomes_a_store(tmp_path):
+    path = tmp_path / "store.sqlite3"
+    path.touch()
+    with open_store(path) as store:
+        assert store.schema_version == migrations.head_revision()
+
+
+def test_missing_folder_is_explained(tmp_path):
+    with pytest.raises(StoreError, match="no such folder"):
+        open_store(tmp_path / "nowhere" / "store.sqlite3")
+
+
+def test_text_file_is_refused_untouched(tmp_path, snapshot):
+    path = tmp_path / "notes.txt"
+    path.write_text("my notes, not a database\n")
+    before = snapshot(path)
+    with pytest.raises(NotABriefingStore, match="not a SQLite database"):
+        open_store(path)
+    assert snapshot(path) == before
+
+
+def test_another_programs_database_is_refused_untouched(tmp_path, snapshot):
+    path = tmp_path / "other.db"
+    connection = sqlite3.connect(path)
+    connection.execute("CREATE TABLE contacts (name TEXT)")
+    connection.execute("INSERT INTO contacts VALUES ('Ada')")
+    connection.commit()
+    connection.close()
+    before = snapshot(path)
+    with pytest.raises(NotABriefingStore, match="another program"):
+        open_store(path)
+    assert snapshot(path) == before
+
+
+def test_a_store_from_a_newer_app_is_refused_untouched(demo_path, snapshot):
+    connection = sqlite3.connect(demo_path)
+    connection.execute("UPDATE alembic_version SET version_num = '9999_from_the_future'")
+    connection.commit()
+    connection.close()
+    before = snapshot(demo_path)
+    with pytest.raises(StoreTooNew, match="newer version of Briefing"):
+        open_store(demo_path)
+    assert snapshot(demo_path) == before
+
+
+def _store_at(path, revision: str) -> None:
+    """A store as the app made it when `revision` was the newest migration."""
+    engine = _make_engine(path)
+    with engine.begin() as connection:
+        connection.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
+        migrations.upgrade(connection, revision)
+        connection.execute(
+            text(
+                "INSERT INTO topics (uuid, name, description, created_at, "
+                "updated_at) VALUES ('u-1', 'Kept', '', '2024-01-01', "
+                "'2024-01-01')"
+            )
+        )
+    engine.dispose()
+
+
+def test_a_store_made_by_the_first_migration_is_backed_up_and_upgraded(tmp_path):
+    first = migrations.first_revision()
+    path = tmp_path / "old.sqlite3"
+    _store_at(path, first)
+    original = path.read_bytes()
+
+    with open_store(path) as store:
+        assert store.schema_version == migrations.head_revision()
+        with store.reading() as session:
+            assert session.scalars(select(Topic.name)).all() == ["Kept"]
+
+    backups = [p for p in tmp_path.iterdir() if ".backup-" in p.name]
+    if first == migrations.head_revision():
+        assert backups == []  # nothing to upgrade, nothing to back up
+    else:
+        assert len(backups) == 1 and f".backup-{first}-" in backups[0].name
+        assert backups[0].read_bytes() == original
+
+
+def test_a_store_with_no_schema_yet_is_backed_up_then_upgraded(tmp_path):
+    path = tmp_path / "bare.sqlite3"
+    connection = sqlite3.connect(path)
+    connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    connection.commit()
+    connection.close()
+    with open_store(path) as store:
+        assert store.schema_version == migrations.head_revision()
+    backups = [p for p in tmp_path.iterdir() if ".backup-none-" in p.name]
+    assert len(backups) == 1
+    with sqlite3.connect(backups[0]) as copy:
+        assert copy.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
