@@ -10,7 +10,6 @@ has, so that a grid of a thousand cards opens as fast as one of ten.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -29,18 +28,10 @@ from briefing.store.models import (
     Quote,
     Source,
     Stakeholder,
-    Topic,
     topic_stakeholders,
 )
 
 CARD_QUOTES = 2  # quotes shown on a card; the detail panel shows all
-
-
-@dataclass(frozen=True)
-class TopicSummary:
-    id: int
-    name: str
-    description: str
 
 
 @dataclass(frozen=True)
@@ -150,33 +141,6 @@ class StakeholderDetail:
     answers: tuple[AnswerView, ...]
     events: tuple[EventView, ...]
     notes: tuple[NoteView, ...] = field(default=())
-
-
-def list_topics(session: Session) -> list[TopicSummary]:
-    rows = session.execute(select(Topic.id, Topic.name, Topic.description).order_by(Topic.name))
-    return [TopicSummary(*row) for row in rows]
-
-
-def closest(name: str, choices: list[str]) -> str:
-    """ "; did you mean A or B?" for an unknown name, or "" when nothing is close."""
-    lowered = {choice.casefold(): choice for choice in choices}
-    matches = difflib.get_close_matches(name.casefold(), list(lowered), n=3, cutoff=0.5)
-    if not matches:
-        return ""
-    return "; did you mean " + " or ".join(repr(lowered[m]) for m in matches) + "?"
-
-
-def find_topic(session: Session, name: str | None) -> TopicSummary:
-    """The topic named `name` (any case), or the first topic when no name is given."""
-    topics = list_topics(session)
-    if not topics:
-        raise NotFound("the store holds no topic")
-    if name is None:
-        return topics[0]
-    for topic in topics:
-        if topic.name.casefold() == name.strip().casefold():
-            return topic
-    raise NotFound(f"no topic is named {name!r}{closest(name, [t.name for t in topics])}")
 
 
 def _card_owners(session: Session, topic_id: int) -> tuple[list[Stakeholder], dict[int, int]]:

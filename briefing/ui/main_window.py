@@ -1,4 +1,10 @@
-"""The main window: a topic chooser, the stakeholder cards, and the selected card's details."""
+"""The main window: a topic chooser, the stakeholder cards, and the selected card's details.
+
+Features attach themselves to the window's parts rather than to each other: the menus
+(`file_menu`, `edit_menu`, `view_menu`, `help_menu`), the side panel's tabs (`side_tabs`, whose
+first tab is the details), and `operations`, through which every change to the store runs and is
+announced (`operations.changed`), so the cards and details refresh after any edit.
+"""
 
 from __future__ import annotations
 
@@ -10,19 +16,23 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QSplitter,
+    QTabWidget,
     QToolBar,
     QVBoxLayout,
     QWidget,
 )
 
 from briefing import __version__
-from briefing.core.cards import list_topics, stakeholder_detail, topic_cards
+from briefing.core.cards import stakeholder_detail, topic_cards
+from briefing.core.changes import Changes
 from briefing.core.info import counts
+from briefing.core.lookup import list_topics
 from briefing.render.detail import stakeholder_html
 from briefing.store import Store
 from briefing.ui import theme
 from briefing.ui.browser import SafeBrowser
 from briefing.ui.cards import CardGrid, CardListModel, StakeholderIdRole, describe, plural
+from briefing.ui.operations import Operations
 
 WELCOME_HTML = (
     "<h2>Select a card</h2><p class='muted'>Click a stakeholder, or move with the arrow keys and "
@@ -38,6 +48,8 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.store = store
         self.settings = settings
+        self.operations = Operations(store, self)
+        self.operations.changed.connect(self.on_changes)
         self.topic_id: int | None = None
         self.setWindowTitle("Briefing")
         self.setAccessibleName("Briefing main window")
@@ -82,8 +94,15 @@ class MainWindow(QMainWindow):
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("main-splitter")
+        self.side_tabs = QTabWidget()
+        self.side_tabs.setObjectName("side-tabs")
+        self.side_tabs.setAccessibleName("Side panel")
+        self.side_tabs.setDocumentMode(True)
+        self.side_tabs.tabBar().setAccessibleName("Side panel tabs")
+        self.side_tabs.addTab(self.detail, "&Details")
+
         self.splitter.addWidget(left)
-        self.splitter.addWidget(self.detail)
+        self.splitter.addWidget(self.side_tabs)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setChildrenCollapsible(False)
@@ -108,12 +127,21 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         menus = self.menuBar()
-        file_menu = menus.addMenu("&File")
-        file_menu.addAction(
-            self._action("&Quit", self.close, QKeySequence.StandardKey.Quit, "Close Briefing")
+        self.file_menu = file_menu = menus.addMenu("&File")
+        self.quit_action = self._action(
+            "&Quit", self.close, QKeySequence.StandardKey.Quit, "Close Briefing"
         )
+        file_menu.addAction(self.quit_action)
 
-        edit_menu = menus.addMenu("&Edit")
+        self.edit_menu = edit_menu = menus.addMenu("&Edit")
+        stack = self.operations.undo_stack
+        self.undo_action = stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcuts([QKeySequence.StandardKey.Undo])
+        self.redo_action = stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        edit_menu.addAction(self.undo_action)
+        edit_menu.addAction(self.redo_action)
+        edit_menu.addSeparator()
         self.copy_action = self._action(
             "&Copy card",
             self.copy_selected,
@@ -127,7 +155,7 @@ class MainWindow(QMainWindow):
             )
         )
 
-        view_menu = menus.addMenu("&View")
+        self.view_menu = view_menu = menus.addMenu("&View")
         view_menu.addAction(
             self._action(
                 "&Refresh", self.reload, QKeySequence.StandardKey.Refresh, "Read the store again"
@@ -146,7 +174,7 @@ class MainWindow(QMainWindow):
         self.toggle_detail.setChecked(True)
         view_menu.addAction(self.toggle_detail)
 
-        help_menu = menus.addMenu("&Help")
+        self.help_menu = help_menu = menus.addMenu("&Help")
         help_menu.addAction(self._action("&About Briefing", self.show_about))
 
     # -- state --------------------------------------------------------------------------------
@@ -218,6 +246,8 @@ class MainWindow(QMainWindow):
             self.description.setText(self._descriptions.get(topic_id, ""))
             self.setWindowTitle(f"{self.topics.currentText()} \u2014 Briefing")
         row = self.cards.row_of(selected) if selected is not None else None
+        if row is None and cards:
+            row = 0  # open on the first card rather than an empty panel
         if row is not None:
             self.grid.setCurrentIndex(self.cards.index(row, 0))
         else:
@@ -230,6 +260,13 @@ class MainWindow(QMainWindow):
         )
         if topic_id is not None:
             self.topic_changed.emit(topic_id)
+
+    def on_changes(self, changes: Changes) -> None:
+        """Refresh after a committed change: topics if they changed, else the cards."""
+        if changes.touches("topic"):
+            self.reload()
+        else:
+            self.show_topic(self.topic_id)
 
     # -- cards --------------------------------------------------------------------------------
 
@@ -261,10 +298,11 @@ class MainWindow(QMainWindow):
         if not self.toggle_detail.isChecked():
             self.toggle_detail.setChecked(True)
             self._on_toggle_detail(True)
+        self.side_tabs.setCurrentWidget(self.detail)
         self.detail.setFocus()
 
     def _on_toggle_detail(self, visible: bool) -> None:
-        self.detail.setVisible(visible)
+        self.side_tabs.setVisible(visible)
 
     def copy_selected(self) -> None:
         rows = sorted(index.row() for index in self.grid.selectionModel().selectedIndexes())

@@ -128,7 +128,8 @@ def test_window_size_and_splitter_are_remembered(qtbot, demo_store, settings):
 
 
 def test_card_model_passes_the_model_tester(qtmodeltester, demo_store):
-    from briefing.core.cards import find_topic, topic_cards
+    from briefing.core.cards import topic_cards
+    from briefing.core.lookup import find_topic
 
     model = CardListModel()
     with demo_store.reading() as session:

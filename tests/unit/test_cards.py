@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from briefing.core.cards import find_topic, list_topics, stakeholder_detail, topic_cards
+from briefing.core.cards import stakeholder_detail, topic_cards
+from briefing.core.lookup import find_topic, list_topics
 from briefing.errors import NotFound
 from briefing.store.models import Position, Quote, Source, Stakeholder, Topic
 

@@ -1,0 +1,56 @@
+"""The `briefing` command: the GUI by default, and headless commands for scripts.
+
+Qt is imported only when the GUI starts, so `--help`, `--version` and every headless command run
+without a display. Every command takes `--db PATH` (or the BRIEFING_DB variable) and `--no-demo`,
+before or after the command's name. Bad input is reported on stderr in one line, with a non-zero
+exit status (2 for bad input, 3 for a store that cannot be used), and changes nothing.
+
+Commands live in the modules of `COMMAND_MODULES`, one module per area.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from briefing import __version__
+from briefing.cli.common import Commands, Handler, common_options
+from briefing.errors import BriefingError
+
+COMMAND_MODULES = ("briefing.cli.store_commands",)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = common_options()
+    parser = argparse.ArgumentParser(
+        prog="briefing",
+        description="Offline briefings on civil-liberties issues: stakeholders, verified quotes, "
+        "notes. With no command, opens the app's window.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = Commands(parser, common)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(commands)
+    commands.command("gui", gui, "open the app's window (the default)")
+    return parser
+
+
+def gui(args: argparse.Namespace) -> int:
+    from briefing.ui.app import run
+
+    return run(getattr(args, "db", None), demo=not getattr(args, "no_demo", False))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    handler: Handler = getattr(args, "handler", gui)
+    try:
+        return handler(args)
+    except BriefingError as error:
+        print(f"briefing: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,86 @@
+"""What every command module shares: registering commands, opening the store, printing JSON.
+
+A command module (see `COMMAND_MODULES` in `briefing.cli`) defines `register(commands)` and adds
+its commands with `commands.command(name, handler, help)`, or a group such as `quote add` with
+`commands.group("quote", help).command("add", handler, help)`. A handler takes the parsed
+arguments and returns the exit status; it raises `BriefingError` for anything the user must fix.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from briefing.paths import DB_ENV, default_store_path
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def common_options() -> argparse.ArgumentParser:
+    # SUPPRESS lets the same options stand before or after the command's name.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--db",
+        type=Path,
+        default=argparse.SUPPRESS,
+        metavar="PATH",
+        help=f"the store file (default: ${DB_ENV}, else {default_store_path()})",
+    )
+    common.add_argument(
+        "--no-demo",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="create a new store empty, without the demo topic",
+    )
+    return common
+
+
+class Commands:
+    """Adds commands (and groups of commands) to an argparse parser."""
+
+    def __init__(self, parser: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
+        self._common = common
+        self._subparsers = parser.add_subparsers(dest=f"command_{id(parser)}", metavar="COMMAND")
+
+    def command(self, name: str, handler: Handler, help: str) -> argparse.ArgumentParser:
+        sub = self._subparsers.add_parser(
+            name, parents=[self._common], help=help, description=help
+        )
+        sub.set_defaults(handler=handler)
+        return sub
+
+    def group(self, name: str, help: str) -> Commands:
+        sub = self._subparsers.add_parser(name, help=help, description=help)
+        sub.set_defaults(handler=lambda args, sub=sub: _usage(sub))
+        return Commands(sub, self._common)
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_usage(sys.stderr)
+    print(f"{parser.prog}: error: a command is needed", file=sys.stderr)
+    return 2
+
+
+def open_store_for(args: argparse.Namespace):
+    """The store that `--db`, BRIEFING_DB or the default names, created if need be."""
+    from briefing.core.demo import load_demo
+    from briefing.store import open_store
+
+    path = getattr(args, "db", None) or default_store_path()
+    if not getattr(args, "db", None):
+        path.parent.mkdir(parents=True, exist_ok=True)
+    seed = None if getattr(args, "no_demo", False) else load_demo
+    return open_store(path, seed=seed)
+
+
+def print_json(value: Any) -> None:
+    json.dump(value, sys.stdout, indent=2, ensure_ascii=False, default=str)
+    sys.stdout.write("\n")
+
+
+def add_json_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print JSON for scripts")
