@@ -94,24 +94,28 @@ class Store:
 
 
 def _inspect_existing(path: Path) -> str | None:
-    """The schema revision of an existing Briefing store, or StoreError. Opens it read-only."""
+    """The schema revision of an existing Briefing store, or StoreError.
+
+    The SQLite header says whether this is a SQLite file and whose (the application id at byte
+    68), so a foreign file is refused from its first 100 bytes without SQLite ever opening it:
+    opening even read-only can leave -wal and -shm files beside another program's database.
+    """
     try:
         with path.open("rb") as file:
-            header = file.read(len(SQLITE_HEADER))
+            header = file.read(100)
     except OSError as error:
         raise StoreError(f"cannot read {path}: {error.strerror}") from error
-    if header != SQLITE_HEADER:
+    if len(header) < 100 or not header.startswith(SQLITE_HEADER):
         raise NotABriefingStore(f"{path} is not a Briefing store (it is not a SQLite database)")
+    if int.from_bytes(header[68:72], "big") != APPLICATION_ID:
+        raise NotABriefingStore(
+            f"{path} is not a Briefing store (it is a SQLite database of another program)"
+        )
     try:
         connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     except sqlite3.Error as error:
         raise StoreError(f"cannot open {path}: {error}") from error
     try:
-        (application_id,) = connection.execute("PRAGMA application_id").fetchone()
-        if application_id != APPLICATION_ID:
-            raise NotABriefingStore(
-                f"{path} is not a Briefing store (it is a SQLite database of another program)"
-            )
         return migrations.current_revision(connection)
     except sqlite3.DatabaseError as error:
         raise NotABriefingStore(f"{path} is not a Briefing store ({error})") from error

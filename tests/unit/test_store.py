@@ -134,6 +134,28 @@ def test_another_programs_database_is_refused_untouched(tmp_path, snapshot):
     assert snapshot(path) == before
 
 
+def test_another_programs_wal_database_gets_no_files_beside_it(tmp_path, snapshot):
+    path = tmp_path / "other-wal.db"
+    connection = sqlite3.connect(path)
+    connection.execute("PRAGMA journal_mode = WAL")
+    connection.execute("CREATE TABLE t (x)")
+    connection.commit()
+    connection.close()
+    before = snapshot(path)
+    with pytest.raises(NotABriefingStore):
+        open_store(path)
+    assert snapshot(path) == before
+
+
+def test_a_truncated_header_is_refused(tmp_path, snapshot):
+    path = tmp_path / "short.db"
+    path.write_bytes(b"SQLite format 3\x00" + b"\x00" * 10)
+    before = snapshot(path)
+    with pytest.raises(NotABriefingStore):
+        open_store(path)
+    assert snapshot(path) == before
+
+
 def test_a_store_from_a_newer_app_is_refused_untouched(demo_path, snapshot):
     connection = sqlite3.connect(demo_path)
     connection.execute("UPDATE alembic_version SET version_num = '9999_from_the_future'")
