@@ -179,16 +179,28 @@ def comparison(session: Session, topic_id: int, stakeholder_ids: list[int]) -> C
     )
 
 
+def existing_stakeholders(session: Session, stakeholder_ids: list[int]) -> list[int]:
+    """The ids, in their order, of those stakeholders that are still in the store."""
+    found = set(session.scalars(select(Stakeholder.id).where(Stakeholder.id.in_(stakeholder_ids))))
+    return [sid for sid in stakeholder_ids if sid in found]
+
+
+def quote_lines(session: Session, speaker_ids: set[int] | None = None) -> list[QuoteLine]:
+    """Quotes with a speaker (of `speaker_ids` if given), by speaker and then as recorded."""
+    speaker = aliased(Stakeholder)
+    query = (
+        select(Quote, speaker.name, Source)
+        .join(speaker, speaker.id == Quote.speaker_id)
+        .outerjoin(Source, Source.id == Quote.source_id)
+        .order_by(speaker.name, Quote.id)
+    )
+    if speaker_ids is not None:
+        query = query.where(Quote.speaker_id.in_(speaker_ids))
+    return [_quote_line(quote, name, source) for quote, name, source in session.execute(query)]
+
+
 def backing_quotes(session: Session, stakeholder_id: int) -> list[QuoteLine]:
     """The quotes that may back the stakeholder's answers: its own and its people's."""
     from briefing.core.editing import speakers_for
 
-    speaker = aliased(Stakeholder)
-    rows = session.execute(
-        select(Quote, speaker.name, Source)
-        .join(speaker, speaker.id == Quote.speaker_id)
-        .outerjoin(Source, Source.id == Quote.source_id)
-        .where(Quote.speaker_id.in_(speakers_for(session, stakeholder_id)))
-        .order_by(Quote.id)
-    )
-    return [_quote_line(quote, name, source) for quote, name, source in rows]
+    return quote_lines(session, speakers_for(session, stakeholder_id))

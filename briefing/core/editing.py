@@ -51,6 +51,7 @@ from briefing.store.models import (
     topic_stakeholders,
 )
 
+KINDS = Stakeholder.KINDS  # the forms offer these; ui/ reads them from here, not from the store
 NAME_LIMIT = 200
 QUESTION_LIMIT = 500
 TITLE_LIMIT = 500
@@ -236,6 +237,33 @@ def check_quote_for(session: Session, stakeholder_id: int, quote_id: int | None)
         name = stakeholder.name if stakeholder else f"stakeholder {stakeholder_id}"
         return f"quote {quote_id} was said by {speaker}, not by {name} or someone who speaks for it"
     return None
+
+
+# -- what forms offer to choose from ----------------------------------------------------------
+
+
+def stakeholder_choices(
+    session: Session, *, exclude: int | None = None, topic_id: int | None = None, on_topic=None
+) -> list[tuple[str, int]]:
+    """(name, id) of stakeholders by name; `on_topic` True/False keeps those on/off `topic_id`."""
+    query = select(Stakeholder.name, Stakeholder.id).order_by(func.lower(Stakeholder.name))
+    if exclude is not None:
+        query = query.where(Stakeholder.id != exclude)
+    if topic_id is not None and on_topic is not None:
+        members = select(topic_stakeholders.c.stakeholder_id).where(
+            topic_stakeholders.c.topic_id == topic_id
+        )
+        query = query.where(
+            Stakeholder.id.in_(members) if on_topic else Stakeholder.id.not_in(members)
+        )
+    return [(name, sid) for name, sid in session.execute(query)]
+
+
+def source_choices(session: Session) -> list[tuple[str, int]]:
+    return [
+        (title, sid)
+        for title, sid in session.execute(select(Source.title, Source.id).order_by(Source.title))
+    ]
 
 
 # -- topics ------------------------------------------------------------------------------------
@@ -593,3 +621,17 @@ def delete_event(session: Session, event_id: int) -> Edited:
     session.delete(event)
     session.flush()
     return _edited(event_id, "event")
+
+
+def stakeholder_fields(session: Session, stakeholder_id: int) -> StakeholderFields:
+    """A stakeholder's editable fields as they are now, for a form to start from."""
+    s = _get(session, Stakeholder, stakeholder_id, "stakeholder")
+    return StakeholderFields(s.name, s.kind, s.description, s.parent_id, s.influence)
+
+
+def latest_stance(session: Session, topic_id: int, stakeholder_id: int) -> str | None:
+    return session.scalars(
+        select(Position.stance)
+        .where(Position.topic_id == topic_id, Position.stakeholder_id == stakeholder_id)
+        .order_by(Position.as_of.desc(), Position.id.desc())
+    ).first()
