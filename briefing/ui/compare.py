@@ -14,6 +14,7 @@ answer), and the questions (add, rename, move, delete) with the buttons under th
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from PySide6.QtCore import (
@@ -59,6 +60,7 @@ from briefing.core.compare import (
     existing_stakeholders,
     quote_lines,
 )
+from briefing.errors import NotFound
 from briefing.ui.browser import SafeBrowser
 from briefing.ui.cards import StakeholderIdRole
 from briefing.ui.editing import Editing, push_edit
@@ -89,16 +91,20 @@ class ComparisonModel(QAbstractTableModel):
     def __init__(self, window, stakeholder_ids: list[int], parent=None) -> None:
         super().__init__(parent)
         self.window = window
+        self.topic_id: int | None = window.topic_id  # the matrix stays on the topic it opened on
         self.stakeholder_ids = list(stakeholder_ids)
         self.table: Comparison | None = None
         self.reload()
 
     def reload(self) -> None:
-        topic_id = self.window.topic_id
+        new = None
         with self.window.store.reading() as session:
-            # A stakeholder deleted since it was chosen leaves the table (and comes back on undo).
+            # A stakeholder deleted since it was chosen leaves the table (and comes back on undo);
+            # so does the whole table when its topic is deleted.
             ids = existing_stakeholders(session, self.stakeholder_ids)
-            new = comparison(session, topic_id, ids) if topic_id is not None else None
+            if self.topic_id is not None:
+                with contextlib.suppress(NotFound):
+                    new = comparison(session, self.topic_id, ids)
         same_shape = (
             self.table is not None
             and new is not None
@@ -272,7 +278,7 @@ class CompareWindow(QDialog):
     def __init__(self, window, stakeholder_ids: list[int]) -> None:
         super().__init__(window)
         self.window = window
-        self.setWindowTitle("Compare stakeholders")
+        self.setWindowTitle(f"Compare stakeholders \u2014 {window.topics.currentText()}")
         self.setAccessibleName("Comparison")
         self.resize(1200, 620)
         self.model = ComparisonModel(window, stakeholder_ids, self)
@@ -334,6 +340,9 @@ class CompareWindow(QDialog):
             button.clicked.connect(slot)
             buttons.addWidget(button)
             self.buttons[key] = button
+        # Ctrl+Z and Ctrl+Shift+Z work here too: the same actions, on the same undo stack.
+        self.addAction(window.undo_action)
+        self.addAction(window.redo_action)
         copy = QAction(self)
         copy.setShortcut(QKeySequence.StandardKey.Copy)
         copy.triggered.connect(self.copy_table)
@@ -441,7 +450,7 @@ class CompareWindow(QDialog):
         )
 
     def add_question(self) -> None:
-        topic_id = self.window.topic_id
+        topic_id = self.model.topic_id
         form = QuestionForm(self.window.store, topic_id, parent=self)
         if Editing.exec_form(form):
             text = form.text.text()
@@ -455,7 +464,7 @@ class CompareWindow(QDialog):
             return
         question_id = self.model.question_id(index.row())
         old = self.model.headerData(index.row(), Qt.Orientation.Vertical)
-        form = QuestionForm(self.window.store, self.window.topic_id, question_id, old, parent=self)
+        form = QuestionForm(self.window.store, self.model.topic_id, question_id, old, parent=self)
         if Editing.exec_form(form):
             text = form.text.text()
             push_edit(
@@ -488,7 +497,7 @@ class CompareWindow(QDialog):
             )
 
     def choose(self) -> None:
-        topic_id = self.window.topic_id
+        topic_id = self.model.topic_id
         with self.window.store.reading() as session:
             choices = editing.stakeholder_choices(session, topic_id=topic_id, on_topic=True)
         picker = StakeholderPicker(choices, self.model.stakeholder_ids, parent=self)

@@ -346,3 +346,25 @@ def test_a_matrix_model_without_topic_is_empty(qtmodeltester, window):
     model = ComparisonModel(window, [])
     qtmodeltester.check(model)
     assert model.rowCount() == 0
+
+
+def test_the_matrix_follows_deletes_and_their_undo(window, monkeypatch, qtmodeltester):
+    monkeypatch.setattr(Editing, "ask", staticmethod(lambda parent, title, text: True))
+    window.select_stakeholder("IBM")
+    window.grid.selectAll()
+    monkeypatch.setattr(Editing, "exec_form", staticmethod(lambda form: True))
+    compare = open_comparison(window)  # 12 selected: the picker keeps the first six
+    model = compare.model
+    assert model.columnCount() == 6
+    columns = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(6)]
+    window.select_stakeholder("IBM")
+    window.editing.delete_stakeholder()
+    assert "IBM" not in [model.headerData(c, Qt.Orientation.Horizontal) for c in range(5)]
+    window.undo_action.trigger()
+    assert [model.headerData(c, Qt.Orientation.Horizontal) for c in range(6)] == columns
+    window.editing.delete_topic()
+    assert model.rowCount() == 0 and model.columnCount() == 0
+    qtmodeltester.check(model)
+    assert window.undo_action in compare.actions()  # Ctrl+Z works in the matrix's window too
+    window.undo_action.trigger()
+    assert model.rowCount() == 4 and model.columnCount() == 6
