@@ -635,3 +635,45 @@ def latest_stance(session: Session, topic_id: int, stakeholder_id: int) -> str |
         .where(Position.topic_id == topic_id, Position.stakeholder_id == stakeholder_id)
         .order_by(Position.as_of.desc(), Position.id.desc())
     ).first()
+
+
+@dataclass(frozen=True)
+class EventLine:
+    """An event as the timeline panel lists it, with what its form starts from."""
+
+    id: int
+    fields: EventFields
+    stakeholder: str | None
+
+    @property
+    def date_text(self) -> str:
+        """The date as the user typed it: "2019", "2019-09" or "2019-09-04"."""
+        day = self.fields.occurred_on
+        if self.fields.precision == "year":
+            return f"{day.year:04d}"
+        if self.fields.precision == "month":
+            return f"{day.year:04d}-{day.month:02d}"
+        return day.isoformat()
+
+
+def topic_events(session: Session, topic_id: int) -> list[EventLine]:
+    rows = session.execute(
+        select(Event, Stakeholder.name)
+        .outerjoin(Stakeholder, Stakeholder.id == Event.stakeholder_id)
+        .where(Event.topic_id == topic_id)
+        .order_by(Event.occurred_on, Event.id)
+    )
+    return [
+        EventLine(
+            event.id,
+            EventFields(
+                event.title,
+                event.occurred_on,
+                event.precision,
+                event.stakeholder_id,
+                event.source_id,
+            ),
+            name,
+        )
+        for event, name in rows
+    ]

@@ -243,9 +243,11 @@ class Editing:
 
 
 def install_editing(window) -> Editing:
-    """The Edit menu's editing items, and the comparison matrix in the View menu."""
+    """The Edit menu's editing items, the History side tab, and the comparison (View menu)."""
     from briefing.ui.compare import install_compare
+    from briefing.ui.history import install_history
 
     window.editing = Editing(window)
+    install_history(window)
     install_compare(window)
     return window.editing

@@ -257,17 +257,26 @@ class EventForm(Form):
         sources: list[tuple[str, int]],
         stakeholder_id: int | None = None,
         parent: QWidget | None = None,
+        event: editing.EventLine | None = None,
     ) -> None:
-        super().__init__("New event", "&Add", parent)
-        self.title = self.add("&Title:", QLineEdit(), "What happened")
+        super().__init__("New event" if event is None else "Edit event", "&Save", parent)
+        fields = event.fields if event is not None else None
+        self.title = self.add("&Title:", QLineEdit(fields.title if fields else ""), "What happened")
         self.date = self.add(
-            "&Date:", QLineEdit(), "As precise as the source: 2019, 2019-09 or 2019-09-04"
+            "&Date:",
+            QLineEdit(event.date_text if event else ""),
+            "As precise as the source: 2019, 2019-09 or 2019-09-04",
         )
         self.date.setPlaceholderText("YYYY, YYYY-MM or YYYY-MM-DD")
         self.stakeholder = self.add(
-            "&Stakeholder:", _combo([("None", None), *stakeholders], stakeholder_id)
+            "&Stakeholder:",
+            _combo(
+                [("None", None), *stakeholders], fields.stakeholder_id if fields else stakeholder_id
+            ),
         )
-        self.source = self.add("S&ource:", _combo([("None", None), *sources]))
+        self.source = self.add(
+            "S&ource:", _combo([("None", None), *sources], fields.source_id if fields else None)
+        )
         self.revalidate()
 
     def problem(self) -> str | None:

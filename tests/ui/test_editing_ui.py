@@ -368,3 +368,45 @@ def test_the_matrix_follows_deletes_and_their_undo(window, monkeypatch, qtmodelt
     assert window.undo_action in compare.actions()  # Ctrl+Z works in the matrix's window too
     window.undo_action.trigger()
     assert model.rowCount() == 4 and model.columnCount() == 6
+
+
+def test_history_tab_edits_positions_and_events_with_undo(window, fill, demo_store, tmp_path):
+    history = window.history
+    window.side_tabs.setCurrentWidget(history)
+    window.select_stakeholder("IBM")
+    assert history.positions_box.title() == "Positions of IBM"
+    before = state(demo_store)
+    events = history.events.count()
+
+    def new_event(form):
+        form.title.setText("IBM writes to Congress")
+        form.date.setText("2020-06")
+
+    fill.append(new_event)
+    history.new_event.click()
+    assert history.events.count() == events + 1
+    row = next(
+        r for r in range(history.events.count()) if "Congress" in history.events.item(r).text()
+    )
+    assert history.events.item(row).text().startswith("June 2020: IBM writes to Congress — IBM")
+    history.events.setCurrentRow(row)
+
+    def edit_event(form):
+        assert form.date.text() == "2020-06"
+        form.date.setText("2020-06-08")
+
+    fill.append(edit_event)
+    history.edit_event.click()
+    assert any(
+        history.events.item(r).text().startswith("8 June 2020: IBM writes")
+        for r in range(history.events.count())
+    )
+    history.positions.setCurrentRow(0)
+    positions = history.positions.count()
+    history.delete_position.click()
+    assert history.positions.count() == positions - 1
+    window.grab().save(str(tmp_path / "history-tab.png"))
+    for _ in range(3):
+        window.undo_action.trigger()
+    assert state(demo_store) == before
+    assert history.positions.count() == positions and history.events.count() == events
