@@ -27,6 +27,11 @@ other row of the region is updated to, or inserted with, its snapshotted values.
 rows of one edit that swap a unique value (two names exchanged) would collide half-way, because
 SQLite checks UNIQUE at once; no edit in `core.editing` does that.
 
+Undo and redo first check that the region is exactly as the edit left it (or as undo left it),
+and that restoring would delete nothing outside it. An edit made off the undo stack in between (a
+note that saves itself as the user types, on a stakeholder the undo would remove) makes them
+refuse with `UndoConflict` and change nothing, rather than lose that edit silently.
+
 A region row found after the edit that neither existed in the "before" snapshot nor was inserted
 by the edit means the region was incomplete; `Recorded` refuses it (`RegionError`) rather than
 record an undo that would not restore the store exactly.
@@ -55,6 +60,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from briefing.core.changes import Changes
+from briefing.errors import BriefingError
 from briefing.store.models import Base
 
 Key = tuple[str, int]  # (table name, rowid)
@@ -66,6 +72,11 @@ _ROWID = "_rowid_"  # SQLite's alias for the rowid that no column of ours shadow
 
 class RegionError(RuntimeError):
     """An edit touched rows that its recorded region does not cover (a bug, not user input)."""
+
+
+class UndoConflict(BriefingError):
+    """The rows an undo or redo would restore were changed since by an edit off the undo stack
+    (a note that saved itself, say); restoring them would lose that change, so nothing is done."""
 
 
 def _tables() -> dict[str, Table]:
@@ -143,6 +154,40 @@ class Snapshot:
     """Rows of a region as they were at one moment; None for a row that did not exist."""
 
     rows: dict[Key, Row | None] = field(default_factory=dict)
+
+    def current(self, session: Session) -> Snapshot:
+        """The same region as it is now."""
+        tables = _tables()
+        now = Snapshot()
+        by_table: dict[str, list[int]] = {}
+        for name, key in self.rows:
+            by_table.setdefault(name, []).append(key)
+        for name, keys in by_table.items():
+            found = _rows(session, tables[name], keys)
+            for key in keys:
+                now.rows[(name, key)] = found.get(key)
+        return now
+
+    def check_unchanged(self, session: Session, target: Snapshot, what: str) -> None:
+        """Refuse to restore `target` unless the region is still exactly `self`, and restoring
+        deletes nothing outside it (a note added since to a record the undo removes)."""
+        session.flush()
+        now = self.current(session)
+        changed = {
+            name for key, row in now.rows.items() if row != self.rows[key] for name in [key[0]]
+        }
+        doomed = [
+            key for key, row in target.rows.items() if row is None and now.rows[key] is not None
+        ]
+        for name, keys in deletion_region(session, doomed).items():
+            if any((name, key) not in self.rows for key in keys):
+                changed.add(name)
+        if changed:
+            kinds = ", ".join(sorted(name.replace("_", " ") for name in changed))
+            raise UndoConflict(
+                f"cannot {what}: records it would restore ({kinds}) have changed since; "
+                "undoing it would lose those changes"
+            )
 
     def restore(self, session: Session) -> None:
         """Make every row of the region exactly what it was, in the caller's transaction."""
@@ -259,15 +304,17 @@ class Recorded:
         self.changes: Changes = Changes()
 
     def do(self, session: Session) -> Changes:
-        if self._after is None:
+        if self._after is None or self._before is None:
             self.changes, self._before, self._after = record(session, self._edit)
         else:
+            self._before.check_unchanged(session, self._after, "redo this")
             self._after.restore(session)
         return self.changes
 
     def undo(self, session: Session) -> Changes:
-        if self._before is None:
+        if self._before is None or self._after is None:
             raise RuntimeError("undo before the edit was done")
+        self._after.check_unchanged(session, self._before, "undo this")
         self._before.restore(session)
         return self.changes
 

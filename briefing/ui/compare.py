@@ -36,7 +36,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QPushButton,
     QSplitter,
     QStyle,
@@ -63,7 +62,7 @@ from briefing.core.compare import (
 from briefing.errors import NotFound
 from briefing.ui.browser import SafeBrowser
 from briefing.ui.cards import StakeholderIdRole
-from briefing.ui.editing import Editing, push_edit
+from briefing.ui.editing import Editing, push_edit, warn
 from briefing.ui.forms import Form, QuestionForm
 
 CellRole = Qt.ItemDataRole.UserRole + 10
@@ -528,9 +527,7 @@ class CompareWindow(QDialog):
             or file.write(self.model.table.as_csv().encode("utf-8")) < 0
             or not file.commit()
         ):
-            QMessageBox.warning(
-                self, "Save as CSV", f"Could not write {path}: {file.errorString()}"
-            )
+            warn(self, "Save as CSV", f"Could not write {path}: {file.errorString()}")
             return
         self.window.statusBar().showMessage(f"Saved {Path(path).name}", 4000)
 

@@ -19,8 +19,9 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from briefing.core import editing
+from briefing.core.changes import Changes
 from briefing.core.lookup import list_topics
-from briefing.core.undo import Recorded
+from briefing.core.undo import Recorded, UndoConflict
 from briefing.errors import BriefingError
 from briefing.ui.forms import (
     ChooseStakeholderForm,
@@ -32,13 +33,36 @@ from briefing.ui.forms import (
 )
 
 
+def warn(parent: QWidget, title: str, text: str) -> None:
+    """Tell the user why an edit, an undo or a redo was refused. Tests replace this."""
+    QMessageBox.warning(parent, title, text)
+
+
 def push_edit(window, text: str, edit: Callable) -> editing.Edited | None:
-    """Run an edit through the undo stack; say in a dialog why it was refused, if it was."""
+    """Run an edit through the undo stack; say in a dialog why it was refused, if it was.
+
+    An undo or redo refused because the records it would restore changed since (see
+    `core.undo.UndoConflict`) changes nothing and says so; the stack still steps past it, and
+    stepping back finds the same conflict, so nothing is ever half restored.
+    """
     recorded = Recorded(edit)
+
+    def guarded(step: Callable, what: str) -> Callable:
+        def run(session) -> Changes:
+            try:
+                return step(session)
+            except UndoConflict as error:
+                warn(window, f"{what} {text}", str(error))
+                return Changes()
+
+        return run
+
     try:
-        return window.operations.push(text, recorded.do, recorded.undo)
+        return window.operations.push(
+            text, guarded(recorded.do, "Redo"), guarded(recorded.undo, "Undo")
+        )
     except BriefingError as error:
-        QMessageBox.warning(window, text, str(error))
+        warn(window, text, str(error))
         return None
 
 

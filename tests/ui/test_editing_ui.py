@@ -410,3 +410,27 @@ def test_history_tab_edits_positions_and_events_with_undo(window, fill, demo_sto
         window.undo_action.trigger()
     assert state(demo_store) == before
     assert history.positions.count() == positions and history.events.count() == events
+
+
+def test_an_undo_that_would_lose_a_later_change_says_so_and_changes_nothing(
+    window, fill, demo_store, monkeypatch
+):
+    from briefing.core.changes import Changes
+    from briefing.store.models import Note
+    from briefing.ui import editing as editing_ui
+
+    warned = []
+    monkeypatch.setattr(editing_ui, "warn", lambda parent, title, text: warned.append(title + text))
+    fill.append(lambda f: f.name.setText("Facewatch"))
+    window.editing.new_stakeholder()
+    made = window.selected_stakeholder_id()
+
+    def note(session):  # as a note saving itself would: run, not pushed
+        session.add(Note(body="Sells to shops", stakeholder_id=made))
+        return Changes.of("note")
+
+    window.operations.run(note)
+    before = state(demo_store)
+    window.undo_action.trigger()
+    assert state(demo_store) == before
+    assert warned and "Undo New stakeholder" in warned[0] and "notes" in warned[0]

@@ -339,3 +339,28 @@ def test_answers_survive_undo_of_a_deleted_question(demo_store):
         assert (
             session.scalars(select(Answer.uuid).where(Answer.question_id == qid)).all() == answers
         )
+
+
+def test_undo_refuses_to_lose_a_change_made_off_the_stack(demo_store):
+    from briefing.core.undo import UndoConflict
+    from briefing.store.models import Note
+
+    edit = Recorded(lambda s: editing.add_stakeholder(s, StakeholderFields("Facewatch", "company")))
+    with demo_store.writing() as session:
+        made = edit.do(session)
+    with demo_store.writing() as session:  # a note that saved itself, not on the undo stack
+        session.add(Note(body="Sells to shops", stakeholder_id=made.id))
+    before = state(demo_store)
+    with pytest.raises(UndoConflict, match="notes"), demo_store.writing() as session:
+        edit.undo(session)
+    assert state(demo_store) == before
+
+    rename = Recorded(lambda s: editing.rename_topic(s, topic_id(demo_store), "Renamed"))
+    with demo_store.writing() as session:
+        rename.do(session)
+    with demo_store.writing() as session:
+        editing.rename_topic(session, topic_id(demo_store, "Renamed"), "Renamed again")
+    before = state(demo_store)
+    with pytest.raises(UndoConflict, match="topics"), demo_store.writing() as session:
+        rename.undo(session)
+    assert state(demo_store) == before
