@@ -16,7 +16,7 @@ from briefing.core.editing import EventFields, StakeholderFields
 from briefing.core.lookup import find_stakeholder, find_topic
 from briefing.core.undo import Recorded, dump
 from briefing.errors import InputError, NotFound
-from briefing.store.models import Answer, Position, Question, Quote, Stakeholder, Topic
+from briefing.store.models import Answer, Event, Position, Question, Quote, Stakeholder, Topic
 
 TOPIC = "Police use of facial recognition"
 
@@ -260,6 +260,17 @@ def _edit(kind: str, n: int, text: str):
         if kind == "add_event" and tid:
             fields = EventFields(f"E {text}", dt.date(2019, 1, 1), "year", sid)
             return editing.add_event(session, tid, fields)
+        eid = _pick(session, Event, n)
+        if kind == "edit_event" and eid:
+            fields = EventFields(f"Edited {text}", dt.date(2021, 3, 1), "month", None)
+            return editing.edit_event(session, eid, fields)
+        if kind == "delete_event" and eid:
+            return editing.delete_event(session, eid)
+        if kind == "edit_question" and qid:
+            return editing.edit_question(session, qid, f"Edited {text}?")
+        if kind == "delete_answer" and (aid := _pick(session, Answer, n)):
+            answer = session.get(Answer, aid)
+            return editing.delete_answer(session, answer.question_id, answer.stakeholder_id)
         if kind == "link" and tid and sid:
             return editing.link_stakeholder(session, tid, sid)
         return editing.Edited()
@@ -283,6 +294,10 @@ EDITS = st.tuples(
             "delete_question",
             "set_answer",
             "add_event",
+            "edit_event",
+            "delete_event",
+            "edit_question",
+            "delete_answer",
             "link",
         ]
     ),
@@ -292,7 +307,7 @@ EDITS = st.tuples(
 
 
 @settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(st.lists(EDITS, min_size=1, max_size=8))
 def test_any_edits_then_as_many_undos_restore_the_store(demo_template, tmp_path, edits):
