@@ -89,7 +89,7 @@ def register(commands: Commands) -> None:
     form.add_argument("--json", action="store_true", help="print JSON for scripts")
 
 
-def _report(args: argparse.Namespace, what: str, record_id: int | None) -> int:
+def _report(args: argparse.Namespace, record_id: int | None) -> int:
     if args.json:
         print_json({"id": record_id})
     else:
@@ -102,7 +102,7 @@ def topic_add(args: argparse.Namespace) -> int:
 
     with open_store_for(args) as store, store.writing() as session:
         edited = create_topic(session, args.name, args.description)
-    return _report(args, "topic", edited.id)
+    return _report(args, edited.id)
 
 
 def stakeholder_add(args: argparse.Namespace) -> int:
@@ -123,7 +123,7 @@ def stakeholder_add(args: argparse.Namespace) -> int:
             influence=args.influence,
         )
         edited = add_stakeholder(session, fields, topic_id)
-    return _report(args, "stakeholder", edited.id)
+    return _report(args, edited.id)
 
 
 def stakeholder_link(args: argparse.Namespace) -> int:
@@ -133,7 +133,7 @@ def stakeholder_link(args: argparse.Namespace) -> int:
     with open_store_for(args) as store, store.writing() as session:
         topic = find_topic(session, args.topic)
         edited = link_stakeholder(session, topic.id, find_stakeholder(session, args.name).id)
-    return _report(args, "stakeholder", edited.id)
+    return _report(args, edited.id)
 
 
 def position_set(args: argparse.Namespace) -> int:
@@ -156,7 +156,7 @@ def position_set(args: argparse.Namespace) -> int:
         edited = set_position(
             session, topic.id, stakeholder.id, args.stance, args.summary, as_of, args.headline
         )
-    return _report(args, "position", edited.id)
+    return _report(args, edited.id)
 
 
 def question_add(args: argparse.Namespace) -> int:
@@ -165,7 +165,7 @@ def question_add(args: argparse.Namespace) -> int:
 
     with open_store_for(args) as store, store.writing() as session:
         edited = add_question(session, find_topic(session, args.topic).id, args.text)
-    return _report(args, "question", edited.id)
+    return _report(args, edited.id)
 
 
 def answer_set(args: argparse.Namespace) -> int:
@@ -180,7 +180,7 @@ def answer_set(args: argparse.Namespace) -> int:
         edited = set_answer(
             session, args.question, stakeholder.id, args.answer, args.quote, args.comment
         )
-    return _report(args, "answer", edited.id)
+    return _report(args, edited.id)
 
 
 def event_add(args: argparse.Namespace) -> int:
@@ -199,7 +199,7 @@ def event_add(args: argparse.Namespace) -> int:
         )
         fields = EventFields(args.title, occurred_on, precision, stakeholder_id, args.source)
         edited = add_event(session, topic.id, fields)
-    return _report(args, "event", edited.id)
+    return _report(args, edited.id)
 
 
 def compare(args: argparse.Namespace) -> int:

@@ -77,6 +77,7 @@ def test_forms_say_what_is_wrong_as_the_user_types(qtbot, demo_store, tmp_path):
     form.name.setText("ibm")
     assert "already a stakeholder named 'IBM'" in form.status.text()
     assert not form.ok.isEnabled()
+    form.grab().save(str(tmp_path / "form-stakeholder-error.png"))
     form.name.setText("Southern Co-op")
     form.influence.setValue(4)
     assert form.ok.isEnabled()
