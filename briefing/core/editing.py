@@ -677,3 +677,14 @@ def topic_events(session: Session, topic_id: int) -> list[EventLine]:
         )
         for event, name in rows
     ]
+
+
+def stakeholder_positions(session: Session, topic_id: int, stakeholder_id: int) -> list[Position]:
+    """A stakeholder's positions on a topic, the latest (the one its card shows) first."""
+    return list(
+        session.scalars(
+            select(Position)
+            .where(Position.topic_id == topic_id, Position.stakeholder_id == stakeholder_id)
+            .order_by(Position.as_of.desc(), Position.id.desc())
+        )
+    )

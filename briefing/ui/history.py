@@ -7,6 +7,8 @@ Every change goes through `briefing.ui.editing.push_edit`, so it is undone like 
 
 from __future__ import annotations
 
+import contextlib
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QGroupBox,
@@ -19,7 +21,6 @@ from PySide6.QtWidgets import (
 )
 
 from briefing.core import editing
-from briefing.core.cards import stakeholder_detail
 from briefing.core.changes import Changes
 from briefing.core.dates import format_date
 from briefing.errors import NotFound
@@ -80,34 +81,45 @@ class HistoryPanel(QWidget):
         layout.addWidget(self.positions_box, 2)
         layout.addWidget(self.events_box, 3)
 
+        # Read the store only while the tab is shown; a hidden tab catches up when shown.
+        self._stale = True
         window.operations.changed.connect(self._on_changes)
-        window.topic_changed.connect(lambda _topic: self.refresh())
-        window.grid.selectionModel().currentChanged.connect(lambda *_: self.refresh())
-        self.refresh()
+        window.topic_changed.connect(lambda _topic: self._mark_stale())
+        window.grid.selectionModel().currentChanged.connect(lambda *_: self._mark_stale())
 
     def _on_changes(self, changes: Changes) -> None:
         if changes.touches("position", "event", "stakeholder", "topic"):
+            self._mark_stale()
+
+    def _mark_stale(self) -> None:
+        self._stale = True
+        if self.isVisible():
             self.refresh()
 
+    def showEvent(self, event) -> None:
+        if self._stale:
+            self.refresh()
+        super().showEvent(event)
+
     def refresh(self) -> None:
+        self._stale = False
         topic_id = self.window.topic_id
         stakeholder_id = self.window.selected_stakeholder_id()
         self.positions.clear()
         self.events.clear()
-        detail = None
+        name = None
+        positions = []
         events: list[editing.EventLine] = []
         if topic_id is not None:
             with self.window.store.reading() as session:
                 events = editing.topic_events(session, topic_id)
                 if stakeholder_id is not None:
-                    try:
-                        detail = stakeholder_detail(session, topic_id, stakeholder_id)
-                    except NotFound:
-                        detail = None
-        self.positions_box.setTitle(f"Positions of {detail.name}" if detail else "Positions")
-        if detail is not None:
-            shown = [detail.position] if detail.position else []
-            for number, position in enumerate([*shown, *detail.earlier_positions]):
+                    with contextlib.suppress(NotFound):
+                        name = editing.stakeholder_fields(session, stakeholder_id).name
+                        positions = editing.stakeholder_positions(session, topic_id, stakeholder_id)
+        self.positions_box.setTitle(f"Positions of {name}" if name else "Positions")
+        if name is not None:
+            for number, position in enumerate(positions):
                 latest = " (shown on the card)" if number == 0 else ""
                 text = (
                     f"{stance_label(position.stance)} \u00b7 as of {format_date(position.as_of)}"
