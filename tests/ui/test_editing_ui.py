@@ -435,3 +435,37 @@ def test_an_undo_that_would_lose_a_later_change_says_so_and_changes_nothing(
     window.undo_action.trigger()
     assert state(demo_store) == before
     assert warned and "Undo New stakeholder" in warned[0] and "notes" in warned[0]
+
+
+def test_every_control_of_the_matrix_and_forms_has_an_accessible_name(window, demo_store, qtbot):
+    from briefing.ui.compare import CompareWindow, StakeholderPicker
+
+    compare = CompareWindow(window, [1, 2, 3])
+    compare.show()
+    dialogs = [
+        compare,
+        StakeholderPicker([("IBM", 1), ("ACLU", 2)], [1]),
+        forms.TopicForm(demo_store),
+        forms.StakeholderForm(demo_store),
+        forms.PositionForm("IBM", None, dt.date(2024, 1, 1)),
+        forms.QuestionForm(demo_store, 1),
+        forms.EventForm([], []),
+        forms.ChooseStakeholderForm([]),
+    ]
+    nameless = []
+    for dialog in dialogs:
+        qtbot.addWidget(dialog)
+        dialog.show()
+        for widget in dialog.findChildren(QWidget):
+            focusable = widget.focusPolicy() != Qt.FocusPolicy.NoFocus
+            interesting = isinstance(widget, QComboBox | QAbstractButton) or focusable
+            if not widget.isVisible() or not interesting or isinstance(widget, QLabel):
+                continue
+            parent = widget.parent()
+            if parent is not None and (
+                parent.inherits("QAbstractScrollArea") or parent.inherits("QAbstractSpinBox")
+            ):
+                continue  # a scroll area or spin box speaks for the part inside it
+            if not widget.accessibleName() and not widget.toolTip():
+                nameless.append(f"{dialog.windowTitle()}: {type(widget).__name__}")
+    assert nameless == []
