@@ -1,0 +1,277 @@
+"""Editing from the window: Edit menu items that open the forms and push undoable edits.
+
+`install_editing(window)` adds the items and returns the `Editing` object that owns them. Every
+edit runs a use case of `briefing.core.editing` wrapped in `core.undo.Recorded`, through
+`window.operations.push`, so Ctrl+Z and Ctrl+Shift+Z undo and redo it exactly, and the cards
+refresh from `operations.changed`. Questions and answers are edited in the comparison window
+(`briefing.ui.compare`).
+
+Dialogs are shown through `Editing.exec_form` and deletions confirmed through `Editing.ask`;
+tests replace both, so no test waits on a modal dialog.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from briefing.core import editing
+from briefing.core.changes import Changes
+from briefing.core.lookup import list_topics
+from briefing.core.undo import Recorded, UndoConflict
+from briefing.errors import BriefingError
+from briefing.ui.forms import (
+    ChooseStakeholderForm,
+    EventForm,
+    Form,
+    PositionForm,
+    StakeholderForm,
+    TopicForm,
+)
+
+
+def warn(parent: QWidget, title: str, text: str) -> None:
+    """Tell the user why an edit, an undo or a redo was refused. Tests replace this."""
+    QMessageBox.warning(parent, title, text)
+
+
+def push_edit(window, text: str, edit: Callable) -> editing.Edited | None:
+    """Run an edit through the undo stack; say in a dialog why it was refused, if it was.
+
+    An undo or redo refused because the records it would restore changed since (see
+    `core.undo.UndoConflict`) changes nothing and says so; the stack still steps past it, and
+    stepping back finds the same conflict, so nothing is ever half restored.
+    """
+    recorded = Recorded(edit)
+
+    def guarded(step: Callable, what: str) -> Callable:
+        def run(session) -> Changes:
+            try:
+                return step(session)
+            except UndoConflict as error:
+                warn(window, f"{what} {text}", str(error))
+                return Changes()
+
+        return run
+
+    try:
+        return window.operations.push(
+            text, guarded(recorded.do, "Redo"), guarded(recorded.undo, "Undo")
+        )
+    except BriefingError as error:
+        warn(window, text, str(error))
+        return None
+
+
+class Editing:
+    def __init__(self, window) -> None:
+        self.window = window
+        menu = window.edit_menu
+        menu.addSeparator()
+        self.new_topic_action = self._add("New &topic\u2026", self.new_topic)
+        self.rename_topic_action = self._add("Re&name topic\u2026", self.rename_topic)
+        self.delete_topic_action = self._add("Delete topic\u2026", self.delete_topic)
+        menu.addSeparator()
+        self.new_stakeholder_action = self._add(
+            "New &stakeholder\u2026", self.new_stakeholder, "Ctrl+Shift+N"
+        )
+        self.link_action = self._add(
+            "Add &existing stakeholder to topic\u2026", self.link_stakeholder
+        )
+        self.edit_stakeholder_action = self._add(
+            "&Edit stakeholder\u2026", self.edit_stakeholder, "F2"
+        )
+        self.position_action = self._add("Set &position\u2026", self.set_position, "Ctrl+Shift+P")
+        self.event_action = self._add("New e&vent\u2026", self.new_event)
+        self.delete_stakeholder_action = self._add(
+            "&Delete stakeholder\u2026", self.delete_stakeholder, QKeySequence.StandardKey.Delete
+        )
+
+    def _add(self, text: str, slot, shortcut=None) -> QAction:
+        action = QAction(text, self.window)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        self.window.edit_menu.addAction(action)
+        return action
+
+    # -- what tests replace -------------------------------------------------------------------
+
+    @staticmethod
+    def exec_form(form: Form) -> bool:
+        return form.exec() == Form.DialogCode.Accepted
+
+    @staticmethod
+    def ask(parent: QWidget, title: str, text: str) -> bool:
+        answer = QMessageBox.question(
+            parent,
+            title,
+            text,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _need_stakeholder(self) -> int | None:
+        stakeholder_id = self.window.selected_stakeholder_id()
+        if stakeholder_id is None:
+            self.window.statusBar().showMessage("Select a stakeholder's card first", 4000)
+        return stakeholder_id
+
+    def _need_topic(self) -> int | None:
+        if self.window.topic_id is None:
+            self.window.statusBar().showMessage("Create a topic first", 4000)
+        return self.window.topic_id
+
+    def _show_topic(self, topic_id: int | None) -> None:
+        if topic_id is not None:
+            index = self.window.topics.findData(topic_id)
+            if index >= 0:
+                self.window.topics.setCurrentIndex(index)
+
+    # -- topics -------------------------------------------------------------------------------
+
+    def new_topic(self) -> None:
+        form = TopicForm(self.window.store, parent=self.window)
+        if self.exec_form(form):
+            name, text = form.name.text(), form.description.toPlainText()
+            made = push_edit(
+                self.window, "New topic", lambda s: editing.create_topic(s, name, text)
+            )
+            if made is not None:
+                self._show_topic(made.id)
+
+    def rename_topic(self) -> None:
+        if (topic_id := self._need_topic()) is None:
+            return
+        with self.window.store.reading() as session:
+            topic = next(t for t in list_topics(session) if t.id == topic_id)
+        form = TopicForm(
+            self.window.store, topic_id, topic.name, topic.description, parent=self.window
+        )
+        if self.exec_form(form):
+            name, text = form.name.text(), form.description.toPlainText()
+            push_edit(
+                self.window,
+                "Rename topic",
+                lambda s: editing.rename_topic(s, topic_id, name, text),
+            )
+
+    def delete_topic(self) -> None:
+        if (topic_id := self._need_topic()) is None:
+            return
+        name = self.window.topics.currentText()
+        text = (
+            f"Delete the topic \u201c{name}\u201d with its positions, questions, answers and "
+            "events? Its stakeholders, quotes and sources stay. You can undo this."
+        )
+        if self.ask(self.window, "Delete topic", text):
+            push_edit(self.window, "Delete topic", lambda s: editing.delete_topic(s, topic_id))
+
+    # -- stakeholders -------------------------------------------------------------------------
+
+    def new_stakeholder(self) -> None:
+        topic_id = self.window.topic_id
+        form = StakeholderForm(self.window.store, parent=self.window)
+        if self.exec_form(form):
+            fields = form.values()
+            made = push_edit(
+                self.window,
+                "New stakeholder",
+                lambda s: editing.add_stakeholder(s, fields, topic_id),
+            )
+            if made is not None:
+                self.window.select_stakeholder(fields.name.strip())
+
+    def link_stakeholder(self) -> None:
+        if (topic_id := self._need_topic()) is None:
+            return
+        with self.window.store.reading() as session:
+            choices = editing.stakeholder_choices(session, topic_id=topic_id, on_topic=False)
+        form = ChooseStakeholderForm(choices, parent=self.window)
+        if self.exec_form(form):
+            chosen = form.choice.currentData()
+            push_edit(
+                self.window,
+                "Add stakeholder to topic",
+                lambda s: editing.link_stakeholder(s, topic_id, chosen),
+            )
+
+    def edit_stakeholder(self) -> None:
+        if (stakeholder_id := self._need_stakeholder()) is None:
+            return
+        with self.window.store.reading() as session:
+            fields = editing.stakeholder_fields(session, stakeholder_id)
+        form = StakeholderForm(self.window.store, stakeholder_id, fields, parent=self.window)
+        if self.exec_form(form):
+            new = form.values()
+            push_edit(
+                self.window,
+                "Edit stakeholder",
+                lambda s: editing.edit_stakeholder(s, stakeholder_id, new),
+            )
+
+    def delete_stakeholder(self) -> None:
+        if (stakeholder_id := self._need_stakeholder()) is None:
+            return
+        with self.window.store.reading() as session:
+            name = editing.stakeholder_fields(session, stakeholder_id).name
+            goes = editing.deletion_consequences(session, stakeholder_id)
+        if goes:
+            text = f"Delete {name} from the store?\n\n" + "\n".join(goes)
+            text += "\n\nYou can undo this."
+            if not self.ask(self.window, "Delete stakeholder", text):
+                return
+        push_edit(
+            self.window,
+            f"Delete {name}",
+            lambda s: editing.delete_stakeholder(s, stakeholder_id),
+        )
+
+    # -- positions and events -----------------------------------------------------------------
+
+    def set_position(self) -> None:
+        topic_id = self._need_topic()
+        stakeholder_id = self._need_stakeholder()
+        if topic_id is None or stakeholder_id is None:
+            return
+        with self.window.store.reading() as session:
+            name = editing.stakeholder_fields(session, stakeholder_id).name
+            stance = editing.latest_stance(session, topic_id, stakeholder_id)
+        form = PositionForm(name, stance, dt.date.today(), parent=self.window)
+        if self.exec_form(form):
+            stance, summary, as_of, headline = form.values()
+            push_edit(
+                self.window,
+                f"Set position of {name}",
+                lambda s: editing.set_position(
+                    s, topic_id, stakeholder_id, stance, summary, as_of, headline
+                ),
+            )
+
+    def new_event(self) -> None:
+        if (topic_id := self._need_topic()) is None:
+            return
+        with self.window.store.reading() as session:
+            people = editing.stakeholder_choices(session, topic_id=topic_id, on_topic=True)
+            sources = editing.source_choices(session)
+        form = EventForm(people, sources, self.window.selected_stakeholder_id(), parent=self.window)
+        if self.exec_form(form):
+            fields = form.values()
+            push_edit(self.window, "New event", lambda s: editing.add_event(s, topic_id, fields))
+
+
+def install_editing(window) -> Editing:
+    """The Edit menu's editing items, the History side tab, and the comparison (View menu)."""
+    from briefing.ui.compare import install_compare
+    from briefing.ui.history import install_history
+
+    window.editing = Editing(window)
+    install_history(window)
+    install_compare(window)
+    return window.editing

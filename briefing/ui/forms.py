@@ -1,0 +1,311 @@
+"""Forms for editing the picture: they check as the user types and say what is wrong in words.
+
+Every form is a `Form` dialog: labelled fields, a line under them that names the first problem
+(or says the form is ready), and an OK button that stays disabled until there is none. The words
+come from the `check_*` functions of `briefing.core.editing`, the same that refuse bad input on
+the command line; a form reads the store only through them, in a short reading session.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from briefing.core import editing
+from briefing.core.editing import EventFields, StakeholderFields
+from briefing.render.detail import kind_label, stance_label
+from briefing.store import Store
+
+ERROR_STYLE = "color: #b42318; font-weight: 600;"
+READY_STYLE = "color: #1a7f37;"
+
+
+class Form(QDialog):
+    """A dialog of labelled fields whose OK button waits until `problem()` finds nothing."""
+
+    def __init__(self, title: str, ok_text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setAccessibleName(title)
+        self.setMinimumWidth(520)
+        self.fields = QFormLayout()
+        self.fields.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setAccessibleName("What is wrong")
+        # Room for three lines, so the dialog does not jump as messages come and go.
+        self.status.setMinimumHeight(self.status.fontMetrics().lineSpacing() * 3 + 4)
+        self.status.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setText(ok_text)
+        self.ok.setAccessibleName(ok_text.replace("&", ""))
+        cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setAccessibleName("Cancel")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.fields)
+        layout.addWidget(self.status)
+        layout.addWidget(self.buttons)
+
+    def add(self, label: str, widget: QWidget, tip: str = "") -> QWidget:
+        widget.setAccessibleName(label.replace("&", "").rstrip(":"))
+        if tip:
+            widget.setToolTip(tip)
+        self.fields.addRow(label, widget)
+        signal: Callable | None = None
+        if isinstance(widget, (QLineEdit, QPlainTextEdit)):
+            signal = widget.textChanged
+        elif isinstance(widget, QComboBox):
+            signal = widget.currentIndexChanged
+        elif isinstance(widget, QSpinBox):
+            signal = widget.valueChanged
+        if signal is not None:
+            signal.connect(self.revalidate)
+        return widget
+
+    def problem(self) -> str | None:
+        raise NotImplementedError
+
+    def revalidate(self, *_args) -> None:
+        problem = self.problem()
+        self.ok.setEnabled(problem is None)
+        if problem is None:
+            self.status.setText("Ready.")
+            self.status.setStyleSheet(READY_STYLE)
+        else:
+            self.status.setText(problem[0].upper() + problem[1:] + ".")
+            self.status.setStyleSheet(ERROR_STYLE)
+
+    def accept(self) -> None:
+        if self.problem() is None:
+            super().accept()
+
+
+def _combo(items: list[tuple[str, object]], current: object = None) -> QComboBox:
+    combo = QComboBox()
+    for text, data in items:
+        combo.addItem(text, data)
+    index = combo.findData(current)
+    combo.setCurrentIndex(index if index >= 0 else 0)
+    return combo
+
+
+class TopicForm(Form):
+    def __init__(
+        self,
+        store: Store,
+        topic_id: int | None = None,
+        name: str = "",
+        description: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
+        title = "New topic" if topic_id is None else "Rename topic"
+        super().__init__(title, "&Create" if topic_id is None else "&Save", parent)
+        self.store, self.topic_id = store, topic_id
+        self.name = self.add("&Name:", QLineEdit(name), "What the topic is, in a few words")
+        self.description = self.add("&Description:", QPlainTextEdit(description))
+        self.description.setTabChangesFocus(True)
+        self.description.setFixedHeight(90)
+        self.revalidate()
+
+    def problem(self) -> str | None:
+        with self.store.reading() as session:
+            return editing.check_topic_name(session, self.name.text(), self.topic_id)
+
+
+class StakeholderForm(Form):
+    def __init__(
+        self,
+        store: Store,
+        stakeholder_id: int | None = None,
+        fields: StakeholderFields | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        new = stakeholder_id is None
+        super().__init__("New stakeholder" if new else "Edit stakeholder", "&Save", parent)
+        self.store, self.stakeholder_id = store, stakeholder_id
+        fields = fields or StakeholderFields("", "company")
+        with store.reading() as session:
+            others = editing.stakeholder_choices(session, exclude=stakeholder_id)
+        self.name = self.add("&Name:", QLineEdit(fields.name))
+        self.kind = self.add(
+            "&Kind:", _combo([(kind_label(k), k) for k in editing.KINDS], fields.kind)
+        )
+        self.parent_choice = self.add(
+            "&Speaks for:",
+            _combo([("Nobody (speaks for itself)", None), *others], fields.parent_id),
+            "The organisation a person speaks for (Arvind Krishna for IBM)",
+        )
+        self.influence = self.add(
+            "&Influence:", QSpinBox(), "How much this stakeholder weighs, from 1 to 5"
+        )
+        self.influence.setRange(0, 5)
+        self.influence.setSpecialValueText("Not rated")
+        self.influence.setValue(fields.influence or 0)
+        self.description = self.add("&Description:", QPlainTextEdit(fields.description))
+        self.description.setTabChangesFocus(True)
+        self.description.setFixedHeight(90)
+        self.revalidate()
+
+    def values(self) -> StakeholderFields:
+        return StakeholderFields(
+            name=self.name.text(),
+            kind=self.kind.currentData(),
+            description=self.description.toPlainText(),
+            parent_id=self.parent_choice.currentData(),
+            influence=self.influence.value() or None,
+        )
+
+    def problem(self) -> str | None:
+        with self.store.reading() as session:
+            return editing.check_stakeholder(session, self.values(), self.stakeholder_id)
+
+
+class ChooseStakeholderForm(Form):
+    """Put a stakeholder that is already in the store on the current topic."""
+
+    def __init__(self, choices: list[tuple[str, int]], parent: QWidget | None = None) -> None:
+        super().__init__("Add existing stakeholder to topic", "&Add", parent)
+        self.choice = self.add("&Stakeholder:", _combo([("Choose\u2026", None), *choices]))
+        self.revalidate()
+
+    def problem(self) -> str | None:
+        if self.choice.currentData() is None:
+            return "choose a stakeholder that is not on this topic yet"
+        return None
+
+
+class PositionForm(Form):
+    def __init__(
+        self, stakeholder: str, stance: str | None, today: dt.date, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(f"New position of {stakeholder}", "&Save", parent)
+        self.today = today
+        self.stance = self.add(
+            "&Stance:", _combo([(stance_label(s), s) for s in editing.STANCES], stance or "unclear")
+        )
+        self.as_of = self.add(
+            "&As of:", QLineEdit(today.isoformat()), "The date of the position, YYYY-MM-DD"
+        )
+        self.headline = self.add(
+            "&One line:", QLineEdit(), "Shown on the card; the summary's first line if empty"
+        )
+        self.summary = self.add("S&ummary:", QPlainTextEdit(), "Markdown")
+        self.summary.setTabChangesFocus(True)
+        self.summary.setFixedHeight(120)
+        self.revalidate()
+
+    def problem(self) -> str | None:
+        _date, problem = editing.check_as_of(self.as_of.text(), self.today)
+        if problem:
+            return problem
+        if not self.summary.toPlainText().strip() and not self.headline.text().strip():
+            return "say what the position is, in one line or a summary"
+        if len(self.headline.text().strip()) > editing.HEADLINE_LIMIT:
+            return f"the one line is longer than {editing.HEADLINE_LIMIT} characters"
+        return None
+
+    def values(self) -> tuple[str, str, dt.date, str]:
+        as_of, _ = editing.check_as_of(self.as_of.text(), self.today)
+        assert as_of is not None
+        return self.stance.currentData(), self.summary.toPlainText(), as_of, self.headline.text()
+
+
+class QuestionForm(Form):
+    def __init__(
+        self,
+        store: Store,
+        topic_id: int,
+        question_id: int | None = None,
+        text: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(
+            "New question" if question_id is None else "Edit question", "&Save", parent
+        )
+        self.store, self.topic_id, self.question_id = store, topic_id, question_id
+        self.text = self.add(
+            "&Question:", QLineEdit(text), "A row of the comparison, such as 'Sells to police?'"
+        )
+        self.revalidate()
+
+    def problem(self) -> str | None:
+        with self.store.reading() as session:
+            return editing.check_question_text(
+                session, self.topic_id, self.text.text(), self.question_id
+            )
+
+
+class EventForm(Form):
+    def __init__(
+        self,
+        stakeholders: list[tuple[str, int]],
+        sources: list[tuple[str, int]],
+        stakeholder_id: int | None = None,
+        parent: QWidget | None = None,
+        event: editing.EventLine | None = None,
+    ) -> None:
+        super().__init__("New event" if event is None else "Edit event", "&Save", parent)
+        fields = event.fields if event is not None else None
+        self.title = self.add("&Title:", QLineEdit(fields.title if fields else ""), "What happened")
+        self.date = self.add(
+            "&Date:",
+            QLineEdit(event.date_text if event else ""),
+            "As precise as the source: 2019, 2019-09 or 2019-09-04",
+        )
+        self.date.setPlaceholderText("YYYY, YYYY-MM or YYYY-MM-DD")
+        self.stakeholder = self.add(
+            "&Stakeholder:",
+            _combo(
+                [("None", None), *stakeholders], fields.stakeholder_id if fields else stakeholder_id
+            ),
+        )
+        self.source = self.add(
+            "S&ource:", _combo([("None", None), *sources], fields.source_id if fields else None)
+        )
+        self.revalidate()
+
+    def problem(self) -> str | None:
+        if problem := editing.check_event_title(self.title.text()):
+            return problem
+        return editing.check_event_date(self.date.text())[1]
+
+    def values(self) -> EventFields:
+        parsed, _ = editing.check_event_date(self.date.text())
+        assert parsed is not None
+        return EventFields(
+            self.title.text(),
+            parsed[0],
+            parsed[1],
+            self.stakeholder.currentData(),
+            self.source.currentData(),
+        )
+
+
+__all__ = [
+    "ChooseStakeholderForm",
+    "EventForm",
+    "Form",
+    "PositionForm",
+    "QuestionForm",
+    "StakeholderForm",
+    "TopicForm",
+]

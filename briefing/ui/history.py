@@ -1,0 +1,184 @@
+"""The "History" side tab: the selected card's dated positions and the topic's events, editable.
+
+The details tab shows the same records as a page to read; this tab is where they are changed:
+set a new position, delete one given by mistake, and add, edit or delete the topic's events.
+Every change goes through `briefing.ui.editing.push_edit`, so it is undone like any other.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QGroupBox,
+    QHBoxLayout,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from briefing.core import editing
+from briefing.core.changes import Changes
+from briefing.core.dates import format_date
+from briefing.errors import NotFound
+from briefing.render.detail import stance_label
+from briefing.ui.editing import push_edit
+from briefing.ui.forms import EventForm
+
+IdRole = Qt.ItemDataRole.UserRole + 20
+
+
+def _button(text: str, slot) -> QPushButton:
+    button = QPushButton(text)
+    button.setAccessibleName(text.replace("&", "").rstrip("\u2026"))
+    button.clicked.connect(slot)
+    return button
+
+
+class HistoryPanel(QWidget):
+    def __init__(self, window) -> None:
+        super().__init__()
+        self.window = window
+        self.setAccessibleName("History")
+        self.events_by_id: dict[int, editing.EventLine] = {}
+
+        self.positions_box = QGroupBox("Positions")
+        self.positions = QListWidget()
+        self.positions.setAccessibleName("Positions of the selected stakeholder")
+        self.positions.setWordWrap(True)
+        self.positions.currentRowChanged.connect(self._enable)
+        self.set_position = _button("&Set position\u2026", window.editing.set_position)
+        self.delete_position = _button("Delete position", self._delete_position)
+        row = QHBoxLayout()
+        row.addWidget(self.set_position)
+        row.addWidget(self.delete_position)
+        row.addStretch()
+        box = QVBoxLayout(self.positions_box)
+        box.addWidget(self.positions)
+        box.addLayout(row)
+
+        self.events_box = QGroupBox("Events on this topic")
+        self.events = QListWidget()
+        self.events.setAccessibleName("Events on this topic")
+        self.events.setWordWrap(True)
+        self.events.currentRowChanged.connect(self._enable)
+        self.events.itemActivated.connect(lambda _item: self._edit_event())
+        self.new_event = _button("New e&vent\u2026", window.editing.new_event)
+        self.edit_event = _button("Edit event\u2026", self._edit_event)
+        self.delete_event = _button("Delete event", self._delete_event)
+        row = QHBoxLayout()
+        for button in (self.new_event, self.edit_event, self.delete_event):
+            row.addWidget(button)
+        row.addStretch()
+        box = QVBoxLayout(self.events_box)
+        box.addWidget(self.events)
+        box.addLayout(row)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.positions_box, 2)
+        layout.addWidget(self.events_box, 3)
+
+        # Read the store only while the tab is shown; a hidden tab catches up when shown.
+        self._stale = True
+        window.operations.changed.connect(self._on_changes)
+        window.topic_changed.connect(lambda _topic: self._mark_stale())
+        window.grid.selectionModel().currentChanged.connect(lambda *_: self._mark_stale())
+
+    def _on_changes(self, changes: Changes) -> None:
+        if changes.touches("position", "event", "stakeholder", "topic"):
+            self._mark_stale()
+
+    def _mark_stale(self) -> None:
+        self._stale = True
+        if self.isVisible():
+            self.refresh()
+
+    def showEvent(self, event) -> None:
+        if self._stale:
+            self.refresh()
+        super().showEvent(event)
+
+    def refresh(self) -> None:
+        self._stale = False
+        topic_id = self.window.topic_id
+        stakeholder_id = self.window.selected_stakeholder_id()
+        self.positions.clear()
+        self.events.clear()
+        name = None
+        positions = []
+        events: list[editing.EventLine] = []
+        if topic_id is not None:
+            with self.window.store.reading() as session:
+                events = editing.topic_events(session, topic_id)
+                if stakeholder_id is not None:
+                    with contextlib.suppress(NotFound):
+                        name = editing.stakeholder_fields(session, stakeholder_id).name
+                        positions = editing.stakeholder_positions(session, topic_id, stakeholder_id)
+        self.positions_box.setTitle(f"Positions of {name}" if name else "Positions")
+        if name is not None:
+            for number, position in enumerate(positions):
+                latest = " (shown on the card)" if number == 0 else ""
+                text = (
+                    f"{stance_label(position.stance)} \u00b7 as of {format_date(position.as_of)}"
+                    f"{latest}\n{position.headline}"
+                )
+                item = QListWidgetItem(text)
+                item.setData(IdRole, position.id)
+                self.positions.addItem(item)
+        self.events_by_id = {event.id: event for event in events}
+        for event in events:
+            who = f" \u2014 {event.stakeholder}" if event.stakeholder else ""
+            when = format_date(event.fields.occurred_on, event.fields.precision)
+            item = QListWidgetItem(f"{when}: {event.fields.title}{who}")
+            item.setToolTip(item.text())
+            item.setData(IdRole, event.id)
+            self.events.addItem(item)
+        self._enable()
+
+    def _enable(self, *_args) -> None:
+        has_topic = self.window.topic_id is not None
+        self.set_position.setEnabled(
+            has_topic and self.window.selected_stakeholder_id() is not None
+        )
+        self.delete_position.setEnabled(self.positions.currentItem() is not None)
+        self.new_event.setEnabled(has_topic)
+        self.edit_event.setEnabled(self.events.currentItem() is not None)
+        self.delete_event.setEnabled(self.events.currentItem() is not None)
+
+    def _delete_position(self) -> None:
+        item = self.positions.currentItem()
+        if item is None:
+            return
+        position_id = item.data(IdRole)
+        push_edit(self.window, "Delete position", lambda s: editing.delete_position(s, position_id))
+
+    def _edit_event(self) -> None:
+        item = self.events.currentItem()
+        topic_id = self.window.topic_id
+        if item is None or topic_id is None:
+            return
+        event = self.events_by_id[item.data(IdRole)]
+        with self.window.store.reading() as session:
+            people = editing.stakeholder_choices(session, topic_id=topic_id, on_topic=True)
+            sources = editing.source_choices(session)
+        form = EventForm(people, sources, parent=self.window, event=event)
+        if self.window.editing.exec_form(form):
+            fields = form.values()
+            push_edit(self.window, "Edit event", lambda s: editing.edit_event(s, event.id, fields))
+
+    def _delete_event(self) -> None:
+        item = self.events.currentItem()
+        if item is None:
+            return
+        event_id = item.data(IdRole)
+        push_edit(self.window, "Delete event", lambda s: editing.delete_event(s, event_id))
+
+
+def install_history(window) -> HistoryPanel:
+    panel = HistoryPanel(window)
+    window.side_tabs.addTab(panel, "&History")
+    window.history = panel
+    return panel
