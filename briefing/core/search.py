@@ -253,7 +253,7 @@ def parse_query(text: str, *, as_you_type: bool = False) -> ParsedQuery:
     return ParsedQuery(tuple(Clause(tuple(terms), negated) for terms, negated in clauses))
 
 
-# -- filters -------------------------------------------------------------------------------------
+# -- filters -----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -387,7 +387,7 @@ def _restrictions(filters: SearchFilters) -> dict[str, list[Select]]:
     return limits
 
 
-# -- searching ------------------------------------------------------------------------------------
+# -- searching ---------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -512,7 +512,7 @@ def group_by_kind(hits: Sequence[SearchHit]) -> list[tuple[str, list[SearchHit]]
     return [(kind, found) for kind, found in groups.items() if found]
 
 
-# -- titles -------------------------------------------------------------------------------------
+# -- titles ------------------------------------------------------------------------------------
 
 
 def _date(value: dt.date | None) -> str:
@@ -635,7 +635,7 @@ _DESCRIBERS = {
 }
 
 
-# -- opening a hit where it lives -----------------------------------------------------------------
+# -- opening a hit where it lives --------------------------------------------------------------
 
 
 @dataclass(frozen=True)
