@@ -37,6 +37,7 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     and_,
+    bindparam,
     column,
     func,
     literal_column,
@@ -443,28 +444,36 @@ _index = table(SEARCH_TABLE, column("rowid"), column("rank"))
 _match_target = literal_column(SEARCH_TABLE)
 
 
+_ROWID = _index.c.rowid
+_SNIPPET = func.snippet(_match_target, -1, MARK_START, MARK_END, "\u2026", SNIPPET_TOKENS)
+_MATCHES = select(_ROWID, _SNIPPET, _index.c.rank).select_from(_index)
+# Without filters (the common case) the statement is the same every time: built once.
+_UNFILTERED = (
+    _MATCHES.where(_match_target.op("MATCH")(bindparam("expression")))
+    .order_by(_index.c.rank)
+    .limit(bindparam("limit"))
+)
+
+
 def _search_rows(session: Session, expression: str, filters: SearchFilters, limit: int):
-    rowid = _index.c.rowid
-    conditions = [_match_target.op("MATCH")(expression)]
     restrictions = _restrictions(filters)
-    if len(restrictions) < len(KINDS) or any(restrictions.values()):
+    if len(restrictions) == len(KINDS) and not any(restrictions.values()):
+        statement = _UNFILTERED
+    else:
         per_kind = []
         for kind, id_sets in restrictions.items():
-            code = rowid.op("%")(KIND_FACTOR) == KIND_CODES[kind]
-            record_id = rowid.op("/")(KIND_FACTOR)
+            code = _ROWID.op("%")(KIND_FACTOR) == KIND_CODES[kind]
+            record_id = _ROWID.op("/")(KIND_FACTOR)
             per_kind.append(and_(code, *(record_id.in_(ids) for ids in id_sets)))
         if not per_kind:
             return []
-        conditions.append(or_(*per_kind))
-    snippet = func.snippet(_match_target, -1, MARK_START, MARK_END, "\u2026", SNIPPET_TOKENS)
-    query = (
-        select(rowid, snippet, _index.c.rank)
-        .select_from(_index)
-        .where(*conditions)
-        .order_by(_index.c.rank)
-        .limit(limit)
-    )
-    return session.execute(query).all()
+        statement = (
+            _MATCHES.where(_match_target.op("MATCH")(bindparam("expression")), or_(*per_kind))
+            .order_by(_index.c.rank)
+            .limit(bindparam("limit"))
+        )
+    parameters = {"expression": expression, "limit": limit}
+    return session.connection().execute(statement, parameters).all()
 
 
 def search(
@@ -523,27 +532,72 @@ def _joined(*parts: str) -> str:
     return " \u00b7 ".join(part for part in parts if part)
 
 
+# Titles are read with statements built once, for any list of ids (an expanding parameter), and
+# run on the session's connection: a search then costs SQLite's time, not statement building.
+_IDS = bindparam("ids", expanding=True)
+
+_STAKEHOLDERS = select(Stakeholder.id, Stakeholder.name, Stakeholder.kind).where(
+    Stakeholder.id.in_(_IDS)
+)
+_POSITIONS = (
+    select(
+        Position.id,
+        Stakeholder.name,
+        Position.stance,
+        Position.headline,
+        Position.as_of,
+        Topic.name,
+    )
+    .join(Stakeholder, Stakeholder.id == Position.stakeholder_id)
+    .join(Topic, Topic.id == Position.topic_id)
+    .where(Position.id.in_(_IDS))
+)
+_SOURCES = select(Source.id, Source.title, Source.publisher, Source.author, Source.published).where(
+    Source.id.in_(_IDS)
+)
+_QUOTES = (
+    select(Quote.id, Stakeholder.name, Source.title, Quote.said_on, Source.published)
+    .outerjoin(Stakeholder, Stakeholder.id == Quote.speaker_id)
+    .outerjoin(Source, Source.id == Quote.source_id)
+    .where(Quote.id.in_(_IDS))
+)
+_position_holder = aliased(Stakeholder)
+_speaker = aliased(Stakeholder)
+_NOTES = (
+    select(
+        Note.id,
+        Note.private,
+        Note.updated_at,
+        Stakeholder.name,
+        _position_holder.name,
+        _speaker.name,
+        Source.title,
+        Topic.name,
+        Briefing.title,
+    )
+    .outerjoin(Stakeholder, Stakeholder.id == Note.stakeholder_id)
+    .outerjoin(Position, Position.id == Note.position_id)
+    .outerjoin(_position_holder, _position_holder.id == Position.stakeholder_id)
+    .outerjoin(Quote, Quote.id == Note.quote_id)
+    .outerjoin(_speaker, _speaker.id == Quote.speaker_id)
+    .outerjoin(Source, Source.id == Note.source_id)
+    .outerjoin(Topic, Topic.id == Note.topic_id)
+    .outerjoin(Briefing, Briefing.id == Note.briefing_id)
+    .where(Note.id.in_(_IDS))
+)
+
+
+def _rows(session: Session, statement: Select, ids: list[int]):
+    return session.connection().execute(statement, {"ids": ids})
+
+
 def _stakeholders(session: Session, ids: list[int]):
-    for record_id, name, kind in session.execute(
-        select(Stakeholder.id, Stakeholder.name, Stakeholder.kind).where(Stakeholder.id.in_(ids))
-    ):
+    for record_id, name, kind in _rows(session, _STAKEHOLDERS, ids):
         yield record_id, name, kind, False
 
 
 def _positions(session: Session, ids: list[int]):
-    for record_id, name, stance, headline, as_of, topic in session.execute(
-        select(
-            Position.id,
-            Stakeholder.name,
-            Position.stance,
-            Position.headline,
-            Position.as_of,
-            Topic.name,
-        )
-        .join(Stakeholder, Stakeholder.id == Position.stakeholder_id)
-        .join(Topic, Topic.id == Position.topic_id)
-        .where(Position.id.in_(ids))
-    ):
+    for record_id, name, stance, headline, as_of, topic in _rows(session, _POSITIONS, ids):
         yield (
             record_id,
             f"{name}: {headline or stance}",
@@ -553,50 +607,18 @@ def _positions(session: Session, ids: list[int]):
 
 
 def _sources(session: Session, ids: list[int]):
-    for record_id, title, publisher, author, published in session.execute(
-        select(Source.id, Source.title, Source.publisher, Source.author, Source.published).where(
-            Source.id.in_(ids)
-        )
-    ):
+    for record_id, title, publisher, author, published in _rows(session, _SOURCES, ids):
         yield record_id, title, _joined(publisher, author, _date(published)), False
 
 
 def _quotes(session: Session, ids: list[int]):
-    for record_id, speaker, title, said_on, published in session.execute(
-        select(Quote.id, Stakeholder.name, Source.title, Quote.said_on, Source.published)
-        .outerjoin(Stakeholder, Stakeholder.id == Quote.speaker_id)
-        .outerjoin(Source, Source.id == Quote.source_id)
-        .where(Quote.id.in_(ids))
-    ):
+    for record_id, speaker, title, said_on, published in _rows(session, _QUOTES, ids):
         when = _date(said_on) or _date(published)
         yield record_id, speaker or "Unattributed quote", _joined(title or "", when), False
 
 
 def _notes(session: Session, ids: list[int]):
-    position_holder = aliased(Stakeholder)
-    speaker = aliased(Stakeholder)
-    rows = session.execute(
-        select(
-            Note.id,
-            Note.private,
-            Note.updated_at,
-            Stakeholder.name,
-            position_holder.name,
-            speaker.name,
-            Source.title,
-            Topic.name,
-            Briefing.title,
-        )
-        .outerjoin(Stakeholder, Stakeholder.id == Note.stakeholder_id)
-        .outerjoin(Position, Position.id == Note.position_id)
-        .outerjoin(position_holder, position_holder.id == Position.stakeholder_id)
-        .outerjoin(Quote, Quote.id == Note.quote_id)
-        .outerjoin(speaker, speaker.id == Quote.speaker_id)
-        .outerjoin(Source, Source.id == Note.source_id)
-        .outerjoin(Topic, Topic.id == Note.topic_id)
-        .outerjoin(Briefing, Briefing.id == Note.briefing_id)
-        .where(Note.id.in_(ids))
-    )
+    rows = _rows(session, _NOTES, ids)
     for (
         record_id,
         private,
