@@ -758,6 +758,8 @@ def _words_with_spaces(line: str) -> list[str]:
 
 @dataclass(frozen=True)
 class SourceView:
+    """A source as search opens it: its citation and text, with the matched words marked."""
+
     id: int
     title: str
     publisher: str
@@ -765,12 +767,25 @@ class SourceView:
     published: dt.date | None
     url: str
     text: str
+    highlights: tuple[tuple[int, int], ...]
 
 
-def source_view(session: Session, source_id: int) -> SourceView | None:
+def source_view(session: Session, source_id: int, query: str = "") -> SourceView | None:
+    """A source's text with the words `query` matches marked by FTS5's own `highlight()`, so the
+    marks agree with the search (folded case and accents, prefixes, phrases)."""
     source = session.get(Source, source_id)
     if source is None:
         return None
+    text, highlights = source.text, ()
+    expression = parse_query(query).fts()
+    if expression:
+        marked = (
+            session.connection()
+            .execute(_HIGHLIGHT, {"expression": expression, "rowid": _rowid("source", source_id)})
+            .scalar()
+        )
+        if marked is not None:
+            text, highlights = split_marks(marked)
     return SourceView(
         source.id,
         source.title,
@@ -778,5 +793,34 @@ def source_view(session: Session, source_id: int) -> SourceView | None:
         source.author,
         source.published,
         source.url,
-        source.text,
+        text,
+        highlights,
     )
+
+
+def _rowid(kind: str, record_id: int) -> int:
+    return record_id * KIND_FACTOR + KIND_CODES[kind]
+
+
+_HIGHLIGHT = (
+    select(func.highlight(_match_target, 1, MARK_START, MARK_END))
+    .select_from(_index)
+    .where(_match_target.op("MATCH")(bindparam("expression")), bindparam("rowid") == _ROWID)
+)
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    """What the filters offer: every stakeholder (id, name) and every tag, by name."""
+
+    stakeholders: tuple[tuple[int, str], ...]
+    tags: tuple[str, ...]
+    stances: tuple[str, ...] = STANCES
+
+
+def filter_choices(session: Session) -> FilterChoices:
+    stakeholders = session.execute(
+        select(Stakeholder.id, Stakeholder.name).order_by(func.lower(Stakeholder.name))
+    ).all()
+    tags = session.scalars(select(Tag.name).order_by(func.lower(Tag.name))).all()
+    return FilterChoices(tuple((i, n) for i, n in stakeholders), tuple(tags))
