@@ -26,6 +26,7 @@ import itertools
 from PySide6.QtCore import (
     QAbstractItemModel,
     QDate,
+    QElapsedTimer,
     QEvent,
     QItemSelectionModel,
     QModelIndex,
@@ -92,7 +93,10 @@ from briefing.ui import theme
 
 HitRole = Qt.ItemDataRole.UserRole + 21
 KindRole = Qt.ItemDataRole.UserRole + 22
-DEBOUNCE_MS = 150
+# A query runs once typing pauses for DEBOUNCE_MS, and at least every MAX_WAIT_MS while the
+# user keeps typing, so results follow a fast typist instead of waiting for them to stop.
+DEBOUNCE_MS = 120
+MAX_WAIT_MS = 300
 MATCH_BACKGROUND = QColor("#fff1a8")  # the same yellow as matches in the details
 RESULT_LIMIT = 100
 _Index = QModelIndex | QPersistentModelIndex
@@ -340,6 +344,8 @@ class SearchPanel(QWidget):
         self.timer.setSingleShot(True)
         self.timer.setInterval(DEBOUNCE_MS)
         self.timer.timeout.connect(self.run_query)
+        self._since_sent = QElapsedTimer()
+        self._since_sent.start()
         field.textChanged.connect(self._on_text_changed)
 
         self.filters_button = QToolButton()
@@ -497,11 +503,15 @@ class SearchPanel(QWidget):
     # -- querying ---------------------------------------------------------------------------------
 
     def _on_text_changed(self, _text: str) -> None:
-        self.timer.start()  # restarts: the query runs once typing pauses
+        if self.timer.isActive() and self._since_sent.elapsed() >= MAX_WAIT_MS:
+            self.run_query()
+        else:
+            self.timer.start()  # restarts: the query runs once typing pauses
 
     def run_query(self) -> None:
         """Send what is in the box to the worker; never waits for the answer."""
         self.timer.stop()
+        self._since_sent.restart()
         self.generation = next(self._counter)
         text = self.field.text()
         if not text.strip():
@@ -695,7 +705,11 @@ def find_in(browser, text: str) -> bool:
     words = text.split()
     for attempt in (" ".join(words), " ".join(words[:8]), " ".join(words[:3])):
         if attempt and browser.find(attempt):
-            browser.ensureCursorVisible()
+            # Bring the words to the upper third of the panel, not just inside its bottom edge.
+            bar = browser.verticalScrollBar()
+            bar.setValue(
+                bar.value() + browser.cursorRect().top() - browser.viewport().height() // 3
+            )
             return True
     return False
 
