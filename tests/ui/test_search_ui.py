@@ -214,3 +214,20 @@ def test_every_search_control_has_an_accessible_name(window):
         if widget.objectName().startswith("qt_") or widget is panel.view.viewport():
             continue  # the parts Qt builds inside a control, which speaks for them
         assert widget.accessibleName(), widget
+
+
+def test_results_and_filters_follow_changes_to_the_store(qtbot, window):
+    from briefing.core.changes import Changes
+
+    type_query(qtbot, window, "zebra")
+    assert shown_hits(window) == []
+
+    def add(session):
+        session.add(Stakeholder(name="Zebra Watch", kind="ngo", description="Counts cameras"))
+        return Changes.of("stakeholder")
+
+    panel = window.search.panel
+    window.operations.run(add)
+    qtbot.waitUntil(lambda: panel._shown_generation == panel.generation)
+    assert [hit.title for hit in shown_hits(window)] == ["Zebra Watch"]
+    assert panel.stakeholder.findText("Zebra Watch") >= 0
