@@ -19,7 +19,11 @@ from briefing import __version__
 from briefing.cli.common import Commands, Handler, common_options
 from briefing.errors import BriefingError
 
-COMMAND_MODULES = ("briefing.cli.store_commands", "briefing.cli.editing")
+COMMAND_MODULES = (
+    "briefing.cli.store_commands",
+    "briefing.cli.editing",
+    "briefing.cli.search",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

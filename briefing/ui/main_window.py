@@ -34,6 +34,7 @@ from briefing.ui.browser import SafeBrowser
 from briefing.ui.cards import CardGrid, CardListModel, StakeholderIdRole, describe, plural
 from briefing.ui.editing import install_editing
 from briefing.ui.operations import Operations
+from briefing.ui.search import install_search
 
 WELCOME_HTML = (
     "<h2>Select a card</h2><p class='muted'>Click a stakeholder, or move with the arrow keys and "
@@ -113,6 +114,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.statusBar().setAccessibleName("Status")
         install_editing(self)
+        install_search(self)
         self._restore_layout()
         self.reload()
 

@@ -1,0 +1,826 @@
+"""Searching everything: one engine for the search box and `briefing search`.
+
+What a user types is never handed to FTS5 as it is. `parse_query` reads it with a small grammar
+of its own and writes an FTS5 expression in which every word is a quoted string, so nothing a
+user types (a stray quotation mark, a bracket, `col:`, `NEAR(`, `^`, a lone `*`, NUL bytes,
+right-to-left text, ten thousand characters) can be FTS5 syntax or make it fail:
+
+- `"exact phrase"` matches those words in that order; a quotation mark without a partner is
+  ignored and its words are searched as words;
+- `a OR b` matches either, `a NOT b` the first without the second; OR binds tighter than the
+  implied AND between words (`police OR law enforcement` = (police OR law) AND enforcement), as
+  in web search. OR and NOT are operators only in capitals and between two terms; anywhere else
+  they are ordinary words;
+- `word*` matches words that start with `word`; a `*` on its own is ignored;
+- words joined by punctuation (`facial-recognition`, `don't`, `U.S.`) form a phrase, so they
+  match as written; colons, brackets, `+`, `^` and commas separate words.
+
+While the user types (`as_you_type`), the last word, if it has at least two letters, also
+matches as a prefix, so results appear before a word is finished.
+
+`search` runs the expression against the `search_index` FTS5 table (see the 0002 migration),
+applies the filters as `rowid IN (...)` conditions over the records' own tables, ranks with the
+index's weighted bm25 (`ORDER BY rank`), cuts a snippet around the matches with FTS5's
+`snippet()`, and then reads titles for the hits in one query per kind. `group_by_kind` orders
+them for display; `locate` says where a hit lives (which topic and card) so the GUI can open it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    column,
+    func,
+    literal_column,
+    or_,
+    select,
+    table,
+)
+from sqlalchemy.orm import Session, aliased
+
+from briefing.errors import InputError
+from briefing.store.models import (
+    STANCES,
+    Briefing,
+    Note,
+    Position,
+    Quote,
+    Source,
+    Stakeholder,
+    Tag,
+    Topic,
+    note_tags,
+    quote_tags,
+    source_tags,
+    topic_stakeholders,
+)
+from briefing.store.search_index import (
+    KIND_CODES,
+    KIND_FACTOR,
+    KINDS_BY_CODE,
+    MARK_END,
+    MARK_START,
+    SEARCH_TABLE,
+)
+
+# Kinds in the order results are grouped and shown, with the words the GUI uses for a group.
+KINDS = ("stakeholder", "position", "quote", "source", "note")
+KIND_TITLES = {
+    "stakeholder": "Stakeholders",
+    "position": "Positions",
+    "quote": "Quotes",
+    "source": "Sources",
+    "note": "Notes",
+}
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 1000
+# A query is cut to its first terms: more than this narrows nothing a person would type, and
+# keeps a pasted page of text from building an expression FTS5 takes long to evaluate.
+MAX_TERMS = 32
+SNIPPET_TOKENS = 24
+
+# -- the query grammar -------------------------------------------------------------------------
+
+# Characters that end a word and a phrase-by-punctuation: spaces, FTS5 syntax, separators.
+_HARD_SEPARATORS = frozenset('()[]{}:;,+^*"') | frozenset("\u00a0")
+
+
+def _is_word_char(char: str) -> bool:
+    # unicode61's token characters are letters, numbers and private-use characters; combining
+    # marks are kept with their letter here so a word is never split in the middle.
+    category = unicodedata.category(char)
+    return category[0] in "LNM" or category == "Co"
+
+
+def _is_hard_separator(char: str) -> bool:
+    if char in _HARD_SEPARATORS or char.isspace():
+        return True
+    return unicodedata.category(char)[0] in "CZ"  # controls (NUL), format marks, spaces
+
+
+@dataclass(frozen=True)
+class Term:
+    words: tuple[str, ...]
+    prefix: bool = False
+    quoted: bool = False
+
+    def fts(self) -> str:
+        # Words hold only word characters, so a double quote never needs escaping here.
+        return '"' + " ".join(self.words) + '"' + ("*" if self.prefix else "")
+
+
+@dataclass(frozen=True)
+class Clause:
+    """Terms joined by OR; a negated clause removes what it matches."""
+
+    terms: tuple[Term, ...]
+    negated: bool = False
+
+    def fts(self) -> str:
+        return "(" + " OR ".join(term.fts() for term in self.terms) + ")"
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    clauses: tuple[Clause, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not self.clauses
+
+    def fts(self) -> str:
+        """The FTS5 MATCH expression; "" for a query with nothing to search for."""
+        positive = [c.fts() for c in self.clauses if not c.negated]
+        if not positive:
+            return ""
+        negative = [c.fts() for c in self.clauses if c.negated]
+        expression = "(" + " AND ".join(positive) + ")"
+        return " ".join([expression, *(f"NOT {n}" for n in negative)])
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        """Every word searched for (not those excluded), for highlighting outside FTS5."""
+        return tuple(w for c in self.clauses if not c.negated for t in c.terms for w in t.words)
+
+
+_Item = Term | str  # a term, or "OR" / "NOT" where the user typed one
+
+
+def _words(text: str) -> tuple[str, ...]:
+    words, current = [], []
+    for char in text:
+        if _is_word_char(char):
+            current.append(char)
+        elif current:
+            words.append("".join(current))
+            current = []
+    if current:
+        words.append("".join(current))
+    return tuple(words)
+
+
+def _chunks(text: str) -> Iterable[_Item]:
+    """Unquoted text: operators, and terms split at hard separators."""
+    start = None
+    for position, char in enumerate([*text, " "]):
+        if not _is_hard_separator(char):
+            if start is None:
+                start = position
+            continue
+        if start is not None:
+            chunk = text[start:position]
+            start = None
+            if chunk in ("OR", "NOT") and char != "*":
+                yield chunk
+                continue
+            words = _words(chunk)
+            if words:
+                ends_in_word = _is_word_char(chunk[-1])
+                yield Term(words, prefix=char == "*" and ends_in_word)
+
+
+def _lex(text: str) -> list[_Item]:
+    items: list[_Item] = []
+    quotes = [m.start() for m in re.finditer('"', text)]
+    if len(quotes) % 2:
+        # The last quotation mark has no partner: it is read as a space.
+        last = quotes.pop()
+        text = text[:last] + " " + text[last + 1 :]
+    position = 0
+    for opening, closing in zip(quotes[::2], quotes[1::2], strict=True):
+        items.extend(_chunks(text[position:opening]))
+        words = _words(text[opening + 1 : closing])
+        prefix = text[closing + 1 : closing + 2] == "*"
+        if words:
+            items.append(Term(words, prefix=prefix, quoted=True))
+        position = closing + 2 if prefix else closing + 1
+    items.extend(_chunks(text[position:]))
+    return items
+
+
+def parse_query(text: str, *, as_you_type: bool = False) -> ParsedQuery:
+    """Read what the user typed; never raises, whatever the text."""
+    items = _lex(text)
+    resolved: list[_Item] = []
+    for index, item in enumerate(items):
+        if isinstance(item, str):
+            before = resolved[-1] if resolved else None
+            after = items[index + 1] if index + 1 < len(items) else None
+            if isinstance(before, Term) and isinstance(after, Term):
+                resolved.append(item)
+            else:  # an operator with nothing to join is the word itself
+                resolved.append(Term((item,)))
+        else:
+            resolved.append(item)
+
+    if as_you_type and resolved and text and not text[-1].isspace():
+        last = resolved[-1]
+        if (
+            isinstance(last, Term)
+            and not last.quoted
+            and not last.prefix
+            and len(last.words[-1]) >= 2
+            and _is_word_char(text[-1])
+        ):
+            resolved[-1] = Term(last.words, prefix=True)
+
+    clauses: list[tuple[list[Term], bool]] = []
+    join_next = negate_next = False
+    count = 0
+    for item in resolved:
+        if item == "OR":
+            join_next = True
+        elif item == "NOT":
+            negate_next = True
+        elif isinstance(item, Term):
+            if count >= MAX_TERMS:
+                break
+            count += 1
+            if join_next and clauses:
+                clauses[-1][0].append(item)
+            else:
+                clauses.append(([item], negate_next))
+                negate_next = False
+            join_next = False
+    return ParsedQuery(tuple(Clause(tuple(terms), negated) for terms, negated in clauses))
+
+
+# -- filters -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """What to search in. Empty `kinds` means every kind; a filter a kind cannot meet (a tag on
+    a stakeholder, a date on a stakeholder) leaves that kind out."""
+
+    kinds: frozenset[str] = frozenset()
+    stakeholder_id: int | None = None  # the stakeholder, the people who speak for it, and theirs
+    tag: str | None = None
+    stance: str | None = None  # stakeholders whose latest position on a topic has this stance
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    include_private: bool = True
+
+    def check(self) -> None:
+        unknown = set(self.kinds) - set(KINDS)
+        if unknown:
+            raise InputError(f"unknown kind {sorted(unknown)[0]!r}; choose from {', '.join(KINDS)}")
+        if self.stance is not None and self.stance not in STANCES:
+            raise InputError(f"unknown stance {self.stance!r}; choose from {', '.join(STANCES)}")
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise InputError("the date range ends before it starts")
+
+    @property
+    def dated(self) -> bool:
+        return self.date_from is not None or self.date_to is not None
+
+
+def _people(stakeholder_ids: Select) -> Select:
+    """Stakeholders, and the people who speak for them (whose parent they are)."""
+    return select(Stakeholder.id).where(
+        or_(Stakeholder.id.in_(stakeholder_ids), Stakeholder.parent_id.in_(stakeholder_ids))
+    )
+
+
+def _holding(stance: str) -> Select:
+    ranked = select(
+        Position.stakeholder_id,
+        Position.stance,
+        func.row_number()
+        .over(
+            partition_by=(Position.stakeholder_id, Position.topic_id),
+            order_by=(Position.as_of.desc(), Position.id.desc()),
+        )
+        .label("latest"),
+    ).subquery()
+    return select(ranked.c.stakeholder_id).where(ranked.c.latest == 1, ranked.c.stance == stance)
+
+
+def _in_range(value: ColumnElement, start, end) -> list[ColumnElement]:
+    conditions = [value.is_not(None)]
+    if start is not None:
+        conditions.append(value >= start)
+    if end is not None:
+        conditions.append(value <= end)
+    return conditions
+
+
+def _restrictions(filters: SearchFilters) -> dict[str, list[Select]]:
+    """For each kind still searched, the id sets its records must belong to (all of them)."""
+    kinds = set(filters.kinds or KINDS)
+    limits: dict[str, list[Select]] = {kind: [] for kind in kinds}
+
+    def about(people: Select) -> None:
+        # Records that belong to these stakeholders.
+        own_positions = select(Position.id).where(Position.stakeholder_id.in_(people))
+        own_quotes = select(Quote.id).where(Quote.speaker_id.in_(people))
+        add("stakeholder", select(Stakeholder.id).where(Stakeholder.id.in_(people)))
+        add("position", own_positions)
+        add("quote", own_quotes)
+        add(
+            "source",
+            select(Quote.source_id).where(
+                Quote.speaker_id.in_(people), Quote.source_id.is_not(None)
+            ),
+        )
+        add(
+            "note",
+            select(Note.id).where(
+                or_(
+                    Note.stakeholder_id.in_(people),
+                    Note.position_id.in_(own_positions),
+                    Note.quote_id.in_(own_quotes),
+                )
+            ),
+        )
+
+    def add(kind: str, ids: Select) -> None:
+        if kind in limits:
+            limits[kind].append(ids)
+
+    def drop(*dropped: str) -> None:
+        for kind in dropped:
+            limits.pop(kind, None)
+
+    if filters.stakeholder_id is not None:
+        about(_people(select(Stakeholder.id).where(Stakeholder.id == filters.stakeholder_id)))
+    if filters.stance is not None:
+        about(_people(_holding(filters.stance)))
+        add("position", select(Position.id).where(Position.stance == filters.stance))
+    if filters.tag is not None:
+        tag_ids = select(Tag.id).where(func.lower(Tag.name) == filters.tag.strip().lower())
+        drop("stakeholder", "position")
+        add("quote", select(quote_tags.c.quote_id).where(quote_tags.c.tag_id.in_(tag_ids)))
+        add("note", select(note_tags.c.note_id).where(note_tags.c.tag_id.in_(tag_ids)))
+        add("source", select(source_tags.c.source_id).where(source_tags.c.tag_id.in_(tag_ids)))
+    if filters.dated:
+        start, end = filters.date_from, filters.date_to
+        drop("stakeholder")
+        add("position", select(Position.id).where(*_in_range(Position.as_of, start, end)))
+        add("source", select(Source.id).where(*_in_range(Source.published, start, end)))
+        said = func.coalesce(Quote.said_on, Source.published)
+        add(
+            "quote",
+            select(Quote.id)
+            .outerjoin(Source, Source.id == Quote.source_id)
+            .where(*_in_range(said, start, end)),
+        )
+        # A note's date is the day it was last changed (UTC).
+        after = dt.datetime.combine(start, dt.time(), dt.UTC) if start else None
+        before = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), dt.UTC) if end else None
+        conditions = []
+        if after is not None:
+            conditions.append(Note.updated_at >= after)
+        if before is not None:
+            conditions.append(Note.updated_at < before)
+        add("note", select(Note.id).where(*conditions))
+    if not filters.include_private:
+        add("note", select(Note.id).where(Note.private.is_(False)))
+    return limits
+
+
+# -- searching ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One record that matches: what it is, its title in words, and a snippet of the match.
+
+    `snippet` is plain text; `highlights` are the [start, end) spans of the matched words in it.
+    """
+
+    kind: str
+    id: int
+    title: str
+    detail: str
+    snippet: str
+    highlights: tuple[tuple[int, int], ...]
+    rank: float
+    private: bool = False
+
+    def as_dict(self) -> dict:
+        return {
+            "kind": self.kind,
+            "id": self.id,
+            "title": self.title,
+            "detail": self.detail,
+            "snippet": self.snippet,
+            "highlights": [list(span) for span in self.highlights],
+            "private": self.private,
+        }
+
+
+def split_marks(marked: str) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """A snippet with FTS5's start/end marks -> plain text and the spans it marked."""
+    plain: list[str] = []
+    spans: list[tuple[int, int]] = []
+    length = 0
+    start: int | None = None
+    for piece in re.split(f"([{MARK_START}{MARK_END}])", marked):
+        if piece == MARK_START:
+            start = length if start is None else start
+        elif piece == MARK_END:
+            if start is not None and length > start:
+                spans.append((start, length))
+            start = None
+        else:
+            plain.append(piece)
+            length += len(piece)
+    if start is not None and length > start:
+        spans.append((start, length))
+    return "".join(plain), tuple(spans)
+
+
+_index = table(SEARCH_TABLE, column("rowid"), column("rank"))
+_match_target = literal_column(SEARCH_TABLE)
+
+
+_ROWID = _index.c.rowid
+_SNIPPET = func.snippet(_match_target, -1, MARK_START, MARK_END, "\u2026", SNIPPET_TOKENS)
+_MATCHES = select(_ROWID, _SNIPPET, _index.c.rank).select_from(_index)
+# Without filters (the common case) the statement is the same every time: built once.
+_UNFILTERED = (
+    _MATCHES.where(_match_target.op("MATCH")(bindparam("expression")))
+    .order_by(_index.c.rank)
+    .limit(bindparam("limit"))
+)
+
+
+def _search_rows(session: Session, expression: str, filters: SearchFilters, limit: int):
+    restrictions = _restrictions(filters)
+    if len(restrictions) == len(KINDS) and not any(restrictions.values()):
+        statement = _UNFILTERED
+    else:
+        per_kind = []
+        for kind, id_sets in restrictions.items():
+            code = _ROWID.op("%")(KIND_FACTOR) == KIND_CODES[kind]
+            record_id = _ROWID.op("/")(KIND_FACTOR)
+            per_kind.append(and_(code, *(record_id.in_(ids) for ids in id_sets)))
+        if not per_kind:
+            return []
+        statement = (
+            _MATCHES.where(_match_target.op("MATCH")(bindparam("expression")), or_(*per_kind))
+            .order_by(_index.c.rank)
+            .limit(bindparam("limit"))
+        )
+    parameters = {"expression": expression, "limit": limit}
+    return session.connection().execute(statement, parameters).all()
+
+
+def search(
+    session: Session,
+    text: str,
+    filters: SearchFilters | None = None,
+    *,
+    limit: int = DEFAULT_LIMIT,
+    as_you_type: bool = False,
+) -> list[SearchHit]:
+    """The best `limit` matches for `text`, best first. Reads only; never fails on the text."""
+    filters = filters or SearchFilters()
+    filters.check()
+    if not 1 <= limit <= MAX_LIMIT:
+        raise InputError(f"the limit must be between 1 and {MAX_LIMIT}")
+    expression = parse_query(text, as_you_type=as_you_type).fts()
+    if not expression:
+        return []
+    rows = _search_rows(session, expression, filters, limit)
+    wanted: dict[str, list[int]] = {}
+    for rowid, _snippet, _rank in rows:
+        kind = KINDS_BY_CODE[rowid % KIND_FACTOR]
+        wanted.setdefault(kind, []).append(rowid // KIND_FACTOR)
+    described: dict[tuple[str, int], tuple[str, str, bool]] = {}
+    for kind, ids in wanted.items():
+        for record_id, title, detail, private in _DESCRIBERS[kind](session, ids):
+            described[(kind, record_id)] = (title, detail, private)
+    hits = []
+    for rowid, marked, rank in rows:
+        kind = KINDS_BY_CODE[rowid % KIND_FACTOR]
+        record_id = rowid // KIND_FACTOR
+        if (kind, record_id) not in described:
+            continue  # the index and the table disagree: never, while the triggers stand
+        title, detail, private = described[(kind, record_id)]
+        snippet, highlights = split_marks(marked or "")
+        hits.append(SearchHit(kind, record_id, title, detail, snippet, highlights, rank, private))
+    return hits
+
+
+def group_by_kind(hits: Sequence[SearchHit]) -> list[tuple[str, list[SearchHit]]]:
+    """Hits grouped in the order of `KINDS`, best first within each group."""
+    groups: dict[str, list[SearchHit]] = {kind: [] for kind in KINDS}
+    for hit in hits:
+        groups[hit.kind].append(hit)
+    return [(kind, found) for kind, found in groups.items() if found]
+
+
+# -- titles ------------------------------------------------------------------------------------
+
+
+def _date(value: dt.date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def _joined(*parts: str) -> str:
+    return " \u00b7 ".join(part for part in parts if part)
+
+
+# Titles are read with statements built once, for any list of ids (an expanding parameter), and
+# run on the session's connection: a search then costs SQLite's time, not statement building.
+_IDS = bindparam("ids", expanding=True)
+
+_STAKEHOLDERS = select(Stakeholder.id, Stakeholder.name, Stakeholder.kind).where(
+    Stakeholder.id.in_(_IDS)
+)
+_POSITIONS = (
+    select(
+        Position.id,
+        Stakeholder.name,
+        Position.stance,
+        Position.headline,
+        Position.as_of,
+        Topic.name,
+    )
+    .join(Stakeholder, Stakeholder.id == Position.stakeholder_id)
+    .join(Topic, Topic.id == Position.topic_id)
+    .where(Position.id.in_(_IDS))
+)
+_SOURCES = select(Source.id, Source.title, Source.publisher, Source.author, Source.published).where(
+    Source.id.in_(_IDS)
+)
+_QUOTES = (
+    select(Quote.id, Stakeholder.name, Source.title, Quote.said_on, Source.published)
+    .outerjoin(Stakeholder, Stakeholder.id == Quote.speaker_id)
+    .outerjoin(Source, Source.id == Quote.source_id)
+    .where(Quote.id.in_(_IDS))
+)
+_position_holder = aliased(Stakeholder)
+_speaker = aliased(Stakeholder)
+_NOTES = (
+    select(
+        Note.id,
+        Note.private,
+        Note.updated_at,
+        Stakeholder.name,
+        _position_holder.name,
+        _speaker.name,
+        Source.title,
+        Topic.name,
+        Briefing.title,
+    )
+    .outerjoin(Stakeholder, Stakeholder.id == Note.stakeholder_id)
+    .outerjoin(Position, Position.id == Note.position_id)
+    .outerjoin(_position_holder, _position_holder.id == Position.stakeholder_id)
+    .outerjoin(Quote, Quote.id == Note.quote_id)
+    .outerjoin(_speaker, _speaker.id == Quote.speaker_id)
+    .outerjoin(Source, Source.id == Note.source_id)
+    .outerjoin(Topic, Topic.id == Note.topic_id)
+    .outerjoin(Briefing, Briefing.id == Note.briefing_id)
+    .where(Note.id.in_(_IDS))
+)
+
+
+def _rows(session: Session, statement: Select, ids: list[int]):
+    return session.connection().execute(statement, {"ids": ids})
+
+
+def _stakeholders(session: Session, ids: list[int]):
+    for record_id, name, kind in _rows(session, _STAKEHOLDERS, ids):
+        yield record_id, name, kind, False
+
+
+def _positions(session: Session, ids: list[int]):
+    for record_id, name, stance, headline, as_of, topic in _rows(session, _POSITIONS, ids):
+        yield (
+            record_id,
+            f"{name}: {headline or stance}",
+            _joined(stance, _date(as_of), topic),
+            False,
+        )
+
+
+def _sources(session: Session, ids: list[int]):
+    for record_id, title, publisher, author, published in _rows(session, _SOURCES, ids):
+        yield record_id, title, _joined(publisher, author, _date(published)), False
+
+
+def _quotes(session: Session, ids: list[int]):
+    for record_id, speaker, title, said_on, published in _rows(session, _QUOTES, ids):
+        when = _date(said_on) or _date(published)
+        yield record_id, speaker or "Unattributed quote", _joined(title or "", when), False
+
+
+def _notes(session: Session, ids: list[int]):
+    rows = _rows(session, _NOTES, ids)
+    for (
+        record_id,
+        private,
+        updated,
+        on_stakeholder,
+        holder,
+        spoken_by,
+        source,
+        topic,
+        brief,
+    ) in rows:
+        if on_stakeholder:
+            target = on_stakeholder
+        elif holder:
+            target = f"{holder}'s position"
+        elif spoken_by:
+            target = f"a quote by {spoken_by}"
+        elif source:
+            target = f"source \u201c{source}\u201d"
+        elif topic:
+            target = f"topic \u201c{topic}\u201d"
+        elif brief:
+            target = f"briefing \u201c{brief}\u201d"
+        else:
+            target = "a quote"
+        detail = _joined("private" if private else "", f"edited {updated.date().isoformat()}")
+        yield record_id, f"Note on {target}", detail, bool(private)
+
+
+_DESCRIBERS = {
+    "stakeholder": _stakeholders,
+    "position": _positions,
+    "source": _sources,
+    "quote": _quotes,
+    "note": _notes,
+}
+
+
+# -- opening a hit where it lives --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a record is shown: a topic and a card, and what to find in the card's details.
+
+    `cards` lists the stakeholders whose card may show the record, best first (a person without
+    a card of their own appears on their organisation's). A source is shown on its own.
+    """
+
+    topic_id: int | None = None
+    cards: tuple[int, ...] = ()
+    find_text: str = ""
+    source_id: int | None = None
+    topics: tuple[int, ...] = field(default=())
+
+
+def _topics_of(session: Session, stakeholder_ids: list[int]) -> tuple[int, ...]:
+    return tuple(
+        session.scalars(
+            select(topic_stakeholders.c.topic_id)
+            .where(topic_stakeholders.c.stakeholder_id.in_(stakeholder_ids))
+            .distinct()
+            .order_by(topic_stakeholders.c.topic_id)
+        )
+    )
+
+
+def _card_location(
+    session: Session, stakeholder_id: int | None, current_topic: int | None, find_text: str
+) -> Location:
+    if stakeholder_id is None:
+        return Location(find_text=find_text)
+    parent = session.scalar(select(Stakeholder.parent_id).where(Stakeholder.id == stakeholder_id))
+    cards = (stakeholder_id,) if parent is None else (stakeholder_id, parent)
+    topics = _topics_of(session, list(cards))
+    topic = current_topic if current_topic in topics else (topics[0] if topics else None)
+    return Location(topic_id=topic, cards=cards, find_text=find_text, topics=topics)
+
+
+def locate(session: Session, kind: str, record_id: int, current_topic: int | None) -> Location:
+    """Where to open a hit: its stakeholder's card (on the current topic if it is there)."""
+    if kind == "stakeholder":
+        return _card_location(session, record_id, current_topic, "")
+    if kind == "position":
+        row = session.execute(
+            select(Position.stakeholder_id, Position.topic_id, Position.headline).where(
+                Position.id == record_id
+            )
+        ).first()
+        if row is None:
+            return Location()
+        found = _card_location(session, row[0], row[1], row[2])
+        return Location(row[1], found.cards, row[2], None, found.topics)
+    if kind == "quote":
+        row = session.execute(
+            select(Quote.speaker_id, Quote.text, Quote.source_id).where(Quote.id == record_id)
+        ).first()
+        if row is None:
+            return Location()
+        if row[0] is None:
+            return Location(find_text=row[1], source_id=row[2])
+        return _card_location(session, row[0], current_topic, row[1])
+    if kind == "source":
+        return Location(source_id=record_id)
+    if kind == "note":
+        note = session.get(Note, record_id)
+        if note is None:
+            return Location()
+        excerpt = _first_line(note.body)
+        if note.source_id is not None:
+            return Location(source_id=note.source_id, find_text=excerpt)
+        owner = note.stakeholder_id
+        if owner is None and note.position_id is not None:
+            owner = session.scalar(
+                select(Position.stakeholder_id).where(Position.id == note.position_id)
+            )
+        if owner is None and note.quote_id is not None:
+            owner = session.scalar(select(Quote.speaker_id).where(Quote.id == note.quote_id))
+        if owner is None:
+            return Location(topic_id=note.topic_id, find_text=excerpt)
+        return _card_location(session, owner, current_topic, excerpt)
+    raise InputError(f"unknown kind {kind!r}; choose from {', '.join(KINDS)}")
+
+
+def _first_line(markdown: str) -> str:
+    """A stretch of a note's words as the details show them (Markdown marks stripped)."""
+    for line in markdown.splitlines():
+        words = " ".join(_words_with_spaces(line))
+        if words:
+            return " ".join(words.split()[:6])
+    return ""
+
+
+def _words_with_spaces(line: str) -> list[str]:
+    return re.sub(r"[*_`#>\[\]()!]", " ", line).split()
+
+
+@dataclass(frozen=True)
+class SourceView:
+    """A source as search opens it: its citation and text, with the matched words marked."""
+
+    id: int
+    title: str
+    publisher: str
+    author: str
+    published: dt.date | None
+    url: str
+    text: str
+    highlights: tuple[tuple[int, int], ...]
+
+
+def source_view(session: Session, source_id: int, query: str = "") -> SourceView | None:
+    """A source's text with the words `query` matches marked by FTS5's own `highlight()`, so the
+    marks agree with the search (folded case and accents, prefixes, phrases)."""
+    source = session.get(Source, source_id)
+    if source is None:
+        return None
+    text, highlights = source.text, ()
+    expression = parse_query(query).fts()
+    if expression:
+        marked = (
+            session.connection()
+            .execute(_HIGHLIGHT, {"expression": expression, "rowid": _rowid("source", source_id)})
+            .scalar()
+        )
+        if marked is not None:
+            text, highlights = split_marks(marked)
+    return SourceView(
+        source.id,
+        source.title,
+        source.publisher,
+        source.author,
+        source.published,
+        source.url,
+        text,
+        highlights,
+    )
+
+
+def _rowid(kind: str, record_id: int) -> int:
+    return record_id * KIND_FACTOR + KIND_CODES[kind]
+
+
+_HIGHLIGHT = (
+    select(func.highlight(_match_target, 1, MARK_START, MARK_END))
+    .select_from(_index)
+    .where(_match_target.op("MATCH")(bindparam("expression")), bindparam("rowid") == _ROWID)
+)
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    """What the filters offer: every stakeholder (id, name) and every tag, by name."""
+
+    stakeholders: tuple[tuple[int, str], ...]
+    tags: tuple[str, ...]
+    stances: tuple[str, ...] = STANCES
+
+
+def filter_choices(session: Session) -> FilterChoices:
+    stakeholders = session.execute(
+        select(Stakeholder.id, Stakeholder.name).order_by(func.lower(Stakeholder.name))
+    ).all()
+    tags = session.scalars(select(Tag.name).order_by(func.lower(Tag.name))).all()
+    return FilterChoices(tuple((i, n) for i, n in stakeholders), tuple(tags))

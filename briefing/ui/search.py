@@ -1,0 +1,719 @@
+"""The search box: search everything as you type, with filters, and open what you find.
+
+`install_search(window)` adds a search field to its own toolbar, a "Search" tab to the side
+panel (filters and results), "Find..." to the Edit menu (Ctrl+F) and Ctrl+K from anywhere in the
+app, which moves to the field from any window or dialog of the app.
+
+No keystroke waits for a query. Typing restarts a short timer; when it fires, the query goes to a
+worker on a one-thread pool of this panel's own, which opens its own session (sessions, and their
+connections, are never shared between threads) and sends the hits back by a queued signal. Every
+request carries a generation number: a request that is no longer the newest is skipped before it
+starts, and results that arrive after a newer request are dropped, so the list only ever shows
+the answer to what is in the box now.
+
+Results are one tree: a row per kind ("Quotes (12)") holding that kind's hits, best first. A
+delegate paints each hit's title, where it comes from, and its snippet with the matched words
+marked, from the model's roles alone. Enter or a click opens a hit where it lives: the card of
+its stakeholder (switching topic if need be) with the quote or note found in the details; a
+source is shown in the details panel with its matches marked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QDate,
+    QElapsedTimer,
+    QEvent,
+    QItemSelectionModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QPointF,
+    QRect,
+    QRunnable,
+    QSize,
+    Qt,
+    QThreadPool,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QFont,
+    QFontMetrics,
+    QKeySequence,
+    QPainter,
+    QShortcut,
+    QTextCharFormat,
+    QTextCursor,
+    QTextLayout,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QToolBar,
+    QToolButton,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from briefing.core.changes import Changes
+from briefing.core.search import (
+    KIND_TITLES,
+    KINDS,
+    FilterChoices,
+    SearchFilters,
+    SearchHit,
+    filter_choices,
+    group_by_kind,
+    locate,
+    search,
+    source_view,
+)
+from briefing.errors import BriefingError
+from briefing.render.detail import stance_label
+from briefing.render.search import FIRST_MATCH, hit_html, source_html
+from briefing.store import Store
+from briefing.ui import theme
+
+HitRole = Qt.ItemDataRole.UserRole + 21
+KindRole = Qt.ItemDataRole.UserRole + 22
+# A query runs once typing pauses for DEBOUNCE_MS, and at least every MAX_WAIT_MS while the
+# user keeps typing, so results follow a fast typist instead of waiting for them to stop.
+DEBOUNCE_MS = 120
+MAX_WAIT_MS = 300
+MATCH_BACKGROUND = QColor("#fff1a8")  # the same yellow as matches in the details
+RESULT_LIMIT = 100
+_Index = QModelIndex | QPersistentModelIndex
+
+
+# -- the model ---------------------------------------------------------------------------------
+
+
+class SearchResultsModel(QAbstractItemModel):
+    """Hits grouped by kind: top-level rows are kinds, their children the hits, best first.
+
+    A child's internal id is its group's row + 1; a group's is 0.
+    """
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._groups: list[tuple[str, list[SearchHit]]] = []
+
+    def set_hits(self, hits: list[SearchHit]) -> None:
+        self.beginResetModel()
+        self._groups = group_by_kind(hits)
+        self.endResetModel()
+
+    def hit_count(self) -> int:
+        return sum(len(hits) for _, hits in self._groups)
+
+    def first_hit(self) -> QModelIndex:
+        return self.index(0, 0, self.index(0, 0)) if self._groups else QModelIndex()
+
+    def index(self, row: int, column: int = 0, parent: _Index = QModelIndex()) -> QModelIndex:  # noqa: B008
+        if column != 0 or row < 0:
+            return QModelIndex()
+        if not parent.isValid():
+            return self.createIndex(row, 0, 0) if row < len(self._groups) else QModelIndex()
+        if parent.internalId() != 0 or parent.row() >= len(self._groups):
+            return QModelIndex()
+        if row >= len(self._groups[parent.row()][1]):
+            return QModelIndex()
+        return self.createIndex(row, 0, parent.row() + 1)
+
+    def parent(self, index: _Index = QModelIndex()) -> QModelIndex:  # noqa: B008
+        if not index.isValid() or index.internalId() == 0:
+            return QModelIndex()
+        return self.createIndex(index.internalId() - 1, 0, 0)
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        if not parent.isValid():
+            return len(self._groups)
+        if parent.internalId() == 0 and parent.column() == 0 and parent.row() < len(self._groups):
+            return len(self._groups[parent.row()][1])
+        return 0
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 1
+
+    def hit(self, index: _Index) -> SearchHit | None:
+        if not index.isValid() or index.internalId() == 0:
+            return None
+        group = index.internalId() - 1
+        if group >= len(self._groups) or index.row() >= len(self._groups[group][1]):
+            return None
+        return self._groups[group][1][index.row()]
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        if index.internalId() == 0:
+            return Qt.ItemFlag.ItemIsEnabled
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        if index.internalId() == 0:
+            if index.row() >= len(self._groups):
+                return None
+            kind, hits = self._groups[index.row()]
+            if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+                return f"{KIND_TITLES[kind]} ({len(hits)})"
+            if role == Qt.ItemDataRole.FontRole:
+                font = QFont()
+                font.setBold(True)
+                return font
+            if role == KindRole:
+                return kind
+            return None
+        hit = self.hit(index)
+        if hit is None:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return hit.title
+        if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
+            return describe_hit(hit)
+        if role == HitRole:
+            return hit
+        if role == KindRole:
+            return hit.kind
+        return None
+
+
+def describe_hit(hit: SearchHit) -> str:
+    """A hit in one sentence, for screen readers and tooltips."""
+    kind = KIND_TITLES[hit.kind].rstrip("s")
+    detail = f" ({hit.detail})" if hit.detail else ""
+    return f"{kind}: {hit.title}{detail}. {hit.snippet}"
+
+
+# -- painting a hit ----------------------------------------------------------------------------
+
+PADDING = 6
+SNIPPET_LINES = 2
+
+
+class HitDelegate(QStyledItemDelegate):
+    """Title and origin on one line, then the snippet with its matches marked, in two lines."""
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
+        if index.data(HitRole) is None:
+            return super().sizeHint(option, index)
+        line = QFontMetrics(option.font).lineSpacing()
+        return QSize(200, PADDING * 2 + line * (1 + SNIPPET_LINES) + 2)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
+        hit: SearchHit | None = index.data(HitRole)
+        if hit is None:
+            super().paint(painter, option, index)
+            return
+        painter.save()
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        palette = option.palette
+        if selected:
+            painter.fillRect(option.rect, palette.highlight())
+        text_color = palette.highlightedText().color() if selected else palette.text().color()
+        muted = text_color if selected else theme.MUTED
+        rect = option.rect.adjusted(PADDING, PADDING, -PADDING, -PADDING)
+        metrics = QFontMetrics(option.font)
+
+        bold = QFont(option.font)
+        bold.setBold(True)
+        title = QFontMetrics(bold).elidedText(hit.title, Qt.TextElideMode.ElideRight, rect.width())
+        painter.setFont(bold)
+        painter.setPen(text_color)
+        title_width = QFontMetrics(bold).horizontalAdvance(title)
+        painter.drawText(
+            QRect(rect.left(), rect.top(), rect.width(), metrics.height()),
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            title,
+        )
+        rest = rect.width() - title_width - 12
+        if hit.detail and rest > 40:
+            painter.setFont(option.font)
+            painter.setPen(muted)
+            painter.drawText(
+                QRect(rect.left() + title_width + 12, rect.top(), rest, metrics.height()),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                metrics.elidedText(hit.detail, Qt.TextElideMode.ElideRight, rest),
+            )
+
+        snippet = " ".join(hit.snippet.split("\n"))
+        layout = QTextLayout(snippet, option.font)
+        ranges = []
+        for start, end in hit.highlights:
+            mark = QTextLayout.FormatRange()
+            mark.start, mark.length = start, end - start
+            marked = QTextCharFormat()
+            marked.setFontWeight(QFont.Weight.Bold)
+            if not selected:
+                marked.setBackground(MATCH_BACKGROUND)
+            mark.format = marked
+            ranges.append(mark)
+        layout.setFormats(ranges)
+        layout.beginLayout()
+        top = rect.top() + metrics.lineSpacing() + 2
+        for _ in range(SNIPPET_LINES):
+            line = layout.createLine()
+            if not line.isValid():
+                break
+            line.setLineWidth(rect.width())
+            line.setPosition(QPointF(rect.left(), top))
+            top += metrics.lineSpacing()
+        layout.endLayout()
+        painter.setPen(text_color)
+        layout.draw(painter, QPointF(0, 0))
+        painter.restore()
+
+
+# -- running queries off the GUI thread ----------------------------------------------------------
+
+
+class _Signals(QObject):
+    finished = Signal(int, object)  # generation, list of hits
+    failed = Signal(int, str)  # generation, message
+
+
+class _SearchTask(QRunnable):
+    def __init__(self, panel: SearchPanel, generation: int, text: str, filters: SearchFilters):
+        super().__init__()
+        self._panel = panel
+        self._signals = panel.signals
+        self._store = panel.store
+        self.generation = generation
+        self.text = text
+        self.filters = filters
+
+    def run(self) -> None:
+        if self.generation != self._panel.generation:
+            return  # a newer request is queued behind this one
+        try:
+            with self._store.reading() as session:  # this thread's own session and connection
+                hits = search(
+                    session, self.text, self.filters, limit=RESULT_LIMIT, as_you_type=True
+                )
+        except BriefingError as error:
+            self._signals.failed.emit(self.generation, str(error))
+        else:
+            self._signals.finished.emit(self.generation, hits)
+
+
+# -- the panel ---------------------------------------------------------------------------------
+
+
+class SearchPanel(QWidget):
+    """Filters and results; the field itself sits in the window's toolbar."""
+
+    results_shown = Signal(int)  # the number of hits now shown
+    open_requested = Signal(object)  # SearchHit
+
+    def __init__(self, store: Store, field: QLineEdit, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.field = field
+        self.generation = 0
+        self._shown_generation = 0
+        self._open_when_shown = False
+        self._counter = itertools.count(1)
+        # The pool is made first so that it is deleted first: its destructor waits for a running
+        # query, whose answer then still has a live object to be sent through.
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(1)  # one query at a time; stale ones are skipped
+        self.signals = _Signals(self)
+        self.signals.finished.connect(self._on_results)
+        self.signals.failed.connect(self._on_failure)
+
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(DEBOUNCE_MS)
+        self.timer.timeout.connect(self.run_query)
+        self._since_sent = QElapsedTimer()
+        self._since_sent.start()
+        field.textChanged.connect(self._on_text_changed)
+
+        self.filters_button = QToolButton()
+        self.filters_button.setText("Filters")
+        self.filters_button.setCheckable(True)
+        self.filters_button.setChecked(True)
+        self.filters_button.setAccessibleName("Show filters")
+        self.filters_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.filters_button.setArrowType(Qt.ArrowType.DownArrow)
+        self.status = QLabel("Type in the search box to search everything.")
+        self.status.setAccessibleName("Search status")
+        self.status.setWordWrap(True)
+
+        self.kind = QComboBox()
+        self.kind.setAccessibleName("Kind of record")
+        self.kind.addItem("All kinds", None)
+        for kind in KINDS:
+            self.kind.addItem(KIND_TITLES[kind], kind)
+        self.stakeholder = QComboBox()
+        self.stakeholder.setAccessibleName("Stakeholder")
+        self.stance = QComboBox()
+        self.stance.setAccessibleName("Stance")
+        self.tag = QComboBox()
+        self.tag.setAccessibleName("Tag")
+        self.dated = QCheckBox("Dated from")
+        self.dated.setAccessibleName("Only records dated in a range")
+        self.date_from = QDateEdit()
+        self.date_from.setAccessibleName("From date")
+        self.date_to = QDateEdit()
+        self.date_to.setAccessibleName("To date")
+        for edit in (self.date_from, self.date_to):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.setEnabled(False)
+        self.date_from.setDate(QDate(2015, 1, 1))
+        self.date_to.setDate(QDate.currentDate())
+        self.private = QCheckBox("Include private notes")
+        self.private.setAccessibleName("Include private notes")
+        self.private.setChecked(True)
+
+        self.filters = QWidget()
+        self.filters.setAccessibleName("Search filters")
+        grid = QGridLayout(self.filters)
+        grid.setContentsMargins(0, 0, 0, 0)
+        for row, (label, widget) in enumerate(
+            (("&Kind:", self.kind), ("Stake&holder:", self.stakeholder))
+        ):
+            grid.addWidget(_buddy(label, widget), row, 0)
+            grid.addWidget(widget, row, 1)
+        grid.addWidget(_buddy("St&ance:", self.stance), 0, 2)
+        grid.addWidget(self.stance, 0, 3)
+        grid.addWidget(_buddy("Ta&g:", self.tag), 1, 2)
+        grid.addWidget(self.tag, 1, 3)
+        dates = QHBoxLayout()
+        dates.addWidget(self.dated)
+        dates.addWidget(self.date_from)
+        dates.addWidget(QLabel("to"))
+        dates.addWidget(self.date_to)
+        dates.addStretch(1)
+        grid.addLayout(dates, 2, 0, 1, 4)
+        grid.addWidget(self.private, 3, 0, 1, 4)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(3, 1)
+
+        self.model = SearchResultsModel(self)
+        self.view = QTreeView()
+        self.view.setAccessibleName("Search results")
+        self.view.setModel(self.model)
+        self.view.setHeaderHidden(True)
+        self.view.setRootIsDecorated(False)
+        self.view.setItemsExpandable(False)
+        self.view.setUniformRowHeights(False)
+        self.view.setItemDelegate(HitDelegate(self.view))
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.view.activated.connect(self._open_index)
+        self.view.clicked.connect(self._open_index)
+
+        top = QHBoxLayout()
+        top.addWidget(self.status, 1)
+        top.addWidget(self.filters_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.filters)
+        layout.addWidget(self.view, 1)
+
+        self.filters_button.toggled.connect(self.filters.setVisible)
+        for combo in (self.kind, self.stakeholder, self.stance, self.tag):
+            combo.currentIndexChanged.connect(self._on_filters_changed)
+        for box in (self.dated, self.private):
+            box.toggled.connect(self._on_filters_changed)
+        self.dated.toggled.connect(self.date_from.setEnabled)
+        self.dated.toggled.connect(self.date_to.setEnabled)
+        for edit in (self.date_from, self.date_to):
+            edit.dateChanged.connect(self._on_dates_changed)
+        self._bound_dates()
+        field.installEventFilter(self)
+        self.reload_choices()
+
+    # -- filters ----------------------------------------------------------------------------------
+
+    def reload_choices(self) -> None:
+        """Read the stakeholders and tags the filters offer, keeping what is chosen."""
+        with self.store.reading() as session:
+            choices = filter_choices(session)
+        self._fill(choices)
+
+    def _fill(self, choices: FilterChoices) -> None:
+        for combo, anything, items in (
+            (self.stakeholder, "Anyone", choices.stakeholders),
+            (self.stance, "Any stance", tuple((s, stance_label(s)) for s in choices.stances)),
+            (self.tag, "Any tag", tuple((t, t) for t in choices.tags)),
+        ):
+            chosen = combo.currentData()
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItem(anything, None)
+            for value, label in items:
+                combo.addItem(label, value)
+            found = combo.findData(chosen)
+            combo.setCurrentIndex(found if found >= 0 else 0)
+            combo.blockSignals(False)
+
+    def current_filters(self) -> SearchFilters:
+        kind = self.kind.currentData()
+        start = end = None
+        if self.dated.isChecked():
+            start = _date(self.date_from.date())
+            end = _date(self.date_to.date())
+        return SearchFilters(
+            kinds=frozenset({kind}) if kind else frozenset(),
+            stakeholder_id=self.stakeholder.currentData(),
+            tag=self.tag.currentData(),
+            stance=self.stance.currentData(),
+            date_from=start,
+            date_to=end,
+            include_private=self.private.isChecked(),
+        )
+
+    def _bound_dates(self) -> None:
+        # The range can never end before it starts: each end bounds the other.
+        self.date_to.setMinimumDate(self.date_from.date())
+        self.date_from.setMaximumDate(self.date_to.date())
+
+    def _on_dates_changed(self) -> None:
+        self._bound_dates()
+        if self.dated.isChecked():
+            self._on_filters_changed()
+
+    def _on_filters_changed(self) -> None:
+        if self.field.text().strip():
+            self.run_query()
+
+    # -- querying ---------------------------------------------------------------------------------
+
+    def _on_text_changed(self, _text: str) -> None:
+        if self.timer.isActive() and self._since_sent.elapsed() >= MAX_WAIT_MS:
+            self.run_query()
+        else:
+            self.timer.start()  # restarts: the query runs once typing pauses
+
+    def run_query(self) -> None:
+        """Send what is in the box to the worker; never waits for the answer."""
+        self.timer.stop()
+        self._since_sent.restart()
+        self.generation = next(self._counter)
+        text = self.field.text()
+        if not text.strip():
+            self._show(self.generation, [])
+            self.status.setText("Type in the search box to search everything.")
+            return
+        self.status.setText("Searching\u2026")
+        self.pool.start(_SearchTask(self, self.generation, text, self.current_filters()))
+
+    def refresh(self, changes: Changes) -> None:
+        """After a change to the store: new choices for the filters, fresh results."""
+        if changes.touches("stakeholder", "tag"):
+            self.reload_choices()
+        if self.field.text().strip():
+            self.run_query()
+
+    def _on_results(self, generation: int, hits: list[SearchHit]) -> None:
+        if generation != self.generation:
+            return  # an answer to an older query: the box says something else now
+        self._show(generation, hits)
+        if self._open_when_shown:
+            self._open_when_shown = False
+            self._open_index(self.model.first_hit())
+        if hits:
+            shown = len(hits)
+            more = " (the best)" if shown >= RESULT_LIMIT else ""
+            self.status.setText(f"{shown} result{'s' if shown != 1 else ''}{more}")
+        else:
+            self.status.setText(f"Nothing matches \u201c{self.field.text().strip()}\u201d.")
+
+    def _on_failure(self, generation: int, message: str) -> None:
+        if generation == self.generation:
+            self._open_when_shown = False
+            self._show(generation, [])
+            self.status.setText(message)
+
+    def _show(self, generation: int, hits: list[SearchHit]) -> None:
+        self._shown_generation = generation
+        self.model.set_hits(hits)
+        self.view.expandAll()
+        self.results_shown.emit(len(hits))
+
+    def wait_for_idle(self, milliseconds: int = 10_000) -> bool:
+        """Wait until no query is running (for closing the window, and for tests)."""
+        return self.pool.waitForDone(milliseconds)
+
+    # -- keys and opening -------------------------------------------------------------------------
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.field and event.type() == QEvent.Type.KeyPress:
+            key = event.key()
+            if key == Qt.Key.Key_Down and self.model.hit_count():
+                self.view.setFocus()
+                self.view.selectionModel().setCurrentIndex(
+                    self.model.first_hit(), QItemSelectionModel.SelectionFlag.ClearAndSelect
+                )
+                return True
+            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                if self.timer.isActive() or self._shown_generation != self.generation:
+                    # The list is behind the box: open the first hit when the answer comes.
+                    self._open_when_shown = True
+                    if self.timer.isActive():
+                        self.run_query()
+                    return True
+                current = self.view.currentIndex()
+                index = current if self.model.hit(current) else self.model.first_hit()
+                self._open_index(index)
+                return True
+        return super().eventFilter(watched, event)
+
+    def _open_index(self, index: QModelIndex) -> None:
+        hit = self.model.hit(index)
+        if hit is not None:
+            self.open_requested.emit(hit)
+
+
+def _buddy(text: str, widget: QWidget) -> QLabel:
+    label = QLabel(text)
+    label.setBuddy(widget)
+    return label
+
+
+def _date(value: QDate) -> dt.date:
+    return dt.date(value.year(), value.month(), value.day())
+
+
+# -- attaching to the window -------------------------------------------------------------------
+
+
+class SearchFeature(QObject):
+    """Wires the field, the panel and the shortcuts to the main window's public parts."""
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.window = window
+        self.field = QLineEdit()
+        self.field.setObjectName("search-field")
+        self.field.setAccessibleName("Search everything")
+        self.field.setPlaceholderText("Search everything (Ctrl+K)")
+        self.field.setClearButtonEnabled(True)
+        self.field.setMinimumWidth(320)
+        self.field.setToolTip(
+            'Words, "exact phrases", OR, NOT and prefix* over stakeholders, positions, quotes, '
+            "sources and notes"
+        )
+        toolbar = QToolBar("Search")
+        toolbar.setObjectName("search-toolbar")
+        toolbar.setAccessibleName("Search toolbar")
+        toolbar.setMovable(False)
+        toolbar.addWidget(self.field)
+        window.addToolBar(toolbar)
+
+        self.panel = SearchPanel(window.store, self.field)
+        self.panel.setAccessibleName("Search")
+        self.tab_index = window.side_tabs.addTab(self.panel, "&Search")
+        self.panel.open_requested.connect(self.open_hit)
+        self.field.textEdited.connect(self._show_panel)
+        window.operations.changed.connect(self.panel.refresh)
+
+        self.find_action = QAction("&Find\u2026", window)
+        self.find_action.setShortcut(QKeySequence.StandardKey.Find)
+        self.find_action.setStatusTip("Search everything (also Ctrl+K from anywhere)")
+        self.find_action.triggered.connect(self.focus_field)
+        window.edit_menu.addSeparator()
+        window.edit_menu.addAction(self.find_action)
+        self.anywhere = QShortcut(QKeySequence("Ctrl+K"), window)
+        self.anywhere.setContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.anywhere.activated.connect(self.focus_field)
+
+    def focus_field(self) -> None:
+        self.window.raise_()
+        self.window.activateWindow()
+        self.field.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.field.selectAll()
+        self._show_panel()
+
+    def _show_panel(self) -> None:
+        window = self.window
+        if hasattr(window, "toggle_detail") and not window.toggle_detail.isChecked():
+            window.toggle_detail.setChecked(True)
+            window.side_tabs.setVisible(True)
+        window.side_tabs.setCurrentWidget(self.panel)
+
+    def open_hit(self, hit: SearchHit) -> None:
+        """Show a hit where it lives: its card and details, or the source in the details."""
+        window = self.window
+        with window.store.reading() as session:
+            where = locate(session, hit.kind, hit.id, window.topic_id)
+            source = None
+            if where.source_id is not None and not where.cards:
+                source = source_view(session, where.source_id, self.field.text())
+        detail = window.detail
+        if source is not None:
+            detail.setHtml(source_html(source))
+            self._show_details()
+            detail.scrollToAnchor(FIRST_MATCH)
+            window.statusBar().showMessage(f"Source: {source.title}", 5000)
+            return
+        if where.topic_id is not None and where.topic_id != window.topic_id:
+            position = window.topics.findData(where.topic_id)
+            if position >= 0:
+                window.topics.setCurrentIndex(position)
+        for stakeholder_id in where.cards:
+            row = window.cards.row_of(stakeholder_id)
+            if row is not None:
+                index = window.cards.index(row, 0)
+                window.grid.selectionModel().setCurrentIndex(
+                    index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+                )
+                window.grid.scrollTo(index)
+                self._show_details()
+                if where.find_text:
+                    find_in(detail, where.find_text)
+                window.statusBar().showMessage(f"Opened {hit.title}", 5000)
+                return
+        detail.setHtml(hit_html(hit))
+        self._show_details()
+        window.statusBar().showMessage(f"{hit.title} is not on a card of a topic", 5000)
+
+    def _show_details(self) -> None:
+        window = self.window
+        window.side_tabs.setCurrentWidget(window.detail)
+        window.detail.setFocus(Qt.FocusReason.OtherFocusReason)
+
+
+def find_in(browser, text: str) -> bool:
+    """Select `text` in the details (or its first words) and scroll to it."""
+    cursor = browser.textCursor()
+    cursor.movePosition(QTextCursor.MoveOperation.Start)
+    browser.setTextCursor(cursor)
+    words = text.split()
+    for attempt in (" ".join(words), " ".join(words[:8]), " ".join(words[:3])):
+        if attempt and browser.find(attempt):
+            # Bring the words to the upper third of the panel, not just inside its bottom edge.
+            bar = browser.verticalScrollBar()
+            bar.setValue(
+                bar.value() + browser.cursorRect().top() - browser.viewport().height() // 3
+            )
+            return True
+    return False
+
+
+def install_search(window) -> SearchFeature:
+    window.search = SearchFeature(window)
+    return window.search

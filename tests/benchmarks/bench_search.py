@@ -1,0 +1,143 @@
+"""Search speed against raw FTS5: `python tests/benchmarks/bench_search.py STORE.db`.
+
+Runs 50 fixed queries through the app's search call (`briefing.core.search.search`, limit 50:
+parsing, ranking, snippets, titles) and, on the same file in the same run, the same 50 as raw
+FTS5 (`SELECT rowid ... WHERE search_index MATCH ? ORDER BY rank LIMIT 50` on a plain sqlite3
+connection). The raw query is given the very expression the app's parser writes, so both find
+the same rows and the ratio measures what the app adds on top of FTS5.
+
+Every query runs once to warm the caches, then `--rounds` times each way, interleaved. Prints
+p50 and p95 of both, and as its last line `search p95 ratio: X.XX` (the target is at most 2.0).
+Use a store from `synthetic.py`; not collected by pytest (the name does not start with `test_`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from briefing.core.search import parse_query, search
+from briefing.store import open_store
+from briefing.store.search_index import SEARCH_TABLE
+
+LIMIT = 50
+
+# Common, middling and rare words; phrases, OR, NOT, prefixes (typed and as-you-type), accents,
+# and text that is FTS5 syntax, as people type it.
+QUERIES = [
+    "police",
+    "facial recognition",
+    "surveillance",
+    "dialogue",
+    "moratorium",
+    "warrant",
+    "café",
+    "cafe police",
+    '"facial recognition"',
+    '"live facial recognition"',
+    "police OR court",
+    "ban OR moratorium",
+    "police NOT court",
+    "surveillance NOT privacy",
+    "recog*",
+    "surv*",
+    "dia*",
+    "pol*",
+    "mor*",
+    "regulation accuracy",
+    "racial profiling bias",
+    "biometric database retention",
+    "watchlist",
+    "consent audit",
+    "transparency accountability",
+    "vendor contracts",
+    "procurement pilot",
+    "false positive",
+    '"false positive"',
+    "error rates algorithm",
+    "independent review committee",
+    "hearing testimony",
+    "legislation bill",
+    "commissioner regulator",
+    "tribunal appeal judgment",
+    "proportionality necessity",
+    "human dignity",
+    "freedom of assembly",
+    "journalist newspaper",
+    "open letter petition",
+    "university study findings",
+    "survey poll",
+    "market exit",
+    "export controls sanctions",
+    "NEAR(police court)",
+    'col:police "unbalanced',
+    "kalo",
+    "mine",
+    "zefo*",
+    "vixo bice",
+]
+assert len(QUERIES) == 50
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("db", type=Path, help="a store made by synthetic.py")
+    parser.add_argument("--rounds", type=int, default=5, help="timed runs of each query")
+    args = parser.parse_args(argv)
+    if not args.db.exists():
+        parser.error(f"{args.db} does not exist; make one with synthetic.py")
+
+    store = open_store(args.db, create=False)
+    raw = sqlite3.connect(args.db)
+    raw_sql = (
+        f"SELECT rowid FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH ? ORDER BY rank LIMIT {LIMIT}"
+    )
+    expressions = [parse_query(query).fts() for query in QUERIES]
+
+    def app(query: str) -> int:
+        with store.reading() as session:
+            return len(search(session, query, limit=LIMIT))
+
+    def fts(expression: str) -> int:
+        return len(raw.execute(raw_sql, (expression,)).fetchall())
+
+    app_times: list[float] = []
+    raw_times: list[float] = []
+    for query, expression in zip(QUERIES, expressions, strict=True):
+        found = app(query)  # warm up; both must find the same number of rows
+        if found != fts(expression):
+            raise SystemExit(f"{query!r}: the app and raw FTS5 disagree")
+    for _ in range(args.rounds):
+        for query, expression in zip(QUERIES, expressions, strict=True):
+            began = time.perf_counter()
+            app(query)
+            app_times.append(time.perf_counter() - began)
+            began = time.perf_counter()
+            fts(expression)
+            raw_times.append(time.perf_counter() - began)
+    raw.close()
+    store.close()
+
+    def ms(value: float) -> str:
+        return f"{value * 1000:8.2f} ms"
+
+    print(f"{len(QUERIES)} queries x {args.rounds} rounds on {args.db}")
+    print(f"raw FTS5   p50 {ms(percentile(raw_times, 0.5))}  p95 {ms(percentile(raw_times, 0.95))}")
+    print(f"app search p50 {ms(percentile(app_times, 0.5))}  p95 {ms(percentile(app_times, 0.95))}")
+    print(f"mean: raw {ms(statistics.fmean(raw_times))}, app {ms(statistics.fmean(app_times))}")
+    ratio = percentile(app_times, 0.95) / percentile(raw_times, 0.95)
+    print(f"search p95 ratio: {ratio:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

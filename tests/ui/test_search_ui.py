@@ -1,0 +1,233 @@
+"""The search box on the demo: results as you type, off the GUI thread, grouped, and opened."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
+
+from briefing.core.search import SearchHit
+from briefing.store.models import Quote, Source, Stakeholder
+from briefing.ui import search as search_module
+from briefing.ui.main_window import MainWindow
+from briefing.ui.search import HitRole, KindRole, SearchResultsModel
+
+
+@pytest.fixture
+def window(qtbot, demo_store, tmp_path):
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(demo_store, settings)
+    qtbot.addWidget(window)
+    window.resize(1500, 950)
+    window.show()
+    qtbot.waitExposed(window)
+    yield window
+    window.search.panel.wait_for_idle()
+
+
+def type_query(qtbot, window, text: str) -> None:
+    """Type as a user would (the debounce timer runs), then wait for the answer."""
+    panel = window.search.panel
+    window.search.field.setText(text)
+    qtbot.waitUntil(lambda: not panel.timer.isActive())
+    qtbot.waitUntil(lambda: panel._shown_generation == panel.generation)
+
+
+def shown_hits(window) -> list[SearchHit]:
+    model = window.search.panel.model
+    hits = []
+    for group in range(model.rowCount()):
+        parent = model.index(group, 0)
+        hits += [model.index(row, 0, parent).data(HitRole) for row in range(model.rowCount(parent))]
+    return hits
+
+
+def test_typing_dialogue_finds_ibms_quote(qtbot, window, tmp_path):
+    window.search.focus_field()
+    type_query(qtbot, window, "dialogue")
+    hits = shown_hits(window)
+    assert any(hit.kind == "quote" and hit.title == "IBM" for hit in hits)
+    panel = window.search.panel
+    assert window.side_tabs.currentWidget() is panel
+    groups = [panel.model.index(r, 0).data(KindRole) for r in range(panel.model.rowCount())]
+    assert groups == ["quote", "source", "note"]
+    assert "Quotes (" in panel.model.index(0, 0).data()
+    window.grab().save(str(tmp_path / "search-dialogue.png"))
+
+
+def test_results_appear_while_typing_a_prefix(qtbot, window):
+    type_query(qtbot, window, "dialo")
+    assert any(hit.title == "IBM" for hit in shown_hits(window))
+
+
+def test_queries_run_off_the_gui_thread(qtbot, window, monkeypatch):
+    threads = []
+    real_search = search_module.search
+
+    def recording_search(*args, **kwargs):
+        threads.append(threading.current_thread())
+        return real_search(*args, **kwargs)
+
+    monkeypatch.setattr(search_module, "search", recording_search)
+    type_query(qtbot, window, "ibm")
+    assert threads and all(t is not threading.main_thread() for t in threads)
+    assert shown_hits(window)
+
+
+def test_stale_results_are_discarded(qtbot, window):
+    panel = window.search.panel
+    type_query(qtbot, window, "warrant")
+    current = shown_hits(window)
+    assert current
+    stale = SearchHit("note", 999, "Stale", "", "old words", (), 0.0)
+    panel.signals.finished.emit(panel.generation - 1, [stale])
+    QApplication.processEvents()
+    assert shown_hits(window) == current
+    # Two queries in quick succession: only the answer to the second is shown.
+    window.search.field.setText("amazon")
+    panel.run_query()
+    window.search.field.setText("dialogue")
+    panel.run_query()
+    qtbot.waitUntil(lambda: panel._shown_generation == panel.generation)
+    panel.wait_for_idle()
+    QApplication.processEvents()
+    assert all("dialogue" in hit.snippet.lower() for hit in shown_hits(window))
+
+
+def test_ctrl_k_from_anywhere_and_ctrl_f_focus_the_box(qtbot, window):
+    window.activateWindow()
+    window.grid.setFocus()
+    qtbot.waitUntil(window.grid.hasFocus)
+    qtbot.keyClick(window.grid, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(window.search.field.hasFocus)
+    assert window.side_tabs.currentWidget() is window.search.panel
+
+    # From another window of the app (a dialog, say), Ctrl+K comes back to the box.
+    other = QLineEdit()
+    other.setAccessibleName("Another window")
+    qtbot.addWidget(other)
+    other.show()
+    other.activateWindow()
+    other.setFocus()
+    qtbot.waitUntil(other.hasFocus)
+    qtbot.keyClick(other, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(window.search.field.hasFocus)
+    assert window.search.anywhere.context() == Qt.ShortcutContext.ApplicationShortcut
+
+    window.topics.setFocus()
+    qtbot.waitUntil(window.topics.hasFocus)
+    qtbot.keyClick(window.topics, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(window.search.field.hasFocus)
+
+
+def test_enter_opens_the_quote_on_its_card_with_the_words_selected(qtbot, window, demo_store):
+    window.search.focus_field()
+    type_query(qtbot, window, '"national dialogue" pulling')
+    hits = shown_hits(window)
+    assert hits[0].kind == "quote"
+    qtbot.keyClick(window.search.field, Qt.Key.Key_Return)
+    with demo_store.reading() as session:
+        quote = session.get(Quote, hits[0].id)
+        speaker = session.get(Stakeholder, quote.speaker_id).name
+    assert window.cards.card(window.grid.currentIndex().row()).name == speaker
+    assert window.side_tabs.currentWidget() is window.detail
+    assert window.detail.textCursor().selectedText() == quote.text
+
+
+def test_enter_before_the_answer_opens_the_first_hit_when_it_comes(qtbot, window):
+    window.search.focus_field()
+    window.search.field.setText("Liberty")  # the timer is still running
+    qtbot.keyClick(window.search.field, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.side_tabs.currentWidget() is window.detail)
+    assert window.cards.card(window.grid.currentIndex().row()).name == "Liberty"
+
+
+def test_down_arrow_then_click_opens_a_source_with_its_matches(qtbot, window, demo_store, tmp_path):
+    window.search.focus_field()
+    type_query(qtbot, window, "warrant")
+    panel = window.search.panel
+    panel.kind.setCurrentIndex(panel.kind.findData("source"))
+    qtbot.waitUntil(lambda: panel._shown_generation == panel.generation)
+    assert {hit.kind for hit in shown_hits(window)} == {"source"}
+    qtbot.keyClick(window.search.field, Qt.Key.Key_Down)
+    assert panel.view.hasFocus()
+    index = panel.view.currentIndex()
+    rect = panel.view.visualRect(index)
+    window.grab().save(str(tmp_path / "search-sources.png"))
+    qtbot.mouseClick(panel.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    with demo_store.reading() as session:
+        title = session.get(Source, index.data(HitRole).id).title
+    assert window.side_tabs.currentWidget() is window.detail
+    html = window.detail.toHtml()
+    assert title in window.detail.toPlainText()
+    assert "#fff1a8" in html.lower()  # the matches are marked
+    window.grab().save(str(tmp_path / "search-open-source.png"))
+
+
+def test_filters_narrow_the_results(qtbot, window):
+    panel = window.search.panel
+    type_query(qtbot, window, "facial")
+    everything = shown_hits(window)
+    panel.stakeholder.setCurrentIndex(panel.stakeholder.findText("Amazon"))
+    qtbot.waitUntil(lambda: panel._shown_generation == panel.generation)
+    narrowed = shown_hits(window)
+    assert narrowed and len(narrowed) < len(everything)
+    panel.stakeholder.setCurrentIndex(0)
+    panel.private.setChecked(False)
+    qtbot.waitUntil(lambda: panel._shown_generation == panel.generation)
+    assert not any(hit.private for hit in shown_hits(window))
+    panel.dated.setChecked(True)
+    qtbot.waitUntil(lambda: panel._shown_generation == panel.generation)
+    assert all(hit.kind != "stakeholder" for hit in shown_hits(window))
+    assert panel.date_to.minimumDate() == panel.date_from.date()
+
+
+@pytest.mark.parametrize(
+    "text", ['"', "NEAR(", "col:", "^", "*", "\x00", "\u202eibm", "x" * 10_000]
+)
+def test_odd_text_in_the_box_shows_results_or_nothing(qtbot, window, text):
+    type_query(qtbot, window, text)
+    assert "Searching" not in window.search.panel.status.text()
+
+
+def test_results_model_passes_the_model_tester(qtbot, qtmodeltester, demo_store):
+    from briefing.core.search import search
+
+    model = SearchResultsModel()
+    with demo_store.reading() as session:
+        hits = search(session, "ibm OR dialogue", limit=100)
+    assert len({hit.kind for hit in hits}) >= 3
+    model.set_hits(hits)
+    qtmodeltester.check(model)
+    model.set_hits([])
+    qtmodeltester.check(model)
+
+
+def test_every_search_control_has_an_accessible_name(window):
+    panel = window.search.panel
+    controls = [window.search.field, *panel.findChildren(QWidget)]
+    for widget in controls:
+        if widget.focusPolicy() == Qt.FocusPolicy.NoFocus or not widget.isVisibleTo(panel):
+            continue
+        if widget.objectName().startswith("qt_") or widget is panel.view.viewport():
+            continue  # the parts Qt builds inside a control, which speaks for them
+        assert widget.accessibleName(), widget
+
+
+def test_results_and_filters_follow_changes_to_the_store(qtbot, window):
+    from briefing.core.changes import Changes
+
+    type_query(qtbot, window, "zebra")
+    assert shown_hits(window) == []
+
+    def add(session):
+        session.add(Stakeholder(name="Zebra Watch", kind="ngo", description="Counts cameras"))
+        return Changes.of("stakeholder")
+
+    panel = window.search.panel
+    window.operations.run(add)
+    qtbot.waitUntil(lambda: panel._shown_generation == panel.generation)
+    assert [hit.title for hit in shown_hits(window)] == ["Zebra Watch"]
+    assert panel.stakeholder.findText("Zebra Watch") >= 0
