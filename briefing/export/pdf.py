@@ -1,0 +1,341 @@
+"""A briefing as a PDF, laid out by Qt (QTextDocument + QPdfWriter): offline, no browser engine.
+
+How a page is made:
+
+1. The briefing's HTML (render/briefing.py) is laid out in a QTextDocument whose page size is the
+   printable area minus a band for the running header and one for the footer.
+2. Two passes for the contents: after the first layout, the page each section heading (<h1>)
+   landed on is read from the layout, and the placeholders in the contents are replaced by those
+   numbers in place. The numbers take the same room as the placeholders (a fixed-width cell), so
+   nothing moves; this is checked, and laid out again if it ever did.
+3. Each page is painted with QPainter: the slice of the document that falls on it, then the
+   header (the briefing's title) and the footer ("Page N of M"), except on the title page. Text
+   stays text (fonts are embedded by QPdfWriter, subset), so it is selectable and searchable;
+   links to web pages stay clickable.
+4. QPdfWriter has no API for an outline, so pypdf adds one (a bookmark per section, at the pages
+   found in step 2), turns the in-document links (contents, Q numbers, source numbers) into jumps
+   to their page, and sets the title, author and subject.
+
+The same `PagedBriefing` paints onto a QPrinter for the print preview. Work happens in whatever
+thread calls it: the document and the writer are created there (Qt allows QTextDocument and
+QPainter on a QPdfWriter outside the GUI thread).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRectF, QSizeF, Qt
+from PySide6.QtGui import (
+    QAbstractTextDocumentLayout,
+    QColor,
+    QFont,
+    QPagedPaintDevice,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPdfWriter,
+    QPen,
+    QTextCursor,
+    QTextDocument,
+    QTextFormat,
+)
+
+from briefing import __version__
+from briefing.core.briefings import BriefingContent
+from briefing.errors import ExportCancelled
+from briefing.render.briefing import html_document, toc_placeholder
+
+Progress = Callable[[int, int], None]
+Cancelled = Callable[[], bool]
+
+PAGE_SIZES = {"A4": QPageSize.PageSizeId.A4, "Letter": QPageSize.PageSizeId.Letter}
+MARGINS_MM = QMarginsF(20, 14, 20, 14)  # left, top, right, bottom
+HEADER_MM = 11.0  # the band above the text that holds the running header
+FOOTER_MM = 11.0
+INK = QColor("#24324a")
+MUTED = QColor("#57606a")
+RULE = QColor("#d0d7de")
+PRIVATE = QColor("#8250df")
+
+
+def page_layout(page_size: str) -> QPageLayout:
+    return QPageLayout(
+        QPageSize(PAGE_SIZES[page_size]),
+        QPageLayout.Orientation.Portrait,
+        MARGINS_MM,
+        QPageLayout.Unit.Millimeter,
+    )
+
+
+@dataclass(frozen=True)
+class Anchor:
+    name: str
+    page: int  # 1-based
+    y: float  # from the top of the page, in points
+
+
+class PagedBriefing:
+    """A briefing laid out for one paged device (a QPdfWriter or a QPrinter)."""
+
+    def __init__(self, content: BriefingContent, device: QPagedPaintDevice) -> None:
+        self.content = content
+        self.device = device
+        resolution = device.logicalDpiY()
+        self.dots_per_mm = resolution / 25.4
+        paint_rect = device.pageLayout().paintRectPixels(resolution)
+        self.width = float(paint_rect.width())
+        self.header = HEADER_MM * self.dots_per_mm
+        self.footer = FOOTER_MM * self.dots_per_mm
+        self.body_height = paint_rect.height() - self.header - self.footer
+
+        self.document = QTextDocument()
+        self.document.documentLayout().setPaintDevice(device)
+        self.document.setDocumentMargin(0)
+        self.document.setDefaultFont(QFont("DejaVu Sans", 10))
+        self.document.setPageSize(QSizeF(self.width, self.body_height))
+        self.document.setHtml(html_document(content, toc_pages=True))
+        self._keep_headings_with_text()
+        self.section_pages = self._heading_pages()
+        self._fill_contents()
+
+    @property
+    def page_count(self) -> int:
+        return self.document.pageCount()
+
+    def _keep_headings_with_text(self) -> None:
+        """Start a heading on the next page rather than strand it at the foot of one (Qt has no
+        keep-with-next): headings in the last sixth of a page are moved over, once."""
+        layout = self.document.documentLayout()
+        stranded = []
+        block = self.document.begin()
+        while block.isValid():
+            level = block.blockFormat().headingLevel()
+            if level in (1, 2, 3):
+                top = layout.blockBoundingRect(block).top() % self.body_height
+                if top > self.body_height * 5 / 6:
+                    stranded.append(block.position())
+            block = block.next()
+        cursor = QTextCursor(self.document)
+        for position in stranded:
+            cursor.setPosition(position)
+            fmt = cursor.blockFormat()
+            fmt.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
+            cursor.setBlockFormat(fmt)
+
+    def _heading_pages(self) -> list[int]:
+        layout = self.document.documentLayout()
+        pages = []
+        block = self.document.begin()
+        while block.isValid():
+            if block.blockFormat().headingLevel() == 1:
+                top = layout.blockBoundingRect(block).top()
+                pages.append(int(top // self.body_height) + 1)
+            block = block.next()
+        expected = len(self.content.section_titles)
+        if len(pages) != expected:  # a bug in the HTML, not something a user can cause
+            raise RuntimeError(f"found {len(pages)} section headings, expected {expected}")
+        return pages
+
+    def _fill_contents(self) -> None:
+        cursors = [self.document.find(toc_placeholder(i)) for i in range(len(self.section_pages))]
+        for _attempt in range(3):
+            for cursor, page in zip(cursors, self.section_pages, strict=True):
+                start = cursor.selectionStart()
+                cursor.insertText(str(page))
+                cursor.setPosition(start)
+                cursor.setPosition(start + len(str(page)), cursor.MoveMode.KeepAnchor)
+            again = self._heading_pages()
+            if again == self.section_pages:  # the numbers took the placeholders' room
+                return
+            self.section_pages = again
+
+    def anchors(self) -> dict[str, Anchor]:
+        """Where every named anchor (sections, quotes, sources) landed: for links in the PDF."""
+        layout = self.document.documentLayout()
+        found: dict[str, Anchor] = {}
+        block = self.document.begin()
+        points_per_dot = 72.0 / self.device.logicalDpiY()
+        top_margin = MARGINS_MM.top() * self.dots_per_mm
+        while block.isValid():
+            iterator = block.begin()
+            while not iterator.atEnd():
+                fragment = iterator.fragment()
+                for name in fragment.charFormat().anchorNames():
+                    if name in found:
+                        continue
+                    rect = layout.blockBoundingRect(block)
+                    page = int(rect.top() // self.body_height)
+                    y = rect.top() - page * self.body_height + self.header + top_margin
+                    found[name] = Anchor(name, page + 1, y * points_per_dot)
+                iterator += 1
+            block = block.next()
+        return found
+
+    def paint(
+        self,
+        painter: QPainter,
+        *,
+        progress: Progress | None = None,
+        cancelled: Cancelled | None = None,
+        pages: range | None = None,
+    ) -> None:
+        """Paint every page (or `pages`, 0-based) onto the device `painter` is active on."""
+        total = self.page_count
+        wanted = pages if pages is not None else range(total)
+        layout = self.document.documentLayout()
+        for number, page in enumerate(wanted):
+            if cancelled is not None and cancelled():
+                raise ExportCancelled("the export was cancelled; no file was written")
+            if number > 0:
+                self.device.newPage()
+            painter.save()
+            painter.translate(0, self.header - page * self.body_height)
+            clip = QRectF(0, page * self.body_height, self.width, self.body_height)
+            painter.setClipRect(clip)
+            context = QAbstractTextDocumentLayout.PaintContext()
+            context.clip = clip
+            layout.draw(painter, context)
+            painter.restore()
+            if page > 0:
+                self._paint_margins(painter, page + 1, total)
+            if progress is not None:
+                progress(number + 1, len(wanted))
+
+    def _paint_margins(self, painter: QPainter, page: int, total: int) -> None:
+        mm = self.dots_per_mm
+        font = QFont("DejaVu Sans")
+        font.setPointSizeF(8)
+        painter.save()
+        painter.setFont(font)
+        painter.setPen(MUTED)
+        header = QRectF(0, 0, self.width, self.header - 3 * mm)
+        flags = Qt.AlignmentFlag.AlignBottom | Qt.TextFlag.TextSingleLine
+        title = painter.fontMetrics().elidedText(
+            self.content.title, Qt.TextElideMode.ElideRight, int(self.width * 0.7)
+        )
+        painter.drawText(header, flags | Qt.AlignmentFlag.AlignLeft, title)
+        if self.content.topic and self.content.topic != self.content.title:
+            topic = painter.fontMetrics().elidedText(
+                self.content.topic, Qt.TextElideMode.ElideRight, int(self.width * 0.28)
+            )
+            painter.drawText(header, flags | Qt.AlignmentFlag.AlignRight, topic)
+        painter.setPen(QPen(RULE, 0.3 * mm))
+        rule_y = self.header - 1.8 * mm
+        painter.drawLine(0, int(rule_y), int(self.width), int(rule_y))
+
+        footer_top = self.header + self.body_height
+        painter.drawLine(0, int(footer_top + 2 * mm), int(self.width), int(footer_top + 2 * mm))
+        footer = QRectF(0, footer_top + 3 * mm, self.width, self.footer - 3 * mm)
+        flags = Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextSingleLine
+        painter.setPen(MUTED)
+        painter.drawText(footer, flags | Qt.AlignmentFlag.AlignRight, f"Page {page} of {total}")
+        if self.content.include_private:
+            painter.setPen(PRIVATE)
+            painter.drawText(
+                footer,
+                flags | Qt.AlignmentFlag.AlignLeft,
+                "Includes private notes \u2014 do not circulate",
+            )
+        elif self.content.dated is not None:
+            painter.drawText(
+                footer,
+                flags | Qt.AlignmentFlag.AlignLeft,
+                f"Prepared {self.content.dated.day} {self.content.dated:%B %Y}",
+            )
+        painter.restore()
+
+
+def _subject(content: BriefingContent) -> str:
+    subject = f"Briefing on {content.topic}" if content.topic else "Briefing"
+    if content.audience:
+        subject += f" for {content.audience}"
+    return subject
+
+
+def render_pdf(
+    content: BriefingContent,
+    *,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+) -> bytes:
+    """The briefing as PDF bytes, with outline and metadata. Raises ExportCancelled."""
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    writer = QPdfWriter(buffer)
+    writer.setPageLayout(page_layout(content.page_size))
+    writer.setTitle(content.title)
+    writer.setCreator(f"Briefing {__version__}")
+    writer.setPdfVersion(QPdfWriter.PdfVersion.PdfVersion_1_6)
+    paged = PagedBriefing(content, writer)
+    painter = QPainter()
+    if not painter.begin(writer):
+        raise RuntimeError("Qt could not start a PDF")
+    try:
+        paged.paint(painter, progress=progress, cancelled=cancelled)
+    finally:
+        painter.end()
+        buffer.close()
+    if cancelled is not None and cancelled():
+        raise ExportCancelled("the export was cancelled; no file was written")
+    return finish_pdf(bytes(data.data()), content, paged.section_pages, paged.anchors())
+
+
+def finish_pdf(
+    raw: bytes, content: BriefingContent, section_pages: list[int], anchors: dict[str, Anchor]
+) -> bytes:
+    """Add the outline, in-document link targets and metadata that Qt cannot write."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject
+
+    reader = PdfReader(io.BytesIO(raw))
+    writer = PdfWriter(clone_from=reader)
+    for title, page in zip(content.section_titles, section_pages, strict=True):
+        writer.add_outline_item(title, page - 1)
+
+    # Qt writes "#name" links as URI actions that a viewer cannot follow; make them jumps.
+    for page in writer.pages:
+        for annotation in page.get("/Annots") or []:
+            annotation = annotation.get_object()
+            action = annotation.get("/A")
+            if action is None:
+                continue
+            action = action.get_object()
+            uri = str(action.get("/URI", ""))
+            if not uri.startswith("#"):
+                continue
+            target = anchors.get(uri[1:])
+            if target is None:
+                del annotation["/A"]
+                continue
+            height = float(writer.pages[target.page - 1].mediabox.height)
+            annotation[NameObject("/A")] = DictionaryObject(
+                {
+                    NameObject("/S"): NameObject("/GoTo"),
+                    NameObject("/D"): ArrayObject(
+                        [
+                            writer.pages[target.page - 1].indirect_reference,
+                            NameObject("/XYZ"),
+                            FloatObject(0),
+                            FloatObject(height - target.y + 6),
+                            FloatObject(0),
+                        ]
+                    ),
+                }
+            )
+
+    writer.add_metadata(
+        {
+            "/Title": content.title,
+            "/Author": content.author or "Briefing",
+            "/Subject": _subject(content),
+            "/Creator": f"Briefing {__version__}",
+        }
+    )
+    writer.page_mode = "/UseOutlines"
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
