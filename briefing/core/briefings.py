@@ -598,7 +598,7 @@ def briefing_content(
             "the comparison table before exporting it"
         )
     private = briefing.include_private if include_private is None else include_private
-    topic = briefing.topic
+    topic = session.get(Topic, briefing.topic_id) if briefing.topic_id is not None else None
     topic_id = briefing.topic_id
     if topic_id is None and any(i.kind in ("stakeholder", "comparison") for i in briefing.items):
         raise InputError(f"the briefing {briefing.title!r} has lost its topic (it was removed)")

@@ -12,9 +12,10 @@ How a page is made:
    header (the briefing's title) and the footer ("Page N of M"), except on the title page. Text
    stays text (fonts are embedded by QPdfWriter, subset), so it is selectable and searchable;
    links to web pages stay clickable.
+   In-document links (contents, Q numbers, source numbers) become named destinations (Qt does
+   that for <a name> anchors).
 4. QPdfWriter has no API for an outline, so pypdf adds one (a bookmark per section, at the pages
-   found in step 2), turns the in-document links (contents, Q numbers, source numbers) into jumps
-   to their page, and sets the title, author and subject.
+   found in step 2), and sets the title, author and subject.
 
 The same `PagedBriefing` paints onto a QPrinter for the print preview. Work happens in whatever
 thread calls it: the document and the writer are created there (Qt allows QTextDocument and
@@ -25,7 +26,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRectF, QSizeF, Qt
 from PySide6.QtGui import (
@@ -70,13 +70,6 @@ def page_layout(page_size: str) -> QPageLayout:
     )
 
 
-@dataclass(frozen=True)
-class Anchor:
-    name: str
-    page: int  # 1-based
-    y: float  # from the top of the page, in points
-
-
 class PagedBriefing:
     """A briefing laid out for one paged device (a QPdfWriter or a QPrinter)."""
 
@@ -109,21 +102,19 @@ class PagedBriefing:
         """Start a heading on the next page rather than strand it at the foot of one (Qt has no
         keep-with-next): headings in the last sixth of a page are moved over, once."""
         layout = self.document.documentLayout()
-        stranded = []
+        cursor = QTextCursor(self.document)
         block = self.document.begin()
+        # In document order, so that moving one heading is seen before judging the next.
         while block.isValid():
-            level = block.blockFormat().headingLevel()
-            if level in (1, 2, 3):
+            if block.blockFormat().headingLevel() in (1, 2, 3):
                 top = layout.blockBoundingRect(block).top() % self.body_height
                 if top > self.body_height * 5 / 6:
-                    stranded.append(block.position())
+                    cursor.setPosition(block.position())
+                    fmt = cursor.blockFormat()
+                    fmt.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
+                    cursor.setBlockFormat(fmt)
+                    self.document.pageCount()  # lay out again before judging the next heading
             block = block.next()
-        cursor = QTextCursor(self.document)
-        for position in stranded:
-            cursor.setPosition(position)
-            fmt = cursor.blockFormat()
-            fmt.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
-            cursor.setBlockFormat(fmt)
 
     def _heading_pages(self) -> list[int]:
         layout = self.document.documentLayout()
@@ -151,28 +142,6 @@ class PagedBriefing:
             if again == self.section_pages:  # the numbers took the placeholders' room
                 return
             self.section_pages = again
-
-    def anchors(self) -> dict[str, Anchor]:
-        """Where every named anchor (sections, quotes, sources) landed: for links in the PDF."""
-        layout = self.document.documentLayout()
-        found: dict[str, Anchor] = {}
-        block = self.document.begin()
-        points_per_dot = 72.0 / self.device.logicalDpiY()
-        top_margin = MARGINS_MM.top() * self.dots_per_mm
-        while block.isValid():
-            iterator = block.begin()
-            while not iterator.atEnd():
-                fragment = iterator.fragment()
-                for name in fragment.charFormat().anchorNames():
-                    if name in found:
-                        continue
-                    rect = layout.blockBoundingRect(block)
-                    page = int(rect.top() // self.body_height)
-                    y = rect.top() - page * self.body_height + self.header + top_margin
-                    found[name] = Anchor(name, page + 1, y * points_per_dot)
-                iterator += 1
-            block = block.next()
-        return found
 
     def paint(
         self,
@@ -281,51 +250,17 @@ def render_pdf(
         buffer.close()
     if cancelled is not None and cancelled():
         raise ExportCancelled("the export was cancelled; no file was written")
-    return finish_pdf(bytes(data.data()), content, paged.section_pages, paged.anchors())
+    return finish_pdf(bytes(data.data()), content, paged.section_pages)
 
 
-def finish_pdf(
-    raw: bytes, content: BriefingContent, section_pages: list[int], anchors: dict[str, Anchor]
-) -> bytes:
-    """Add the outline, in-document link targets and metadata that Qt cannot write."""
+def finish_pdf(raw: bytes, content: BriefingContent, section_pages: list[int]) -> bytes:
+    """Add the outline and the metadata that Qt cannot write."""
     from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject
 
     reader = PdfReader(io.BytesIO(raw))
     writer = PdfWriter(clone_from=reader)
     for title, page in zip(content.section_titles, section_pages, strict=True):
-        writer.add_outline_item(title, page - 1)
-
-    # Qt writes "#name" links as URI actions that a viewer cannot follow; make them jumps.
-    for page in writer.pages:
-        for annotation in page.get("/Annots") or []:
-            annotation = annotation.get_object()
-            action = annotation.get("/A")
-            if action is None:
-                continue
-            action = action.get_object()
-            uri = str(action.get("/URI", ""))
-            if not uri.startswith("#"):
-                continue
-            target = anchors.get(uri[1:])
-            if target is None:
-                del annotation["/A"]
-                continue
-            height = float(writer.pages[target.page - 1].mediabox.height)
-            annotation[NameObject("/A")] = DictionaryObject(
-                {
-                    NameObject("/S"): NameObject("/GoTo"),
-                    NameObject("/D"): ArrayObject(
-                        [
-                            writer.pages[target.page - 1].indirect_reference,
-                            NameObject("/XYZ"),
-                            FloatObject(0),
-                            FloatObject(height - target.y + 6),
-                            FloatObject(0),
-                        ]
-                    ),
-                }
-            )
+        writer.add_outline_item(title=title, page_number=page - 1)
 
     writer.add_metadata(
         {

@@ -135,8 +135,8 @@ def _who(quote: CitedQuote) -> str:
 
 def _quote(quote: CitedQuote) -> str:
     return (
-        f'<a name="q{quote.number}"></a>'
-        f'<p class="words"><span class="qno">Q{quote.number}</span>&nbsp; '
+        f'<p class="words"><a name="q{quote.number}"></a>'
+        f'<span class="qno">Q{quote.number}</span>&nbsp; '
         f"\u201c{escape(quote.text)}\u201d</p>"
         f'<p class="citation">\u2014 {_who(quote)}, <i>{escape(quote.source_title)}</i>, '
         f'{escape(quote.when)} <a href="#source-{quote.source_number}">[{quote.source_number}]'
@@ -269,7 +269,7 @@ def _source(source: SourceEntry) -> str:
         else (f"<br>{escape(source.url)}" if source.url else "")
     )
     return (
-        f'<tr><td width="6%"><a name="source-{source.number}"></a><b>[{source.number}]</b></td>'
+        f'<tr><td width="6%"><b><a name="source-{source.number}"></a>[{source.number}]</b></td>'
         f"<td><b>{escape(source.title)}</b><br>{by}{url}<br>"
         f'<span class="hash">sha256 {escape(source.sha256)}</span></td></tr>'
     )
