@@ -24,7 +24,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from briefing.core.cards import (
     QuoteView,
@@ -47,6 +47,7 @@ from briefing.store.models import (
     Source,
     Stakeholder,
     Topic,
+    topic_stakeholders,
 )
 
 PAGE_SIZES = ("A4", "Letter")
@@ -395,6 +396,7 @@ class _Citations:
         self.session = session
         self.quotes: dict[int, CitedQuote] = {}
         self.sources: dict[int, SourceEntry] = {}
+        self.keep: list[Quote] = []  # records held so the session does not forget them
 
     def _source(self, source: Source) -> int:
         if source.id not in self.sources:
@@ -408,6 +410,28 @@ class _Citations:
                 sha256=source.sha256,
             )
         return self.sources[source.id].number
+
+    def cite_view(self, view: QuoteView) -> CitedQuote:
+        """Cite a quote the detail panel has already read and verified."""
+        if view.line.id in self.quotes:
+            return self.quotes[view.line.id]
+        source = self.session.get(Source, view.source_id) if view.source_id else None
+        if source is None:
+            return self.cite(self.session.get(Quote, view.line.id))  # refuses, with the reason
+        cited = CitedQuote(
+            number=len(self.quotes) + 1,
+            text=view.line.text,
+            speaker=view.line.speaker,
+            attribution=view.line.attribution,
+            when=view.line.when,
+            source_number=self._source(source),
+            source_title=source.title,
+            status=view.verification.status,
+            status_label=view.verification.label,
+            diff=view.verification.diff,
+        )
+        self.quotes[view.line.id] = cited
+        return cited
 
     def cite(self, quote: Quote, view: QuoteView | None = None) -> CitedQuote:
         if quote.id in self.quotes:
@@ -459,7 +483,7 @@ def _note_block(note: Note, attached_to: str) -> NoteBlock:
 def _stakeholder_section(
     session: Session, topic_id: int, detail: StakeholderDetail, cites: _Citations, private: bool
 ) -> StakeholderSection:
-    quotes = tuple(cites.cite(session.get(Quote, q.line.id), q) for q in detail.quotes)
+    quotes = tuple(cites.cite_view(q) for q in detail.quotes)
     notes = tuple(
         NoteBlock(n.body, n.private, n.attached_to, n.updated_at)
         for n in detail.notes
@@ -481,8 +505,28 @@ def _stakeholder_section(
     )
 
 
+def _preload_quotes(session: Session, topic_id: int) -> list[Quote]:
+    """Load the topic's quotes with their tags and sources in three queries, so that reading
+    each stakeholder's details finds them in the session instead of asking once per quote.
+    The caller keeps the list: the session's identity map holds records only weakly."""
+    members = select(topic_stakeholders.c.stakeholder_id).where(
+        topic_stakeholders.c.topic_id == topic_id
+    )
+    return list(
+        session.scalars(
+            select(Quote)
+            .where(Quote.speaker_id.in_(members))
+            .options(selectinload(Quote.tags), selectinload(Quote.source))
+        )
+    )
+
+
 def _comparison(
-    session: Session, topic_id: int, stakeholder_ids: list[int], cites: _Citations
+    session: Session,
+    topic_id: int,
+    stakeholder_ids: list[int],
+    cites: _Citations,
+    cards: list | None = None,
 ) -> ComparisonSection | None:
     questions = session.scalars(
         select(Question)
@@ -502,7 +546,7 @@ def _comparison(
     columns = [sid for sid in stakeholder_ids if sid in answered]
     if not columns:
         return None
-    cards = {card.id: card for card in topic_cards(session, topic_id)}
+    cards = {card.id: card for card in (cards or topic_cards(session, topic_id))}
     names = [session.get(Stakeholder, sid).name for sid in columns]
     stances = [cards[sid].stance if sid in cards else None for sid in columns]
     rows = []
@@ -553,8 +597,9 @@ def topic_content(
     if not cards:
         raise InputError(f"the topic {topic.name!r} has no stakeholder to brief on")
     cites = _Citations(session)
+    cites.keep = _preload_quotes(session, topic_id)
     sections: list[Section] = []
-    comparison = _comparison(session, topic_id, [c.id for c in cards], cites)
+    comparison = _comparison(session, topic_id, [c.id for c in cards], cites, cards)
     if comparison is not None:
         sections.append(comparison)
     for card in cards:
@@ -603,6 +648,8 @@ def briefing_content(
     if topic_id is None and any(i.kind in ("stakeholder", "comparison") for i in briefing.items):
         raise InputError(f"the briefing {briefing.title!r} has lost its topic (it was removed)")
     cites = _Citations(session)
+    if topic_id is not None:
+        cites.keep = _preload_quotes(session, topic_id)
     sections: list[Section] = []
     chosen = [i.stakeholder_id for i in briefing.items if i.kind == "stakeholder"]
     for item in briefing.items:

@@ -29,7 +29,6 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRectF, QSizeF, Qt
 from PySide6.QtGui import (
-    QAbstractTextDocumentLayout,
     QColor,
     QFont,
     QPagedPaintDevice,
@@ -100,21 +99,34 @@ class PagedBriefing:
 
     def _keep_headings_with_text(self) -> None:
         """Start a heading on the next page rather than strand it at the foot of one (Qt has no
-        keep-with-next): headings in the last sixth of a page are moved over, once."""
+        keep-with-next): headings in the last sixth of a page are moved over.
+
+        One pass over the first layout finds them; moving a heading pushes what follows down by
+        the rest of its page, which the pass adds up as it goes instead of laying the document out
+        again after each move. The moves are then made in one edit, so Qt lays out once more.
+        """
         layout = self.document.documentLayout()
-        cursor = QTextCursor(self.document)
+        height = self.body_height
+        moves, shift = [], 0.0
         block = self.document.begin()
-        # In document order, so that moving one heading is seen before judging the next.
         while block.isValid():
             if block.blockFormat().headingLevel() in (1, 2, 3):
-                top = layout.blockBoundingRect(block).top() % self.body_height
-                if top > self.body_height * 5 / 6:
-                    cursor.setPosition(block.position())
-                    fmt = cursor.blockFormat()
-                    fmt.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
-                    cursor.setBlockFormat(fmt)
-                    self.document.pageCount()  # lay out again before judging the next heading
+                top = layout.blockBoundingRect(block).top() + shift
+                on_page = top % height
+                if on_page > height * 5 / 6:
+                    moves.append(block.position())
+                    shift += height - on_page
             block = block.next()
+        if not moves:
+            return
+        cursor = QTextCursor(self.document)
+        cursor.beginEditBlock()
+        for position in moves:
+            cursor.setPosition(position)
+            fmt = cursor.blockFormat()
+            fmt.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
+            cursor.setBlockFormat(fmt)
+        cursor.endEditBlock()
 
     def _heading_pages(self) -> list[int]:
         layout = self.document.documentLayout()
@@ -132,12 +144,22 @@ class PagedBriefing:
 
     def _fill_contents(self) -> None:
         cursors = [self.document.find(toc_placeholder(i)) for i in range(len(self.section_pages))]
+        spans = [(c.selectionStart(), c.selectionEnd()) for c in cursors]
+        editor = QTextCursor(self.document)
         for _attempt in range(3):
-            for cursor, page in zip(cursors, self.section_pages, strict=True):
-                start = cursor.selectionStart()
-                cursor.insertText(str(page))
-                cursor.setPosition(start)
-                cursor.setPosition(start + len(str(page)), cursor.MoveMode.KeepAnchor)
+            # One edit block, last entry first (so earlier positions hold): one relayout, not one
+            # per entry.
+            editor.beginEditBlock()
+            for (start, end), page in reversed(list(zip(spans, self.section_pages, strict=True))):
+                editor.setPosition(start)
+                editor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+                editor.insertText(str(page))
+            editor.endEditBlock()
+            shift, spans_after = 0, []
+            for (start, end), page in zip(spans, self.section_pages, strict=True):
+                spans_after.append((start + shift, start + shift + len(str(page))))
+                shift += len(str(page)) - (end - start)
+            spans = spans_after
             again = self._heading_pages()
             if again == self.section_pages:  # the numbers took the placeholders' room
                 return
@@ -154,7 +176,6 @@ class PagedBriefing:
         """Paint every page (or `pages`, 0-based) onto the device `painter` is active on."""
         total = self.page_count
         wanted = pages if pages is not None else range(total)
-        layout = self.document.documentLayout()
         for number, page in enumerate(wanted):
             if cancelled is not None and cancelled():
                 raise ExportCancelled("the export was cancelled; no file was written")
@@ -164,9 +185,7 @@ class PagedBriefing:
             painter.translate(0, self.header - page * self.body_height)
             clip = QRectF(0, page * self.body_height, self.width, self.body_height)
             painter.setClipRect(clip)
-            context = QAbstractTextDocumentLayout.PaintContext()
-            context.clip = clip
-            layout.draw(painter, context)
+            self.document.drawContents(painter, clip)
             painter.restore()
             if page > 0:
                 self._paint_margins(painter, page + 1, total)
@@ -254,23 +273,112 @@ def render_pdf(
 
 
 def finish_pdf(raw: bytes, content: BriefingContent, section_pages: list[int]) -> bytes:
-    """Add the outline and the metadata that Qt cannot write."""
-    from pypdf import PdfReader, PdfWriter
+    """Add the outline and the metadata that Qt cannot write, as an incremental update.
+
+    pypdf reads only what it must (the trailer, the catalog, the page tree); the new objects (the
+    outline, the information dictionary, the catalog pointing at the outline) are appended after
+    Qt's bytes with their own cross-reference section, as PDF's incremental updates allow. That
+    is several times faster than having pypdf parse and rewrite every object of a long briefing.
+    """
+    from pypdf import PdfReader
+    from pypdf.generic import (
+        ArrayObject,
+        DictionaryObject,
+        IndirectObject,
+        NameObject,
+        NullObject,
+        NumberObject,
+        create_string_object,
+    )
 
     reader = PdfReader(io.BytesIO(raw))
-    writer = PdfWriter(clone_from=reader)
-    for title, page in zip(content.section_titles, section_pages, strict=True):
-        writer.add_outline_item(title=title, page_number=page - 1)
+    trailer = reader.trailer
+    root_ref = trailer.raw_get("/Root")
+    pages = [page.indirect_reference for page in reader.pages]
+    next_number = int(trailer["/Size"])
+    previous_xref = int(raw[raw.rindex(b"startxref") + 9 :].split()[0])
 
-    writer.add_metadata(
+    objects: dict[int, DictionaryObject] = {}
+
+    def new_ref() -> IndirectObject:
+        nonlocal next_number
+        ref = IndirectObject(next_number, 0, None)
+        next_number += 1
+        return ref
+
+    outline_ref = new_ref()
+    item_refs = [new_ref() for _ in section_pages]
+    for index, (title, page) in enumerate(zip(content.section_titles, section_pages, strict=True)):
+        item = DictionaryObject(
+            {
+                NameObject("/Title"): create_string_object(title),
+                NameObject("/Parent"): outline_ref,
+                NameObject("/Dest"): ArrayObject(
+                    [pages[page - 1], NameObject("/XYZ"), NullObject(), NullObject(), NullObject()]
+                ),
+            }
+        )
+        if index > 0:
+            item[NameObject("/Prev")] = item_refs[index - 1]
+        if index < len(item_refs) - 1:
+            item[NameObject("/Next")] = item_refs[index + 1]
+        objects[item_refs[index].idnum] = item
+    objects[outline_ref.idnum] = DictionaryObject(
         {
-            "/Title": content.title,
-            "/Author": content.author or "Briefing",
-            "/Subject": _subject(content),
-            "/Creator": f"Briefing {__version__}",
+            NameObject("/Type"): NameObject("/Outlines"),
+            NameObject("/First"): item_refs[0],
+            NameObject("/Last"): item_refs[-1],
+            NameObject("/Count"): NumberObject(len(item_refs)),
         }
     )
-    writer.page_mode = "/UseOutlines"
+    info_ref = new_ref()
+    info = DictionaryObject()
+    old_info = trailer.get("/Info")
+    if old_info is not None:
+        info.update(old_info.get_object())
+    for key, value in (
+        ("/Title", content.title),
+        ("/Author", content.author or "Briefing"),
+        ("/Subject", _subject(content)),
+        ("/Creator", f"Briefing {__version__}"),
+    ):
+        info[NameObject(key)] = create_string_object(value)
+    objects[info_ref.idnum] = info
+    catalog = DictionaryObject(root_ref.get_object())
+    catalog[NameObject("/Outlines")] = outline_ref
+    catalog[NameObject("/PageMode")] = NameObject("/UseOutlines")
+    objects[root_ref.idnum] = catalog
+
     out = io.BytesIO()
-    writer.write(out)
+    out.write(raw if raw.endswith(b"\n") else raw + b"\n")
+    offsets: dict[int, int] = {}
+    for number, value in sorted(objects.items()):
+        offsets[number] = out.tell()
+        out.write(f"{number} 0 obj\n".encode())
+        value.write_to_stream(out)
+        out.write(b"\nendobj\n")
+    xref_at = out.tell()
+    out.write(b"xref\n0 1\n0000000000 65535 f \n")
+    numbers = sorted(offsets)
+    run: list[int] = []
+    for number in numbers + [-1]:
+        if run and number != run[-1] + 1:
+            out.write(f"{run[0]} {len(run)}\n".encode())
+            for n in run:
+                out.write(f"{offsets[n]:010d} 00000 n \n".encode())
+            run = []
+        run.append(number)
+    new_trailer = DictionaryObject(
+        {
+            NameObject("/Size"): NumberObject(next_number),
+            NameObject("/Root"): root_ref,
+            NameObject("/Info"): info_ref,
+            NameObject("/Prev"): NumberObject(previous_xref),
+        }
+    )
+    if "/ID" in trailer:
+        new_trailer[NameObject("/ID")] = trailer["/ID"]
+    out.write(b"trailer\n")
+    new_trailer.write_to_stream(out)
+    out.write(f"\nstartxref\n{xref_at}\n%%EOF\n".encode())
     return out.getvalue()
