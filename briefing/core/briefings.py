@@ -277,6 +277,26 @@ def briefing_items(session: Session, briefing_id: int) -> list[ItemView]:
     return views
 
 
+def candidates(session: Session, topic_id: int, stakeholder_id: int | None) -> list[ItemView]:
+    """What the composer offers to add: the stakeholder's quotes and notes (from its details),
+    then the topic's own notes. `ItemView.id` is 0; `target_id` is the quote's or note's id."""
+    found: list[ItemView] = []
+    if stakeholder_id is not None:
+        detail = stakeholder_detail(session, topic_id, stakeholder_id)
+        for quote in detail.quotes:
+            label = f"Quote: \u201c{_excerpt(quote.line.text)}\u201d \u2014 {quote.line.speaker}"
+            found.append(ItemView(0, "quote", quote.line.id, label))
+        for note in detail.notes:
+            private = " (private)" if note.private else ""
+            label = f"Note{private} on {note.attached_to or detail.name}: {_excerpt(note.body)}"
+            found.append(ItemView(0, "note", note.id, label, note.private))
+    for note in session.scalars(select(Note).where(Note.topic_id == topic_id).order_by(Note.id)):
+        private = " (private)" if note.private else ""
+        label = f"Note{private} on the topic: {_excerpt(note.body)}"
+        found.append(ItemView(0, "note", note.id, label, note.private))
+    return found
+
+
 # -- content ------------------------------------------------------------------------------------
 
 
