@@ -189,8 +189,28 @@ class PagedBriefing:
             painter.restore()
             if page > 0:
                 self._paint_margins(painter, page + 1, total)
+            else:
+                self._paint_title_band(painter)
             if progress is not None:
                 progress(number + 1, len(wanted))
+
+    def _paint_title_band(self, painter: QPainter) -> None:
+        """The title page's band in the app's ink colour, and a line on how it was made."""
+        mm = self.dots_per_mm
+        painter.save()
+        painter.fillRect(QRectF(0, 0, self.width, 4 * mm), INK)
+        font = QFont("DejaVu Sans")
+        font.setPointSizeF(8)
+        painter.setFont(font)
+        painter.setPen(MUTED)
+        footer = QRectF(0, self.header + self.body_height + 3 * mm, self.width, 8 * mm)
+        painter.drawText(
+            footer,
+            Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft,
+            "Prepared with Briefing. Every quote is checked against the stored copy of its "
+            "source (Appendix B lists any that differ).",
+        )
+        painter.restore()
 
     def _paint_margins(self, painter: QPainter, page: int, total: int) -> None:
         mm = self.dots_per_mm

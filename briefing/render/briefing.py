@@ -86,6 +86,7 @@ a {{ color: #0550ae; text-decoration: none; }}
 .grid th {{ background-color: #24324a; color: #ffffff; font-size: 8.5pt; padding: 4px; }}
 .grid td {{ font-size: 8.5pt; padding: 4px; vertical-align: top; }}
 .grid .question {{ font-weight: bold; background-color: #f6f8fa; }}
+.comment {{ font-size: 7.5pt; }}
 .yes {{ color: #1a7f37; font-weight: bold; }}
 .no {{ color: #b42318; font-weight: bold; }}
 .partly {{ color: #9a6700; font-weight: bold; }}
@@ -184,7 +185,11 @@ def _comparison(section: ComparisonSection) -> str:
                 if cell is None:
                     cells.append(f'<td width="{share}%" class="muted">No answer recorded</td>')
                     continue
-                comment = f"<br>{escape(cell.comment)}" if cell.comment else ""
+                comment = (
+                    f'<br><span class="comment">{escape(cell.comment)}</span>'
+                    if cell.comment
+                    else ""
+                )
                 cells.append(
                     f'<td width="{share}%"><span class="{escape(cell.answer)}">'
                     f"{escape(ANSWER_LABELS.get(cell.answer, cell.answer))}</span> "
@@ -301,7 +306,7 @@ def _unverified(content: BriefingContent) -> str:
 def _title_page(content: BriefingContent) -> str:
     rows = []
     for label, value in (
-        ("Topic", content.topic),
+        ("Topic", content.topic if content.topic != content.title else ""),
         ("Prepared for", content.audience),
         ("Prepared by", content.author),
         ("Date", format_date(content.dated) if content.dated else ""),
@@ -315,6 +320,18 @@ def _title_page(content: BriefingContent) -> str:
         f"from {len(content.sources)} source{'s' if len(content.sources) != 1 else ''}; "
         f"{len(content.all_quotes) - len(content.unverified)} verified against the stored source."
     )
+    counts: dict[str | None, int] = {}
+    for section in content.glance:
+        counts[section.stance] = counts.get(section.stance, 0) + 1
+    order = ["opposes", "conditional", "supports", "unclear", None]
+    stances = " &nbsp; ".join(
+        f"{_stance_badge(stance)} {counts[stance]}" for stance in order if stance in counts
+    )
+    stances = (
+        f'<p style="margin-top: 18px;"><span class="label">Stances:</span> &nbsp;{stances}</p>'
+        if stances
+        else ""
+    )
     warning = (
         '<p class="private-warning">\U0001f512 This copy includes PRIVATE NOTES. '
         "Do not circulate.</p>"
@@ -327,6 +344,7 @@ def _title_page(content: BriefingContent) -> str:
         '<p class="muted" style="font-size: 11pt;">BRIEFING</p>'
         f'<p class="title">{escape(content.title)}</p>'
         f'<table class="meta" cellspacing="0">{"".join(rows)}</table>'
+        f"{stances}"
         f'<p style="margin-top: 30px;" class="muted">{escape(summary)}</p>{warning}'
     )
 

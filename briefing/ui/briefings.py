@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QInputDialog,
     QLabel,
@@ -41,6 +42,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressDialog,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -248,11 +250,22 @@ class BriefingsPanel(QWidget):
         composer_layout.addLayout(add_row)
         composer_layout.addLayout(edit_row)
 
-        layout = QVBoxLayout(self)
+        inner = QWidget()
+        layout = QVBoxLayout(inner)
         layout.addLayout(top)
         layout.addWidget(self.list)
         layout.addWidget(self.composer, 1)
         self.list.setMaximumHeight(130)
+        self.items.setMinimumHeight(120)
+        # Scrolls rather than making the window taller than a small screen.
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(inner)
+        scroll.setAccessibleName("Briefings composer")
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
         self.reload()
 
     # -- reading ----------------------------------------------------------------------------------
