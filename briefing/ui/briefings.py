@@ -121,7 +121,10 @@ class ExportDialog(QDialog):
         self.page_size.addItems(list(core.PAGE_SIZES))
         self.page_size.setCurrentText(page_size)
         form = QFormLayout(self)
-        form.addRow("&File:", row)
+        file_label = QLabel("&File:")
+        file_label.setBuddy(self.path)
+        form.addRow(file_label, row)
+        self.setMinimumWidth(560)
         form.addRow("", self.include_private)
         form.addRow("Page &size:", self.page_size)
         self.buttons = QDialogButtonBox(
@@ -474,6 +477,8 @@ class BriefingsPanel(QWidget):
         """Ask where and how to export: (path, include_private, page_size) or None. Tests
         replace this."""
         dialog = ExportDialog(title, include_private, page_size, self)
+        name = "".join(c if c.isalnum() else "-" for c in title.lower()).strip("-")
+        dialog.path.setText(str(Path.home() / f"{'-'.join(filter(None, name.split('-')))}.pdf"))
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
         return (

@@ -200,3 +200,24 @@ def test_file_menu_and_accessible_names(window):
         inner = widget.objectName().startswith("qt_")  # a date edit's own line edit
         if isinstance(widget, QAbstractButton | QLineEdit) and widget.isVisible() and not inner:
             assert widget.accessibleName(), widget
+
+
+def test_export_dialog_asks_for_a_known_format(qtbot, tmp_path, monkeypatch):
+    from briefing.ui.briefings import ExportDialog
+
+    dialog = ExportDialog("For the committee", include_private=False, page_size="A4")
+    qtbot.addWidget(dialog)
+    warnings = []
+    monkeypatch.setattr(
+        "briefing.ui.briefings.QMessageBox.warning", lambda *args: warnings.append(args[2])
+    )
+    assert not dialog.include_private.isChecked() and dialog.page_size.currentText() == "A4"
+    dialog.path.setText(str(tmp_path / "notes.txt"))
+    dialog.buttons.accepted.emit()
+    assert dialog.result() != dialog.DialogCode.Accepted and "cannot tell the format" in warnings[0]
+    dialog.path.setText(str(tmp_path / "briefing.pdf"))
+    dialog.include_private.setChecked(True)
+    dialog.page_size.setCurrentText("Letter")
+    dialog.buttons.accepted.emit()
+    assert dialog.result() == dialog.DialogCode.Accepted
+    dialog.grab().save(str(tmp_path / "export-dialog.png"))
