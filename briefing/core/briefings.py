@@ -55,6 +55,7 @@ COMPARISON_TITLE = "Comparison of stakeholders"
 QUOTES_TITLE = "Key quotes"
 NOTES_TITLE = "Notes"
 GLANCE_TITLE = "At a glance"
+COMPARISON_QUOTES_TITLE = "Quotes cited in the comparison"
 
 # -- composing ----------------------------------------------------------------------------------
 
@@ -589,6 +590,31 @@ def _comparison(
     )
 
 
+def _place_comparison(
+    sections: list[Section], index: int, comparison: ComparisonSection | None, cites: _Citations
+) -> None:
+    """Put the comparison at `index`. It is read after the sections so that quotes are numbered
+    in the order a reader meets them in the text; a quote it cites that no section shows is
+    listed right after it, so that every Q number leads somewhere."""
+    if comparison is None:
+        return
+    shown = {q.number for section in sections for q in getattr(section, "quotes", ())}
+    cited = sorted(
+        {
+            cell.quote_number
+            for row in comparison.cells
+            for cell in row
+            if cell and cell.quote_number
+        }
+        - shown
+    )
+    sections.insert(index, comparison)
+    if cited:
+        by_number = {q.number: q for q in cites.quotes.values()}
+        extra = QuotesSection(COMPARISON_QUOTES_TITLE, tuple(by_number[n] for n in cited))
+        sections.insert(index + 1, extra)
+
+
 def _finish(header: dict, sections: list[Section], cites: _Citations) -> BriefingContent:
     quotes = tuple(cites.quotes.values())
     return BriefingContent(
@@ -619,9 +645,6 @@ def topic_content(
     cites = _Citations(session)
     cites.keep = _preload_quotes(session, topic_id)
     sections: list[Section] = []
-    comparison = _comparison(session, topic_id, [c.id for c in cards], cites, cards)
-    if comparison is not None:
-        sections.append(comparison)
     for card in cards:
         detail = stakeholder_detail(session, topic_id, card.id)
         sections.append(_stakeholder_section(session, topic_id, detail, cites, include_private))
@@ -634,6 +657,8 @@ def topic_content(
     ]
     if topic_notes:
         sections.append(NotesSection(NOTES_TITLE, tuple(topic_notes)))
+    comparison = _comparison(session, topic_id, [c.id for c in cards], cites, cards)
+    _place_comparison(sections, 0, comparison, cites)
     header = {
         "title": topic.name,
         "topic": topic.name,
@@ -672,12 +697,10 @@ def briefing_content(
         cites.keep = _preload_quotes(session, topic_id)
     sections: list[Section] = []
     chosen = [i.stakeholder_id for i in briefing.items if i.kind == "stakeholder"]
+    comparison_at = None
     for item in briefing.items:
         if item.kind == "comparison":
-            columns = chosen or [c.id for c in topic_cards(session, topic_id)]
-            comparison = _comparison(session, topic_id, columns, cites)
-            if comparison is not None:
-                sections.append(comparison)
+            comparison_at = len(sections)  # filled in last, see _place_comparison
         elif item.kind == "stakeholder":
             detail = stakeholder_detail(session, topic_id, item.stakeholder_id)
             sections.append(_stakeholder_section(session, topic_id, detail, cites, private))
@@ -698,6 +721,10 @@ def briefing_content(
                 sections.append(NotesSection(last.title, (*last.notes, block)))
             else:
                 sections.append(NotesSection(NOTES_TITLE, (block,)))
+    if comparison_at is not None:
+        columns = chosen or [c.id for c in topic_cards(session, topic_id)]
+        comparison = _comparison(session, topic_id, columns, cites)
+        _place_comparison(sections, comparison_at, comparison, cites)
     # Repeated run titles ("Key quotes" twice) get numbered so the contents can tell them apart.
     seen: dict[str, int] = {}
     for index, section in enumerate(sections):

@@ -168,3 +168,24 @@ def test_topic_content_has_every_stakeholder_and_shareable_note(demo_store):
 def test_stance_colours_are_the_apps():
     theme = pytest.importorskip("briefing.ui.theme")
     assert STANCE_COLOURS == theme.STANCE_COLOURS
+
+
+def test_quotes_are_numbered_as_read_and_every_reference_leads_somewhere(demo_store):
+    with demo_store.writing() as s:
+        only_table, _ = b.create_briefing(s, 1, "Just the table")
+        b.add_item(s, only_table, "comparison")
+        content = b.briefing_content(s, only_table)
+        whole = b.topic_content(s, 1)
+    # A comparison alone: the quotes it cites are listed right after it.
+    assert [sec.title for sec in content.sections] == [
+        b.COMPARISON_TITLE,
+        b.COMPARISON_QUOTES_TITLE,
+    ]
+    cited = {
+        c.quote_number for row in content.sections[0].cells for c in row if c and c.quote_number
+    }
+    assert cited == {q.number for q in content.sections[1].quotes}
+    # A whole topic: the stakeholder sections read Q1, Q2, ... in order.
+    numbers = [q.number for sec in whole.sections for q in getattr(sec, "quotes", ())]
+    assert numbers == list(range(1, len(numbers) + 1))
+    assert b.COMPARISON_QUOTES_TITLE not in whole.section_titles
