@@ -24,7 +24,6 @@ def register(commands: Commands) -> None:
     sub.add_argument(
         "--include-private",
         action="store_true",
-        default=None,
         help="include private notes, each marked private (default: left out)",
     )
     sub.add_argument("--page-size", choices=("A4", "Letter"), help="PDF page size (default A4)")
@@ -44,7 +43,7 @@ def export(args: argparse.Namespace) -> int:
             content = briefing_content(
                 session,
                 found.id,
-                include_private=args.include_private,
+                include_private=args.include_private,  # never a saved choice: ask each time
                 page_size=args.page_size,
             )
         else:
@@ -52,7 +51,7 @@ def export(args: argparse.Namespace) -> int:
             content = topic_content(
                 session,
                 topic.id,
-                include_private=bool(args.include_private),
+                include_private=args.include_private,
                 page_size=args.page_size or "A4",
             )
     if fmt == "pdf":

@@ -493,7 +493,9 @@ class BriefingsPanel(QWidget):
             return
         with self.window.store.reading() as session:
             summary = core.get_briefing(session, briefing_id)
-        answer = self.ask_export(summary.title, summary.include_private, summary.page_size)
+        # Private notes are left out unless ticked for this export: the box starts unticked
+        # every time, so that one private copy does not make the next one private too.
+        answer = self.ask_export(summary.title, False, summary.page_size)
         if answer is None:
             return
         path, include_private, page_size = answer
@@ -505,11 +507,7 @@ class BriefingsPanel(QWidget):
         content = self.content(include_private=include_private, page_size=page_size)
         if content is None:
             return
-        self._run(
-            lambda s: core.update_briefing(
-                s, briefing_id, include_private=include_private, page_size=page_size
-            )
-        )
+        self._run(lambda s: core.update_briefing(s, briefing_id, page_size=page_size))
         self.start_export(content, path, fmt)
 
     def start_export(self, content, path: Path, fmt: str) -> ExportJob:
@@ -563,7 +561,7 @@ class BriefingsPanel(QWidget):
             self.job = None
 
     def preview_dialog(self) -> QPrintPreviewDialog | None:
-        content = self.content()
+        content = self.content(include_private=False)  # the copy that can be handed out
         if content is None:
             return None
         from briefing.export.pdf import PagedBriefing, page_layout

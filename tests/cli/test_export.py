@@ -279,3 +279,12 @@ def test_nothing_runs_off_the_page(demo_path, tmp_path):
 
         page.extract_text(visitor_text=visit)
     assert outside == []
+
+
+def test_a_briefing_saved_with_private_notes_still_needs_the_flag(demo_path, tmp_path):
+    bid = composed(demo_path, private=True)
+    with open_store(demo_path) as store, store.writing() as s:
+        b.update_briefing(s, bid, include_private=True)
+    out = tmp_path / "x.md"
+    assert export(demo_path, out, "--briefing", "For the council") == 0
+    assert squash(PRIVATE_MARKER) not in squash(out.read_text())
