@@ -95,6 +95,8 @@ class ExportJob(QThread):
             self.cancelled.emit()
         except BriefingError as error:
             self.failed.emit(str(error))
+        except Exception as error:  # a bug: still say so rather than leave the dialog hanging
+            self.failed.emit(f"the export failed unexpectedly: {error!r}; no file was written")
         else:
             self.succeeded.emit(str(self.path))
 

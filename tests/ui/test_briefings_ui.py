@@ -221,3 +221,18 @@ def test_export_dialog_asks_for_a_known_format(qtbot, tmp_path, monkeypatch):
     dialog.buttons.accepted.emit()
     assert dialog.result() == dialog.DialogCode.Accepted
     dialog.grab().save(str(tmp_path / "export-dialog.png"))
+
+
+def test_an_unexpected_failure_is_reported_not_hung(window, qtbot, tmp_path, monkeypatch):
+    panel = compose(window, qtbot)
+    errors = []
+    panel.show_error = errors.append
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("briefing.ui.briefings.export_content", broken)
+    panel.ask_export = lambda *args: (tmp_path / "x.pdf", False, "A4")
+    panel.export()
+    qtbot.waitUntil(lambda: panel.job is None, timeout=60000)
+    assert errors and "unexpectedly" in errors[0] and not (tmp_path / "x.pdf").exists()
