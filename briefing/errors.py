@@ -33,3 +33,13 @@ class InputError(BriefingError):
 
 class NotFound(InputError):
     pass
+
+
+class ExportError(BriefingError):
+    """An export could not be written (a full disk, a folder that cannot be written to).
+
+    No file is left behind: exports are written under a temporary name and renamed."""
+
+
+class ExportCancelled(BriefingError):
+    """The user cancelled an export; no file was written."""

@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "briefing.cli.store_commands",
     "briefing.cli.editing",
     "briefing.cli.search",
+    "briefing.cli.export",
 )
 
 

@@ -30,6 +30,7 @@ from briefing.core.lookup import list_topics
 from briefing.render.detail import stakeholder_html
 from briefing.store import Store
 from briefing.ui import theme
+from briefing.ui.briefings import install_briefings
 from briefing.ui.browser import SafeBrowser
 from briefing.ui.cards import CardGrid, CardListModel, StakeholderIdRole, describe, plural
 from briefing.ui.editing import install_editing
@@ -115,6 +116,7 @@ class MainWindow(QMainWindow):
         self.statusBar().setAccessibleName("Status")
         install_editing(self)
         install_search(self)
+        install_briefings(self)
         self._restore_layout()
         self.reload()
 

@@ -1,0 +1,746 @@
+"""Briefings: composing them (title, audience, ordered items) and reading what one says.
+
+A briefing is a topic's stakeholders, quotes, notes and comparison table in the order the advocate
+chose. `briefing_content` (or `topic_content` for a whole topic, every stakeholder in card order)
+turns one into plain dataclasses that the renderers and exporters share, so that the PDF, the
+HTML and the Markdown say exactly the same thing:
+
+- a title page (title, topic, audience, author, date) and an introduction in Markdown;
+- sections in the briefing's order: the comparison table (questions x stakeholders, each answer
+  with the number of the quote behind it), a section per stakeholder (stance, summary, quotes,
+  notes), a run of single quotes ("Key quotes"), a run of single notes ("Notes");
+- quotes numbered Q1, Q2, ... in order of first appearance, each citing a numbered source;
+- an appendix of sources (title, publisher, date, URL, sha256 of the stored text) and one of the
+  quotes that are not verified exact or normalized, with their status.
+
+Private notes are left out unless `include_private`; then each is marked private. A quote whose
+source was removed cannot be cited, so reading a briefing that includes one is refused with a
+message naming the quote (an export must never cite nothing).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from briefing.core.cards import (
+    QuoteView,
+    StakeholderDetail,
+    stakeholder_detail,
+    topic_cards,
+)
+from briefing.core.changes import Changes
+from briefing.core.lookup import closest
+from briefing.core.verify import verify_quote
+from briefing.errors import InputError, NotFound
+from briefing.store.models import (
+    BRIEFING_ITEM_KINDS,
+    Answer,
+    Briefing,
+    BriefingItem,
+    Note,
+    Question,
+    Quote,
+    Source,
+    Stakeholder,
+    Topic,
+    topic_stakeholders,
+)
+
+PAGE_SIZES = ("A4", "Letter")
+COMPARISON_TITLE = "Comparison of stakeholders"
+QUOTES_TITLE = "Key quotes"
+NOTES_TITLE = "Notes"
+GLANCE_TITLE = "At a glance"
+COMPARISON_QUOTES_TITLE = "Quotes cited in the comparison"
+
+# -- composing ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BriefingSummary:
+    id: int
+    title: str
+    topic_id: int | None
+    topic: str
+    audience: str
+    author: str
+    dated: dt.date | None
+    introduction: str
+    include_private: bool
+    page_size: str
+    item_count: int
+
+
+@dataclass(frozen=True)
+class ItemView:
+    """One entry of a briefing as the composer lists it."""
+
+    id: int
+    kind: str
+    target_id: int | None
+    label: str
+    private: bool = False
+
+
+def _clean_title(title: str) -> str:
+    title = " ".join(title.split())
+    if not title:
+        raise InputError("a briefing needs a title")
+    if len(title) > 300:
+        raise InputError("a briefing's title is at most 300 characters")
+    return title
+
+
+def _briefing(session: Session, briefing_id: int) -> Briefing:
+    briefing = session.get(Briefing, briefing_id)
+    if briefing is None:
+        raise NotFound(f"there is no briefing with id {briefing_id}")
+    return briefing
+
+
+def create_briefing(
+    session: Session,
+    topic_id: int,
+    title: str,
+    *,
+    audience: str = "",
+    author: str = "",
+    dated: dt.date | None = None,
+    introduction: str = "",
+) -> tuple[int, Changes]:
+    if session.get(Topic, topic_id) is None:
+        raise NotFound(f"there is no topic with id {topic_id}")
+    briefing = Briefing(
+        topic_id=topic_id,
+        title=_clean_title(title),
+        audience=audience.strip(),
+        author=author.strip(),
+        dated=dated,
+        introduction=introduction,
+    )
+    session.add(briefing)
+    session.flush()
+    return briefing.id, Changes.of("briefing")
+
+
+_EDITABLE = {"title", "audience", "author", "dated", "introduction", "include_private", "page_size"}
+
+
+def update_briefing(session: Session, briefing_id: int, **fields) -> Changes:
+    """Change any of title, audience, author, dated, introduction, include_private, page_size."""
+    unknown = set(fields) - _EDITABLE
+    if unknown:
+        raise InputError(f"a briefing has no field {', '.join(sorted(unknown))}")
+    briefing = _briefing(session, briefing_id)
+    if "title" in fields:
+        fields["title"] = _clean_title(fields["title"])
+    if "page_size" in fields and fields["page_size"] not in PAGE_SIZES:
+        raise InputError(f"page size {fields['page_size']!r} is not one of A4, Letter")
+    for name, value in fields.items():
+        setattr(briefing, name, value)
+    return Changes.of("briefing")
+
+
+def delete_briefing(session: Session, briefing_id: int) -> Changes:
+    session.delete(_briefing(session, briefing_id))
+    return Changes.of("briefing")
+
+
+def list_briefings(session: Session, topic_id: int | None = None) -> list[BriefingSummary]:
+    counts = (
+        select(BriefingItem.briefing_id, func.count().label("n"))
+        .group_by(BriefingItem.briefing_id)
+        .subquery()
+    )
+    query = (
+        select(Briefing, Topic.name, counts.c.n)
+        .outerjoin(Topic, Topic.id == Briefing.topic_id)
+        .outerjoin(counts, counts.c.briefing_id == Briefing.id)
+        .order_by(Briefing.title, Briefing.id)
+    )
+    if topic_id is not None:
+        query = query.where(Briefing.topic_id == topic_id)
+    return [_summary(b, name, n) for b, name, n in session.execute(query)]
+
+
+def _summary(briefing: Briefing, topic: str | None, count: int | None) -> BriefingSummary:
+    return BriefingSummary(
+        id=briefing.id,
+        title=briefing.title,
+        topic_id=briefing.topic_id,
+        topic=topic or "",
+        audience=briefing.audience,
+        author=briefing.author,
+        dated=briefing.dated,
+        introduction=briefing.introduction,
+        include_private=briefing.include_private,
+        page_size=briefing.page_size,
+        item_count=count or 0,
+    )
+
+
+def get_briefing(session: Session, briefing_id: int) -> BriefingSummary:
+    for summary in list_briefings(session):
+        if summary.id == briefing_id:
+            return summary
+    raise NotFound(f"there is no briefing with id {briefing_id}")
+
+
+def find_briefing(session: Session, title: str) -> BriefingSummary:
+    """A briefing by title (any case) or id."""
+    found = list_briefings(session)
+    wanted = title.strip()
+    for summary in found:
+        if summary.title.casefold() == wanted.casefold() or str(summary.id) == wanted:
+            return summary
+    if not found:
+        raise NotFound(f"no briefing is called {title!r}: the store holds no briefing")
+    raise NotFound(f"no briefing is called {title!r}{closest(wanted, [b.title for b in found])}")
+
+
+def add_item(
+    session: Session, briefing_id: int, kind: str, target_id: int | None = None
+) -> tuple[int, Changes]:
+    """Append a stakeholder, quote, note (by id) or the comparison table to a briefing."""
+    briefing = _briefing(session, briefing_id)
+    if kind not in BRIEFING_ITEM_KINDS:
+        raise InputError(f"{kind!r} is not one of {', '.join(BRIEFING_ITEM_KINDS)}")
+    model = {"stakeholder": Stakeholder, "quote": Quote, "note": Note}.get(kind)
+    if model is not None and (target_id is None or session.get(model, target_id) is None):
+        raise NotFound(f"there is no {kind} with id {target_id}")
+    for item in briefing.items:
+        if item.kind == kind and (kind == "comparison" or _target(item) == target_id):
+            what = "the comparison table" if kind == "comparison" else f"this {kind}"
+            raise InputError(f"{what} is already in the briefing")
+    item = BriefingItem(
+        briefing_id=briefing.id,
+        kind=kind,
+        sort_order=max((i.sort_order for i in briefing.items), default=-1) + 1,
+        stakeholder_id=target_id if kind == "stakeholder" else None,
+        quote_id=target_id if kind == "quote" else None,
+        note_id=target_id if kind == "note" else None,
+    )
+    session.add(item)
+    session.flush()
+    return item.id, Changes.of("briefing")
+
+
+def remove_item(session: Session, item_id: int) -> Changes:
+    item = session.get(BriefingItem, item_id)
+    if item is None:
+        raise NotFound(f"there is no briefing item with id {item_id}")
+    session.delete(item)
+    return Changes.of("briefing")
+
+
+def reorder_items(session: Session, briefing_id: int, item_ids: list[int]) -> Changes:
+    """Put a briefing's items in the order of `item_ids` (every item, once)."""
+    briefing = _briefing(session, briefing_id)
+    current = {item.id: item for item in briefing.items}
+    if sorted(item_ids) != sorted(current):
+        raise InputError("the new order must list every item of the briefing once")
+    for order, item_id in enumerate(item_ids):
+        current[item_id].sort_order = order
+    return Changes.of("briefing")
+
+
+def _target(item: BriefingItem) -> int | None:
+    return item.stakeholder_id or item.quote_id or item.note_id
+
+
+def _excerpt(text: str, limit: int = 70) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
+
+
+def briefing_items(session: Session, briefing_id: int) -> list[ItemView]:
+    briefing = _briefing(session, briefing_id)
+    views = []
+    for item in briefing.items:
+        private = False
+        if item.kind == "comparison":
+            label = f"{COMPARISON_TITLE} (table)"
+        elif item.kind == "stakeholder":
+            label = f"Stakeholder: {session.get(Stakeholder, item.stakeholder_id).name}"
+        elif item.kind == "quote":
+            quote = session.get(Quote, item.quote_id)
+            speaker = quote.speaker.name if quote.speaker else "unknown speaker"
+            label = f"Quote: \u201c{_excerpt(quote.text)}\u201d \u2014 {speaker}"
+        else:
+            note = session.get(Note, item.note_id)
+            private = note.private
+            label = f"Note{' (private)' if private else ''}: {_excerpt(note.body)}"
+        views.append(ItemView(item.id, item.kind, _target(item), label, private))
+    return views
+
+
+def candidates(session: Session, topic_id: int, stakeholder_id: int | None) -> list[ItemView]:
+    """What the composer offers to add: the stakeholder's quotes and notes (from its details),
+    then the topic's own notes. `ItemView.id` is 0; `target_id` is the quote's or note's id."""
+    found: list[ItemView] = []
+    if stakeholder_id is not None:
+        detail = stakeholder_detail(session, topic_id, stakeholder_id)
+        for quote in detail.quotes:
+            label = f"Quote: \u201c{_excerpt(quote.line.text)}\u201d \u2014 {quote.line.speaker}"
+            found.append(ItemView(0, "quote", quote.line.id, label))
+        for note in detail.notes:
+            private = " (private)" if note.private else ""
+            label = f"Note{private} on {note.attached_to or detail.name}: {_excerpt(note.body)}"
+            found.append(ItemView(0, "note", note.id, label, note.private))
+    for note in session.scalars(select(Note).where(Note.topic_id == topic_id).order_by(Note.id)):
+        private = " (private)" if note.private else ""
+        label = f"Note{private} on the topic: {_excerpt(note.body)}"
+        found.append(ItemView(0, "note", note.id, label, note.private))
+    return found
+
+
+# -- content ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SourceEntry:
+    number: int
+    title: str
+    publisher: str
+    author: str
+    published: dt.date | None
+    url: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class CitedQuote:
+    number: int  # Q1, Q2, ... in order of first appearance
+    text: str
+    speaker: str
+    attribution: str  # "direct" or "reported"
+    when: str
+    source_number: int
+    source_title: str
+    status: str
+    status_label: str
+    diff: str | None
+
+
+@dataclass(frozen=True)
+class NoteBlock:
+    body: str  # Markdown
+    private: bool
+    attached_to: str
+    updated: dt.datetime
+
+
+@dataclass(frozen=True)
+class Cell:
+    answer: str  # yes / no / partly / unknown
+    quote_number: int | None
+    comment: str
+
+
+@dataclass(frozen=True)
+class ComparisonSection:
+    title: str
+    stakeholders: tuple[str, ...]
+    stances: tuple[str | None, ...]
+    questions: tuple[str, ...]
+    cells: tuple[tuple[Cell | None, ...], ...]  # [question][stakeholder]; None: no answer
+
+
+@dataclass(frozen=True)
+class StakeholderSection:
+    title: str  # the stakeholder's name
+    kind: str
+    description: str
+    speaks_for: str | None
+    members: tuple[str, ...]
+    stance: str | None
+    headline: str
+    as_of: dt.date | None
+    summary: str  # Markdown
+    quotes: tuple[CitedQuote, ...]
+    notes: tuple[NoteBlock, ...]
+
+
+@dataclass(frozen=True)
+class QuotesSection:
+    title: str
+    quotes: tuple[CitedQuote, ...]
+
+
+@dataclass(frozen=True)
+class NotesSection:
+    title: str
+    notes: tuple[NoteBlock, ...]
+
+
+Section = ComparisonSection | StakeholderSection | QuotesSection | NotesSection
+
+
+@dataclass(frozen=True)
+class BriefingContent:
+    title: str
+    topic: str
+    audience: str
+    author: str
+    dated: dt.date | None
+    introduction: str  # Markdown
+    include_private: bool
+    page_size: str
+    sections: tuple[Section, ...]
+    sources: tuple[SourceEntry, ...]
+    unverified: tuple[CitedQuote, ...]
+    all_quotes: tuple[CitedQuote, ...] = field(default=())
+
+    @property
+    def glance(self) -> tuple[StakeholderSection, ...]:
+        """The stakeholders for the one-page overview: each with stance and headline."""
+        return tuple(s for s in self.sections if isinstance(s, StakeholderSection))
+
+    @property
+    def section_titles(self) -> list[str]:
+        """Every heading the table of contents and the PDF outline list, in order."""
+        titles = ["Introduction"] if self.introduction.strip() else []
+        if self.glance:
+            titles.append(GLANCE_TITLE)
+        titles += [section.title for section in self.sections]
+        return [*titles, "Appendix A: Sources", "Appendix B: Quotes not verified"]
+
+
+class _Citations:
+    """Numbers quotes and sources in order of first appearance."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.quotes: dict[int, CitedQuote] = {}
+        self.sources: dict[int, SourceEntry] = {}
+        self.keep: list[Quote] = []  # records held so the session does not forget them
+
+    def _source(self, source: Source) -> int:
+        if source.id not in self.sources:
+            self.sources[source.id] = SourceEntry(
+                number=len(self.sources) + 1,
+                title=source.title,
+                publisher=source.publisher,
+                author=source.author,
+                published=source.published,
+                url=source.url,
+                sha256=source.sha256,
+            )
+        return self.sources[source.id].number
+
+    def cite_view(self, view: QuoteView) -> CitedQuote:
+        """Cite a quote the detail panel has already read and verified."""
+        if view.line.id in self.quotes:
+            return self.quotes[view.line.id]
+        source = self.session.get(Source, view.source_id) if view.source_id else None
+        if source is None:
+            return self.cite(self.session.get(Quote, view.line.id))  # refuses, with the reason
+        cited = CitedQuote(
+            number=len(self.quotes) + 1,
+            text=view.line.text,
+            speaker=view.line.speaker,
+            attribution=view.line.attribution,
+            when=view.line.when,
+            source_number=self._source(source),
+            source_title=source.title,
+            status=view.verification.status,
+            status_label=view.verification.label,
+            diff=view.verification.diff,
+        )
+        self.quotes[view.line.id] = cited
+        return cited
+
+    def cite(self, quote: Quote, view: QuoteView | None = None) -> CitedQuote:
+        if quote.id in self.quotes:
+            return self.quotes[quote.id]
+        source = quote.source
+        speaker = quote.speaker.name if quote.speaker else "unknown speaker"
+        if source is None:
+            raise InputError(
+                f"quote {quote.id} by {speaker} (\u201c{_excerpt(quote.text, 50)}\u201d) has lost "
+                "its source (the source was removed): remove the quote from the briefing or "
+                "attach it to a source before exporting"
+            )
+        check = (
+            view.verification
+            if view is not None
+            else verify_quote(quote.text, source.text, quote.start, quote.end)
+        )
+        when = view.line.when if view is not None else _when(quote, source)
+        cited = CitedQuote(
+            number=len(self.quotes) + 1,
+            text=quote.text,
+            speaker=speaker,
+            attribution=quote.attribution,
+            when=when,
+            source_number=self._source(source),
+            source_title=source.title,
+            status=check.status,
+            status_label=check.label,
+            diff=check.diff,
+        )
+        self.quotes[quote.id] = cited
+        return cited
+
+
+def _when(quote: Quote, source: Source) -> str:
+    from briefing.core.dates import format_date
+
+    if quote.said_on is not None:
+        return format_date(quote.said_on)
+    if source.published is not None:
+        return f"reported {format_date(source.published)}"
+    return "undated"
+
+
+def _note_block(note: Note, attached_to: str) -> NoteBlock:
+    return NoteBlock(note.body, note.private, attached_to, note.updated_at)
+
+
+def _stakeholder_section(
+    session: Session, topic_id: int, detail: StakeholderDetail, cites: _Citations, private: bool
+) -> StakeholderSection:
+    quotes = tuple(cites.cite_view(q) for q in detail.quotes)
+    notes = tuple(
+        NoteBlock(n.body, n.private, n.attached_to, n.updated_at)
+        for n in detail.notes
+        if private or not n.private
+    )
+    position = detail.position
+    return StakeholderSection(
+        title=detail.name,
+        kind=detail.kind,
+        description=detail.description,
+        speaks_for=detail.parent,
+        members=detail.members,
+        stance=position.stance if position else None,
+        headline=position.headline if position else "",
+        as_of=position.as_of if position else None,
+        summary=position.summary if position else "",
+        quotes=quotes,
+        notes=notes,
+    )
+
+
+def _preload_quotes(session: Session, topic_id: int) -> list[Quote]:
+    """Load the topic's quotes with their tags and sources in three queries, so that reading
+    each stakeholder's details finds them in the session instead of asking once per quote.
+    The caller keeps the list: the session's identity map holds records only weakly."""
+    members = select(topic_stakeholders.c.stakeholder_id).where(
+        topic_stakeholders.c.topic_id == topic_id
+    )
+    return list(
+        session.scalars(
+            select(Quote)
+            .where(Quote.speaker_id.in_(members))
+            .options(selectinload(Quote.tags), selectinload(Quote.source))
+        )
+    )
+
+
+def _comparison(
+    session: Session,
+    topic_id: int,
+    stakeholder_ids: list[int],
+    cites: _Citations,
+    cards: list | None = None,
+) -> ComparisonSection | None:
+    questions = session.scalars(
+        select(Question)
+        .where(Question.topic_id == topic_id)
+        .order_by(Question.sort_order, Question.id)
+    ).all()
+    if not questions:
+        return None
+    answers = {
+        (a.question_id, a.stakeholder_id): a
+        for a in session.scalars(
+            select(Answer).where(Answer.question_id.in_([q.id for q in questions]))
+        )
+    }
+    answered = {sid for _, sid in answers}
+    # Columns: the chosen stakeholders that answer at least one question.
+    columns = [sid for sid in stakeholder_ids if sid in answered]
+    if not columns:
+        return None
+    cards = {card.id: card for card in (cards or topic_cards(session, topic_id))}
+    names = [session.get(Stakeholder, sid).name for sid in columns]
+    stances = [cards[sid].stance if sid in cards else None for sid in columns]
+    rows = []
+    for question in questions:
+        row = []
+        for sid in columns:
+            answer = answers.get((question.id, sid))
+            if answer is None:
+                row.append(None)
+                continue
+            number = cites.cite(answer.quote).number if answer.quote is not None else None
+            row.append(Cell(answer.answer, number, answer.comment))
+        rows.append(tuple(row))
+    return ComparisonSection(
+        title=COMPARISON_TITLE,
+        stakeholders=tuple(names),
+        stances=tuple(stances),
+        questions=tuple(q.text for q in questions),
+        cells=tuple(rows),
+    )
+
+
+def _place_comparison(
+    sections: list[Section], index: int, comparison: ComparisonSection | None, cites: _Citations
+) -> None:
+    """Put the comparison at `index`. It is read after the sections so that quotes are numbered
+    in the order a reader meets them in the text; a quote it cites that no section shows is
+    listed right after it, so that every Q number leads somewhere."""
+    if comparison is None:
+        return
+    shown = {q.number for section in sections for q in getattr(section, "quotes", ())}
+    cited = sorted(
+        {
+            cell.quote_number
+            for row in comparison.cells
+            for cell in row
+            if cell and cell.quote_number
+        }
+        - shown
+    )
+    sections.insert(index, comparison)
+    if cited:
+        by_number = {q.number: q for q in cites.quotes.values()}
+        extra = QuotesSection(COMPARISON_QUOTES_TITLE, tuple(by_number[n] for n in cited))
+        sections.insert(index + 1, extra)
+
+
+def _finish(header: dict, sections: list[Section], cites: _Citations) -> BriefingContent:
+    quotes = tuple(cites.quotes.values())
+    return BriefingContent(
+        **header,
+        sections=tuple(sections),
+        sources=tuple(cites.sources.values()),
+        unverified=tuple(q for q in quotes if q.status not in ("exact", "normalized")),
+        all_quotes=quotes,
+    )
+
+
+def topic_content(
+    session: Session,
+    topic_id: int,
+    *,
+    include_private: bool = False,
+    page_size: str = "A4",
+    dated: dt.date | None = None,
+) -> BriefingContent:
+    """A whole topic as a briefing: the comparison, then every card's stakeholder, then the
+    topic's own notes."""
+    topic = session.get(Topic, topic_id)
+    if topic is None:
+        raise NotFound(f"there is no topic with id {topic_id}")
+    cards = topic_cards(session, topic_id)
+    if not cards:
+        raise InputError(f"the topic {topic.name!r} has no stakeholder to brief on")
+    cites = _Citations(session)
+    cites.keep = _preload_quotes(session, topic_id)
+    sections: list[Section] = []
+    for card in cards:
+        detail = stakeholder_detail(session, topic_id, card.id)
+        sections.append(_stakeholder_section(session, topic_id, detail, cites, include_private))
+    topic_notes = [
+        _note_block(note, topic.name)
+        for note in session.scalars(
+            select(Note).where(Note.topic_id == topic_id).order_by(Note.created_at, Note.id)
+        )
+        if include_private or not note.private
+    ]
+    if topic_notes:
+        sections.append(NotesSection(NOTES_TITLE, tuple(topic_notes)))
+    comparison = _comparison(session, topic_id, [c.id for c in cards], cites, cards)
+    _place_comparison(sections, 0, comparison, cites)
+    header = {
+        "title": topic.name,
+        "topic": topic.name,
+        "audience": "",
+        "author": "",
+        "dated": dated or dt.date.today(),
+        "introduction": topic.description,
+        "include_private": include_private,
+        "page_size": page_size,
+    }
+    return _finish(header, sections, cites)
+
+
+def briefing_content(
+    session: Session,
+    briefing_id: int,
+    *,
+    include_private: bool | None = None,
+    page_size: str | None = None,
+) -> BriefingContent:
+    """What a composed briefing says, in its order. `include_private` and `page_size` default to
+    the briefing's own settings."""
+    briefing = _briefing(session, briefing_id)
+    if not briefing.items:
+        raise InputError(
+            f"the briefing {briefing.title!r} has no items: add stakeholders, quotes, notes or "
+            "the comparison table before exporting it"
+        )
+    private = briefing.include_private if include_private is None else include_private
+    topic = session.get(Topic, briefing.topic_id) if briefing.topic_id is not None else None
+    topic_id = briefing.topic_id
+    if topic_id is None and any(i.kind in ("stakeholder", "comparison") for i in briefing.items):
+        raise InputError(f"the briefing {briefing.title!r} has lost its topic (it was removed)")
+    cites = _Citations(session)
+    if topic_id is not None:
+        cites.keep = _preload_quotes(session, topic_id)
+    sections: list[Section] = []
+    chosen = [i.stakeholder_id for i in briefing.items if i.kind == "stakeholder"]
+    comparison_at = None
+    for item in briefing.items:
+        if item.kind == "comparison":
+            comparison_at = len(sections)  # filled in last, see _place_comparison
+        elif item.kind == "stakeholder":
+            detail = stakeholder_detail(session, topic_id, item.stakeholder_id)
+            sections.append(_stakeholder_section(session, topic_id, detail, cites, private))
+        elif item.kind == "quote":
+            cited = cites.cite(session.get(Quote, item.quote_id))
+            if sections and isinstance(sections[-1], QuotesSection):
+                last = sections.pop()
+                sections.append(QuotesSection(last.title, (*last.quotes, cited)))
+            else:
+                sections.append(QuotesSection(QUOTES_TITLE, (cited,)))
+        else:
+            note = session.get(Note, item.note_id)
+            if note.private and not private:
+                continue
+            block = _note_block(note, "")
+            if sections and isinstance(sections[-1], NotesSection):
+                last = sections.pop()
+                sections.append(NotesSection(last.title, (*last.notes, block)))
+            else:
+                sections.append(NotesSection(NOTES_TITLE, (block,)))
+    if comparison_at is not None:
+        columns = chosen or [c.id for c in topic_cards(session, topic_id)]
+        comparison = _comparison(session, topic_id, columns, cites)
+        _place_comparison(sections, comparison_at, comparison, cites)
+    # Repeated run titles ("Key quotes" twice) get numbered so the contents can tell them apart.
+    seen: dict[str, int] = {}
+    for index, section in enumerate(sections):
+        if isinstance(section, QuotesSection | NotesSection):
+            seen[section.title] = seen.get(section.title, 0) + 1
+            if seen[section.title] > 1:
+                numbered = f"{section.title} ({seen[section.title]})"
+                sections[index] = type(section)(numbered, *list(vars(section).values())[1:])
+    header = {
+        "title": briefing.title,
+        "topic": topic.name if topic else "",
+        "audience": briefing.audience,
+        "author": briefing.author,
+        "dated": briefing.dated,
+        "introduction": briefing.introduction,
+        "include_private": private,
+        "page_size": page_size or briefing.page_size,
+    }
+    return _finish(header, sections, cites)

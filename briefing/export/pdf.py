@@ -1,0 +1,404 @@
+"""A briefing as a PDF, laid out by Qt (QTextDocument + QPdfWriter): offline, no browser engine.
+
+How a page is made:
+
+1. The briefing's HTML (render/briefing.py) is laid out in a QTextDocument whose page size is the
+   printable area minus a band for the running header and one for the footer.
+2. Two passes for the contents: after the first layout, the page each section heading (<h1>)
+   landed on is read from the layout, and the placeholders in the contents are replaced by those
+   numbers in place. The numbers take the same room as the placeholders (a fixed-width cell), so
+   nothing moves; this is checked, and laid out again if it ever did.
+3. Each page is painted with QPainter: the slice of the document that falls on it, then the
+   header (the briefing's title) and the footer ("Page N of M"), except on the title page. Text
+   stays text (fonts are embedded by QPdfWriter, subset), so it is selectable and searchable;
+   links to web pages stay clickable.
+   In-document links (contents, Q numbers, source numbers) become named destinations (Qt does
+   that for <a name> anchors).
+4. QPdfWriter has no API for an outline, so pypdf adds one (a bookmark per section, at the pages
+   found in step 2), and sets the title, author and subject.
+
+The same `PagedBriefing` paints onto a QPrinter for the print preview. Work happens in whatever
+thread calls it: the document and the writer are created there (Qt allows QTextDocument and
+QPainter on a QPdfWriter outside the GUI thread).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRectF, QSizeF, Qt
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QPagedPaintDevice,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPdfWriter,
+    QPen,
+    QTextCursor,
+    QTextDocument,
+    QTextFormat,
+)
+
+from briefing import __version__
+from briefing.core.briefings import BriefingContent
+from briefing.errors import ExportCancelled
+from briefing.render.briefing import html_document, toc_placeholder
+
+Progress = Callable[[int, int], None]
+Cancelled = Callable[[], bool]
+
+PAGE_SIZES = {"A4": QPageSize.PageSizeId.A4, "Letter": QPageSize.PageSizeId.Letter}
+MARGINS_MM = QMarginsF(20, 14, 20, 14)  # left, top, right, bottom
+HEADER_MM = 11.0  # the band above the text that holds the running header
+FOOTER_MM = 11.0
+INK = QColor("#24324a")
+MUTED = QColor("#57606a")
+RULE = QColor("#d0d7de")
+PRIVATE = QColor("#8250df")
+
+
+def page_layout(page_size: str) -> QPageLayout:
+    return QPageLayout(
+        QPageSize(PAGE_SIZES[page_size]),
+        QPageLayout.Orientation.Portrait,
+        MARGINS_MM,
+        QPageLayout.Unit.Millimeter,
+    )
+
+
+class PagedBriefing:
+    """A briefing laid out for one paged device (a QPdfWriter or a QPrinter)."""
+
+    def __init__(self, content: BriefingContent, device: QPagedPaintDevice) -> None:
+        self.content = content
+        self.device = device
+        resolution = device.logicalDpiY()
+        self.dots_per_mm = resolution / 25.4
+        paint_rect = device.pageLayout().paintRectPixels(resolution)
+        self.width = float(paint_rect.width())
+        self.header = HEADER_MM * self.dots_per_mm
+        self.footer = FOOTER_MM * self.dots_per_mm
+        self.body_height = paint_rect.height() - self.header - self.footer
+
+        self.document = QTextDocument()
+        self.document.documentLayout().setPaintDevice(device)
+        self.document.setDocumentMargin(0)
+        self.document.setDefaultFont(QFont("DejaVu Sans", 10))
+        self.document.setPageSize(QSizeF(self.width, self.body_height))
+        self.document.setHtml(html_document(content, toc_pages=True))
+        self._keep_headings_with_text()
+        self.section_pages = self._heading_pages()
+        self._fill_contents()
+
+    @property
+    def page_count(self) -> int:
+        return self.document.pageCount()
+
+    def _keep_headings_with_text(self) -> None:
+        """Start a heading on the next page rather than strand it at the foot of one (Qt has no
+        keep-with-next): headings in the last sixth of a page are moved over.
+
+        One pass over the first layout finds them; moving a heading pushes what follows down by
+        the rest of its page, which the pass adds up as it goes instead of laying the document out
+        again after each move. The moves are then made in one edit, so Qt lays out once more.
+        """
+        layout = self.document.documentLayout()
+        height = self.body_height
+        moves, shift = [], 0.0
+        block = self.document.begin()
+        while block.isValid():
+            if block.blockFormat().headingLevel() in (1, 2, 3):
+                top = layout.blockBoundingRect(block).top() + shift
+                on_page = top % height
+                if on_page > height * 5 / 6:
+                    moves.append(block.position())
+                    shift += height - on_page
+            block = block.next()
+        if not moves:
+            return
+        cursor = QTextCursor(self.document)
+        cursor.beginEditBlock()
+        for position in moves:
+            cursor.setPosition(position)
+            fmt = cursor.blockFormat()
+            fmt.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
+            cursor.setBlockFormat(fmt)
+        cursor.endEditBlock()
+
+    def _heading_pages(self) -> list[int]:
+        layout = self.document.documentLayout()
+        pages = []
+        block = self.document.begin()
+        while block.isValid():
+            if block.blockFormat().headingLevel() == 1:
+                top = layout.blockBoundingRect(block).top()
+                pages.append(int(top // self.body_height) + 1)
+            block = block.next()
+        expected = len(self.content.section_titles)
+        if len(pages) != expected:  # a bug in the HTML, not something a user can cause
+            raise RuntimeError(f"found {len(pages)} section headings, expected {expected}")
+        return pages
+
+    def _fill_contents(self) -> None:
+        cursors = [self.document.find(toc_placeholder(i)) for i in range(len(self.section_pages))]
+        spans = [(c.selectionStart(), c.selectionEnd()) for c in cursors]
+        editor = QTextCursor(self.document)
+        for _attempt in range(3):
+            # One edit block, last entry first (so earlier positions hold): one relayout, not one
+            # per entry.
+            editor.beginEditBlock()
+            for (start, end), page in reversed(list(zip(spans, self.section_pages, strict=True))):
+                editor.setPosition(start)
+                editor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+                editor.insertText(str(page))
+            editor.endEditBlock()
+            shift, spans_after = 0, []
+            for (start, end), page in zip(spans, self.section_pages, strict=True):
+                spans_after.append((start + shift, start + shift + len(str(page))))
+                shift += len(str(page)) - (end - start)
+            spans = spans_after
+            again = self._heading_pages()
+            if again == self.section_pages:  # the numbers took the placeholders' room
+                return
+            self.section_pages = again
+
+    def paint(
+        self,
+        painter: QPainter,
+        *,
+        progress: Progress | None = None,
+        cancelled: Cancelled | None = None,
+        pages: range | None = None,
+    ) -> None:
+        """Paint every page (or `pages`, 0-based) onto the device `painter` is active on."""
+        total = self.page_count
+        wanted = pages if pages is not None else range(total)
+        for number, page in enumerate(wanted):
+            if cancelled is not None and cancelled():
+                raise ExportCancelled("the export was cancelled; no file was written")
+            if number > 0:
+                self.device.newPage()
+            painter.save()
+            painter.translate(0, self.header - page * self.body_height)
+            clip = QRectF(0, page * self.body_height, self.width, self.body_height)
+            painter.setClipRect(clip)
+            self.document.drawContents(painter, clip)
+            painter.restore()
+            if page > 0:
+                self._paint_margins(painter, page + 1, total)
+            else:
+                self._paint_title_band(painter)
+            if progress is not None:
+                progress(number + 1, len(wanted))
+
+    def _paint_title_band(self, painter: QPainter) -> None:
+        """The title page's band in the app's ink colour, and a line on how it was made."""
+        mm = self.dots_per_mm
+        painter.save()
+        painter.fillRect(QRectF(0, 0, self.width, 4 * mm), INK)
+        font = QFont("DejaVu Sans")
+        font.setPointSizeF(8)
+        painter.setFont(font)
+        painter.setPen(MUTED)
+        footer = QRectF(0, self.header + self.body_height + 3 * mm, self.width, 8 * mm)
+        painter.drawText(
+            footer,
+            Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft,
+            "Prepared with Briefing. Every quote is checked against the stored copy of its "
+            "source (Appendix B lists any that differ).",
+        )
+        painter.restore()
+
+    def _paint_margins(self, painter: QPainter, page: int, total: int) -> None:
+        mm = self.dots_per_mm
+        font = QFont("DejaVu Sans")
+        font.setPointSizeF(8)
+        painter.save()
+        painter.setFont(font)
+        painter.setPen(MUTED)
+        header = QRectF(0, 0, self.width, self.header - 3 * mm)
+        flags = Qt.AlignmentFlag.AlignBottom | Qt.TextFlag.TextSingleLine
+        title = painter.fontMetrics().elidedText(
+            self.content.title, Qt.TextElideMode.ElideRight, int(self.width * 0.7)
+        )
+        painter.drawText(header, flags | Qt.AlignmentFlag.AlignLeft, title)
+        if self.content.topic and self.content.topic != self.content.title:
+            topic = painter.fontMetrics().elidedText(
+                self.content.topic, Qt.TextElideMode.ElideRight, int(self.width * 0.28)
+            )
+            painter.drawText(header, flags | Qt.AlignmentFlag.AlignRight, topic)
+        painter.setPen(QPen(RULE, 0.3 * mm))
+        rule_y = self.header - 1.8 * mm
+        painter.drawLine(0, int(rule_y), int(self.width), int(rule_y))
+
+        footer_top = self.header + self.body_height
+        painter.drawLine(0, int(footer_top + 2 * mm), int(self.width), int(footer_top + 2 * mm))
+        footer = QRectF(0, footer_top + 3 * mm, self.width, self.footer - 3 * mm)
+        flags = Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextSingleLine
+        painter.setPen(MUTED)
+        painter.drawText(footer, flags | Qt.AlignmentFlag.AlignRight, f"Page {page} of {total}")
+        if self.content.include_private:
+            painter.setPen(PRIVATE)
+            painter.drawText(
+                footer,
+                flags | Qt.AlignmentFlag.AlignLeft,
+                "Includes private notes \u2014 do not circulate",
+            )
+        elif self.content.dated is not None:
+            painter.drawText(
+                footer,
+                flags | Qt.AlignmentFlag.AlignLeft,
+                f"Prepared {self.content.dated.day} {self.content.dated:%B %Y}",
+            )
+        painter.restore()
+
+
+def _subject(content: BriefingContent) -> str:
+    subject = f"Briefing on {content.topic}" if content.topic else "Briefing"
+    if content.audience:
+        subject += f" for {content.audience}"
+    return subject
+
+
+def render_pdf(
+    content: BriefingContent,
+    *,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+) -> bytes:
+    """The briefing as PDF bytes, with outline and metadata. Raises ExportCancelled."""
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    writer = QPdfWriter(buffer)
+    writer.setPageLayout(page_layout(content.page_size))
+    writer.setTitle(content.title)
+    writer.setCreator(f"Briefing {__version__}")
+    writer.setPdfVersion(QPdfWriter.PdfVersion.PdfVersion_1_6)
+    paged = PagedBriefing(content, writer)
+    painter = QPainter()
+    if not painter.begin(writer):
+        raise RuntimeError("Qt could not start a PDF")
+    try:
+        paged.paint(painter, progress=progress, cancelled=cancelled)
+    finally:
+        painter.end()
+        buffer.close()
+    if cancelled is not None and cancelled():
+        raise ExportCancelled("the export was cancelled; no file was written")
+    return finish_pdf(bytes(data.data()), content, paged.section_pages)
+
+
+def finish_pdf(raw: bytes, content: BriefingContent, section_pages: list[int]) -> bytes:
+    """Add the outline and the metadata that Qt cannot write, as an incremental update.
+
+    pypdf reads only what it must (the trailer, the catalog, the page tree); the new objects (the
+    outline, the information dictionary, the catalog pointing at the outline) are appended after
+    Qt's bytes with their own cross-reference section, as PDF's incremental updates allow. That
+    is several times faster than having pypdf parse and rewrite every object of a long briefing.
+    """
+    from pypdf import PdfReader
+    from pypdf.generic import (
+        ArrayObject,
+        DictionaryObject,
+        IndirectObject,
+        NameObject,
+        NullObject,
+        NumberObject,
+        create_string_object,
+    )
+
+    reader = PdfReader(io.BytesIO(raw))
+    trailer = reader.trailer
+    root_ref = trailer.raw_get("/Root")
+    pages = [page.indirect_reference for page in reader.pages]
+    next_number = int(trailer["/Size"])
+    previous_xref = int(raw[raw.rindex(b"startxref") + 9 :].split()[0])
+
+    objects: dict[int, DictionaryObject] = {}
+
+    def new_ref() -> IndirectObject:
+        nonlocal next_number
+        ref = IndirectObject(next_number, 0, None)
+        next_number += 1
+        return ref
+
+    outline_ref = new_ref()
+    item_refs = [new_ref() for _ in section_pages]
+    for index, (title, page) in enumerate(zip(content.section_titles, section_pages, strict=True)):
+        item = DictionaryObject(
+            {
+                NameObject("/Title"): create_string_object(title),
+                NameObject("/Parent"): outline_ref,
+                NameObject("/Dest"): ArrayObject(
+                    [pages[page - 1], NameObject("/XYZ"), NullObject(), NullObject(), NullObject()]
+                ),
+            }
+        )
+        if index > 0:
+            item[NameObject("/Prev")] = item_refs[index - 1]
+        if index < len(item_refs) - 1:
+            item[NameObject("/Next")] = item_refs[index + 1]
+        objects[item_refs[index].idnum] = item
+    objects[outline_ref.idnum] = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Outlines"),
+            NameObject("/First"): item_refs[0],
+            NameObject("/Last"): item_refs[-1],
+            NameObject("/Count"): NumberObject(len(item_refs)),
+        }
+    )
+    info_ref = new_ref()
+    info = DictionaryObject()
+    old_info = trailer.get("/Info")
+    if old_info is not None:
+        info.update(old_info.get_object())
+    for key, value in (
+        ("/Title", content.title),
+        ("/Author", content.author or "Briefing"),
+        ("/Subject", _subject(content)),
+        ("/Creator", f"Briefing {__version__}"),
+    ):
+        info[NameObject(key)] = create_string_object(value)
+    objects[info_ref.idnum] = info
+    catalog = DictionaryObject(root_ref.get_object())
+    catalog[NameObject("/Outlines")] = outline_ref
+    catalog[NameObject("/PageMode")] = NameObject("/UseOutlines")
+    objects[root_ref.idnum] = catalog
+
+    out = io.BytesIO()
+    out.write(raw if raw.endswith(b"\n") else raw + b"\n")
+    offsets: dict[int, int] = {}
+    for number, value in sorted(objects.items()):
+        offsets[number] = out.tell()
+        out.write(f"{number} 0 obj\n".encode())
+        value.write_to_stream(out)
+        out.write(b"\nendobj\n")
+    xref_at = out.tell()
+    out.write(b"xref\n0 1\n0000000000 65535 f \n")
+    numbers = sorted(offsets)
+    run: list[int] = []
+    for number in numbers + [-1]:
+        if run and number != run[-1] + 1:
+            out.write(f"{run[0]} {len(run)}\n".encode())
+            for n in run:
+                out.write(f"{offsets[n]:010d} 00000 n \n".encode())
+            run = []
+        run.append(number)
+    new_trailer = DictionaryObject(
+        {
+            NameObject("/Size"): NumberObject(next_number),
+            NameObject("/Root"): root_ref,
+            NameObject("/Info"): info_ref,
+            NameObject("/Prev"): NumberObject(previous_xref),
+        }
+    )
+    if "/ID" in trailer:
+        new_trailer[NameObject("/ID")] = trailer["/ID"]
+    out.write(b"trailer\n")
+    new_trailer.write_to_stream(out)
+    out.write(f"\nstartxref\n{xref_at}\n%%EOF\n".encode())
+    return out.getvalue()

@@ -1,0 +1,538 @@
+"""A briefing as one HTML document (for the PDF, the HTML export and the preview) or Markdown.
+
+Both renderers read the same `BriefingContent`, so the three exports say the same thing. Every
+value from the store is escaped; Markdown (introduction, summaries, notes) goes through the
+sanitising `render_markdown`, with its headings pushed below the document's own so that a note's
+"# Title" cannot pose as a section. The HTML keeps to the CSS subset QTextDocument understands
+(no flexbox, no floats): the PDF exporter lays it out with Qt, and a browser shows it as well.
+
+Colours follow the app (ui/theme.py, resources/styles/detail.css); a stance or a status is always
+spelled out in words too, so the printout reads the same in black and white.
+
+In the PDF the table of contents gets page numbers: `html_document(..., toc_pages=True)` leaves a
+placeholder (`toc_placeholder(n)`) in each entry's page cell for the exporter to fill in once it
+knows where each heading landed. Each section heading is the document's only kind of <h1>.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+
+from briefing.core.briefings import (
+    GLANCE_TITLE,
+    BriefingContent,
+    CitedQuote,
+    ComparisonSection,
+    NoteBlock,
+    NotesSection,
+    QuotesSection,
+    Section,
+    SourceEntry,
+    StakeholderSection,
+)
+from briefing.core.dates import format_date
+from briefing.render.detail import ANSWER_LABELS, kind_label, stance_label
+from briefing.render.markdown import render_markdown
+
+# The app's stance colours (ui/theme.py STANCE_COLOURS; a test keeps the two equal).
+STANCE_COLOURS: dict[str | None, tuple[str, str]] = {
+    "opposes": ("#b42318", "#ffffff"),
+    "supports": ("#1a7f37", "#ffffff"),
+    "conditional": ("#f2b300", "#1f2328"),
+    "unclear": ("#6e7781", "#ffffff"),
+    None: ("#d0d7de", "#1f2328"),
+}
+STATUS_WORDS = {
+    "exact": "Verified",
+    "normalized": "Verified (typography differs)",
+    "altered": "Altered",
+    "not_found": "Not found in source",
+}
+# A stakeholder per column beyond this many makes columns too narrow to read: the table is split.
+MAX_COMPARISON_COLUMNS = 5
+
+FONT_FAMILY = "'DejaVu Sans', 'Noto Sans', 'Liberation Sans', Arial, sans-serif"
+
+STYLE = f"""
+body {{ font-family: {FONT_FAMILY}; font-size: 10pt; color: #1f2328; }}
+h1 {{ font-size: 16pt; color: #24324a; margin: 0 0 6px 0; }}
+h2 {{ font-size: 12pt; color: #24324a; margin: 12px 0 4px 0; }}
+h3 {{ font-size: 10.5pt; margin: 10px 0 2px 0; }}
+h4, h5, h6 {{ font-size: 10pt; margin: 8px 0 2px 0; }}
+p {{ margin: 3px 0 5px 0; }}
+a {{ color: #0550ae; text-decoration: none; }}
+.title {{ font-size: 26pt; font-weight: bold; color: #24324a; margin: 0 0 10px 0; }}
+.subtitle {{ font-size: 14pt; color: #57606a; margin: 0 0 28px 0; }}
+.meta td {{ padding: 3px 14px 3px 0; font-size: 11pt; }}
+.label {{ color: #57606a; }}
+.muted, .citation {{ color: #57606a; }}
+.small {{ font-size: 8.5pt; }}
+.private-warning {{ color: #8250df; font-weight: bold; }}
+.toc td {{ padding: 3px 4px; font-size: 10.5pt; }}
+.toc .page {{ text-align: right; }}
+.headline {{ font-weight: bold; font-size: 11pt; margin: 6px 0 6px 0; }}
+.stance {{ font-weight: bold; }}
+.words {{ font-style: italic; margin: 6px 0 0 14px; }}
+.citation {{ font-size: 8.5pt; margin: 1px 0 6px 14px; }}
+.qno {{ font-weight: bold; color: #24324a; font-style: normal; }}
+.ok {{ color: #1a7f37; }}
+.altered {{ color: #9a6700; font-weight: bold; }}
+.not_found {{ color: #b42318; font-weight: bold; }}
+.diff {{ font-family: 'DejaVu Sans Mono', monospace; font-size: 8.5pt; }}
+.note {{ margin: 4px 0 8px 0; }}
+.private {{ color: #8250df; font-weight: bold; }}
+.grid {{ border-collapse: collapse; }}
+.grid th {{ background-color: #24324a; color: #ffffff; font-size: 8.5pt; padding: 4px; }}
+.grid td {{ font-size: 8.5pt; padding: 4px; vertical-align: top; }}
+.grid .question {{ font-weight: bold; background-color: #f6f8fa; }}
+.comment {{ font-size: 7.5pt; }}
+.yes {{ color: #1a7f37; font-weight: bold; }}
+.no {{ color: #b42318; font-weight: bold; }}
+.partly {{ color: #9a6700; font-weight: bold; }}
+.unknown {{ color: #57606a; font-weight: bold; }}
+.sources td {{ font-size: 8.5pt; padding: 3px 6px 3px 0; vertical-align: top; }}
+.hash {{ font-family: 'DejaVu Sans Mono', monospace; font-size: 7pt; color: #57606a; }}
+.remote-image {{ color: #57606a; }}
+"""
+
+
+def toc_placeholder(index: int) -> str:
+    """The text standing in for the page number of the contents' entry `index` (0-based)."""
+    return f"\u2063{index:03d}\u2063"  # invisible separators: nothing in a briefing contains them
+
+
+def anchor(index: int) -> str:
+    return f"section-{index + 1}"
+
+
+_HEADING_TAG = re.compile(r"<(/?)h([1-6])>")
+
+
+def _markdown(text: str) -> str:
+    """Sanitised HTML for user Markdown, its headings demoted below the document's (h4-h6)."""
+    html = render_markdown(text)
+    return _HEADING_TAG.sub(lambda m: f"<{m.group(1)}h{min(int(m.group(2)) + 3, 6)}>", html)
+
+
+def _stance_badge(stance: str | None) -> str:
+    background, text = STANCE_COLOURS.get(stance, STANCE_COLOURS[None])
+    return (
+        f'<span class="stance" style="background-color: {background}; color: {text};">'
+        f"&nbsp;{escape(stance_label(stance))}&nbsp;</span>"
+    )
+
+
+def _status(quote: CitedQuote) -> str:
+    css = "ok" if quote.status in ("exact", "normalized") else quote.status
+    mark = "\u2713" if css == "ok" else "\u26a0"
+    return f'<span class="{css}">{mark} {escape(STATUS_WORDS[quote.status])}</span>'
+
+
+def _who(quote: CitedQuote) -> str:
+    who = escape(quote.speaker)
+    return f"reported, about {who}" if quote.attribution == "reported" else who
+
+
+def _quote(quote: CitedQuote) -> str:
+    return (
+        f'<p class="words"><a name="q{quote.number}"></a>'
+        f'<span class="qno">Q{quote.number}</span>&nbsp; '
+        f"\u201c{escape(quote.text)}\u201d</p>"
+        f'<p class="citation">\u2014 {_who(quote)}, <i>{escape(quote.source_title)}</i>, '
+        f'{escape(quote.when)} <a href="#source-{quote.source_number}">[{quote.source_number}]'
+        f"</a> &middot; {_status(quote)}</p>"
+    )
+
+
+def _note(note: NoteBlock) -> str:
+    label = (
+        '<span class="private">\U0001f512 PRIVATE NOTE \u2014 not for circulation</span>'
+        if note.private
+        else '<span class="muted">Note</span>'
+    )
+    on = f' <span class="muted">on {escape(note.attached_to)}</span>' if note.attached_to else ""
+    return f'<div class="note"><p class="small">{label}{on}</p>{_markdown(note.body)}</div>'
+
+
+def _ref(number: int | None) -> str:
+    if number is None:
+        return '<span class="muted">(no quote)</span>'
+    return f'<a href="#q{number}">Q{number}</a>'
+
+
+def _comparison(section: ComparisonSection) -> str:
+    parts = [
+        '<p class="muted">Each answer cites the quote that backs it (Q numbers refer to the '
+        "quotes in the stakeholder sections below).</p>"
+    ]
+    count = len(section.stakeholders)
+    for start in range(0, count, MAX_COMPARISON_COLUMNS):
+        columns = range(start, min(start + MAX_COMPARISON_COLUMNS, count))
+        # Fixed widths: the question column, then equal shares, so nothing runs off the page.
+        share = 70 // len(columns)
+        head = ['<th width="30%" align="left">Question</th>']
+        for c in columns:
+            head.append(
+                f'<th width="{share}%" align="left">{escape(section.stakeholders[c])}<br>'
+                f"{_stance_badge(section.stances[c])}</th>"
+            )
+        rows = ["<thead><tr>" + "".join(head) + "</tr></thead>"]
+        for q, question in enumerate(section.questions):
+            cells = [f'<td class="question" width="30%">{escape(question)}</td>']
+            for c in columns:
+                cell = section.cells[q][c]
+                if cell is None:
+                    cells.append(f'<td width="{share}%" class="muted">No answer recorded</td>')
+                    continue
+                comment = (
+                    f'<br><span class="comment">{escape(cell.comment)}</span>'
+                    if cell.comment
+                    else ""
+                )
+                cells.append(
+                    f'<td width="{share}%"><span class="{escape(cell.answer)}">'
+                    f"{escape(ANSWER_LABELS.get(cell.answer, cell.answer))}</span> "
+                    f"{_ref(cell.quote_number)}{comment}</td>"
+                )
+            rows.append("<tr>" + "".join(cells) + "</tr>")
+        parts.append(
+            '<table class="grid" width="100%" border="1" cellspacing="0" cellpadding="4" '
+            'style="border-color: #d0d7de;">' + "".join(rows) + "</table><p></p>"
+        )
+    return "".join(parts)
+
+
+def _stakeholder(section: StakeholderSection) -> str:
+    about = escape(kind_label(section.kind))
+    if section.speaks_for:
+        about += f" &middot; speaks for {escape(section.speaks_for)}"
+    if section.members:
+        about += " &middot; including " + escape(", ".join(section.members))
+    when = f" &nbsp;as of {escape(format_date(section.as_of))}" if section.as_of else ""
+    parts = [
+        f'<p>{_stance_badge(section.stance)} &nbsp;<span class="muted">{about}{when}</span></p>'
+    ]
+    if section.description:
+        parts.append(f'<p class="muted">{escape(section.description)}</p>')
+    if section.headline:
+        parts.append(f'<p class="headline">{escape(section.headline)}</p>')
+    if section.summary:
+        parts.append(_markdown(section.summary))
+    if section.quotes:
+        parts.append("<h3>Quotes</h3>")
+        parts.extend(_quote(q) for q in section.quotes)
+    if section.notes:
+        parts.append("<h3>Notes</h3>")
+        parts.extend(_note(n) for n in section.notes)
+    return "".join(parts)
+
+
+def _section_body(section: Section) -> str:
+    if isinstance(section, ComparisonSection):
+        return _comparison(section)
+    if isinstance(section, StakeholderSection):
+        return _stakeholder(section)
+    if isinstance(section, QuotesSection):
+        return "".join(_quote(q) for q in section.quotes)
+    if isinstance(section, NotesSection):
+        return "".join(_note(n) for n in section.notes)
+    raise TypeError(f"unknown section {section!r}")
+
+
+def _glance(content: BriefingContent) -> str:
+    rows = [
+        '<thead><tr><th width="26%" align="left">Stakeholder</th>'
+        '<th width="16%" align="left">Stance</th><th align="left">Position</th></tr></thead>'
+    ]
+    for section in content.glance:
+        headline = escape(section.headline) or '<span class="muted">No position recorded</span>'
+        rows.append(
+            f'<tr><td width="26%"><b>{escape(section.title)}</b><br>'
+            f'<span class="muted">{escape(kind_label(section.kind))}</span></td>'
+            f'<td width="16%">{_stance_badge(section.stance)}</td><td>{headline}</td></tr>'
+        )
+    return (
+        '<table class="grid" width="100%" border="1" cellspacing="0" cellpadding="4" '
+        'style="border-color: #d0d7de;">' + "".join(rows) + "</table>"
+    )
+
+
+def _source(source: SourceEntry) -> str:
+    by = ", ".join(
+        escape(part)
+        for part in (
+            source.publisher,
+            source.author,
+            format_date(source.published) if source.published else "",
+        )
+        if part
+    )
+    url = (
+        f'<br><a href="{escape(source.url, quote=True)}">{escape(source.url)}</a>'
+        if source.url.startswith(("http://", "https://"))
+        else (f"<br>{escape(source.url)}" if source.url else "")
+    )
+    return (
+        f'<tr><td width="6%"><b><a name="source-{source.number}"></a>[{source.number}]</b></td>'
+        f"<td><b>{escape(source.title)}</b><br>{by}{url}<br>"
+        f'<span class="hash">sha256 {escape(source.sha256)}</span></td></tr>'
+    )
+
+
+def _unverified(content: BriefingContent) -> str:
+    if not content.unverified:
+        total = len(content.all_quotes)
+        return (
+            f'<p class="ok">\u2713 Every one of the {total} quotes in this briefing matches its '
+            "stored source, exactly or apart from typography.</p>"
+        )
+    parts = [
+        "<p>These quotes do not match the stored copy of their source. Check them before "
+        "relying on them.</p>"
+    ]
+    for quote in content.unverified:
+        diff = (
+            f'<br><span class="diff">Difference: {escape(quote.diff)}</span>' if quote.diff else ""
+        )
+        parts.append(
+            f'<p class="citation"><a href="#q{quote.number}"><b>Q{quote.number}</b></a> '
+            f"{_status(quote)} \u2014 \u201c{escape(quote.text)}\u201d \u2014 {_who(quote)}, "
+            f"source [{quote.source_number}]{diff}</p>"
+        )
+    return "".join(parts)
+
+
+def _title_page(content: BriefingContent) -> str:
+    rows = []
+    for label, value in (
+        ("Topic", content.topic if content.topic != content.title else ""),
+        ("Prepared for", content.audience),
+        ("Prepared by", content.author),
+        ("Date", format_date(content.dated) if content.dated else ""),
+    ):
+        if value:
+            rows.append(f'<tr><td class="label">{label}</td><td>{escape(value)}</td></tr>')
+    stakeholders = sum(isinstance(s, StakeholderSection) for s in content.sections)
+    summary = (
+        f"{stakeholders} stakeholder{'s' if stakeholders != 1 else ''}, "
+        f"{len(content.all_quotes)} quote{'s' if len(content.all_quotes) != 1 else ''} "
+        f"from {len(content.sources)} source{'s' if len(content.sources) != 1 else ''}; "
+        f"{len(content.all_quotes) - len(content.unverified)} verified against the stored source."
+    )
+    counts: dict[str | None, int] = {}
+    for section in content.glance:
+        counts[section.stance] = counts.get(section.stance, 0) + 1
+    order = ["opposes", "conditional", "supports", "unclear", None]
+    stances = " &nbsp; ".join(
+        f"{_stance_badge(stance)} {counts[stance]}" for stance in order if stance in counts
+    )
+    stances = (
+        f'<p style="margin-top: 18px;"><span class="label">Stances:</span> &nbsp;{stances}</p>'
+        if stances
+        else ""
+    )
+    warning = (
+        '<p class="private-warning">\U0001f512 This copy includes PRIVATE NOTES. '
+        "Do not circulate.</p>"
+        if content.include_private
+        else ""
+    )
+    return (
+        '<table width="100%" cellspacing="0" cellpadding="0"><tr><td height="140"></td></tr>'
+        "</table>"
+        '<p class="muted" style="font-size: 11pt;">BRIEFING</p>'
+        f'<p class="title">{escape(content.title)}</p>'
+        f'<table class="meta" cellspacing="0">{"".join(rows)}</table>'
+        f"{stances}"
+        f'<p style="margin-top: 30px;" class="muted">{escape(summary)}</p>{warning}'
+    )
+
+
+def html_document(content: BriefingContent, *, toc_pages: bool = False) -> str:
+    """The whole briefing as one sanitised HTML document."""
+    titles = content.section_titles
+    toc_rows = []
+    for index, title in enumerate(titles):
+        page = f'<td class="page" width="12%">{toc_placeholder(index)}</td>' if toc_pages else ""
+        toc_rows.append(f'<tr><td><a href="#{anchor(index)}">{escape(title)}</a></td>{page}</tr>')
+    bodies = []
+    if content.introduction.strip():
+        bodies.append(_markdown(content.introduction))
+    if content.glance:
+        bodies.append(_glance(content))
+    bodies += [_section_body(section) for section in content.sections]
+    bodies.append(
+        f'<table class="sources" width="100%">{"".join(map(_source, content.sources))}</table>'
+    )
+    bodies.append(_unverified(content))
+    # A new page for each part, but stakeholders follow one another, as do the appendices and
+    # the introduction and the overview: a page per stakeholder would be mostly white.
+    kinds = (["intro"] if content.introduction.strip() else []) + (
+        ["intro"] if content.glance else []
+    )
+    kinds += [type(section).__name__ for section in content.sections] + ["appendix", "appendix"]
+    sections = []
+    for i, (title, body) in enumerate(zip(titles, bodies, strict=True)):
+        flows = (
+            i > 0
+            and kinds[i] == kinds[i - 1]
+            and kinds[i] in ("intro", "StakeholderSection", "appendix")
+        )
+        style = ' style="margin-top: 18px;"' if flows else ' style="page-break-before: always;"'
+        sections.append(f'<h1{style}><a name="{anchor(i)}"></a>{escape(title)}</h1>{body}')
+    return (
+        '<!DOCTYPE html><html><head><meta charset="utf-8">'
+        f"<title>{escape(content.title)}</title><style>{STYLE}</style></head><body>"
+        f"{_title_page(content)}"
+        '<h2 style="page-break-before: always; font-size: 16pt;">Contents</h2>'
+        f'<table class="toc" width="100%" cellspacing="0">{"".join(toc_rows)}</table>'
+        f"{''.join(sections)}</body></html>"
+    )
+
+
+# -- Markdown -----------------------------------------------------------------------------------
+
+
+def _md_text(text: str) -> str:
+    """Plain text made inert in Markdown: no markup, no raw HTML."""
+    text = " ".join(text.split())
+    text = re.sub(r"([\\`*_\[\]#<>|])", r"\\\1", text)
+    return text
+
+
+def _md_user(markdown_text: str) -> str:
+    """User Markdown kept as Markdown, but raw HTML made literal (`<` as `&lt;`) so that the
+    file cannot carry markup a viewer would run; headings demoted below the document's."""
+    body = markdown_text.replace("<", "&lt;").strip()
+    return re.sub(r"^(#{1,3})(?=\s)", lambda m: "#" * (len(m.group(1)) + 3), body, flags=re.M)
+
+
+def _md_quote(quote: CitedQuote) -> list[str]:
+    who = _md_text(quote.speaker)
+    if quote.attribution == "reported":
+        who = f"reported, about {who}"
+    return [
+        f"> **Q{quote.number}** \u201c{_md_text(quote.text)}\u201d",
+        ">",
+        f"> \u2014 {who}, *{_md_text(quote.source_title)}*, {_md_text(quote.when)} "
+        f"[{quote.source_number}] \u00b7 {STATUS_WORDS[quote.status]}",
+        "",
+    ]
+
+
+def _md_note(note: NoteBlock) -> list[str]:
+    label = "**PRIVATE NOTE \u2014 not for circulation**" if note.private else "*Note*"
+    on = f" on {_md_text(note.attached_to)}" if note.attached_to else ""
+    return [f"{label}{on}", "", _md_user(note.body), ""]
+
+
+def _md_section(section: Section) -> list[str]:
+    lines: list[str] = []
+    if isinstance(section, ComparisonSection):
+        names = [_md_text(n) for n in section.stakeholders]
+        stances = [stance_label(s) for s in section.stances]
+        lines.append(
+            "| Question | "
+            + " | ".join(f"{n} ({s})" for n, s in zip(names, stances, strict=True))
+            + " |"
+        )
+        lines.append("|---" * (len(names) + 1) + "|")
+        for question, row in zip(section.questions, section.cells, strict=True):
+            cells = []
+            for cell in row:
+                if cell is None:
+                    cells.append("no answer recorded")
+                    continue
+                ref = f" Q{cell.quote_number}" if cell.quote_number else " (no quote)"
+                comment = f" \u2014 {_md_text(cell.comment)}" if cell.comment else ""
+                cells.append(f"**{ANSWER_LABELS.get(cell.answer, cell.answer)}**{ref}{comment}")
+            lines.append(f"| {_md_text(question)} | " + " | ".join(cells) + " |")
+        lines.append("")
+    elif isinstance(section, StakeholderSection):
+        about = kind_label(section.kind)
+        if section.speaks_for:
+            about += f", speaks for {_md_text(section.speaks_for)}"
+        when = f", as of {format_date(section.as_of)}" if section.as_of else ""
+        lines += [f"**Stance: {stance_label(section.stance)}** \u00b7 {about}{when}", ""]
+        if section.description:
+            lines += [_md_text(section.description), ""]
+        if section.headline:
+            lines += [f"**{_md_text(section.headline)}**", ""]
+        if section.summary:
+            lines += [_md_user(section.summary), ""]
+        if section.quotes:
+            lines += ["### Quotes", ""]
+            for quote in section.quotes:
+                lines += _md_quote(quote)
+        if section.notes:
+            lines += ["### Notes", ""]
+            for note in section.notes:
+                lines += _md_note(note)
+    elif isinstance(section, QuotesSection):
+        for quote in section.quotes:
+            lines += _md_quote(quote)
+    elif isinstance(section, NotesSection):
+        for note in section.notes:
+            lines += _md_note(note)
+    return lines
+
+
+def markdown_document(content: BriefingContent) -> str:
+    """The same briefing as Markdown, for pasting into e-mail or a wiki."""
+    lines = [f"# {_md_text(content.title)}", ""]
+    for label, value in (
+        ("Topic", content.topic),
+        ("Prepared for", content.audience),
+        ("Prepared by", content.author),
+        ("Date", format_date(content.dated) if content.dated else ""),
+    ):
+        if value:
+            lines.append(f"- **{label}:** {_md_text(value)}")
+    if content.include_private:
+        lines += ["", "**This copy includes PRIVATE NOTES. Do not circulate.**"]
+    lines.append("")
+    lines += ["## Contents", ""]
+    lines += [f"{i + 1}. {_md_text(title)}" for i, title in enumerate(content.section_titles)]
+    lines.append("")
+    if content.introduction.strip():
+        lines += ["## Introduction", "", _md_user(content.introduction), ""]
+    if content.glance:
+        lines += [f"## {GLANCE_TITLE}", "", "| Stakeholder | Stance | Position |", "|---|---|---|"]
+        lines += [
+            f"| {_md_text(s.title)} | {stance_label(s.stance)} | {_md_text(s.headline)} |"
+            for s in content.glance
+        ]
+        lines.append("")
+    for section in content.sections:
+        lines += [f"## {_md_text(section.title)}", ""]
+        lines += _md_section(section)
+    lines += ["## Appendix A: Sources", ""]
+    for source in content.sources:
+        by = ", ".join(
+            p
+            for p in (
+                _md_text(source.publisher),
+                _md_text(source.author),
+                format_date(source.published) if source.published else "",
+            )
+            if p
+        )
+        url = f" <{source.url}>" if source.url.startswith(("http://", "https://")) else ""
+        lines.append(
+            f"{source.number}. **{_md_text(source.title)}**, {by}.{url} sha256 `{source.sha256}`"
+        )
+    lines += ["", "## Appendix B: Quotes not verified", ""]
+    if not content.unverified:
+        lines.append(
+            f"Every one of the {len(content.all_quotes)} quotes in this briefing matches its "
+            "stored source, exactly or apart from typography."
+        )
+    for quote in content.unverified:
+        diff = f" Difference: `{quote.diff.replace('`', '')}`" if quote.diff else ""
+        lines.append(
+            f"- **Q{quote.number}** {STATUS_WORDS[quote.status]}: "
+            f"\u201c{_md_text(quote.text)}\u201d \u2014 {_md_text(quote.speaker)}, "
+            f"source [{quote.source_number}].{diff}"
+        )
+    return "\n".join(lines).rstrip() + "\n"

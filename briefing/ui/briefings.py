@@ -1,0 +1,618 @@
+"""Briefings in the main window: a "Briefings" side tab to compose them, export and preview.
+
+The tab lists the current topic's briefings. The composer under the list edits the selected one:
+title, audience, author, date and an introduction in Markdown save themselves (one transaction
+each, through `window.operations`); its items (stakeholders, quotes, notes, the comparison table)
+are added from the selected card, reordered by drag and drop and removed. File > Export briefing…
+asks for a file, whether to include private notes and the page size, then writes it in a worker
+thread (`ExportJob`) behind a progress dialog with Cancel; the file appears whole or not at all.
+File > Print preview… lays the briefing out exactly as the PDF (same `PagedBriefing`) on a
+QPrinter in Qt's print preview.
+
+Widgets never touch the store directly: reads go through `window.store.reading()` and use cases
+in `briefing.core.briefings`; writes through `window.operations.run`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from pathlib import Path
+
+from PySide6.QtCore import QDate, Qt, QThread, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence, QPainter
+from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPlainTextEdit,
+    QProgressDialog,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from briefing.core import briefings as core
+from briefing.core.changes import Changes
+from briefing.errors import BriefingError, ExportCancelled
+from briefing.export import FORMATS, export_content, format_for
+
+IdRole = Qt.ItemDataRole.UserRole
+
+
+def _button(text: str, tip: str, slot) -> QPushButton:
+    button = QPushButton(text)
+    button.setAccessibleName(text.replace("&", "").rstrip("…"))
+    button.setToolTip(tip)
+    button.clicked.connect(slot)
+    return button
+
+
+class ExportJob(QThread):
+    """Writes one export off the GUI thread. The document and the PDF writer are created in this
+    thread (Qt allows QTextDocument and QPainter on a QPdfWriter outside the GUI thread)."""
+
+    progressed = Signal(int, int)
+    succeeded = Signal(str)
+    failed = Signal(str)
+    cancelled = Signal()
+
+    def __init__(self, content: core.BriefingContent, path: Path, fmt: str, parent=None) -> None:
+        super().__init__(parent)
+        self.content = content
+        self.path = path
+        self.fmt = fmt
+        self._cancel = threading.Event()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def run(self) -> None:
+        try:
+            export_content(
+                self.content,
+                self.path,
+                self.fmt,
+                progress=lambda done, total: self.progressed.emit(done, total),
+                cancelled=self._cancel.is_set,
+            )
+        except ExportCancelled:
+            self.cancelled.emit()
+        except BriefingError as error:
+            self.failed.emit(str(error))
+        except Exception as error:  # a bug: still say so rather than leave the dialog hanging
+            self.failed.emit(f"the export failed unexpectedly: {error!r}; no file was written")
+        else:
+            self.succeeded.emit(str(self.path))
+
+
+class ExportDialog(QDialog):
+    """Where to, in which format, with or without private notes, on which paper."""
+
+    def __init__(self, title: str, include_private: bool, page_size: str, parent=None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Export \u201c{title}\u201d")
+        self.setAccessibleName("Export briefing")
+        self.path = QLineEdit()
+        self.path.setAccessibleName("File to write")
+        self.path.setPlaceholderText("briefing.pdf, .html or .md")
+        browse = _button("&Browse…", "Choose the file to write", self._browse)
+        row = QHBoxLayout()
+        row.addWidget(self.path)
+        row.addWidget(browse)
+        self.include_private = QCheckBox("Include &private notes (each marked private)")
+        self.include_private.setAccessibleName("Include private notes")
+        self.include_private.setChecked(include_private)
+        self.page_size = QComboBox()
+        self.page_size.setAccessibleName("Page size")
+        self.page_size.addItems(list(core.PAGE_SIZES))
+        self.page_size.setCurrentText(page_size)
+        form = QFormLayout(self)
+        file_label = QLabel("&File:")
+        file_label.setBuddy(self.path)
+        form.addRow(file_label, row)
+        self.setMinimumWidth(560)
+        form.addRow("", self.include_private)
+        form.addRow("Page &size:", self.page_size)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Export")
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setAccessibleName("Export")
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName("Cancel")
+        self.buttons.accepted.connect(self._check)
+        self.buttons.rejected.connect(self.reject)
+        form.addRow(self.buttons)
+
+    def _browse(self) -> None:
+        chosen, _ = QFileDialog.getSaveFileName(
+            self, "Export briefing", self.path.text(), "PDF (*.pdf);;HTML (*.html);;Markdown (*.md)"
+        )
+        if chosen:
+            self.path.setText(chosen)
+
+    def _check(self) -> None:
+        try:
+            format_for(Path(self.path.text().strip()))
+        except BriefingError as error:
+            QMessageBox.warning(self, "Export", str(error))
+            return
+        self.accept()
+
+
+class BriefingsPanel(QWidget):
+    """The "Briefings" side tab: the topic's briefings and a composer for the selected one."""
+
+    exported = Signal(str)  # the path, once an export has been written
+
+    def __init__(self, window) -> None:
+        super().__init__()
+        self.window = window
+        self.setAccessibleName("Briefings")
+        self.job: ExportJob | None = None
+        self.progress: QProgressDialog | None = None
+        self._loading = False
+
+        self.list = QListWidget()
+        self.list.setAccessibleName("Briefings of this topic")
+        self.list.currentItemChanged.connect(lambda *_: self._show_current())
+        self.new_title = QLineEdit()
+        self.new_title.setAccessibleName("New briefing title")
+        self.new_title.setPlaceholderText("Title of a new briefing")
+        self.new_title.returnPressed.connect(self.create)
+        top = QHBoxLayout()
+        top.addWidget(self.new_title)
+        top.addWidget(_button("&New", "Create a briefing with this title", self.create))
+        self.delete_button = _button("Delete", "Delete the selected briefing", self.delete)
+        top.addWidget(self.delete_button)
+
+        self.title = QLineEdit()
+        self.title.setAccessibleName("Title")
+        self.audience = QLineEdit()
+        self.audience.setAccessibleName("Audience")
+        self.audience.setPlaceholderText("Who it is for, e.g. Cllr Jones, Policing Committee")
+        self.author = QLineEdit()
+        self.author.setAccessibleName("Author")
+        self.dated = QDateEdit()
+        self.dated.setAccessibleName("Date")
+        self.dated.setCalendarPopup(True)
+        self.dated.setDisplayFormat("d MMMM yyyy")
+        self.introduction = QPlainTextEdit()
+        self.introduction.setAccessibleName("Introduction (Markdown)")
+        self.introduction.setPlaceholderText("Why this briefing, in Markdown")
+        self.introduction.setMaximumHeight(120)
+        for edit in (self.title, self.audience, self.author):
+            edit.editingFinished.connect(self.save_fields)
+        self.dated.dateChanged.connect(lambda _date: self.save_fields())
+        # The introduction saves itself shortly after typing stops.
+        self._intro_timer = QTimer(self, singleShot=True, interval=600)
+        self._intro_timer.timeout.connect(self.save_fields)
+        self.introduction.textChanged.connect(self._intro_changed)
+
+        self.items = QListWidget()
+        self.items.setAccessibleName("Items of the briefing, in order")
+        self.items.setToolTip("Drag items to reorder them")
+        self.items.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
+        self.items.setDefaultDropAction(Qt.DropAction.MoveAction)
+        self.items.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.items.model().rowsMoved.connect(lambda *_: self.save_order())
+
+        add_row = QHBoxLayout()
+        add_row.addWidget(
+            _button("Add &stakeholder", "Add the selected card's stakeholder", self.add_stakeholder)
+        )
+        add_row.addWidget(
+            _button("Add &comparison", "Add the comparison table", self.add_comparison)
+        )
+        add_row.addWidget(
+            _button(
+                "Add &quote or note…",
+                "Add one of the selected card's quotes or notes",
+                self.add_quote_or_note,
+            )
+        )
+        edit_row = QHBoxLayout()
+        edit_row.addWidget(_button("Move &up", "Move the item up", lambda: self.move(-1)))
+        edit_row.addWidget(_button("Move do&wn", "Move the item down", lambda: self.move(1)))
+        edit_row.addWidget(_button("&Remove", "Remove the item from the briefing", self.remove))
+        edit_row.addStretch()
+        edit_row.addWidget(_button("Pre&view…", "Preview the briefing as printed", self.preview))
+        edit_row.addWidget(_button("E&xport…", "Export the briefing to a file", self.export))
+
+        form = QFormLayout()
+        for label, widget in (
+            ("&Title:", self.title),
+            ("&Audience:", self.audience),
+            ("A&uthor:", self.author),
+            ("&Date:", self.dated),
+            ("&Introduction:", self.introduction),
+        ):
+            form.addRow(label, widget)
+        self.composer = QWidget()
+        self.composer.setAccessibleName("Composer")
+        composer_layout = QVBoxLayout(self.composer)
+        composer_layout.setContentsMargins(0, 0, 0, 0)
+        composer_layout.addLayout(form)
+        items_label = QLabel("Items (drag to reorder):")
+        items_label.setBuddy(self.items)
+        composer_layout.addWidget(items_label)
+        composer_layout.addWidget(self.items, 1)
+        composer_layout.addLayout(add_row)
+        composer_layout.addLayout(edit_row)
+
+        inner = QWidget()
+        layout = QVBoxLayout(inner)
+        layout.addLayout(top)
+        layout.addWidget(self.list)
+        layout.addWidget(self.composer, 1)
+        self.list.setMaximumHeight(130)
+        self.items.setMinimumHeight(120)
+        # Scrolls rather than making the window taller than a small screen.
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(inner)
+        scroll.setAccessibleName("Briefings composer")
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+        self.reload()
+
+    # -- reading ----------------------------------------------------------------------------------
+
+    def current_id(self) -> int | None:
+        item = self.list.currentItem()
+        return item.data(IdRole) if item is not None else None
+
+    def reload(self) -> None:
+        keep = self.current_id()
+        topic_id = self.window.topic_id
+        with self.window.store.reading() as session:
+            found = core.list_briefings(session, topic_id) if topic_id is not None else []
+        self.list.blockSignals(True)
+        self.list.clear()
+        for summary in found:
+            item = QListWidgetItem(f"{summary.title}  ({summary.item_count} items)")
+            item.setData(IdRole, summary.id)
+            self.list.addItem(item)
+            if summary.id == keep:
+                self.list.setCurrentItem(item)
+        if self.list.currentItem() is None and self.list.count():
+            self.list.setCurrentRow(0)
+        self.list.blockSignals(False)
+        self._show_current()
+
+    def _show_current(self) -> None:
+        briefing_id = self.current_id()
+        self.composer.setEnabled(briefing_id is not None)
+        self.delete_button.setEnabled(briefing_id is not None)
+        self._loading = True
+        try:
+            if briefing_id is None:
+                for edit in (self.title, self.audience, self.author):
+                    edit.clear()
+                self.introduction.clear()
+                self.items.clear()
+                return
+            with self.window.store.reading() as session:
+                summary = core.get_briefing(session, briefing_id)
+                items = core.briefing_items(session, briefing_id)
+            self.title.setText(summary.title)
+            self.audience.setText(summary.audience)
+            self.author.setText(summary.author)
+            self.dated.setDate(QDate(summary.dated) if summary.dated else QDate.currentDate())
+            if self.introduction.toPlainText() != summary.introduction:
+                self.introduction.setPlainText(summary.introduction)
+            self.items.clear()
+            for view in items:
+                item = QListWidgetItem(view.label)
+                item.setData(IdRole, view.id)
+                item.setToolTip(view.label)
+                if view.private:
+                    item.setForeground(Qt.GlobalColor.darkMagenta)
+                self.items.addItem(item)
+        finally:
+            self._loading = False
+
+    def on_changes(self, changes: Changes) -> None:
+        if changes.touches("briefing", "topic", "stakeholder", "quote", "note"):
+            self.reload()
+
+    # -- writing ----------------------------------------------------------------------------------
+
+    def _run(self, change) -> bool:
+        try:
+            self.window.operations.run(change)
+        except BriefingError as error:
+            QMessageBox.warning(self, "Briefing", str(error))
+            return False
+        return True
+
+    def create(self) -> None:
+        if self.window.topic_id is None:
+            return
+        title = self.new_title.text()
+        created: list[int] = []
+
+        def change(session):
+            briefing_id, changes = core.create_briefing(
+                session, self.window.topic_id, title, dated=dt.date.today()
+            )
+            created.append(briefing_id)
+            return changes
+
+        if self._run(change):
+            self.new_title.clear()
+            self.select(created[0])
+
+    def select(self, briefing_id: int) -> None:
+        for row in range(self.list.count()):
+            if self.list.item(row).data(IdRole) == briefing_id:
+                self.list.setCurrentRow(row)
+
+    def delete(self) -> None:
+        briefing_id = self.current_id()
+        if briefing_id is None or not self.confirm_delete(self.list.currentItem().text()):
+            return
+        self._run(lambda s: core.delete_briefing(s, briefing_id))
+
+    def confirm_delete(self, title: str) -> bool:
+        """Ask before deleting. Tests replace this."""
+        answer = QMessageBox.question(self, "Delete briefing", f"Delete the briefing {title}?")
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _intro_changed(self) -> None:
+        if not self._loading:
+            self._intro_timer.start()
+
+    def save_fields(self) -> None:
+        briefing_id = self.current_id()
+        if briefing_id is None or self._loading:
+            return
+        fields = {
+            "title": self.title.text(),
+            "audience": self.audience.text().strip(),
+            "author": self.author.text().strip(),
+            "dated": self.dated.date().toPython(),
+            "introduction": self.introduction.toPlainText(),
+        }
+        with self.window.store.reading() as session:
+            summary = core.get_briefing(session, briefing_id)
+        if all(getattr(summary, name) == value for name, value in fields.items()):
+            return
+        if not self._run(lambda s: core.update_briefing(s, briefing_id, **fields)):
+            self._show_current()  # a refused title goes back to the saved one
+
+    def _add(self, kind: str, target_id: int | None) -> None:
+        briefing_id = self.current_id()
+        if briefing_id is None:
+            return
+        self._run(lambda s: core.add_item(s, briefing_id, kind, target_id)[1])
+
+    def add_stakeholder(self) -> None:
+        stakeholder_id = self.window.selected_stakeholder_id()
+        if stakeholder_id is None:
+            QMessageBox.information(self, "Briefing", "Select a stakeholder's card first.")
+            return
+        self._add("stakeholder", stakeholder_id)
+
+    def add_comparison(self) -> None:
+        self._add("comparison", None)
+
+    def add_quote_or_note(self) -> None:
+        if self.window.topic_id is None:
+            return
+        with self.window.store.reading() as session:
+            offered = core.candidates(
+                session, self.window.topic_id, self.window.selected_stakeholder_id()
+            )
+        if not offered:
+            QMessageBox.information(self, "Briefing", "The selected card has no quote or note.")
+            return
+        chosen = self.choose([view.label for view in offered])
+        if chosen is not None:
+            self._add(offered[chosen].kind, offered[chosen].target_id)
+
+    def choose(self, labels: list[str]) -> int | None:
+        """Ask which quote or note to add; the index chosen, or None. Tests replace this."""
+        label, ok = QInputDialog.getItem(
+            self, "Add a quote or note", "Quote or note:", labels, 0, False
+        )
+        return labels.index(label) if ok else None
+
+    def remove(self) -> None:
+        item = self.items.currentItem()
+        if item is not None:
+            item_id = item.data(IdRole)
+            self._run(lambda s: core.remove_item(s, item_id))
+
+    def move(self, step: int) -> None:
+        row = self.items.currentRow()
+        target = row + step
+        if row < 0 or not 0 <= target < self.items.count():
+            return
+        item = self.items.takeItem(row)
+        self.items.insertItem(target, item)
+        self.items.setCurrentRow(target)
+        self.save_order()
+
+    def save_order(self) -> None:
+        briefing_id = self.current_id()
+        if briefing_id is None or self._loading:
+            return
+        order = [self.items.item(row).data(IdRole) for row in range(self.items.count())]
+        keep = self.items.currentRow()
+        self._run(lambda s: core.reorder_items(s, briefing_id, order))
+        self.items.setCurrentRow(keep)
+
+    # -- export and preview -------------------------------------------------------------------
+
+    def content(self, *, include_private: bool | None = None, page_size: str | None = None):
+        briefing_id = self.current_id()
+        if briefing_id is None:
+            return None
+        try:
+            with self.window.store.reading() as session:
+                return core.briefing_content(
+                    session, briefing_id, include_private=include_private, page_size=page_size
+                )
+        except BriefingError as error:
+            QMessageBox.warning(self, "Briefing", str(error))
+            return None
+
+    def ask_export(self, title: str, include_private: bool, page_size: str):
+        """Ask where and how to export: (path, include_private, page_size) or None. Tests
+        replace this."""
+        dialog = ExportDialog(title, include_private, page_size, self)
+        name = "".join(c if c.isalnum() else "-" for c in title.lower()).strip("-")
+        dialog.path.setText(str(Path.home() / f"{'-'.join(filter(None, name.split('-')))}.pdf"))
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return (
+            Path(dialog.path.text().strip()).expanduser(),
+            dialog.include_private.isChecked(),
+            dialog.page_size.currentText(),
+        )
+
+    def export(self) -> None:
+        briefing_id = self.current_id()
+        if briefing_id is None or self.job is not None:
+            return
+        with self.window.store.reading() as session:
+            summary = core.get_briefing(session, briefing_id)
+        # Private notes are left out unless ticked for this export: the box starts unticked
+        # every time, so that one private copy does not make the next one private too.
+        answer = self.ask_export(summary.title, False, summary.page_size)
+        if answer is None:
+            return
+        path, include_private, page_size = answer
+        try:
+            fmt = format_for(path)
+        except BriefingError as error:
+            QMessageBox.warning(self, "Export", str(error))
+            return
+        content = self.content(include_private=include_private, page_size=page_size)
+        if content is None:
+            return
+        self._run(lambda s: core.update_briefing(s, briefing_id, page_size=page_size))
+        self.start_export(content, path, fmt)
+
+    def start_export(self, content, path: Path, fmt: str) -> ExportJob:
+        job = self.prepare_export(content, path, fmt)
+        job.start()
+        return job
+
+    def prepare_export(self, content, path: Path, fmt: str) -> ExportJob:
+        """The export's worker and its progress dialog, not yet started."""
+        assert fmt in FORMATS
+        self.progress = QProgressDialog(f"Exporting to {path.name}…", "Cancel", 0, 0, self)
+        self.progress.setAccessibleName("Export progress")
+        self.progress.setWindowTitle("Export")
+        self.progress.setWindowModality(Qt.WindowModality.WindowModal)
+        self.progress.setMinimumDuration(300)
+        job = self.job = ExportJob(content, path, fmt, self)
+        self.progress.canceled.connect(job.cancel)
+        job.progressed.connect(self._progressed)
+        job.succeeded.connect(self._succeeded)
+        job.failed.connect(self._failed)
+        job.cancelled.connect(self._cancelled)
+        job.finished.connect(self._finished)
+        return job
+
+    def _progressed(self, done: int, total: int) -> None:
+        if self.progress is not None:
+            self.progress.setMaximum(total)
+            self.progress.setValue(done)
+
+    def _succeeded(self, path: str) -> None:
+        self.window.statusBar().showMessage(f"Exported {path}", 8000)
+        self.exported.emit(path)
+
+    def _failed(self, message: str) -> None:
+        self.show_error(message)
+
+    def show_error(self, message: str) -> None:
+        """Tell the user an export failed. Tests replace this."""
+        QMessageBox.warning(self, "Export failed", message)
+
+    def _cancelled(self) -> None:
+        self.window.statusBar().showMessage("Export cancelled; no file was written", 8000)
+
+    def _finished(self) -> None:
+        if self.progress is not None:
+            self.progress.reset()
+            self.progress.deleteLater()
+            self.progress = None
+        if self.job is not None:
+            self.job.deleteLater()
+            self.job = None
+
+    def preview_dialog(self) -> QPrintPreviewDialog | None:
+        content = self.content(include_private=False)  # the copy that can be handed out
+        if content is None:
+            return None
+        from briefing.export.pdf import PagedBriefing, page_layout
+
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setPageLayout(page_layout(content.page_size))
+        printer.setDocName(content.title)
+        dialog = QPrintPreviewDialog(printer, self)
+        dialog.printer_ = printer  # the dialog does not own its printer: keep it alive with it
+        dialog.setWindowTitle(f"Preview \u2014 {content.title}")
+        dialog.setAccessibleName("Print preview")
+
+        def paint(device) -> None:
+            paged = PagedBriefing(content, device)
+            painter = QPainter(device)
+            try:
+                paged.paint(painter)
+            finally:
+                painter.end()
+
+        dialog.paintRequested.connect(paint)
+        dialog.resize(900, 1000)
+        return dialog
+
+    def preview(self) -> None:
+        dialog = self.preview_dialog()
+        if dialog is not None:
+            dialog.exec()
+
+
+def install_briefings(window) -> BriefingsPanel:
+    """Add the "Briefings" side tab and the File menu's export and preview to the window."""
+    panel = BriefingsPanel(window)
+    window.side_tabs.addTab(panel, "&Briefings")
+    window.briefings = panel
+    window.operations.changed.connect(panel.on_changes)
+    window.topic_changed.connect(lambda _topic: panel.reload())
+
+    def action(text: str, slot, shortcut=None) -> QAction:
+        act = QAction(text, window)
+        if shortcut:
+            act.setShortcut(QKeySequence(shortcut))
+        act.triggered.connect(lambda: (window.side_tabs.setCurrentWidget(panel), slot()))
+        return act
+
+    first = window.file_menu.actions()[0] if window.file_menu.actions() else None
+    window.export_action = action("&Export briefing…", panel.export, "Ctrl+E")
+    window.preview_action = action("Print pre&view…", panel.preview, "Ctrl+Shift+P")
+    window.file_menu.insertAction(first, window.export_action)
+    window.file_menu.insertAction(first, window.preview_action)
+    window.file_menu.insertSeparator(first)
+    return panel

@@ -1,0 +1,290 @@
+"""`briefing export` end to end: the PDF read back with pypdf and checked with qpdf."""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+import unicodedata
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from briefing.cli import main
+from briefing.core import briefings as b
+from briefing.store import open_store
+from briefing.store.models import Note, Quote, Source
+
+PRIVATE_MARKER = "Stratford trial: how many alerts"
+
+
+@pytest.fixture(autouse=True)
+def _qt(qapp):
+    """The PDF export makes a QGuiApplication if none exists; in one test process the widget
+    tests need it to be pytest-qt's QApplication, so make that one first."""
+    return qapp
+
+
+def squash(text: str) -> str:
+    """Text as compared: no white space, no hyphens (a line may break at one), ligatures and
+    typography folded."""
+    text = unicodedata.normalize("NFKC", text).replace("\u00ad", "").replace("-", "")
+    text = text.translate(str.maketrans("\u2018\u2019\u201c\u201d", "''\"\""))
+    return re.sub(r"\s+", "", text)
+
+
+def pdf_text(path) -> str:
+    return squash("".join(page.extract_text() or "" for page in PdfReader(path).pages))
+
+
+def export(demo_path, out, *extra):
+    return main(["--db", str(demo_path), "export", str(out), *map(str, extra)])
+
+
+@pytest.fixture
+def demo_quotes(demo_path):
+    with open_store(demo_path) as store, store.reading() as s:
+        return s.scalars(select(Quote.text)).all()
+
+
+def test_topic_pdf_has_every_quote_outline_metadata_and_no_private_note(
+    demo_path, demo_quotes, tmp_path, capsys
+):
+    out = tmp_path / "topic.pdf"
+    assert export(demo_path, out) == 0
+    assert "wrote" in capsys.readouterr().out
+    text = pdf_text(out)
+    for quote in demo_quotes:
+        assert squash(quote) in text, quote
+    assert squash(PRIVATE_MARKER) not in text
+    assert squash("Page 2 of") in text and squash("Contents") in text
+
+    reader = PdfReader(out)
+    meta = reader.metadata
+    assert meta.title == "Police use of facial recognition"
+    assert meta.subject.startswith("Briefing on") and meta.author
+    outline = [item.title for item in reader.outline]
+    with open_store(demo_path) as store, store.reading() as s:
+        assert outline == b.topic_content(s, 1).section_titles
+    # Bookmarks point at the pages the contents lists.
+    for item in reader.outline:
+        page = reader.get_destination_page_number(item) + 1
+        assert squash(item.title) in squash(reader.pages[page - 1].extract_text())
+    assert abs(float(reader.pages[0].mediabox.width) - 595) < 1  # A4 by default
+
+    check = subprocess.run(["qpdf", "--check", str(out)], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    fonts = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True).stdout
+    rows = [line.split() for line in fonts.splitlines()[2:]]
+    assert rows and all(row[-5] == "yes" for row in rows), fonts  # the "emb" column
+
+
+def test_include_private_and_letter(demo_path, tmp_path):
+    out = tmp_path / "private.pdf"
+    assert export(demo_path, out, "--include-private", "--page-size", "Letter") == 0
+    text = pdf_text(out)
+    assert squash(PRIVATE_MARKER) in text
+    assert squash("PRIVATE NOTE") in text
+    assert abs(float(PdfReader(out).pages[0].mediabox.width) - 612) < 1
+
+
+def test_links_are_clickable(demo_path, tmp_path):
+    with open_store(demo_path) as store, store.writing() as s:
+        s.scalars(select(Source)).first().url = "https://example.org/report"
+    out = tmp_path / "links.pdf"
+    assert export(demo_path, out) == 0
+    reader = PdfReader(out)
+    uris, targets = [], []
+    for page in reader.pages:
+        for annotation in page.get("/Annots") or []:
+            annotation = annotation.get_object()
+            if "/Dest" in annotation:
+                targets.append(str(annotation["/Dest"]))
+            elif "/A" in annotation:
+                uris.append(str(annotation["/A"].get_object()["/URI"]))
+    assert "https://example.org/report" in uris
+    # The contents, Q numbers and source numbers jump to places the PDF defines.
+    named = reader.named_destinations
+    assert {"section-1", "q1", "source-1"} <= set(targets)
+    assert set(targets) <= set(named)
+
+
+def composed(demo_path, *, items=True, private=False):
+    with open_store(demo_path) as store, store.writing() as s:
+        bid, _ = b.create_briefing(s, 1, "For the council", author="A. Advocate")
+        if items:
+            b.add_item(s, bid, "comparison")
+            quote = s.scalars(select(Quote.id).order_by(Quote.id.desc())).first()
+            b.add_item(s, bid, "quote", quote)
+            note = s.scalars(select(Note.id).where(Note.private.is_(private))).first()
+            b.add_item(s, bid, "note", note)
+    return bid
+
+
+def test_composed_briefing_to_each_format(demo_path, tmp_path):
+    composed(demo_path, private=True)
+    for fmt in ("pdf", "md", "html"):
+        out = tmp_path / f"council.{fmt}"
+        assert export(demo_path, out, "--briefing", "for the council") == 0
+        data = out.read_bytes()
+        assert data
+        text = pdf_text(out) if fmt == "pdf" else squash(data.decode())
+        assert squash(PRIVATE_MARKER) not in text
+        assert squash("For the council") in text
+    out = tmp_path / "council-private.bin"
+    assert (
+        export(
+            demo_path, out, "--briefing", "for the council", "--format", "md", "--include-private"
+        )
+        == 0
+    )
+    assert squash(PRIVATE_MARKER) in squash(out.read_text())
+
+
+def dump(path) -> list[str]:
+    connection = sqlite3.connect(path)
+    try:
+        return list(connection.iterdump())
+    finally:
+        connection.close()
+
+
+def run_bad(demo_path, out, capsys, *extra):
+    before = dump(demo_path)
+    status = export(demo_path, out, *extra)
+    error = capsys.readouterr().err
+    assert status != 0
+    assert error.startswith("briefing: ") and error.count("\n") == 1
+    assert dump(demo_path) == before
+    if out.parent.is_dir():
+        assert [p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}")] == []
+    return error
+
+
+def test_missing_folder(demo_path, tmp_path, capsys):
+    error = run_bad(demo_path, tmp_path / "nowhere" / "x.pdf", capsys)
+    assert "does not exist" in error
+
+
+def test_folder_is_a_file(demo_path, tmp_path, capsys):
+    (tmp_path / "file").write_text("x")
+    error = run_bad(demo_path, tmp_path / "file" / "x.pdf", capsys)
+    assert "not a folder" in error
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write to a read-only folder")
+def test_read_only_folder(demo_path, tmp_path, capsys):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        error = run_bad(demo_path, folder / "x.pdf", capsys)
+    finally:
+        folder.chmod(0o700)
+    assert "not writable" in error and list(folder.iterdir()) == []
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "md"])
+def test_full_disk_leaves_no_partial_file(demo_path, tmp_path, capsys, monkeypatch, fmt):
+    def full(_fd):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    folder = tmp_path / "out"
+    folder.mkdir()
+    out = folder / f"x.{fmt}"
+    monkeypatch.setattr(os, "fsync", full)
+    error = run_bad(demo_path, out, capsys)
+    assert "disk is full" in error
+    assert list(folder.iterdir()) == []
+
+
+def test_full_disk_keeps_the_previous_export(demo_path, tmp_path, capsys, monkeypatch):
+    out = tmp_path / "keep.md"
+    out.write_text("the previous export")
+    monkeypatch.setattr(os, "fsync", lambda fd: (_ for _ in ()).throw(OSError(errno.ENOSPC, "")))
+    run_bad(demo_path, out, capsys)
+    assert out.read_text() == "the previous export"
+
+
+def test_briefing_with_no_items(demo_path, tmp_path, capsys):
+    composed(demo_path, items=False)
+    out = tmp_path / "empty.pdf"
+    error = run_bad(demo_path, out, capsys, "--briefing", "For the council")
+    assert "has no items" in error and not out.exists()
+
+
+def test_quote_whose_source_was_removed(demo_path, tmp_path, capsys):
+    with open_store(demo_path) as store, store.writing() as s:
+        s.delete(s.scalars(select(Source)).first())
+    out = tmp_path / "orphan.pdf"
+    error = run_bad(demo_path, out, capsys)
+    assert "lost its source" in error and not out.exists()
+
+
+def test_unknown_briefing_and_unknown_extension(demo_path, tmp_path, capsys):
+    composed(demo_path)
+    error = run_bad(demo_path, tmp_path / "x.pdf", capsys, "--briefing", "For the councl")
+    assert "did you mean 'For the council'" in error
+    error = run_bad(demo_path, tmp_path / "x.docx", capsys)
+    assert "cannot tell the format" in error
+
+
+def test_markdown_and_html_exports_load_no_qt(isolated_env, demo_path, tmp_path):
+    script = (
+        "import sys; from briefing.cli import main; "
+        f"assert main(['--db', {str(demo_path)!r}, 'export', {str(tmp_path / 'x.md')!r}]) == 0; "
+        f"assert main(['--db', {str(demo_path)!r}, 'export', {str(tmp_path / 'x.html')!r}]) == 0; "
+        "print(sorted(m for m in sys.modules if m.startswith('PySide6')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=isolated_env
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("[]")
+
+
+def test_pdf_export_as_a_user_runs_it_without_a_display(isolated_env, demo_path, tmp_path):
+    env = {k: v for k, v in isolated_env.items() if k != "QT_QPA_PLATFORM"}
+    out = tmp_path / "from shell.pdf"
+    result = subprocess.run(
+        [sys.executable, "-m", "briefing", "--db", str(demo_path), "export", str(out)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"wrote {out}"
+    assert len(PdfReader(out).pages) > 5
+
+
+def test_nothing_runs_off_the_page(demo_path, tmp_path):
+    """No text starts outside the text area (20 mm side margins), even in the comparison of nine
+    stakeholders, which is split into tables of at most five columns."""
+    out = tmp_path / "wide.pdf"
+    assert export(demo_path, out, "--page-size", "Letter") == 0
+    margin = 20 * 72 / 25.4
+    outside = []
+    for number, page in enumerate(PdfReader(out).pages, start=1):
+        right = float(page.mediabox.width) - margin
+
+        def visit(text, cm, tm, font, size, number=number, right=right):
+            x = tm[4] * cm[0] + cm[4]
+            if text.strip() and not margin - 1 <= x < right:
+                outside.append((number, round(x), text))
+
+        page.extract_text(visitor_text=visit)
+    assert outside == []
+
+
+def test_a_briefing_saved_with_private_notes_still_needs_the_flag(demo_path, tmp_path):
+    bid = composed(demo_path, private=True)
+    with open_store(demo_path) as store, store.writing() as s:
+        b.update_briefing(s, bid, include_private=True)
+    out = tmp_path / "x.md"
+    assert export(demo_path, out, "--briefing", "For the council") == 0
+    assert squash(PRIVATE_MARKER) not in squash(out.read_text())

@@ -1,0 +1,238 @@
+"""The Briefings side tab: composing, reordering, exporting in a worker thread, previewing."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import pytest
+from pypdf import PdfReader
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QAbstractButton, QLineEdit, QWidget
+
+from briefing.core import briefings as core
+from briefing.ui.main_window import MainWindow
+
+PRIVATE_MARKER = "Stratford trial: how many alerts"
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).replace("-", "")
+
+
+@pytest.fixture
+def window(qtbot, demo_store, tmp_path):
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(demo_store, settings)
+    qtbot.addWidget(window)
+    window.resize(1500, 950)
+    window.show()
+    qtbot.waitExposed(window)
+    window.side_tabs.setCurrentWidget(window.briefings)
+    return window
+
+
+def stored(window):
+    with window.store.reading() as session:
+        found = core.list_briefings(session)
+        items = {b.id: [i.kind for i in core.briefing_items(session, b.id)] for b in found}
+    return found, items
+
+
+def compose(window, qtbot, title="For the committee"):
+    panel = window.briefings
+    panel.new_title.setText(title)
+    qtbot.keyClick(panel.new_title, "\r")
+    window.select_stakeholder("IBM")
+    panel.add_stakeholder()
+    panel.add_comparison()
+    window.select_stakeholder("Microsoft")
+    panel.add_stakeholder()
+    return panel
+
+
+def test_compose_a_briefing(window, qtbot, qtmodeltester, tmp_path):
+    panel = compose(window, qtbot)
+    found, items = stored(window)
+    assert [b.title for b in found] == ["For the committee"]
+    assert items[found[0].id] == ["stakeholder", "comparison", "stakeholder"]
+    assert panel.items.count() == 3 and "IBM" in panel.items.item(0).text()
+
+    panel.audience.setText("Policing Committee")
+    panel.audience.editingFinished.emit()
+    panel.introduction.setPlainText("The vote is on **Tuesday**.")
+    qtbot.waitUntil(lambda: stored(window)[0][0].introduction.startswith("The vote"))
+    assert stored(window)[0][0].audience == "Policing Committee"
+
+    # A quote or note from the selected card, chosen in a dialog (replaced here).
+    panel.choose = lambda labels: next(i for i, x in enumerate(labels) if x.startswith("Quote"))
+    panel.add_quote_or_note()
+    assert stored(window)[1][found[0].id][-1] == "quote"
+
+    qtmodeltester.check(panel.items.model())
+    qtmodeltester.check(panel.list.model())
+    panel.grab().save(str(tmp_path / "briefings-tab.png"))
+
+
+def test_reorder_by_drag_and_drop_and_buttons_then_remove(window, qtbot):
+    panel = compose(window, qtbot)
+    briefing_id = stored(window)[0][0].id
+    # A drop moves the row in the list's model; the new order is saved.
+    model = panel.items.model()
+    assert model.moveRow(model.index(0, 0).parent(), 1, model.index(0, 0).parent(), 0)
+    assert stored(window)[1][briefing_id] == ["comparison", "stakeholder", "stakeholder"]
+    panel.items.setCurrentRow(0)
+    panel.move(1)
+    assert stored(window)[1][briefing_id] == ["stakeholder", "comparison", "stakeholder"]
+    panel.items.setCurrentRow(1)
+    panel.remove()
+    assert stored(window)[1][briefing_id] == ["stakeholder", "stakeholder"]
+
+
+def test_a_refused_title_is_put_back(window, qtbot, monkeypatch):
+    panel = compose(window, qtbot)
+    warnings = []
+    monkeypatch.setattr(
+        "briefing.ui.briefings.QMessageBox.warning", lambda *args: warnings.append(args[2])
+    )
+    panel.title.setText("   ")
+    panel.title.editingFinished.emit()
+    assert warnings == ["a briefing needs a title"]
+    assert panel.title.text() == "For the committee"
+    assert stored(window)[0][0].title == "For the committee"
+
+
+def test_export_runs_in_a_worker_thread(window, qtbot, tmp_path):
+    panel = compose(window, qtbot)
+    out = tmp_path / "committee.pdf"
+    panel.ask_export = lambda *args: (out, False, "Letter")
+    with qtbot.waitSignal(panel.exported, timeout=60000) as signal:
+        panel.export()
+        assert panel.job is not None and panel.job.isRunning() or out.exists()
+    assert signal.args == [str(out)]
+    qtbot.waitUntil(lambda: panel.job is None)
+    reader = PdfReader(out)
+    assert abs(float(reader.pages[0].mediabox.width) - 612) < 1
+    assert reader.metadata.title == "For the committee"
+    assert stored(window)[0][0].page_size == "Letter"  # remembered for next time
+
+
+def test_private_notes_only_when_ticked(window, qtbot, tmp_path):
+    panel = compose(window, qtbot)
+    window.select_stakeholder("IBM")
+    panel.choose = lambda labels: next(i for i, x in enumerate(labels) if "(private)" in x)
+    panel.add_quote_or_note()
+    for include, name in ((False, "shared.pdf"), (True, "private.pdf")):
+        out = tmp_path / name
+        panel.ask_export = lambda *args, out=out, include=include: (out, include, "A4")
+        with qtbot.waitSignal(panel.exported, timeout=60000):
+            panel.export()
+        qtbot.waitUntil(lambda: panel.job is None)
+        text = squash("".join(p.extract_text() for p in PdfReader(out).pages))
+        assert (squash(PRIVATE_MARKER) in text) is include
+
+
+def test_cancel_leaves_no_file(window, qtbot, tmp_path):
+    panel = compose(window, qtbot)
+    out = tmp_path / "cancelled.pdf"
+    content = panel.content()
+    job = panel.prepare_export(content, out, "pdf")
+    job.cancel()  # as if Cancel was pressed before the first page: deterministic
+    job.start()
+    qtbot.waitUntil(lambda: panel.job is None, timeout=60000)
+    assert not out.exists()
+    assert [p.name for p in tmp_path.iterdir() if "cancelled" in p.name] == []
+    assert "cancelled" in window.statusBar().currentMessage()
+
+
+def test_failed_export_says_why(window, qtbot, tmp_path):
+    panel = compose(window, qtbot)
+    errors = []
+    panel.show_error = errors.append
+    panel.ask_export = lambda *args: (tmp_path / "missing" / "x.pdf", False, "A4")
+    panel.export()
+    qtbot.waitUntil(lambda: panel.job is None, timeout=60000)
+    assert errors and "does not exist" in errors[0]
+
+
+def test_empty_briefing_is_not_exported(window, qtbot, tmp_path, monkeypatch):
+    panel = window.briefings
+    panel.new_title.setText("Empty")
+    panel.create()
+    warnings = []
+    monkeypatch.setattr(
+        "briefing.ui.briefings.QMessageBox.warning", lambda *args: warnings.append(args[2])
+    )
+    panel.ask_export = lambda *args: (tmp_path / "x.pdf", False, "A4")
+    panel.export()
+    assert panel.job is None and not (tmp_path / "x.pdf").exists()
+    assert "has no items" in warnings[0]
+
+
+def test_print_preview_shows_the_pages(window, qtbot, tmp_path):
+    from PySide6.QtPrintSupport import QPrintPreviewWidget
+
+    panel = compose(window, qtbot)
+    dialog = panel.preview_dialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    preview = dialog.findChild(QPrintPreviewWidget)
+    qtbot.waitUntil(lambda: preview.pageCount() > 2)
+    dialog.grab().save(str(tmp_path / "preview.png"))
+
+
+def test_delete_asks_first(window, qtbot):
+    panel = compose(window, qtbot)
+    panel.confirm_delete = lambda title: False
+    panel.delete()
+    assert len(stored(window)[0]) == 1
+    panel.confirm_delete = lambda title: True
+    panel.delete()
+    assert stored(window)[0] == []
+
+
+def test_file_menu_and_accessible_names(window):
+    texts = [a.text() for a in window.file_menu.actions()]
+    assert "&Export briefing…" in texts and "Print pre&view…" in texts
+    panel = window.briefings
+    for widget in panel.findChildren(QWidget):
+        inner = widget.objectName().startswith("qt_")  # a date edit's own line edit
+        if isinstance(widget, QAbstractButton | QLineEdit) and widget.isVisible() and not inner:
+            assert widget.accessibleName(), widget
+
+
+def test_export_dialog_asks_for_a_known_format(qtbot, tmp_path, monkeypatch):
+    from briefing.ui.briefings import ExportDialog
+
+    dialog = ExportDialog("For the committee", include_private=False, page_size="A4")
+    qtbot.addWidget(dialog)
+    warnings = []
+    monkeypatch.setattr(
+        "briefing.ui.briefings.QMessageBox.warning", lambda *args: warnings.append(args[2])
+    )
+    assert not dialog.include_private.isChecked() and dialog.page_size.currentText() == "A4"
+    dialog.path.setText(str(tmp_path / "notes.txt"))
+    dialog.buttons.accepted.emit()
+    assert dialog.result() != dialog.DialogCode.Accepted and "cannot tell the format" in warnings[0]
+    dialog.path.setText(str(tmp_path / "briefing.pdf"))
+    dialog.include_private.setChecked(True)
+    dialog.page_size.setCurrentText("Letter")
+    dialog.buttons.accepted.emit()
+    assert dialog.result() == dialog.DialogCode.Accepted
+    dialog.grab().save(str(tmp_path / "export-dialog.png"))
+
+
+def test_an_unexpected_failure_is_reported_not_hung(window, qtbot, tmp_path, monkeypatch):
+    panel = compose(window, qtbot)
+    errors = []
+    panel.show_error = errors.append
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("briefing.ui.briefings.export_content", broken)
+    panel.ask_export = lambda *args: (tmp_path / "x.pdf", False, "A4")
+    panel.export()
+    qtbot.waitUntil(lambda: panel.job is None, timeout=60000)
+    assert errors and "unexpectedly" in errors[0] and not (tmp_path / "x.pdf").exists()

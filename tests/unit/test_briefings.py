@@ -1,0 +1,191 @@
+"""Composing briefings and reading what they say (no Qt)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from briefing.core import briefings as b
+from briefing.errors import InputError, NotFound
+from briefing.render.briefing import STANCE_COLOURS, html_document, markdown_document
+from briefing.store.models import Note, Quote, Source, Stakeholder
+
+
+def ids(session, model, column, *values):
+    return [session.scalars(select(model.id).where(column == v)).one() for v in values]
+
+
+@pytest.fixture
+def composed(demo_store):
+    """A briefing: comparison, IBM, Microsoft, one quote, the private topic note."""
+    with demo_store.writing() as s:
+        ibm, microsoft = ids(s, Stakeholder, Stakeholder.name, "IBM", "Microsoft")
+        quote = s.scalars(select(Quote.id).order_by(Quote.id)).first()
+        private = s.scalars(select(Note.id).where(Note.private.is_(True))).one()
+        briefing_id, _ = b.create_briefing(
+            s,
+            1,
+            "  Facial recognition:  the state of play ",
+            audience="Cllr Jones",
+            author="A. Advocate",
+            introduction="# Why now\n\nThe council votes **Tuesday**.",
+        )
+        for kind, target in (
+            ("comparison", None),
+            ("stakeholder", ibm),
+            ("stakeholder", microsoft),
+            ("quote", quote),
+            ("note", private),
+        ):
+            b.add_item(s, briefing_id, kind, target)
+    return briefing_id
+
+
+def test_create_list_reorder_remove(demo_store, composed):
+    with demo_store.reading() as s:
+        summary = b.find_briefing(s, "facial recognition: THE STATE OF PLAY")
+        assert summary.title == "Facial recognition: the state of play"
+        assert summary.item_count == 5
+        items = b.briefing_items(s, composed)
+    assert [i.kind for i in items] == ["comparison", "stakeholder", "stakeholder", "quote", "note"]
+    assert items[4].private and "(private)" in items[4].label
+    with demo_store.writing() as s:
+        b.reorder_items(s, composed, [i.id for i in reversed(items)])
+    with demo_store.writing() as s:
+        assert [i.kind for i in b.briefing_items(s, composed)][0] == "note"
+        b.remove_item(s, items[0].id)
+    with demo_store.reading() as s:
+        assert "comparison" not in [i.kind for i in b.briefing_items(s, composed)]
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda s, bid: b.add_item(s, bid, "comparison"), "already in the briefing"),
+        (lambda s, bid: b.add_item(s, bid, "quote", 99999), "no quote with id 99999"),
+        (lambda s, bid: b.add_item(s, bid, "poem", 1), "not one of"),
+        (lambda s, bid: b.update_briefing(s, bid, title="   "), "needs a title"),
+        (lambda s, bid: b.update_briefing(s, bid, page_size="A3"), "not one of A4, Letter"),
+        (lambda s, bid: b.reorder_items(s, bid, [1]), "every item"),
+    ],
+)
+def test_bad_composing_changes_nothing(demo_store, composed, call, message):
+    with demo_store.reading() as s:
+        before = b.briefing_items(s, composed), b.get_briefing(s, composed)
+    with pytest.raises(InputError, match=message), demo_store.writing() as s:
+        call(s, composed)
+    with demo_store.reading() as s:
+        assert (b.briefing_items(s, composed), b.get_briefing(s, composed)) == before
+
+
+def test_unknown_briefing_suggests_close_titles(demo_store, composed):
+    with pytest.raises(NotFound, match="did you mean"), demo_store.reading() as s:
+        b.find_briefing(s, "Facial recognition: state of play")
+
+
+def test_content_follows_the_items_and_hides_private_notes(demo_store, composed):
+    with demo_store.reading() as s:
+        content = b.briefing_content(s, composed)
+        with_private = b.briefing_content(s, composed, include_private=True)
+    titles = content.section_titles
+    assert titles[:5] == ["Introduction", "At a glance", b.COMPARISON_TITLE, "IBM", "Microsoft"]
+    assert titles[5] == b.QUOTES_TITLE and titles[-2:] == [
+        "Appendix A: Sources",
+        "Appendix B: Quotes not verified",
+    ]
+    assert b.NOTES_TITLE not in titles  # the only note item is private
+    assert b.NOTES_TITLE in with_private.section_titles
+    # The comparison has the chosen stakeholders as columns; answers cite numbered quotes.
+    comparison = content.sections[0]
+    assert comparison.stakeholders == ("IBM", "Microsoft")
+    numbers = [c.quote_number for row in comparison.cells for c in row if c and c.quote_number]
+    assert numbers and all(1 <= n <= len(content.all_quotes) for n in numbers)
+    assert [q.number for q in content.all_quotes] == list(range(1, len(content.all_quotes) + 1))
+    assert content.sources[0].sha256 and len(content.sources[0].sha256) == 64
+
+
+def test_private_notes_never_leak_into_html_or_markdown(demo_store, composed):
+    with demo_store.reading() as s:
+        private_body = s.scalars(select(Note.body).where(Note.private.is_(True))).one()
+        content = b.briefing_content(s, composed)
+        with_private = b.briefing_content(s, composed, include_private=True)
+    marker = "Stratford trial: how many"
+    assert marker in " ".join(private_body.split())
+    for render in (html_document, markdown_document):
+        assert marker not in " ".join(re.sub(r"<[^>]+>", "", render(content)).split())
+        shown = " ".join(re.sub(r"<[^>]+>", "", render(with_private)).split())
+        assert marker in shown and "PRIVATE NOTE" in shown
+
+
+def test_user_markdown_is_sanitised_and_cannot_pose_as_a_section(demo_store, composed):
+    with demo_store.writing() as s:
+        b.update_briefing(
+            s, composed, introduction="# Fake section\n\n<script>alert(1)</script><img src=x>"
+        )
+        content = b.briefing_content(s, composed)
+    html = html_document(content)
+    assert "<script" not in html and "<h1>Fake section" not in html
+    assert html.count("<h1") == len(content.section_titles)
+    md = markdown_document(content)
+    assert "<script" not in md and "\n#### Fake section" in md
+
+
+def test_every_value_is_escaped(demo_store, composed):
+    with demo_store.writing() as s:
+        b.update_briefing(s, composed, title="<b>Bold</b> & co", audience="<i>x</i>")
+        content = b.briefing_content(s, composed)
+    html = html_document(content)
+    assert "<b>Bold</b>" not in html and "&lt;b&gt;Bold&lt;/b&gt; &amp; co" in html
+    assert "<i>x</i>" not in html
+
+
+def test_an_empty_briefing_is_refused(demo_store):
+    with demo_store.writing() as s:
+        empty, _ = b.create_briefing(s, 1, "Nothing yet")
+    with pytest.raises(InputError, match="has no items"), demo_store.reading() as s:
+        b.briefing_content(s, empty)
+
+
+def test_a_quote_whose_source_was_removed_is_refused(demo_store):
+    with demo_store.writing() as s:
+        s.delete(s.scalars(select(Source)).first())
+    with pytest.raises(InputError, match="lost its source"), demo_store.reading() as s:
+        b.topic_content(s, 1)
+
+
+def test_topic_content_has_every_stakeholder_and_shareable_note(demo_store):
+    with demo_store.reading() as s:
+        content = b.topic_content(s, 1)
+        quotes = s.scalars(select(Quote.text)).all()
+    cited = {q.text for q in content.all_quotes}
+    assert set(quotes) <= cited
+    notes = [n for sec in content.sections for n in getattr(sec, "notes", ())]
+    assert notes and not any(n.private for n in notes)
+
+
+def test_stance_colours_are_the_apps():
+    theme = pytest.importorskip("briefing.ui.theme")
+    assert STANCE_COLOURS == theme.STANCE_COLOURS
+
+
+def test_quotes_are_numbered_as_read_and_every_reference_leads_somewhere(demo_store):
+    with demo_store.writing() as s:
+        only_table, _ = b.create_briefing(s, 1, "Just the table")
+        b.add_item(s, only_table, "comparison")
+        content = b.briefing_content(s, only_table)
+        whole = b.topic_content(s, 1)
+    # A comparison alone: the quotes it cites are listed right after it.
+    assert [sec.title for sec in content.sections] == [
+        b.COMPARISON_TITLE,
+        b.COMPARISON_QUOTES_TITLE,
+    ]
+    cited = {
+        c.quote_number for row in content.sections[0].cells for c in row if c and c.quote_number
+    }
+    assert cited == {q.number for q in content.sections[1].quotes}
+    # A whole topic: the stakeholder sections read Q1, Q2, ... in order.
+    numbers = [q.number for sec in whole.sections for q in getattr(sec, "quotes", ())]
+    assert numbers == list(range(1, len(numbers) + 1))
+    assert b.COMPARISON_QUOTES_TITLE not in whole.section_titles
