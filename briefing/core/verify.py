@@ -122,3 +122,130 @@ def verify_quote(text: str, source_text: str | None, start: int, end: int) -> Ve
     if passage and similarity >= _ALTERED_MIN_RATIO:
         return Verification(ALTERED, diff=word_diff(passage, text))
     return Verification(NOT_FOUND)
+
+
+# -- across sources ----------------------------------------------------------------------------
+#
+# Two quotes from different sources that say nearly the same thing are compared word by word.
+# Words are aligned on their typographic fold (quotation marks around a word and the case of the
+# first word do not count); where one quote is a part of the other, only the part they share is
+# compared, since quoting less is not misquoting. Punctuation that ends a quote (".", ",", ";",
+# ":") is how a report fits the words into its own sentence ("... dialogue," she said), so it does
+# not count either. Anything else that differs makes the two a conflict.
+
+SAME = "same"
+TYPOGRAPHY = "typography"
+CONFLICT = "conflict"
+
+# Share of the shorter quote's words that must appear in the other for the two to be "the same
+# words, reported twice" rather than two different statements.
+_SAME_WORDS_MIN_SHARE = 0.6
+_QUOTE_MARKS = "\"'\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f\u00ab\u00bb"
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A run of words of one quote, and whether the other quote has it differently."""
+
+    text: str
+    changed: bool
+
+
+@dataclass(frozen=True)
+class Comparison:
+    kind: str  # SAME, TYPOGRAPHY or CONFLICT
+    diff: str | None  # how the second quote differs from the first: [-first's-]{+second's+}
+    first: tuple[Segment, ...]  # the first quote's compared words, changed runs marked
+    second: tuple[Segment, ...]
+
+    @property
+    def conflict(self) -> bool:
+        return self.kind == CONFLICT
+
+
+def _fold_word(word: str) -> str:
+    return word.translate(_TYPOGRAPHY).strip(_QUOTE_MARKS)
+
+
+def _align_key(word: str) -> str:
+    # Words are lined up on their letters; punctuation then decides whether they differ.
+    return _fold_word(word).rstrip(".,;:!?").strip(_QUOTE_MARKS).casefold()
+
+
+def _strict_keys(words: list[str]) -> list[str]:
+    keys = [_fold_word(w) for w in words]
+    if keys:
+        keys[0] = keys[0][:1].lower() + keys[0][1:]
+        keys[-1] = keys[-1].rstrip(".,;:").strip(_QUOTE_MARKS)
+    return keys
+
+
+def _segments(words: list[str], spans: list[tuple[int, int, bool]]) -> tuple[Segment, ...]:
+    merged: list[tuple[int, int, bool]] = []
+    for i, j, changed in spans:
+        if j <= i:
+            continue
+        if merged and merged[-1][2] == changed and merged[-1][1] == i:
+            merged[-1] = (merged[-1][0], j, changed)
+        else:
+            merged.append((i, j, changed))
+    return tuple(Segment(" ".join(words[i:j]), changed) for i, j, changed in merged)
+
+
+def compare_quotes(first: str, second: str) -> Comparison | None:
+    """How `second` reports the words of `first`; None when they are not the same words."""
+    a, b = first.split(), second.split()
+    if not a or not b:
+        return None
+    matcher = difflib.SequenceMatcher(
+        a=[_align_key(w) for w in a], b=[_align_key(w) for w in b], autojunk=False
+    )
+    blocks = [block for block in matcher.get_matching_blocks() if block.size]
+    shared = sum(block.size for block in blocks)
+    if not blocks or shared < max(2, _SAME_WORDS_MIN_SHARE * min(len(a), len(b))):
+        return None
+    # Compare only the stretch they share on the longer side; the shorter is compared whole.
+    if len(a) >= len(b):
+        a = a[blocks[0].a : blocks[-1].a + blocks[-1].size]
+    else:
+        b = b[blocks[0].b : blocks[-1].b + blocks[-1].size]
+    sa, sb = _strict_keys(a), _strict_keys(b)
+
+    kind = SAME
+    out: list[str] = []
+    spans_a: list[tuple[int, int, bool]] = []
+    spans_b: list[tuple[int, int, bool]] = []
+
+    def differ(i1: int, i2: int, j1: int, j2: int) -> None:
+        if i2 > i1:
+            out.append("[-" + " ".join(a[i1:i2]) + "-]")
+        if j2 > j1:
+            out.append("{+" + " ".join(b[j1:j2]) + "+}")
+        spans_a.append((i1, i2, True))
+        spans_b.append((j1, j2, True))
+
+    opcodes = difflib.SequenceMatcher(
+        a=[_align_key(w) for w in a], b=[_align_key(w) for w in b], autojunk=False
+    ).get_opcodes()
+    for op, i1, i2, j1, j2 in opcodes:
+        if op != "equal":
+            kind = CONFLICT
+            differ(i1, i2, j1, j2)
+            continue
+        for offset in range(i2 - i1):
+            i, j = i1 + offset, j1 + offset
+            if sa[i] != sb[j]:  # the same letters, other punctuation or capitals
+                kind = CONFLICT
+                differ(i, i + 1, j, j + 1)
+                continue
+            if a[i] != b[j] and kind == SAME:
+                kind = TYPOGRAPHY
+            out.append(b[j])
+            spans_a.append((i, i + 1, False))
+            spans_b.append((j, j + 1, False))
+    return Comparison(
+        kind=kind,
+        diff=" ".join(out) if kind == CONFLICT else None,
+        first=_segments(a, spans_a),
+        second=_segments(b, spans_b),
+    )
