@@ -187,7 +187,6 @@ _BLOCKS = frozenset(
         "figcaption",
         "address",
         "hr",
-        "br",
         "title",
         "body",
     }
@@ -221,7 +220,9 @@ class _ReadableText(HTMLParser):
         if tag == "title":
             self._in_title = True
         if tag in _VOID:
-            if tag in ("br", "hr") and not self._skip_depth:
+            if tag == "br" and not self._skip_depth:
+                self._current.append("\n")
+            elif tag == "hr" and not self._skip_depth:
                 self._break()
             return
         hidden = (
@@ -269,7 +270,7 @@ class _ReadableText(HTMLParser):
     def _break(self) -> None:
         text = "".join(self._current)
         self._current = []
-        text = text.strip("\n") if self._in_pre else text.strip()
+        text = text.strip("\n") if self._in_pre else re.sub(r" *\n *", "\n", text).strip()
         if text:
             self.paragraphs.append(text)
 

@@ -128,8 +128,8 @@ def verify_quote(text: str, source_text: str | None, start: int, end: int) -> Ve
 #
 # Two quotes from different sources that say nearly the same thing are compared word by word.
 # Words are aligned on their typographic fold (quotation marks around a word and the case of the
-# first word do not count); where one quote is a part of the other, only the part they share is
-# compared, since quoting less is not misquoting. Punctuation that ends a quote (".", ",", ";",
+# first word do not count); only the stretch both quotes cover is compared, since quoting less (or
+# more) of a statement is not misquoting it. Punctuation that ends a quote (".", ",", ";",
 # ":") is how a report fits the words into its own sentence ("... dialogue," she said), so it does
 # not count either. Anything else that differs makes the two a conflict.
 
@@ -192,9 +192,35 @@ def _segments(words: list[str], spans: list[tuple[int, int, bool]]) -> tuple[Seg
     return tuple(Segment(" ".join(words[i:j]), changed) for i, j, changed in merged)
 
 
+# Words that one quote has in place of the other's at either end are compared; a few more of
+# the longer side are kept so that "by police" against "by domestic law enforcement agencies"
+# shows whole, without marking the rest of a long passage as missing.
+_EDGE_SLACK = 4
+
+
+def _overlap(a: list[str], b: list[str], blocks) -> tuple[list[str], list[str]]:
+    """Both quotes cut to the stretch they both cover: words beyond the other's ends are context
+    the other quote did not include, not a difference."""
+    first, last = blocks[0], blocks[-1]
+    head_a, head_b = first.a, first.b
+    if not head_a or not head_b:
+        head_a = head_b = 0
+    head_a, head_b = min(head_a, head_b + _EDGE_SLACK), min(head_b, head_a + _EDGE_SLACK)
+    tail_a, tail_b = len(a) - (last.a + last.size), len(b) - (last.b + last.size)
+    if not tail_a or not tail_b:
+        tail_a = tail_b = 0
+    tail_a, tail_b = min(tail_a, tail_b + _EDGE_SLACK), min(tail_b, tail_a + _EDGE_SLACK)
+    return (
+        a[first.a - head_a : last.a + last.size + tail_a],
+        b[first.b - head_b : last.b + last.size + tail_b],
+    )
+
+
 def compare_quotes(first: str, second: str) -> Comparison | None:
     """How `second` reports the words of `first`; None when they are not the same words."""
-    a, b = first.split(), second.split()
+    # A free-standing dash or ellipsis is punctuation between words, not a word.
+    a = [w for w in first.split() if any(c.isalnum() for c in w)]
+    b = [w for w in second.split() if any(c.isalnum() for c in w)]
     if not a or not b:
         return None
     matcher = difflib.SequenceMatcher(
@@ -204,11 +230,7 @@ def compare_quotes(first: str, second: str) -> Comparison | None:
     shared = sum(block.size for block in blocks)
     if not blocks or shared < max(2, _SAME_WORDS_MIN_SHARE * min(len(a), len(b))):
         return None
-    # Compare only the stretch they share on the longer side; the shorter is compared whole.
-    if len(a) >= len(b):
-        a = a[blocks[0].a : blocks[-1].a + blocks[-1].size]
-    else:
-        b = b[blocks[0].b : blocks[-1].b + blocks[-1].size]
+    a, b = _overlap(a, b, blocks)
     sa, sb = _strict_keys(a), _strict_keys(b)
 
     kind = SAME
