@@ -356,3 +356,23 @@ def check_quotes(
             )
         )
     return checks
+
+
+@dataclass(frozen=True)
+class SpeakerChoice:
+    id: int
+    name: str
+    speaks_for: str
+
+
+def speaker_choices(session: Session) -> list[SpeakerChoice]:
+    """Every stakeholder who can be a quote's speaker, by name, with whom they speak for."""
+    parents = dict(session.execute(select(Stakeholder.id, Stakeholder.name)).all())
+    return [
+        SpeakerChoice(sid, name, parents.get(parent, "") if parent else "")
+        for sid, name, parent in session.execute(
+            select(Stakeholder.id, Stakeholder.name, Stakeholder.parent_id).order_by(
+                Stakeholder.name
+            )
+        )
+    ]

@@ -33,6 +33,7 @@ from briefing.ui import theme
 from briefing.ui.browser import SafeBrowser
 from briefing.ui.cards import CardGrid, CardListModel, StakeholderIdRole, describe, plural
 from briefing.ui.operations import Operations
+from briefing.ui.sources import install_sources
 
 WELCOME_HTML = (
     "<h2>Select a card</h2><p class='muted'>Click a stakeholder, or move with the arrow keys and "
@@ -111,6 +112,7 @@ class MainWindow(QMainWindow):
 
         self._build_menus()
         self.statusBar().setAccessibleName("Status")
+        install_sources(self)
         self._restore_layout()
         self.reload()
 
