@@ -351,7 +351,9 @@ def pdf_to_text(data: bytes, name: str) -> Extracted:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted and not reader.decrypt(""):
             raise InputError(f"{name} is a password-protected PDF; save an unprotected copy")
-        pages = [(page.extract_text() or "").strip() for page in reader.pages]
+        # pypdf renders the gap between separately placed words (as Qt and others write them)
+        # as a tab; a PDF has no tab stops, so it is a space between words.
+        pages = [(page.extract_text() or "").replace("\t", " ").strip() for page in reader.pages]
         info = reader.metadata or {}
         title = str(info.get("/Title") or "").strip()
         author = str(info.get("/Author") or "").strip()

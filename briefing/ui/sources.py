@@ -453,7 +453,8 @@ class SourcesPanel(QWidget):
         self.splitter.addWidget(self.quote_detail)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setStretchFactor(2, 2)
+        self.splitter.setStretchFactor(2, 3)
+        self.splitter.setSizes([360, 140, 360])
         self.splitter.setChildrenCollapsible(False)
 
         layout = QVBoxLayout(self)
