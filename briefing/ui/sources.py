@@ -685,6 +685,12 @@ class _DropImporter(QObject):
         return False
 
 
+def _show_panel(window, panel: SourcesPanel) -> None:
+    window.side_tabs.setVisible(True)
+    window.side_tabs.setCurrentWidget(panel)
+    panel.reader.setFocus()
+
+
 def install_sources(window) -> SourcesPanel:
     """Attach sources to the main window: the menu action, dropping files, the Sources tab."""
     panel = SourcesPanel(window)
@@ -700,6 +706,13 @@ def install_sources(window) -> SourcesPanel:
     actions = window.file_menu.actions()
     window.file_menu.insertAction(actions[0] if actions else None, action)
     window.file_menu.insertSeparator(actions[0] if actions else None)
+
+    show = QAction("Go to &sources", window)
+    show.setShortcut(QKeySequence("Ctrl+3"))
+    show.setStatusTip("Read sources and make quotes from them")
+    show.triggered.connect(lambda: _show_panel(window, panel))
+    window.show_sources_action = show
+    window.view_menu.addAction(show)
 
     window.setAcceptDrops(True)
     window._drop_importer = _DropImporter(window)

@@ -369,3 +369,14 @@ def test_quote_list_model_passes_the_model_tester(qtmodeltester, window, monkeyp
     model = QuoteListModel()
     model.set_checks(window.sources_panel.checks)
     qtmodeltester.check(model)
+
+
+def test_the_view_menu_goes_to_the_sources_tab(window):
+    window.toggle_detail.setChecked(False)
+    window.side_tabs.setVisible(False)
+    assert window.show_sources_action in window.view_menu.actions()
+    window.show_sources_action.trigger()
+    assert window.side_tabs.isVisible()
+    assert window.side_tabs.currentWidget() is window.sources_panel
+    # An empty store says how to begin.
+    assert "Import a .txt, .md, .html or .pdf" in window.sources_panel.reader.placeholderText()
