@@ -33,7 +33,9 @@ from briefing.core.verify import (
     _TYPOGRAPHY,
     Comparison,
     Verification,
+    comparable_words,
     compare_quotes,
+    could_be_same_words,
     verify_quote,
 )
 from briefing.errors import InputError, NotFound
@@ -283,18 +285,26 @@ def check_quotes(
     speaker_id: int | None = None,
 ) -> list[QuoteCheck]:
     """Every quote (or those of one source or speaker) checked on its own and across sources."""
-    rows = session.execute(
-        select(Quote, Source, Stakeholder)
-        .outerjoin(Source, Quote.source_id == Source.id)
+    # Sources are read once each, not once per quote: their texts are the bulk of the store.
+    quoted = session.execute(
+        select(Quote, Stakeholder)
         .outerjoin(Stakeholder, Quote.speaker_id == Stakeholder.id)
         .order_by(Quote.source_id, Quote.start, Quote.id)
     ).all()
-    intact: dict[int, bool] = {}
-    pages: dict[int, list[int] | None] = {}
-    for _, source, _ in rows:
-        if source is not None and source.id not in intact:
-            intact[source.id] = sha256_text(source.text) == source.sha256
-            pages[source.id] = json.loads(source.page_starts) if source.page_starts else None
+    source_ids = {quote.source_id for quote, _ in quoted if quote.source_id is not None}
+    sources = {
+        source.id: source
+        for source in session.scalars(select(Source).where(Source.id.in_(source_ids)))
+    }
+    rows = [
+        (quote, sources.get(quote.source_id) if quote.source_id else None, speaker)
+        for quote, speaker in quoted
+    ]
+    intact = {sid: sha256_text(source.text) == source.sha256 for sid, source in sources.items()}
+    pages = {
+        sid: json.loads(source.page_starts) if source.page_starts else None
+        for sid, source in sources.items()
+    }
     by_group: dict[int, list[tuple[Quote, Source | None, Stakeholder | None]]] = defaultdict(list)
     for row in rows:
         speaker = row[2]
@@ -303,11 +313,15 @@ def check_quotes(
             # spokespeople); an organisation with its people.
             by_group[speaker.parent_id or speaker.id].append(row)
 
+    # Most pairs share few words; a set intersection rules them out before the word alignment.
+    words = {quote.id: comparable_words(quote.text) for quote, _, _ in rows}
     relations: dict[int, tuple[list[Conflict], list[Conflict]]] = defaultdict(lambda: ([], []))
     for members in by_group.values():
         for i, (qa, sa, pa) in enumerate(members):
             for qb, sb, pb in members[i + 1 :]:
                 if qa.source_id is None or qa.source_id == qb.source_id:
+                    continue
+                if not could_be_same_words(words[qa.id], words[qb.id]):
                     continue
                 compared = compare_quotes(qa.text, qb.text)
                 if compared is None:

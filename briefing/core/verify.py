@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 EXACT = "exact"
@@ -190,6 +191,18 @@ def _segments(words: list[str], spans: list[tuple[int, int, bool]]) -> tuple[Seg
         else:
             merged.append((i, j, changed))
     return tuple(Segment(" ".join(words[i:j]), changed) for i, j, changed in merged)
+
+
+def comparable_words(text: str) -> Counter[str]:
+    """The words `compare_quotes` aligns, counted, for a quick test before aligning them."""
+    return Counter(_align_key(w) for w in text.split() if any(c.isalnum() for c in w))
+
+
+def could_be_same_words(first: Counter[str], second: Counter[str]) -> bool:
+    """False when `compare_quotes` would certainly find two quotes to be different statements:
+    they do not share enough words, even in the best order."""
+    needed = max(2, _SAME_WORDS_MIN_SHARE * min(first.total(), second.total()))
+    return (first & second).total() >= needed
 
 
 # Words that one quote has in place of the other's at either end are compared; a few more of

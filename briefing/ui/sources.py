@@ -686,6 +686,7 @@ class _DropImporter(QObject):
 
 
 def _show_panel(window, panel: SourcesPanel) -> None:
+    window.toggle_detail.setChecked(True)  # the side panel's own View menu switch
     window.side_tabs.setVisible(True)
     window.side_tabs.setCurrentWidget(panel)
     panel.reader.setFocus()

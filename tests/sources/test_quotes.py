@@ -233,3 +233,18 @@ def test_found_words_are_the_source_at_their_offsets(before, words, after):
     assert (len(before), len(before) + len(words)) in places
     for start, end in places:
         assert source[start:end] == words
+
+
+PHRASES = st.lists(
+    st.sampled_from(["we", "believe", "now", "is", "the", "time", "debate", "\u2014", "time,"]),
+    min_size=1,
+    max_size=12,
+).map(" ".join)
+
+
+@given(first=PHRASES, second=PHRASES)
+def test_the_quick_word_test_never_skips_a_pair_that_compares(first, second):
+    from briefing.core.verify import comparable_words, could_be_same_words
+
+    if compare_quotes(first, second) is not None:
+        assert could_be_same_words(comparable_words(first), comparable_words(second))
