@@ -47,7 +47,9 @@ class Commands:
         self._subparsers = parser.add_subparsers(dest=f"command_{id(parser)}", metavar="COMMAND")
 
     def command(self, name: str, handler: Handler, help: str) -> argparse.ArgumentParser:
-        sub = self._subparsers.add_parser(name, parents=[self._common], help=help, description=help)
+        sub = self._subparsers.add_parser(
+            name, parents=[self._common], help=help, description=help
+        )
         sub.set_defaults(handler=handler)
         return sub
 
