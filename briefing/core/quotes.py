@@ -41,7 +41,7 @@ from briefing.core.verify import (
 from briefing.errors import InputError, NotFound
 from briefing.store.models import Quote, Source, Stakeholder
 
-_WORD = re.compile(r"\S+")
+_WORD = re.compile(r"\w+")
 _CLOSEST_MIN_RATIO = 0.3
 _MAX_CANDIDATES = 4000
 
@@ -89,19 +89,16 @@ def find_occurrences(source_text: str, words: str) -> list[tuple[int, int]]:
     return sorted(found)
 
 
-def _word_key(word: str) -> str:
-    return re.sub(r"\W+", "", word.translate(_TYPOGRAPHY)).casefold()
-
-
 def closest_passage(source_text: str, words: str) -> tuple[int, int] | None:
     """The stretch of the source most like `words`, word for word, or None if none is close.
 
-    Only windows that share a word with the quote are scored, rarest words first, so a long
-    source costs one pass to split it into words and a bounded number of comparisons.
+    Words here are runs of letters and digits, compared without case: typography and
+    punctuation cannot make a passage look far away. Only windows that share a word with the
+    quote are scored, rarest words first, so a long source costs one pass to split it into words
+    and a bounded number of comparisons.
     """
-    query = [_word_key(w) for w in words.split()]
-    query = [w for w in query if w]
-    spans = [(m.start(), m.end(), _word_key(m.group())) for m in _WORD.finditer(source_text)]
+    query = [m.group().casefold() for m in _WORD.finditer(words)]
+    spans = [(m.start(), m.end(), m.group().casefold()) for m in _WORD.finditer(source_text)]
     if not query or not spans:
         return None
     keys = [key for _, _, key in spans]
