@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListView,
+    QMenu,
     QMessageBox,
     QPushButton,
     QSplitter,
@@ -362,11 +363,18 @@ class SourceReader(QTextEdit):
         if event.button() == Qt.MouseButton.LeftButton and not self.textCursor().hasSelection():
             self.click_at(self.cursorForPosition(event.position().toPoint()).position())
 
-    def contextMenuEvent(self, event) -> None:
-        menu = self.createStandardContextMenu(event.pos())
+    def context_menu(self, position) -> QMenu:
+        """The standard menu (Copy, Select All) with New quote first."""
+        menu = self.createStandardContextMenu(position)
         if self.new_quote_action is not None:
-            menu.insertAction(menu.actions()[0] if menu.actions() else None, self.new_quote_action)
-            menu.insertSeparator(menu.actions()[1])
+            first = menu.actions()[0] if menu.actions() else None
+            menu.insertAction(first, self.new_quote_action)
+            if first is not None:
+                menu.insertSeparator(first)
+        return menu
+
+    def contextMenuEvent(self, event) -> None:
+        menu = self.context_menu(event.pos())
         menu.exec(event.globalPos())
         menu.deleteLater()
 

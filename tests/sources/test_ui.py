@@ -239,9 +239,12 @@ def test_the_shortcut_and_context_menu_offer_new_quote(window, monkeypatch, tmp_
     )
     assert called and called[0][1] == "national dialogue"
     assert store_counts(window)["quotes"] == 0  # the dialog was cancelled
-    menu = panel.reader.createStandardContextMenu()
-    assert panel.reader.new_quote_action is panel.new_quote_action
+    menu = panel.reader.context_menu(QPoint(5, 5))
+    assert menu.actions()[0] is panel.new_quote_action and panel.new_quote_action.isEnabled()
     menu.deleteLater()
+    called.clear()
+    panel.new_quote_action.trigger()
+    assert called and called[0][1] == "national dialogue"
 
 
 def test_clicking_a_highlight_shows_its_quote(window, monkeypatch, tmp_path, qtbot):
