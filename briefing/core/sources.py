@@ -6,7 +6,8 @@ readable text, exactly as it will be quoted: quote offsets count Python `str` ch
 - Plain text and Markdown are decoded (UTF-8 with or without BOM, UTF-16 with a BOM or recognisably
   without one, else Windows-1252) and stored as decoded; line ends are kept as they are.
 - HTML is reduced to its readable text with the standard library's `html.parser`: scripts, styles,
-  navigation, headers and footers of the page, forms and hidden elements are dropped; block elements
+  navigation, the page's header and footer (not an article's), asides, forms and hidden elements
+  are dropped; block elements
   become line breaks; runs of white space inside a paragraph fold to one space, as a browser would
   show them. Nothing is fetched: images, links and frames are text or nothing.
 - A PDF's text is extracted page by page with pypdf; pages are joined by a blank line and the
@@ -144,8 +145,6 @@ _SKIPPED = frozenset(
         "noscript",
         "template",
         "nav",
-        "header",
-        "footer",
         "aside",
         "form",
         "button",
@@ -230,7 +229,10 @@ class _ReadableText(HTMLParser):
             or attributes.get("aria-hidden") == "true"
             or attributes.get("role", "").lower() in _SKIPPED_ROLES
         )
-        skips = tag in _SKIPPED or hidden
+        in_article = any(open_tag in ("article", "main") for open_tag, _ in self._stack)
+        # A page's header and footer are furniture; an article's header holds its headline.
+        furniture = tag in ("header", "footer") and not in_article
+        skips = tag in _SKIPPED or hidden or furniture
         self._stack.append((tag, skips))
         if skips:
             self._skip_depth += 1

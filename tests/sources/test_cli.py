@@ -203,3 +203,28 @@ def test_a_source_over_50_mb_is_refused_by_the_command(cli, tmp_path):
     code, _, err = cli("import-source", big)
     assert code == 2 and "larger than 50 MB" in err
     assert counts(cli) == before
+
+
+def test_a_changed_source_fails_verify_and_shows_in_sources(cli, demo_path, tmp_path):
+    import sqlite3
+
+    letter = tmp_path / "letter.txt"
+    letter.write_text(LETTER)
+    code, out, _ = cli("import-source", letter)
+    first = int(out)
+    letter.write_text(LETTER.replace("dialogue", "conversation"))
+    code, out, _ = cli("import-source", letter, "--revision-of", first, "--json")
+    revision = json.loads(out)["id"]
+    code, out, _ = cli("quote", "add", "--source", first, "--speaker", "IBM", "national dialogue")
+    assert code == 0
+    assert cli("verify")[0] == 0
+    with sqlite3.connect(demo_path) as connection:
+        connection.execute("UPDATE sources SET text = 'Rewritten.' WHERE id = ?", (first,))
+    code, out, _ = cli("sources", "--json")
+    listed = {s["id"]: s for s in json.loads(out)}
+    assert listed[first]["intact"] is False and listed[revision]["revision_of"] == first
+    assert "CHANGED SINCE IMPORT" in cli("sources")[1]
+    code, out, _ = cli("verify")
+    assert code == 1 and "has changed since it was imported" in out
+    code, _, err = cli("quote", "add", "--source", first, "--speaker", "IBM", "Rewritten")
+    assert code == 2 and "changed since it was imported" in err

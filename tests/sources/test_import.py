@@ -217,3 +217,12 @@ def test_a_revision_is_a_new_source(empty_store, tmp_path):
     assert second.id != first.id
     with pytest.raises(InputError, match="no source with id 99"), empty_store.writing() as s:
         import_source(s, path, revision_of=99)
+
+
+def test_an_articles_own_header_is_kept(tmp_path):
+    path = tmp_path / "page.html"
+    path.write_text(
+        "<body><header>Site name</header><article><header><h1>Headline</h1></header>"
+        "<p>Body.</p><footer>By A. Reporter</footer></article><footer>Contact us</footer></body>"
+    )
+    assert read_file(path).text == "Headline\n\nBody.\n\nBy A. Reporter"
