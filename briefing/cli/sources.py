@@ -152,6 +152,10 @@ def _check_json(check) -> dict:
         "diff": check.verification.diff,
         "source_intact": check.source_intact,
         "conflicts": _conflicts_json(check),
+        # Quotes of other sources with the same words: kind "same" or "typography".
+        "agreements": [
+            {"quote_id": a.quote_id, "kind": a.comparison.kind} for a in check.agreements
+        ],
     }
 
 
@@ -196,6 +200,11 @@ def verify(args: argparse.Namespace) -> int:
                 print(
                     f"      conflicts with quote {conflict.quote_id} "
                     f"({conflict.source_title}): {conflict.comparison.diff}"
+                )
+            for agreement in c.agreements:
+                how = "word for word" if agreement.comparison.kind == "same" else "but typography"
+                print(
+                    f"      agrees {how} with quote {agreement.quote_id} ({agreement.source_title})"
                 )
         bad = sum(not c.ok for c in checks)
         print(f"{len(checks)} quote(s) checked, {bad} with a problem")

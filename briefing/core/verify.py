@@ -132,7 +132,8 @@ def verify_quote(text: str, source_text: str | None, start: int, end: int) -> Ve
 # first word do not count); only the stretch both quotes cover is compared, since quoting less (or
 # more) of a statement is not misquoting it. Punctuation that ends a quote (".", ",", ";",
 # ":") is how a report fits the words into its own sentence ("... dialogue," she said), so it does
-# not count either. Anything else that differs makes the two a conflict.
+# not count either, nor does hyphenation ("facial-recognition" for "facial recognition"). Anything
+# else that differs makes the two a conflict.
 
 SAME = "same"
 TYPOGRAPHY = "typography"
@@ -141,6 +142,7 @@ CONFLICT = "conflict"
 # Share of the shorter quote's words that must appear in the other for the two to be "the same
 # words, reported twice" rather than two different statements.
 _SAME_WORDS_MIN_SHARE = 0.6
+_HYPHEN = re.compile(r"(?<=\w)([-\u2010\u2011])(?=\w)")
 _QUOTE_MARKS = "\"'\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f\u00ab\u00bb"
 
 
@@ -181,7 +183,31 @@ def _strict_keys(words: list[str]) -> list[str]:
     return keys
 
 
-def _segments(words: list[str], spans: list[tuple[int, int, bool]]) -> tuple[Segment, ...]:
+def _tokens(text: str) -> tuple[list[str], list[str]]:
+    """The words of a quote, splitting hyphenated ones, and what joined each to the one before
+    (a space or the hyphen), so that the words are shown as the quote has them."""
+    words: list[str] = []
+    joiners: list[str] = []
+    for chunk in text.split():
+        # A free-standing dash or ellipsis is punctuation between words, not a word.
+        if not any(c.isalnum() for c in chunk):
+            continue
+        parts = _HYPHEN.split(chunk)
+        words.append(parts[0])
+        joiners.append(" ")
+        for hyphen, word in zip(parts[1::2], parts[2::2], strict=True):
+            words.append(word)
+            joiners.append(hyphen)
+    return words, joiners
+
+
+def _join(words: list[str], joiners: list[str], i: int, j: int) -> str:
+    return "".join((joiners[k] if k > i else "") + words[k] for k in range(i, j))
+
+
+def _segments(
+    words: list[str], joiners: list[str], spans: list[tuple[int, int, bool]]
+) -> tuple[Segment, ...]:
     merged: list[tuple[int, int, bool]] = []
     for i, j, changed in spans:
         if j <= i:
@@ -190,12 +216,12 @@ def _segments(words: list[str], spans: list[tuple[int, int, bool]]) -> tuple[Seg
             merged[-1] = (merged[-1][0], j, changed)
         else:
             merged.append((i, j, changed))
-    return tuple(Segment(" ".join(words[i:j]), changed) for i, j, changed in merged)
+    return tuple(Segment(_join(words, joiners, i, j), changed) for i, j, changed in merged)
 
 
 def comparable_words(text: str) -> Counter[str]:
     """The words `compare_quotes` aligns, counted, for a quick test before aligning them."""
-    return Counter(_align_key(w) for w in text.split() if any(c.isalnum() for c in w))
+    return Counter(_align_key(w) for w in _tokens(text)[0])
 
 
 def could_be_same_words(first: Counter[str], second: Counter[str]) -> bool:
@@ -211,7 +237,7 @@ def could_be_same_words(first: Counter[str], second: Counter[str]) -> bool:
 _EDGE_SLACK = 4
 
 
-def _overlap(a: list[str], b: list[str], blocks) -> tuple[list[str], list[str]]:
+def _overlap(a: list[str], b: list[str], blocks) -> tuple[slice, slice]:
     """Both quotes cut to the stretch they both cover: words beyond the other's ends are context
     the other quote did not include, not a difference."""
     first, last = blocks[0], blocks[-1]
@@ -224,16 +250,16 @@ def _overlap(a: list[str], b: list[str], blocks) -> tuple[list[str], list[str]]:
         tail_a = tail_b = 0
     tail_a, tail_b = min(tail_a, tail_b + _EDGE_SLACK), min(tail_b, tail_a + _EDGE_SLACK)
     return (
-        a[first.a - head_a : last.a + last.size + tail_a],
-        b[first.b - head_b : last.b + last.size + tail_b],
+        slice(first.a - head_a, last.a + last.size + tail_a),
+        slice(first.b - head_b, last.b + last.size + tail_b),
     )
 
 
 def compare_quotes(first: str, second: str) -> Comparison | None:
     """How `second` reports the words of `first`; None when they are not the same words."""
-    # A free-standing dash or ellipsis is punctuation between words, not a word.
-    a = [w for w in first.split() if any(c.isalnum() for c in w)]
-    b = [w for w in second.split() if any(c.isalnum() for c in w)]
+    # "facial-recognition" and "facial recognition" are the same words, hyphenated or not.
+    a, ja = _tokens(first)
+    b, jb = _tokens(second)
     if not a or not b:
         return None
     matcher = difflib.SequenceMatcher(
@@ -243,7 +269,8 @@ def compare_quotes(first: str, second: str) -> Comparison | None:
     shared = sum(block.size for block in blocks)
     if not blocks or shared < max(2, _SAME_WORDS_MIN_SHARE * min(len(a), len(b))):
         return None
-    a, b = _overlap(a, b, blocks)
+    cut_a, cut_b = _overlap(a, b, blocks)
+    a, ja, b, jb = a[cut_a], ja[cut_a], b[cut_b], jb[cut_b]
     sa, sb = _strict_keys(a), _strict_keys(b)
 
     kind = SAME
@@ -253,9 +280,9 @@ def compare_quotes(first: str, second: str) -> Comparison | None:
 
     def differ(i1: int, i2: int, j1: int, j2: int) -> None:
         if i2 > i1:
-            out.append("[-" + " ".join(a[i1:i2]) + "-]")
+            out.append("[-" + _join(a, ja, i1, i2) + "-]")
         if j2 > j1:
-            out.append("{+" + " ".join(b[j1:j2]) + "+}")
+            out.append("{+" + _join(b, jb, j1, j2) + "+}")
         spans_a.append((i1, i2, True))
         spans_b.append((j1, j2, True))
 
@@ -273,14 +300,18 @@ def compare_quotes(first: str, second: str) -> Comparison | None:
                 kind = CONFLICT
                 differ(i, i + 1, j, j + 1)
                 continue
-            if a[i] != b[j] and kind == SAME:
+            hyphenation = offset > 0 and ja[i] != jb[j]
+            if (a[i] != b[j] or hyphenation) and kind == SAME:
                 kind = TYPOGRAPHY
-            out.append(b[j])
+            if offset > 0 and jb[j] != " " and out:
+                out[-1] += jb[j] + b[j]
+            else:
+                out.append(b[j])
             spans_a.append((i, i + 1, False))
             spans_b.append((j, j + 1, False))
     return Comparison(
         kind=kind,
         diff=" ".join(out) if kind == CONFLICT else None,
-        first=_segments(a, spans_a),
-        second=_segments(b, spans_b),
+        first=_segments(a, ja, spans_a),
+        second=_segments(b, jb, spans_b),
     )

@@ -138,6 +138,7 @@ def test_import_list_quote_and_verify(cli, tmp_path, make_pdf):
     assert checks[from_pdf]["page"] == 2 and checks[from_pdf]["status"] == "exact"
     assert checks[typography_only]["status"] == "normalized"
     assert checks[typography_only]["conflicts"] == []
+    assert {"quote_id": from_letter, "kind": "typography"} in checks[typography_only]["agreements"]
     assert checks[from_report]["status"] == "exact"
     # The demo's news report quotes the same letter too, so both quotes also meet its quote.
     (conflict,) = [c for c in checks[from_report]["conflicts"] if c["quote_id"] == from_letter]
@@ -147,6 +148,7 @@ def test_import_list_quote_and_verify(cli, tmp_path, make_pdf):
 
     code, out, _ = cli("verify")
     assert code == 1 and "conflicts with quote" in out
+    assert f"agrees but typography with quote {from_letter}" in out
 
 
 def test_verify_exits_zero_when_every_quote_matches(cli):

@@ -200,6 +200,13 @@ def test_different_words_at_the_end_are_compared():
     )
 
 
+def test_hyphenation_is_typography():
+    compared = compare_quotes(
+        "how facial-recognition technology", "how facial recognition technology"
+    )
+    assert compared.kind == "typography" and compared.diff is None
+
+
 def test_overlapping_quotes_compare_what_both_cover():
     assert compare_quotes("We believe now is the time", "now is the time to begin").kind == "same"
 
@@ -236,7 +243,9 @@ def test_found_words_are_the_source_at_their_offsets(before, words, after):
 
 
 PHRASES = st.lists(
-    st.sampled_from(["we", "believe", "now", "is", "the", "time", "debate", "\u2014", "time,"]),
+    st.sampled_from(
+        ["we", "believe", "now", "is", "the", "time", "debate", "\u2014", "time,", "face-to-face"]
+    ),
     min_size=1,
     max_size=12,
 ).map(" ".join)
