@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "briefing.cli.editing",
     "briefing.cli.search",
     "briefing.cli.export",
+    "briefing.cli.sources",
 )
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 EXACT = "exact"
@@ -122,3 +123,195 @@ def verify_quote(text: str, source_text: str | None, start: int, end: int) -> Ve
     if passage and similarity >= _ALTERED_MIN_RATIO:
         return Verification(ALTERED, diff=word_diff(passage, text))
     return Verification(NOT_FOUND)
+
+
+# -- across sources ----------------------------------------------------------------------------
+#
+# Two quotes from different sources that say nearly the same thing are compared word by word.
+# Words are aligned on their typographic fold (quotation marks around a word and the case of the
+# first word do not count); only the stretch both quotes cover is compared, since quoting less (or
+# more) of a statement is not misquoting it. Punctuation that ends a quote (".", ",", ";",
+# ":") is how a report fits the words into its own sentence ("... dialogue," she said), so it does
+# not count either, nor does hyphenation ("facial-recognition" for "facial recognition"). Anything
+# else that differs makes the two a conflict.
+
+SAME = "same"
+TYPOGRAPHY = "typography"
+CONFLICT = "conflict"
+
+# Share of the shorter quote's words that must appear in the other for the two to be "the same
+# words, reported twice" rather than two different statements.
+_SAME_WORDS_MIN_SHARE = 0.6
+_HYPHEN = re.compile(r"(?<=\w)([-\u2010\u2011])(?=\w)")
+_QUOTE_MARKS = "\"'\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f\u00ab\u00bb"
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A run of words of one quote, and whether the other quote has it differently."""
+
+    text: str
+    changed: bool
+
+
+@dataclass(frozen=True)
+class Comparison:
+    kind: str  # SAME, TYPOGRAPHY or CONFLICT
+    diff: str | None  # how the second quote differs from the first: [-first's-]{+second's+}
+    first: tuple[Segment, ...]  # the first quote's compared words, changed runs marked
+    second: tuple[Segment, ...]
+
+    @property
+    def conflict(self) -> bool:
+        return self.kind == CONFLICT
+
+
+def _fold_word(word: str) -> str:
+    return word.translate(_TYPOGRAPHY).strip(_QUOTE_MARKS)
+
+
+def _align_key(word: str) -> str:
+    # Words are lined up on their letters; punctuation then decides whether they differ.
+    return _fold_word(word).rstrip(".,;:!?").strip(_QUOTE_MARKS).casefold()
+
+
+def _strict_keys(words: list[str]) -> list[str]:
+    keys = [_fold_word(w) for w in words]
+    if keys:
+        keys[0] = keys[0][:1].lower() + keys[0][1:]
+        keys[-1] = keys[-1].rstrip(".,;:").strip(_QUOTE_MARKS)
+    return keys
+
+
+def _tokens(text: str) -> tuple[list[str], list[str]]:
+    """The words of a quote, splitting hyphenated ones, and what joined each to the one before
+    (a space or the hyphen), so that the words are shown as the quote has them."""
+    words: list[str] = []
+    joiners: list[str] = []
+    for chunk in text.split():
+        # A free-standing dash or ellipsis is punctuation between words, not a word.
+        if not any(c.isalnum() for c in chunk):
+            continue
+        parts = _HYPHEN.split(chunk)
+        words.append(parts[0])
+        joiners.append(" ")
+        for hyphen, word in zip(parts[1::2], parts[2::2], strict=True):
+            words.append(word)
+            joiners.append(hyphen)
+    return words, joiners
+
+
+def _join(words: list[str], joiners: list[str], i: int, j: int) -> str:
+    return "".join((joiners[k] if k > i else "") + words[k] for k in range(i, j))
+
+
+def _segments(
+    words: list[str], joiners: list[str], spans: list[tuple[int, int, bool]]
+) -> tuple[Segment, ...]:
+    merged: list[tuple[int, int, bool]] = []
+    for i, j, changed in spans:
+        if j <= i:
+            continue
+        if merged and merged[-1][2] == changed and merged[-1][1] == i:
+            merged[-1] = (merged[-1][0], j, changed)
+        else:
+            merged.append((i, j, changed))
+    return tuple(Segment(_join(words, joiners, i, j), changed) for i, j, changed in merged)
+
+
+def comparable_words(text: str) -> Counter[str]:
+    """The words `compare_quotes` aligns, counted, for a quick test before aligning them."""
+    return Counter(_align_key(w) for w in _tokens(text)[0])
+
+
+def could_be_same_words(first: Counter[str], second: Counter[str]) -> bool:
+    """False when `compare_quotes` would certainly find two quotes to be different statements:
+    they do not share enough words, even in the best order."""
+    needed = max(2, _SAME_WORDS_MIN_SHARE * min(first.total(), second.total()))
+    return (first & second).total() >= needed
+
+
+# Words that one quote has in place of the other's at either end are compared; a few more of
+# the longer side are kept so that "by police" against "by domestic law enforcement agencies"
+# shows whole, without marking the rest of a long passage as missing.
+_EDGE_SLACK = 4
+
+
+def _overlap(a: list[str], b: list[str], blocks) -> tuple[slice, slice]:
+    """Both quotes cut to the stretch they both cover: words beyond the other's ends are context
+    the other quote did not include, not a difference."""
+    first, last = blocks[0], blocks[-1]
+    head_a, head_b = first.a, first.b
+    if not head_a or not head_b:
+        head_a = head_b = 0
+    head_a, head_b = min(head_a, head_b + _EDGE_SLACK), min(head_b, head_a + _EDGE_SLACK)
+    tail_a, tail_b = len(a) - (last.a + last.size), len(b) - (last.b + last.size)
+    if not tail_a or not tail_b:
+        tail_a = tail_b = 0
+    tail_a, tail_b = min(tail_a, tail_b + _EDGE_SLACK), min(tail_b, tail_a + _EDGE_SLACK)
+    return (
+        slice(first.a - head_a, last.a + last.size + tail_a),
+        slice(first.b - head_b, last.b + last.size + tail_b),
+    )
+
+
+def compare_quotes(first: str, second: str) -> Comparison | None:
+    """How `second` reports the words of `first`; None when they are not the same words."""
+    # "facial-recognition" and "facial recognition" are the same words, hyphenated or not.
+    a, ja = _tokens(first)
+    b, jb = _tokens(second)
+    if not a or not b:
+        return None
+    matcher = difflib.SequenceMatcher(
+        a=[_align_key(w) for w in a], b=[_align_key(w) for w in b], autojunk=False
+    )
+    blocks = [block for block in matcher.get_matching_blocks() if block.size]
+    shared = sum(block.size for block in blocks)
+    if not blocks or shared < max(2, _SAME_WORDS_MIN_SHARE * min(len(a), len(b))):
+        return None
+    cut_a, cut_b = _overlap(a, b, blocks)
+    a, ja, b, jb = a[cut_a], ja[cut_a], b[cut_b], jb[cut_b]
+    sa, sb = _strict_keys(a), _strict_keys(b)
+
+    kind = SAME
+    out: list[str] = []
+    spans_a: list[tuple[int, int, bool]] = []
+    spans_b: list[tuple[int, int, bool]] = []
+
+    def differ(i1: int, i2: int, j1: int, j2: int) -> None:
+        if i2 > i1:
+            out.append("[-" + _join(a, ja, i1, i2) + "-]")
+        if j2 > j1:
+            out.append("{+" + _join(b, jb, j1, j2) + "+}")
+        spans_a.append((i1, i2, True))
+        spans_b.append((j1, j2, True))
+
+    opcodes = difflib.SequenceMatcher(
+        a=[_align_key(w) for w in a], b=[_align_key(w) for w in b], autojunk=False
+    ).get_opcodes()
+    for op, i1, i2, j1, j2 in opcodes:
+        if op != "equal":
+            kind = CONFLICT
+            differ(i1, i2, j1, j2)
+            continue
+        for offset in range(i2 - i1):
+            i, j = i1 + offset, j1 + offset
+            if sa[i] != sb[j]:  # the same letters, other punctuation or capitals
+                kind = CONFLICT
+                differ(i, i + 1, j, j + 1)
+                continue
+            hyphenation = offset > 0 and ja[i] != jb[j]
+            if (a[i] != b[j] or hyphenation) and kind == SAME:
+                kind = TYPOGRAPHY
+            if offset > 0 and jb[j] != " " and out:
+                out[-1] += jb[j] + b[j]
+            else:
+                out.append(b[j])
+            spans_a.append((i, i + 1, False))
+            spans_b.append((j, j + 1, False))
+    return Comparison(
+        kind=kind,
+        diff=" ".join(out) if kind == CONFLICT else None,
+        first=_segments(a, ja, spans_a),
+        second=_segments(b, jb, spans_b),
+    )

@@ -36,6 +36,7 @@ from briefing.ui.cards import CardGrid, CardListModel, StakeholderIdRole, descri
 from briefing.ui.editing import install_editing
 from briefing.ui.operations import Operations
 from briefing.ui.search import install_search
+from briefing.ui.sources import install_sources
 
 WELCOME_HTML = (
     "<h2>Select a card</h2><p class='muted'>Click a stakeholder, or move with the arrow keys and "
@@ -117,6 +118,7 @@ class MainWindow(QMainWindow):
         install_editing(self)
         install_search(self)
         install_briefings(self)
+        install_sources(self)
         self._restore_layout()
         self.reload()
 

@@ -1,0 +1,589 @@
+"""Importing sources and reading them back: the stored text is evidence, checked on every read.
+
+A source is imported from a `.txt`, `.md`, `.html`/`.htm` or `.pdf` file. What is stored is the
+readable text, exactly as it will be quoted: quote offsets count Python `str` characters of it.
+
+- Plain text and Markdown are decoded (UTF-8 with or without BOM, UTF-16 with a BOM or recognisably
+  without one, else Windows-1252) and stored as decoded; line ends are kept as they are.
+- HTML is reduced to its readable text with the standard library's `html.parser`: scripts, styles,
+  navigation, the page's header and footer (not an article's), asides, forms and hidden elements
+  are dropped; block elements
+  become line breaks; runs of white space inside a paragraph fold to one space, as a browser would
+  show them. Nothing is fetched: images, links and frames are text or nothing.
+- A PDF's text is extracted page by page with pypdf; pages are joined by a blank line and the
+  offset where each page starts is kept (`Source.page_starts`, JSON), so a quote is cited with its
+  page.
+
+Title, date, publisher and author come from the file where it states them (an HTML `<title>` and
+`<meta>` tags, a Markdown `# heading` or front matter, a PDF's document information), and the
+caller's values win over the file's. A file that is empty, binary, an unreadable PDF, or larger
+than 50 MB is refused with an `InputError` before anything is stored.
+
+Sources are never edited: no use case here changes one, and a flush that tries to change a stored
+source's text is refused (see `_refuse_edits`). A corrected version is imported as a new source
+with `revision_of_id` pointing at the old one. Every read through `open_source` checks the stored
+sha256 against the text and reports a mismatch.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import hashlib
+import json
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+
+from sqlalchemy import event, func, inspect, select
+from sqlalchemy.orm import Session
+
+from briefing.core.changes import Changes
+from briefing.errors import BriefingError, InputError, NotFound
+from briefing.store.models import Quote, Source
+
+MAX_BYTES = 50 * 1024 * 1024
+KINDS = {
+    ".txt": "text",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".pdf": "pdf",
+}
+PAGE_SEPARATOR = "\n\n"
+
+
+class SourceTampered(BriefingError):
+    """A stored source's text no longer matches its sha256: the evidence cannot be trusted."""
+
+    exit_code = 1
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """What a file yields before it is stored: its text and what it says about itself."""
+
+    kind: str
+    text: str
+    title: str = ""
+    publisher: str = ""
+    author: str = ""
+    published: dt.date | None = None
+    page_starts: tuple[int, ...] | None = None
+
+
+# -- decoding ----------------------------------------------------------------------------------
+
+# Control characters that never appear in a text document (tab, line feed, form feed and carriage
+# return do). A few of them in a decoded file mean it is not text at all.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
+def decode_text(data: bytes, name: str = "the file") -> str:
+    """Bytes of a text file as a string: UTF-8 (BOM or not), UTF-16, else Windows-1252."""
+    if data.startswith(codecs.BOM_UTF8):
+        return _checked(data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="strict"), name)
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return _checked(data.decode("utf-16"), name)
+        except UnicodeDecodeError:
+            raise InputError(f"{name} claims to be UTF-16 but is not valid UTF-16") from None
+    guessed = _utf16_without_bom(data)
+    if guessed is not None:
+        try:
+            return _checked(data.decode(guessed), name)
+        except UnicodeDecodeError:
+            pass
+    if b"\x00" in data:
+        raise InputError(f"{name} is a binary file, not text")
+    try:
+        return _checked(data.decode("utf-8"), name)
+    except UnicodeDecodeError:
+        pass
+    try:
+        # Windows-1252 leaves five bytes undefined; a file using them is not Windows-1252 text.
+        return _checked(data.decode("cp1252"), name)
+    except UnicodeDecodeError:
+        raise InputError(
+            f"{name} is neither UTF-8, UTF-16 nor Windows-1252 text (is it a binary file?)"
+        ) from None
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 without a BOM shows as NUL bytes in every other position for Latin text."""
+    if len(data) < 4 or len(data) % 2:
+        return None
+    even, odd = data[0::2], data[1::2]
+    if odd.count(0) > 0.4 * len(odd) and even.count(0) == 0:
+        return "utf-16-le"
+    if even.count(0) > 0.4 * len(even) and odd.count(0) == 0:
+        return "utf-16-be"
+    return None
+
+
+def _checked(text: str, name: str) -> str:
+    controls = len(_CONTROL.findall(text))
+    if controls and controls > max(2, len(text) // 1000):
+        raise InputError(f"{name} is a binary file, not text")
+    return text
+
+
+# -- HTML --------------------------------------------------------------------------------------
+
+# Elements whose content is not the document's readable text.
+_SKIPPED = frozenset(
+    {
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "nav",
+        "aside",
+        "form",
+        "button",
+        "select",
+        "svg",
+        "canvas",
+        "iframe",
+        "object",
+        "head",
+    }
+)
+_VOID = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+)
+_BLOCKS = frozenset(
+    {
+        "p",
+        "div",
+        "section",
+        "article",
+        "main",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "li",
+        "ul",
+        "ol",
+        "dl",
+        "dt",
+        "dd",
+        "blockquote",
+        "pre",
+        "table",
+        "tr",
+        "figure",
+        "figcaption",
+        "address",
+        "hr",
+        "title",
+        "body",
+    }
+)
+_SKIPPED_ROLES = frozenset({"navigation", "banner", "contentinfo", "search", "complementary"})
+_DATE_META = ("article:published_time", "date", "dc.date", "dcterms.date", "pubdate")
+
+
+class _ReadableText(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.paragraphs: list[str] = []
+        self._current: list[str] = []
+        self._skip_depth = 0
+        self._stack: list[tuple[str, bool]] = []  # (tag, skipping because of this element)
+        self._in_title = False
+        self._in_pre = 0
+        self.title = ""
+        self.meta: dict[str, str] = {}
+        self.time_datetime = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = {k.lower(): (v or "") for k, v in attrs}
+        if tag == "meta":
+            key = (attributes.get("property") or attributes.get("name") or "").lower()
+            if key and "content" in attributes:
+                self.meta.setdefault(key, attributes["content"].strip())
+            return
+        if tag == "time" and not self.time_datetime:
+            self.time_datetime = attributes.get("datetime", "")
+        if tag == "title":
+            self._in_title = True
+        if tag in _VOID:
+            if tag == "br" and not self._skip_depth:
+                self._current.append("\n")
+            elif tag == "hr" and not self._skip_depth:
+                self._break()
+            return
+        hidden = (
+            "hidden" in attributes
+            or attributes.get("aria-hidden") == "true"
+            or attributes.get("role", "").lower() in _SKIPPED_ROLES
+        )
+        in_article = any(open_tag in ("article", "main") for open_tag, _ in self._stack)
+        # A page's header and footer are furniture; an article's header holds its headline.
+        furniture = tag in ("header", "footer") and not in_article
+        skips = tag in _SKIPPED or hidden or furniture
+        self._stack.append((tag, skips))
+        if skips:
+            self._skip_depth += 1
+        if tag == "pre":
+            self._in_pre += 1
+        if tag in _BLOCKS and not self._skip_depth:
+            self._break()
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "title":
+            self._in_title = False
+        if tag in _VOID:
+            return
+        # Close up to the matching open element; stray end tags are ignored, as browsers do.
+        for depth in range(len(self._stack) - 1, -1, -1):
+            if self._stack[depth][0] == tag:
+                for closed, skipped in self._stack[depth:]:
+                    if skipped:
+                        self._skip_depth -= 1
+                    if closed == "pre":
+                        self._in_pre -= 1
+                del self._stack[depth:]
+                break
+        if tag in _BLOCKS and not self._skip_depth:
+            self._break()
+
+    def handle_data(self, data: str) -> None:
+        if self._in_title:
+            self.title += data
+        if self._skip_depth:
+            return
+        if self._in_pre:
+            self._current.append(data)
+        else:
+            self._current.append(re.sub(r"\s+", " ", data))
+
+    def _break(self) -> None:
+        text = "".join(self._current)
+        self._current = []
+        text = text.strip("\n") if self._in_pre else re.sub(r" *\n *", "\n", text).strip()
+        if text:
+            self.paragraphs.append(text)
+
+    def close(self) -> None:
+        super().close()
+        self._break()
+
+
+def html_to_text(markup: str) -> Extracted:
+    parser = _ReadableText()
+    parser.feed(markup)
+    parser.close()
+    meta = parser.meta
+    title = meta.get("og:title") or re.sub(r"\s+", " ", parser.title).strip()
+    published = None
+    for key in _DATE_META:
+        published = published or _date_in(meta.get(key, ""))
+    published = published or _date_in(parser.time_datetime)
+    return Extracted(
+        kind="html",
+        text="\n\n".join(parser.paragraphs),
+        title=title,
+        publisher=meta.get("og:site_name", "") or meta.get("publisher", ""),
+        author=meta.get("author", "") or meta.get("article:author", ""),
+        published=published,
+    )
+
+
+def _date_in(text: str) -> dt.date | None:
+    found = re.match(r"\s*(\d{4})-(\d{2})-(\d{2})", text or "")
+    if not found:
+        return None
+    try:
+        return dt.date(*map(int, found.groups()))
+    except ValueError:
+        return None
+
+
+# -- Markdown and text ------------------------------------------------------------------------
+
+_FRONT_MATTER = re.compile(r"\A---\r?\n(.*?)\r?\n---\r?\n", re.S)
+
+
+def markdown_facts(text: str) -> Extracted:
+    """The Markdown is stored as written; front matter and the first heading give its facts."""
+    facts: dict[str, str] = {}
+    front = _FRONT_MATTER.match(text)
+    if front:
+        for line in front.group(1).splitlines():
+            key, sep, value = line.partition(":")
+            if sep:
+                facts[key.strip().lower()] = value.strip().strip("\"'")
+    heading = re.search(r"^#\s+(.+?)\s*#*\s*$", text, re.M)
+    return Extracted(
+        kind="markdown",
+        text=text,
+        title=facts.get("title") or (heading.group(1) if heading else ""),
+        publisher=facts.get("publisher", ""),
+        author=facts.get("author", ""),
+        published=_date_in(facts.get("date", "")),
+    )
+
+
+# -- PDF ---------------------------------------------------------------------------------------
+
+
+def pdf_to_text(data: bytes, name: str) -> Extracted:
+    import io
+    import logging
+
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # its warnings are not the user's concern
+    if not data.lstrip()[:5] == b"%PDF-":
+        raise InputError(f"{name} is not a PDF file (it lacks the %PDF header)")
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise InputError(f"{name} is a password-protected PDF; save an unprotected copy")
+        # pypdf renders the gap between separately placed words (as Qt and others write them)
+        # as a tab; a PDF has no tab stops, so it is a space between words.
+        pages = [(page.extract_text() or "").replace("\t", " ").strip() for page in reader.pages]
+        info = reader.metadata or {}
+        title = str(info.get("/Title") or "").strip()
+        author = str(info.get("/Author") or "").strip()
+        created = str(info.get("/CreationDate") or "")
+    except InputError:
+        raise
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError) as error:
+        raise InputError(f"{name} is not a readable PDF ({error})") from None
+    if not any(pages):
+        raise InputError(
+            f"{name} has no text to extract (a scanned PDF needs text recognition first)"
+        )
+    starts: list[int] = []
+    offset = 0
+    for index, page in enumerate(pages):
+        if index:
+            offset += len(PAGE_SEPARATOR)
+        starts.append(offset)
+        offset += len(page)
+    published = None
+    pdf_date = re.match(r"D:(\d{4})(\d{2})(\d{2})", created)
+    if pdf_date:
+        published = _date_in("-".join(pdf_date.groups()))
+    return Extracted(
+        kind="pdf",
+        text=PAGE_SEPARATOR.join(pages),
+        title=title,
+        author=author,
+        published=published,
+        page_starts=tuple(starts),
+    )
+
+
+def page_of(page_starts: list[int] | tuple[int, ...] | None, offset: int) -> int | None:
+    """The 1-based page on which `offset` lies, or None for a source without pages."""
+    if not page_starts:
+        return None
+    return max(1, bisect_right(list(page_starts), offset))
+
+
+# -- reading a file ----------------------------------------------------------------------------
+
+
+def read_file(path: Path) -> Extracted:
+    """A file's readable text and facts, or InputError saying why it cannot be a source."""
+    name = path.name
+    kind = KINDS.get(path.suffix.lower())
+    if kind is None:
+        raise InputError(
+            f"{name}: Briefing imports .txt, .md, .html and .pdf files, not {path.suffix or 'this'}"
+        )
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise InputError(
+                f"{name} is {size / 1024 / 1024:.1f} MB; sources larger than 50 MB are refused"
+            )
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path} does not exist") from None
+    except IsADirectoryError:
+        raise InputError(f"{path} is a folder, not a file") from None
+    except OSError as error:
+        raise InputError(f"{path} cannot be read: {error.strerror or error}") from None
+    if not data.strip():
+        raise InputError(f"{name} is empty")
+    if kind == "pdf":
+        extracted = pdf_to_text(data, name)
+    else:
+        text = decode_text(data, name)
+        if kind == "html":
+            extracted = html_to_text(text)
+        elif kind == "markdown":
+            extracted = markdown_facts(text)
+        else:
+            extracted = Extracted(kind="text", text=text)
+    if not extracted.text.strip():
+        raise InputError(f"{name} holds no readable text")
+    return extracted
+
+
+# -- use cases ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Imported:
+    id: int
+    title: str
+    sha256: str
+    changes: Changes
+
+
+def import_source(
+    session: Session,
+    path: Path,
+    *,
+    title: str | None = None,
+    publisher: str | None = None,
+    author: str | None = None,
+    published: dt.date | None = None,
+    url: str | None = None,
+    revision_of: int | None = None,
+    extracted: Extracted | None = None,
+) -> Imported:
+    """Store the file's text as a new source. The caller's facts win over the file's."""
+    extracted = extracted or read_file(path)
+    if revision_of is not None and session.get(Source, revision_of) is None:
+        raise NotFound(f"there is no source with id {revision_of} to revise")
+    source = Source(
+        title=(title or extracted.title or path.stem).strip()[:500],
+        publisher=(publisher if publisher is not None else extracted.publisher).strip(),
+        author=(author if author is not None else extracted.author).strip(),
+        url=(url or "").strip(),
+        published=published or extracted.published,
+        kind=extracted.kind,
+        text=extracted.text,
+        sha256=sha256_text(extracted.text),
+        page_starts=json.dumps(list(extracted.page_starts)) if extracted.page_starts else None,
+        revision_of_id=revision_of,
+    )
+    session.add(source)
+    session.flush()
+    return Imported(source.id, source.title, source.sha256, Changes.of("source"))
+
+
+@dataclass(frozen=True)
+class SourceSummary:
+    id: int
+    title: str
+    publisher: str
+    author: str
+    url: str
+    published: dt.date | None
+    kind: str
+    sha256: str
+    quote_count: int
+    revision_of_id: int | None
+    intact: bool
+
+
+def list_sources(session: Session) -> list[SourceSummary]:
+    counts = dict(
+        session.execute(
+            select(Quote.source_id, func.count(Quote.id))
+            .where(Quote.source_id.is_not(None))
+            .group_by(Quote.source_id)
+        ).all()
+    )
+    found = []
+    for source in session.scalars(select(Source).order_by(Source.id)):
+        found.append(
+            SourceSummary(
+                id=source.id,
+                title=source.title,
+                publisher=source.publisher,
+                author=source.author,
+                url=source.url,
+                published=source.published,
+                kind=source.kind,
+                sha256=source.sha256,
+                quote_count=counts.get(source.id, 0),
+                revision_of_id=source.revision_of_id,
+                intact=sha256_text(source.text) == source.sha256,
+            )
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class SourceDocument:
+    """A source's text as checked on reading, with its facts and pages."""
+
+    id: int
+    title: str
+    publisher: str
+    published: dt.date | None
+    kind: str
+    text: str
+    sha256: str
+    page_starts: tuple[int, ...] | None
+    intact: bool
+
+    def page_of(self, offset: int) -> int | None:
+        return page_of(self.page_starts, offset)
+
+    def integrity_problem(self) -> str | None:
+        if self.intact:
+            return None
+        return (
+            f"source {self.id} ({self.title}) has changed since it was imported: its text no "
+            f"longer matches its sha256 {self.sha256[:12]}\u2026"
+        )
+
+
+def find_source(session: Session, source_id: int | str) -> Source:
+    key = str(source_id).strip()
+    source = session.get(Source, int(key)) if key.isdigit() else None
+    if source is None:
+        raise NotFound(f"there is no source with id {source_id!r}; `briefing sources` lists them")
+    return source
+
+
+def open_source(session: Session, source_id: int | str) -> SourceDocument:
+    """A source's text, with the sha256 checked: `intact` is False when the text was changed."""
+    source = find_source(session, source_id)
+    return SourceDocument(
+        id=source.id,
+        title=source.title,
+        publisher=source.publisher,
+        published=source.published,
+        kind=source.kind,
+        text=source.text,
+        sha256=source.sha256,
+        page_starts=tuple(json.loads(source.page_starts)) if source.page_starts else None,
+        intact=sha256_text(source.text) == source.sha256,
+    )
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_edits(session: Session, _context, _instances) -> None:
+    """A stored source's text is evidence: any session that tries to change it fails."""
+    for instance in session.dirty:
+        if not isinstance(instance, Source):
+            continue
+        state = inspect(instance)
+        for name in ("text", "sha256", "page_starts"):
+            if state.attrs[name].history.has_changes():
+                raise InputError(
+                    f"source {instance.id} is evidence and cannot be edited; import the corrected "
+                    "text as a new source, marked as a revision of this one"
+                )

@@ -1,0 +1,729 @@
+"""Sources in the window: importing files, reading a source with its quotes, making new quotes.
+
+`install_sources(window)` adds File > Import source…, accepts files dropped on the window, and
+adds a "Sources" tab to the side panel. The tab is a reader: choose a source, read its text with
+every quote highlighted (clicking a highlight shows that quote), select words and press New quote
+(the button, the context menu, or Ctrl+Shift+Q) to anchor them with exact offsets. Below the text,
+every quote of the source is listed with its check in words; the selected quote's panel shows its
+difference from the source and, side by side, any other source that reports the same words
+differently.
+
+Widgets here never touch the store themselves: reads go through `window.store.reading()` and use
+cases of `briefing.core`; writes through `window.operations` (a new quote can be undone).
+Dialogs that ask the user have an `ask()` classmethod, and the file chooser and error box are
+module functions, so tests replace them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QDate,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QAction, QColor, QKeySequence, QTextCharFormat, QTextCursor
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from briefing.core.changes import Changes
+from briefing.core.quotes import (
+    QuoteCheck,
+    SpeakerChoice,
+    add_quote_at,
+    check_quotes,
+    delete_quote,
+    speaker_choices,
+)
+from briefing.core.sources import (
+    KINDS,
+    Extracted,
+    SourceDocument,
+    import_source,
+    list_sources,
+    open_source,
+    read_file,
+)
+from briefing.errors import BriefingError
+from briefing.render.quote_check import quote_check_html, quote_summary
+from briefing.ui.browser import SafeBrowser
+from briefing.ui.text_positions import TextPositions
+
+FILE_FILTER = "Sources (*.txt *.md *.markdown *.html *.htm *.pdf);;All files (*)"
+QuoteIdRole = Qt.ItemDataRole.UserRole + 1
+_Index = QModelIndex | QPersistentModelIndex
+
+# Highlights: a colour, and a different underline for quotes that need attention, so that the
+# difference does not rest on colour alone (the list and the quote panel say it in words).
+_VERIFIED_COLOUR = QColor("#fff1a8")
+_PROBLEM_COLOUR = QColor("#ffd8b5")
+_CURRENT_COLOUR = QColor("#b6e3ff")
+
+
+# -- replaceable interactions (tests swap these) ---------------------------------------------
+
+
+def choose_source_file(parent: QWidget) -> Path | None:
+    name, _ = QFileDialog.getOpenFileName(parent, "Import source", "", FILE_FILTER)
+    return Path(name) if name else None
+
+
+def show_error(parent: QWidget, title: str, message: str) -> None:
+    QMessageBox.warning(parent, title, message)
+
+
+# -- dialogs -----------------------------------------------------------------------------------
+
+
+class SourceFactsDialog(QDialog):
+    """Asks for what the file does not say about itself: title, publisher, date."""
+
+    def __init__(self, parent: QWidget | None, file_name: str, extracted: Extracted) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Import {file_name}")
+        self.setAccessibleName("Source details")
+        form = QFormLayout(self)
+        form.addRow(QLabel(f"Tell Briefing what <b>{file_name}</b> does not say about itself."))
+        self.title = QLineEdit(extracted.title or Path(file_name).stem)
+        self.title.setAccessibleName("Title")
+        self.publisher = QLineEdit(extracted.publisher)
+        self.publisher.setAccessibleName("Publisher")
+        self.dated = QCheckBox("Known")
+        self.dated.setAccessibleName("Publication date known")
+        self.date = QDateEdit()
+        self.date.setAccessibleName("Publication date")
+        self.date.setCalendarPopup(True)
+        self.date.setDisplayFormat("yyyy-MM-dd")
+        published = extracted.published
+        self.dated.setChecked(published is not None)
+        self.date.setDate(QDate(published) if published else QDate.currentDate())
+        self.date.setEnabled(published is not None)
+        self.dated.toggled.connect(self.date.setEnabled)
+        date_row = QHBoxLayout()
+        date_row.addWidget(self.dated)
+        date_row.addWidget(self.date, 1)
+        form.addRow("&Title:", self.title)
+        form.addRow("&Publisher:", self.publisher)
+        form.addRow("Published:", date_row)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Import")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        self.title.textChanged.connect(
+            lambda text: buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(
+                bool(text.strip())
+            )
+        )
+        form.addRow(buttons)
+
+    def facts(self) -> dict:
+        return {
+            "title": self.title.text().strip(),
+            "publisher": self.publisher.text().strip(),
+            "published": self.date.date().toPython() if self.dated.isChecked() else None,
+        }
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, file_name: str, extracted: Extracted) -> dict | None:
+        """The facts the user gave, or None if they cancelled (and nothing is imported)."""
+        dialog = cls(parent, file_name, extracted)
+        return dialog.facts() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+
+class NewQuoteDialog(QDialog):
+    """Who said the selected words, and when."""
+
+    def __init__(
+        self,
+        parent: QWidget | None,
+        words: str,
+        speakers: list[SpeakerChoice],
+        speaker_id: int | None,
+        said_on: dt.date | None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("New quote")
+        self.setAccessibleName("New quote")
+        form = QFormLayout(self)
+        shown = words if len(words) < 400 else words[:399] + "\u2026"
+        preview = QLabel(f"\u201c{shown}\u201d")
+        preview.setWordWrap(True)
+        preview.setAccessibleName("Quoted words")
+        form.addRow(preview)
+        self.speaker = QComboBox()
+        self.speaker.setAccessibleName("Speaker")
+        for choice in speakers:
+            label = choice.name + (f" (for {choice.speaks_for})" if choice.speaks_for else "")
+            self.speaker.addItem(label, choice.id)
+        index = self.speaker.findData(speaker_id)
+        self.speaker.setCurrentIndex(max(index, 0))
+        self.dated = QCheckBox("Known")
+        self.dated.setAccessibleName("Date known")
+        self.date = QDateEdit()
+        self.date.setAccessibleName("Said on")
+        self.date.setCalendarPopup(True)
+        self.date.setDisplayFormat("yyyy-MM-dd")
+        self.dated.setChecked(said_on is not None)
+        self.date.setDate(QDate(said_on) if said_on else QDate.currentDate())
+        self.date.setEnabled(said_on is not None)
+        self.dated.toggled.connect(self.date.setEnabled)
+        date_row = QHBoxLayout()
+        date_row.addWidget(self.dated)
+        date_row.addWidget(self.date, 1)
+        form.addRow("&Speaker:", self.speaker)
+        form.addRow("Said on:", date_row)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Add quote")
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(bool(speakers))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def choice(self) -> tuple[int, dt.date | None]:
+        said_on = self.date.date().toPython() if self.dated.isChecked() else None
+        return self.speaker.currentData(), said_on
+
+    @classmethod
+    def ask(
+        cls,
+        parent: QWidget | None,
+        words: str,
+        speakers: list[SpeakerChoice],
+        speaker_id: int | None,
+        said_on: dt.date | None,
+    ) -> tuple[int, dt.date | None] | None:
+        dialog = cls(parent, words, speakers, speaker_id, said_on)
+        return dialog.choice() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+
+# -- the quote list ----------------------------------------------------------------------------
+
+
+class QuoteListModel(QAbstractListModel):
+    """A source's quotes with their checks: words, speaker, page, status in words."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._checks: list[QuoteCheck] = []
+
+    def set_checks(self, checks: list[QuoteCheck]) -> None:
+        self.beginResetModel()
+        self._checks = list(checks)
+        self.endResetModel()
+
+    def check(self, row: int) -> QuoteCheck:
+        return self._checks[row]
+
+    def row_of(self, quote_id: int) -> int | None:
+        for row, check in enumerate(self._checks):
+            if check.id == quote_id:
+                return row
+        return None
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
+        return 0 if parent.isValid() else len(self._checks)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not 0 <= index.row() < len(self._checks):
+            return None
+        check = self._checks[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            page = f", p. {check.page}" if check.page else ""
+            mark = "\u2713" if check.ok else "\u26a0"
+            return (
+                f"{mark} \u201c{_short(check.text)}\u201d \u2014 {check.speaker}{page}\n"
+                f"    {quote_summary(check)}"
+            )
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return check.text
+        if role == QuoteIdRole:
+            return check.id
+        return None
+
+
+def _short(text: str, limit: int = 90) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
+# -- the reader --------------------------------------------------------------------------------
+
+
+class SourceReader(QTextEdit):
+    """A source's text, read-only, with its quotes highlighted; a click on one reports it."""
+
+    quote_clicked = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setReadOnly(True)
+        self.setAcceptDrops(False)  # a dropped file goes to the window, which imports it
+        self.setAccessibleName("Source text")
+        self.setLineWrapMode(QTextEdit.LineWrapMode.WidgetWidth)
+        self.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        self.positions = TextPositions("")
+        self._checks: list[QuoteCheck] = []
+        self._current: int | None = None
+        self.new_quote_action: QAction | None = None
+
+    def show_text(self, text: str) -> None:
+        self.positions = TextPositions(text)
+        self.setPlainText(self.positions.display)
+
+    def show_quotes(self, checks: list[QuoteCheck], current: int | None = None) -> None:
+        self._checks = list(checks)
+        self._current = current
+        selections = []
+        for check in self._checks:
+            selection = QTextEdit.ExtraSelection()
+            cursor = QTextCursor(self.document())
+            start, end = self.positions.span_to_document(check.start, check.end)
+            cursor.setPosition(start)
+            cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+            selection.cursor = cursor
+            fmt = QTextCharFormat()
+            if check.id == current:
+                fmt.setBackground(_CURRENT_COLOUR)
+            else:
+                fmt.setBackground(_VERIFIED_COLOUR if check.ok else _PROBLEM_COLOUR)
+            if not check.ok:
+                fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
+                fmt.setUnderlineColor(QColor("#9a6700"))
+            fmt.setToolTip(f"{check.speaker}: {quote_summary(check)}")
+            selection.format = fmt
+            selections.append(selection)
+        self.setExtraSelections(selections)
+
+    def selected_span(self) -> tuple[int, int] | None:
+        """The selection as offsets into the stored text, or None without a selection."""
+        cursor = self.textCursor()
+        if not cursor.hasSelection():
+            return None
+        return self.positions.span_to_offsets(cursor.selectionStart(), cursor.selectionEnd())
+
+    def select_span(self, start: int, end: int) -> None:
+        doc_start, doc_end = self.positions.span_to_document(start, end)
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(doc_start)
+        cursor.setPosition(doc_end, QTextCursor.MoveMode.KeepAnchor)
+        self.setTextCursor(cursor)
+
+    def scroll_to(self, offset: int) -> None:
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(self.positions.to_document(offset))
+        self.setTextCursor(cursor)
+        self.ensureCursorVisible()
+
+    def quote_at(self, offset: int) -> int | None:
+        """The innermost quote covering `offset`."""
+        covering = [c for c in self._checks if c.start <= offset < c.end]
+        if not covering:
+            return None
+        return min(covering, key=lambda c: c.end - c.start).id
+
+    def click_at(self, position: int) -> None:
+        quote = self.quote_at(self.positions.to_offset(position))
+        if quote is not None:
+            self.quote_clicked.emit(quote)
+
+    def mouseReleaseEvent(self, event) -> None:
+        super().mouseReleaseEvent(event)
+        if event.button() == Qt.MouseButton.LeftButton and not self.textCursor().hasSelection():
+            self.click_at(self.cursorForPosition(event.position().toPoint()).position())
+
+    def context_menu(self, position) -> QMenu:
+        """The standard menu (Copy, Select All) with New quote first."""
+        menu = self.createStandardContextMenu(position)
+        if self.new_quote_action is not None:
+            first = menu.actions()[0] if menu.actions() else None
+            menu.insertAction(first, self.new_quote_action)
+            if first is not None:
+                menu.insertSeparator(first)
+        return menu
+
+    def contextMenuEvent(self, event) -> None:
+        menu = self.context_menu(event.pos())
+        menu.exec(event.globalPos())
+        menu.deleteLater()
+
+
+# -- the panel ---------------------------------------------------------------------------------
+
+
+class SourcesPanel(QWidget):
+    """The "Sources" side tab: a source chooser, the reader, its quotes, the chosen quote."""
+
+    def __init__(self, window) -> None:
+        super().__init__()
+        self.window_ = window
+        self.setAccessibleName("Sources")
+        self.document: SourceDocument | None = None
+        self.checks: list[QuoteCheck] = []
+
+        self.chooser = QComboBox()
+        self.chooser.setAccessibleName("Source")
+        self.chooser.setToolTip("Choose the source to read")
+        self.chooser.currentIndexChanged.connect(self._on_source_chosen)
+        self.import_button = QPushButton("&Import\u2026")
+        self.import_button.setAccessibleName("Import source")
+        self.import_button.setToolTip("Import a .txt, .md, .html or .pdf file as a source")
+        self.import_button.clicked.connect(lambda: import_source_files(window))
+        top = QHBoxLayout()
+        top.addWidget(self.chooser, 1)
+        top.addWidget(self.import_button)
+
+        self.facts = QLabel()
+        self.facts.setAccessibleName("Source details")
+        self.facts.setWordWrap(True)
+        self.facts.setTextFormat(Qt.TextFormat.PlainText)
+        self.warning = QLabel()
+        self.warning.setAccessibleName("Source warning")
+        self.warning.setWordWrap(True)
+        self.warning.setStyleSheet("color: #b42318; font-weight: bold;")
+        self.warning.hide()
+
+        self.reader = SourceReader()
+        self.reader.quote_clicked.connect(self.show_quote)
+        self.new_quote_action = QAction("&New quote from selection\u2026", self)
+        self.new_quote_action.setShortcut(QKeySequence("Ctrl+Shift+Q"))
+        self.new_quote_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.new_quote_action.setStatusTip("Make the selected words a quote of this source")
+        self.new_quote_action.setEnabled(False)
+        self.new_quote_action.triggered.connect(self.new_quote)
+        self.addAction(self.new_quote_action)
+        self.reader.new_quote_action = self.new_quote_action
+        self.reader.copyAvailable.connect(self._on_selection)
+        self.new_quote_button = QPushButton("New &quote")
+        self.new_quote_button.setAccessibleName("New quote from selection")
+        self.new_quote_button.setToolTip("Make the selected words a quote (Ctrl+Shift+Q)")
+        self.new_quote_button.setEnabled(False)
+        self.new_quote_button.clicked.connect(self.new_quote)
+        hint = QLabel("Select words in the text, then press New quote.")
+        hint.setAccessibleName("Hint")
+        hint.setStyleSheet("color: #57606a;")
+        actions = QHBoxLayout()
+        actions.addWidget(hint, 1)
+        actions.addWidget(self.new_quote_button)
+
+        self.quotes = QuoteListModel(self)
+        self.quote_list = QListView()
+        self.quote_list.setAccessibleName("Quotes of this source")
+        self.quote_list.setModel(self.quotes)
+        self.quote_list.setWordWrap(True)
+        self.quote_list.setAlternatingRowColors(True)
+        self.quote_list.selectionModel().currentChanged.connect(self._on_quote_row)
+
+        self.quote_detail = SafeBrowser()
+        self.quote_detail.setAccessibleName("Quote check")
+
+        reading = QWidget()
+        reading_layout = QVBoxLayout(reading)
+        reading_layout.setContentsMargins(0, 0, 0, 0)
+        reading_layout.addWidget(self.reader, 1)
+        reading_layout.addLayout(actions)
+
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.setObjectName("sources-splitter")
+        self.splitter.addWidget(reading)
+        self.splitter.addWidget(self.quote_list)
+        self.splitter.addWidget(self.quote_detail)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setStretchFactor(2, 3)
+        self.splitter.setSizes([360, 140, 360])
+        self.splitter.setChildrenCollapsible(False)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(top)
+        layout.addWidget(self.facts)
+        layout.addWidget(self.warning)
+        layout.addWidget(self.splitter, 1)
+        self.reload()
+
+    # -- loading
+
+    def reload(self, select_source: int | None = None) -> None:
+        """Read the list of sources again and show `select_source` (or the one shown before)."""
+        wanted = select_source or (self.document.id if self.document else None)
+        with self.window_.store.reading() as session:
+            sources = list_sources(session)
+        self.chooser.blockSignals(True)
+        self.chooser.clear()
+        for source in sources:
+            publisher = f" \u2014 {source.publisher}" if source.publisher else ""
+            count = f" ({source.quote_count} quote{'s' if source.quote_count != 1 else ''})"
+            self.chooser.addItem(f"{source.title}{publisher}{count}", source.id)
+        self.chooser.blockSignals(False)
+        index = self.chooser.findData(wanted) if wanted is not None else -1
+        if index < 0 and sources:
+            index = 0
+        self.chooser.setCurrentIndex(-1)
+        self.chooser.setCurrentIndex(index)
+        if not sources:
+            self.show_source(None)
+
+    def _on_source_chosen(self, index: int) -> None:
+        self.show_source(self.chooser.itemData(index) if index >= 0 else None)
+
+    def show_source(self, source_id: int | None, current_quote: int | None = None) -> None:
+        if source_id is None:
+            self.document = None
+            self.reader.show_text("")
+            self.reader.setPlaceholderText(
+                "No source yet. Import a .txt, .md, .html or .pdf file with File > Import "
+                "source\u2026, or drop it on the window."
+            )
+            self.facts.setText("")
+            self.warning.hide()
+            self.quotes.set_checks([])
+            self.quote_detail.setHtml("")
+            return
+        same = self.document is not None and self.document.id == source_id
+        scroll = self.reader.verticalScrollBar().value() if same else 0
+        with self.window_.store.reading() as session:
+            self.document = open_source(session, source_id)
+            self.checks = check_quotes(session, source_id=source_id)
+        document = self.document
+        if not same:
+            self.reader.show_text(document.text)
+        facts = [document.kind.upper()]
+        if document.publisher:
+            facts.append(document.publisher)
+        facts.append(document.published.isoformat() if document.published else "undated")
+        if document.page_starts:
+            facts.append(f"{len(document.page_starts)} pages")
+        facts.append(f"sha256 {document.sha256[:12]}\u2026")
+        self.facts.setText(" \u00b7 ".join(facts))
+        problem = document.integrity_problem()
+        self.warning.setText(
+            f"\u26a0 {problem}. Quotes of it cannot be trusted." if problem else ""
+        )
+        self.warning.setVisible(bool(problem))
+        self.quotes.set_checks(self.checks)
+        self.reader.show_quotes(self.checks, current_quote)
+        self.reader.verticalScrollBar().setValue(scroll)
+        if current_quote is not None:
+            self.show_quote(current_quote)
+        else:
+            self.quote_detail.setHtml(
+                "<p class='muted'>Click a highlighted passage or a quote in the list to see "
+                "how it checks against this source and others.</p>"
+            )
+
+    # -- quotes
+
+    def show_quote(self, quote_id: int) -> None:
+        row = self.quotes.row_of(quote_id)
+        if row is None:
+            return
+        check = self.quotes.check(row)
+        self.quote_detail.setHtml(quote_check_html(check))
+        index = self.quotes.index(row, 0)
+        if self.quote_list.currentIndex() != index:
+            self.quote_list.setCurrentIndex(index)
+        self.reader.show_quotes(self.checks, quote_id)
+
+    def _on_quote_row(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if not current.isValid():
+            return
+        check = self.quotes.check(current.row())
+        self.show_quote(check.id)
+        self.reader.scroll_to(check.start)
+
+    def _on_selection(self, available: bool) -> None:
+        enabled = available and self.document is not None and self.document.intact
+        self.new_quote_action.setEnabled(enabled)
+        self.new_quote_button.setEnabled(enabled)
+
+    def new_quote(self) -> int | None:
+        """Make the reader's selection a quote, after asking who said it and when."""
+        span = self.reader.selected_span()
+        if span is None or self.document is None:
+            return None
+        start, end = span
+        words = self.document.text[start:end].strip()
+        if not words:
+            return None
+        with self.window_.store.reading() as session:
+            speakers = speaker_choices(session)
+        choice = NewQuoteDialog.ask(
+            self,
+            words,
+            speakers,
+            self.window_.selected_stakeholder_id(),
+            self.document.published,
+        )
+        if choice is None:
+            return None
+        speaker_id, said_on = choice
+        source_id = self.document.id
+        created: dict[str, int] = {}
+
+        def do(session) -> Changes:
+            added = add_quote_at(session, source_id, start, end, speaker_id, said_on)
+            created["id"] = added.id
+            return added.changes
+
+        def undo(session) -> Changes:
+            return delete_quote(session, created["id"])
+
+        try:
+            self.window_.operations.push("New quote", do, undo)
+        except BriefingError as error:
+            show_error(self, "Cannot make this quote", str(error))
+            return None
+        self.show_source(source_id, created["id"])
+        return created["id"]
+
+    def on_changes(self, changes: Changes) -> None:
+        if changes.touches("source", "quote", "stakeholder"):
+            self.reload()
+
+
+# -- importing ---------------------------------------------------------------------------------
+
+
+def _needs_asking(extracted: Extracted) -> bool:
+    return not (extracted.title and extracted.publisher and extracted.published)
+
+
+def import_files(window, paths: list[Path]) -> list[int]:
+    """Import each file as a source, asking for missing facts; the ids of what was stored."""
+    imported: list[int] = []
+    for path in paths:
+        try:
+            extracted = read_file(path)
+        except BriefingError as error:
+            show_error(window, "Cannot import this file", str(error))
+            continue
+        facts: dict = {}
+        if _needs_asking(extracted):
+            asked = SourceFactsDialog.ask(window, path.name, extracted)
+            if asked is None:
+                continue
+            facts = asked
+        result: dict[str, int] = {}
+
+        def do(session, path=path, extracted=extracted, facts=facts, result=result) -> Changes:
+            done = import_source(session, path, extracted=extracted, **facts)
+            result["id"] = done.id
+            return done.changes
+
+        try:
+            window.operations.run(do)
+        except BriefingError as error:
+            show_error(window, "Cannot import this file", str(error))
+            continue
+        imported.append(result["id"])
+    if imported:
+        panel: SourcesPanel = window.sources_panel
+        panel.reload(select_source=imported[-1])
+        window.side_tabs.setCurrentWidget(panel)
+        window.statusBar().showMessage(
+            f"Imported {len(imported)} source{'s' if len(imported) > 1 else ''}", 5000
+        )
+    return imported
+
+
+def import_source_files(window) -> list[int]:
+    path = choose_source_file(window)
+    return import_files(window, [path]) if path is not None else []
+
+
+def _importable(urls) -> list[Path]:
+    return [
+        Path(url.toLocalFile())
+        for url in urls
+        if url.isLocalFile() and Path(url.toLocalFile()).suffix.lower() in KINDS
+    ]
+
+
+class _DropImporter(QObject):
+    """Lets the window take files dropped anywhere on it and import them as sources."""
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self._window = window
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if kind in (QEvent.Type.DragEnter, QEvent.Type.DragMove):
+            if event.mimeData().hasUrls() and _importable(event.mimeData().urls()):
+                event.acceptProposedAction()
+                return True
+        elif kind == QEvent.Type.Drop and event.mimeData().hasUrls():
+            paths = _importable(event.mimeData().urls())
+            if paths:
+                event.acceptProposedAction()
+                import_files(self._window, paths)
+                return True
+        return False
+
+
+def _show_panel(window, panel: SourcesPanel) -> None:
+    window.toggle_detail.setChecked(True)  # the side panel's own View menu switch
+    window.side_tabs.setVisible(True)
+    window.side_tabs.setCurrentWidget(panel)
+    panel.reader.setFocus()
+
+
+def install_sources(window) -> SourcesPanel:
+    """Attach sources to the main window: the menu action, dropping files, the Sources tab."""
+    panel = SourcesPanel(window)
+    window.sources_panel = panel
+    window.side_tabs.addTab(panel, "&Sources")
+    window.operations.changed.connect(panel.on_changes)
+
+    action = QAction("&Import source\u2026", window)
+    action.setShortcut(QKeySequence("Ctrl+Shift+I"))
+    action.setStatusTip("Store a .txt, .md, .html or .pdf file as a source to quote from")
+    action.triggered.connect(lambda: import_source_files(window))
+    window.import_source_action = action
+    actions = window.file_menu.actions()
+    window.file_menu.insertAction(actions[0] if actions else None, action)
+    window.file_menu.insertSeparator(actions[0] if actions else None)
+
+    show = QAction("Go to &sources", window)
+    show.setShortcut(QKeySequence("Ctrl+3"))
+    show.setStatusTip("Read sources and make quotes from them")
+    show.triggered.connect(lambda: _show_panel(window, panel))
+    window.show_sources_action = show
+    window.view_menu.addAction(show)
+
+    window.setAcceptDrops(True)
+    window._drop_importer = _DropImporter(window)
+    window.installEventFilter(window._drop_importer)
+    return panel

@@ -1,0 +1,385 @@
+"""The Sources tab: importing by menu and by drop, reading, quoting from a selection, conflicts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+
+import pytest
+from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QUrl
+from PySide6.QtGui import (
+    QDragEnterEvent,
+    QDropEvent,
+    QPageSize,
+    QPdfWriter,
+    QTextCursor,
+    QTextDocument,
+)
+from PySide6.QtWidgets import QAbstractButton, QApplication, QWidget
+
+from briefing.core.info import counts
+from briefing.core.sources import Extracted
+from briefing.store.models import Quote
+from briefing.ui import sources as sources_ui
+from briefing.ui.main_window import MainWindow
+from briefing.ui.sources import NewQuoteDialog, QuoteListModel, SourceFactsDialog
+
+LETTER = (
+    "Letter to Congress \U0001f4dc\r\n\r\n"
+    "IBM no longer offers general purpose IBM facial recognition or analysis software.\r\n\r\n"
+    "We believe now is the time to begin a national dialogue on whether and how facial "
+    "recognition technology should be employed by domestic law enforcement agencies.\r\n"
+)
+REPORT = (
+    "<html><head><title>IBM quits facial recognition</title>"
+    "<meta property='og:site_name' content='Example News'>"
+    "<meta property='article:published_time' content='2020-06-09'></head>"
+    "<body><nav>Home | World</nav><article>"
+    "<p>IBM\u2019s chief executive wrote: \u201cIBM no longer offers general purpose IBM facial "
+    "recognition or analysis software.\u201d</p>"
+    "<p>He wrote that \u201cwe believe now is the time \u2014 to begin a national "
+    "dialogue.\u201d</p>"
+    "<p>And he said \u201cnow is the time to begin a national debate on whether facial "
+    "recognition should be employed by police.\u201d</p></article></body></html>"
+)
+
+
+@pytest.fixture
+def window(qtbot, empty_store, tmp_path, monkeypatch):
+    with empty_store.writing() as session:
+        from briefing.store.models import Stakeholder
+
+        ibm = Stakeholder(name="IBM", kind="company")
+        session.add_all([ibm, Stakeholder(name="Arvind Krishna", kind="person", parent=ibm)])
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(empty_store, settings)
+    qtbot.addWidget(window)
+    window.resize(1500, 950)
+    window.show()
+    qtbot.waitExposed(window)
+    errors: list[str] = []
+    monkeypatch.setattr(sources_ui, "show_error", lambda parent, title, msg: errors.append(msg))
+    window.errors = errors
+    return window
+
+
+def store_counts(window) -> dict[str, int]:
+    with window.store.reading() as session:
+        return counts(session)
+
+
+def import_by_menu(window, monkeypatch, path, facts=None):
+    monkeypatch.setattr(sources_ui, "choose_source_file", lambda parent: path)
+    asked = []
+
+    def ask(cls, parent, name, extracted):
+        asked.append(name)
+        return facts
+
+    monkeypatch.setattr(SourceFactsDialog, "ask", classmethod(ask))
+    window.import_source_action.trigger()
+    return asked
+
+
+def select_words(panel, words: str, occurrence: int = 0) -> None:
+    text = panel.document.text
+    start = -1
+    for _ in range(occurrence + 1):
+        start = text.index(words, start + 1)
+    panel.reader.select_span(start, start + len(words))
+
+
+def make_quote(panel, monkeypatch, words, speaker_name, occurrence=0) -> int:
+    select_words(panel, words, occurrence)
+    with panel.window_.store.reading() as session:
+        from briefing.core.lookup import find_stakeholder
+
+        speaker = find_stakeholder(session, speaker_name).id
+    monkeypatch.setattr(
+        NewQuoteDialog, "ask", classmethod(lambda cls, *args: (speaker, dt.date(2020, 6, 8)))
+    )
+    assert panel.new_quote_button.isEnabled()
+    quote_id = panel.new_quote()
+    assert quote_id is not None
+    return quote_id
+
+
+def test_file_menu_imports_a_text_file_asking_for_what_it_lacks(window, monkeypatch, tmp_path):
+    path = tmp_path / "letter.txt"
+    path.write_bytes(LETTER.encode("utf-8"))
+    facts = {"title": "IBM letter", "publisher": "IBM", "published": dt.date(2020, 6, 8)}
+    asked = import_by_menu(window, monkeypatch, path, facts)
+    assert asked == ["letter.txt"]
+    panel = window.sources_panel
+    assert window.side_tabs.currentWidget() is panel
+    assert panel.document.text == LETTER  # CRLF and the emoji are stored as they were
+    assert panel.chooser.currentText() == "IBM letter \u2014 IBM (0 quotes)"
+    assert "2020-06-08" in panel.facts.text()
+    assert window.import_source_action in window.file_menu.actions()
+
+
+def test_cancelling_the_facts_dialog_stores_nothing(window, monkeypatch, tmp_path):
+    path = tmp_path / "letter.txt"
+    path.write_text(LETTER)
+    before = store_counts(window)
+    import_by_menu(window, monkeypatch, path, facts=None)
+    assert store_counts(window) == before
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [("empty.txt", b"", "is empty"), ("broken.pdf", b"%PDF-1.4 nope", "not a readable PDF")],
+)
+def test_a_bad_file_is_refused_with_a_message(
+    window, monkeypatch, tmp_path, name, content, message
+):
+    path = tmp_path / name
+    path.write_bytes(content)
+    before = store_counts(window)
+    import_by_menu(window, monkeypatch, path, {"title": "x", "publisher": "", "published": None})
+    assert len(window.errors) == 1 and message in window.errors[0]
+    assert store_counts(window) == before
+
+
+def test_a_file_dropped_on_the_window_is_imported(window, monkeypatch, tmp_path):
+    path = tmp_path / "report.html"
+    path.write_text(REPORT, encoding="utf-8")
+    monkeypatch.setattr(SourceFactsDialog, "ask", classmethod(lambda *a: pytest.fail("asked")))
+    data = QMimeData()
+    data.setUrls([QUrl.fromLocalFile(str(path))])
+    enter = QDragEnterEvent(
+        QPoint(400, 300),
+        Qt.DropAction.CopyAction,
+        data,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(window, enter)
+    assert enter.isAccepted()
+    drop = QDropEvent(
+        QPointF(400, 300),
+        Qt.DropAction.CopyAction,
+        data,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(window, drop)
+    assert drop.isAccepted()
+    panel = window.sources_panel
+    # The page states its own title, publisher and date, so nothing was asked.
+    assert panel.chooser.currentText().startswith("IBM quits facial recognition \u2014 Example")
+    assert "Home" not in panel.document.text
+    assert store_counts(window)["sources"] == 1
+
+
+def write_pdf_with_qt(path) -> None:
+    writer = QPdfWriter(str(path))
+    writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+    writer.setTitle("Letter to Congress")
+    document = QTextDocument()
+    document.setHtml(
+        "<p>First page of the letter.</p>"
+        "<p style='page-break-before: always'>We believe now is the time to begin a national "
+        "dialogue.</p>"
+    )
+    document.print_(writer)
+
+
+def test_a_pdf_made_by_qt_imports_with_its_pages(window, monkeypatch, tmp_path):
+    path = tmp_path / "letter.pdf"
+    write_pdf_with_qt(path)
+    import_by_menu(
+        window, monkeypatch, path, {"title": "Letter", "publisher": "IBM", "published": None}
+    )
+    panel = window.sources_panel
+    assert panel.document.kind == "pdf"
+    assert len(panel.document.page_starts) == 2
+    quote = make_quote(panel, monkeypatch, "now is the time to begin", "IBM")
+    (check,) = [c for c in panel.checks if c.id == quote]
+    assert check.page == 2
+    assert "p. 2" in panel.quotes.index(0, 0).data()
+
+
+def test_a_selection_becomes_a_quote_with_exact_offsets_and_can_be_undone(
+    window, monkeypatch, tmp_path
+):
+    path = tmp_path / "letter.txt"
+    path.write_bytes(LETTER.encode("utf-8"))
+    import_by_menu(window, monkeypatch, path, {"title": "L", "publisher": "", "published": None})
+    panel = window.sources_panel
+    words = "We believe now is the time"
+    quote_id = make_quote(panel, monkeypatch, words, "Arvind Krishna")
+    with window.store.reading() as session:
+        quote = session.get(Quote, quote_id)
+        # After an emoji (two UTF-16 units) and CRLF line ends (one block break for two
+        # characters), the offsets still count the stored text's characters.
+        assert LETTER[quote.start : quote.end] == words == quote.text
+        assert quote.said_on == dt.date(2020, 6, 8)
+    assert "Verified: matches the source exactly" in panel.quote_detail.toPlainText()
+    window.undo_action.trigger()
+    assert store_counts(window)["quotes"] == 0
+    window.redo_action.trigger()
+    assert store_counts(window)["quotes"] == 1
+
+
+def test_the_shortcut_and_context_menu_offer_new_quote(window, monkeypatch, tmp_path, qtbot):
+    path = tmp_path / "letter.txt"
+    path.write_text(LETTER)
+    import_by_menu(window, monkeypatch, path, {"title": "L", "publisher": "", "published": None})
+    panel = window.sources_panel
+    assert not panel.new_quote_action.isEnabled()  # nothing selected yet
+    select_words(panel, "national dialogue")
+    called = []
+    monkeypatch.setattr(NewQuoteDialog, "ask", classmethod(lambda cls, *a: called.append(a)))
+    panel.reader.setFocus()
+    qtbot.keyClick(
+        panel.reader,
+        Qt.Key.Key_Q,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    assert called and called[0][1] == "national dialogue"
+    assert store_counts(window)["quotes"] == 0  # the dialog was cancelled
+    menu = panel.reader.context_menu(QPoint(5, 5))
+    assert menu.actions()[0] is panel.new_quote_action and panel.new_quote_action.isEnabled()
+    menu.deleteLater()
+    called.clear()
+    panel.new_quote_action.trigger()
+    assert called and called[0][1] == "national dialogue"
+
+
+def test_clicking_a_highlight_shows_its_quote(window, monkeypatch, tmp_path, qtbot):
+    path = tmp_path / "letter.txt"
+    path.write_bytes(LETTER.encode("utf-8"))
+    import_by_menu(window, monkeypatch, path, {"title": "L", "publisher": "", "published": None})
+    panel = window.sources_panel
+    first = make_quote(panel, monkeypatch, "general purpose IBM facial recognition", "IBM")
+    make_quote(panel, monkeypatch, "national dialogue", "IBM")
+    panel.show_source(panel.document.id)  # nothing chosen
+    assert "Click a highlighted passage" in panel.quote_detail.toPlainText()
+    offset = LETTER.index("purpose IBM")
+    cursor = QTextCursor(panel.reader.document())
+    cursor.setPosition(panel.reader.positions.to_document(offset))
+    point = panel.reader.cursorRect(cursor).center()
+    qtbot.mouseClick(panel.reader.viewport(), Qt.MouseButton.LeftButton, pos=point)
+    assert panel.quote_list.currentIndex().data(sources_ui.QuoteIdRole) == first
+    assert "general purpose IBM facial recognition" in panel.quote_detail.toPlainText()
+    assert len(panel.reader.extraSelections()) == 2
+
+
+def test_report_and_primary_document_side_by_side(window, monkeypatch, tmp_path):
+    """The issue's 'done when': which quotes match, which differ in typography, which changed."""
+    letter = tmp_path / "letter.txt"
+    letter.write_bytes(LETTER.encode("utf-8"))
+    report = tmp_path / "report.html"
+    report.write_text(REPORT, encoding="utf-8")
+    import_by_menu(
+        window,
+        monkeypatch,
+        letter,
+        {"title": "IBM letter to Congress", "publisher": "IBM", "published": dt.date(2020, 6, 8)},
+    )
+    panel = window.sources_panel
+    make_quote(panel, monkeypatch, "IBM no longer offers general purpose IBM facial", "IBM", 0)
+    make_quote(panel, monkeypatch, "We believe now is the time to begin a national", "IBM")
+    make_quote(
+        panel,
+        monkeypatch,
+        "now is the time to begin a national dialogue on whether and how facial recognition "
+        "technology should be employed by domestic law enforcement agencies.",
+        "Arvind Krishna",
+    )
+    import_by_menu(window, monkeypatch, report)
+    exact = make_quote(
+        panel, monkeypatch, "IBM no longer offers general purpose IBM facial", "Arvind Krishna"
+    )
+    typography = make_quote(
+        panel, monkeypatch, "we believe now is the time \u2014 to begin a national", "IBM"
+    )
+    changed = make_quote(
+        panel,
+        monkeypatch,
+        "now is the time to begin a national debate on whether facial recognition should be "
+        "employed by police.",
+        "Arvind Krishna",
+    )
+    rows = {
+        panel.quotes.check(r).id: panel.quotes.index(r, 0).data()
+        for r in range(panel.quotes.rowCount())
+    }
+    assert "matches another source word for word" in rows[exact]
+    assert "matches another source except for typography" in rows[typography]
+    assert "conflicts with 1 quote in other sources" in rows[changed]
+
+    panel.show_quote(changed)
+    shown = panel.quote_detail.toHtml()
+    text = panel.quote_detail.toPlainText()
+    assert "Conflict: the words differ in IBM letter to Congress" in text
+    assert "This source: IBM quits facial recognition" in text
+    # The changed words are marked on both sides (underlined), not by colour alone.
+    assert "debate" in text and "dialogue" in text
+    assert "text-decoration: underline" in shown
+    window.grab().save(str(tmp_path / "sources-conflict.png"))
+    panel.show_quote(typography)
+    assert "Same words; only typography differs" in panel.quote_detail.toPlainText()
+    window.grab().save(str(tmp_path / "sources-typography.png"))
+
+
+def test_a_tampered_source_is_reported_and_cannot_be_quoted(window, monkeypatch, tmp_path):
+    path = tmp_path / "letter.txt"
+    path.write_text(LETTER)
+    import_by_menu(window, monkeypatch, path, {"title": "L", "publisher": "", "published": None})
+    with sqlite3.connect(window.store.path) as connection:
+        connection.execute("UPDATE sources SET text = text || 'extra'")
+    panel = window.sources_panel
+    panel.reload()
+    assert panel.warning.isVisibleTo(panel)
+    assert "changed since it was imported" in panel.warning.text()
+    select_words(panel, "national dialogue")
+    assert not panel.new_quote_button.isEnabled()
+
+
+def test_dialogs_return_what_the_user_chose(qtbot):
+    extracted = Extracted(kind="text", text="x")
+    dialog = SourceFactsDialog(None, "memo.txt", extracted)
+    qtbot.addWidget(dialog)
+    assert dialog.facts() == {"title": "memo", "publisher": "", "published": None}
+    dialog.publisher.setText("Home Office")
+    dialog.dated.setChecked(True)
+    dialog.date.setDate(dt.date(2021, 2, 3))
+    assert dialog.facts()["published"] == dt.date(2021, 2, 3)
+    assert dialog.facts()["publisher"] == "Home Office"
+
+    from briefing.core.quotes import SpeakerChoice
+
+    speakers = [SpeakerChoice(1, "IBM", ""), SpeakerChoice(2, "Arvind Krishna", "IBM")]
+    quote = NewQuoteDialog(None, "words", speakers, 2, None)
+    qtbot.addWidget(quote)
+    assert quote.speaker.currentText() == "Arvind Krishna (for IBM)"
+    assert quote.choice() == (2, None)
+    for widget in (dialog, quote):
+        for child in widget.findChildren(QWidget):
+            inner = child.objectName().startswith("qt_")  # a part of a Qt control
+            focusable = child.focusPolicy() != Qt.FocusPolicy.NoFocus
+            if not inner and focusable and child.isVisibleTo(widget):
+                assert child.accessibleName() or isinstance(child, QAbstractButton), child
+
+
+def test_quote_list_model_passes_the_model_tester(qtmodeltester, window, monkeypatch, tmp_path):
+    path = tmp_path / "letter.txt"
+    path.write_text(LETTER)
+    import_by_menu(window, monkeypatch, path, {"title": "L", "publisher": "", "published": None})
+    make_quote(window.sources_panel, monkeypatch, "national dialogue", "IBM")
+    model = QuoteListModel()
+    model.set_checks(window.sources_panel.checks)
+    qtmodeltester.check(model)
+
+
+def test_the_view_menu_goes_to_the_sources_tab(window):
+    window.toggle_detail.setChecked(False)
+    window.side_tabs.setVisible(False)
+    assert window.show_sources_action in window.view_menu.actions()
+    window.show_sources_action.trigger()
+    assert window.side_tabs.isVisible()
+    assert window.side_tabs.currentWidget() is window.sources_panel
+    # An empty store says how to begin.
+    assert "Import a .txt, .md, .html or .pdf" in window.sources_panel.reader.placeholderText()
