@@ -19,7 +19,7 @@ from briefing import __version__
 from briefing.cli.common import Commands, Handler, common_options
 from briefing.errors import BriefingError
 
-COMMAND_MODULES = ("briefing.cli.store_commands",)
+COMMAND_MODULES = ("briefing.cli.store_commands", "briefing.cli.notes")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -310,13 +310,18 @@ def _position_view(position: Position) -> PositionView:
     )
 
 
+def card_members(session: Session, topic_id: int, stakeholder_id: int) -> list[int]:
+    """The stakeholders whose quotes and notes count on this card: itself and those it folds in."""
+    _cards, owner = _card_owners(session, topic_id)
+    return [sid for sid, card in owner.items() if card == stakeholder_id] or [stakeholder_id]
+
+
 def stakeholder_detail(session: Session, topic_id: int, stakeholder_id: int) -> StakeholderDetail:
     """Everything the detail panel shows for one card."""
     stakeholder = session.get(Stakeholder, stakeholder_id)
     if stakeholder is None:
         raise NotFound(f"there is no stakeholder with id {stakeholder_id}")
-    _cards, owner = _card_owners(session, topic_id)
-    people = [sid for sid, card in owner.items() if card == stakeholder_id] or [stakeholder_id]
+    people = card_members(session, topic_id, stakeholder_id)
     member_names = session.scalars(
         select(Stakeholder.name)
         .where(Stakeholder.id.in_(people), Stakeholder.id != stakeholder_id)
