@@ -32,6 +32,7 @@ from briefing.store import Store
 from briefing.ui import theme
 from briefing.ui.browser import SafeBrowser
 from briefing.ui.cards import CardGrid, CardListModel, StakeholderIdRole, describe, plural
+from briefing.ui.notes import install_notes
 from briefing.ui.operations import Operations
 
 WELCOME_HTML = (
@@ -111,6 +112,7 @@ class MainWindow(QMainWindow):
 
         self._build_menus()
         self.statusBar().setAccessibleName("Status")
+        install_notes(self)
         self._restore_layout()
         self.reload()
 
