@@ -41,6 +41,8 @@ from PySide6.QtCore import (
 from PySide6.QtGui import (
     QAction,
     QColor,
+    QFont,
+    QFontMetrics,
     QIcon,
     QKeySequence,
     QPainter,
@@ -49,6 +51,7 @@ from PySide6.QtGui import (
     QTextCursor,
 )
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
     QCompleter,
@@ -60,6 +63,9 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSplitter,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -178,6 +184,59 @@ class NoteListModel(QAbstractListModel):
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
 
+class NoteDelegate(QStyledItemDelegate):
+    """Paints a note as two lines: its title in bold, then privacy, dates and tags."""
+
+    ICON = 18
+    PAD = 6
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
+        metrics = QFontMetrics(option.font)  # type: ignore[attr-defined]
+        return QSize(200, 2 * metrics.lineSpacing() + 2 * self.PAD)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
+        note: core.NoteSummary | None = index.data(NoteRole)
+        if note is None:
+            return
+        self.initStyleOption(option, index)
+        option.text = ""  # type: ignore[attr-defined]
+        option.icon = QIcon()  # type: ignore[attr-defined]
+        widget = option.widget  # type: ignore[attr-defined]
+        style = widget.style() if widget is not None else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter, widget)
+
+        painter.save()
+        rect = option.rect  # type: ignore[attr-defined]
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
+        palette = option.palette  # type: ignore[attr-defined]
+        text_colour = palette.highlightedText().color() if selected else palette.text().color()
+        left = rect.left() + self.PAD
+        if note.private:
+            lock_icon().paint(painter, left, rect.top() + self.PAD, self.ICON, self.ICON)
+        left += self.ICON + self.PAD
+        width = rect.right() - left - self.PAD
+        title_font = QFont(option.font)  # type: ignore[attr-defined]
+        title_font.setBold(True)
+        metrics = QFontMetrics(title_font)
+        painter.setFont(title_font)
+        painter.setPen(text_colour)
+        top = rect.top() + self.PAD
+        painter.drawText(
+            QRectF(left, top, width, metrics.lineSpacing()),
+            metrics.elidedText(note.title, Qt.TextElideMode.ElideRight, width),
+        )
+        meta_font = QFont(option.font)  # type: ignore[attr-defined]
+        meta_metrics = QFontMetrics(meta_font)
+        painter.setFont(meta_font)
+        if not selected:
+            painter.setPen(PRIVATE_COLOUR if note.private else QColor("#57606a"))
+        painter.drawText(
+            QRectF(left, top + metrics.lineSpacing(), width, meta_metrics.lineSpacing()),
+            meta_metrics.elidedText(note_meta(note), Qt.TextElideMode.ElideRight, width),
+        )
+        painter.restore()
+
+
 class TagCompleter(QCompleter):
     """Completes the tag being typed after the last comma, from the store's existing tags."""
 
@@ -193,8 +252,8 @@ class TagCompleter(QCompleter):
 
     def pathFromIndex(self, index: _Index) -> str:
         chosen = str(index.data())
-        widget = self.widget()
-        typed = widget.text() if isinstance(widget, QLineEdit) else ""
+        # What was typed, not the line's text: highlighting a choice already rewrote the line.
+        typed = self.completionPrefix()
         head = typed.rsplit(",", 1)[0] + ", " if "," in typed else ""
         return head + chosen + ", "
 
@@ -411,6 +470,7 @@ class NoteEditor(QWidget):
             self.note_id = note_id
             self.last_saved_body = body
             self.source.setPlainText(body)  # also starts a fresh undo history
+            self.source.moveCursor(QTextCursor.MoveOperation.End)  # to go on writing
             self.private.setChecked(private)
             self.tags.setText(", ".join(tags))
         finally:
@@ -528,10 +588,8 @@ class NotesPanel(QWidget):
         self.list = QListView()
         self.list.setModel(self.model)
         self.list.setAccessibleName("Notes, newest first")
-        self.list.setWordWrap(True)
-        self.list.setUniformItemSizes(False)
-        self.list.setIconSize(QSize(20, 20))
-        self.list.setSpacing(2)
+        self.list.setItemDelegate(NoteDelegate(self.list))
+        self.list.setUniformItemSizes(True)
         self.list.setAlternatingRowColors(True)
         self.list.selectionModel().currentChanged.connect(self._on_current_note)
 
