@@ -24,7 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Select, false, func, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from briefing.core.cards import card_members
 from briefing.core.changes import Changes
@@ -286,7 +286,9 @@ def describe_target(session: Session, target: Target) -> str:
 
 
 def _summaries(session: Session, statement: Select) -> list[NoteSummary]:
-    notes = session.scalars(statement.order_by(Note.created_at.desc(), Note.id.desc())).all()
+    notes = session.scalars(
+        statement.options(selectinload(Note.tags)).order_by(Note.created_at.desc(), Note.id.desc())
+    ).all()
     described: dict[Target, str] = {}
     result = []
     for note in notes:

@@ -80,6 +80,10 @@ from briefing.ui.browser import SafeBrowser
 SAVE_AFTER_MS = 500  # quiet time after the last keystroke before saving
 SAVE_AT_MOST_MS = 1000  # however fast the typing, unsaved words are never older than this
 PREVIEW_AFTER_MS = 150
+# Rendering takes about 2 s per megabyte (Python-Markdown); past this size the preview waits for a
+# longer pause, so that a huge pasted note does not stall typing at every short pause.
+LONG_NOTE_CHARS = 100_000
+LONG_PREVIEW_AFTER_MS = 3000
 
 NoteIdRole = Qt.ItemDataRole.UserRole + 1
 NoteRole = Qt.ItemDataRole.UserRole + 2
@@ -487,7 +491,8 @@ class NoteEditor(QWidget):
         self._debounce.start()
         if not self._deadline.isActive():
             self._deadline.start()
-        self._preview_timer.start()
+        long_note = self.source.document().characterCount() > LONG_NOTE_CHARS
+        self._preview_timer.start(LONG_PREVIEW_AFTER_MS if long_note else PREVIEW_AFTER_MS)
 
     def _on_private_toggled(self, _checked: bool) -> None:
         if self._loading or self.target is None:
@@ -575,6 +580,12 @@ class NotesPanel(QWidget):
         self.card_id: int | None = None
         self.topic_id: int | None = None
         self._selecting = False  # the panel itself is moving the list's selection
+        # One save makes the window announce several refreshes (the change, the cards' reset,
+        # the topic); they are folded into one reading of the list on the next loop turn.
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(0)
+        self._refresh_timer.timeout.connect(self.refresh)
         self.setAccessibleName("Notes")
 
         self.scope = QComboBox()
@@ -632,7 +643,7 @@ class NotesPanel(QWidget):
     def show_card(self, topic_id: int | None, card_id: int | None, card_name: str = "") -> None:
         """Follow the window's selected card (and topic); the same one again only refreshes."""
         if (topic_id, card_id) == (self.topic_id, self.card_id):
-            self.refresh()
+            self.refresh_soon()
             return
         kind = (self.scope.currentData() or ("card", 0))[0]
         # Before saving: the save refreshes the cards, which calls back here with these ids.
@@ -666,8 +677,16 @@ class NotesPanel(QWidget):
             )
         self.refresh()
 
+    def refresh_soon(self) -> None:
+        self._refresh_timer.start()
+
+    @property
+    def refresh_pending(self) -> bool:
+        return self._refresh_timer.isActive()
+
     def refresh(self) -> None:
         """Read the list again; the note being edited stays selected and is not reloaded."""
+        self._refresh_timer.stop()
         target = self.scope_target()
         with self.store.reading() as session:
             if target is None:
@@ -765,6 +784,7 @@ class NotesPanel(QWidget):
             self.operations.push(f"Delete note \u201c{note.title}\u201d", delete, restore)
         except BriefingError as error:
             self.window_.statusBar().showMessage(f"Note not deleted: {error}", 5000)
+        self.refresh()
 
     # -- the window -----------------------------------------------------------------------------
 
@@ -787,7 +807,7 @@ def install_notes(window) -> NotesPanel:
 
     window.grid.selectionModel().currentChanged.connect(follow_card)
     window.topic_changed.connect(follow_card)
-    window.operations.changed.connect(lambda _changes: panel.refresh())
+    window.operations.changed.connect(lambda _changes: panel.refresh_soon())
     window.installEventFilter(panel)
 
     def new_note() -> None:

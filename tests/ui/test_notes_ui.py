@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QPoint, QSettings, Qt, QUrl
+from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel, QWidget
 
 from briefing.core import notes as core
@@ -52,17 +53,23 @@ def ibm_card(window):
     )
 
 
+def settle(qtbot, panel) -> None:
+    """Wait for the list to be read again after a change (it refreshes on the next loop turn)."""
+    qtbot.waitUntil(lambda: not panel.refresh_pending, timeout=WAIT)
+
+
 def add(store, body, spec="stakeholder:IBM", **kwargs) -> int:
     with store.writing() as session:
         return core.add_note(session, resolve_target(session, spec), body, **kwargs).id
 
 
 def test_the_tab_lists_the_cards_notes_newest_first_with_privacy(
-    window, panel, demo_store, tmp_path, qtmodeltester
+    window, panel, demo_store, tmp_path, qtmodeltester, qtbot
 ):
     add(demo_store, "# Older\nshareable", tags=["follow-up"])
     secret = add(demo_store, "# Newer\nwho told us", private=True, tags=["source"])
     window.show_topic(window.topic_id)  # read the store again, as View > Refresh would
+    settle(qtbot, panel)
     titles = [panel.model.note(row).title for row in range(panel.model.rowCount())]
     assert titles[:2] == ["Newer", "Older"]
     first = panel.model.index(0, 0)
@@ -257,6 +264,7 @@ def test_private_is_saved_at_once_and_shown_in_words(window, panel, demo_store, 
     panel.editor.flush()
     qtbot.mouseClick(panel.editor.private, Qt.MouseButton.LeftButton)
     assert stored(demo_store)[0].private  # no wait: ticking the box saves
+    settle(qtbot, panel)
     row = panel.model.row_of(panel.editor.note_id)
     assert "Private" in panel.model.index(row, 0).data()
     window.side_tabs.setCurrentIndex(0)
@@ -270,6 +278,7 @@ def test_delete_asks_first_and_edit_undo_brings_it_back(
 ):
     note_id = add(demo_store, "To delete", private=True, tags=["x"])
     window.show_topic(window.topic_id)
+    settle(qtbot, panel)
     with demo_store.reading() as session:
         before = core.note_snapshot(session, note_id)
     panel.list.setCurrentIndex(panel.model.index(panel.model.row_of(note_id), 0))
@@ -290,8 +299,10 @@ def test_delete_asks_first_and_edit_undo_brings_it_back(
     window.undo_action.trigger()
     with demo_store.reading() as session:
         assert core.note_snapshot(session, note_id) == before  # the same note, uuid and all
+    settle(qtbot, panel)
     assert panel.model.row_of(note_id) is not None
     window.redo_action.trigger()
+    settle(qtbot, panel)
     assert panel.model.row_of(note_id) is None
 
 
@@ -357,3 +368,23 @@ def test_menu_entries_reach_the_notes(window, qtbot):
     assert "ACLU" in window.notes_panel.editor.source.placeholderText()
     go = next(a for a in window.view_menu.actions() if a.text() == "Go to &notes")
     assert go.shortcut().toString() == "Ctrl+3"
+
+
+def test_a_huge_note_with_nul_and_bidi_controls_is_shown_safely(window, panel, demo_store):
+    body = "# Big\n\nright-to-left \u202eevil\u202c and a NUL \x00 here\n\n" + (
+        "Pasted data, line after line.\n" * 35_000
+    )
+    assert len(body) > 1_000_000
+    note_id = add(demo_store, body)
+    panel.refresh()
+    panel.list.setCurrentIndex(panel.model.index(panel.model.row_of(note_id), 0))
+    assert panel.editor.note_id == note_id
+    shown = panel.editor.preview.toPlainText()
+    assert "Big" in shown and "\u202e" not in shown and "\x00" not in shown
+    assert "Text too long" not in shown  # under the renderer's limit: all of it is shown
+    panel.editor.source.moveCursor(QTextCursor.MoveOperation.End)
+    panel.editor.source.insertPlainText("end")
+    panel.editor.flush()
+    with demo_store.reading() as session:
+        saved = core.note_summary(session, note_id).body
+    assert saved.endswith("line.\nend") and len(saved) == len(body) + 3
