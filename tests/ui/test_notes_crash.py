@@ -113,14 +113,15 @@ def test_sigkill_mid_sentence_loses_nothing_saved(demo_path, tmp_path, qtbot, mo
     assert child.returncode == -signal.SIGKILL
 
     typed_text = FIRST + SECOND * 10
-    typed = log_numbers(work / "log", "typed")[-1]
     last_saved = log_numbers(work / "log", "saved")[-1]
     body = newest_ibm_note(demo_path)
-    assert body is not None
-    assert typed_text.startswith(body)  # whole words in order, nothing garbled
-    assert last_saved <= len(body) <= typed  # everything up to the last save is there
-    assert len(body) > len(FIRST) + 40  # and that was mid-sentence
-    # (A save may commit just before the kill without its log line: hence "or later" above.)
+    story = f"child's log ends: {(work / 'log').read_text()[-300:]!r}; body: {body!r}"
+    assert body is not None, story
+    assert typed_text.startswith(body), story  # whole words in order, nothing garbled
+    # Everything up to the last save the child reported is there (a save may also have committed
+    # just before the kill, without its log line: hence "at least").
+    assert len(body) >= last_saved, story
+    assert len(body) > len(FIRST) + 40, story  # and that was mid-sentence
 
     # Reopen, as the user would: the note is there, rendered safely, its link asks first.
     opened, asked = [], []
