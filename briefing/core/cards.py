@@ -95,6 +95,7 @@ class QuoteView:
     end: int
     verification: Verification
     tags: tuple[str, ...]
+    note_count: int = 0
 
 
 @dataclass(frozen=True)
@@ -335,6 +336,14 @@ def stakeholder_detail(session: Session, topic_id: int, stakeholder_id: int) -> 
     ).all()
 
     speaker = aliased(Stakeholder)
+    quote_notes = dict(
+        session.execute(
+            select(Note.quote_id, func.count())
+            .join(Quote, Quote.id == Note.quote_id)
+            .where(Quote.speaker_id.in_(people))
+            .group_by(Note.quote_id)
+        ).all()
+    )
     quotes = []
     for quote, speaker_name, source in session.execute(
         select(Quote, speaker.name, Source)
@@ -353,6 +362,7 @@ def stakeholder_detail(session: Session, topic_id: int, stakeholder_id: int) -> 
                     quote.text, source.text if source else None, quote.start, quote.end
                 ),
                 tags=tuple(tag.name for tag in quote.tags),
+                note_count=quote_notes.get(quote.id, 0),
             )
         )
 

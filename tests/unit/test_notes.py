@@ -163,3 +163,21 @@ def test_titles():
     assert notes.note_title("- item") == "item"
     assert notes.note_title("  ") == "(empty note)"
     assert notes.note_title("x" * 200).endswith("\u2026")
+
+
+def test_quotes_in_the_detail_panel_say_how_many_notes_they_hold(demo_store):
+    from briefing.core.cards import stakeholder_detail
+    from briefing.render.detail import stakeholder_html
+
+    with demo_store.writing() as session:
+        topic = find_topic(session, None).id
+        ibm_id = ibm(session)[1]
+        quote = stakeholder_detail(session, topic, ibm_id).quotes[0]
+        for body in ("One", "Two"):
+            notes.add_note(session, ("quote", quote.line.id), body)
+    with demo_store.reading() as session:
+        detail = stakeholder_detail(session, topic, ibm_id)
+    counts = {q.line.id: q.note_count for q in detail.quotes}
+    assert counts[quote.line.id] == 2
+    assert sum(counts.values()) == 2
+    assert "2 notes" in stakeholder_html(detail)
