@@ -388,3 +388,33 @@ def test_a_huge_note_with_nul_and_bidi_controls_is_shown_safely(window, panel, d
     with demo_store.reading() as session:
         saved = core.note_summary(session, note_id).body
     assert saved.endswith("line.\nend") and len(saved) == len(body) + 3
+
+
+def test_an_empty_store_has_nothing_to_write_on(qtbot, empty_store, settings):
+    window = MainWindow(empty_store, settings)
+    qtbot.addWidget(window)
+    window.show()
+    panel = window.notes_panel
+    window.side_tabs.setCurrentWidget(panel)
+    assert panel.model.rowCount() == 0
+    assert not panel.new_button.isEnabled() and not panel.delete_button.isEnabled()
+    assert not panel.editor.source.isEnabled()
+    assert "Select a card" in panel.editor.source.placeholderText()
+
+
+def test_a_note_whose_record_was_deleted_meanwhile_says_it_was_not_saved(
+    window, panel, demo_store, qtbot
+):
+    from briefing.store.models import Stakeholder
+
+    panel.new_button.click()
+    qtbot.keyClicks(panel.editor.source, "On IBM")
+    panel.editor.flush()
+    note_id = panel.editor.note_id
+    with demo_store.writing() as session:  # another window or a script removes IBM
+        session.delete(session.get(Stakeholder, resolve_target(session, "stakeholder:IBM")[1]))
+    qtbot.keyClicks(panel.editor.source, " and more")
+    panel.editor.flush()
+    assert "Not saved: there is no note with id" in panel.editor.status.text()
+    with demo_store.reading() as session:
+        assert note_id not in {n.id for n in core.list_notes(session)}
