@@ -437,7 +437,8 @@ class NoteEditor(QWidget):
     # -- what is being edited -------------------------------------------------------------------
 
     def set_tag_choices(self, names: list[str]) -> None:
-        self.completer.tags.setStringList(names)
+        if names != self.completer.tags.stringList():  # leave an open completion alone
+            self.completer.tags.setStringList(names)
 
     def set_target(self, target: core.Target | None, placeholder: str = "") -> None:
         """Start a new note on `target` (saved once it has text), or none when there is none."""
@@ -661,21 +662,25 @@ class NotesPanel(QWidget):
 
     def _on_scope(self, *_args) -> None:
         self.editor.flush()
+        self._start_new_note()
+        self.refresh()
+
+    def _start_new_note(self) -> None:
+        """Ready the editor for a new note on the card (as a stakeholder note) or the topic."""
         target = self.scope_target()
         if target is None:
             self.editor.set_target(None)
         elif target[0] == "card":
+            name = self.scope.currentText().removesuffix("'s card")
             self.editor.set_target(
                 ("stakeholder", target[1]),
-                f"Write a new note on {self.scope.currentText().removesuffix(chr(39) + 's card')}"
-                " in Markdown. It saves itself as you type.",
+                f"Write a new note on {name} in Markdown. It saves itself as you type.",
             )
         else:
             self.editor.set_target(
                 ("topic", target[1]),
                 "Write a new note on the topic in Markdown. It saves itself as you type.",
             )
-        self.refresh()
 
     def refresh_soon(self) -> None:
         self._refresh_timer.start()
@@ -705,6 +710,7 @@ class NotesPanel(QWidget):
         if editing is not None and self.model.row_of(editing) is None:
             # Deleted under the editor (Edit > Redo of a delete): start afresh.
             self.editor.forget()
+            self._start_new_note()
             editing = None
         self._select(editing)
 
@@ -769,6 +775,7 @@ class NotesPanel(QWidget):
             return
         if note.id == self.editor.note_id:
             self.editor.forget()
+            self._start_new_note()
         note_id = note.id
         kept: dict[str, core.NoteSnapshot] = {}
 

@@ -92,10 +92,15 @@ def test_the_tab_lists_the_cards_notes_newest_first_with_privacy(
 
 def test_typing_saves_itself_and_cards_count_the_new_note(window, panel, demo_store, qtbot):
     before = ibm_card(window).note_count
+    window.activateWindow()
+    qtbot.waitActive(window)
     panel.new_button.click()
+    panel.editor.source.setFocus()
     assert panel.editor.note_id is None
     qtbot.keyClicks(panel.editor.source, "# Call IBM")
     qtbot.waitUntil(lambda: not panel.editor.has_unsaved_changes, timeout=WAIT)
+    settle(qtbot, panel)
+    assert panel.editor.source.hasFocus()  # saving and refreshing leave the typist alone
     assert stored(demo_store)[0].body == "# Call IBM"
     assert ibm_card(window).note_count == before + 1
     assert panel.model.index(0, 0).data(notes_ui.NoteIdRole) == panel.editor.note_id
@@ -316,6 +321,7 @@ def test_deleting_the_open_note_saves_its_last_words_for_undo(
     qtbot.keyClicks(panel.editor.source, " with more")
     panel.delete_button.click()
     assert panel.editor.note_id is None and panel.editor.source.toPlainText() == ""
+    assert panel.editor.target == ("stakeholder", ibm_card(window).id)  # ready for a new one
     window.undo_action.trigger()
     assert stored(demo_store)[0].body == "Draft with more"
 
