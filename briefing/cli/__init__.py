@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "briefing.cli.search",
     "briefing.cli.export",
     "briefing.cli.sources",
+    "briefing.cli.notes",
 )
 
 

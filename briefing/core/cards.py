@@ -95,6 +95,7 @@ class QuoteView:
     end: int
     verification: Verification
     tags: tuple[str, ...]
+    note_count: int = 0
 
 
 @dataclass(frozen=True)
@@ -310,13 +311,18 @@ def _position_view(position: Position) -> PositionView:
     )
 
 
+def card_members(session: Session, topic_id: int, stakeholder_id: int) -> list[int]:
+    """The stakeholders whose quotes and notes count on this card: itself and those it folds in."""
+    _cards, owner = _card_owners(session, topic_id)
+    return [sid for sid, card in owner.items() if card == stakeholder_id] or [stakeholder_id]
+
+
 def stakeholder_detail(session: Session, topic_id: int, stakeholder_id: int) -> StakeholderDetail:
     """Everything the detail panel shows for one card."""
     stakeholder = session.get(Stakeholder, stakeholder_id)
     if stakeholder is None:
         raise NotFound(f"there is no stakeholder with id {stakeholder_id}")
-    _cards, owner = _card_owners(session, topic_id)
-    people = [sid for sid, card in owner.items() if card == stakeholder_id] or [stakeholder_id]
+    people = card_members(session, topic_id, stakeholder_id)
     member_names = session.scalars(
         select(Stakeholder.name)
         .where(Stakeholder.id.in_(people), Stakeholder.id != stakeholder_id)
@@ -330,6 +336,14 @@ def stakeholder_detail(session: Session, topic_id: int, stakeholder_id: int) -> 
     ).all()
 
     speaker = aliased(Stakeholder)
+    quote_notes = dict(
+        session.execute(
+            select(Note.quote_id, func.count())
+            .join(Quote, Quote.id == Note.quote_id)
+            .where(Quote.speaker_id.in_(people))
+            .group_by(Note.quote_id)
+        ).all()
+    )
     quotes = []
     for quote, speaker_name, source in session.execute(
         select(Quote, speaker.name, Source)
@@ -348,6 +362,7 @@ def stakeholder_detail(session: Session, topic_id: int, stakeholder_id: int) -> 
                     quote.text, source.text if source else None, quote.start, quote.end
                 ),
                 tags=tuple(tag.name for tag in quote.tags),
+                note_count=quote_notes.get(quote.id, 0),
             )
         )
 

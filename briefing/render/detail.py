@@ -71,6 +71,9 @@ def _quote(quote: QuoteView) -> str:
     tags = ""
     if quote.tags:
         tags = " &middot; " + ", ".join(f'<span class="tag">{escape(t)}</span>' for t in quote.tags)
+    if quote.note_count:
+        noun = "note" if quote.note_count == 1 else "notes"
+        tags += f' &middot; <span class="muted">{quote.note_count} {noun}</span>'
     return (
         '<div class="quote">'
         f'<p class="words">\u201c{escape(line.text)}\u201d</p>'

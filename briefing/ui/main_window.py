@@ -34,6 +34,7 @@ from briefing.ui.briefings import install_briefings
 from briefing.ui.browser import SafeBrowser
 from briefing.ui.cards import CardGrid, CardListModel, StakeholderIdRole, describe, plural
 from briefing.ui.editing import install_editing
+from briefing.ui.notes import install_notes
 from briefing.ui.operations import Operations
 from briefing.ui.search import install_search
 from briefing.ui.sources import install_sources
@@ -119,6 +120,7 @@ class MainWindow(QMainWindow):
         install_search(self)
         install_briefings(self)
         install_sources(self)
+        install_notes(self)
         self._restore_layout()
         self.reload()
 

@@ -1,0 +1,386 @@
+"""The advocate's own notes: write, change, delete (and bring back), list, and keep private.
+
+A note is Markdown attached to exactly one record: a topic, stakeholder, position, quote, source
+or briefing (a *target*, written `(kind, id)`). Every write here is one use case that takes a
+Session and returns `Changes`; the caller owns the transaction.
+
+Deleting is undoable: `note_snapshot` reads everything a note is (id, uuid, body, flag, target,
+tags, times) and `restore_note` inserts exactly that again, so an undone delete brings back the
+same record that a shared briefing or a pack may refer to by uuid.
+
+Private notes are the most sensitive data in the store. Every feature that writes something a
+person other than the advocate may read (exports, packs, shared files) selects notes through
+`shareable_notes` or `only_shareable`, which leave private notes out unless the caller passes
+`include_private=True` because the user asked for them.
+
+Lists are newest first by creation time: a note keeps its place while it saves itself as the user
+types, instead of jumping to the top on every keystroke.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Select, false, func, insert, select
+from sqlalchemy.orm import Session, selectinload
+
+from briefing.core.cards import card_members
+from briefing.core.changes import Changes
+from briefing.errors import InputError, NotFound
+from briefing.store.models import (
+    NOTE_TARGETS,
+    Briefing,
+    Note,
+    Position,
+    Quote,
+    Source,
+    Stakeholder,
+    Tag,
+    Topic,
+    note_tags,
+)
+
+Target = tuple[str, int]
+
+TAG_MAX = 100  # the tags.name column
+TITLE_MAX = 80
+
+_TARGET_MODELS = {
+    "topic": Topic,
+    "stakeholder": Stakeholder,
+    "position": Position,
+    "quote": Quote,
+    "source": Source,
+    "briefing": Briefing,
+}
+
+
+@dataclass(frozen=True)
+class NoteSummary:
+    """A note as lists, the CLI and exports show it."""
+
+    id: int
+    uuid: str
+    body: str  # Markdown
+    private: bool
+    target: Target
+    attached_to: str  # the target in words: "IBM", "the topic Police use of ..."
+    tags: tuple[str, ...]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @property
+    def title(self) -> str:
+        return note_title(self.body)
+
+
+@dataclass(frozen=True)
+class NoteSnapshot:
+    """Everything a note is, to put it back exactly as it was after a delete."""
+
+    id: int
+    uuid: str
+    body: str
+    private: bool
+    target: Target
+    tags: tuple[str, ...]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class AddedNote:
+    id: int
+    uuid: str
+    changes: Changes
+
+
+def note_title(body: str) -> str:
+    """The first line with words in it, without Markdown's leading marks, as a list shows it."""
+    for line in body.splitlines():
+        words = line.strip().lstrip("#>-*+ \t").strip()
+        if words:
+            return words if len(words) <= TITLE_MAX else words[: TITLE_MAX - 1] + "\u2026"
+    return "(empty note)"
+
+
+def clean_tags(tags: Iterable[str]) -> tuple[str, ...]:
+    """Tag names as stored: trimmed, without duplicates (ignoring case), in the order given."""
+    cleaned: dict[str, str] = {}
+    for tag in tags:
+        name = " ".join(tag.split())
+        if not name:
+            raise InputError("a tag cannot be empty")
+        if "," in name:
+            raise InputError(f"a tag cannot contain a comma: {name!r}")
+        if len(name) > TAG_MAX:
+            raise InputError(f"a tag can be at most {TAG_MAX} characters long")
+        cleaned.setdefault(name.casefold(), name)
+    return tuple(cleaned.values())
+
+
+def parse_tags(text: str) -> tuple[str, ...]:
+    """Tags typed in one line, separated by commas ("follow-up, loopholes")."""
+    return clean_tags(part for part in text.split(",") if part.strip())
+
+
+def _check_target(session: Session, target: Target) -> Target:
+    kind, target_id = target
+    if kind not in NOTE_TARGETS:
+        raise InputError(f"a note cannot be attached to a {kind!r}")
+    if session.get(_TARGET_MODELS[kind], target_id) is None:
+        raise NotFound(f"there is no {kind} with id {target_id}")
+    return kind, target_id
+
+
+def _tags_named(session: Session, names: Sequence[str]) -> tuple[list[Tag], bool]:
+    """The Tag records for these names, reusing existing ones whatever their case."""
+    tags, created = [], False
+    for name in names:
+        tag = session.scalars(select(Tag).where(func.lower(Tag.name) == name.casefold())).first()
+        if tag is None:
+            tag = Tag(name=name)
+            session.add(tag)
+            created = True
+        tags.append(tag)
+    return tags, created
+
+
+def _get(session: Session, note_id: int) -> Note:
+    note = session.get(Note, note_id)
+    if note is None:
+        raise NotFound(f"there is no note with id {note_id}")
+    return note
+
+
+def add_note(
+    session: Session,
+    target: Target,
+    body: str,
+    *,
+    private: bool = False,
+    tags: Iterable[str] = (),
+) -> AddedNote:
+    if not body.strip():
+        raise InputError("a note needs some text")
+    kind, target_id = _check_target(session, target)
+    names = clean_tags(tags)
+    tag_records, created = _tags_named(session, names)
+    note = Note(body=body, private=private, tags=tag_records)
+    setattr(note, f"{kind}_id", target_id)
+    session.add(note)
+    session.flush()
+    return AddedNote(
+        note.id, note.uuid, Changes.of("note", "tag") if created else Changes.of("note")
+    )
+
+
+def update_note(
+    session: Session,
+    note_id: int,
+    *,
+    body: str | None = None,
+    private: bool | None = None,
+    tags: Iterable[str] | None = None,
+) -> Changes:
+    """Change what is given; a note whose body, flag and tags are already so is left untouched."""
+    note = _get(session, note_id)
+    changes = Changes()
+    if body is not None and body != note.body:
+        note.body = body
+        changes = Changes.of("note")
+    if private is not None and private != note.private:
+        note.private = private
+        changes = Changes.of("note")
+    if tags is not None:
+        names = clean_tags(tags)
+        if sorted(t.name.casefold() for t in note.tags) != sorted(n.casefold() for n in names):
+            records, created = _tags_named(session, names)
+            note.tags = records
+            changes = Changes.of("note", "tag") if created else Changes.of("note")
+    return changes
+
+
+def note_snapshot(session: Session, note_id: int) -> NoteSnapshot:
+    note = _get(session, note_id)
+    return NoteSnapshot(
+        id=note.id,
+        uuid=note.uuid,
+        body=note.body,
+        private=note.private,
+        target=note.target,
+        tags=tuple(tag.name for tag in note.tags),
+        created_at=note.created_at,
+        updated_at=note.updated_at,
+    )
+
+
+def delete_note(session: Session, note_id: int) -> Changes:
+    session.delete(_get(session, note_id))
+    return Changes.of("note")
+
+
+def restore_note(session: Session, snapshot: NoteSnapshot) -> Changes:
+    """Put a deleted note back with the same id, uuid, tags and times (undo of a delete)."""
+    if session.get(Note, snapshot.id) is not None:
+        raise InputError(f"note {snapshot.id} exists already")
+    kind, target_id = snapshot.target
+    if session.get(_TARGET_MODELS[kind], target_id) is None:
+        raise NotFound(f"the {kind} this note was on has been deleted since")
+    # A plain INSERT, not the ORM's defaults: the times must be the snapshot's, not now.
+    session.execute(
+        insert(Note).values(
+            id=snapshot.id,
+            uuid=snapshot.uuid,
+            body=snapshot.body,
+            private=snapshot.private,
+            created_at=snapshot.created_at,
+            updated_at=snapshot.updated_at,
+            **{f"{kind}_id": target_id},
+        )
+    )
+    records, created = _tags_named(session, snapshot.tags)
+    session.flush()
+    if records:
+        session.execute(
+            insert(note_tags), [{"note_id": snapshot.id, "tag_id": tag.id} for tag in records]
+        )
+    return Changes.of("note", "tag") if created else Changes.of("note")
+
+
+# -- reading ----------------------------------------------------------------------------------
+
+
+def only_shareable(statement: Select, *, include_private: bool = False) -> Select:
+    """Narrow a query over notes to those that may leave the store.
+
+    Exports, packs and every other shared file select their notes through this (or
+    `shareable_notes`), so a private note goes out only when the user asked for it.
+    """
+    if include_private:
+        return statement
+    return statement.where(Note.private == false())
+
+
+def describe_target(session: Session, target: Target) -> str:
+    """What a note hangs on, in the words a list shows."""
+    kind, target_id = target
+    record = session.get(_TARGET_MODELS[kind], target_id)
+    if record is None:
+        return f"a deleted {kind}"
+    if isinstance(record, Topic):
+        return f"the topic {record.name}"
+    if isinstance(record, Stakeholder):
+        return record.name
+    if isinstance(record, Position):
+        return f"{record.stakeholder.name}'s position"
+    if isinstance(record, Quote):
+        words = record.text if len(record.text) <= 40 else record.text[:39] + "\u2026"
+        speaker = record.speaker.name if record.speaker else "unknown speaker"
+        return f"a quote by {speaker}: \u201c{words}\u201d"
+    if isinstance(record, Source):
+        return f"the source {record.title}"
+    return f"the briefing {record.title}"
+
+
+def _summaries(session: Session, statement: Select) -> list[NoteSummary]:
+    notes = session.scalars(
+        statement.options(selectinload(Note.tags)).order_by(Note.created_at.desc(), Note.id.desc())
+    ).all()
+    described: dict[Target, str] = {}
+    result = []
+    for note in notes:
+        target = note.target
+        if target not in described:
+            described[target] = describe_target(session, target)
+        result.append(
+            NoteSummary(
+                id=note.id,
+                uuid=note.uuid,
+                body=note.body,
+                private=note.private,
+                target=target,
+                attached_to=described[target],
+                tags=tuple(tag.name for tag in note.tags),
+                created_at=note.created_at,
+                updated_at=note.updated_at,
+            )
+        )
+    return result
+
+
+def _on(target: Target):
+    kind, target_id = target
+    if kind not in NOTE_TARGETS:
+        raise InputError(f"a note cannot be attached to a {kind!r}")
+    return getattr(Note, f"{kind}_id") == target_id
+
+
+def list_notes(
+    session: Session, target: Target | None = None, *, include_private: bool = True
+) -> list[NoteSummary]:
+    """Notes on one record (or all notes), newest first."""
+    statement = select(Note)
+    if target is not None:
+        statement = statement.where(_on(target))
+    return _summaries(session, only_shareable(statement, include_private=include_private))
+
+
+def shareable_notes(
+    session: Session, target: Target | None = None, *, include_private: bool = False
+) -> list[NoteSummary]:
+    """The notes a shared file or export may contain: private ones only when asked for."""
+    return list_notes(session, target, include_private=include_private)
+
+
+def card_notes(
+    session: Session, topic_id: int, stakeholder_id: int, *, include_private: bool = True
+) -> list[NoteSummary]:
+    """The notes a stakeholder's card counts: on it and the people it speaks for, on its
+    positions on the topic, and on their quotes. Newest first."""
+    people = card_members(session, topic_id, stakeholder_id)
+    positions = select(Position.id).where(
+        Position.topic_id == topic_id, Position.stakeholder_id == stakeholder_id
+    )
+    quotes = select(Quote.id).where(Quote.speaker_id.in_(people))
+    statement = select(Note).where(
+        Note.stakeholder_id.in_(people)
+        | Note.position_id.in_(positions)
+        | Note.quote_id.in_(quotes)
+    )
+    return _summaries(session, only_shareable(statement, include_private=include_private))
+
+
+def note_summary(session: Session, note_id: int) -> NoteSummary:
+    _get(session, note_id)
+    (summary,) = _summaries(session, select(Note).where(Note.id == note_id))
+    return summary
+
+
+def all_tags(session: Session) -> list[str]:
+    """Every tag name in the store, for completion while tagging (notes, quotes, sources)."""
+    return list(session.scalars(select(Tag.name).order_by(func.lower(Tag.name))))
+
+
+__all__ = [
+    "AddedNote",
+    "NoteSnapshot",
+    "NoteSummary",
+    "add_note",
+    "all_tags",
+    "card_notes",
+    "clean_tags",
+    "delete_note",
+    "describe_target",
+    "list_notes",
+    "note_snapshot",
+    "note_summary",
+    "note_title",
+    "only_shareable",
+    "parse_tags",
+    "restore_note",
+    "shareable_notes",
+    "update_note",
+]

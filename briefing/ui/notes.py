@@ -1,0 +1,841 @@
+"""The Notes side tab: the selected card's notes, newest first, and an editor that saves itself.
+
+The panel lists the notes a card counts (on the stakeholder, the people it speaks for, its
+positions and their quotes) or, chosen at the top, the notes on the topic itself. Below the list,
+the editor shows the Markdown source beside a live preview rendered by the same sanitiser as every
+export (`briefing.render.markdown`) in a `SafeBrowser`, which loads no image, style sheet or
+anything else, and opens a link only after the user clicked it and confirmed the address.
+
+Saving as you type: every edit restarts a short single-shot timer (`SAVE_AFTER_MS`), and the first
+unsaved edit also starts a deadline (`SAVE_AT_MOST_MS`) that is not restarted, so that a user
+who types without pausing still has their words committed at least once a second. Each save is
+one transaction through `window.operations.run` (so cards refresh their note counts); a write
+takes a few milliseconds on the GUI thread, which keeps the code simple and typing smooth (see
+README for measured numbers). The window's close, a change of card or scope, and deleting flush
+whatever is pending. A new note is created by its first save with some text in it, so opening the
+editor and walking away leaves nothing behind.
+
+Deleting asks first and goes on the window's undo stack: Edit > Undo puts the very same note
+(id, uuid, tags, times) back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QEvent,
+    QItemSelectionModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QPointF,
+    QRectF,
+    QSize,
+    QStringListModel,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QFont,
+    QFontMetrics,
+    QIcon,
+    QKeySequence,
+    QPainter,
+    QPen,
+    QPixmap,
+    QTextCursor,
+)
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QCompleter,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from briefing.core import notes as core
+from briefing.core.changes import Changes
+from briefing.errors import BriefingError, NotFound
+from briefing.render.markdown import render_markdown
+from briefing.ui.browser import SafeBrowser
+
+SAVE_AFTER_MS = 500  # quiet time after the last keystroke before saving
+SAVE_AT_MOST_MS = 1000  # however fast the typing, unsaved words are never older than this
+PREVIEW_AFTER_MS = 150
+# Rendering takes about 2 s per megabyte (Python-Markdown); past this size the preview waits for a
+# longer pause, so that a huge pasted note does not stall typing at every short pause.
+LONG_NOTE_CHARS = 100_000
+LONG_PREVIEW_AFTER_MS = 3000
+
+NoteIdRole = Qt.ItemDataRole.UserRole + 1
+NoteRole = Qt.ItemDataRole.UserRole + 2
+_Index = QModelIndex | QPersistentModelIndex
+PRIVATE_COLOUR = QColor("#8250df")
+
+
+def ask_to_delete(parent: QWidget, title: str) -> bool:
+    """Ask before deleting a note. Tests replace this function."""
+    answer = QMessageBox.question(
+        parent,
+        "Delete note?",
+        f"Delete the note \u201c{title}\u201d?\n\nYou can bring it back with Edit > Undo.",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.No,
+    )
+    return answer == QMessageBox.StandardButton.Yes
+
+
+_LOCK: QIcon | None = None
+
+
+def lock_icon() -> QIcon:
+    """A padlock, drawn here so that it needs no file and no emoji font."""
+    global _LOCK
+    if _LOCK is None:
+        pixmap = QPixmap(32, 32)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(PRIVATE_COLOUR, 3.5))
+        painter.drawArc(QRectF(9, 3, 14, 16), 0, 180 * 16)
+        painter.drawLine(QPointF(9, 11), QPointF(9, 15))
+        painter.drawLine(QPointF(23, 11), QPointF(23, 15))
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(PRIVATE_COLOUR)
+        painter.drawRoundedRect(QRectF(5, 14, 22, 16), 3, 3)
+        painter.setBrush(QColor("#ffffff"))
+        painter.drawEllipse(QPointF(16, 21), 2.5, 2.5)
+        painter.end()
+        _LOCK = QIcon(pixmap)
+    return _LOCK
+
+
+def note_meta(note: core.NoteSummary) -> str:
+    """The line under a note's title: privacy in words, dates, what it is on, tags."""
+    parts = ["Private" if note.private else "Shareable"]
+    parts.append(note.created_at.strftime("%d %b %Y %H:%M UTC"))
+    if note.updated_at.replace(microsecond=0) != note.created_at.replace(microsecond=0):
+        parts.append("edited " + note.updated_at.strftime("%d %b %Y %H:%M"))
+    parts.append("on " + note.attached_to)
+    text = " \u00b7 ".join(parts)
+    if note.tags:
+        text += "  " + " ".join(f"#{tag}" for tag in note.tags)
+    return text
+
+
+class NoteListModel(QAbstractListModel):
+    """The notes of one card or topic, newest first, as the use case returns them."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._notes: list[core.NoteSummary] = []
+
+    def set_notes(self, notes: list[core.NoteSummary]) -> None:
+        self.beginResetModel()
+        self._notes = list(notes)
+        self.endResetModel()
+
+    def note(self, row: int) -> core.NoteSummary:
+        return self._notes[row]
+
+    def row_of(self, note_id: int | None) -> int | None:
+        for row, note in enumerate(self._notes):
+            if note.id == note_id:
+                return row
+        return None
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
+        return 0 if parent.isValid() else len(self._notes)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not 0 <= index.row() < len(self._notes):
+            return None
+        note = self._notes[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return f"{note.title}\n{note_meta(note)}"
+        if role == Qt.ItemDataRole.DecorationRole:
+            return lock_icon() if note.private else None
+        if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
+            privacy = "Private note" if note.private else "Note"
+            return f"{privacy}: {note.title}. {note_meta(note)}"
+        if role == NoteIdRole:
+            return note.id
+        if role == NoteRole:
+            return note
+        return None
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+
+class NoteDelegate(QStyledItemDelegate):
+    """Paints a note as two lines: its title in bold, then privacy, dates and tags."""
+
+    ICON = 18
+    PAD = 6
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
+        metrics = QFontMetrics(option.font)  # type: ignore[attr-defined]
+        return QSize(200, 2 * metrics.lineSpacing() + 2 * self.PAD)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
+        note: core.NoteSummary | None = index.data(NoteRole)
+        if note is None:
+            return
+        self.initStyleOption(option, index)
+        option.text = ""  # type: ignore[attr-defined]
+        option.icon = QIcon()  # type: ignore[attr-defined]
+        widget = option.widget  # type: ignore[attr-defined]
+        style = widget.style() if widget is not None else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter, widget)
+
+        painter.save()
+        rect = option.rect  # type: ignore[attr-defined]
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
+        palette = option.palette  # type: ignore[attr-defined]
+        text_colour = palette.highlightedText().color() if selected else palette.text().color()
+        left = rect.left() + self.PAD
+        if note.private:
+            lock_icon().paint(painter, left, rect.top() + self.PAD, self.ICON, self.ICON)
+        left += self.ICON + self.PAD
+        width = rect.right() - left - self.PAD
+        title_font = QFont(option.font)  # type: ignore[attr-defined]
+        title_font.setBold(True)
+        metrics = QFontMetrics(title_font)
+        painter.setFont(title_font)
+        painter.setPen(text_colour)
+        top = rect.top() + self.PAD
+        painter.drawText(
+            QRectF(left, top, width, metrics.lineSpacing()),
+            metrics.elidedText(note.title, Qt.TextElideMode.ElideRight, width),
+        )
+        meta_font = QFont(option.font)  # type: ignore[attr-defined]
+        meta_metrics = QFontMetrics(meta_font)
+        painter.setFont(meta_font)
+        if not selected:
+            painter.setPen(PRIVATE_COLOUR if note.private else QColor("#57606a"))
+        painter.drawText(
+            QRectF(left, top + metrics.lineSpacing(), width, meta_metrics.lineSpacing()),
+            meta_metrics.elidedText(note_meta(note), Qt.TextElideMode.ElideRight, width),
+        )
+        painter.restore()
+
+
+class TagCompleter(QCompleter):
+    """Completes the tag being typed after the last comma, from the store's existing tags."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.tags = QStringListModel(self)
+        self.setModel(self.tags)
+        self.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.setFilterMode(Qt.MatchFlag.MatchStartsWith)
+
+    def splitPath(self, path: str) -> list[str]:
+        return [path.split(",")[-1].strip()]
+
+    def pathFromIndex(self, index: _Index) -> str:
+        chosen = str(index.data())
+        # What was typed, not the line's text: highlighting a choice already rewrote the line.
+        typed = self.completionPrefix()
+        head = typed.rsplit(",", 1)[0] + ", " if "," in typed else ""
+        return head + chosen + ", "
+
+
+def _wrap_selection(edit: QPlainTextEdit, before: str, after: str, empty: str = "") -> None:
+    """Put marks around the selection (one undo step); with none, leave the cursor inside."""
+    cursor = edit.textCursor()
+    cursor.beginEditBlock()
+    selected = cursor.selectedText().replace("\u2029", "\n")
+    inner = selected or empty
+    cursor.insertText(before + inner + after)
+    if not selected:
+        # Select the placeholder (or put the cursor between the marks) so typing replaces it.
+        end = cursor.position() - len(after)
+        cursor.setPosition(end - len(inner))
+        cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+    cursor.endEditBlock()
+    edit.setTextCursor(cursor)
+
+
+def make_bold(edit: QPlainTextEdit) -> None:
+    _wrap_selection(edit, "**", "**")
+
+
+def make_italic(edit: QPlainTextEdit) -> None:
+    _wrap_selection(edit, "*", "*")
+
+
+def make_link(edit: QPlainTextEdit) -> None:
+    """[selection](https://) with the address selected, ready to be typed over."""
+    cursor = edit.textCursor()
+    cursor.beginEditBlock()
+    words = cursor.selectedText().replace("\u2029", " ") or "link text"
+    cursor.insertText(f"[{words}](https://)")
+    end = cursor.position() - 1
+    cursor.setPosition(end - len("https://"))
+    cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+    cursor.endEditBlock()
+    edit.setTextCursor(cursor)
+
+
+def toggle_list(edit: QPlainTextEdit) -> None:
+    """Make the selected lines (or the current one) a bulleted list, or plain lines again."""
+    cursor = edit.textCursor()
+    document = edit.document()
+    first = document.findBlock(cursor.selectionStart())
+    last = document.findBlock(cursor.selectionEnd())
+    blocks = [first]
+    while blocks[-1] != last and blocks[-1].next().isValid():
+        blocks.append(blocks[-1].next())
+    listed = all(block.text().startswith("- ") for block in blocks)
+    cursor.beginEditBlock()
+    for block in blocks:
+        line = QTextCursor(block)
+        if listed:
+            line.movePosition(QTextCursor.MoveOperation.Right, QTextCursor.MoveMode.KeepAnchor, 2)
+            line.removeSelectedText()
+        else:
+            line.insertText("- ")
+    cursor.endEditBlock()
+
+
+class NoteEditor(QWidget):
+    """Markdown source, live preview, tags, the private flag; saves itself (see module doc)."""
+
+    saved = Signal(int)  # the note's id, after each committed save
+    message = Signal(str)
+
+    def __init__(self, operations, store, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.operations = operations
+        self.store = store
+        self.note_id: int | None = None
+        self.target: core.Target | None = None
+        self.last_saved_body = ""
+        self._dirty = False
+        self._loading = False
+
+        self.source = QPlainTextEdit()
+        self.source.setAccessibleName("Note text (Markdown)")
+        self.source.setTabChangesFocus(True)
+        self.source.textChanged.connect(self._on_edited)
+        self.preview = SafeBrowser()
+        self.preview.setAccessibleName("Note preview")
+        self.preview.setAccessibleDescription("The note as it will look, updated as you type")
+
+        self.toolbar = QToolBar("Note formatting")
+        self.toolbar.setAccessibleName("Note formatting")
+        self.toolbar.setIconSize(QSize(16, 16))
+        # No shortcuts of their own: the text box takes Ctrl+Z and Ctrl+Shift+Z itself while it
+        # has focus, and elsewhere they belong to the window's Edit > Undo.
+        self.undo_action = self._action("Undo", "Undo typing (Ctrl+Z)", None)
+        self.undo_action.triggered.connect(self.source.undo)
+        self.redo_action = self._action("Redo", "Redo typing (Ctrl+Shift+Z)", None)
+        self.redo_action.triggered.connect(self.source.redo)
+        self.undo_action.setEnabled(False)
+        self.redo_action.setEnabled(False)
+        self.source.undoAvailable.connect(self.undo_action.setEnabled)
+        self.source.redoAvailable.connect(self.redo_action.setEnabled)
+        self.toolbar.addSeparator()
+        self.bold_action = self._action("Bold", "Bold (Ctrl+B)", "Ctrl+B")
+        self.bold_action.triggered.connect(lambda: make_bold(self.source))
+        self.italic_action = self._action("Italic", "Italic (Ctrl+I)", "Ctrl+I")
+        self.italic_action.triggered.connect(lambda: make_italic(self.source))
+        self.link_action = self._action("Link", "Link (Ctrl+L)", "Ctrl+L")
+        self.link_action.triggered.connect(lambda: make_link(self.source))
+        self.list_action = self._action("List", "Bulleted list (Ctrl+Shift+L)", "Ctrl+Shift+L")
+        self.list_action.triggered.connect(lambda: toggle_list(self.source))
+        for action in (self.bold_action, self.italic_action):
+            font = action.font()
+            font.setBold(action is self.bold_action)
+            font.setItalic(action is self.italic_action)
+            action.setFont(font)
+
+        self.tags = QLineEdit()
+        self.tags.setAccessibleName("Note tags")
+        self.tags.setPlaceholderText("tags, separated by commas")
+        self.tags.setToolTip("Tags for this note, separated by commas; existing tags complete")
+        self.completer = TagCompleter(self)
+        self.tags.setCompleter(self.completer)
+        self.tags.textEdited.connect(self._on_edited)
+        self.completer.activated.connect(lambda _text: self._on_edited())
+        tags_label = QLabel("Ta&gs:")
+        tags_label.setBuddy(self.tags)
+
+        self.private = QCheckBox("&Private")
+        self.private.setAccessibleName("Private note")
+        self.private.setToolTip("Private notes stay out of exports and shared files")
+        self.private.toggled.connect(self._on_private_toggled)
+
+        self.status = QLabel()
+        self.status.setAccessibleName("Note save status")
+        self.status.setWordWrap(True)
+
+        self.split = QSplitter(Qt.Orientation.Horizontal)
+        self.split.setChildrenCollapsible(False)
+        self.split.addWidget(self.source)
+        self.split.addWidget(self.preview)
+
+        tag_row = QHBoxLayout()
+        tag_row.addWidget(tags_label)
+        tag_row.addWidget(self.tags, 1)
+        tag_row.addWidget(self.private)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.toolbar)
+        layout.addWidget(self.split, 1)
+        layout.addLayout(tag_row)
+        layout.addWidget(self.status)
+
+        self._debounce = self._timer(SAVE_AFTER_MS, self.save)
+        self._deadline = self._timer(SAVE_AT_MOST_MS, self.save)
+        self._preview_timer = self._timer(PREVIEW_AFTER_MS, self.update_preview)
+        self.set_target(None)
+
+    def _action(self, text: str, tip: str, shortcut) -> QAction:
+        action = QAction(text, self)
+        action.setToolTip(tip)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+            # Only while the editor has focus.
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.addAction(action)
+        self.toolbar.addAction(action)
+        button = self.toolbar.widgetForAction(action)
+        if button is not None:
+            button.setAccessibleName(tip)
+        return action
+
+    def _timer(self, interval: int, slot) -> QTimer:
+        timer = QTimer(self)
+        timer.setSingleShot(True)
+        timer.setInterval(interval)
+        timer.timeout.connect(slot)
+        return timer
+
+    # -- what is being edited -------------------------------------------------------------------
+
+    def set_tag_choices(self, names: list[str]) -> None:
+        if names != self.completer.tags.stringList():  # leave an open completion alone
+            self.completer.tags.setStringList(names)
+
+    def set_target(self, target: core.Target | None, placeholder: str = "") -> None:
+        """Start a new note on `target` (saved once it has text), or none when there is none."""
+        self.flush()
+        self.target = target
+        self._show(None, "", private=False, tags=())
+        enabled = target is not None
+        for widget in (self.source, self.tags, self.private, self.toolbar):
+            widget.setEnabled(enabled)
+        self.source.setPlaceholderText(
+            placeholder if enabled else "Select a card to write notes on it."
+        )
+        self.status.setText("")
+
+    def load(self, note: core.NoteSummary) -> None:
+        """Show an existing note for editing."""
+        if note.id == self.note_id:
+            return
+        self.flush()
+        self.target = note.target
+        self._show(note.id, note.body, private=note.private, tags=note.tags)
+        self.status.setText("")
+
+    def forget(self) -> None:
+        """Drop the note being edited without saving (it is being deleted)."""
+        self._stop_timers()
+        self._dirty = False
+        self._show(None, "", private=False, tags=())
+
+    def _show(self, note_id, body: str, *, private: bool, tags) -> None:
+        self._stop_timers()
+        self._loading = True
+        try:
+            self.note_id = note_id
+            self.last_saved_body = body
+            self.source.setPlainText(body)  # also starts a fresh undo history
+            self.source.moveCursor(QTextCursor.MoveOperation.End)  # to go on writing
+            self.private.setChecked(private)
+            self.tags.setText(", ".join(tags))
+        finally:
+            self._loading = False
+        self._dirty = False
+        self.update_preview()
+
+    # -- saving ---------------------------------------------------------------------------------
+
+    def _on_edited(self, *_args) -> None:
+        if self._loading or self.target is None:
+            return
+        self._dirty = True
+        self._debounce.start()
+        if not self._deadline.isActive():
+            self._deadline.start()
+        long_note = self.source.document().characterCount() > LONG_NOTE_CHARS
+        self._preview_timer.start(LONG_PREVIEW_AFTER_MS if long_note else PREVIEW_AFTER_MS)
+
+    def _on_private_toggled(self, _checked: bool) -> None:
+        if self._loading or self.target is None:
+            return
+        self._dirty = True
+        self.save()  # a change of privacy is saved at once, not after a pause
+
+    def _stop_timers(self) -> None:
+        self._debounce.stop()
+        self._deadline.stop()
+
+    @property
+    def has_unsaved_changes(self) -> bool:
+        return self._dirty
+
+    def flush(self) -> None:
+        """Save now whatever is pending."""
+        if self._dirty:
+            self.save()
+
+    def save(self) -> None:
+        self._stop_timers()
+        if not self._dirty or self.target is None:
+            return
+        body = self.source.toPlainText()
+        private = self.private.isChecked()
+        tag_problem = ""
+        try:
+            tags: tuple[str, ...] | None = core.parse_tags(self.tags.text())
+        except BriefingError as error:
+            tags = None  # keep the stored tags; save the words anyway
+            tag_problem = f"Tags not saved: {error}"
+        if self.note_id is None and not body.strip():
+            return  # nothing to keep yet; stays dirty, so the first words save it
+        self._dirty = False
+        try:
+            if self.note_id is None:
+                added: list[core.AddedNote] = []
+                target = self.target
+
+                def add(session) -> Changes:
+                    added.append(
+                        core.add_note(session, target, body, private=private, tags=tags or ())
+                    )
+                    return added[-1].changes
+
+                self.operations.run(add)
+                self.note_id = added[-1].id
+            else:
+                note_id = self.note_id
+                self.operations.run(
+                    lambda session: core.update_note(
+                        session, note_id, body=body, private=private, tags=tags
+                    )
+                )
+        except NotFound as error:
+            self.status.setText(f"Not saved: {error}")
+            self.message.emit(f"Note not saved: {error}")
+            return
+        except BriefingError as error:
+            self._dirty = True  # try again with the next keystroke
+            self.status.setText(f"Not saved: {error}")
+            self.message.emit(f"Note not saved: {error}")
+            return
+        self.last_saved_body = body
+        self.status.setText(tag_problem or f"Saved at {dt.datetime.now():%H:%M:%S}")
+        self.saved.emit(self.note_id)
+
+    def update_preview(self) -> None:
+        self._preview_timer.stop()
+        bar = self.preview.verticalScrollBar()
+        position = bar.value()
+        self.preview.setHtml(render_markdown(self.source.toPlainText()))
+        bar.setValue(position)
+
+
+class NotesPanel(QWidget):
+    """The "Notes" side tab of the main window."""
+
+    def __init__(self, window, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.window_ = window
+        self.operations = window.operations
+        self.store = window.store
+        self.card_id: int | None = None
+        self.topic_id: int | None = None
+        self._selecting = False  # the panel itself is moving the list's selection
+        # One save makes the window announce several refreshes (the change, the cards' reset,
+        # the topic); they are folded into one reading of the list on the next loop turn.
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(0)
+        self._refresh_timer.timeout.connect(self.refresh)
+        self.setAccessibleName("Notes")
+
+        self.scope = QComboBox()
+        self.scope.setAccessibleName("Show notes on")
+        self.scope.setToolTip("Show the selected card's notes, or the notes on the whole topic")
+        self.scope.currentIndexChanged.connect(self._on_scope)
+        scope_label = QLabel("Notes &on:")
+        scope_label.setBuddy(self.scope)
+
+        self.model = NoteListModel(self)
+        self.list = QListView()
+        self.list.setModel(self.model)
+        self.list.setAccessibleName("Notes, newest first")
+        self.list.setItemDelegate(NoteDelegate(self.list))
+        self.list.setUniformItemSizes(True)
+        self.list.setAlternatingRowColors(True)
+        self.list.selectionModel().currentChanged.connect(self._on_current_note)
+
+        self.new_button = QPushButton("Ne&w note")
+        self.new_button.setAccessibleName("New note")
+        self.new_button.setToolTip("Start a new note here (Ctrl+N)")
+        self.new_button.clicked.connect(self.new_note)
+        self.delete_button = QPushButton("De&lete note")
+        self.delete_button.setAccessibleName("Delete note")
+        self.delete_button.setToolTip("Delete the selected note (asks first; Edit > Undo)")
+        self.delete_button.clicked.connect(self.delete_selected)
+
+        self.editor = NoteEditor(self.operations, self.store)
+        self.editor.saved.connect(self._on_saved)
+        self.editor.message.connect(lambda text: window.statusBar().showMessage(text, 5000))
+
+        top = QHBoxLayout()
+        top.addWidget(scope_label)
+        top.addWidget(self.scope, 1)
+        top.addWidget(self.new_button)
+        top.addWidget(self.delete_button)
+        self.split = QSplitter(Qt.Orientation.Vertical)
+        self.split.setChildrenCollapsible(False)
+        self.split.addWidget(self.list)
+        self.split.addWidget(self.editor)
+        self.split.setSizes([220, 520])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(top)
+        layout.addWidget(self.split, 1)
+
+        self._update_buttons()
+
+    # -- what the panel shows -------------------------------------------------------------------
+
+    def scope_target(self) -> tuple[str, int] | None:
+        data = self.scope.currentData()
+        return tuple(data) if data else None  # type: ignore[return-value]
+
+    def show_card(self, topic_id: int | None, card_id: int | None, card_name: str = "") -> None:
+        """Follow the window's selected card (and topic); the same one again only refreshes."""
+        if (topic_id, card_id) == (self.topic_id, self.card_id):
+            self.refresh_soon()
+            return
+        kind = (self.scope.currentData() or ("card", 0))[0]
+        # Before saving: the save refreshes the cards, which calls back here with these ids.
+        self.topic_id, self.card_id = topic_id, card_id
+        self.editor.flush()
+        self.scope.blockSignals(True)
+        self.scope.clear()
+        if card_id is not None:
+            self.scope.addItem(f"{card_name}'s card", ("card", card_id))
+        if topic_id is not None:
+            self.scope.addItem("The topic itself", ("topic", topic_id))
+        self.scope.setCurrentIndex(1 if kind == "topic" and self.scope.count() > 1 else 0)
+        self.scope.blockSignals(False)
+        self._on_scope()
+
+    def _on_scope(self, *_args) -> None:
+        self.editor.flush()
+        self._start_new_note()
+        self.refresh()
+
+    def _start_new_note(self) -> None:
+        """Ready the editor for a new note on the card (as a stakeholder note) or the topic."""
+        target = self.scope_target()
+        if target is None:
+            self.editor.set_target(None)
+        elif target[0] == "card":
+            name = self.scope.currentText().removesuffix("'s card")
+            self.editor.set_target(
+                ("stakeholder", target[1]),
+                f"Write a new note on {name} in Markdown. It saves itself as you type.",
+            )
+        else:
+            self.editor.set_target(
+                ("topic", target[1]),
+                "Write a new note on the topic in Markdown. It saves itself as you type.",
+            )
+
+    def refresh_soon(self) -> None:
+        self._refresh_timer.start()
+
+    @property
+    def refresh_pending(self) -> bool:
+        return self._refresh_timer.isActive()
+
+    def refresh(self) -> None:
+        """Read the list again; the note being edited stays selected and is not reloaded."""
+        self._refresh_timer.stop()
+        target = self.scope_target()
+        with self.store.reading() as session:
+            if target is None:
+                found = []
+            elif target[0] == "card" and self.topic_id is not None:
+                found = core.card_notes(session, self.topic_id, target[1])
+            else:
+                found = core.list_notes(session, target)
+            tags = core.all_tags(session)
+        self.editor.set_tag_choices(tags)
+        bar = self.list.verticalScrollBar()
+        position = bar.value()
+        self.model.set_notes(found)
+        bar.setValue(position)
+        editing = self.editor.note_id
+        if editing is not None and self.model.row_of(editing) is None:
+            # Deleted under the editor (Edit > Redo of a delete): start afresh.
+            self.editor.forget()
+            self._start_new_note()
+            editing = None
+        self._select(editing)
+
+    def _select(self, note_id: int | None) -> None:
+        row = self.model.row_of(note_id)
+        selection = self.list.selectionModel()
+        self._selecting = True
+        try:
+            if row is None:
+                selection.clear()
+            else:
+                selection.setCurrentIndex(
+                    self.model.index(row, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect
+                )
+        finally:
+            self._selecting = False
+        self._update_buttons()
+
+    def selected_note(self) -> core.NoteSummary | None:
+        index = self.list.currentIndex()
+        if not index.isValid() or not self.list.selectionModel().isSelected(index):
+            return None
+        return index.data(NoteRole)
+
+    def _update_buttons(self) -> None:
+        has_target = self.scope_target() is not None
+        self.new_button.setEnabled(has_target)
+        self.delete_button.setEnabled(self.selected_note() is not None)
+
+    def _on_current_note(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if self._selecting or not current.isValid():
+            self._update_buttons()
+            return
+        note_id = current.data(NoteIdRole)
+        # Saving the open note refreshes this list (and selects that note again), so the chosen
+        # note is looked up afresh once the save is done.
+        self.editor.flush()
+        row = self.model.row_of(note_id)
+        if row is not None:
+            self.editor.load(self.model.note(row))
+        self._select(self.editor.note_id)
+
+    def _on_saved(self, note_id: int) -> None:
+        if self.model.row_of(note_id) is None:
+            self.refresh()
+        self._select(note_id)
+
+    # -- actions --------------------------------------------------------------------------------
+
+    def new_note(self) -> None:
+        self.editor.flush()
+        self._on_scope()
+        self.editor.source.setFocus()
+
+    def delete_selected(self) -> None:
+        note = self.selected_note()
+        if note is None:
+            return
+        if note.id == self.editor.note_id:
+            self.editor.flush()
+        if not ask_to_delete(self, note.title):
+            return
+        if note.id == self.editor.note_id:
+            self.editor.forget()
+            self._start_new_note()
+        note_id = note.id
+        kept: dict[str, core.NoteSnapshot] = {}
+
+        def delete(session) -> Changes:
+            # Snapshot at each (re)do, so that undo brings back the note as it was just then.
+            kept["note"] = core.note_snapshot(session, note_id)
+            return core.delete_note(session, note_id)
+
+        def restore(session) -> Changes:
+            return core.restore_note(session, kept["note"])
+
+        try:
+            self.operations.push(f"Delete note \u201c{note.title}\u201d", delete, restore)
+        except BriefingError as error:
+            self.window_.statusBar().showMessage(f"Note not deleted: {error}", 5000)
+        self.refresh()
+
+    # -- the window -----------------------------------------------------------------------------
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Close:
+            self.editor.flush()  # closing the window saves the last words typed
+        return False
+
+
+def install_notes(window) -> NotesPanel:
+    """Add the Notes tab, its menu entries and its wiring to the main window."""
+    panel = NotesPanel(window)
+    window.notes_panel = panel
+    window.side_tabs.addTab(panel, "&Notes")
+
+    def follow_card(*_args) -> None:
+        index = window.grid.currentIndex()
+        name = index.data(Qt.ItemDataRole.DisplayRole) if index.isValid() else ""
+        panel.show_card(window.topic_id, window.selected_stakeholder_id(), name or "")
+
+    window.grid.selectionModel().currentChanged.connect(follow_card)
+    window.topic_changed.connect(follow_card)
+    window.operations.changed.connect(lambda _changes: panel.refresh_soon())
+    window.installEventFilter(panel)
+
+    def new_note() -> None:
+        window.side_tabs.setVisible(True)
+        window.side_tabs.setCurrentWidget(panel)
+        panel.new_note()
+
+    def go_to_notes() -> None:
+        window.side_tabs.setVisible(True)
+        window.side_tabs.setCurrentWidget(panel)
+        panel.list.setFocus()
+
+    new_action = QAction("&New note", window)
+    new_action.setShortcut(QKeySequence("Ctrl+N"))
+    new_action.setStatusTip("Write a new note on the selected card")
+    new_action.triggered.connect(new_note)
+    window.file_menu.insertAction(window.file_menu.actions()[0], new_action)
+    go_action = QAction("Go to &notes", window)
+    go_action.setShortcut(QKeySequence("Ctrl+4"))
+    go_action.setStatusTip("Move focus to the notes")
+    go_action.triggered.connect(go_to_notes)
+    window.view_menu.addAction(go_action)
+    follow_card()
+    return panel
