@@ -31,7 +31,7 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import (
     ColumnElement,
@@ -673,6 +673,7 @@ class Location:
     find_text: str = ""
     source_id: int | None = None
     topics: tuple[int, ...] = field(default=())
+    quote_id: int | None = None  # a quote opens inside its source, in the source reader
 
 
 def _topics_of(session: Session, stakeholder_ids: list[int]) -> tuple[int, ...]:
@@ -718,9 +719,8 @@ def locate(session: Session, kind: str, record_id: int, current_topic: int | Non
         ).first()
         if row is None:
             return Location()
-        if row[0] is None:
-            return Location(find_text=row[1], source_id=row[2])
-        return _card_location(session, row[0], current_topic, row[1])
+        found = _card_location(session, row[0], current_topic, row[1])
+        return replace(found, source_id=row[2], quote_id=record_id)
     if kind == "source":
         return Location(source_id=record_id)
     if kind == "note":

@@ -661,9 +661,12 @@ class SearchFeature(QObject):
         with window.store.reading() as session:
             where = locate(session, hit.kind, hit.id, window.topic_id)
             source = None
-            if where.source_id is not None and not where.cards:
+            if where.source_id is not None and not where.cards and where.quote_id is None:
                 source = source_view(session, where.source_id, self.field.text())
         detail = window.detail
+        if where.quote_id is not None and where.source_id is not None:
+            self._open_quote_in_source(where)
+            return
         if source is not None:
             detail.setHtml(source_html(source))
             self._show_details()
@@ -690,6 +693,34 @@ class SearchFeature(QObject):
         detail.setHtml(hit_html(hit))
         self._show_details()
         window.statusBar().showMessage(f"{hit.title} is not on a card of a topic", 5000)
+
+    def _open_quote_in_source(self, where) -> None:
+        """A quote lives in its source: select its speaker's card, then show the quote in the
+        source reader, highlighted in its context."""
+        window = self.window
+        if where.topic_id is not None and where.topic_id != window.topic_id:
+            position = window.topics.findData(where.topic_id)
+            if position >= 0:
+                window.topics.setCurrentIndex(position)
+        for stakeholder_id in where.cards:
+            row = window.cards.row_of(stakeholder_id)
+            if row is not None:
+                index = window.cards.index(row, 0)
+                window.grid.selectionModel().setCurrentIndex(
+                    index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+                )
+                window.grid.scrollTo(index)
+                break
+        panel = window.sources_panel
+        panel.show_source(where.source_id, current_quote=where.quote_id)
+        row = panel.quotes.row_of(where.quote_id)
+        if row is not None:
+            check = panel.quotes.check(row)
+            panel.reader.select_span(check.start, check.end)
+            panel.reader.ensureCursorVisible()
+        window.side_tabs.setCurrentWidget(panel)
+        panel.reader.setFocus(Qt.FocusReason.OtherFocusReason)
+        window.statusBar().showMessage("Opened the quote in its source", 5000)
 
     def _show_details(self) -> None:
         window = self.window

@@ -122,7 +122,7 @@ def test_ctrl_k_from_anywhere_and_ctrl_f_focus_the_box(qtbot, window):
     qtbot.waitUntil(window.search.field.hasFocus)
 
 
-def test_enter_opens_the_quote_on_its_card_with_the_words_selected(qtbot, window, demo_store):
+def test_enter_opens_the_quote_inside_its_source(qtbot, window, demo_store, tmp_path):
     window.search.focus_field()
     type_query(qtbot, window, '"national dialogue" pulling')
     hits = shown_hits(window)
@@ -132,8 +132,12 @@ def test_enter_opens_the_quote_on_its_card_with_the_words_selected(qtbot, window
         quote = session.get(Quote, hits[0].id)
         speaker = session.get(Stakeholder, quote.speaker_id).name
     assert window.cards.card(window.grid.currentIndex().row()).name == speaker
-    assert window.side_tabs.currentWidget() is window.detail
-    assert window.detail.textCursor().selectedText() == quote.text
+    panel = window.sources_panel
+    assert window.side_tabs.currentWidget() is panel
+    assert panel.document.id == quote.source_id
+    assert panel.reader.textCursor().selectedText() == quote.text
+    assert quote.text in panel.quote_detail.toPlainText()
+    window.grab().save(str(tmp_path / "search-opens-quote-in-source.png"))
 
 
 def test_enter_before_the_answer_opens_the_first_hit_when_it_comes(qtbot, window):
