@@ -216,30 +216,30 @@ class MainWindow(QMainWindow):
 
     def reload(self) -> None:
         """Read topics and the current topic's cards again, keeping the selection if it can."""
+        selected = self.selected_stakeholder_id()
         with self.store.reading() as session:
             topics = list_topics(session)
         wanted = self.topic_id or self.settings.value("main/topic", type=int)
-        self.topics.blockSignals(True)
+        self._descriptions = {topic.id: topic.description for topic in topics}
+        self.topics.blockSignals(True)  # one show_topic below, not one per item added
         self.topics.clear()
         for topic in topics:
             self.topics.addItem(topic.name, topic.id)
             self.topics.setItemData(
                 self.topics.count() - 1, topic.description, Qt.ItemDataRole.ToolTipRole
             )
-        self.topics.blockSignals(False)
-        self._descriptions = {topic.id: topic.description for topic in topics}
         index = self.topics.findData(wanted)
-        self.topics.setCurrentIndex(-1)
-        self.topics.setCurrentIndex(index if index >= 0 else 0)
-        if not topics:
-            self.show_topic(None)
+        self.topics.setCurrentIndex(index if index >= 0 else (0 if topics else -1))
+        self.topics.blockSignals(False)
+        self.show_topic(self.topics.currentData(), select=selected)
 
     def _on_topic_chosen(self, index: int) -> None:
         topic_id = self.topics.itemData(index) if index >= 0 else None
         self.show_topic(topic_id)
 
-    def show_topic(self, topic_id: int | None) -> None:
-        selected = self.selected_stakeholder_id()
+    def show_topic(self, topic_id: int | None, select: int | None = None) -> None:
+        """Show a topic's cards, keeping the card of `select` (default: the current card)."""
+        selected = select if select is not None else self.selected_stakeholder_id()
         self.topic_id = topic_id
         cards = []
         if topic_id is not None:

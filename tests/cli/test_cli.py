@@ -142,3 +142,21 @@ def test_bad_arguments_exit_non_zero(args, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(args)
     assert exit_info.value.code == 2
+
+
+def test_a_closed_pipe_ends_quietly(isolated_env, demo_path):
+    # A reader that has already gone, as `briefing search the --json | head -0` leaves behind.
+    reader = subprocess.Popen([sys.executable, "-c", "pass"], stdin=subprocess.PIPE)
+    reader.wait(timeout=60)
+    env = {k: v for k, v in isolated_env.items() if k != "QT_QPA_PLATFORM"}
+    writer = subprocess.run(
+        [sys.executable, "-m", "briefing", "--db", str(demo_path), "search", "the", "--json"],
+        stdout=reader.stdin,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    reader.stdin.close()
+    assert writer.returncode == 1
+    assert writer.stderr == ""

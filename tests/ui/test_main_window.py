@@ -194,3 +194,10 @@ def test_the_gui_explains_a_file_it_cannot_open(tmp_path, monkeypatch, qapp):
     assert app_module.run(path) == 1
     assert shown and "not a Briefing store" in shown[0]
     assert path.read_text() == "Dear councillor"
+
+
+def test_refreshing_keeps_the_selected_card(window):
+    assert window.select_stakeholder("Liberty")
+    window.reload()
+    assert window.cards.card(window.grid.currentIndex().row()).name == "Liberty"
+    assert "Liberty" in window.detail.toPlainText()
