@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -41,9 +42,27 @@ def open_store_or_explain(path: Path | None, *, demo: bool) -> Store | None:
     return None
 
 
+def no_display_reason() -> str | None:
+    """Why a window cannot open here, said before Qt aborts the process over it, or None."""
+    if not sys.platform.startswith("linux") or QApplication.instance() is not None:
+        return None
+    if os.environ.get("QT_QPA_PLATFORM") or os.environ.get("DISPLAY"):
+        return None
+    if os.environ.get("WAYLAND_DISPLAY"):
+        return None
+    return (
+        "no display to open the window on (neither DISPLAY nor WAYLAND_DISPLAY is set); "
+        "the headless commands work without one: see 'briefing --help'"
+    )
+
+
 def run(path: Path | None, *, demo: bool = True) -> int:
     from briefing.ui.main_window import MainWindow
 
+    reason = no_display_reason()
+    if reason is not None:
+        print(f"briefing: {reason}", file=sys.stderr)
+        return 1
     app = application()
     store = open_store_or_explain(path, demo=demo)
     if store is None:

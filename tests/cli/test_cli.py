@@ -160,3 +160,10 @@ def test_a_closed_pipe_ends_quietly(isolated_env, demo_path):
     reader.stdin.close()
     assert writer.returncode == 1
     assert writer.stderr == ""
+
+
+def test_the_window_without_a_display_is_explained(isolated_env, tmp_path):
+    result = run(isolated_env, "--db", tmp_path / "s.sqlite3", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "no display" in result.stderr
+    assert "Traceback" not in result.stderr and "Aborted" not in result.stderr
