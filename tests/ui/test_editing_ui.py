@@ -432,9 +432,28 @@ def test_an_undo_that_would_lose_a_later_change_says_so_and_changes_nothing(
 
     window.operations.run(note)
     before = state(demo_store)
+    stack = window.operations.undo_stack
+    index = stack.index()
     window.undo_action.trigger()
     assert state(demo_store) == before
     assert warned and "Undo New stakeholder" in warned[0] and "notes" in warned[0]
+    # The refused step is still the one Edit > Undo offers: the stack did not move past it.
+    assert stack.index() == index
+    assert window.undo_action.text() == "&Undo New stakeholder"
+    assert "refused" in window.statusBar().currentMessage()
+    window.undo_action.trigger()  # asked again, it refuses again
+    assert state(demo_store) == before and stack.index() == index and len(warned) == 2
+
+    def unnote(session):  # the user deletes the note: now the undo can go ahead
+        session.query(Note).filter_by(stakeholder_id=made).delete()
+        return Changes.of("note")
+
+    window.operations.run(unnote)
+    window.undo_action.trigger()
+    assert stack.index() == index - 1 and len(warned) == 2
+    assert made not in [window.cards.card(r).id for r in range(window.cards.rowCount())]
+    window.redo_action.trigger()
+    assert stack.index() == index and window.select_stakeholder("Facewatch")
 
 
 def test_every_control_of_the_matrix_and_forms_has_an_accessible_name(window, demo_store, qtbot):
