@@ -63,9 +63,7 @@ def test_changes_know_their_kinds():
         Changes.of("bogus")
 
 
-def test_a_refused_undo_or_redo_leaves_the_store_and_the_stack_where_they_were(
-    qtbot, empty_store
-):
+def test_a_refused_undo_or_redo_leaves_the_store_and_the_stack_where_they_were(qtbot, empty_store):
     from briefing.errors import InputError
 
     with empty_store.writing() as session:
