@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -377,5 +378,50 @@ def test_undo_refuses_to_lose_a_change_made_off_the_stack(demo_store):
         editing.rename_topic(session, topic_id(demo_store, "Renamed"), "Renamed again")
     before = state(demo_store)
     with pytest.raises(UndoConflict, match="topics"), demo_store.writing() as session:
+        rename.undo(session)
+    assert state(demo_store) == before
+
+
+def test_an_edit_that_swaps_two_names_undoes_and_redoes(demo_store):
+    """SQLite checks UNIQUE at each statement: restoring swapped names must not collide."""
+
+    ibm, amazon = ids(demo_store, "IBM", "Amazon")
+
+    def swap(session):
+        for who, name in ((ibm, "Parked"), (amazon, "IBM"), (ibm, "Amazon")):
+            fields = editing.stakeholder_fields(session, who)
+            editing.edit_stakeholder(session, who, replace(fields, name=name))
+        return editing.Edited(frozenset({"stakeholder"}))
+
+    before = state(demo_store)
+    edit = Recorded(swap)
+    with demo_store.writing() as session:
+        edit.do(session)
+    after = state(demo_store)
+    assert after != before
+    with demo_store.writing() as session:
+        edit.undo(session)
+    assert state(demo_store) == before
+    with demo_store.writing() as session:
+        edit.do(session)
+    assert state(demo_store) == after
+
+
+def test_an_undo_that_would_take_a_name_made_since_is_refused(demo_store):
+    """Another program (the command line) named a new stakeholder as the one undo renames back."""
+    from briefing.core.undo import UndoConflict
+
+    (ibm,) = ids(demo_store, "IBM")
+    rename = Recorded(
+        lambda s: editing.edit_stakeholder(
+            s, ibm, replace(editing.stakeholder_fields(s, ibm), name="IBM Corporation")
+        )
+    )
+    with demo_store.writing() as session:
+        rename.do(session)
+    with demo_store.writing() as session:
+        editing.add_stakeholder(session, StakeholderFields("IBM", "company"))
+    before = state(demo_store)
+    with pytest.raises(UndoConflict, match="stakeholders.name"), demo_store.writing() as session:
         rename.undo(session)
     assert state(demo_store) == before
