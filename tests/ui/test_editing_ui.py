@@ -488,3 +488,48 @@ def test_every_control_of_the_matrix_and_forms_has_an_accessible_name(window, de
             if not widget.accessibleName() and not widget.toolTip():
                 nameless.append(f"{dialog.windowTitle()}: {type(widget).__name__}")
     assert nameless == []
+
+
+def test_the_matrix_reads_well_with_the_demos_questions_and_five_stakeholders(
+    window, demo_store, qtbot, tmp_path
+):
+    """Rows tall enough for a cell's word and the start of its quote, questions wrapped in their
+    own column, a legend, and no tall empty band under the last question."""
+    from PySide6.QtWidgets import QStyleOptionViewItem
+
+    from briefing.core.lookup import find_stakeholder
+    from briefing.ui.compare import ANSWER_COLOURS, QUESTION_WIDTH, CompareWindow
+
+    names = ["IBM", "Amazon", "Microsoft", "ACLU", "Metropolitan Police"]
+    with demo_store.reading() as session:
+        ids = [find_stakeholder(session, name).id for name in names]
+    compare = CompareWindow(window, ids)
+    qtbot.addWidget(compare)
+    compare.show()
+    qtbot.waitExposed(compare)
+    view, model = compare.view, compare.model
+    assert model.rowCount() == 4 and model.columnCount() == 5
+
+    option = QStyleOptionViewItem()
+    option.initFrom(view)
+    needed = view.itemDelegate().sizeHint(option, model.index(0, 0)).height()
+    font_line = view.fontMetrics().lineSpacing()
+    assert needed >= 4 * font_line  # the word and three lines of quote
+    assert all(view.rowHeight(r) >= needed for r in range(model.rowCount()))
+    assert view.verticalHeader().width() == QUESTION_WIDTH
+    rows = sum(view.rowHeight(r) for r in range(model.rowCount()))
+    assert view.viewport().height() - rows < view.rowHeight(0)  # less than a row left empty
+
+    legend = next(w for w in compare.findChildren(QWidget) if w.accessibleName() == "Legend")
+    chips = [label.text() for label in legend.findChildren(QLabel) if label.styleSheet()]
+    assert chips[:5] == ["Yes", "No", "Partly", "Unknown", "No answer"]
+
+    # Each cell is painted in its answer's colour, edge to edge.
+    image = view.viewport().grab().toImage()
+    for r in range(model.rowCount()):
+        for c in range(model.columnCount()):
+            cell = model.index(r, c).data(CellRole)
+            rect = view.visualRect(model.index(r, c))
+            colour = image.pixelColor(rect.left() + 3, rect.bottom() - 3).name()
+            assert colour == ANSWER_COLOURS[cell.answer][0], (r, c, cell.answer)
+    compare.grab().save(str(tmp_path / "matrix-five.png"))
