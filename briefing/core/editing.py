@@ -40,6 +40,7 @@ from briefing.store.models import (
     DATE_PRECISIONS,
     STANCES,
     Answer,
+    BriefingItem,
     Event,
     Note,
     Position,
@@ -391,11 +392,28 @@ def deletion_consequences(session: Session, stakeholder_id: int) -> list[str]:
         for n, one, many in (
             (_count(session, Position, Position.stakeholder_id == s), "position", "positions"),
             (_count(session, Answer, Answer.stakeholder_id == s), "answer", "answers"),
-            (_count(session, Note, Note.stakeholder_id == s), "note on it", "notes on it"),
+            (
+                # notes on its positions go with the positions
+                _count(
+                    session,
+                    Note,
+                    (Note.stakeholder_id == s)
+                    | Note.position_id.in_(select(Position.id).where(Position.stakeholder_id == s)),
+                ),
+                "note on it",
+                "notes on it",
+            ),
         )
         if n
     ]
     lines = ["Deleted with it: " + ", ".join(deleted) + "."] if deleted else []
+    briefings = session.scalar(
+        select(func.count(func.distinct(BriefingItem.briefing_id))).where(
+            BriefingItem.stakeholder_id == s
+        )
+    )
+    if briefings:
+        lines.append(f"It is taken out of {_counted(briefings, 'briefing', 'briefings')}.")
     quotes = _count(session, Quote, Quote.speaker_id == s)
     if quotes:
         lines.append(f"{_counted(quotes, 'quote', 'quotes')} stay but lose their speaker.")
@@ -413,7 +431,9 @@ def delete_stakeholder(session: Session, stakeholder_id: int) -> Edited:
     stakeholder = _get(session, Stakeholder, stakeholder_id, "stakeholder")
     session.delete(stakeholder)
     session.flush()
-    return _edited(stakeholder_id, "stakeholder", "position", "answer", "note", "quote", "event")
+    return _edited(
+        stakeholder_id, "stakeholder", "position", "answer", "note", "quote", "event", "briefing"
+    )
 
 
 # -- positions ---------------------------------------------------------------------------------

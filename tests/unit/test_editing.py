@@ -425,3 +425,34 @@ def test_an_undo_that_would_take_a_name_made_since_is_refused(demo_store):
     with pytest.raises(UndoConflict, match="stakeholders.name"), demo_store.writing() as session:
         rename.undo(session)
     assert state(demo_store) == before
+
+
+def test_deleting_a_stakeholder_names_the_briefings_and_position_notes_that_go(demo_store):
+    from briefing.core.briefings import add_item, create_briefing
+    from briefing.store.models import BriefingItem, Note
+
+    (ibm,) = ids(demo_store, "IBM")
+    with demo_store.writing() as session:
+        said_before = editing.deletion_consequences(session, ibm)
+        briefing, _ = create_briefing(session, topic_id(demo_store), "For the council")
+        add_item(session, briefing, "stakeholder", ibm)
+        position = session.scalars(select(Position).where(Position.stakeholder_id == ibm)).first()
+        session.add(Note(body="Check the date", position_id=position.id))
+    with demo_store.reading() as session:
+        said = editing.deletion_consequences(session, ibm)
+    assert "It is taken out of 1 briefing." in said
+    notes_before = next(line for line in said_before if line.startswith("Deleted with it:"))
+    notes_now = next(line for line in said if line.startswith("Deleted with it:"))
+    assert notes_now != notes_before  # one more note on it: the one on its position
+
+    before = state(demo_store)
+    edit = Recorded(lambda s: editing.delete_stakeholder(s, ibm))
+    with demo_store.writing() as session:
+        assert edit.do(session).touches("briefing")
+    with demo_store.reading() as session:
+        assert not session.scalars(
+            select(BriefingItem).where(BriefingItem.briefing_id == briefing)
+        ).all()
+    with demo_store.writing() as session:
+        edit.undo(session)
+    assert state(demo_store) == before
