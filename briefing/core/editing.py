@@ -40,6 +40,7 @@ from briefing.store.models import (
     DATE_PRECISIONS,
     STANCES,
     Answer,
+    Briefing,
     BriefingItem,
     Event,
     Note,
@@ -290,12 +291,40 @@ def rename_topic(
     return _edited(topic.id, "topic")
 
 
+def topic_deletion_consequences(session: Session, topic_id: int) -> list[str]:
+    """What goes with a topic if it is deleted, and what stays, in sentences."""
+    t = topic_id
+    positions = select(Position.id).where(Position.topic_id == t)
+    questions = select(Question.id).where(Question.topic_id == t)
+    deleted = [
+        _counted(n, one, many)
+        for n, one, many in (
+            (_count(session, Position, Position.topic_id == t), "position", "positions"),
+            (_count(session, Question, Question.topic_id == t), "question", "questions"),
+            (_count(session, Answer, Answer.question_id.in_(questions)), "answer", "answers"),
+            (_count(session, Event, Event.topic_id == t), "event", "events"),
+            (
+                _count(session, Note, (Note.topic_id == t) | Note.position_id.in_(positions)),
+                "note on it or its positions",
+                "notes on it or its positions",
+            ),
+        )
+        if n
+    ]
+    lines = ["Deleted with it: " + ", ".join(deleted) + "."] if deleted else []
+    briefings = _count(session, Briefing, Briefing.topic_id == t)
+    if briefings:
+        lines.append(f"{_counted(briefings, 'briefing stays', 'briefings stay')} without a topic.")
+    lines.append("Its stakeholders, quotes and sources stay.")
+    return lines
+
+
 def delete_topic(session: Session, topic_id: int) -> Edited:
     """The topic with its positions, questions, answers and events; stakeholders stay."""
     topic = _get(session, Topic, topic_id, "topic")
     session.delete(topic)
     session.flush()
-    return _edited(topic_id, "topic", "position", "question", "answer", "event")
+    return _edited(topic_id, "topic", "position", "question", "answer", "event", "note", "briefing")
 
 
 # -- stakeholders ------------------------------------------------------------------------------

@@ -158,10 +158,10 @@ class Editing:
         if (topic_id := self._need_topic()) is None:
             return
         name = self.window.topics.currentText()
-        text = (
-            f"Delete the topic \u201c{name}\u201d with its positions, questions, answers and "
-            "events? Its stakeholders, quotes and sources stay. You can undo this."
-        )
+        with self.window.store.reading() as session:
+            goes = editing.topic_deletion_consequences(session, topic_id)
+        text = f"Delete the topic \u201c{name}\u201d?\n\n" + "\n".join(goes)
+        text += "\n\nYou can undo this."
         if self.ask(self.window, "Delete topic", text):
             push_edit(self.window, "Delete topic", lambda s: editing.delete_topic(s, topic_id))
 

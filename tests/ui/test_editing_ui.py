@@ -350,7 +350,10 @@ def test_a_matrix_model_without_topic_is_empty(qtmodeltester, window):
 
 
 def test_the_matrix_follows_deletes_and_their_undo(window, monkeypatch, qtmodeltester):
-    monkeypatch.setattr(Editing, "ask", staticmethod(lambda parent, title, text: True))
+    asked = []
+    monkeypatch.setattr(
+        Editing, "ask", staticmethod(lambda parent, title, text: asked.append(text) or True)
+    )
     window.select_stakeholder("IBM")
     window.grid.selectAll()
     monkeypatch.setattr(Editing, "exec_form", staticmethod(lambda form: True))
@@ -364,6 +367,8 @@ def test_the_matrix_follows_deletes_and_their_undo(window, monkeypatch, qtmodelt
     window.undo_action.trigger()
     assert [model.headerData(c, Qt.Orientation.Horizontal) for c in range(6)] == columns
     window.editing.delete_topic()
+    assert "4 questions" in asked[-1] and "sources stay" in asked[-1]
+    assert asked[-1].endswith("You can undo this.")
     assert model.rowCount() == 0 and model.columnCount() == 0
     qtmodeltester.check(model)
     assert window.undo_action in compare.actions()  # Ctrl+Z works in the matrix's window too

@@ -456,3 +456,30 @@ def test_deleting_a_stakeholder_names_the_briefings_and_position_notes_that_go(d
     with demo_store.writing() as session:
         edit.undo(session)
     assert state(demo_store) == before
+
+
+def test_deleting_a_topic_says_what_goes_and_what_stays(demo_store):
+    from briefing.core.briefings import create_briefing
+    from briefing.store.models import Briefing, Note
+
+    tid = topic_id(demo_store)
+    with demo_store.writing() as session:
+        create_briefing(session, tid, "For the council")
+        session.add(Note(body="Background", topic_id=tid))
+    with demo_store.reading() as session:
+        said = editing.topic_deletion_consequences(session, tid)
+        questions = len(editing.topic_questions(session, tid))
+    gone = said[0]
+    assert gone.startswith("Deleted with it:") and f"{questions} questions" in gone
+    assert "positions" in gone and "answers" in gone and "notes on it or its positions" in gone
+    assert "1 briefing stays without a topic." in said
+    assert said[-1] == "Its stakeholders, quotes and sources stay."
+    with demo_store.writing() as session:
+        assert editing.delete_topic(session, tid).touches("note", "briefing")
+    with demo_store.reading() as session:
+        assert session.scalars(select(Briefing.topic_id)).all() == [None]
+    with demo_store.writing() as session:
+        empty = editing.create_topic(session, "Empty").id
+        assert editing.topic_deletion_consequences(session, empty) == [
+            "Its stakeholders, quotes and sources stay."
+        ]
