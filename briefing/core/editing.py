@@ -40,6 +40,8 @@ from briefing.store.models import (
     DATE_PRECISIONS,
     STANCES,
     Answer,
+    Briefing,
+    BriefingItem,
     Event,
     Note,
     Position,
@@ -289,12 +291,40 @@ def rename_topic(
     return _edited(topic.id, "topic")
 
 
+def topic_deletion_consequences(session: Session, topic_id: int) -> list[str]:
+    """What goes with a topic if it is deleted, and what stays, in sentences."""
+    t = topic_id
+    positions = select(Position.id).where(Position.topic_id == t)
+    questions = select(Question.id).where(Question.topic_id == t)
+    deleted = [
+        _counted(n, one, many)
+        for n, one, many in (
+            (_count(session, Position, Position.topic_id == t), "position", "positions"),
+            (_count(session, Question, Question.topic_id == t), "question", "questions"),
+            (_count(session, Answer, Answer.question_id.in_(questions)), "answer", "answers"),
+            (_count(session, Event, Event.topic_id == t), "event", "events"),
+            (
+                _count(session, Note, (Note.topic_id == t) | Note.position_id.in_(positions)),
+                "note on it or its positions",
+                "notes on it or its positions",
+            ),
+        )
+        if n
+    ]
+    lines = ["Deleted with it: " + ", ".join(deleted) + "."] if deleted else []
+    briefings = _count(session, Briefing, Briefing.topic_id == t)
+    if briefings:
+        lines.append(f"{_counted(briefings, 'briefing stays', 'briefings stay')} without a topic.")
+    lines.append("Its stakeholders, quotes and sources stay.")
+    return lines
+
+
 def delete_topic(session: Session, topic_id: int) -> Edited:
     """The topic with its positions, questions, answers and events; stakeholders stay."""
     topic = _get(session, Topic, topic_id, "topic")
     session.delete(topic)
     session.flush()
-    return _edited(topic_id, "topic", "position", "question", "answer", "event")
+    return _edited(topic_id, "topic", "position", "question", "answer", "event", "note", "briefing")
 
 
 # -- stakeholders ------------------------------------------------------------------------------
@@ -391,11 +421,28 @@ def deletion_consequences(session: Session, stakeholder_id: int) -> list[str]:
         for n, one, many in (
             (_count(session, Position, Position.stakeholder_id == s), "position", "positions"),
             (_count(session, Answer, Answer.stakeholder_id == s), "answer", "answers"),
-            (_count(session, Note, Note.stakeholder_id == s), "note on it", "notes on it"),
+            (
+                # notes on its positions go with the positions
+                _count(
+                    session,
+                    Note,
+                    (Note.stakeholder_id == s)
+                    | Note.position_id.in_(select(Position.id).where(Position.stakeholder_id == s)),
+                ),
+                "note on it",
+                "notes on it",
+            ),
         )
         if n
     ]
     lines = ["Deleted with it: " + ", ".join(deleted) + "."] if deleted else []
+    briefings = session.scalar(
+        select(func.count(func.distinct(BriefingItem.briefing_id))).where(
+            BriefingItem.stakeholder_id == s
+        )
+    )
+    if briefings:
+        lines.append(f"It is taken out of {_counted(briefings, 'briefing', 'briefings')}.")
     quotes = _count(session, Quote, Quote.speaker_id == s)
     if quotes:
         lines.append(f"{_counted(quotes, 'quote', 'quotes')} stay but lose their speaker.")
@@ -413,7 +460,9 @@ def delete_stakeholder(session: Session, stakeholder_id: int) -> Edited:
     stakeholder = _get(session, Stakeholder, stakeholder_id, "stakeholder")
     session.delete(stakeholder)
     session.flush()
-    return _edited(stakeholder_id, "stakeholder", "position", "answer", "note", "quote", "event")
+    return _edited(
+        stakeholder_id, "stakeholder", "position", "answer", "note", "quote", "event", "briefing"
+    )
 
 
 # -- positions ---------------------------------------------------------------------------------

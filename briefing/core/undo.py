@@ -23,9 +23,14 @@ so link tables without an id (a stakeholder on a topic) are handled the same way
 
 Restoring a snapshot runs in one transaction with foreign-key checks deferred to the commit: rows
 of the region that should not exist are deleted first (letting their cascades run), then every
-other row of the region is updated to, or inserted with, its snapshotted values. One limit: two
-rows of one edit that swap a unique value (two names exchanged) would collide half-way, because
-SQLite checks UNIQUE at once; no edit in `core.editing` does that.
+other row of the region is updated to, or inserted with, its snapshotted values. SQLite checks
+UNIQUE at each statement, not at the commit, so rows that exchange a unique value (two names
+swapped by one edit, or a deleted row whose name another took) would collide half-way through;
+rows about to change a unique value are therefore first parked on a value no real row has (a
+NUL character and "undo <rowid>", or minus the rowid for a number), then everything is written.
+A collision that remains is with a row outside the region (another program, such as the command
+line, named a new stakeholder as the one the undo brings back): that refuses the undo with
+`UndoConflict`, and the transaction rolls back, so nothing is half restored.
 
 Undo and redo first check that the region is exactly as the edit left it (or as undo left it),
 and that restoring would delete nothing outside it. An edit made off the undo stack in between (a
@@ -47,7 +52,9 @@ from sqlalchemy import (
     Column,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     Table,
+    UniqueConstraint,
     delete,
     event,
     func,
@@ -57,6 +64,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from briefing.core.changes import Changes
@@ -189,7 +197,7 @@ class Snapshot:
                 "undoing it would lose those changes"
             )
 
-    def restore(self, session: Session) -> None:
+    def restore(self, session: Session, what: str = "undo this") -> None:
         """Make every row of the region exactly what it was, in the caller's transaction."""
         tables = _tables()
         rowid = literal_column(_ROWID)
@@ -204,17 +212,55 @@ class Snapshot:
             absent = [key for key, row in rows.items() if row is None]
             if absent:
                 session.execute(delete(tables[name]).where(rowid.in_(absent)))
+        present = {name: _rows(session, tables[name], rows) for name, rows in by_table.items()}
         for name, rows in by_table.items():
-            table = tables[name]
-            present = set(_rows(session, table, rows))
-            for key, row in rows.items():
-                if row is None:
-                    continue
-                if key in present:
-                    session.execute(update(table).where(rowid == key).values(row))
-                else:
-                    session.execute(insert(_with_rowid(table)).values({_ROWID: key, **row}))
+            _park_unique_values(session, tables[name], present[name], rows)
+        try:
+            for name, rows in by_table.items():
+                table = tables[name]
+                for key, row in rows.items():
+                    if row is None:
+                        continue
+                    if key in present[name]:
+                        session.execute(update(table).where(rowid == key).values(row))
+                    else:
+                        session.execute(insert(_with_rowid(table)).values({_ROWID: key, **row}))
+        except IntegrityError as error:
+            clash = str(error.orig).partition("failed: ")[2] or str(error.orig)
+            raise UndoConflict(
+                f"cannot {what}: a record made since has the same {clash} as one it would "
+                "restore; rename or delete that record first"
+            ) from error
         session.expire_all()
+
+
+def _unique_column_sets(table: Table) -> list[list[Column]]:
+    """The table's UNIQUE columns and constraints (its integer key is the rowid: never moved)."""
+    sets = [[column] for column in table.columns if column.unique]
+    sets += [
+        list(constraint.columns)
+        for constraint in table.constraints
+        if isinstance(constraint, UniqueConstraint)
+        and not isinstance(constraint, PrimaryKeyConstraint)
+    ]
+    return sets
+
+
+def _park_unique_values(
+    session: Session, table: Table, now: dict[int, Row], rows: dict[int, Row | None]
+) -> None:
+    """Move rows whose unique values are about to change onto values no real row has, so that
+    rows exchanging values (or taking a value a moving row leaves) do not collide on the way."""
+    rowid = literal_column(_ROWID)
+    for columns in _unique_column_sets(table):
+        first = columns[0]
+        for key, row in rows.items():
+            if row is None or key not in now:
+                continue
+            if all(now[key][c.key] == row[c.key] for c in columns):
+                continue
+            parked = -key if isinstance(first.type, Integer) else f"\0undo {key}"
+            session.execute(update(table).where(rowid == key).values({first.key: parked}))
 
 
 class _Tracker:
@@ -308,14 +354,14 @@ class Recorded:
             self.changes, self._before, self._after = record(session, self._edit)
         else:
             self._before.check_unchanged(session, self._after, "redo this")
-            self._after.restore(session)
+            self._after.restore(session, "redo this")
         return self.changes
 
     def undo(self, session: Session) -> Changes:
         if self._before is None or self._after is None:
             raise RuntimeError("undo before the edit was done")
         self._after.check_unchanged(session, self._before, "undo this")
-        self._before.restore(session)
+        self._before.restore(session, "undo this")
         return self.changes
 
 

@@ -22,10 +22,22 @@ from PySide6.QtCore import (
     QItemSelectionModel,
     QModelIndex,
     QPersistentModelIndex,
+    QRect,
     QSaveFile,
+    QSize,
     Qt,
 )
-from PySide6.QtGui import QAction, QColor, QFont, QGuiApplication, QKeySequence, QPainter, QPen
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QFont,
+    QFontMetrics,
+    QGuiApplication,
+    QKeySequence,
+    QPainter,
+    QPen,
+    QTextLayout,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -66,6 +78,7 @@ from briefing.ui.editing import Editing, push_edit, warn
 from briefing.ui.forms import Form, QuestionForm
 
 CellRole = Qt.ItemDataRole.UserRole + 10
+QUESTION_WIDTH = 260  # pixels for the questions' column: a short sentence on two or three lines
 _Index = QModelIndex | QPersistentModelIndex
 
 # answer: (background, text); dark text on the light ones keeps the contrast readable
@@ -214,18 +227,84 @@ class ComparisonModel(QAbstractTableModel):
 
 
 class AnswerDelegate(QStyledItemDelegate):
-    """Paints a selected cell in its answer's colour with a frame; edits with a combo."""
+    """Paints a cell as it reads best: the answer in a bold word on its colour, and under it the
+    first words of the backing quote (or "unsupported" in italics, when no quote backs it), so
+    the table can be read without hovering. A selected cell keeps its colour and gets a frame.
+    Edits with a combo."""
+
+    PADDING = 6
+    QUOTE_LINES = 3
+
+    def _fonts(self, option: QStyleOptionViewItem) -> tuple[QFont, QFont]:
+        word = QFont(option.font)
+        word.setBold(True)
+        small = QFont(option.font)
+        small.setPointSizeF(max(7.0, option.font.pointSizeF() * 0.88))
+        return word, small
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
+        word, small = self._fonts(option)
+        height = QFontMetrics(word).height() + self.QUOTE_LINES * QFontMetrics(small).lineSpacing()
+        return QSize(150, height + 3 * self.PADDING)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        plain = QStyleOptionViewItem(option)
-        plain.state &= ~QStyle.StateFlag.State_Selected  # keep the answer's colour
-        super().paint(painter, plain, index)
-        if selected:
-            painter.save()
+        cell: Cell | None = index.data(CellRole)
+        if cell is None:
+            super().paint(painter, option, index)
+            return
+        background, foreground = ANSWER_COLOURS.get(cell.answer, ANSWER_COLOURS[None])
+        painter.save()
+        painter.fillRect(option.rect, QColor(background))
+        painter.setPen(QColor(foreground))
+        word_font, small = self._fonts(option)
+        area = option.rect.adjusted(self.PADDING, self.PADDING, -self.PADDING, -self.PADDING)
+        if cell.answer is None:
+            painter.setFont(option.font)
+            painter.drawText(area, int(Qt.AlignmentFlag.AlignCenter), "No answer")
+        else:
+            painter.setFont(word_font)
+            line = QFontMetrics(word_font).height()
+            top = area.adjusted(0, 0, 0, -(area.height() - line))
+            painter.drawText(top, int(Qt.AlignmentFlag.AlignCenter), ANSWER_WORDS[cell.answer])
+            below = area.adjusted(0, line + self.PADDING // 2, 0, 0)
+            if cell.quote is None:
+                small.setItalic(True)
+                painter.setFont(small)
+                painter.drawText(
+                    below, int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop),
+                    "unsupported",
+                )  # fmt: skip
+            else:
+                self._draw_lines(painter, below, small, f"\u201c{cell.quote.text}\u201d")
+        if option.state & QStyle.StateFlag.State_Selected:
             painter.setPen(QPen(QColor("#0969da"), 3))
             painter.drawRect(option.rect.adjusted(1, 1, -2, -2))
-            painter.restore()
+        painter.restore()
+
+    def _draw_lines(self, painter: QPainter, rect: QRect, font: QFont, text: str) -> None:
+        """At most QUOTE_LINES lines of `text`, centred, the last one elided."""
+        metrics = QFontMetrics(font)
+        layout = QTextLayout(text, font)
+        layout.beginLayout()
+        lines: list[str] = []
+        while len(lines) < self.QUOTE_LINES:
+            line = layout.createLine()
+            if not line.isValid():
+                break
+            line.setLineWidth(rect.width())
+            start = line.textStart()
+            if len(lines) == self.QUOTE_LINES - 1:
+                rest = text[start:]
+                lines.append(metrics.elidedText(rest, Qt.TextElideMode.ElideRight, rect.width()))
+            else:
+                lines.append(text[start : start + line.textLength()].strip())
+        layout.endLayout()
+        painter.setFont(font)
+        y = rect.top()
+        for words in lines:
+            band = QRect(rect.left(), y, rect.width(), metrics.lineSpacing())
+            painter.drawText(band, int(Qt.AlignmentFlag.AlignCenter), words)
+            y += metrics.lineSpacing()
 
     def createEditor(self, parent: QWidget, option, index: _Index) -> QWidget:
         combo = QComboBox(parent)
@@ -279,7 +358,6 @@ class CompareWindow(QDialog):
         self.window = window
         self.setWindowTitle(f"Compare stakeholders \u2014 {window.topics.currentText()}")
         self.setAccessibleName("Comparison")
-        self.resize(1200, 620)
         self.model = ComparisonModel(window, stakeholder_ids, self)
         self.view = QTableView()
         self.view.setAccessibleName("Comparison matrix")
@@ -292,9 +370,22 @@ class CompareWindow(QDialog):
             | QAbstractItemView.EditTrigger.SelectedClicked
         )
         self.view.setWordWrap(True)
-        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.view.verticalHeader().setMaximumWidth(320)
+        # Questions are the row headers, wrapped in a column wide enough for a short sentence;
+        # names wrap under the column headers; rows are as tall as a cell's word and two lines
+        # of its quote, or as the question needs.
+        wrap = Qt.TextFlag.TextWordWrap.value
+        names = self.view.horizontalHeader()
+        names.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        names.setDefaultAlignment(Qt.AlignmentFlag(Qt.AlignmentFlag.AlignCenter.value | wrap))
+        names.setMinimumHeight(2 * names.fontMetrics().lineSpacing() + 8)
+        questions = self.view.verticalHeader()
+        questions.setDefaultAlignment(
+            Qt.AlignmentFlag(
+                Qt.AlignmentFlag.AlignLeft.value | Qt.AlignmentFlag.AlignVCenter.value | wrap
+            )
+        )
+        questions.setFixedWidth(QUESTION_WIDTH)
+        questions.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.view.selectionModel().currentChanged.connect(self.show_cell)
 
         self.quote = SafeBrowser()
@@ -349,9 +440,28 @@ class CompareWindow(QDialog):
 
         layout = QVBoxLayout(self)
         layout.addWidget(splitter, 1)
+        layout.addWidget(legend())
         layout.addLayout(buttons)
         window.operations.changed.connect(self.on_changes)
         self.show_cell(QModelIndex())
+        self.resize(1200, 620)
+        self._fitted = False
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._fitted:
+            self._fitted = True
+            self.fit_to_rows()
+
+    def fit_to_rows(self) -> None:
+        """Make the window as tall as its questions need, so that no sea of empty rows lies
+        under them: measured once laid out (the legend and the headers wrap), within 440
+        pixels (room for the side panel) and most of the screen."""
+        self.layout().activate()
+        rows = sum(self.view.rowHeight(r) for r in range(self.model.rowCount()))
+        spare = self.view.viewport().height() - rows - 2
+        screen = self.screen().availableGeometry().height() if self.screen() else 1000
+        self.resize(self.width(), max(440, min(self.height() - spare, int(screen * 0.9))))
 
     # -- reacting -----------------------------------------------------------------------------
 
@@ -530,6 +640,32 @@ class CompareWindow(QDialog):
             warn(self, "Save as CSV", f"Could not write {path}: {file.errorString()}")
             return
         self.window.statusBar().showMessage(f"Saved {Path(path).name}", 4000)
+
+
+def legend() -> QWidget:
+    """What the colours and the italics mean, under the table."""
+    bar = QWidget()
+    bar.setAccessibleName("Legend")
+    row = QHBoxLayout(bar)
+    row.setContentsMargins(0, 0, 0, 0)
+    row.addWidget(QLabel("Answers:"))
+    for answer in (*editing.ANSWERS, None):
+        background, foreground = ANSWER_COLOURS[answer]
+        chip = QLabel(ANSWER_WORDS[answer] if answer else "No answer")
+        chip.setAccessibleName(f"Legend: {chip.text()}")
+        chip.setStyleSheet(
+            f"background: {background}; color: {foreground}; font-weight: 600;"
+            "border: 1px solid #d0d7de; border-radius: 3px; padding: 2px 10px;"
+        )
+        row.addWidget(chip)
+    note = QLabel(
+        "Under each answer, the start of the quote that backs it; <i>unsupported</i> when no "
+        "quote does. Hover or select a cell for the whole quote and its source."
+    )
+    note.setWordWrap(True)
+    note.setStyleSheet("color: #57606a;")
+    row.addWidget(note, 1)
+    return bar
 
 
 def _escape(text) -> str:

@@ -19,9 +19,8 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from briefing.core import editing
-from briefing.core.changes import Changes
 from briefing.core.lookup import list_topics
-from briefing.core.undo import Recorded, UndoConflict
+from briefing.core.undo import Recorded
 from briefing.errors import BriefingError
 from briefing.ui.forms import (
     ChooseStakeholderForm,
@@ -41,29 +40,22 @@ def warn(parent: QWidget, title: str, text: str) -> None:
 def push_edit(window, text: str, edit: Callable) -> editing.Edited | None:
     """Run an edit through the undo stack; say in a dialog why it was refused, if it was.
 
-    An undo or redo refused because the records it would restore changed since (see
-    `core.undo.UndoConflict`) changes nothing and says so; the stack still steps past it, and
-    stepping back finds the same conflict, so nothing is ever half restored.
+    Undo and redo of the edit may be refused later, because the records they would restore
+    changed since (see `core.undo.UndoConflict`); `Operations` then leaves the store and the
+    stack where they were, and `report_refusal` tells the user.
     """
     recorded = Recorded(edit)
-
-    def guarded(step: Callable, what: str) -> Callable:
-        def run(session) -> Changes:
-            try:
-                return step(session)
-            except UndoConflict as error:
-                warn(window, f"{what} {text}", str(error))
-                return Changes()
-
-        return run
-
     try:
-        return window.operations.push(
-            text, guarded(recorded.do, "Redo"), guarded(recorded.undo, "Undo")
-        )
+        return window.operations.push(text, recorded.do, recorded.undo)
     except BriefingError as error:
         warn(window, text, str(error))
         return None
+
+
+def report_refusal(window, what: str, why: str) -> None:
+    """An undo or redo was refused and nothing changed: say so in the status bar and a dialog."""
+    window.statusBar().showMessage(f"{what}: refused, nothing changed", 8000)
+    warn(window, what, f"{why[:1].upper()}{why[1:]}.")
 
 
 class Editing:
@@ -166,10 +158,10 @@ class Editing:
         if (topic_id := self._need_topic()) is None:
             return
         name = self.window.topics.currentText()
-        text = (
-            f"Delete the topic \u201c{name}\u201d with its positions, questions, answers and "
-            "events? Its stakeholders, quotes and sources stay. You can undo this."
-        )
+        with self.window.store.reading() as session:
+            goes = editing.topic_deletion_consequences(session, topic_id)
+        text = f"Delete the topic \u201c{name}\u201d?\n\n" + "\n".join(goes)
+        text += "\n\nYou can undo this."
         if self.ask(self.window, "Delete topic", text):
             push_edit(self.window, "Delete topic", lambda s: editing.delete_topic(s, topic_id))
 
@@ -272,6 +264,8 @@ def install_editing(window) -> Editing:
     from briefing.ui.history import install_history
 
     window.editing = Editing(window)
+    # Every refused undo or redo (an edit here, a deleted note, a new quote) is told the same way.
+    window.operations.refused.connect(lambda what, why: report_refusal(window, what, why))
     install_history(window)
     install_compare(window)
     return window.editing

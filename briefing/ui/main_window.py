@@ -144,10 +144,10 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.quit_action)
 
         self.edit_menu = edit_menu = menus.addMenu("&Edit")
-        stack = self.operations.undo_stack
-        self.undo_action = stack.createUndoAction(self, "&Undo")
+        # Not the stack's own actions: ours leave the stack where it was when an undo is refused.
+        self.undo_action = self.operations.create_undo_action(self)
         self.undo_action.setShortcuts([QKeySequence.StandardKey.Undo])
-        self.redo_action = stack.createRedoAction(self, "&Redo")
+        self.redo_action = self.operations.create_redo_action(self)
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         edit_menu.addAction(self.undo_action)
         edit_menu.addAction(self.redo_action)

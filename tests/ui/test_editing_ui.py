@@ -350,7 +350,10 @@ def test_a_matrix_model_without_topic_is_empty(qtmodeltester, window):
 
 
 def test_the_matrix_follows_deletes_and_their_undo(window, monkeypatch, qtmodeltester):
-    monkeypatch.setattr(Editing, "ask", staticmethod(lambda parent, title, text: True))
+    asked = []
+    monkeypatch.setattr(
+        Editing, "ask", staticmethod(lambda parent, title, text: asked.append(text) or True)
+    )
     window.select_stakeholder("IBM")
     window.grid.selectAll()
     monkeypatch.setattr(Editing, "exec_form", staticmethod(lambda form: True))
@@ -364,6 +367,8 @@ def test_the_matrix_follows_deletes_and_their_undo(window, monkeypatch, qtmodelt
     window.undo_action.trigger()
     assert [model.headerData(c, Qt.Orientation.Horizontal) for c in range(6)] == columns
     window.editing.delete_topic()
+    assert "4 questions" in asked[-1] and "sources stay" in asked[-1]
+    assert asked[-1].endswith("You can undo this.")
     assert model.rowCount() == 0 and model.columnCount() == 0
     qtmodeltester.check(model)
     assert window.undo_action in compare.actions()  # Ctrl+Z works in the matrix's window too
@@ -432,9 +437,28 @@ def test_an_undo_that_would_lose_a_later_change_says_so_and_changes_nothing(
 
     window.operations.run(note)
     before = state(demo_store)
+    stack = window.operations.undo_stack
+    index = stack.index()
     window.undo_action.trigger()
     assert state(demo_store) == before
     assert warned and "Undo New stakeholder" in warned[0] and "notes" in warned[0]
+    # The refused step is still the one Edit > Undo offers: the stack did not move past it.
+    assert stack.index() == index
+    assert window.undo_action.text() == "&Undo New stakeholder"
+    assert "refused" in window.statusBar().currentMessage()
+    window.undo_action.trigger()  # asked again, it refuses again
+    assert state(demo_store) == before and stack.index() == index and len(warned) == 2
+
+    def unnote(session):  # the user deletes the note: now the undo can go ahead
+        session.query(Note).filter_by(stakeholder_id=made).delete()
+        return Changes.of("note")
+
+    window.operations.run(unnote)
+    window.undo_action.trigger()
+    assert stack.index() == index - 1 and len(warned) == 2
+    assert made not in [window.cards.card(r).id for r in range(window.cards.rowCount())]
+    window.redo_action.trigger()
+    assert stack.index() == index and window.select_stakeholder("Facewatch")
 
 
 def test_every_control_of_the_matrix_and_forms_has_an_accessible_name(window, demo_store, qtbot):
@@ -469,3 +493,48 @@ def test_every_control_of_the_matrix_and_forms_has_an_accessible_name(window, de
             if not widget.accessibleName() and not widget.toolTip():
                 nameless.append(f"{dialog.windowTitle()}: {type(widget).__name__}")
     assert nameless == []
+
+
+def test_the_matrix_reads_well_with_the_demos_questions_and_five_stakeholders(
+    window, demo_store, qtbot, tmp_path
+):
+    """Rows tall enough for a cell's word and the start of its quote, questions wrapped in their
+    own column, a legend, and no tall empty band under the last question."""
+    from PySide6.QtWidgets import QStyleOptionViewItem
+
+    from briefing.core.lookup import find_stakeholder
+    from briefing.ui.compare import ANSWER_COLOURS, QUESTION_WIDTH, CompareWindow
+
+    names = ["IBM", "Amazon", "Microsoft", "ACLU", "Metropolitan Police"]
+    with demo_store.reading() as session:
+        ids = [find_stakeholder(session, name).id for name in names]
+    compare = CompareWindow(window, ids)
+    qtbot.addWidget(compare)
+    compare.show()
+    qtbot.waitExposed(compare)
+    view, model = compare.view, compare.model
+    assert model.rowCount() == 4 and model.columnCount() == 5
+
+    option = QStyleOptionViewItem()
+    option.initFrom(view)
+    needed = view.itemDelegate().sizeHint(option, model.index(0, 0)).height()
+    font_line = view.fontMetrics().lineSpacing()
+    assert needed >= 4 * font_line  # the word and three lines of quote
+    assert all(view.rowHeight(r) >= needed for r in range(model.rowCount()))
+    assert view.verticalHeader().width() == QUESTION_WIDTH
+    rows = sum(view.rowHeight(r) for r in range(model.rowCount()))
+    assert view.viewport().height() - rows < view.rowHeight(0)  # less than a row left empty
+
+    legend = next(w for w in compare.findChildren(QWidget) if w.accessibleName() == "Legend")
+    chips = [label.text() for label in legend.findChildren(QLabel) if label.styleSheet()]
+    assert chips[:5] == ["Yes", "No", "Partly", "Unknown", "No answer"]
+
+    # Each cell is painted in its answer's colour, edge to edge.
+    image = view.viewport().grab().toImage()
+    for r in range(model.rowCount()):
+        for c in range(model.columnCount()):
+            cell = model.index(r, c).data(CellRole)
+            rect = view.visualRect(model.index(r, c))
+            colour = image.pixelColor(rect.left() + 3, rect.bottom() - 3).name()
+            assert colour == ANSWER_COLOURS[cell.answer][0], (r, c, cell.answer)
+    compare.grab().save(str(tmp_path / "matrix-five.png"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -379,3 +380,106 @@ def test_undo_refuses_to_lose_a_change_made_off_the_stack(demo_store):
     with pytest.raises(UndoConflict, match="topics"), demo_store.writing() as session:
         rename.undo(session)
     assert state(demo_store) == before
+
+
+def test_an_edit_that_swaps_two_names_undoes_and_redoes(demo_store):
+    """SQLite checks UNIQUE at each statement: restoring swapped names must not collide."""
+
+    ibm, amazon = ids(demo_store, "IBM", "Amazon")
+
+    def swap(session):
+        for who, name in ((ibm, "Parked"), (amazon, "IBM"), (ibm, "Amazon")):
+            fields = editing.stakeholder_fields(session, who)
+            editing.edit_stakeholder(session, who, replace(fields, name=name))
+        return editing.Edited(frozenset({"stakeholder"}))
+
+    before = state(demo_store)
+    edit = Recorded(swap)
+    with demo_store.writing() as session:
+        edit.do(session)
+    after = state(demo_store)
+    assert after != before
+    with demo_store.writing() as session:
+        edit.undo(session)
+    assert state(demo_store) == before
+    with demo_store.writing() as session:
+        edit.do(session)
+    assert state(demo_store) == after
+
+
+def test_an_undo_that_would_take_a_name_made_since_is_refused(demo_store):
+    """Another program (the command line) named a new stakeholder as the one undo renames back."""
+    from briefing.core.undo import UndoConflict
+
+    (ibm,) = ids(demo_store, "IBM")
+    rename = Recorded(
+        lambda s: editing.edit_stakeholder(
+            s, ibm, replace(editing.stakeholder_fields(s, ibm), name="IBM Corporation")
+        )
+    )
+    with demo_store.writing() as session:
+        rename.do(session)
+    with demo_store.writing() as session:
+        editing.add_stakeholder(session, StakeholderFields("IBM", "company"))
+    before = state(demo_store)
+    with pytest.raises(UndoConflict, match="stakeholders.name"), demo_store.writing() as session:
+        rename.undo(session)
+    assert state(demo_store) == before
+
+
+def test_deleting_a_stakeholder_names_the_briefings_and_position_notes_that_go(demo_store):
+    from briefing.core.briefings import add_item, create_briefing
+    from briefing.store.models import BriefingItem, Note
+
+    (ibm,) = ids(demo_store, "IBM")
+    with demo_store.writing() as session:
+        said_before = editing.deletion_consequences(session, ibm)
+        briefing, _ = create_briefing(session, topic_id(demo_store), "For the council")
+        add_item(session, briefing, "stakeholder", ibm)
+        position = session.scalars(select(Position).where(Position.stakeholder_id == ibm)).first()
+        session.add(Note(body="Check the date", position_id=position.id))
+    with demo_store.reading() as session:
+        said = editing.deletion_consequences(session, ibm)
+    assert "It is taken out of 1 briefing." in said
+    notes_before = next(line for line in said_before if line.startswith("Deleted with it:"))
+    notes_now = next(line for line in said if line.startswith("Deleted with it:"))
+    assert notes_now != notes_before  # one more note on it: the one on its position
+
+    before = state(demo_store)
+    edit = Recorded(lambda s: editing.delete_stakeholder(s, ibm))
+    with demo_store.writing() as session:
+        assert edit.do(session).touches("briefing")
+    with demo_store.reading() as session:
+        assert not session.scalars(
+            select(BriefingItem).where(BriefingItem.briefing_id == briefing)
+        ).all()
+    with demo_store.writing() as session:
+        edit.undo(session)
+    assert state(demo_store) == before
+
+
+def test_deleting_a_topic_says_what_goes_and_what_stays(demo_store):
+    from briefing.core.briefings import create_briefing
+    from briefing.store.models import Briefing, Note
+
+    tid = topic_id(demo_store)
+    with demo_store.writing() as session:
+        create_briefing(session, tid, "For the council")
+        session.add(Note(body="Background", topic_id=tid))
+    with demo_store.reading() as session:
+        said = editing.topic_deletion_consequences(session, tid)
+        questions = len(editing.topic_questions(session, tid))
+    gone = said[0]
+    assert gone.startswith("Deleted with it:") and f"{questions} questions" in gone
+    assert "positions" in gone and "answers" in gone and "notes on it or its positions" in gone
+    assert "1 briefing stays without a topic." in said
+    assert said[-1] == "Its stakeholders, quotes and sources stay."
+    with demo_store.writing() as session:
+        assert editing.delete_topic(session, tid).touches("note", "briefing")
+    with demo_store.reading() as session:
+        assert session.scalars(select(Briefing.topic_id)).all() == [None]
+    with demo_store.writing() as session:
+        empty = editing.create_topic(session, "Empty").id
+        assert editing.topic_deletion_consequences(session, empty) == [
+            "Its stakeholders, quotes and sources stay."
+        ]
