@@ -106,6 +106,49 @@ def anchor(index: int) -> str:
     return f"section-{index + 1}"
 
 
+_TABLE_START = re.compile(r"<table\b[^>]*>")
+_PAGE_BREAK = "page-break-before: always; "
+
+
+def _breaking(start_tag: str) -> str:
+    """A table's start tag that also starts a new page."""
+    if 'style="' in start_tag:
+        return start_tag.replace('style="', f'style="{_PAGE_BREAK}', 1)
+    return start_tag[:-1] + f' style="{_PAGE_BREAK.strip()}">'
+
+
+def split_tables(html: str, breaks: dict[int, int]) -> str:
+    """Start a new page before row `breaks[i]` of the i-th table (0-based, header rows counted).
+
+    The PDF exporter calls this when Qt would cut a row in two across a page: Qt has no
+    "keep row together", but it honours a page break before a table. Row 0 moves the whole
+    table; a later row ends the table there and opens a copy (same attributes, same header
+    row) on the next page. The document's tables are never nested (render_markdown's tables
+    sit at the top level too), so the i-th "<table" is the i-th table Qt lays out.
+    """
+    starts = list(_TABLE_START.finditer(html))
+    for index in sorted(breaks, reverse=True):
+        row = breaks[index]
+        match = starts[index]
+        tag = match.group(0)
+        if row == 0:
+            html = html[: match.start()] + _breaking(tag) + html[match.end() :]
+            continue
+        end = html.index("</table>", match.end())
+        body = html[match.end() : end]
+        rows = [m.start() for m in re.finditer(r"<tr\b", body)]
+        if row >= len(rows):
+            continue
+        cut = rows[row]
+        head = re.search(r"<thead\b.*?</thead>", body, flags=re.S)
+        header = head.group(0) if head and head.end() <= cut else ""
+        in_body = body.rfind("<tbody", 0, cut) > body.rfind("</tbody>", 0, cut)
+        close, reopen = ("</tbody>", "<tbody>") if in_body else ("", "")
+        body = body[:cut] + f"{close}</table>{_breaking(tag)}{header}{reopen}" + body[cut:]
+        html = html[: match.end()] + body + html[end:]
+    return html
+
+
 _HEADING_TAG = re.compile(r"<(/?)h([1-6])>")
 
 
@@ -126,7 +169,9 @@ def _stance_badge(stance: str | None) -> str:
 def _status(quote: CitedQuote) -> str:
     css = "ok" if quote.status in ("exact", "normalized") else quote.status
     mark = "\u2713" if css == "ok" else "\u26a0"
-    return f'<span class="{css}">{mark} {escape(STATUS_WORDS[quote.status])}</span>'
+    # Non-breaking: the status wraps as one piece, never as a lone mark or a lone word.
+    words = escape(STATUS_WORDS[quote.status]).replace(" ", "&nbsp;")
+    return f'<span class="{css}">{mark}&nbsp;{words}</span>'
 
 
 def _who(quote: CitedQuote) -> str:
@@ -140,8 +185,8 @@ def _quote(quote: CitedQuote) -> str:
         f'<span class="qno">Q{quote.number}</span>&nbsp; '
         f"\u201c{escape(quote.text)}\u201d</p>"
         f'<p class="citation">\u2014 {_who(quote)}, <i>{escape(quote.source_title)}</i>, '
-        f'{escape(quote.when)} <a href="#source-{quote.source_number}">[{quote.source_number}]'
-        f"</a> &middot; {_status(quote)}</p>"
+        f'{escape(quote.when)}&nbsp;<a href="#source-{quote.source_number}">'
+        f"[{quote.source_number}]</a>&nbsp;&middot;&nbsp;{_status(quote)}</p>"
     )
 
 
@@ -209,7 +254,7 @@ def _stakeholder(section: StakeholderSection) -> str:
         about += f" &middot; speaks for {escape(section.speaks_for)}"
     if section.members:
         about += " &middot; including " + escape(", ".join(section.members))
-    when = f" &nbsp;as of {escape(format_date(section.as_of))}" if section.as_of else ""
+    when = f" &middot; as of {escape(format_date(section.as_of))}" if section.as_of else ""
     parts = [
         f'<p>{_stance_badge(section.stance)} &nbsp;<span class="muted">{about}{when}</span></p>'
     ]
@@ -343,8 +388,8 @@ def _title_page(content: BriefingContent) -> str:
         "</table>"
         '<p class="muted" style="font-size: 11pt;">BRIEFING</p>'
         f'<p class="title">{escape(content.title)}</p>'
-        f'<table class="meta" cellspacing="0">{"".join(rows)}</table>'
-        f"{stances}"
+        + (f'<table class="meta" cellspacing="0">{"".join(rows)}</table>' if rows else "")
+        + f"{stances}"
         f'<p style="margin-top: 30px;" class="muted">{escape(summary)}</p>{warning}'
     )
 
