@@ -192,7 +192,7 @@ def _quote(quote: CitedQuote) -> str:
 
 def _note(note: NoteBlock) -> str:
     label = (
-        '<span class="private">\U0001f512 PRIVATE NOTE \u2014 not for circulation</span>'
+        '<span class="private">PRIVATE NOTE \u2014 not for circulation</span>'
         if note.private
         else '<span class="muted">Note</span>'
     )
@@ -378,8 +378,7 @@ def _title_page(content: BriefingContent) -> str:
         else ""
     )
     warning = (
-        '<p class="private-warning">\U0001f512 This copy includes PRIVATE NOTES. '
-        "Do not circulate.</p>"
+        '<p class="private-warning">This copy includes PRIVATE NOTES. Do not circulate.</p>'
         if content.include_private
         else ""
     )
@@ -419,10 +418,15 @@ def html_document(content: BriefingContent, *, toc_pages: bool = False) -> str:
     kinds += [type(section).__name__ for section in content.sections] + ["appendix", "appendix"]
     sections = []
     for i, (title, body) in enumerate(zip(titles, bodies, strict=True)):
+        flowing = ("StakeholderSection", "QuotesSection", "NotesSection")
         flows = (
             i > 0
-            and kinds[i] == kinds[i - 1]
-            and kinds[i] in ("intro", "StakeholderSection", "appendix")
+            and (
+                (kinds[i] == kinds[i - 1] and kinds[i] in ("intro", *flowing, "appendix"))
+                # A run of single quotes or notes follows the text before it: alone on a page,
+                # one quote would leave it nearly white.
+                or (kinds[i] in flowing[1:] and kinds[i - 1] in flowing)
+            )
         )
         style = ' style="margin-top: 18px;"' if flows else ' style="page-break-before: always;"'
         sections.append(f'<h1{style}><a name="{anchor(i)}"></a>{escape(title)}</h1>{body}')

@@ -611,7 +611,7 @@ def install_briefings(window) -> BriefingsPanel:
 
     first = window.file_menu.actions()[0] if window.file_menu.actions() else None
     window.export_action = action("&Export briefing…", panel.export, "Ctrl+E")
-    window.preview_action = action("Print pre&view…", panel.preview, "Ctrl+Shift+P")
+    window.preview_action = action("Print pre&view…", panel.preview, "Ctrl+P")
     window.file_menu.insertAction(first, window.export_action)
     window.file_menu.insertAction(first, window.preview_action)
     window.file_menu.insertSeparator(first)

@@ -236,3 +236,20 @@ def test_an_unexpected_failure_is_reported_not_hung(window, qtbot, tmp_path, mon
     panel.export()
     qtbot.waitUntil(lambda: panel.job is None, timeout=60000)
     assert errors and "unexpectedly" in errors[0] and not (tmp_path / "x.pdf").exists()
+
+
+def test_export_and_preview_shortcuts_reach_their_action(window):
+    """Qt fires neither of two actions that share a shortcut ("Ambiguous shortcut overload"):
+    Print preview once shared Ctrl+Shift+P with Set position. Every shortcut in the window is
+    now someone's alone."""
+    from PySide6.QtGui import QAction
+
+    owners: dict[str, list[str]] = {}
+    for action in window.findChildren(QAction):
+        for shortcut in action.shortcuts():
+            if not shortcut.isEmpty():
+                owners.setdefault(shortcut.toString(), []).append(action.text())
+    shared = {key: names for key, names in owners.items() if len(names) > 1}
+    assert shared == {}
+    assert window.preview_action.shortcut().toString() == "Ctrl+P"
+    assert window.export_action.shortcut().toString() == "Ctrl+E"
