@@ -179,13 +179,20 @@ def _who(quote: CitedQuote) -> str:
     return f"reported, about {who}" if quote.attribution == "reported" else who
 
 
+def _when(quote: CitedQuote) -> str:
+    """The quote's date; "reported" is said once, by the attribution, not again by the date."""
+    if quote.attribution == "reported" and quote.when.startswith("reported "):
+        return quote.when.removeprefix("reported ")
+    return quote.when
+
+
 def _quote(quote: CitedQuote) -> str:
     return (
         f'<p class="words"><a name="q{quote.number}"></a>'
         f'<span class="qno">Q{quote.number}</span>&nbsp; '
         f"\u201c{escape(quote.text)}\u201d</p>"
         f'<p class="citation">\u2014 {_who(quote)}, <i>{escape(quote.source_title)}</i>, '
-        f'{escape(quote.when)}&nbsp;<a href="#source-{quote.source_number}">'
+        f'{escape(_when(quote))}&nbsp;<a href="#source-{quote.source_number}">'
         f"[{quote.source_number}]</a>&nbsp;&middot;&nbsp;{_status(quote)}</p>"
     )
 
@@ -464,7 +471,7 @@ def _md_quote(quote: CitedQuote) -> list[str]:
     return [
         f"> **Q{quote.number}** \u201c{_md_text(quote.text)}\u201d",
         ">",
-        f"> \u2014 {who}, *{_md_text(quote.source_title)}*, {_md_text(quote.when)} "
+        f"> \u2014 {who}, *{_md_text(quote.source_title)}*, {_md_text(_when(quote))} "
         f"[{quote.source_number}] \u00b7 {STATUS_WORDS[quote.status]}",
         "",
     ]

@@ -231,3 +231,20 @@ def test_exports_choose_notes_by_the_notes_privacy_rule(demo_store, composed, mo
             b.briefing_content(s, composed, include_private=True),
         ):
             assert exported(content) == {}
+
+
+def test_a_reported_quote_says_reported_once(demo_store):
+    """A reported quote with no date of its own is dated by its source: the citation reads
+    "reported, about Brad Smith, ..., 9 June 2020", not "..., reported 9 June 2020" again."""
+    with demo_store.reading() as s:
+        content = b.topic_content(s, 1)
+    reported = [
+        q for q in content.all_quotes if q.attribution == "reported" and q.when.startswith("rep")
+    ]
+    assert reported  # the demo has such quotes
+    for render in (html_document, markdown_document):
+        text = re.sub(r"<[^>]+>|&nbsp;", " ", render(content)).replace("&middot;", "\u00b7")
+        text = " ".join(text.split())
+        assert "reported, about" in text
+        for line in re.findall(r"reported, about[^\u00b7]*", text):
+            assert "reported 9 June" not in line, line
