@@ -4,18 +4,23 @@ How a page is made:
 
 1. The briefing's HTML (render/briefing.py) is laid out in a QTextDocument whose page size is the
    printable area minus a band for the running header and one for the footer.
-2. Two passes for the contents: after the first layout, the page each section heading (<h1>)
+2. Clean breaks: Qt would cut a table row in two at a page's foot, and strand a heading there
+   or part a quote from its citation. After layout, a table that would be cut is split in the
+   HTML before that row (a short table moves whole) and laid out again; headings and quotes
+   that would break badly get a page break before them (`_keep_table_rows_whole`,
+   `_keep_together`).
+3. Two passes for the contents: after the first layout, the page each section heading (<h1>)
    landed on is read from the layout, and the placeholders in the contents are replaced by those
    numbers in place. The numbers take the same room as the placeholders (a fixed-width cell), so
    nothing moves; this is checked, and laid out again if it ever did.
-3. Each page is painted with QPainter: the slice of the document that falls on it, then the
+4. Each page is painted with QPainter: the slice of the document that falls on it, then the
    header (the briefing's title) and the footer ("Page N of M"), except on the title page. Text
-   stays text (fonts are embedded by QPdfWriter, subset), so it is selectable and searchable;
-   links to web pages stay clickable.
+   stays text (QPdfWriter embeds the fonts whole), so it is selectable and searchable; links to
+   web pages stay clickable.
    In-document links (contents, Q numbers, source numbers) become named destinations (Qt does
    that for <a name> anchors).
-4. QPdfWriter has no API for an outline, so pypdf adds one (a bookmark per section, at the pages
-   found in step 2), and sets the title, author and subject.
+5. QPdfWriter has no API for an outline, so pypdf adds one (a bookmark per section, at the pages
+   found in step 3), and sets the title, author and subject.
 
 The same `PagedBriefing` paints onto a QPrinter for the print preview. Work happens in whatever
 thread calls it: the document and the writer are created there (Qt allows QTextDocument and
