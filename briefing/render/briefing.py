@@ -310,6 +310,24 @@ def _glance(content: BriefingContent) -> str:
     )
 
 
+def _not_recorded(source: SourceEntry) -> str:
+    """What the store does not know about a source, said rather than left out, so a reader can
+    tell a source without a web address from an omission."""
+    missing = [
+        name
+        for name, value in (
+            ("publisher", source.publisher),
+            ("date", source.published),
+            ("web address", source.url),
+        )
+        if not value
+    ]
+    if not missing:
+        return ""
+    listed = missing[0] if len(missing) == 1 else ", ".join(missing[:-1]) + " or " + missing[-1]
+    return f"No {listed} recorded."
+
+
 def _source(source: SourceEntry) -> str:
     by = ", ".join(
         escape(part)
@@ -325,9 +343,12 @@ def _source(source: SourceEntry) -> str:
         if source.url.startswith(("http://", "https://"))
         else (f"<br>{escape(source.url)}" if source.url else "")
     )
+    missing = _not_recorded(source)
+    missing = f'<br><span class="muted">{missing}</span>' if missing else ""
+    by = f"<br>{by}" if by else ""
     return (
         f'<tr><td width="6%"><b><a name="source-{source.number}"></a>[{source.number}]</b></td>'
-        f"<td><b>{escape(source.title)}</b><br>{by}{url}<br>"
+        f"<td><b>{escape(source.title)}</b>{by}{url}{missing}<br>"
         f'<span class="hash">sha256 {escape(source.sha256)}</span></td></tr>'
     )
 
@@ -575,8 +596,11 @@ def markdown_document(content: BriefingContent) -> str:
             if p
         )
         url = f" <{source.url}>" if source.url.startswith(("http://", "https://")) else ""
+        by = f", {by}." if by else "."
+        missing = f" {_not_recorded(source)}" if _not_recorded(source) else ""
         lines.append(
-            f"{source.number}. **{_md_text(source.title)}**, {by}.{url} sha256 `{source.sha256}`"
+            f"{source.number}. **{_md_text(source.title)}**{by}{url}{missing} "
+            f"sha256 `{source.sha256}`"
         )
     lines += ["", "## Appendix B: Quotes not verified", ""]
     if not content.unverified:

@@ -248,3 +248,22 @@ def test_a_reported_quote_says_reported_once(demo_store):
         assert "reported, about" in text
         for line in re.findall(r"reported, about[^\u00b7]*", text):
             assert "reported 9 June" not in line, line
+
+
+def test_the_sources_appendix_says_what_is_not_recorded(demo_store):
+    """The demo's report has no known publisher or web address: the appendix says so instead
+    of leaving a reader to wonder; a fully described source gets no such line."""
+    import dataclasses
+
+    with demo_store.reading() as s:
+        content = b.topic_content(s, 1)
+    for render in (html_document, markdown_document):
+        assert "No publisher or web address recorded." in render(content)
+    full = dataclasses.replace(
+        content.sources[0], publisher="The Paper", url="https://example.org/report"
+    )
+    described = dataclasses.replace(content, sources=(full,))
+    for render in (html_document, markdown_document):
+        text = render(described)
+        assert "recorded." not in text and "The Paper" in text
+        assert "https://example.org/report" in text
