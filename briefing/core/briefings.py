@@ -13,7 +13,9 @@ HTML and the Markdown say exactly the same thing:
 - an appendix of sources (title, publisher, date, URL, sha256 of the stored text) and one of the
   quotes that are not verified exact or normalized, with their status.
 
-Private notes are left out unless `include_private`; then each is marked private. A quote whose
+Private notes are left out unless `include_private`; then each is marked private. Every note
+is selected through `core.notes.only_shareable` (the one privacy rule that packs and other shared
+files use too), never by testing the flag here. A quote whose
 source was removed cannot be cited, so reading a briefing that includes one is refused with a
 message naming the quote (an export must never cite nothing).
 """
@@ -26,6 +28,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from briefing.core import notes as privacy  # the notes' own privacy rule, looked up on use
 from briefing.core.cards import (
     QuoteView,
     StakeholderDetail,
@@ -507,8 +510,7 @@ def _stakeholder_section(
     quotes = tuple(cites.cite_view(q) for q in detail.quotes)
     notes = tuple(
         NoteBlock(n.body, n.private, n.attached_to, n.updated_at)
-        for n in detail.notes
-        if private or not n.private
+        for n in privacy.card_notes(session, topic_id, detail.id, include_private=private)
     )
     position = detail.position
     return StakeholderSection(
@@ -651,9 +653,10 @@ def topic_content(
     topic_notes = [
         _note_block(note, topic.name)
         for note in session.scalars(
-            select(Note).where(Note.topic_id == topic_id).order_by(Note.created_at, Note.id)
+            privacy.only_shareable(
+                select(Note).where(Note.topic_id == topic_id), include_private=include_private
+            ).order_by(Note.created_at, Note.id)
         )
-        if include_private or not note.private
     ]
     if topic_notes:
         sections.append(NotesSection(NOTES_TITLE, tuple(topic_notes)))
@@ -712,8 +715,12 @@ def briefing_content(
             else:
                 sections.append(QuotesSection(QUOTES_TITLE, (cited,)))
         else:
-            note = session.get(Note, item.note_id)
-            if note.private and not private:
+            note = session.scalars(
+                privacy.only_shareable(
+                    select(Note).where(Note.id == item.note_id), include_private=private
+                )
+            ).first()
+            if note is None:  # private, and private notes were not asked for
                 continue
             block = _note_block(note, "")
             if sections and isinstance(sections[-1], NotesSection):

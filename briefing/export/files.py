@@ -39,6 +39,26 @@ def _reason(error: OSError) -> str:
     return error.strerror or str(error)
 
 
+def _read_umask() -> int:
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return umask
+
+
+# Read once, at import (in the main thread): reading it means setting it for a moment, which
+# must not race a worker thread that is creating files.
+_UMASK = _read_umask()
+
+
+def _mode_for(path: Path) -> int:
+    """The permissions a plain `open(path, "w")` would give: the old file's, or 0666 less the
+    umask."""
+    try:
+        return path.stat().st_mode & 0o777
+    except OSError:
+        return 0o666 & ~_UMASK
+
+
 def write_atomically(path: Path, data: bytes) -> None:
     """Write `data` to `path` so that a failure leaves no partial file."""
     path = check_destination(path)
@@ -52,6 +72,9 @@ def write_atomically(path: Path, data: bytes) -> None:
         with os.fdopen(handle, "wb") as file:
             file.write(data)
             file.flush()
+            # mkstemp makes the file private (0600); an export is meant to be handed on, so it
+            # gets the permissions any new file would (or those of the file it replaces).
+            os.fchmod(file.fileno(), _mode_for(path))
             os.fsync(file.fileno())
         os.replace(temporary, path)
     except OSError as error:

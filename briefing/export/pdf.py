@@ -4,18 +4,23 @@ How a page is made:
 
 1. The briefing's HTML (render/briefing.py) is laid out in a QTextDocument whose page size is the
    printable area minus a band for the running header and one for the footer.
-2. Two passes for the contents: after the first layout, the page each section heading (<h1>)
+2. Clean breaks: Qt would cut a table row in two at a page's foot, and strand a heading there
+   or part a quote from its citation. After layout, a table that would be cut is split in the
+   HTML before that row (a short table moves whole) and laid out again; headings and quotes
+   that would break badly get a page break before them (`_keep_table_rows_whole`,
+   `_keep_together`).
+3. Two passes for the contents: after the first layout, the page each section heading (<h1>)
    landed on is read from the layout, and the placeholders in the contents are replaced by those
    numbers in place. The numbers take the same room as the placeholders (a fixed-width cell), so
    nothing moves; this is checked, and laid out again if it ever did.
-3. Each page is painted with QPainter: the slice of the document that falls on it, then the
+4. Each page is painted with QPainter: the slice of the document that falls on it, then the
    header (the briefing's title) and the footer ("Page N of M"), except on the title page. Text
-   stays text (fonts are embedded by QPdfWriter, subset), so it is selectable and searchable;
-   links to web pages stay clickable.
+   stays text (QPdfWriter embeds the fonts whole), so it is selectable and searchable; links to
+   web pages stay clickable.
    In-document links (contents, Q numbers, source numbers) become named destinations (Qt does
    that for <a name> anchors).
-4. QPdfWriter has no API for an outline, so pypdf adds one (a bookmark per section, at the pages
-   found in step 2), and sets the title, author and subject.
+5. QPdfWriter has no API for an outline, so pypdf adds one (a bookmark per section, at the pages
+   found in step 3), and sets the title, author and subject.
 
 The same `PagedBriefing` paints onto a QPrinter for the print preview. Work happens in whatever
 thread calls it: the document and the writer are created there (Qt allows QTextDocument and
@@ -24,13 +29,16 @@ QPainter on a QPdfWriter outside the GUI thread).
 
 from __future__ import annotations
 
+import bisect
 import io
+import math
 from collections.abc import Callable
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRectF, QSizeF, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
+    QFontMetricsF,
     QPagedPaintDevice,
     QPageLayout,
     QPageSize,
@@ -40,12 +48,13 @@ from PySide6.QtGui import (
     QTextCursor,
     QTextDocument,
     QTextFormat,
+    QTextTable,
 )
 
 from briefing import __version__
 from briefing.core.briefings import BriefingContent
 from briefing.errors import ExportCancelled
-from briefing.render.briefing import html_document, toc_placeholder
+from briefing.render.briefing import html_document, split_tables, toc_placeholder
 
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
@@ -88,8 +97,10 @@ class PagedBriefing:
         self.document.setDocumentMargin(0)
         self.document.setDefaultFont(QFont("DejaVu Sans", 10))
         self.document.setPageSize(QSizeF(self.width, self.body_height))
-        self.document.setHtml(html_document(content, toc_pages=True))
-        self._keep_headings_with_text()
+        self.html = html_document(content, toc_pages=True)
+        self.document.setHtml(self.html)
+        self._keep_table_rows_whole()
+        self._keep_together()
         self.section_pages = self._heading_pages()
         self._fill_contents()
 
@@ -97,36 +108,167 @@ class PagedBriefing:
     def page_count(self) -> int:
         return self.document.pageCount()
 
-    def _keep_headings_with_text(self) -> None:
-        """Start a heading on the next page rather than strand it at the foot of one (Qt has no
-        keep-with-next): headings in the last sixth of a page are moved over.
+    def _page_of(self, y: float) -> int:
+        return int(y // self.body_height)
 
-        One pass over the first layout finds them; moving a heading pushes what follows down by
-        the rest of its page, which the pass adds up as it goes instead of laying the document out
-        again after each move. The moves are then made in one edit, so Qt lays out once more.
-        """
+    def _tables(self) -> list[QTextTable]:
+        return [f for f in self.document.rootFrame().childFrames() if isinstance(f, QTextTable)]
+
+    def _row_span(self, table: QTextTable, row: int) -> tuple[float, float]:
+        """The top of a table row's first lines and the bottom of its last ones."""
         layout = self.document.documentLayout()
-        height = self.body_height
-        moves, shift = [], 0.0
+        tops, bottoms = [], []
+        for column in range(table.columns()):
+            cell = table.cellAt(row, column)
+            tops.append(layout.blockBoundingRect(cell.firstCursorPosition().block()).top())
+            bottoms.append(layout.blockBoundingRect(cell.lastCursorPosition().block()).bottom())
+        return min(tops), max(bottoms)
+
+    def _table_break(self, table: QTextTable) -> int | None:
+        """Where a table should start a new page so that no row is cut in two, or None.
+
+        A table that fits on a page but would straddle two moves whole to the next page; a
+        longer one breaks before its first row that would straddle (Qt repeats the header row).
+        A row taller than a page cannot be helped, and is left to Qt.
+        """
+        header_rows = table.format().headerRowCount()
+        if table.rows() <= header_rows:
+            return None
+        top, _ = self._row_span(table, 0)
+        _, bottom = self._row_span(table, table.rows() - 1)
+        if self._page_of(top) == self._page_of(bottom):
+            return None
+        at_page_top = top % self.body_height < self.body_height * 0.02
+        if bottom - top < self.body_height * 0.9 and not at_page_top:
+            return 0
+        for row in range(header_rows, table.rows()):
+            row_top, row_bottom = self._row_span(table, row)
+            if row_bottom - row_top > self.body_height * 0.8:
+                continue
+            if self._page_of(row_top) != self._page_of(row_bottom - 1):
+                return 0 if row == header_rows else row
+        return None
+
+    def _forced_breaks(self) -> list[int]:
+        """Document positions where the HTML itself starts a new page (sections, moved tables)."""
+        positions = [
+            table.firstPosition()
+            for table in self._tables()
+            if table.frameFormat().pageBreakPolicy()
+            & QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore
+        ]
         block = self.document.begin()
         while block.isValid():
-            if block.blockFormat().headingLevel() in (1, 2, 3):
-                top = layout.blockBoundingRect(block).top() + shift
-                on_page = top % height
-                if on_page > height * 5 / 6:
-                    moves.append(block.position())
-                    shift += height - on_page
+            if (
+                block.blockFormat().pageBreakPolicy()
+                & QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore
+            ):
+                positions.append(block.position())
             block = block.next()
-        if not moves:
-            return
-        cursor = QTextCursor(self.document)
-        cursor.beginEditBlock()
-        for position in moves:
-            cursor.setPosition(position)
-            fmt = cursor.blockFormat()
-            fmt.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
-            cursor.setBlockFormat(fmt)
-        cursor.endEditBlock()
+        return sorted(positions)
+
+    def _keep_table_rows_whole(self) -> None:
+        """Qt cuts a table row in two at a page's foot; move such rows (or whole short tables)
+        to the next page instead, by splitting the table in the HTML and laying out again.
+
+        Moving a row pushes everything after it down, up to the next forced page break; so each
+        round fixes only the first cut row between two forced breaks, and lays out again. A
+        briefing has few tables (contents, overview, comparison, sources), so this is a round or
+        two, and none when nothing is cut.
+        """
+        for _round in range(6):
+            tables = self._tables()
+            if len(tables) != self.html.count("<table"):
+                return  # a table Qt made up or merged: leave the layout to Qt
+            forced = self._forced_breaks()
+            breaks: dict[int, int] = {}
+            fixed_segments: set[int] = set()
+            for index, table in enumerate(tables):
+                segment = bisect.bisect_right(forced, table.firstPosition() - 1)
+                if segment in fixed_segments:
+                    continue
+                row = self._table_break(table)
+                if row is not None:
+                    breaks[index] = row
+                    fixed_segments.add(segment)
+            if not breaks:
+                return
+            self.html = split_tables(self.html, breaks)
+            self.document.setHtml(self.html)
+
+    def _keep_together(self) -> None:
+        """Keep headings with what follows them and each quote with its citation (Qt has no
+        keep-with-next): such a block that would be cut or stranded at a page's foot starts
+        the next page instead.
+
+        A pass over the layout finds them. Moving a block pushes what follows down by the rest
+        of its page, which the pass adds up as it goes (and resets at the next forced page
+        break) instead of laying the document out again after each move; the moves are then
+        made in one edit, so Qt lays out once more. That estimate can be a line off after a
+        paragraph that itself breaks across pages, so the pass runs again on the new layout
+        until it finds nothing (usually once more).
+        """
+        for _round in range(4):
+            moves = self._blocks_to_move()
+            if not moves:
+                return
+            cursor = QTextCursor(self.document)
+            cursor.beginEditBlock()
+            for position in moves:
+                cursor.setPosition(position)
+                fmt = cursor.blockFormat()
+                fmt.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
+                fmt.setTopMargin(0)  # flush with the page top, like every other page's text
+                cursor.setBlockFormat(fmt)
+            cursor.endEditBlock()
+
+    def _blocks_to_move(self) -> list[int]:
+        layout = self.document.documentLayout()
+        height = self.body_height
+        forced = set(self._forced_breaks())
+        line = QFontMetricsF(self.document.defaultFont(), self.device).lineSpacing()
+        moves, shift = [], 0.0
+        previous_bottom = 0.0
+        block = self.document.begin()
+        while block.isValid():
+            rect = layout.blockBoundingRect(block)
+            if block.position() in forced:
+                # Laid out at a page top; pushed down, it lands on the first page top after
+                # what now precedes it.
+                natural = rect.top()
+                landed = max(natural, math.ceil((previous_bottom + shift) / height - 1e-6) * height)
+                shift = landed - natural
+            top = rect.top() + shift
+            on_page = top % height
+            following = block.next()
+            need = rect.height()
+            if block.position() in forced:
+                need = 0.0  # it starts a page already
+            elif block.blockFormat().headingLevel() in (1, 2, 3) and following.isValid():
+                # A heading needs its next block, or three lines of it, on the same page.
+                after = layout.blockBoundingRect(following).height()
+                if self._is_quote(following) and following.next().isValid():
+                    after += layout.blockBoundingRect(following.next()).height()
+                need += min(after, 3 * line) if not self._is_quote(following) else after
+            elif self._is_quote(block) and following.isValid():
+                need += layout.blockBoundingRect(following).height()  # the citation
+            else:
+                need = 0.0
+            if need and on_page > height * 0.02 and on_page + need > height and need < height / 2:
+                moves.append(block.position())
+                shift += height - on_page
+            previous_bottom = rect.bottom()
+            block = block.next()
+        return moves
+
+    @staticmethod
+    def _is_quote(block) -> bool:
+        """A quote's paragraph: it opens with the anchor "qN" its Q number links to."""
+        fragment = block.begin()
+        if fragment.atEnd():
+            return False
+        names = fragment.fragment().charFormat().anchorNames()
+        return bool(names) and names[0].startswith("q") and names[0][1:].isdigit()
 
     def _heading_pages(self) -> list[int]:
         layout = self.document.documentLayout()

@@ -106,6 +106,49 @@ def anchor(index: int) -> str:
     return f"section-{index + 1}"
 
 
+_TABLE_START = re.compile(r"<table\b[^>]*>")
+_PAGE_BREAK = "page-break-before: always; "
+
+
+def _breaking(start_tag: str) -> str:
+    """A table's start tag that also starts a new page."""
+    if 'style="' in start_tag:
+        return start_tag.replace('style="', f'style="{_PAGE_BREAK}', 1)
+    return start_tag[:-1] + f' style="{_PAGE_BREAK.strip()}">'
+
+
+def split_tables(html: str, breaks: dict[int, int]) -> str:
+    """Start a new page before row `breaks[i]` of the i-th table (0-based, header rows counted).
+
+    The PDF exporter calls this when Qt would cut a row in two across a page: Qt has no
+    "keep row together", but it honours a page break before a table. Row 0 moves the whole
+    table; a later row ends the table there and opens a copy (same attributes, same header
+    row) on the next page. The document's tables are never nested (render_markdown's tables
+    sit at the top level too), so the i-th "<table" is the i-th table Qt lays out.
+    """
+    starts = list(_TABLE_START.finditer(html))
+    for index in sorted(breaks, reverse=True):
+        row = breaks[index]
+        match = starts[index]
+        tag = match.group(0)
+        if row == 0:
+            html = html[: match.start()] + _breaking(tag) + html[match.end() :]
+            continue
+        end = html.index("</table>", match.end())
+        body = html[match.end() : end]
+        rows = [m.start() for m in re.finditer(r"<tr\b", body)]
+        if row >= len(rows):
+            continue
+        cut = rows[row]
+        head = re.search(r"<thead\b.*?</thead>", body, flags=re.S)
+        header = head.group(0) if head and head.end() <= cut else ""
+        in_body = body.rfind("<tbody", 0, cut) > body.rfind("</tbody>", 0, cut)
+        close, reopen = ("</tbody>", "<tbody>") if in_body else ("", "")
+        body = body[:cut] + f"{close}</table>{_breaking(tag)}{header}{reopen}" + body[cut:]
+        html = html[: match.end()] + body + html[end:]
+    return html
+
+
 _HEADING_TAG = re.compile(r"<(/?)h([1-6])>")
 
 
@@ -126,12 +169,21 @@ def _stance_badge(stance: str | None) -> str:
 def _status(quote: CitedQuote) -> str:
     css = "ok" if quote.status in ("exact", "normalized") else quote.status
     mark = "\u2713" if css == "ok" else "\u26a0"
-    return f'<span class="{css}">{mark} {escape(STATUS_WORDS[quote.status])}</span>'
+    # Non-breaking: the status wraps as one piece, never as a lone mark or a lone word.
+    words = escape(STATUS_WORDS[quote.status]).replace(" ", "&nbsp;")
+    return f'<span class="{css}">{mark}&nbsp;{words}</span>'
 
 
 def _who(quote: CitedQuote) -> str:
     who = escape(quote.speaker)
     return f"reported, about {who}" if quote.attribution == "reported" else who
+
+
+def _when(quote: CitedQuote) -> str:
+    """The quote's date; "reported" is said once, by the attribution, not again by the date."""
+    if quote.attribution == "reported" and quote.when.startswith("reported "):
+        return quote.when.removeprefix("reported ")
+    return quote.when
 
 
 def _quote(quote: CitedQuote) -> str:
@@ -140,14 +192,14 @@ def _quote(quote: CitedQuote) -> str:
         f'<span class="qno">Q{quote.number}</span>&nbsp; '
         f"\u201c{escape(quote.text)}\u201d</p>"
         f'<p class="citation">\u2014 {_who(quote)}, <i>{escape(quote.source_title)}</i>, '
-        f'{escape(quote.when)} <a href="#source-{quote.source_number}">[{quote.source_number}]'
-        f"</a> &middot; {_status(quote)}</p>"
+        f'{escape(_when(quote))}&nbsp;<a href="#source-{quote.source_number}">'
+        f"[{quote.source_number}]</a>&nbsp;&middot;&nbsp;{_status(quote)}</p>"
     )
 
 
 def _note(note: NoteBlock) -> str:
     label = (
-        '<span class="private">\U0001f512 PRIVATE NOTE \u2014 not for circulation</span>'
+        '<span class="private">PRIVATE NOTE \u2014 not for circulation</span>'
         if note.private
         else '<span class="muted">Note</span>'
     )
@@ -209,7 +261,7 @@ def _stakeholder(section: StakeholderSection) -> str:
         about += f" &middot; speaks for {escape(section.speaks_for)}"
     if section.members:
         about += " &middot; including " + escape(", ".join(section.members))
-    when = f" &nbsp;as of {escape(format_date(section.as_of))}" if section.as_of else ""
+    when = f" &middot; as of {escape(format_date(section.as_of))}" if section.as_of else ""
     parts = [
         f'<p>{_stance_badge(section.stance)} &nbsp;<span class="muted">{about}{when}</span></p>'
     ]
@@ -258,6 +310,24 @@ def _glance(content: BriefingContent) -> str:
     )
 
 
+def _not_recorded(source: SourceEntry) -> str:
+    """What the store does not know about a source, said rather than left out, so a reader can
+    tell a source without a web address from an omission."""
+    missing = [
+        name
+        for name, value in (
+            ("publisher", source.publisher),
+            ("date", source.published),
+            ("web address", source.url),
+        )
+        if not value
+    ]
+    if not missing:
+        return ""
+    listed = missing[0] if len(missing) == 1 else ", ".join(missing[:-1]) + " or " + missing[-1]
+    return f"No {listed} recorded."
+
+
 def _source(source: SourceEntry) -> str:
     by = ", ".join(
         escape(part)
@@ -273,9 +343,12 @@ def _source(source: SourceEntry) -> str:
         if source.url.startswith(("http://", "https://"))
         else (f"<br>{escape(source.url)}" if source.url else "")
     )
+    missing = _not_recorded(source)
+    missing = f'<br><span class="muted">{missing}</span>' if missing else ""
+    by = f"<br>{by}" if by else ""
     return (
         f'<tr><td width="6%"><b><a name="source-{source.number}"></a>[{source.number}]</b></td>'
-        f"<td><b>{escape(source.title)}</b><br>{by}{url}<br>"
+        f"<td><b>{escape(source.title)}</b>{by}{url}{missing}<br>"
         f'<span class="hash">sha256 {escape(source.sha256)}</span></td></tr>'
     )
 
@@ -333,8 +406,7 @@ def _title_page(content: BriefingContent) -> str:
         else ""
     )
     warning = (
-        '<p class="private-warning">\U0001f512 This copy includes PRIVATE NOTES. '
-        "Do not circulate.</p>"
+        '<p class="private-warning">This copy includes PRIVATE NOTES. Do not circulate.</p>'
         if content.include_private
         else ""
     )
@@ -343,8 +415,8 @@ def _title_page(content: BriefingContent) -> str:
         "</table>"
         '<p class="muted" style="font-size: 11pt;">BRIEFING</p>'
         f'<p class="title">{escape(content.title)}</p>'
-        f'<table class="meta" cellspacing="0">{"".join(rows)}</table>'
-        f"{stances}"
+        + (f'<table class="meta" cellspacing="0">{"".join(rows)}</table>' if rows else "")
+        + f"{stances}"
         f'<p style="margin-top: 30px;" class="muted">{escape(summary)}</p>{warning}'
     )
 
@@ -374,10 +446,15 @@ def html_document(content: BriefingContent, *, toc_pages: bool = False) -> str:
     kinds += [type(section).__name__ for section in content.sections] + ["appendix", "appendix"]
     sections = []
     for i, (title, body) in enumerate(zip(titles, bodies, strict=True)):
+        flowing = ("StakeholderSection", "QuotesSection", "NotesSection")
         flows = (
             i > 0
-            and kinds[i] == kinds[i - 1]
-            and kinds[i] in ("intro", "StakeholderSection", "appendix")
+            and (
+                (kinds[i] == kinds[i - 1] and kinds[i] in ("intro", *flowing, "appendix"))
+                # A run of single quotes or notes follows the text before it: alone on a page,
+                # one quote would leave it nearly white.
+                or (kinds[i] in flowing[1:] and kinds[i - 1] in flowing)
+            )
         )
         style = ' style="margin-top: 18px;"' if flows else ' style="page-break-before: always;"'
         sections.append(f'<h1{style}><a name="{anchor(i)}"></a>{escape(title)}</h1>{body}')
@@ -415,7 +492,7 @@ def _md_quote(quote: CitedQuote) -> list[str]:
     return [
         f"> **Q{quote.number}** \u201c{_md_text(quote.text)}\u201d",
         ">",
-        f"> \u2014 {who}, *{_md_text(quote.source_title)}*, {_md_text(quote.when)} "
+        f"> \u2014 {who}, *{_md_text(quote.source_title)}*, {_md_text(_when(quote))} "
         f"[{quote.source_number}] \u00b7 {STATUS_WORDS[quote.status]}",
         "",
     ]
@@ -519,8 +596,11 @@ def markdown_document(content: BriefingContent) -> str:
             if p
         )
         url = f" <{source.url}>" if source.url.startswith(("http://", "https://")) else ""
+        by = f", {by}." if by else "."
+        missing = f" {_not_recorded(source)}" if _not_recorded(source) else ""
         lines.append(
-            f"{source.number}. **{_md_text(source.title)}**, {by}.{url} sha256 `{source.sha256}`"
+            f"{source.number}. **{_md_text(source.title)}**{by}{url}{missing} "
+            f"sha256 `{source.sha256}`"
         )
     lines += ["", "## Appendix B: Quotes not verified", ""]
     if not content.unverified:

@@ -6,6 +6,9 @@ each, through `window.operations`); its items (stakeholders, quotes, notes, the 
 are added from the selected card, reordered by drag and drop and removed. File > Export briefing…
 asks for a file, whether to include private notes and the page size, then writes it in a worker
 thread (`ExportJob`) behind a progress dialog with Cancel; the file appears whole or not at all.
+File > Export whole topic… does the same for the topic on screen, every card's stakeholder with
+its quotes and shareable notes, with no briefing to compose first (as `briefing export OUT`
+does). Export briefing and Print preview are greyed out until a briefing is selected.
 File > Print preview… lays the briefing out exactly as the PDF (same `PagedBriefing`) on a
 QPrinter in Qt's print preview.
 
@@ -297,10 +300,26 @@ class BriefingsPanel(QWidget):
         self.list.blockSignals(False)
         self._show_current()
 
+    def show_actions_state(self) -> None:
+        """File > Export briefing and Print preview need a briefing: greyed out, saying why,
+        until one is selected (File > Export whole topic needs none)."""
+        chosen = self.current_id() is not None
+        for name, tip in (
+            ("export_action", "Export the selected briefing to PDF, HTML or Markdown"),
+            ("preview_action", "Show the selected briefing as it will print"),
+        ):
+            act = getattr(self.window, name, None)
+            if act is not None:
+                act.setEnabled(chosen)
+                act.setStatusTip(
+                    tip if chosen else "Create or select a briefing first (Briefings tab)"
+                )
+
     def _show_current(self) -> None:
         briefing_id = self.current_id()
         self.composer.setEnabled(briefing_id is not None)
         self.delete_button.setEnabled(briefing_id is not None)
+        self.show_actions_state()
         self._loading = True
         try:
             if briefing_id is None:
@@ -512,6 +531,28 @@ class BriefingsPanel(QWidget):
         self._run(lambda s: core.update_briefing(s, briefing_id, page_size=page_size))
         self.start_export(content, path, fmt)
 
+    def export_topic(self) -> None:
+        """Export the whole topic on screen: every card's stakeholder, quote and shareable note,
+        as `briefing export OUT` does without --briefing. No briefing has to be composed first."""
+        topic_id = self.window.topic_id
+        if topic_id is None or self.job is not None:
+            return
+        title = self.window.topics.currentText() or "topic"
+        answer = self.ask_export(title, False, "A4")
+        if answer is None:
+            return
+        path, include_private, page_size = answer
+        try:
+            fmt = format_for(path)
+            with self.window.store.reading() as session:
+                content = core.topic_content(
+                    session, topic_id, include_private=include_private, page_size=page_size
+                )
+        except BriefingError as error:
+            QMessageBox.warning(self, "Export", str(error))
+            return
+        self.start_export(content, path, fmt)
+
     def start_export(self, content, path: Path, fmt: str) -> ExportJob:
         job = self.prepare_export(content, path, fmt)
         job.start()
@@ -611,8 +652,16 @@ def install_briefings(window) -> BriefingsPanel:
 
     first = window.file_menu.actions()[0] if window.file_menu.actions() else None
     window.export_action = action("&Export briefing…", panel.export, "Ctrl+E")
-    window.preview_action = action("Print pre&view…", panel.preview, "Ctrl+Shift+P")
+    window.preview_action = action("Print pre&view…", panel.preview, "Ctrl+P")
+    window.export_topic_action = QAction("Export &whole topic…", window)
+    window.export_topic_action.setShortcut(QKeySequence("Ctrl+Shift+E"))
+    window.export_topic_action.setStatusTip(
+        "Export every stakeholder, quote and shareable note of the topic on screen"
+    )
+    window.export_topic_action.triggered.connect(panel.export_topic)
+    panel.show_actions_state()
     window.file_menu.insertAction(first, window.export_action)
+    window.file_menu.insertAction(first, window.export_topic_action)
     window.file_menu.insertAction(first, window.preview_action)
     window.file_menu.insertSeparator(first)
     return panel

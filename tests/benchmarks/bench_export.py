@@ -4,7 +4,8 @@ Not part of the default test run (pytest collects test_*.py only). Run it with
 
     QT_QPA_PLATFORM=offscreen python tests/benchmarks/bench_export.py
 
-It prints the export's time (the HTML, laying out twice for the contents, painting each page
+It prints the export's time (the HTML, laying out again to keep rows, quotes and headings whole
+and for the contents' page numbers, painting each page
 with its header and footer, the outline and metadata, the atomic write) and, as its last line,
 `export ratio: X.XX`: that time over a bare `QTextDocument.print_` of the same HTML to a
 QPdfWriter, measured in the same run (best of three each). Reading the briefing from the store
@@ -133,8 +134,8 @@ def main() -> int:
             content = topic_content(s, topic_id)
         read_times.append(time.perf_counter() - started)
 
-        # The export proper: HTML, two layout passes for the contents, pages painted with header
-        # and footer, outline and metadata, written to a temporary name and renamed.
+        # The export proper: HTML, the layout passes (clean breaks, contents), pages painted
+        # with header and footer, outline and metadata, written to a temporary name and renamed.
         started = time.perf_counter()
         export_content(content, out, "pdf")
         export_times.append(time.perf_counter() - started)

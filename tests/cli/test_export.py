@@ -288,3 +288,16 @@ def test_a_briefing_saved_with_private_notes_still_needs_the_flag(demo_path, tmp
     out = tmp_path / "x.md"
     assert export(demo_path, out, "--briefing", "For the council") == 0
     assert squash(PRIVATE_MARKER) not in squash(out.read_text())
+
+
+def test_an_export_can_be_read_by_others_like_any_new_file(demo_path, tmp_path):
+    """The temporary file is private (0600) while it is written; the export itself gets the
+    permissions of any new file (0666 less the umask), or keeps those of the file it replaces."""
+    from briefing.export import files
+
+    out = tmp_path / "shared.md"
+    assert export(demo_path, out) == 0
+    assert out.stat().st_mode & 0o777 == 0o666 & ~files._UMASK
+    out.chmod(0o640)
+    assert export(demo_path, out) == 0
+    assert out.stat().st_mode & 0o777 == 0o640

@@ -236,3 +236,44 @@ def test_an_unexpected_failure_is_reported_not_hung(window, qtbot, tmp_path, mon
     panel.export()
     qtbot.waitUntil(lambda: panel.job is None, timeout=60000)
     assert errors and "unexpectedly" in errors[0] and not (tmp_path / "x.pdf").exists()
+
+
+def test_export_and_preview_shortcuts_reach_their_action(window):
+    """Qt fires neither of two actions that share a shortcut ("Ambiguous shortcut overload"):
+    Print preview once shared Ctrl+Shift+P with Set position. Every shortcut in the window is
+    now someone's alone."""
+    from PySide6.QtGui import QAction
+
+    owners: dict[str, list[str]] = {}
+    for action in window.findChildren(QAction):
+        for shortcut in action.shortcuts():
+            if not shortcut.isEmpty():
+                owners.setdefault(shortcut.toString(), []).append(action.text())
+    shared = {key: names for key, names in owners.items() if len(names) > 1}
+    assert shared == {}
+    assert window.preview_action.shortcut().toString() == "Ctrl+P"
+    assert window.export_action.shortcut().toString() == "Ctrl+E"
+
+
+def test_export_the_whole_topic_without_composing(window, qtbot, tmp_path):
+    """File > Export whole topic: every card of the demo topic, no briefing needed; the menu's
+    briefing export and preview are greyed out, saying why, until a briefing exists."""
+    assert not window.export_action.isEnabled() and not window.preview_action.isEnabled()
+    assert "briefing first" in window.export_action.statusTip()
+    panel = window.briefings
+    out = tmp_path / "topic.pdf"
+    panel.ask_export = lambda title, *args: (out, False, "A4") if "facial" in title else None
+    with qtbot.waitSignal(panel.exported, timeout=60000):
+        window.export_topic_action.trigger()
+    qtbot.waitUntil(lambda: panel.job is None)
+    reader = PdfReader(out)
+    text = squash("".join(page.extract_text() for page in reader.pages))
+    with window.store.reading() as session:
+        content = core.topic_content(session, window.topic_id)
+    for section in content.glance:
+        assert squash(section.title) in text
+    assert squash(PRIVATE_MARKER) not in text
+    assert stored(window)[0] == []  # nothing was composed or saved on the way
+
+    compose(window, qtbot)
+    assert window.export_action.isEnabled() and window.preview_action.isEnabled()

@@ -189,3 +189,81 @@ def test_quotes_are_numbered_as_read_and_every_reference_leads_somewhere(demo_st
     numbers = [q.number for sec in whole.sections for q in getattr(sec, "quotes", ())]
     assert numbers == list(range(1, len(numbers) + 1))
     assert b.COMPARISON_QUOTES_TITLE not in whole.section_titles
+
+
+def test_exports_choose_notes_by_the_notes_privacy_rule(demo_store, composed, monkeypatch):
+    """Exports select notes through core.notes' privacy rule, the one packs use: with private
+    notes on a stakeholder and on one of its quotes, what an export holds is exactly what that
+    rule lets out, and a change to the rule reaches every export."""
+    from sqlalchemy import false
+
+    from briefing.core import notes
+
+    with demo_store.writing() as s:
+        (ibm,) = ids(s, Stakeholder, Stakeholder.name, "IBM")
+        quote = s.scalars(select(Quote.id).where(Quote.text.contains("IBM firmly"))).first()
+        notes.add_note(s, ("stakeholder", ibm), "Secret about IBM", private=True)
+        notes.add_note(s, ("quote", quote), "Secret about a quote", private=True)
+
+    def exported(content):
+        return {n.body: n.private for sec in content.sections for n in getattr(sec, "notes", ())}
+
+    with demo_store.reading() as s:
+        shared = {n.body for n in notes.shareable_notes(s)}
+        everything = {n.body for n in notes.shareable_notes(s, include_private=True)}
+        for private in (False, True):
+            allowed = everything if private else shared
+            for content in (
+                b.topic_content(s, 1, include_private=private),
+                b.briefing_content(s, composed, include_private=private),
+            ):
+                found = exported(content)
+                assert set(found) <= allowed
+                assert all(flag == (body not in shared) for body, flag in found.items())
+                secrets = {"Secret about IBM", "Secret about a quote"}
+                assert secrets <= set(found) if private else not secrets & set(found)
+
+    # A stricter rule (nothing may leave) is obeyed by every kind of export at once.
+    monkeypatch.setattr(notes, "only_shareable", lambda statement, **_: statement.where(false()))
+    with demo_store.reading() as s:
+        for content in (
+            b.topic_content(s, 1, include_private=True),
+            b.briefing_content(s, composed, include_private=True),
+        ):
+            assert exported(content) == {}
+
+
+def test_a_reported_quote_says_reported_once(demo_store):
+    """A reported quote with no date of its own is dated by its source: the citation reads
+    "reported, about Brad Smith, ..., 9 June 2020", not "..., reported 9 June 2020" again."""
+    with demo_store.reading() as s:
+        content = b.topic_content(s, 1)
+    reported = [
+        q for q in content.all_quotes if q.attribution == "reported" and q.when.startswith("rep")
+    ]
+    assert reported  # the demo has such quotes
+    for render in (html_document, markdown_document):
+        text = re.sub(r"<[^>]+>|&nbsp;", " ", render(content)).replace("&middot;", "\u00b7")
+        text = " ".join(text.split())
+        assert "reported, about" in text
+        for line in re.findall(r"reported, about[^\u00b7]*", text):
+            assert "reported 9 June" not in line, line
+
+
+def test_the_sources_appendix_says_what_is_not_recorded(demo_store):
+    """The demo's report has no known publisher or web address: the appendix says so instead
+    of leaving a reader to wonder; a fully described source gets no such line."""
+    import dataclasses
+
+    with demo_store.reading() as s:
+        content = b.topic_content(s, 1)
+    for render in (html_document, markdown_document):
+        assert "No publisher or web address recorded." in render(content)
+    full = dataclasses.replace(
+        content.sources[0], publisher="The Paper", url="https://example.org/report"
+    )
+    described = dataclasses.replace(content, sources=(full,))
+    for render in (html_document, markdown_document):
+        text = render(described)
+        assert "recorded." not in text and "The Paper" in text
+        assert "https://example.org/report" in text

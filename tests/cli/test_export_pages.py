@@ -1,0 +1,131 @@
+"""How the PDF breaks across pages: no table row cut in two, no quote parted from its citation,
+no heading stranded at a page's foot. Read from the laid-out document the PDF is painted from."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+from PySide6.QtGui import QPdfWriter
+
+from briefing.core import briefings as b
+from briefing.export.pdf import PagedBriefing, page_layout
+from briefing.render.briefing import split_tables
+
+
+@pytest.fixture(autouse=True)
+def _qt(qapp):
+    return qapp
+
+
+def test_split_tables_moves_a_row_with_the_header_or_a_whole_table():
+    table = (
+        '<table class="grid" style="border-color: red;"><thead><tr><th>Q</th></tr></thead>'
+        "<tr><td>one</td></tr><tr><td>two</td></tr></table>"
+    )
+    html = f"<p>a</p>{table}<p>b</p>{table}"
+    split = split_tables(html, {0: 2, 1: 0})
+    assert split.count("<table") == 3
+    first, second, third = split.split("<table")[1:]
+    assert "one" in first and "two" not in first and "page-break" not in first
+    assert second.startswith(' class="grid" style="page-break-before: always; border-color: red;"')
+    assert "<thead><tr><th>Q</th></tr></thead><tr><td>two</td>" in second
+    assert "one" not in second
+    assert "page-break-before: always;" in third and "one" in third and "two" in third
+    # A table with a <tbody> (as Markdown makes them) is closed and reopened properly.
+    markdown_table = (
+        "<table><thead><tr><th>h</th></tr></thead><tbody><tr><td>x</td></tr>"
+        "<tr><td>y</td></tr></tbody></table>"
+    )
+    split = split_tables(markdown_table, {0: 2})
+    assert split == (
+        "<table><thead><tr><th>h</th></tr></thead><tbody><tr><td>x</td></tr></tbody></table>"
+        '<table style="page-break-before: always;"><thead><tr><th>h</th></tr></thead><tbody>'
+        "<tr><td>y</td></tr></tbody></table>"
+    )
+
+
+def paged(content) -> PagedBriefing:
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    writer = QPdfWriter(buffer)
+    writer.setPageLayout(page_layout(content.page_size))
+    result = PagedBriefing(content, writer)
+    result._keep = (writer, buffer, data)  # the device must outlive the layout
+    return result
+
+
+def breaks_badly(document: PagedBriefing) -> list[str]:
+    """Every place a reader would find a page break in the wrong spot."""
+    height = document.body_height
+    layout = document.document.documentLayout()
+    bad = []
+    for table in document._tables():
+        for row in range(table.rows()):
+            top, bottom = document._row_span(table, row)
+            if bottom - top < height * 0.8 and int((top + 1) // height) != int(
+                (bottom - 1) // height
+            ):
+                bad.append(
+                    f"row {row}: {table.cellAt(row, 0).firstCursorPosition().block().text()}"
+                )
+    block = document.document.begin()
+    while block.next().isValid():
+        following = block.next()
+        page = int((layout.blockBoundingRect(block).top() + 1) // height)
+        next_top = int((layout.blockBoundingRect(following).top() + 1) // height)
+        next_end = int((layout.blockBoundingRect(following).bottom() - 1) // height)
+        if block.blockFormat().headingLevel() in (1, 2, 3) and next_top != page:
+            bad.append(f"heading at a page's foot: {block.text()!r}")
+        if document._is_quote(block) and next_end != page:
+            bad.append(f"quote parted from its citation: {block.text()[:40]!r}")
+        block = following
+    return bad
+
+
+@pytest.mark.parametrize("page_size", ["A4", "Letter"])
+def test_the_demo_topic_breaks_cleanly(demo_store, page_size):
+    with demo_store.reading() as s:
+        content = b.topic_content(s, 1, page_size=page_size, include_private=True)
+    assert breaks_badly(paged(content)) == []
+
+
+def test_a_long_comparison_breaks_between_rows(demo_store):
+    """A table longer than a page (the overview of many stakeholders) is split between rows,
+    its header repeated; none of its rows is cut."""
+    with demo_store.reading() as s:
+        content = b.topic_content(s, 1)
+    many = tuple(
+        b.StakeholderSection(
+            title=f"{section.title} {n}",
+            kind=section.kind,
+            description="",
+            speaks_for=None,
+            members=(),
+            stance=section.stance,
+            headline=section.headline * 2,
+            as_of=None,
+            summary="",
+            quotes=(),
+            notes=(),
+        )
+        for n in range(4)
+        for section in content.glance
+    )
+    long = b.BriefingContent(
+        title="Many",
+        topic="Many",
+        audience="",
+        author="",
+        dated=None,
+        introduction="",
+        include_private=False,
+        page_size="A4",
+        sections=many,
+        sources=content.sources,
+        unverified=(),
+        all_quotes=(),
+    )
+    document = paged(long)
+    assert document.html.count("<table") > long.sections.__len__() // 100 + 3  # it was split
+    assert breaks_badly(document) == []
