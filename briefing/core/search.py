@@ -440,6 +440,49 @@ def split_marks(marked: str) -> tuple[str, tuple[tuple[int, int], ...]]:
     return "".join(plain), tuple(spans)
 
 
+# Markdown in a snippet, as a reader of the words would not see it. The rules work on FTS5's
+# marked snippet, so the marks move with the words they surround and the highlights stay right;
+# marks surround word characters only, so no rule here can split one from its word. A snippet
+# is a cut of the text: constructs cut in half (a link whose "[" fell outside) are handled too.
+_M = f"{MARK_START}{MARK_END}"
+_MARKDOWN_RULES = (
+    (re.compile(r"\\([\\`*_{}\[\]()#+\-.!>~|])"), "\ufffe\\1"),  # escaped marks, kept
+    (re.compile(r"!?\[([^\]\n]*)\]\(([^)\s]*)(?:\s+\"[^\"\n]*\")?\)"), None),  # [words](url)
+    (re.compile(r"\]\([^)\s]*\)"), ""),  # the end of a link whose start was cut off
+    (re.compile(r"<((?:https?|mailto):[^>\s]+)>"), "\\1"),  # <https://...>
+    (re.compile(r"(?m)^[ \t]*(?:[-*_][ \t]*){3,}$"), " "),  # a rule
+    (re.compile(r"(?m)^[ \t]*#{1,6}[ \t]+"), ""),  # a heading's hashes
+    (re.compile(r"(?m)^[ \t]*(?:>[ \t]?)+"), ""),  # block quotes
+    (re.compile(r"(?m)^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+(?:\[[ xX]\][ \t]+)?"), ""),  # lists
+    (re.compile(r"`+"), ""),  # code spans
+    (re.compile(r"~~"), ""),  # strike-through
+    # Emphasis: * and _ that open or close a word, never inside one (snake_case stays).
+    (re.compile(rf"(?<![\w{_M}\ufffe])[*_]+(?=[^\s*_])|(?<=[^\s*_\ufffe])[*_]+(?![\w{_M}])"), ""),
+)
+_WHITE_SPACE = re.compile(r"\s+")
+
+
+def _link_words(match: re.Match) -> str:
+    words, address = match.group(1), match.group(2)
+    # A match inside the address would vanish with it: then the address is shown too.
+    if MARK_START in address and MARK_START not in words:
+        return f"{words} ({address})" if words else address
+    return words or address
+
+
+def plain_words(marked: str) -> str:
+    """A Markdown snippet (with or without FTS5's marks) as its words read, on one line."""
+    text = marked
+    for pattern, replacement in _MARKDOWN_RULES:
+        text = pattern.sub(_link_words if replacement is None else replacement, text)
+    text = text.replace("\ufffe", "")
+    return _WHITE_SPACE.sub(" ", text).strip()
+
+
+# Kinds whose indexed text is Markdown (note bodies, position summaries); the rest is plain.
+_MARKDOWN_KINDS = frozenset({"note", "position"})
+
+
 _index = table(SEARCH_TABLE, column("rowid"), column("rank"))
 _match_target = literal_column(SEARCH_TABLE)
 
@@ -508,6 +551,8 @@ def search(
         if (kind, record_id) not in described:
             continue  # the index and the table disagree: never, while the triggers stand
         title, detail, private = described[(kind, record_id)]
+        if kind in _MARKDOWN_KINDS:
+            marked = plain_words(marked or "")
         snippet, highlights = split_marks(marked or "")
         hits.append(SearchHit(kind, record_id, title, detail, snippet, highlights, rank, private))
     return hits

@@ -502,3 +502,68 @@ def test_locate_a_note_and_a_source(demo_store):
         assert locate(session, "source", source.id, None).source_id == source.id
         with pytest.raises(InputError):
             locate(session, "planet", 1, None)
+
+
+# -- snippets read as words ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("Ask about a **moratorium** first", "Ask about a moratorium first"),
+        ("# Plan\n\n- call *IBM* about the moratorium", "Plan call IBM about the moratorium"),
+        ("> They said [a moratorium](https://example.org/m) `now`", "They said a moratorium now"),
+        ("1. ~~no~~ ***moratorium*** __yet__", "no moratorium yet"),
+        ("see <https://example.org/moratorium>", "see https://example.org/moratorium"),
+        ("a moratorium_plan stays, 5 \\* 3 too", "a moratorium_plan stays, 5 * 3 too"),
+        (
+            "[read this](https://example.org/moratorium)",
+            "read this (https://example.org/moratorium)",
+        ),
+    ],
+)
+def test_markdown_snippets_show_words_with_their_matches_marked(empty_store, body, expected):
+    with empty_store.writing() as session:
+        ngo = Stakeholder(name="Open Rights Group", kind="ngo")
+        topic = Topic(name="Cameras")
+        session.add_all([ngo, topic])
+        session.flush()
+        session.add(Note(body=body, stakeholder_id=ngo.id))
+        session.add(
+            Position(
+                stakeholder_id=ngo.id,
+                topic_id=topic.id,
+                stance="opposes",
+                summary=body,
+                as_of=dt.date(2024, 1, 1),
+            )
+        )
+    with empty_store.reading() as session:
+        hits = search(session, "moratorium")
+    assert sorted(hit.kind for hit in hits) == ["note", "position"]
+    for hit in hits:
+        assert hit.snippet == expected
+        assert [hit.snippet[a:b].lower() for a, b in hit.highlights] == ["moratorium"]
+
+
+def test_quote_and_source_snippets_keep_their_characters(empty_store):
+    with empty_store.writing() as session:
+        session.add(
+            Source(title="Report", text="A *starred* moratorium_note, as printed.", sha256="x")
+        )
+    with empty_store.reading() as session:
+        (hit,) = search(session, "moratorium")
+    assert hit.snippet == "A *starred* moratorium_note, as printed."
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    before=st.text(alphabet="*_`#>[]()!-~ \nab1.:/", max_size=30),
+    after=st.text(alphabet="*_`#>[]()!-~ \nab1.:/", max_size=30),
+)
+def test_stripping_markdown_keeps_every_highlight_on_its_word(before, after):
+    from briefing.core.search import plain_words
+
+    marked = f"{before}{MARK_START}zebra{MARK_END}{after}"
+    snippet, spans = split_marks(plain_words(marked))
+    assert [snippet[a:b] for a, b in spans] == ["zebra"]
