@@ -13,9 +13,12 @@ the answer to what is in the box now.
 
 Results are one tree: a row per kind ("Quotes (12)") holding that kind's hits, best first. A
 delegate paints each hit's title, where it comes from, and its snippet with the matched words
-marked, from the model's roles alone. Enter or a click opens a hit where it lives: the card of
-its stakeholder (switching topic if need be) with the quote or note found in the details; a
-source is shown in the details panel with its matches marked.
+marked, from the model's roles alone. Enter or a click opens a hit where it lives: a quote in
+the source reader (the Sources tab), selected in its context, with its speaker's card selected;
+a source in the reader too, scrolled to its first match, every match marked; a stakeholder,
+position or note on its stakeholder's card (switching topic if need be), found in the details; a
+note that no card shows (on a source or a briefing) whole in the details. The filters' kinds are
+boxes to tick, as the command's `--kind` can be given more than once.
 """
 
 from __future__ import annotations
@@ -73,12 +76,14 @@ from PySide6.QtWidgets import (
 )
 
 from briefing.core.changes import Changes
+from briefing.core.notes import note_summary
 from briefing.core.search import (
     KIND_TITLES,
     KINDS,
     FilterChoices,
     SearchFilters,
     SearchHit,
+    SourceView,
     filter_choices,
     group_by_kind,
     locate,
@@ -87,7 +92,7 @@ from briefing.core.search import (
 )
 from briefing.errors import BriefingError
 from briefing.render.detail import stance_label
-from briefing.render.search import FIRST_MATCH, hit_html, source_html
+from briefing.render.search import hit_html, note_html
 from briefing.store import Store
 from briefing.ui import theme
 
@@ -359,11 +364,14 @@ class SearchPanel(QWidget):
         self.status.setAccessibleName("Search status")
         self.status.setWordWrap(True)
 
-        self.kind = QComboBox()
-        self.kind.setAccessibleName("Kind of record")
-        self.kind.addItem("All kinds", None)
+        # One box per kind, all ticked: untick what you do not want (as `--kind` repeats).
+        self.kinds: dict[str, QCheckBox] = {}
         for kind in KINDS:
-            self.kind.addItem(KIND_TITLES[kind], kind)
+            box = QCheckBox(KIND_TITLES[kind])
+            box.setChecked(True)
+            box.setAccessibleName(f"Search {KIND_TITLES[kind].lower()}")
+            box.setToolTip(f"Untick to leave {KIND_TITLES[kind].lower()} out of the results")
+            self.kinds[kind] = box
         self.stakeholder = QComboBox()
         self.stakeholder.setAccessibleName("Stakeholder")
         self.stance = QComboBox()
@@ -390,23 +398,27 @@ class SearchPanel(QWidget):
         self.filters.setAccessibleName("Search filters")
         grid = QGridLayout(self.filters)
         grid.setContentsMargins(0, 0, 0, 0)
-        for row, (label, widget) in enumerate(
-            (("&Kind:", self.kind), ("Stake&holder:", self.stakeholder))
-        ):
-            grid.addWidget(_buddy(label, widget), row, 0)
-            grid.addWidget(widget, row, 1)
-        grid.addWidget(_buddy("St&ance:", self.stance), 0, 2)
-        grid.addWidget(self.stance, 0, 3)
-        grid.addWidget(_buddy("Ta&g:", self.tag), 1, 2)
-        grid.addWidget(self.tag, 1, 3)
+        kinds = QHBoxLayout()
+        kinds.setSpacing(10)
+        for box in self.kinds.values():
+            kinds.addWidget(box)
+        kinds.addStretch(1)
+        grid.addWidget(_buddy("&Kinds:", self.kinds[KINDS[0]]), 0, 0)
+        grid.addLayout(kinds, 0, 1, 1, 3)
+        grid.addWidget(_buddy("Stake&holder:", self.stakeholder), 1, 0)
+        grid.addWidget(self.stakeholder, 1, 1)
+        grid.addWidget(_buddy("St&ance:", self.stance), 1, 2)
+        grid.addWidget(self.stance, 1, 3)
+        grid.addWidget(_buddy("Ta&g:", self.tag), 2, 0)
+        grid.addWidget(self.tag, 2, 1)
+        grid.addWidget(self.private, 2, 2, 1, 2)
         dates = QHBoxLayout()
         dates.addWidget(self.dated)
         dates.addWidget(self.date_from)
         dates.addWidget(QLabel("to"))
         dates.addWidget(self.date_to)
         dates.addStretch(1)
-        grid.addLayout(dates, 2, 0, 1, 4)
-        grid.addWidget(self.private, 3, 0, 1, 4)
+        grid.addLayout(dates, 3, 0, 1, 4)
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(3, 1)
 
@@ -434,9 +446,9 @@ class SearchPanel(QWidget):
         layout.addWidget(self.view, 1)
 
         self.filters_button.toggled.connect(self.filters.setVisible)
-        for combo in (self.kind, self.stakeholder, self.stance, self.tag):
+        for combo in (self.stakeholder, self.stance, self.tag):
             combo.currentIndexChanged.connect(self._on_filters_changed)
-        for box in (self.dated, self.private):
+        for box in (self.dated, self.private, *self.kinds.values()):
             box.toggled.connect(self._on_filters_changed)
         self.dated.toggled.connect(self.date_from.setEnabled)
         self.dated.toggled.connect(self.date_to.setEnabled)
@@ -471,13 +483,13 @@ class SearchPanel(QWidget):
             combo.blockSignals(False)
 
     def current_filters(self) -> SearchFilters:
-        kind = self.kind.currentData()
+        chosen = self.chosen_kinds()
         start = end = None
         if self.dated.isChecked():
             start = _date(self.date_from.date())
             end = _date(self.date_to.date())
         return SearchFilters(
-            kinds=frozenset({kind}) if kind else frozenset(),
+            kinds=frozenset() if len(chosen) == len(KINDS) else frozenset(chosen),
             stakeholder_id=self.stakeholder.currentData(),
             tag=self.tag.currentData(),
             stance=self.stance.currentData(),
@@ -485,6 +497,17 @@ class SearchPanel(QWidget):
             date_to=end,
             include_private=self.private.isChecked(),
         )
+
+    def chosen_kinds(self) -> tuple[str, ...]:
+        return tuple(kind for kind, box in self.kinds.items() if box.isChecked())
+
+    def choose_kinds(self, *kinds: str) -> None:
+        """Tick these kinds only (none: every kind), then search once."""
+        for kind, box in self.kinds.items():
+            box.blockSignals(True)
+            box.setChecked(not kinds or kind in kinds)
+            box.blockSignals(False)
+        self._on_filters_changed()
 
     def _bound_dates(self) -> None:
         # The range can never end before it starts: each end bounds the other.
@@ -517,6 +540,10 @@ class SearchPanel(QWidget):
         if not text.strip():
             self._show(self.generation, [])
             self.status.setText("Type in the search box to search everything.")
+            return
+        if not self.chosen_kinds():
+            self._show(self.generation, [])
+            self.status.setText("Tick at least one kind of record to search.")
             return
         self.status.setText("Searching\u2026")
         self.pool.start(_SearchTask(self, self.generation, text, self.current_filters()))
@@ -649,54 +676,39 @@ class SearchFeature(QObject):
         self._show_panel()
 
     def _show_panel(self) -> None:
-        window = self.window
-        if hasattr(window, "toggle_detail") and not window.toggle_detail.isChecked():
-            window.toggle_detail.setChecked(True)
-            window.side_tabs.setVisible(True)
-        window.side_tabs.setCurrentWidget(self.panel)
+        self._show_tab(self.panel)
 
     def open_hit(self, hit: SearchHit) -> None:
-        """Show a hit where it lives: its card and details, or the source in the details."""
+        """Show a hit where it lives: a quote or a source in the source reader with the words
+        searched for marked, anything else on its stakeholder's card, in the details."""
         window = self.window
         with window.store.reading() as session:
             where = locate(session, hit.kind, hit.id, window.topic_id)
-            source = None
-            if where.source_id is not None and not where.cards and where.quote_id is None:
-                source = source_view(session, where.source_id, self.field.text())
+            found = None
+            if where.source_id is not None and hit.kind in ("quote", "source"):
+                found = source_view(session, where.source_id, self.field.text())
+            note = None
+            if hit.kind == "note" and not where.cards:
+                note = note_summary(session, hit.id)
+        if found is not None:
+            self._open_in_source(where, found)
+            return
         detail = window.detail
-        if where.quote_id is not None and where.source_id is not None:
-            self._open_quote_in_source(where)
-            return
-        if source is not None:
-            detail.setHtml(source_html(source))
-            self._show_details()
-            detail.scrollToAnchor(FIRST_MATCH)
-            window.statusBar().showMessage(f"Source: {source.title}", 5000)
-            return
-        if where.topic_id is not None and where.topic_id != window.topic_id:
-            position = window.topics.findData(where.topic_id)
-            if position >= 0:
-                window.topics.setCurrentIndex(position)
+        self._select_card(where)
         for stakeholder_id in where.cards:
-            row = window.cards.row_of(stakeholder_id)
-            if row is not None:
-                index = window.cards.index(row, 0)
-                window.grid.selectionModel().setCurrentIndex(
-                    index, QItemSelectionModel.SelectionFlag.ClearAndSelect
-                )
-                window.grid.scrollTo(index)
+            if window.cards.row_of(stakeholder_id) is not None:
                 self._show_details()
                 if where.find_text:
                     find_in(detail, where.find_text)
                 window.statusBar().showMessage(f"Opened {hit.title}", 5000)
                 return
-        detail.setHtml(hit_html(hit))
+        # Not on a card of any topic (a note on a source or a briefing, say): on its own.
+        detail.setHtml(note_html(hit, note) if note is not None else hit_html(hit))
         self._show_details()
         window.statusBar().showMessage(f"{hit.title} is not on a card of a topic", 5000)
 
-    def _open_quote_in_source(self, where) -> None:
-        """A quote lives in its source: select its speaker's card, then show the quote in the
-        source reader, highlighted in its context."""
+    def _select_card(self, where) -> None:
+        """Select the first card of `where` that the topic shows, switching topic if need be."""
         window = self.window
         if where.topic_id is not None and where.topic_id != window.topic_id:
             position = window.topics.findData(where.topic_id)
@@ -710,22 +722,48 @@ class SearchFeature(QObject):
                     index, QItemSelectionModel.SelectionFlag.ClearAndSelect
                 )
                 window.grid.scrollTo(index)
-                break
+                return
+
+    def _open_in_source(self, where, found: SourceView) -> None:
+        """Open the source reader on the source, with the words searched for marked: a quote
+        selected in its context (its speaker's card selected too), a source at its first match."""
+        window = self.window
+        self._select_card(where)
         panel = window.sources_panel
-        panel.show_source(where.source_id, current_quote=where.quote_id)
-        row = panel.quotes.row_of(where.quote_id)
+        panel.show_source(where.source_id, current_quote=where.quote_id, matches=found.highlights)
+        self._show_tab(panel)
+        reader = panel.reader
+        row = panel.quotes.row_of(where.quote_id) if where.quote_id is not None else None
         if row is not None:
             check = panel.quotes.check(row)
-            panel.reader.select_span(check.start, check.end)
-            panel.reader.ensureCursorVisible()
-        window.side_tabs.setCurrentWidget(panel)
-        panel.reader.setFocus(Qt.FocusReason.OtherFocusReason)
-        window.statusBar().showMessage("Opened the quote in its source", 5000)
+            reader.select_span(check.start, check.end)
+            message = "Opened the quote in its source"
+        else:
+            if found.highlights:
+                reader.scroll_to(found.highlights[0][0])
+            marked = len(found.highlights)
+            message = f"Source: {found.title}, {marked} match{'es' if marked != 1 else ''} marked"
+        _upper_third(reader)
+        reader.setFocus(Qt.FocusReason.OtherFocusReason)
+        window.statusBar().showMessage(message, 5000)
+
+    def _show_tab(self, widget: QWidget) -> None:
+        window = self.window
+        if hasattr(window, "toggle_detail") and not window.toggle_detail.isChecked():
+            window.toggle_detail.setChecked(True)
+            window.side_tabs.setVisible(True)
+        window.side_tabs.setCurrentWidget(widget)
 
     def _show_details(self) -> None:
-        window = self.window
-        window.side_tabs.setCurrentWidget(window.detail)
-        window.detail.setFocus(Qt.FocusReason.OtherFocusReason)
+        self._show_tab(self.window.detail)
+        self.window.detail.setFocus(Qt.FocusReason.OtherFocusReason)
+
+
+def _upper_third(view) -> None:
+    """Scroll a text view so that its cursor sits in the upper third, not at an edge."""
+    view.ensureCursorVisible()
+    bar = view.verticalScrollBar()
+    bar.setValue(bar.value() + view.cursorRect().top() - view.viewport().height() // 3)
 
 
 def find_in(browser, text: str) -> bool:
@@ -737,10 +775,7 @@ def find_in(browser, text: str) -> bool:
     for attempt in (" ".join(words), " ".join(words[:8]), " ".join(words[:3])):
         if attempt and browser.find(attempt):
             # Bring the words to the upper third of the panel, not just inside its bottom edge.
-            bar = browser.verticalScrollBar()
-            bar.setValue(
-                bar.value() + browser.cursorRect().top() - browser.viewport().height() // 3
-            )
+            _upper_third(browser)
             return True
     return False
 

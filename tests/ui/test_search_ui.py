@@ -148,11 +148,14 @@ def test_enter_before_the_answer_opens_the_first_hit_when_it_comes(qtbot, window
     assert window.cards.card(window.grid.currentIndex().row()).name == "Liberty"
 
 
-def test_down_arrow_then_click_opens_a_source_with_its_matches(qtbot, window, demo_store, tmp_path):
+def test_down_arrow_then_click_opens_a_source_in_the_reader_at_its_first_match(
+    qtbot, window, demo_store, tmp_path
+):
     window.search.focus_field()
     type_query(qtbot, window, "warrant")
     panel = window.search.panel
-    panel.kind.setCurrentIndex(panel.kind.findData("source"))
+    for kind, box in panel.kinds.items():
+        box.setChecked(kind == "source")
     qtbot.waitUntil(lambda: panel._shown_generation == panel.generation)
     assert {hit.kind for hit in shown_hits(window)} == {"source"}
     qtbot.keyClick(window.search.field, Qt.Key.Key_Down)
@@ -162,12 +165,67 @@ def test_down_arrow_then_click_opens_a_source_with_its_matches(qtbot, window, de
     window.grab().save(str(tmp_path / "search-sources.png"))
     qtbot.mouseClick(panel.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     with demo_store.reading() as session:
-        title = session.get(Source, index.data(HitRole).id).title
-    assert window.side_tabs.currentWidget() is window.detail
-    html = window.detail.toHtml()
-    assert title in window.detail.toPlainText()
-    assert "#fff1a8" in html.lower()  # the matches are marked
+        source = session.get(Source, index.data(HitRole).id)
+        text = source.text
+    sources = window.sources_panel
+    assert window.side_tabs.currentWidget() is sources
+    assert sources.document.id == source.id
+    reader = sources.reader
+    # Every match is marked, in the reader's text, and the first is in view.
+    assert reader.matches
+    assert all(text[a:b].lower().startswith("warrant") for a, b in reader.matches)
+    marked = {s.cursor.selectedText().lower() for s in reader.extraSelections()}
+    assert any(word.startswith("warrant") for word in marked)
+    first = reader.positions.to_document(reader.matches[0][0])
+    assert reader.textCursor().position() == first
+    assert reader.viewport().rect().contains(reader.cursorRect().center())
+    assert "match" in window.statusBar().currentMessage()
     window.grab().save(str(tmp_path / "search-open-source.png"))
+    # Showing another text drops the marks, which belonged to this one.
+    sources.show_source(None)
+    assert reader.matches == ()
+
+
+def test_kind_boxes_choose_several_kinds_or_say_that_none_is_chosen(qtbot, window):
+    panel = window.search.panel
+    type_query(qtbot, window, "facial")
+    assert {hit.kind for hit in shown_hits(window)} >= {"quote", "source", "note"}
+    panel.kinds["quote"].setChecked(False)
+    panel.kinds["note"].setChecked(False)
+    qtbot.waitUntil(lambda: panel._shown_generation == panel.generation)
+    kinds = {hit.kind for hit in shown_hits(window)}
+    assert kinds and not kinds & {"quote", "note"}
+    assert panel.current_filters().kinds == {"stakeholder", "position", "source"}
+    panel.choose_kinds()
+    qtbot.waitUntil(lambda: panel._shown_generation == panel.generation)
+    assert panel.current_filters().kinds == frozenset()  # every kind
+    for box in panel.kinds.values():
+        box.setChecked(False)
+    assert shown_hits(window) == []
+    assert "at least one kind" in panel.status.text()
+
+
+def test_a_note_on_a_source_opens_whole_in_the_details(qtbot, window, demo_store):
+    from briefing.core.notes import add_note
+
+    with demo_store.reading() as session:
+        source_id = session.query(Source.id).first()[0]
+    window.operations.run(
+        lambda session: (
+            add_note(
+                session, ("source", source_id), "Ask the **zebra** unit\n\n- about body cameras"
+            ).changes
+        )
+    )
+    window.search.focus_field()
+    type_query(qtbot, window, "zebra")
+    (hit,) = shown_hits(window)
+    assert hit.snippet == "Ask the zebra unit about body cameras"
+    qtbot.keyClick(window.search.field, Qt.Key.Key_Return)
+    assert window.side_tabs.currentWidget() is window.detail
+    shown = window.detail.toPlainText()
+    assert "Ask the zebra unit" in shown and "about body cameras" in shown
+    assert "**" not in shown
 
 
 def test_filters_narrow_the_results(qtbot, window):
