@@ -27,10 +27,12 @@ them for display; `locate` says where a hit lives (which topic and card) so the 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
+import threading
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 from sqlalchemy import (
@@ -45,6 +47,7 @@ from sqlalchemy import (
     select,
     table,
 )
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, aliased
 
 from briefing.errors import InputError
@@ -519,6 +522,52 @@ def _search_rows(session: Session, expression: str, filters: SearchFilters, limi
     return session.connection().execute(statement, parameters).all()
 
 
+class SearchCancelled(Exception):
+    """A search stopped by `Cancellation.cancel()` before it finished: nobody wants its answer."""
+
+
+class Cancellation:
+    """Lets another thread stop a search while SQLite runs it.
+
+    The search attaches its session's SQLite connection while it runs; `cancel()` calls that
+    connection's `interrupt()`, which the sqlite3 module documents as safe from any thread: the
+    running statement stops with "interrupted" and `search` raises `SearchCancelled`. A lock keeps
+    `cancel()` from reaching a connection the search has already handed back. A cancel that comes
+    between two statements is caught by a check after the first; one that comes before the search
+    starts stops it at once.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._connection = None
+        self.cancelled = False
+
+    def cancel(self) -> None:
+        with self._lock:
+            self.cancelled = True
+            if self._connection is not None:
+                self._connection.interrupt()
+
+    @contextlib.contextmanager
+    def attached(self, session: Session) -> Iterator[None]:
+        connection = session.connection().connection.driver_connection
+        with self._lock:
+            if self.cancelled:
+                raise SearchCancelled
+            self._connection = connection
+        try:
+            yield
+        except OperationalError as error:
+            if self.cancelled and "interrupted" in str(error.orig):
+                raise SearchCancelled from error
+            raise
+        finally:
+            with self._lock:
+                self._connection = None
+        if self.cancelled:
+            raise SearchCancelled
+
+
 def search(
     session: Session,
     text: str,
@@ -526,8 +575,11 @@ def search(
     *,
     limit: int = DEFAULT_LIMIT,
     as_you_type: bool = False,
+    cancellation: Cancellation | None = None,
 ) -> list[SearchHit]:
-    """The best `limit` matches for `text`, best first. Reads only; never fails on the text."""
+    """The best `limit` matches for `text`, best first. Reads only; never fails on the text.
+
+    With a `cancellation`, another thread can stop it: it then raises `SearchCancelled`."""
     filters = filters or SearchFilters()
     filters.check()
     if not 1 <= limit <= MAX_LIMIT:
@@ -535,7 +587,22 @@ def search(
     expression = parse_query(text, as_you_type=as_you_type).fts()
     if not expression:
         return []
+    if cancellation is None:
+        return _hits(session, expression, filters, limit)
+    with cancellation.attached(session):
+        return _hits(session, expression, filters, limit, cancellation)
+
+
+def _hits(
+    session: Session,
+    expression: str,
+    filters: SearchFilters,
+    limit: int,
+    cancellation: Cancellation | None = None,
+) -> list[SearchHit]:
     rows = _search_rows(session, expression, filters, limit)
+    if cancellation is not None and cancellation.cancelled:
+        raise SearchCancelled  # cancelled after the ranking: its titles are not worth reading
     wanted: dict[str, list[int]] = {}
     for rowid, _snippet, _rank in rows:
         kind = KINDS_BY_CODE[rowid % KIND_FACTOR]

@@ -8,8 +8,9 @@ No keystroke waits for a query. Typing restarts a short timer; when it fires, th
 worker on a one-thread pool of this panel's own, which opens its own session (sessions, and their
 connections, are never shared between threads) and sends the hits back by a queued signal. Every
 request carries a generation number: a request that is no longer the newest is skipped before it
-starts, and results that arrive after a newer request are dropped, so the list only ever shows
-the answer to what is in the box now.
+starts, one still running is interrupted (`Cancellation`: SQLite's `interrupt()` on the worker's
+connection, called from the GUI thread), and results that arrive after a newer request are
+dropped, so the list only ever shows the answer to what is in the box now.
 
 Results are one tree: a row per kind ("Quotes (12)") holding that kind's hits, best first. A
 delegate paints each hit's title, where it comes from, and its snippet with the matched words
@@ -80,7 +81,9 @@ from briefing.core.notes import note_summary
 from briefing.core.search import (
     KIND_TITLES,
     KINDS,
+    Cancellation,
     FilterChoices,
+    SearchCancelled,
     SearchFilters,
     SearchHit,
     SourceView,
@@ -297,7 +300,14 @@ class _Signals(QObject):
 
 
 class _SearchTask(QRunnable):
-    def __init__(self, panel: SearchPanel, generation: int, text: str, filters: SearchFilters):
+    def __init__(
+        self,
+        panel: SearchPanel,
+        generation: int,
+        text: str,
+        filters: SearchFilters,
+        cancellation: Cancellation,
+    ):
         super().__init__()
         self._panel = panel
         self._signals = panel.signals
@@ -305,6 +315,7 @@ class _SearchTask(QRunnable):
         self.generation = generation
         self.text = text
         self.filters = filters
+        self.cancellation = cancellation
 
     def run(self) -> None:
         if self.generation != self._panel.generation:
@@ -312,8 +323,15 @@ class _SearchTask(QRunnable):
         try:
             with self._store.reading() as session:  # this thread's own session and connection
                 hits = search(
-                    session, self.text, self.filters, limit=RESULT_LIMIT, as_you_type=True
+                    session,
+                    self.text,
+                    self.filters,
+                    limit=RESULT_LIMIT,
+                    as_you_type=True,
+                    cancellation=self.cancellation,
                 )
+        except SearchCancelled:
+            return  # the box says something newer, whose own query is on its way
         except BriefingError as error:
             self._signals.failed.emit(self.generation, str(error))
         else:
@@ -337,6 +355,7 @@ class SearchPanel(QWidget):
         self._shown_generation = 0
         self._open_when_shown = False
         self._counter = itertools.count(1)
+        self._cancellation = Cancellation()  # of the query sent last
         # The pool is made first so that it is deleted first: its destructor waits for a running
         # query, whose answer then still has a live object to be sent through.
         self.pool = QThreadPool(self)
@@ -535,6 +554,8 @@ class SearchPanel(QWidget):
         """Send what is in the box to the worker; never waits for the answer."""
         self.timer.stop()
         self._since_sent.restart()
+        # A slow query for older text would hold up this one (one runs at a time): stop it.
+        self._cancellation.cancel()
         self.generation = next(self._counter)
         text = self.field.text()
         if not text.strip():
@@ -546,7 +567,9 @@ class SearchPanel(QWidget):
             self.status.setText("Tick at least one kind of record to search.")
             return
         self.status.setText("Searching\u2026")
-        self.pool.start(_SearchTask(self, self.generation, text, self.current_filters()))
+        self._cancellation = Cancellation()
+        task = _SearchTask(self, self.generation, text, self.current_filters(), self._cancellation)
+        self.pool.start(task)
 
     def refresh(self, changes: Changes) -> None:
         """After a change to the store: new choices for the filters, fresh results."""

@@ -293,3 +293,33 @@ def test_results_and_filters_follow_changes_to_the_store(qtbot, window):
     qtbot.waitUntil(lambda: panel._shown_generation == panel.generation)
     assert [hit.title for hit in shown_hits(window)] == ["Zebra Watch"]
     assert panel.stakeholder.findText("Zebra Watch") >= 0
+
+
+def test_a_running_query_for_older_text_is_interrupted(qtbot, window, monkeypatch):
+    """A slow query must not hold up the answer to what the box says now (one runs at a time)."""
+    from briefing.core import search as core_search
+
+    started = threading.Event()
+    real_rows = core_search._search_rows
+
+    def rows(session, expression, filters, limit):
+        if '"endless"' not in expression:
+            return real_rows(session, expression, filters, limit)
+        connection = session.connection()
+        connection.connection.driver_connection.create_function(
+            "started", 0, lambda: started.set() or 1
+        )
+        # Runs until SQLite is interrupted; `started` is set from inside the running statement.
+        return connection.exec_driver_sql(
+            "WITH RECURSIVE n(x) AS (SELECT started() UNION ALL SELECT x + 1 FROM n) "
+            "SELECT count(*) FROM n"
+        ).all()
+
+    monkeypatch.setattr(core_search, "_search_rows", rows)
+    panel = window.search.panel
+    window.search.field.setText("endless")
+    panel.run_query()
+    qtbot.waitUntil(started.is_set)
+    type_query(qtbot, window, "dialogue")
+    assert any(hit.title == "IBM" for hit in shown_hits(window))
+    assert panel.wait_for_idle(10_000)

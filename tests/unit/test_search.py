@@ -567,3 +567,64 @@ def test_stripping_markdown_keeps_every_highlight_on_its_word(before, after):
     marked = f"{before}{MARK_START}zebra{MARK_END}{after}"
     snippet, spans = split_marks(plain_words(marked))
     assert [snippet[a:b] for a, b in spans] == ["zebra"]
+
+
+# -- stopping a search that nobody waits for any more --------------------------------------------
+
+ENDLESS = (
+    "WITH RECURSIVE n(x) AS (SELECT started() UNION ALL SELECT x + 1 FROM n) SELECT count(*) FROM n"
+)
+
+
+def endless_rows(started):
+    """A stand-in for the ranking query that runs until SQLite is interrupted; `started` is set
+    from inside the running statement, so a cancel after it cannot fall between statements."""
+
+    def rows(session, expression, filters, limit):
+        connection = session.connection()
+        connection.connection.driver_connection.create_function(
+            "started", 0, lambda: started.set() or 1
+        )
+        return connection.exec_driver_sql(ENDLESS).all()
+
+    return rows
+
+
+def test_cancel_interrupts_a_running_search_from_another_thread(demo_store, monkeypatch):
+    import threading
+
+    from briefing.core import search as search_module
+    from briefing.core.search import Cancellation, SearchCancelled
+
+    started = threading.Event()
+    monkeypatch.setattr(search_module, "_search_rows", endless_rows(started))
+    cancellation = Cancellation()
+    outcome: list[str] = []
+
+    def run() -> None:
+        with demo_store.reading() as session:
+            try:
+                search(session, "ibm", cancellation=cancellation)
+            except SearchCancelled:
+                outcome.append("cancelled")
+            # The connection is still good for the next statement on it.
+            outcome.append(str(session.connection().exec_driver_sql("SELECT 42").scalar()))
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    assert started.wait(10)
+    cancellation.cancel()
+    worker.join(30)
+    assert not worker.is_alive()
+    assert outcome == ["cancelled", "42"]
+
+
+def test_a_search_cancelled_before_it_starts_does_not_run(demo_store):
+    from briefing.core.search import Cancellation, SearchCancelled
+
+    cancellation = Cancellation()
+    cancellation.cancel()
+    with demo_store.reading() as session, pytest.raises(SearchCancelled):
+        search(session, "ibm", cancellation=cancellation)
+    with demo_store.reading() as session:  # without a cancellation, nothing changes
+        assert search(session, "ibm", cancellation=Cancellation())
