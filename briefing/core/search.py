@@ -882,14 +882,17 @@ class SourceView:
     highlights: tuple[tuple[int, int], ...]
 
 
-def source_view(session: Session, source_id: int, query: str = "") -> SourceView | None:
+def source_view(
+    session: Session, source_id: int, query: str = "", *, as_you_type: bool = False
+) -> SourceView | None:
     """A source's text with the words `query` matches marked by FTS5's own `highlight()`, so the
-    marks agree with the search (folded case and accents, prefixes, phrases)."""
+    marks agree with the search (folded case and accents, prefixes, phrases). `as_you_type` as
+    the search that found it had it, so that a half-typed last word marks what it matched."""
     source = session.get(Source, source_id)
     if source is None:
         return None
     text, highlights = source.text, ()
-    expression = parse_query(query).fts()
+    expression = parse_query(query, as_you_type=as_you_type).fts()
     if expression:
         marked = (
             session.connection()

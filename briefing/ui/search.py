@@ -709,7 +709,7 @@ class SearchFeature(QObject):
             where = locate(session, hit.kind, hit.id, window.topic_id)
             found = None
             if where.source_id is not None and hit.kind in ("quote", "source"):
-                found = source_view(session, where.source_id, self.field.text())
+                found = source_view(session, where.source_id, self.field.text(), as_you_type=True)
             note = None
             if hit.kind == "note" and not where.cards:
                 note = note_summary(session, hit.id)
@@ -762,10 +762,11 @@ class SearchFeature(QObject):
             reader.select_span(check.start, check.end)
             message = "Opened the quote in its source"
         else:
+            message = f"Source: {found.title}"
             if found.highlights:
                 reader.scroll_to(found.highlights[0][0])
-            marked = len(found.highlights)
-            message = f"Source: {found.title}, {marked} match{'es' if marked != 1 else ''} marked"
+                marked = len(found.highlights)
+                message += f", {marked} match{'es' if marked != 1 else ''} in its text marked"
         _upper_third(reader)
         reader.setFocus(Qt.FocusReason.OtherFocusReason)
         window.statusBar().showMessage(message, 5000)
