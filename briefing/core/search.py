@@ -620,9 +620,21 @@ def _hits(
         title, detail, private = described[(kind, record_id)]
         if kind in _MARKDOWN_KINDS:
             marked = plain_words(marked or "")
-        snippet, highlights = split_marks(marked or "")
+        snippet, highlights = _trimmed(*split_marks(marked or ""))
         hits.append(SearchHit(kind, record_id, title, detail, snippet, highlights, rank, private))
     return hits
+
+
+def _trimmed(snippet: str, highlights: tuple[tuple[int, int], ...]):
+    """A snippet without the white space it may start or end with (a cut at a line break)."""
+    start = len(snippet) - len(snippet.lstrip())
+    text = snippet.strip()
+    spans = tuple(
+        (max(a - start, 0), min(b - start, len(text)))
+        for a, b in highlights
+        if min(b - start, len(text)) > max(a - start, 0)
+    )
+    return text, spans
 
 
 def group_by_kind(hits: Sequence[SearchHit]) -> list[tuple[str, list[SearchHit]]]:

@@ -628,3 +628,12 @@ def test_a_search_cancelled_before_it_starts_does_not_run(demo_store):
         search(session, "ibm", cancellation=cancellation)
     with demo_store.reading() as session:  # without a cancellation, nothing changes
         assert search(session, "ibm", cancellation=Cancellation())
+
+
+def test_snippets_do_not_start_or_end_with_white_space(empty_store):
+    with empty_store.writing() as session:
+        session.add(Source(title="Minutes", text="\n\n  Kettling was discussed.\n\n", sha256="x"))
+    with empty_store.reading() as session:
+        (hit,) = search(session, "kettling")
+    assert hit.snippet == "Kettling was discussed."
+    assert [hit.snippet[a:b] for a, b in hit.highlights] == ["Kettling"]
