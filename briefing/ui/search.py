@@ -16,9 +16,10 @@ Results are one tree: a row per kind ("Quotes (12)") holding that kind's hits, b
 delegate paints each hit's title, where it comes from, and its snippet with the matched words
 marked, from the model's roles alone. Enter or a click opens a hit where it lives: a quote in
 the source reader (the Sources tab), selected in its context, with its speaker's card selected;
-a source in the reader too, scrolled to its first match, every match marked; a stakeholder,
-position or note on its stakeholder's card (switching topic if need be), found in the details; a
-note that no card shows (on a source or a briefing) whole in the details. The filters' kinds are
+a source in the reader too, scrolled to its first match, every match marked; a note in the Notes
+tab, loaded in its editor, on the card (or the topic) that lists it; a stakeholder or position on
+its stakeholder's card (switching topic if need be), found in the details; a note that no card or
+topic lists (on a source or a briefing) whole in the details. The filters' kinds are
 boxes to tick, as the command's `--kind` can be given more than once.
 """
 
@@ -716,6 +717,8 @@ class SearchFeature(QObject):
         if found is not None:
             self._open_in_source(where, found)
             return
+        if hit.kind == "note" and self._open_note(hit, where):
+            return
         detail = window.detail
         self._select_card(where)
         for stakeholder_id in where.cards:
@@ -746,6 +749,54 @@ class SearchFeature(QObject):
                 )
                 window.grid.scrollTo(index)
                 return
+
+    def _open_note(self, hit: SearchHit, where) -> bool:
+        """Open a note in the Notes tab, loaded in its editor, on the card or the topic that lists
+        it. False when no card or topic lists it (a note on a source or a briefing)."""
+        window = self.window
+        notes = getattr(window, "notes_panel", None)
+        if notes is None:
+            return False
+        if where.cards:
+            self._select_card(where)  # the Notes tab follows the selected card
+            if window.selected_stakeholder_id() not in where.cards:
+                return False
+            scope = "card"
+        elif where.topic_id is not None:
+            position = window.topics.findData(where.topic_id)
+            if position < 0:
+                return False
+            window.topics.setCurrentIndex(position)
+            scope = "topic"
+        else:
+            return False
+        choice = next(
+            (
+                i
+                for i in range(notes.scope.count())
+                if (notes.scope.itemData(i) or ("",))[0] == scope
+            ),
+            None,
+        )
+        if choice is None:
+            return False
+        if notes.scope.currentIndex() != choice:
+            notes.scope.setCurrentIndex(choice)  # saves what was being typed, reads the list
+        else:
+            notes.refresh()
+        row = notes.model.row_of(hit.id)
+        if row is None:
+            return False
+        self._show_tab(notes)
+        notes.list.setCurrentIndex(notes.model.index(row, 0))  # loads it in the editor
+        if hit.highlights:  # select the first word matched, so it shows where the note says it
+            start, end = hit.highlights[0]
+            editor = notes.editor.source
+            editor.moveCursor(QTextCursor.MoveOperation.Start)
+            editor.find(hit.snippet[start:end])
+        notes.list.setFocus(Qt.FocusReason.OtherFocusReason)
+        window.statusBar().showMessage(f"Opened {hit.title[:1].lower()}{hit.title[1:]}", 5000)
+        return True
 
     def _open_in_source(self, where, found: SourceView) -> None:
         """Open the source reader on the source, with the words searched for marked: a quote

@@ -323,3 +323,39 @@ def test_a_running_query_for_older_text_is_interrupted(qtbot, window, monkeypatc
     type_query(qtbot, window, "dialogue")
     assert any(hit.title == "IBM" for hit in shown_hits(window))
     assert panel.wait_for_idle(10_000)
+
+
+def test_a_note_opens_in_the_notes_tab_on_its_card(qtbot, window, demo_store, tmp_path):
+    from briefing.store.models import Note
+
+    window.search.focus_field()
+    type_query(qtbot, window, "dialogue")
+    hit = next(hit for hit in shown_hits(window) if hit.kind == "note")
+    window.search.open_hit(hit)
+    with demo_store.reading() as session:
+        note = session.get(Note, hit.id)
+        body, owner = note.body, session.get(Stakeholder, note.stakeholder_id).name
+    notes = window.notes_panel
+    assert window.side_tabs.currentWidget() is notes
+    assert window.cards.card(window.grid.currentIndex().row()).name == owner
+    assert notes.editor.note_id == hit.id
+    assert notes.editor.source.toPlainText() == body
+    assert notes.selected_note().id == hit.id
+    assert notes.editor.source.textCursor().selectedText().lower() == "dialogue"
+    window.grab().save(str(tmp_path / "search-opens-note.png"))
+
+
+def test_a_note_on_the_topic_opens_with_the_topics_notes(qtbot, window):
+    from briefing.core.notes import add_note
+
+    topic_id = window.topic_id
+    window.operations.run(
+        lambda session: add_note(session, ("topic", topic_id), "Agenda: the okapi clause").changes
+    )
+    type_query(qtbot, window, "okapi")
+    (hit,) = shown_hits(window)
+    window.search.open_hit(hit)
+    notes = window.notes_panel
+    assert window.side_tabs.currentWidget() is notes
+    assert notes.scope_target() == ("topic", topic_id)
+    assert notes.editor.note_id == hit.id
