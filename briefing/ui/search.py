@@ -292,6 +292,30 @@ class HitDelegate(QStyledItemDelegate):
         painter.restore()
 
 
+class ResultsView(QTreeView):
+    """The results tree; the arrow keys step over the kinds' heading rows, from hit to hit."""
+
+    def moveCursor(self, action, modifiers) -> QModelIndex:  # noqa: N802 (Qt's name)
+        index = super().moveCursor(action, modifiers)
+        model = self.model()
+        if (
+            not index.isValid()
+            or index.internalId() != 0
+            or not isinstance(model, SearchResultsModel)
+        ):
+            return index
+        # A heading: going up, the last hit of the group above; otherwise its first hit.
+        if action in (
+            QAbstractItemView.CursorAction.MoveUp,
+            QAbstractItemView.CursorAction.MovePageUp,
+        ):
+            if index.row() == 0:
+                return self.currentIndex()
+            above = model.index(index.row() - 1, 0)
+            return model.index(model.rowCount(above) - 1, 0, above)
+        return model.index(0, 0, index)
+
+
 # -- running queries off the GUI thread ----------------------------------------------------------
 
 
@@ -443,7 +467,7 @@ class SearchPanel(QWidget):
         grid.setColumnStretch(3, 1)
 
         self.model = SearchResultsModel(self)
-        self.view = QTreeView()
+        self.view = ResultsView()
         self.view.setAccessibleName("Search results")
         self.view.setModel(self.model)
         self.view.setHeaderHidden(True)

@@ -359,3 +359,21 @@ def test_a_note_on_the_topic_opens_with_the_topics_notes(qtbot, window):
     assert window.side_tabs.currentWidget() is notes
     assert notes.scope_target() == ("topic", topic_id)
     assert notes.editor.note_id == hit.id
+
+
+def test_arrow_keys_go_from_hit_to_hit_over_the_headings(qtbot, window):
+    type_query(qtbot, window, "dialogue")
+    panel = window.search.panel
+    expected = shown_hits(window)
+    assert len({hit.kind for hit in expected}) >= 2  # there is a heading to step over
+    qtbot.keyClick(window.search.field, Qt.Key.Key_Down)
+    seen = [panel.view.currentIndex().data(HitRole)]
+    for _ in expected[1:]:
+        qtbot.keyClick(panel.view, Qt.Key.Key_Down)
+        seen.append(panel.view.currentIndex().data(HitRole))
+    assert seen == expected
+    for hit in reversed(expected[:-1]):
+        qtbot.keyClick(panel.view, Qt.Key.Key_Up)
+        assert panel.view.currentIndex().data(HitRole) == hit
+    qtbot.keyClick(panel.view, Qt.Key.Key_Up)  # at the first hit, Up stays there
+    assert panel.view.currentIndex().data(HitRole) == expected[0]
