@@ -27,10 +27,12 @@ them for display; `locate` says where a hit lives (which topic and card) so the 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
+import threading
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 from sqlalchemy import (
@@ -45,6 +47,7 @@ from sqlalchemy import (
     select,
     table,
 )
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, aliased
 
 from briefing.errors import InputError
@@ -440,6 +443,49 @@ def split_marks(marked: str) -> tuple[str, tuple[tuple[int, int], ...]]:
     return "".join(plain), tuple(spans)
 
 
+# Markdown in a snippet, as a reader of the words would not see it. The rules work on FTS5's
+# marked snippet, so the marks move with the words they surround and the highlights stay right;
+# marks surround word characters only, so no rule here can split one from its word. A snippet
+# is a cut of the text: constructs cut in half (a link whose "[" fell outside) are handled too.
+_M = f"{MARK_START}{MARK_END}"
+_MARKDOWN_RULES = (
+    (re.compile(r"\\([\\`*_{}\[\]()#+\-.!>~|])"), "\ufffe\\1"),  # escaped marks, kept
+    (re.compile(r"!?\[([^\]\n]*)\]\(([^)\s]*)(?:\s+\"[^\"\n]*\")?\)"), None),  # [words](url)
+    (re.compile(r"\]\([^)\s]*\)"), ""),  # the end of a link whose start was cut off
+    (re.compile(r"<((?:https?|mailto):[^>\s]+)>"), "\\1"),  # <https://...>
+    (re.compile(r"(?m)^[ \t]*(?:[-*_][ \t]*){3,}$"), " "),  # a rule
+    (re.compile(r"(?m)^[ \t]*#{1,6}[ \t]+"), ""),  # a heading's hashes
+    (re.compile(r"(?m)^[ \t]*(?:>[ \t]?)+"), ""),  # block quotes
+    (re.compile(r"(?m)^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+(?:\[[ xX]\][ \t]+)?"), ""),  # lists
+    (re.compile(r"`+"), ""),  # code spans
+    (re.compile(r"~~"), ""),  # strike-through
+    # Emphasis: * and _ that open or close a word, never inside one (snake_case stays).
+    (re.compile(rf"(?<![\w{_M}\ufffe])[*_]+(?=[^\s*_])|(?<=[^\s*_\ufffe])[*_]+(?![\w{_M}])"), ""),
+)
+_WHITE_SPACE = re.compile(r"\s+")
+
+
+def _link_words(match: re.Match) -> str:
+    words, address = match.group(1), match.group(2)
+    # A match inside the address would vanish with it: then the address is shown too.
+    if MARK_START in address and MARK_START not in words:
+        return f"{words} ({address})" if words else address
+    return words or address
+
+
+def plain_words(marked: str) -> str:
+    """A Markdown snippet (with or without FTS5's marks) as its words read, on one line."""
+    text = marked
+    for pattern, replacement in _MARKDOWN_RULES:
+        text = pattern.sub(_link_words if replacement is None else replacement, text)
+    text = text.replace("\ufffe", "")
+    return _WHITE_SPACE.sub(" ", text).strip()
+
+
+# Kinds whose indexed text is Markdown (note bodies, position summaries); the rest is plain.
+_MARKDOWN_KINDS = frozenset({"note", "position"})
+
+
 _index = table(SEARCH_TABLE, column("rowid"), column("rank"))
 _match_target = literal_column(SEARCH_TABLE)
 
@@ -476,6 +522,52 @@ def _search_rows(session: Session, expression: str, filters: SearchFilters, limi
     return session.connection().execute(statement, parameters).all()
 
 
+class SearchCancelled(Exception):
+    """A search stopped by `Cancellation.cancel()` before it finished: nobody wants its answer."""
+
+
+class Cancellation:
+    """Lets another thread stop a search while SQLite runs it.
+
+    The search attaches its session's SQLite connection while it runs; `cancel()` calls that
+    connection's `interrupt()`, which the sqlite3 module documents as safe from any thread: the
+    running statement stops with "interrupted" and `search` raises `SearchCancelled`. A lock keeps
+    `cancel()` from reaching a connection the search has already handed back. A cancel that comes
+    between two statements is caught by a check after the first; one that comes before the search
+    starts stops it at once.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._connection = None
+        self.cancelled = False
+
+    def cancel(self) -> None:
+        with self._lock:
+            self.cancelled = True
+            if self._connection is not None:
+                self._connection.interrupt()
+
+    @contextlib.contextmanager
+    def attached(self, session: Session) -> Iterator[None]:
+        connection = session.connection().connection.driver_connection
+        with self._lock:
+            if self.cancelled:
+                raise SearchCancelled
+            self._connection = connection
+        try:
+            yield
+        except OperationalError as error:
+            if self.cancelled and "interrupted" in str(error.orig):
+                raise SearchCancelled from error
+            raise
+        finally:
+            with self._lock:
+                self._connection = None
+        if self.cancelled:
+            raise SearchCancelled
+
+
 def search(
     session: Session,
     text: str,
@@ -483,8 +575,11 @@ def search(
     *,
     limit: int = DEFAULT_LIMIT,
     as_you_type: bool = False,
+    cancellation: Cancellation | None = None,
 ) -> list[SearchHit]:
-    """The best `limit` matches for `text`, best first. Reads only; never fails on the text."""
+    """The best `limit` matches for `text`, best first. Reads only; never fails on the text.
+
+    With a `cancellation`, another thread can stop it: it then raises `SearchCancelled`."""
     filters = filters or SearchFilters()
     filters.check()
     if not 1 <= limit <= MAX_LIMIT:
@@ -492,7 +587,22 @@ def search(
     expression = parse_query(text, as_you_type=as_you_type).fts()
     if not expression:
         return []
+    if cancellation is None:
+        return _hits(session, expression, filters, limit)
+    with cancellation.attached(session):
+        return _hits(session, expression, filters, limit, cancellation)
+
+
+def _hits(
+    session: Session,
+    expression: str,
+    filters: SearchFilters,
+    limit: int,
+    cancellation: Cancellation | None = None,
+) -> list[SearchHit]:
     rows = _search_rows(session, expression, filters, limit)
+    if cancellation is not None and cancellation.cancelled:
+        raise SearchCancelled  # cancelled after the ranking: its titles are not worth reading
     wanted: dict[str, list[int]] = {}
     for rowid, _snippet, _rank in rows:
         kind = KINDS_BY_CODE[rowid % KIND_FACTOR]
@@ -508,9 +618,23 @@ def search(
         if (kind, record_id) not in described:
             continue  # the index and the table disagree: never, while the triggers stand
         title, detail, private = described[(kind, record_id)]
-        snippet, highlights = split_marks(marked or "")
+        if kind in _MARKDOWN_KINDS:
+            marked = plain_words(marked or "")
+        snippet, highlights = _trimmed(*split_marks(marked or ""))
         hits.append(SearchHit(kind, record_id, title, detail, snippet, highlights, rank, private))
     return hits
+
+
+def _trimmed(snippet: str, highlights: tuple[tuple[int, int], ...]):
+    """A snippet without the white space it may start or end with (a cut at a line break)."""
+    start = len(snippet) - len(snippet.lstrip())
+    text = snippet.strip()
+    spans = tuple(
+        (max(a - start, 0), min(b - start, len(text)))
+        for a, b in highlights
+        if min(b - start, len(text)) > max(a - start, 0)
+    )
+    return text, spans
 
 
 def group_by_kind(hits: Sequence[SearchHit]) -> list[tuple[str, list[SearchHit]]]:
@@ -770,14 +894,17 @@ class SourceView:
     highlights: tuple[tuple[int, int], ...]
 
 
-def source_view(session: Session, source_id: int, query: str = "") -> SourceView | None:
+def source_view(
+    session: Session, source_id: int, query: str = "", *, as_you_type: bool = False
+) -> SourceView | None:
     """A source's text with the words `query` matches marked by FTS5's own `highlight()`, so the
-    marks agree with the search (folded case and accents, prefixes, phrases)."""
+    marks agree with the search (folded case and accents, prefixes, phrases). `as_you_type` as
+    the search that found it had it, so that a half-typed last word marks what it matched."""
     source = session.get(Source, source_id)
     if source is None:
         return None
     text, highlights = source.text, ()
-    expression = parse_query(query).fts()
+    expression = parse_query(query, as_you_type=as_you_type).fts()
     if expression:
         marked = (
             session.connection()

@@ -1,15 +1,18 @@
-"""HTML for what search opens outside a card: a source with its matches marked, or a lone hit.
+"""HTML for what search opens outside a card and a source: a note on its own, or a lone hit.
 
-No Qt here; the GUI shows these in the details panel. Every value from the store is escaped, and
-marked words become `<span class="match">`; the first carries the anchor `first-match` so that
-the view can scroll to it.
+No Qt here; the GUI shows these in the details panel. (Sources and quotes open in the source
+reader, which marks the matches itself.) Every value from the store is escaped; a note's body goes
+through the same sanitiser as everywhere (`render_markdown`), and marked words of a snippet
+become a coloured span, the first with the anchor `first-match` so that a view can scroll to it.
 """
 
 from __future__ import annotations
 
 from html import escape
 
-from briefing.core.search import KIND_TITLES, SearchHit, SourceView
+from briefing.core.notes import NoteSummary
+from briefing.core.search import KIND_TITLES, SearchHit
+from briefing.render.markdown import render_markdown
 
 FIRST_MATCH = "first-match"
 # The details style sheet knows nothing of matches: the colour is set here, where marks are made.
@@ -30,28 +33,6 @@ def marked_html(text: str, spans, *, anchor: bool = False) -> str:
     return "".join(parts)
 
 
-def source_html(source: SourceView) -> str:
-    about = [source.publisher, source.author]
-    if source.published:
-        about.append(source.published.isoformat())
-    citation = " &middot; ".join(escape(part) for part in about if part)
-    matches = len(source.highlights)
-    found = f"{matches} match{'es' if matches != 1 else ''} marked" if matches else ""
-    body = marked_html(source.text, source.highlights, anchor=True)
-    paragraphs = "".join(
-        f"<p>{paragraph.replace(chr(10), '<br>')}</p>"
-        for paragraph in body.split("\n\n")
-        if paragraph.strip()
-    )
-    url = f'<p class="muted">{escape(source.url)}</p>' if source.url else ""
-    return (
-        f"<h1>{escape(source.title)}</h1>"
-        f'<p class="muted">Source &middot; {citation}</p>{url}'
-        f'<p class="muted">{found}</p>'
-        f"<h2>Text</h2>{paragraphs}"
-    )
-
-
 def hit_html(hit: SearchHit) -> str:
     """A record that has no card or source to open on (a note on a topic or a briefing)."""
     kind = KIND_TITLES[hit.kind].rstrip("s")
@@ -59,4 +40,17 @@ def hit_html(hit: SearchHit) -> str:
     return (
         f"<h1>{escape(hit.title)}</h1>{detail}"
         f"<p>{marked_html(hit.snippet, hit.highlights, anchor=True)}</p>"
+    )
+
+
+def note_html(hit: SearchHit, note: NoteSummary) -> str:
+    """A note that no card shows (on a source or a briefing): all of it, as the details show
+    notes."""
+    privacy = "Private" if note.private else "Shareable"
+    tags = "".join(f" &middot; #{escape(tag)}" for tag in note.tags)
+    edited = note.updated_at.strftime("%d %b %Y %H:%M UTC")
+    return (
+        f"<h1>{escape(hit.title)}</h1>"
+        f'<p class="muted">Note &middot; {privacy} &middot; edited {escape(edited)}{tags}</p>'
+        f"{render_markdown(note.body)}"
     )

@@ -8,14 +8,19 @@ No keystroke waits for a query. Typing restarts a short timer; when it fires, th
 worker on a one-thread pool of this panel's own, which opens its own session (sessions, and their
 connections, are never shared between threads) and sends the hits back by a queued signal. Every
 request carries a generation number: a request that is no longer the newest is skipped before it
-starts, and results that arrive after a newer request are dropped, so the list only ever shows
-the answer to what is in the box now.
+starts, one still running is interrupted (`Cancellation`: SQLite's `interrupt()` on the worker's
+connection, called from the GUI thread), and results that arrive after a newer request are
+dropped, so the list only ever shows the answer to what is in the box now.
 
 Results are one tree: a row per kind ("Quotes (12)") holding that kind's hits, best first. A
 delegate paints each hit's title, where it comes from, and its snippet with the matched words
-marked, from the model's roles alone. Enter or a click opens a hit where it lives: the card of
-its stakeholder (switching topic if need be) with the quote or note found in the details; a
-source is shown in the details panel with its matches marked.
+marked, from the model's roles alone. Enter or a click opens a hit where it lives: a quote in
+the source reader (the Sources tab), selected in its context, with its speaker's card selected;
+a source in the reader too, scrolled to its first match, every match marked; a note in the Notes
+tab, loaded in its editor, on the card (or the topic) that lists it; a stakeholder or position on
+its stakeholder's card (switching topic if need be), found in the details; a note that no card or
+topic lists (on a source or a briefing) whole in the details. The filters' kinds are
+boxes to tick, as the command's `--kind` can be given more than once.
 """
 
 from __future__ import annotations
@@ -73,12 +78,16 @@ from PySide6.QtWidgets import (
 )
 
 from briefing.core.changes import Changes
+from briefing.core.notes import note_summary
 from briefing.core.search import (
     KIND_TITLES,
     KINDS,
+    Cancellation,
     FilterChoices,
+    SearchCancelled,
     SearchFilters,
     SearchHit,
+    SourceView,
     filter_choices,
     group_by_kind,
     locate,
@@ -87,7 +96,7 @@ from briefing.core.search import (
 )
 from briefing.errors import BriefingError
 from briefing.render.detail import stance_label
-from briefing.render.search import FIRST_MATCH, hit_html, source_html
+from briefing.render.search import hit_html, note_html
 from briefing.store import Store
 from briefing.ui import theme
 
@@ -283,6 +292,30 @@ class HitDelegate(QStyledItemDelegate):
         painter.restore()
 
 
+class ResultsView(QTreeView):
+    """The results tree; the arrow keys step over the kinds' heading rows, from hit to hit."""
+
+    def moveCursor(self, action, modifiers) -> QModelIndex:  # noqa: N802 (Qt's name)
+        index = super().moveCursor(action, modifiers)
+        model = self.model()
+        if (
+            not index.isValid()
+            or index.internalId() != 0
+            or not isinstance(model, SearchResultsModel)
+        ):
+            return index
+        # A heading: going up, the last hit of the group above; otherwise its first hit.
+        if action in (
+            QAbstractItemView.CursorAction.MoveUp,
+            QAbstractItemView.CursorAction.MovePageUp,
+        ):
+            if index.row() == 0:
+                return self.currentIndex()
+            above = model.index(index.row() - 1, 0)
+            return model.index(model.rowCount(above) - 1, 0, above)
+        return model.index(0, 0, index)
+
+
 # -- running queries off the GUI thread ----------------------------------------------------------
 
 
@@ -292,7 +325,14 @@ class _Signals(QObject):
 
 
 class _SearchTask(QRunnable):
-    def __init__(self, panel: SearchPanel, generation: int, text: str, filters: SearchFilters):
+    def __init__(
+        self,
+        panel: SearchPanel,
+        generation: int,
+        text: str,
+        filters: SearchFilters,
+        cancellation: Cancellation,
+    ):
         super().__init__()
         self._panel = panel
         self._signals = panel.signals
@@ -300,6 +340,7 @@ class _SearchTask(QRunnable):
         self.generation = generation
         self.text = text
         self.filters = filters
+        self.cancellation = cancellation
 
     def run(self) -> None:
         if self.generation != self._panel.generation:
@@ -307,8 +348,15 @@ class _SearchTask(QRunnable):
         try:
             with self._store.reading() as session:  # this thread's own session and connection
                 hits = search(
-                    session, self.text, self.filters, limit=RESULT_LIMIT, as_you_type=True
+                    session,
+                    self.text,
+                    self.filters,
+                    limit=RESULT_LIMIT,
+                    as_you_type=True,
+                    cancellation=self.cancellation,
                 )
+        except SearchCancelled:
+            return  # the box says something newer, whose own query is on its way
         except BriefingError as error:
             self._signals.failed.emit(self.generation, str(error))
         else:
@@ -332,6 +380,7 @@ class SearchPanel(QWidget):
         self._shown_generation = 0
         self._open_when_shown = False
         self._counter = itertools.count(1)
+        self._cancellation = Cancellation()  # of the query sent last
         # The pool is made first so that it is deleted first: its destructor waits for a running
         # query, whose answer then still has a live object to be sent through.
         self.pool = QThreadPool(self)
@@ -359,11 +408,14 @@ class SearchPanel(QWidget):
         self.status.setAccessibleName("Search status")
         self.status.setWordWrap(True)
 
-        self.kind = QComboBox()
-        self.kind.setAccessibleName("Kind of record")
-        self.kind.addItem("All kinds", None)
+        # One box per kind, all ticked: untick what you do not want (as `--kind` repeats).
+        self.kinds: dict[str, QCheckBox] = {}
         for kind in KINDS:
-            self.kind.addItem(KIND_TITLES[kind], kind)
+            box = QCheckBox(KIND_TITLES[kind])
+            box.setChecked(True)
+            box.setAccessibleName(f"Search {KIND_TITLES[kind].lower()}")
+            box.setToolTip(f"Untick to leave {KIND_TITLES[kind].lower()} out of the results")
+            self.kinds[kind] = box
         self.stakeholder = QComboBox()
         self.stakeholder.setAccessibleName("Stakeholder")
         self.stance = QComboBox()
@@ -390,28 +442,32 @@ class SearchPanel(QWidget):
         self.filters.setAccessibleName("Search filters")
         grid = QGridLayout(self.filters)
         grid.setContentsMargins(0, 0, 0, 0)
-        for row, (label, widget) in enumerate(
-            (("&Kind:", self.kind), ("Stake&holder:", self.stakeholder))
-        ):
-            grid.addWidget(_buddy(label, widget), row, 0)
-            grid.addWidget(widget, row, 1)
-        grid.addWidget(_buddy("St&ance:", self.stance), 0, 2)
-        grid.addWidget(self.stance, 0, 3)
-        grid.addWidget(_buddy("Ta&g:", self.tag), 1, 2)
-        grid.addWidget(self.tag, 1, 3)
+        kinds = QHBoxLayout()
+        kinds.setSpacing(10)
+        for box in self.kinds.values():
+            kinds.addWidget(box)
+        kinds.addStretch(1)
+        grid.addWidget(_buddy("&Kinds:", self.kinds[KINDS[0]]), 0, 0)
+        grid.addLayout(kinds, 0, 1, 1, 3)
+        grid.addWidget(_buddy("Stake&holder:", self.stakeholder), 1, 0)
+        grid.addWidget(self.stakeholder, 1, 1)
+        grid.addWidget(_buddy("St&ance:", self.stance), 1, 2)
+        grid.addWidget(self.stance, 1, 3)
+        grid.addWidget(_buddy("Ta&g:", self.tag), 2, 0)
+        grid.addWidget(self.tag, 2, 1)
+        grid.addWidget(self.private, 2, 2, 1, 2)
         dates = QHBoxLayout()
         dates.addWidget(self.dated)
         dates.addWidget(self.date_from)
         dates.addWidget(QLabel("to"))
         dates.addWidget(self.date_to)
         dates.addStretch(1)
-        grid.addLayout(dates, 2, 0, 1, 4)
-        grid.addWidget(self.private, 3, 0, 1, 4)
+        grid.addLayout(dates, 3, 0, 1, 4)
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(3, 1)
 
         self.model = SearchResultsModel(self)
-        self.view = QTreeView()
+        self.view = ResultsView()
         self.view.setAccessibleName("Search results")
         self.view.setModel(self.model)
         self.view.setHeaderHidden(True)
@@ -434,9 +490,9 @@ class SearchPanel(QWidget):
         layout.addWidget(self.view, 1)
 
         self.filters_button.toggled.connect(self.filters.setVisible)
-        for combo in (self.kind, self.stakeholder, self.stance, self.tag):
+        for combo in (self.stakeholder, self.stance, self.tag):
             combo.currentIndexChanged.connect(self._on_filters_changed)
-        for box in (self.dated, self.private):
+        for box in (self.dated, self.private, *self.kinds.values()):
             box.toggled.connect(self._on_filters_changed)
         self.dated.toggled.connect(self.date_from.setEnabled)
         self.dated.toggled.connect(self.date_to.setEnabled)
@@ -471,13 +527,13 @@ class SearchPanel(QWidget):
             combo.blockSignals(False)
 
     def current_filters(self) -> SearchFilters:
-        kind = self.kind.currentData()
+        chosen = self.chosen_kinds()
         start = end = None
         if self.dated.isChecked():
             start = _date(self.date_from.date())
             end = _date(self.date_to.date())
         return SearchFilters(
-            kinds=frozenset({kind}) if kind else frozenset(),
+            kinds=frozenset() if len(chosen) == len(KINDS) else frozenset(chosen),
             stakeholder_id=self.stakeholder.currentData(),
             tag=self.tag.currentData(),
             stance=self.stance.currentData(),
@@ -485,6 +541,17 @@ class SearchPanel(QWidget):
             date_to=end,
             include_private=self.private.isChecked(),
         )
+
+    def chosen_kinds(self) -> tuple[str, ...]:
+        return tuple(kind for kind, box in self.kinds.items() if box.isChecked())
+
+    def choose_kinds(self, *kinds: str) -> None:
+        """Tick these kinds only (none: every kind), then search once."""
+        for kind, box in self.kinds.items():
+            box.blockSignals(True)
+            box.setChecked(not kinds or kind in kinds)
+            box.blockSignals(False)
+        self._on_filters_changed()
 
     def _bound_dates(self) -> None:
         # The range can never end before it starts: each end bounds the other.
@@ -512,14 +579,22 @@ class SearchPanel(QWidget):
         """Send what is in the box to the worker; never waits for the answer."""
         self.timer.stop()
         self._since_sent.restart()
+        # A slow query for older text would hold up this one (one runs at a time): stop it.
+        self._cancellation.cancel()
         self.generation = next(self._counter)
         text = self.field.text()
         if not text.strip():
             self._show(self.generation, [])
             self.status.setText("Type in the search box to search everything.")
             return
+        if not self.chosen_kinds():
+            self._show(self.generation, [])
+            self.status.setText("Tick at least one kind of record to search.")
+            return
         self.status.setText("Searching\u2026")
-        self.pool.start(_SearchTask(self, self.generation, text, self.current_filters()))
+        self._cancellation = Cancellation()
+        task = _SearchTask(self, self.generation, text, self.current_filters(), self._cancellation)
+        self.pool.start(task)
 
     def refresh(self, changes: Changes) -> None:
         """After a change to the store: new choices for the filters, fresh results."""
@@ -649,54 +724,41 @@ class SearchFeature(QObject):
         self._show_panel()
 
     def _show_panel(self) -> None:
-        window = self.window
-        if hasattr(window, "toggle_detail") and not window.toggle_detail.isChecked():
-            window.toggle_detail.setChecked(True)
-            window.side_tabs.setVisible(True)
-        window.side_tabs.setCurrentWidget(self.panel)
+        self._show_tab(self.panel)
 
     def open_hit(self, hit: SearchHit) -> None:
-        """Show a hit where it lives: its card and details, or the source in the details."""
+        """Show a hit where it lives: a quote or a source in the source reader with the words
+        searched for marked, anything else on its stakeholder's card, in the details."""
         window = self.window
         with window.store.reading() as session:
             where = locate(session, hit.kind, hit.id, window.topic_id)
-            source = None
-            if where.source_id is not None and not where.cards and where.quote_id is None:
-                source = source_view(session, where.source_id, self.field.text())
+            found = None
+            if where.source_id is not None and hit.kind in ("quote", "source"):
+                found = source_view(session, where.source_id, self.field.text(), as_you_type=True)
+            note = None
+            if hit.kind == "note" and not where.cards:
+                note = note_summary(session, hit.id)
+        if found is not None:
+            self._open_in_source(where, found)
+            return
+        if hit.kind == "note" and self._open_note(hit, where):
+            return
         detail = window.detail
-        if where.quote_id is not None and where.source_id is not None:
-            self._open_quote_in_source(where)
-            return
-        if source is not None:
-            detail.setHtml(source_html(source))
-            self._show_details()
-            detail.scrollToAnchor(FIRST_MATCH)
-            window.statusBar().showMessage(f"Source: {source.title}", 5000)
-            return
-        if where.topic_id is not None and where.topic_id != window.topic_id:
-            position = window.topics.findData(where.topic_id)
-            if position >= 0:
-                window.topics.setCurrentIndex(position)
+        self._select_card(where)
         for stakeholder_id in where.cards:
-            row = window.cards.row_of(stakeholder_id)
-            if row is not None:
-                index = window.cards.index(row, 0)
-                window.grid.selectionModel().setCurrentIndex(
-                    index, QItemSelectionModel.SelectionFlag.ClearAndSelect
-                )
-                window.grid.scrollTo(index)
+            if window.cards.row_of(stakeholder_id) is not None:
                 self._show_details()
                 if where.find_text:
                     find_in(detail, where.find_text)
                 window.statusBar().showMessage(f"Opened {hit.title}", 5000)
                 return
-        detail.setHtml(hit_html(hit))
+        # Not on a card of any topic (a note on a source or a briefing, say): on its own.
+        detail.setHtml(note_html(hit, note) if note is not None else hit_html(hit))
         self._show_details()
         window.statusBar().showMessage(f"{hit.title} is not on a card of a topic", 5000)
 
-    def _open_quote_in_source(self, where) -> None:
-        """A quote lives in its source: select its speaker's card, then show the quote in the
-        source reader, highlighted in its context."""
+    def _select_card(self, where) -> None:
+        """Select the first card of `where` that the topic shows, switching topic if need be."""
         window = self.window
         if where.topic_id is not None and where.topic_id != window.topic_id:
             position = window.topics.findData(where.topic_id)
@@ -710,22 +772,97 @@ class SearchFeature(QObject):
                     index, QItemSelectionModel.SelectionFlag.ClearAndSelect
                 )
                 window.grid.scrollTo(index)
-                break
+                return
+
+    def _open_note(self, hit: SearchHit, where) -> bool:
+        """Open a note in the Notes tab, loaded in its editor, on the card or the topic that lists
+        it. False when no card or topic lists it (a note on a source or a briefing)."""
+        window = self.window
+        notes = getattr(window, "notes_panel", None)
+        if notes is None:
+            return False
+        if where.cards:
+            self._select_card(where)  # the Notes tab follows the selected card
+            if window.selected_stakeholder_id() not in where.cards:
+                return False
+            scope = "card"
+        elif where.topic_id is not None:
+            position = window.topics.findData(where.topic_id)
+            if position < 0:
+                return False
+            window.topics.setCurrentIndex(position)
+            scope = "topic"
+        else:
+            return False
+        choice = next(
+            (
+                i
+                for i in range(notes.scope.count())
+                if (notes.scope.itemData(i) or ("",))[0] == scope
+            ),
+            None,
+        )
+        if choice is None:
+            return False
+        if notes.scope.currentIndex() != choice:
+            notes.scope.setCurrentIndex(choice)  # saves what was being typed, reads the list
+        else:
+            notes.refresh()
+        row = notes.model.row_of(hit.id)
+        if row is None:
+            return False
+        self._show_tab(notes)
+        notes.list.setCurrentIndex(notes.model.index(row, 0))  # loads it in the editor
+        if hit.highlights:  # select the first word matched, so it shows where the note says it
+            start, end = hit.highlights[0]
+            editor = notes.editor.source
+            editor.moveCursor(QTextCursor.MoveOperation.Start)
+            editor.find(hit.snippet[start:end])
+        notes.list.setFocus(Qt.FocusReason.OtherFocusReason)
+        window.statusBar().showMessage(f"Opened {hit.title[:1].lower()}{hit.title[1:]}", 5000)
+        return True
+
+    def _open_in_source(self, where, found: SourceView) -> None:
+        """Open the source reader on the source, with the words searched for marked: a quote
+        selected in its context (its speaker's card selected too), a source at its first match."""
+        window = self.window
+        self._select_card(where)
         panel = window.sources_panel
-        panel.show_source(where.source_id, current_quote=where.quote_id)
-        row = panel.quotes.row_of(where.quote_id)
+        panel.show_source(where.source_id, current_quote=where.quote_id, matches=found.highlights)
+        self._show_tab(panel)
+        reader = panel.reader
+        row = panel.quotes.row_of(where.quote_id) if where.quote_id is not None else None
         if row is not None:
             check = panel.quotes.check(row)
-            panel.reader.select_span(check.start, check.end)
-            panel.reader.ensureCursorVisible()
-        window.side_tabs.setCurrentWidget(panel)
-        panel.reader.setFocus(Qt.FocusReason.OtherFocusReason)
-        window.statusBar().showMessage("Opened the quote in its source", 5000)
+            reader.select_span(check.start, check.end)
+            message = "Opened the quote in its source"
+        else:
+            message = f"Source: {found.title}"
+            if found.highlights:
+                reader.scroll_to(found.highlights[0][0])
+                marked = len(found.highlights)
+                message += f", {marked} match{'es' if marked != 1 else ''} in its text marked"
+        _upper_third(reader)
+        reader.setFocus(Qt.FocusReason.OtherFocusReason)
+        window.statusBar().showMessage(message, 5000)
+
+    def _show_tab(self, widget: QWidget) -> None:
+        window = self.window
+        if hasattr(window, "toggle_detail") and not window.toggle_detail.isChecked():
+            window.toggle_detail.setChecked(True)
+            window.side_tabs.setVisible(True)
+        window.side_tabs.setCurrentWidget(widget)
 
     def _show_details(self) -> None:
-        window = self.window
-        window.side_tabs.setCurrentWidget(window.detail)
-        window.detail.setFocus(Qt.FocusReason.OtherFocusReason)
+        self._show_tab(self.window.detail)
+        self.window.detail.setFocus(Qt.FocusReason.OtherFocusReason)
+
+
+def _upper_third(view) -> None:
+    """Scroll a text view so that its cursor sits in the upper third, not at an edge."""
+    view.ensureCursorVisible()
+    bar = view.verticalScrollBar()
+    bar.setValue(bar.value() + view.cursorRect().top() - view.viewport().height() // 3)
 
 
 def find_in(browser, text: str) -> bool:
@@ -737,10 +874,7 @@ def find_in(browser, text: str) -> bool:
     for attempt in (" ".join(words), " ".join(words[:8]), " ".join(words[:3])):
         if attempt and browser.find(attempt):
             # Bring the words to the upper third of the panel, not just inside its bottom edge.
-            bar = browser.verticalScrollBar()
-            bar.setValue(
-                bar.value() + browser.cursorRect().top() - browser.viewport().height() // 3
-            )
+            _upper_third(browser)
             return True
     return False
 

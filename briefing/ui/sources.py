@@ -29,7 +29,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QAction, QColor, QKeySequence, QTextCharFormat, QTextCursor
+from PySide6.QtGui import QAction, QColor, QFont, QKeySequence, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -83,6 +83,9 @@ _Index = QModelIndex | QPersistentModelIndex
 _VERIFIED_COLOUR = QColor("#fff1a8")
 _PROBLEM_COLOUR = QColor("#ffd8b5")
 _CURRENT_COLOUR = QColor("#b6e3ff")
+# Words a search matched (search opens a source here with them marked): orange and bold, so they
+# stand out from the yellow of checked quotes that they may sit inside.
+_MATCH_COLOUR = QColor("#ffa23a")
 
 
 # -- replaceable interactions (tests swap these) ---------------------------------------------
@@ -296,11 +299,22 @@ class SourceReader(QTextEdit):
         self.positions = TextPositions("")
         self._checks: list[QuoteCheck] = []
         self._current: int | None = None
+        self._matches: tuple[tuple[int, int], ...] = ()
         self.new_quote_action: QAction | None = None
 
     def show_text(self, text: str) -> None:
         self.positions = TextPositions(text)
+        self._matches = ()  # marks of a search belong to the text they were found in
         self.setPlainText(self.positions.display)
+
+    @property
+    def matches(self) -> tuple[tuple[int, int], ...]:
+        return self._matches
+
+    def show_matches(self, spans) -> None:
+        """Mark the words a search matched: [start, end) offsets into the stored text."""
+        self._matches = tuple((start, end) for start, end in spans if start < end)
+        self.show_quotes(self._checks, self._current)
 
     def show_quotes(self, checks: list[QuoteCheck], current: int | None = None) -> None:
         self._checks = list(checks)
@@ -322,6 +336,18 @@ class SourceReader(QTextEdit):
                 fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
                 fmt.setUnderlineColor(QColor("#9a6700"))
             fmt.setToolTip(f"{check.speaker}: {quote_summary(check)}")
+            selection.format = fmt
+            selections.append(selection)
+        for start, end in self._matches:  # after the quotes, so drawn over them
+            selection = QTextEdit.ExtraSelection()
+            cursor = QTextCursor(self.document())
+            doc_start, doc_end = self.positions.span_to_document(start, end)
+            cursor.setPosition(doc_start)
+            cursor.setPosition(doc_end, QTextCursor.MoveMode.KeepAnchor)
+            selection.cursor = cursor
+            fmt = QTextCharFormat()
+            fmt.setBackground(_MATCH_COLOUR)
+            fmt.setFontWeight(QFont.Weight.Bold)
             selection.format = fmt
             selections.append(selection)
         self.setExtraSelections(selections)
@@ -498,7 +524,11 @@ class SourcesPanel(QWidget):
     def _on_source_chosen(self, index: int) -> None:
         self.show_source(self.chooser.itemData(index) if index >= 0 else None)
 
-    def show_source(self, source_id: int | None, current_quote: int | None = None) -> None:
+    def show_source(
+        self, source_id: int | None, current_quote: int | None = None, matches=None
+    ) -> None:
+        """Show a source; `matches` (offsets into its text) are the words a search found there,
+        marked until another source is shown (None keeps the marks of the same source)."""
         if source_id is None:
             self.document = None
             self.reader.show_text("")
@@ -534,6 +564,8 @@ class SourcesPanel(QWidget):
         self.warning.setVisible(bool(problem))
         self.quotes.set_checks(self.checks)
         self.reader.show_quotes(self.checks, current_quote)
+        if matches is not None:
+            self.reader.show_matches(matches)
         self.reader.verticalScrollBar().setValue(scroll)
         if current_quote is not None:
             self.show_quote(current_quote)

@@ -148,11 +148,14 @@ def test_enter_before_the_answer_opens_the_first_hit_when_it_comes(qtbot, window
     assert window.cards.card(window.grid.currentIndex().row()).name == "Liberty"
 
 
-def test_down_arrow_then_click_opens_a_source_with_its_matches(qtbot, window, demo_store, tmp_path):
+def test_down_arrow_then_click_opens_a_source_in_the_reader_at_its_first_match(
+    qtbot, window, demo_store, tmp_path
+):
     window.search.focus_field()
-    type_query(qtbot, window, "warrant")
+    type_query(qtbot, window, "warra")  # half typed: the last word is a prefix
     panel = window.search.panel
-    panel.kind.setCurrentIndex(panel.kind.findData("source"))
+    for kind, box in panel.kinds.items():
+        box.setChecked(kind == "source")
     qtbot.waitUntil(lambda: panel._shown_generation == panel.generation)
     assert {hit.kind for hit in shown_hits(window)} == {"source"}
     qtbot.keyClick(window.search.field, Qt.Key.Key_Down)
@@ -162,12 +165,67 @@ def test_down_arrow_then_click_opens_a_source_with_its_matches(qtbot, window, de
     window.grab().save(str(tmp_path / "search-sources.png"))
     qtbot.mouseClick(panel.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     with demo_store.reading() as session:
-        title = session.get(Source, index.data(HitRole).id).title
-    assert window.side_tabs.currentWidget() is window.detail
-    html = window.detail.toHtml()
-    assert title in window.detail.toPlainText()
-    assert "#fff1a8" in html.lower()  # the matches are marked
+        source = session.get(Source, index.data(HitRole).id)
+        text = source.text
+    sources = window.sources_panel
+    assert window.side_tabs.currentWidget() is sources
+    assert sources.document.id == source.id
+    reader = sources.reader
+    # Every match is marked, in the reader's text, and the first is in view.
+    assert reader.matches
+    assert all(text[a:b].lower().startswith("warrant") for a, b in reader.matches)
+    marked = {s.cursor.selectedText().lower() for s in reader.extraSelections()}
+    assert any(word.startswith("warrant") for word in marked)
+    first = reader.positions.to_document(reader.matches[0][0])
+    assert reader.textCursor().position() == first
+    assert reader.viewport().rect().contains(reader.cursorRect().center())
+    assert "match" in window.statusBar().currentMessage()
     window.grab().save(str(tmp_path / "search-open-source.png"))
+    # Showing another text drops the marks, which belonged to this one.
+    sources.show_source(None)
+    assert reader.matches == ()
+
+
+def test_kind_boxes_choose_several_kinds_or_say_that_none_is_chosen(qtbot, window):
+    panel = window.search.panel
+    type_query(qtbot, window, "facial")
+    assert {hit.kind for hit in shown_hits(window)} >= {"quote", "source", "note"}
+    panel.kinds["quote"].setChecked(False)
+    panel.kinds["note"].setChecked(False)
+    qtbot.waitUntil(lambda: panel._shown_generation == panel.generation)
+    kinds = {hit.kind for hit in shown_hits(window)}
+    assert kinds and not kinds & {"quote", "note"}
+    assert panel.current_filters().kinds == {"stakeholder", "position", "source"}
+    panel.choose_kinds()
+    qtbot.waitUntil(lambda: panel._shown_generation == panel.generation)
+    assert panel.current_filters().kinds == frozenset()  # every kind
+    for box in panel.kinds.values():
+        box.setChecked(False)
+    assert shown_hits(window) == []
+    assert "at least one kind" in panel.status.text()
+
+
+def test_a_note_on_a_source_opens_whole_in_the_details(qtbot, window, demo_store):
+    from briefing.core.notes import add_note
+
+    with demo_store.reading() as session:
+        source_id = session.query(Source.id).first()[0]
+    window.operations.run(
+        lambda session: (
+            add_note(
+                session, ("source", source_id), "Ask the **zebra** unit\n\n- about body cameras"
+            ).changes
+        )
+    )
+    window.search.focus_field()
+    type_query(qtbot, window, "zebra")
+    (hit,) = shown_hits(window)
+    assert hit.snippet == "Ask the zebra unit about body cameras"
+    qtbot.keyClick(window.search.field, Qt.Key.Key_Return)
+    assert window.side_tabs.currentWidget() is window.detail
+    shown = window.detail.toPlainText()
+    assert "Ask the zebra unit" in shown and "about body cameras" in shown
+    assert "**" not in shown
 
 
 def test_filters_narrow_the_results(qtbot, window):
@@ -235,3 +293,87 @@ def test_results_and_filters_follow_changes_to_the_store(qtbot, window):
     qtbot.waitUntil(lambda: panel._shown_generation == panel.generation)
     assert [hit.title for hit in shown_hits(window)] == ["Zebra Watch"]
     assert panel.stakeholder.findText("Zebra Watch") >= 0
+
+
+def test_a_running_query_for_older_text_is_interrupted(qtbot, window, monkeypatch):
+    """A slow query must not hold up the answer to what the box says now (one runs at a time)."""
+    from briefing.core import search as core_search
+
+    started = threading.Event()
+    real_rows = core_search._search_rows
+
+    def rows(session, expression, filters, limit):
+        if '"endless"' not in expression:
+            return real_rows(session, expression, filters, limit)
+        connection = session.connection()
+        connection.connection.driver_connection.create_function(
+            "started", 0, lambda: started.set() or 1
+        )
+        # Runs until SQLite is interrupted; `started` is set from inside the running statement.
+        return connection.exec_driver_sql(
+            "WITH RECURSIVE n(x) AS (SELECT started() UNION ALL SELECT x + 1 FROM n) "
+            "SELECT count(*) FROM n"
+        ).all()
+
+    monkeypatch.setattr(core_search, "_search_rows", rows)
+    panel = window.search.panel
+    window.search.field.setText("endless")
+    panel.run_query()
+    qtbot.waitUntil(started.is_set)
+    type_query(qtbot, window, "dialogue")
+    assert any(hit.title == "IBM" for hit in shown_hits(window))
+    assert panel.wait_for_idle(10_000)
+
+
+def test_a_note_opens_in_the_notes_tab_on_its_card(qtbot, window, demo_store, tmp_path):
+    from briefing.store.models import Note
+
+    window.search.focus_field()
+    type_query(qtbot, window, "dialogue")
+    hit = next(hit for hit in shown_hits(window) if hit.kind == "note")
+    window.search.open_hit(hit)
+    with demo_store.reading() as session:
+        note = session.get(Note, hit.id)
+        body, owner = note.body, session.get(Stakeholder, note.stakeholder_id).name
+    notes = window.notes_panel
+    assert window.side_tabs.currentWidget() is notes
+    assert window.cards.card(window.grid.currentIndex().row()).name == owner
+    assert notes.editor.note_id == hit.id
+    assert notes.editor.source.toPlainText() == body
+    assert notes.selected_note().id == hit.id
+    assert notes.editor.source.textCursor().selectedText().lower() == "dialogue"
+    window.grab().save(str(tmp_path / "search-opens-note.png"))
+
+
+def test_a_note_on_the_topic_opens_with_the_topics_notes(qtbot, window):
+    from briefing.core.notes import add_note
+
+    topic_id = window.topic_id
+    window.operations.run(
+        lambda session: add_note(session, ("topic", topic_id), "Agenda: the okapi clause").changes
+    )
+    type_query(qtbot, window, "okapi")
+    (hit,) = shown_hits(window)
+    window.search.open_hit(hit)
+    notes = window.notes_panel
+    assert window.side_tabs.currentWidget() is notes
+    assert notes.scope_target() == ("topic", topic_id)
+    assert notes.editor.note_id == hit.id
+
+
+def test_arrow_keys_go_from_hit_to_hit_over_the_headings(qtbot, window):
+    type_query(qtbot, window, "dialogue")
+    panel = window.search.panel
+    expected = shown_hits(window)
+    assert len({hit.kind for hit in expected}) >= 2  # there is a heading to step over
+    qtbot.keyClick(window.search.field, Qt.Key.Key_Down)
+    seen = [panel.view.currentIndex().data(HitRole)]
+    for _ in expected[1:]:
+        qtbot.keyClick(panel.view, Qt.Key.Key_Down)
+        seen.append(panel.view.currentIndex().data(HitRole))
+    assert seen == expected
+    for hit in reversed(expected[:-1]):
+        qtbot.keyClick(panel.view, Qt.Key.Key_Up)
+        assert panel.view.currentIndex().data(HitRole) == hit
+    qtbot.keyClick(panel.view, Qt.Key.Key_Up)  # at the first hit, Up stays there
+    assert panel.view.currentIndex().data(HitRole) == expected[0]

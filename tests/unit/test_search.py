@@ -502,3 +502,138 @@ def test_locate_a_note_and_a_source(demo_store):
         assert locate(session, "source", source.id, None).source_id == source.id
         with pytest.raises(InputError):
             locate(session, "planet", 1, None)
+
+
+# -- snippets read as words ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("Ask about a **moratorium** first", "Ask about a moratorium first"),
+        ("# Plan\n\n- call *IBM* about the moratorium", "Plan call IBM about the moratorium"),
+        ("> They said [a moratorium](https://example.org/m) `now`", "They said a moratorium now"),
+        ("1. ~~no~~ ***moratorium*** __yet__", "no moratorium yet"),
+        ("see <https://example.org/moratorium>", "see https://example.org/moratorium"),
+        ("a moratorium_plan stays, 5 \\* 3 too", "a moratorium_plan stays, 5 * 3 too"),
+        (
+            "[read this](https://example.org/moratorium)",
+            "read this (https://example.org/moratorium)",
+        ),
+    ],
+)
+def test_markdown_snippets_show_words_with_their_matches_marked(empty_store, body, expected):
+    with empty_store.writing() as session:
+        ngo = Stakeholder(name="Open Rights Group", kind="ngo")
+        topic = Topic(name="Cameras")
+        session.add_all([ngo, topic])
+        session.flush()
+        session.add(Note(body=body, stakeholder_id=ngo.id))
+        session.add(
+            Position(
+                stakeholder_id=ngo.id,
+                topic_id=topic.id,
+                stance="opposes",
+                summary=body,
+                as_of=dt.date(2024, 1, 1),
+            )
+        )
+    with empty_store.reading() as session:
+        hits = search(session, "moratorium")
+    assert sorted(hit.kind for hit in hits) == ["note", "position"]
+    for hit in hits:
+        assert hit.snippet == expected
+        assert [hit.snippet[a:b].lower() for a, b in hit.highlights] == ["moratorium"]
+
+
+def test_quote_and_source_snippets_keep_their_characters(empty_store):
+    with empty_store.writing() as session:
+        session.add(
+            Source(title="Report", text="A *starred* moratorium_note, as printed.", sha256="x")
+        )
+    with empty_store.reading() as session:
+        (hit,) = search(session, "moratorium")
+    assert hit.snippet == "A *starred* moratorium_note, as printed."
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    before=st.text(alphabet="*_`#>[]()!-~ \nab1.:/", max_size=30),
+    after=st.text(alphabet="*_`#>[]()!-~ \nab1.:/", max_size=30),
+)
+def test_stripping_markdown_keeps_every_highlight_on_its_word(before, after):
+    from briefing.core.search import plain_words
+
+    marked = f"{before}{MARK_START}zebra{MARK_END}{after}"
+    snippet, spans = split_marks(plain_words(marked))
+    assert [snippet[a:b] for a, b in spans] == ["zebra"]
+
+
+# -- stopping a search that nobody waits for any more --------------------------------------------
+
+ENDLESS = (
+    "WITH RECURSIVE n(x) AS (SELECT started() UNION ALL SELECT x + 1 FROM n) SELECT count(*) FROM n"
+)
+
+
+def endless_rows(started):
+    """A stand-in for the ranking query that runs until SQLite is interrupted; `started` is set
+    from inside the running statement, so a cancel after it cannot fall between statements."""
+
+    def rows(session, expression, filters, limit):
+        connection = session.connection()
+        connection.connection.driver_connection.create_function(
+            "started", 0, lambda: started.set() or 1
+        )
+        return connection.exec_driver_sql(ENDLESS).all()
+
+    return rows
+
+
+def test_cancel_interrupts_a_running_search_from_another_thread(demo_store, monkeypatch):
+    import threading
+
+    from briefing.core import search as search_module
+    from briefing.core.search import Cancellation, SearchCancelled
+
+    started = threading.Event()
+    monkeypatch.setattr(search_module, "_search_rows", endless_rows(started))
+    cancellation = Cancellation()
+    outcome: list[str] = []
+
+    def run() -> None:
+        with demo_store.reading() as session:
+            try:
+                search(session, "ibm", cancellation=cancellation)
+            except SearchCancelled:
+                outcome.append("cancelled")
+            # The connection is still good for the next statement on it.
+            outcome.append(str(session.connection().exec_driver_sql("SELECT 42").scalar()))
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    assert started.wait(10)
+    cancellation.cancel()
+    worker.join(30)
+    assert not worker.is_alive()
+    assert outcome == ["cancelled", "42"]
+
+
+def test_a_search_cancelled_before_it_starts_does_not_run(demo_store):
+    from briefing.core.search import Cancellation, SearchCancelled
+
+    cancellation = Cancellation()
+    cancellation.cancel()
+    with demo_store.reading() as session, pytest.raises(SearchCancelled):
+        search(session, "ibm", cancellation=cancellation)
+    with demo_store.reading() as session:  # without a cancellation, nothing changes
+        assert search(session, "ibm", cancellation=Cancellation())
+
+
+def test_snippets_do_not_start_or_end_with_white_space(empty_store):
+    with empty_store.writing() as session:
+        session.add(Source(title="Minutes", text="\n\n  Kettling was discussed.\n\n", sha256="x"))
+    with empty_store.reading() as session:
+        (hit,) = search(session, "kettling")
+    assert hit.snippet == "Kettling was discussed."
+    assert [hit.snippet[a:b] for a, b in hit.highlights] == ["Kettling"]
