@@ -44,6 +44,7 @@ from briefing.store.models import (
 )
 
 Target = tuple[str, int]
+TARGET_KINDS = NOTE_TARGETS  # what a note can be attached to, for the layers above the store
 
 TAG_MAX = 100  # the tags.name column
 TITLE_MAX = 80
@@ -380,12 +381,29 @@ def note_summary(session: Session, note_id: int) -> NoteSummary:
     return summary
 
 
+def note_counts(session: Session, kind: str, ids: Iterable[int]) -> dict[int, int]:
+    """How many notes each of these records of one kind holds (private ones too); a record
+    without notes is missing from the answer."""
+    if kind not in NOTE_TARGETS:
+        raise InputError(f"a note cannot be attached to a {kind!r}")
+    column = getattr(Note, f"{kind}_id")
+    wanted = list(ids)
+    if not wanted:
+        return {}
+    return dict(
+        session.execute(
+            select(column, func.count()).where(column.in_(wanted)).group_by(column)
+        ).all()
+    )
+
+
 def all_tags(session: Session) -> list[str]:
     """Every tag name in the store, for completion while tagging (notes, quotes, sources)."""
     return list(session.scalars(select(Tag.name).order_by(func.lower(Tag.name))))
 
 
 __all__ = [
+    "TARGET_KINDS",
     "AddedNote",
     "NoteSnapshot",
     "NoteSummary",
@@ -398,6 +416,7 @@ __all__ = [
     "is_shareable",
     "keep_shareable",
     "list_notes",
+    "note_counts",
     "note_snapshot",
     "note_summary",
     "note_title",

@@ -2,6 +2,10 @@
 
 Every value from the store is escaped; Markdown (position summaries, notes) goes through the
 sanitising renderer. Statuses and stances are spelled out in words, colour only adds to them.
+
+Quotes, the position and the notes heading carry `notes:KIND/ID` links (`notes_href`): the
+window's Notes tab opens on that record's notes when one is clicked. A note's own Markdown
+cannot make such a link (the sanitiser keeps only http, https and mailto).
 """
 
 from __future__ import annotations
@@ -25,6 +29,19 @@ _STATUS_MARKS = {
     "altered": "\u26a0",
     "not_found": "\u2717",
 }
+NOTES_SCHEME = "notes"
+
+
+def notes_href(kind: str, record_id: int) -> str:
+    """The address of a link that opens the notes on one record."""
+    return f"{NOTES_SCHEME}:{kind}/{int(record_id)}"
+
+
+def _notes_link(kind: str, record_id: int, count: int | None, empty: str) -> str:
+    words = (f"{count} note" if count == 1 else f"{count} notes") if count else empty
+    return f'<a href="{notes_href(kind, record_id)}">{words}</a>'
+
+
 KIND_LABELS = {
     "ngo": "NGO",
     "company": "Company",
@@ -52,7 +69,8 @@ def _position(position: PositionView, *, current: bool) -> str:
         f"&nbsp;{escape(stance_label(position.stance))}&nbsp;</span>"
     )
     when = escape(format_date(position.as_of))
-    head = f'<p>{badge} &nbsp;<span class="muted">as of {when}</span></p>'
+    notes = _notes_link("position", position.id, None, "notes on this position")
+    head = f'<p>{badge} &nbsp;<span class="muted">as of {when}</span> &middot; {notes}</p>'
     headline = f'<p class="headline">{escape(position.headline)}</p>' if position.headline else ""
     summary = render_markdown(position.summary) if current else ""
     return head + headline + summary
@@ -71,9 +89,7 @@ def _quote(quote: QuoteView) -> str:
     tags = ""
     if quote.tags:
         tags = " &middot; " + ", ".join(f'<span class="tag">{escape(t)}</span>' for t in quote.tags)
-    if quote.note_count:
-        noun = "note" if quote.note_count == 1 else "notes"
-        tags += f' &middot; <span class="muted">{quote.note_count} {noun}</span>'
+    tags += " &middot; " + _notes_link("quote", line.id, quote.note_count, "add a note")
     return (
         '<div class="quote">'
         f'<p class="words">\u201c{escape(line.text)}\u201d</p>'
@@ -149,7 +165,10 @@ def stakeholder_html(detail: StakeholderDetail) -> str:
         parts.append("</table>")
 
     parts.append(f"<h2>Notes ({len(detail.notes)})</h2>")
+    write = _notes_link("stakeholder", detail.id, None, "Write a note")
     if not detail.notes:
-        parts.append('<p class="muted">No notes yet.</p>')
+        parts.append(f'<p class="muted">No notes yet. {write}</p>')
+    else:
+        parts.append(f"<p>{write}</p>")
     parts.extend(_note(n) for n in detail.notes)
     return "\n".join(parts)

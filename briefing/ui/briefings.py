@@ -51,6 +51,7 @@ from briefing.core import briefings as core
 from briefing.core.changes import Changes
 from briefing.errors import BriefingError, ExportCancelled
 from briefing.export import FORMATS, export_content, format_for
+from briefing.ui.notes import show_notes_on
 
 IdRole = Qt.ItemDataRole.UserRole
 
@@ -180,6 +181,11 @@ class BriefingsPanel(QWidget):
         top.addWidget(_button("&New", "Create a briefing with this title", self.create))
         self.delete_button = _button("Delete", "Delete the selected briefing", self.delete)
         top.addWidget(self.delete_button)
+        self.notes_button = _button(
+            "Notes", "Read and write your notes on the selected briefing", self.show_notes
+        )
+        self.notes_button.setAccessibleName("Notes on this briefing")
+        top.addWidget(self.notes_button)
 
         self.title = QLineEdit()
         self.title.setAccessibleName("Title")
@@ -301,6 +307,7 @@ class BriefingsPanel(QWidget):
         briefing_id = self.current_id()
         self.composer.setEnabled(briefing_id is not None)
         self.delete_button.setEnabled(briefing_id is not None)
+        self.notes_button.setEnabled(briefing_id is not None)
         self._loading = True
         try:
             if briefing_id is None:
@@ -587,6 +594,11 @@ class BriefingsPanel(QWidget):
         dialog.paintRequested.connect(paint)
         dialog.resize(900, 1000)
         return dialog
+
+    def show_notes(self) -> None:
+        briefing_id = self.current_id()
+        if briefing_id is not None:
+            show_notes_on(self.window, ("briefing", briefing_id))
 
     def preview(self) -> None:
         dialog = self.preview_dialog()

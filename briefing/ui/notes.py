@@ -36,6 +36,7 @@ from PySide6.QtCore import (
     QStringListModel,
     Qt,
     QTimer,
+    QUrl,
     Signal,
 )
 from PySide6.QtGui import (
@@ -74,6 +75,7 @@ from PySide6.QtWidgets import (
 from briefing.core import notes as core
 from briefing.core.changes import Changes
 from briefing.errors import BriefingError, NotFound
+from briefing.render.detail import NOTES_SCHEME
 from briefing.render.markdown import render_markdown
 from briefing.ui.browser import SafeBrowser
 
@@ -665,22 +667,46 @@ class NotesPanel(QWidget):
         self._start_new_note()
         self.refresh()
 
+    def open_on(self, target: core.Target) -> None:
+        """Show the notes on one record (a quote, a source, a position, a briefing...) and ready
+        the editor for a new note on it. The card and the topic have their own entries."""
+        self.editor.flush()
+        kind, target_id = target
+        with self.store.reading() as session:
+            label = core.describe_target(session, target)
+        self.scope.blockSignals(True)
+        for row in reversed(range(self.scope.count())):
+            if self.scope.itemData(row)[0] not in ("card", "topic"):
+                self.scope.removeItem(row)  # one record at a time, beside the card and topic
+        entries = [tuple(self.scope.itemData(row)) for row in range(self.scope.count())]
+        if kind == "stakeholder" and ("card", target_id) in entries:
+            row = entries.index(("card", target_id))
+        elif kind == "topic" and (kind, target_id) in entries:
+            row = entries.index((kind, target_id))
+        else:
+            self.scope.addItem(label, (kind, target_id))
+            row = self.scope.count() - 1
+        self.scope.setCurrentIndex(row)
+        self.scope.blockSignals(False)
+        self._on_scope()
+
     def _start_new_note(self) -> None:
-        """Ready the editor for a new note on the card (as a stakeholder note) or the topic."""
+        """Ready the editor for a new note on what the scope names: the card (as a stakeholder
+        note), the topic, or the one record opened with `open_on`."""
         target = self.scope_target()
         if target is None:
             self.editor.set_target(None)
-        elif target[0] == "card":
-            name = self.scope.currentText().removesuffix("'s card")
-            self.editor.set_target(
-                ("stakeholder", target[1]),
-                f"Write a new note on {name} in Markdown. It saves itself as you type.",
-            )
+            return
+        kind, target_id = target
+        if kind == "card":
+            kind, on = "stakeholder", self.scope.currentText().removesuffix("'s card")
+        elif kind == "topic":
+            on = "the topic"
         else:
-            self.editor.set_target(
-                ("topic", target[1]),
-                "Write a new note on the topic in Markdown. It saves itself as you type.",
-            )
+            on = self.scope.currentText()
+        self.editor.set_target(
+            (kind, target_id), f"Write a new note on {on} in Markdown. It saves itself as you type."
+        )
 
     def refresh_soon(self) -> None:
         self._refresh_timer.start()
@@ -801,6 +827,29 @@ class NotesPanel(QWidget):
         return False
 
 
+def show_notes_on(window, target: core.Target) -> None:
+    """Bring the Notes tab forward on the notes of one record, ready to write a new one.
+
+    The way every other part of the window (the details, the source reader, the briefings)
+    lets the user read and write notes on what it shows."""
+    panel: NotesPanel = window.notes_panel
+    window.toggle_detail.setChecked(True)
+    window.side_tabs.setVisible(True)
+    window.side_tabs.setCurrentWidget(panel)
+    panel.open_on(target)
+    panel.editor.source.setFocus()
+
+
+def notes_link_target(url: QUrl) -> core.Target | None:
+    """The record a `notes:KIND/ID` link of the details names (see render.detail.notes_href)."""
+    if url.scheme() != NOTES_SCHEME:
+        return None
+    kind, _, number = url.path().partition("/")
+    if kind not in core.TARGET_KINDS or not number.isdigit():
+        return None
+    return kind, int(number)
+
+
 def install_notes(window) -> NotesPanel:
     """Add the Notes tab, its menu entries and its wiring to the main window."""
     panel = NotesPanel(window)
@@ -816,6 +865,13 @@ def install_notes(window) -> NotesPanel:
     window.topic_changed.connect(follow_card)
     window.operations.changed.connect(lambda _changes: panel.refresh_soon())
     window.installEventFilter(panel)
+
+    def on_detail_link(url: QUrl) -> None:
+        target = notes_link_target(url)
+        if target is not None:
+            show_notes_on(window, target)
+
+    window.detail.anchorClicked.connect(on_detail_link)
 
     def new_note() -> None:
         window.side_tabs.setVisible(True)

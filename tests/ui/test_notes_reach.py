@@ -1,0 +1,147 @@
+"""Notes on quotes, sources, positions and briefings, reached from where those are shown."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QSettings, Qt, QUrl
+from sqlalchemy import select
+
+from briefing.core import briefings as briefings_core
+from briefing.core import notes as core
+from briefing.render.detail import notes_href
+from briefing.store.models import Position, Quote, Stakeholder
+from briefing.ui import notes as notes_ui
+from briefing.ui.main_window import MainWindow
+
+WAIT = 10_000  # generous: these wait for a state, they do not time anything
+
+
+@pytest.fixture
+def window(qtbot, demo_store, tmp_path):
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(demo_store, settings)
+    qtbot.addWidget(window)
+    window.resize(1500, 950)
+    window.show()
+    qtbot.waitExposed(window)
+    assert window.select_stakeholder("IBM")
+    return window
+
+
+@pytest.fixture
+def ibm(demo_store):
+    with demo_store.reading() as s:
+        ibm = s.scalars(select(Stakeholder.id).where(Stakeholder.name == "IBM")).one()
+        quote = s.scalars(
+            select(Quote.id).where(Quote.speaker_id == ibm, Quote.source_id.is_not(None))
+        ).first()
+        position = s.scalars(select(Position.id).where(Position.stakeholder_id == ibm)).first()
+        source = s.get(Quote, quote).source_id
+    return {"stakeholder": ibm, "quote": quote, "position": position, "source": source}
+
+
+def write(window, qtbot, text: str) -> int:
+    """Type a note into the Notes tab's editor and wait for it to be saved."""
+    editor = window.notes_panel.editor
+    qtbot.keyClicks(editor.source, text)
+    qtbot.waitUntil(
+        lambda: editor.note_id is not None and not editor.has_unsaved_changes, timeout=WAIT
+    )
+    qtbot.waitUntil(lambda: not window.notes_panel.refresh_pending, timeout=WAIT)
+    return editor.note_id
+
+
+def notes_on(store, target):
+    with store.reading() as session:
+        return core.list_notes(session, target)
+
+
+def test_the_details_link_of_a_quote_opens_its_notes_and_counts_the_new_one(
+    window, qtbot, demo_store, ibm, tmp_path
+):
+    href = notes_href("quote", ibm["quote"])
+    html = window.detail.toHtml()
+    assert href in html and "add a note" in window.detail.toPlainText()
+    window.side_tabs.setCurrentWidget(window.detail)
+    window.detail.anchorClicked.emit(QUrl(href))
+    panel = window.notes_panel
+    assert window.side_tabs.currentWidget() is panel
+    assert panel.scope.currentText().startswith("a quote by ")
+    assert panel.editor.target == ("quote", ibm["quote"])
+    assert "a quote by" in panel.editor.source.placeholderText()
+    note_id = write(window, qtbot, "# Check the date of this quote")
+    assert [n.id for n in notes_on(demo_store, ("quote", ibm["quote"]))] == [note_id]
+    assert panel.model.rowCount() == 1  # the list shows the quote's notes only
+    window.grab().save(str(tmp_path / "notes-on-a-quote.png"))
+    # The details count it as the quote's note; the card counts it too.
+    qtbot.waitUntil(lambda: "1 note" in window.detail.toPlainText(), timeout=WAIT)
+    # A card change goes back to the card's notes, where the quote's note is listed too.
+    assert window.select_stakeholder("Microsoft")
+    assert window.select_stakeholder("IBM")
+    assert panel.scope.currentData()[0] == "card"
+    ids = [panel.model.note(row).id for row in range(panel.model.rowCount())]
+    assert note_id in ids
+
+
+def test_the_position_and_the_card_have_links_too(window, qtbot, demo_store, ibm):
+    html = window.detail.toHtml()
+    assert notes_href("position", ibm["position"]) in html
+    window.detail.anchorClicked.emit(QUrl(notes_href("position", ibm["position"])))
+    assert window.notes_panel.editor.target == ("position", ibm["position"])
+    note_id = write(window, qtbot, "Ask when this changed")
+    assert [n.id for n in notes_on(demo_store, ("position", ibm["position"]))] == [note_id]
+    # The card's own link is the card scope, not a record of its own.
+    window.detail.anchorClicked.emit(QUrl(notes_href("stakeholder", ibm["stakeholder"])))
+    assert window.notes_panel.scope.currentData() == ("card", ibm["stakeholder"])
+    assert window.notes_panel.editor.target == ("stakeholder", ibm["stakeholder"])
+
+
+@pytest.mark.parametrize(
+    "address", ["notes:nothing/1", "notes:quote/x", "notes:quote/", "https://example.org/"]
+)
+def test_other_links_do_not_open_notes(address):
+    assert notes_ui.notes_link_target(QUrl(address)) is None
+
+
+def test_the_sources_tab_opens_notes_on_the_source_and_the_chosen_quote(
+    window, qtbot, demo_store, ibm, qtmodeltester, tmp_path
+):
+    sources = window.sources_panel
+    window.side_tabs.setCurrentWidget(sources)
+    sources.show_source(ibm["source"])
+    assert not sources.quote_notes_button.isEnabled()  # no quote chosen yet
+    sources.source_notes_button.click()
+    assert window.notes_panel.editor.target == ("source", ibm["source"])
+    assert window.notes_panel.scope.currentText().startswith("the source ")
+    write(window, qtbot, "Who paid for this report?")
+    assert len(notes_on(demo_store, ("source", ibm["source"]))) == 1
+    assert sources.source_notes_button.text() == "Notes on this source (1)"
+
+    window.side_tabs.setCurrentWidget(sources)
+    row = sources.quotes.row_of(ibm["quote"])
+    sources.quote_list.setCurrentIndex(sources.quotes.index(row, 0))
+    assert sources.quote_notes_button.isEnabled()
+    assert sources.quote_notes_button.text() == "Notes on this quote"
+    sources.quote_notes_button.click()
+    assert window.notes_panel.editor.target == ("quote", ibm["quote"])
+    write(window, qtbot, "Verbatim? Check the recording")
+    assert sources.quote_notes_button.text() == "Notes on this quote (1)"
+    shown = sources.quotes.index(row, 0).data(Qt.ItemDataRole.DisplayRole)
+    assert shown.endswith("\u00b7 1 note")
+    qtmodeltester.check(sources.quotes)
+    window.side_tabs.setCurrentWidget(sources)
+    sources.grab().save(str(tmp_path / "sources-with-note-counts.png"))
+
+
+def test_the_briefings_tab_opens_notes_on_the_briefing(window, qtbot, demo_store):
+    with demo_store.writing() as s:
+        briefing_id, _ = briefings_core.create_briefing(s, window.topic_id, "For the council")
+    panel = window.briefings
+    panel.reload()
+    panel.select(briefing_id)
+    assert panel.notes_button.isEnabled()
+    panel.notes_button.click()
+    assert window.notes_panel.editor.target == ("briefing", briefing_id)
+    assert window.notes_panel.scope.currentText() == "the briefing For the council"
+    note_id = write(window, qtbot, "Bring printed copies")
+    assert [n.id for n in notes_on(demo_store, ("briefing", briefing_id))] == [note_id]
