@@ -276,6 +276,14 @@ def topic_cards(session: Session, topic_id: int) -> list[StakeholderCard]:
     return result
 
 
+def card_note_counts(session: Session, topic_id: int) -> dict[int, int]:
+    """How many notes each card of the topic counts, as `topic_cards` counts them, without
+    reading the rest of the cards: all that writing or deleting a note can change on them."""
+    cards, owner = _card_owners(session, topic_id)
+    counts = _note_counts(session, topic_id, owner)
+    return {card.id: counts[card.id] for card in cards}
+
+
 def _note_counts(session: Session, topic_id: int, owner: dict[int, int]) -> dict[int, int]:
     """Notes on each card: on its stakeholders, their positions on the topic, their quotes."""
     counts: dict[int, int] = defaultdict(int)

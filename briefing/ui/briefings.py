@@ -168,6 +168,7 @@ class BriefingsPanel(QWidget):
         self.job: ExportJob | None = None
         self.progress: QProgressDialog | None = None
         self._loading = False
+        self._stale = False  # notes changed while the tab was hidden
 
         self.list = QListWidget()
         self.list.setAccessibleName("Briefings of this topic")
@@ -286,6 +287,7 @@ class BriefingsPanel(QWidget):
         return item.data(IdRole) if item is not None else None
 
     def reload(self) -> None:
+        self._stale = False
         keep = self.current_id()
         topic_id = self.window.topic_id
         with self.window.store.reading() as session:
@@ -337,8 +339,19 @@ class BriefingsPanel(QWidget):
             self._loading = False
 
     def on_changes(self, changes: Changes) -> None:
-        if changes.touches("briefing", "topic", "stakeholder", "quote", "note"):
+        if changes.touches("briefing", "topic", "stakeholder", "quote"):
             self.reload()
+        elif changes.touches("note"):
+            # A note saving itself as it is typed changes at most an item's label here: read
+            # again now if the tab is shown, else when it is next shown.
+            self._stale = True
+            if self.isVisible():
+                self.reload()
+
+    def showEvent(self, event) -> None:
+        if self._stale:
+            self.reload()
+        super().showEvent(event)
 
     # -- writing ----------------------------------------------------------------------------------
 

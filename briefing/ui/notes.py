@@ -9,11 +9,12 @@ anything else, and opens a link only after the user clicked it and confirmed the
 Saving as you type: every edit restarts a short single-shot timer (`SAVE_AFTER_MS`), and the first
 unsaved edit also starts a deadline (`SAVE_AT_MOST_MS`) that is not restarted, so that a user
 who types without pausing still has their words committed at least once a second. Each save is
-one transaction through `window.operations.run` (so cards refresh their note counts); a write
-takes a few milliseconds on the GUI thread, which keeps the code simple and typing smooth (see
-README for measured numbers). The window's close, a change of card or scope, and deleting flush
-whatever is pending. A new note is created by its first save with some text in it, so opening the
-editor and walking away leaves nothing behind.
+one transaction through `window.operations.run`; its `Changes` name notes alone, so the window
+refreshes only what notes change (the cards' note counts, the details when shown), and this
+panel only the saved note's row. A save takes a few milliseconds on the GUI thread, which keeps
+the code simple and typing smooth (see README for measured numbers). The window's close, a
+change of card or scope, and deleting flush whatever is pending. A new note is created by its
+first save with some text in it, so opening the editor and walking away leaves nothing behind.
 
 Deleting asks first and goes on the window's undo stack: Edit > Undo puts the very same note
 (id, uuid, tags, times) back.
@@ -157,6 +158,14 @@ class NoteListModel(QAbstractListModel):
 
     def note(self, row: int) -> core.NoteSummary:
         return self._notes[row]
+
+    def replace(self, note: core.NoteSummary) -> None:
+        """Show a note's new words, flag or tags in its row (it keeps its place)."""
+        row = self.row_of(note.id)
+        if row is not None:
+            self._notes[row] = note
+            index = self.index(row, 0)
+            self.dataChanged.emit(index, index)
 
     def row_of(self, note_id: int | None) -> int | None:
         for row, note in enumerate(self._notes):
@@ -335,6 +344,7 @@ class NoteEditor(QWidget):
         self.note_id: int | None = None
         self.target: core.Target | None = None
         self.last_saved_body = ""
+        self.saving = False  # while its own change runs, so that the panel knows it is its own
         self._dirty = False
         self._loading = False
 
@@ -531,6 +541,7 @@ class NoteEditor(QWidget):
         if self.note_id is None and not body.strip():
             return  # nothing to keep yet; stays dirty, so the first words save it
         self._dirty = False
+        self.saving = True
         try:
             if self.note_id is None:
                 added: list[core.AddedNote] = []
@@ -560,6 +571,8 @@ class NoteEditor(QWidget):
             self.status.setText(f"Not saved: {error}")
             self.message.emit(f"Note not saved: {error}")
             return
+        finally:
+            self.saving = False
         self.last_saved_body = body
         self.status.setText(tag_problem or f"Saved at {dt.datetime.now():%H:%M:%S}")
         self.saved.emit(self.note_id)
@@ -583,6 +596,7 @@ class NotesPanel(QWidget):
         self.card_id: int | None = None
         self.topic_id: int | None = None
         self._selecting = False  # the panel itself is moving the list's selection
+        self._own_save = False  # the change just announced is the editor saving its note
         # One save makes the window announce several refreshes (the change, the cards' reset,
         # the topic); they are folded into one reading of the list on the next loop turn.
         self._refresh_timer = QTimer(self)
@@ -708,6 +722,15 @@ class NotesPanel(QWidget):
             (kind, target_id), f"Write a new note on {on} in Markdown. It saves itself as you type."
         )
 
+    def on_changes(self, changes: Changes) -> None:
+        """After any change to the store: read the list again on the next loop turn, except
+        after the editor saved words of a note already listed, when only its row changes."""
+        editor = self.editor
+        if editor.saving and editor.note_id is not None and changes.kinds == {"note"}:
+            self._own_save = True
+            return
+        self.refresh_soon()
+
     def refresh_soon(self) -> None:
         self._refresh_timer.start()
 
@@ -780,8 +803,12 @@ class NotesPanel(QWidget):
         self._select(self.editor.note_id)
 
     def _on_saved(self, note_id: int) -> None:
+        own, self._own_save = self._own_save, False
         if self.model.row_of(note_id) is None:
             self.refresh()
+        elif own:
+            with self.store.reading() as session:
+                self.model.replace(core.note_summary(session, note_id))
         self._select(note_id)
 
     # -- actions --------------------------------------------------------------------------------
@@ -863,7 +890,7 @@ def install_notes(window) -> NotesPanel:
 
     window.grid.selectionModel().currentChanged.connect(follow_card)
     window.topic_changed.connect(follow_card)
-    window.operations.changed.connect(lambda _changes: panel.refresh_soon())
+    window.operations.changed.connect(panel.on_changes)
     window.installEventFilter(panel)
 
     def on_detail_link(url: QUrl) -> None:

@@ -73,8 +73,11 @@ def test_the_details_link_of_a_quote_opens_its_notes_and_counts_the_new_one(
     assert [n.id for n in notes_on(demo_store, ("quote", ibm["quote"]))] == [note_id]
     assert panel.model.rowCount() == 1  # the list shows the quote's notes only
     window.grab().save(str(tmp_path / "notes-on-a-quote.png"))
-    # The details count it as the quote's note; the card counts it too.
-    qtbot.waitUntil(lambda: "1 note" in window.detail.toPlainText(), timeout=WAIT)
+    # The details, hidden behind the Notes tab while typing, count it once shown again.
+    assert "1 note" not in window.detail.toPlainText()
+    window.side_tabs.setCurrentWidget(window.detail)
+    assert "1 note" in window.detail.toPlainText()
+    assert "Check the date of this quote" in window.detail.toPlainText()
     # A card change goes back to the card's notes, where the quote's note is listed too.
     assert window.select_stakeholder("Microsoft")
     assert window.select_stakeholder("IBM")
@@ -145,3 +148,76 @@ def test_the_briefings_tab_opens_notes_on_the_briefing(window, qtbot, demo_store
     assert window.notes_panel.scope.currentText() == "the briefing For the council"
     note_id = write(window, qtbot, "Bring printed copies")
     assert [n.id for n in notes_on(demo_store, ("briefing", briefing_id))] == [note_id]
+
+
+# -- a note saving itself refreshes only what notes change ----------------------------------------
+
+
+def test_autosave_repaints_counts_and_one_row_without_reloading_cards_or_list(
+    window, qtbot, demo_store, ibm
+):
+    panel = window.notes_panel
+    window.side_tabs.setCurrentWidget(panel)
+    before = window.cards.card(window.cards.row_of(ibm["stakeholder"])).note_count
+    resets = {"cards": 0, "notes": 0}
+    window.cards.modelReset.connect(lambda: resets.__setitem__("cards", resets["cards"] + 1))
+    panel.new_button.click()
+    note_id = write(window, qtbot, "# First words")
+    card = window.cards.card(window.cards.row_of(ibm["stakeholder"]))
+    assert card.note_count == before + 1  # counted without reading the cards again
+    assert resets["cards"] == 0
+    in_store = len(notes_on(demo_store, None))
+    assert f"{in_store} notes in the store" in window.statusBar().currentMessage()
+
+    panel.model.modelReset.connect(lambda: resets.__setitem__("notes", resets["notes"] + 1))
+    qtbot.keyClicks(panel.editor.source, " and more")
+    qtbot.waitUntil(lambda: not panel.editor.has_unsaved_changes, timeout=WAIT)
+    qtbot.waitUntil(lambda: not panel.refresh_pending, timeout=WAIT)
+    assert resets == {"cards": 0, "notes": 0}
+    row = panel.model.row_of(note_id)
+    assert panel.model.note(row).title == "First words and more"
+    assert panel.list.selectionModel().isSelected(panel.model.index(row, 0))
+    assert notes_on(demo_store, ("stakeholder", ibm["stakeholder"]))[0].body.endswith("more")
+
+
+def test_shown_details_follow_a_note_change_at_once_and_keep_their_place(
+    window, qtbot, demo_store, ibm
+):
+    window.side_tabs.setCurrentWidget(window.detail)
+    bar = window.detail.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 100, timeout=WAIT)
+    bar.setValue(100)
+    window.operations.run(
+        lambda s: core.add_note(s, ("quote", ibm["quote"]), "Seen in the minutes").changes
+    )
+    assert "Seen in the minutes" in window.detail.toPlainText()
+    assert bar.value() == 100
+
+
+def test_what_search_put_in_the_details_stays_after_a_note_change(window, qtbot, ibm):
+    window.detail.setHtml("<p>A source opened from search</p>")
+    window.side_tabs.setCurrentWidget(window.notes_panel)
+    window.operations.run(
+        lambda s: core.add_note(s, ("stakeholder", ibm["stakeholder"]), "Later").changes
+    )
+    window.side_tabs.setCurrentWidget(window.detail)
+    assert window.detail.toPlainText() == "A source opened from search"
+    # Choosing a card shows cards in the details again, notes and all.
+    assert window.select_stakeholder("Microsoft") and window.select_stakeholder("IBM")
+    assert "Later" in window.detail.toPlainText()
+
+
+def test_a_hidden_briefings_tab_catches_up_with_a_note_when_shown(window, qtbot, demo_store, ibm):
+    with demo_store.writing() as s:
+        note_id = core.add_note(s, ("stakeholder", ibm["stakeholder"]), "Old words").id
+        briefing_id, _ = briefings_core.create_briefing(s, window.topic_id, "For the council")
+        briefings_core.add_item(s, briefing_id, "note", note_id)
+    briefings = window.briefings
+    window.side_tabs.setCurrentWidget(briefings)
+    briefings.reload()
+    briefings.select(briefing_id)
+    assert "Old words" in briefings.items.item(0).text()
+    window.side_tabs.setCurrentWidget(window.notes_panel)
+    window.operations.run(lambda s: core.update_note(s, note_id, body="New words"))
+    window.side_tabs.setCurrentWidget(briefings)
+    assert "New words" in briefings.items.item(0).text()
