@@ -429,10 +429,24 @@ def _notes_for(
         )
         .order_by(Note.updated_at.desc(), Note.id.desc())
     ).all()
+    quote_words = dict(
+        session.execute(
+            select(Quote.id, Quote.text).where(
+                Quote.id.in_([n.quote_id for n in notes if n.quote_id is not None])
+            )
+        ).all()
+    )
     views = []
     for note in notes:
         kind, target_id = note.target
-        attached = names.get(target_id, "") if kind == "stakeholder" else f"a {kind}"
+        if kind == "stakeholder":
+            attached = names.get(target_id, "")
+        elif kind == "quote":
+            words = " ".join(quote_words.get(target_id, "").split())
+            words = words if len(words) <= 40 else words[:39] + "\u2026"
+            attached = f"the quote \u201c{words}\u201d"
+        else:
+            attached = f"the {kind}"
         views.append(
             NoteView(
                 id=note.id,

@@ -39,7 +39,7 @@ def notes_href(kind: str, record_id: int) -> str:
 
 def _notes_link(kind: str, record_id: int, count: int | None, empty: str) -> str:
     words = (f"{count} note" if count == 1 else f"{count} notes") if count else empty
-    return f'<a href="{notes_href(kind, record_id)}">{words}</a>'
+    return f'<a class="notes-link" href="{notes_href(kind, record_id)}">{words}</a>'
 
 
 KIND_LABELS = {

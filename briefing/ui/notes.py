@@ -134,9 +134,11 @@ def lock_icon() -> QIcon:
 def note_meta(note: core.NoteSummary) -> str:
     """The line under a note's title: privacy in words, dates, what it is on, tags."""
     parts = ["Private" if note.private else "Shareable"]
-    parts.append(note.created_at.strftime("%d %b %Y %H:%M UTC"))
-    if note.updated_at.replace(microsecond=0) != note.created_at.replace(microsecond=0):
-        parts.append("edited " + note.updated_at.strftime("%d %b %Y %H:%M"))
+    created = note.created_at.strftime("%d %b %Y %H:%M")
+    edited = note.updated_at.strftime("%d %b %Y %H:%M")
+    parts.append(created + " UTC")
+    if edited != created:  # edits within the minute it was written say nothing new
+        parts.append("edited " + edited)
     parts.append("on " + note.attached_to)
     text = " \u00b7 ".join(parts)
     if note.tags:

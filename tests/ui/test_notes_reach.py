@@ -78,6 +78,7 @@ def test_the_details_link_of_a_quote_opens_its_notes_and_counts_the_new_one(
     window.side_tabs.setCurrentWidget(window.detail)
     assert "1 note" in window.detail.toPlainText()
     assert "Check the date of this quote" in window.detail.toPlainText()
+    assert "on the quote \u201c" in window.detail.toPlainText()  # says which quote it is on
     # A card change goes back to the card's notes, where the quote's note is listed too.
     assert window.select_stakeholder("Microsoft")
     assert window.select_stakeholder("IBM")
