@@ -147,7 +147,8 @@ def _quote(quote: CitedQuote) -> str:
 
 def _note(note: NoteBlock) -> str:
     label = (
-        '<span class="private">\U0001f512 PRIVATE NOTE \u2014 not for circulation</span>'
+        # Words, not a padlock emoji: the PDF is set in fonts that may have no such glyph.
+        '<span class="private">PRIVATE NOTE \u2014 not for circulation</span>'
         if note.private
         else '<span class="muted">Note</span>'
     )
@@ -333,8 +334,7 @@ def _title_page(content: BriefingContent) -> str:
         else ""
     )
     warning = (
-        '<p class="private-warning">\U0001f512 This copy includes PRIVATE NOTES. '
-        "Do not circulate.</p>"
+        '<p class="private-warning">This copy includes PRIVATE NOTES. Do not circulate.</p>'
         if content.include_private
         else ""
     )

@@ -30,6 +30,9 @@ _STATUS_MARKS = {
     "not_found": "\u2717",
 }
 NOTES_SCHEME = "notes"
+# The padlock beside a private note: drawn by the app and served by the details view itself
+# (`briefing.ui.browser.SafeBrowser`), since not every system has a font with a padlock glyph.
+LOCK_IMAGE = "briefing-image:lock"
 
 
 def notes_href(kind: str, record_id: int) -> str:
@@ -100,7 +103,7 @@ def _quote(quote: QuoteView) -> str:
 
 def _note(note: NoteView) -> str:
     privacy = (
-        '<span class="private">\U0001f512 Private</span>'
+        f'<span class="private"><img src="{LOCK_IMAGE}" width="12" height="12"> Private</span>'
         if note.private
         else '<span class="shared">Shareable</span>'
     )

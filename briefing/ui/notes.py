@@ -76,9 +76,9 @@ from PySide6.QtWidgets import (
 from briefing.core import notes as core
 from briefing.core.changes import Changes
 from briefing.errors import BriefingError, NotFound
-from briefing.render.detail import NOTES_SCHEME
+from briefing.render.detail import LOCK_IMAGE, NOTES_SCHEME
 from briefing.render.markdown import render_markdown
-from briefing.ui.browser import SafeBrowser
+from briefing.ui.browser import SafeBrowser, register_app_image
 
 SAVE_AFTER_MS = 500  # quiet time after the last keystroke before saving
 SAVE_AT_MOST_MS = 1000  # however fast the typing, unsaved words are never older than this
@@ -881,6 +881,9 @@ def notes_link_target(url: QUrl) -> core.Target | None:
 
 def install_notes(window) -> NotesPanel:
     """Add the Notes tab, its menu entries and its wiring to the main window."""
+    register_app_image(
+        LOCK_IMAGE.partition(":")[2], lock_icon().pixmap(32, 32).toImage()
+    )  # the details' padlock
     panel = NotesPanel(window)
     window.notes_panel = panel
     window.side_tabs.addTab(panel, "&Notes")

@@ -222,3 +222,24 @@ def test_a_hidden_briefings_tab_catches_up_with_a_note_when_shown(window, qtbot,
     window.operations.run(lambda s: core.update_note(s, note_id, body="New words"))
     window.side_tabs.setCurrentWidget(briefings)
     assert "New words" in briefings.items.item(0).text()
+
+
+def test_a_private_note_in_the_details_has_the_apps_own_padlock(window, qtbot, ibm, tmp_path):
+    from PySide6.QtGui import QImage, QTextDocument
+
+    from briefing.render.detail import LOCK_IMAGE
+
+    window.side_tabs.setCurrentWidget(window.detail)
+    window.operations.run(
+        lambda s: core.add_note(s, ("stakeholder", ibm["stakeholder"]), "Who", private=True).changes
+    )
+    assert LOCK_IMAGE in window.detail.toHtml() and "Private" in window.detail.toPlainText()
+    assert "\U0001f512" not in window.detail.toPlainText()  # no emoji that fonts may lack
+    image = window.detail.loadResource(
+        QTextDocument.ResourceType.ImageResource.value, QUrl(LOCK_IMAGE)
+    )
+    assert isinstance(image, QImage) and not image.isNull()
+    for elsewhere in ("briefing-image:other", "file:///etc/passwd", "http://127.0.0.1/x.png"):
+        kind = QTextDocument.ResourceType.ImageResource.value
+        assert window.detail.loadResource(kind, QUrl(elsewhere)) is None
+    window.detail.grab().save(str(tmp_path / "details-private-note.png"))

@@ -75,3 +75,11 @@ def test_the_rule_in_python_matches_the_rule_in_sql(noted):
                 n.id for n in notes.shareable_notes(s, include_private=include_private)
             ]
     assert any(n.private for n in every) and not all(n.private for n in every)
+
+
+def test_exports_mark_private_notes_in_words_that_every_font_has(noted):
+    with noted.reading() as s:
+        content = b.topic_content(s, 1, include_private=True)
+    for render in (html_document, markdown_document):
+        text = render(content)
+        assert "PRIVATE NOTE" in text and "\U0001f512" not in text
