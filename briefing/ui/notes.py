@@ -869,6 +869,30 @@ def show_notes_on(window, target: core.Target) -> None:
     panel.editor.source.setFocus()
 
 
+def show_note(window, note_id: int) -> bool:
+    """Bring the Notes tab forward with one note open in the editor, listed with the notes of
+    the card (if the window shows it there) or of the record it is on. False if it is gone."""
+    with window.store.reading() as session:
+        try:
+            note = core.note_summary(session, note_id)
+        except NotFound:
+            return False
+    panel: NotesPanel = window.notes_panel
+    window.toggle_detail.setChecked(True)
+    window.side_tabs.setVisible(True)
+    window.side_tabs.setCurrentWidget(panel)
+    if panel.refresh_pending:
+        panel.refresh()
+    if panel.model.row_of(note_id) is None:
+        panel.open_on(note.target)
+    row = panel.model.row_of(note_id)
+    if row is None:
+        return False
+    panel.list.setCurrentIndex(panel.model.index(row, 0))
+    panel.editor.source.setFocus()
+    return True
+
+
 def notes_link_target(url: QUrl) -> core.Target | None:
     """The record a `notes:KIND/ID` link of the details names (see render.detail.notes_href)."""
     if url.scheme() != NOTES_SCHEME:

@@ -90,6 +90,7 @@ from briefing.render.detail import stance_label
 from briefing.render.search import FIRST_MATCH, hit_html, source_html
 from briefing.store import Store
 from briefing.ui import theme
+from briefing.ui.notes import show_note
 
 HitRole = Qt.ItemDataRole.UserRole + 21
 KindRole = Qt.ItemDataRole.UserRole + 22
@@ -664,6 +665,11 @@ class SearchFeature(QObject):
             if where.source_id is not None and not where.cards and where.quote_id is None:
                 source = source_view(session, where.source_id, self.field.text())
         detail = window.detail
+        if hit.kind == "note" and not where.cards and show_note(window, hit.id):
+            # A note on a source, a topic or a briefing has no card to show it in context:
+            # it opens in the Notes tab, ready to read and edit.
+            window.statusBar().showMessage(f"Opened {hit.title}", 5000)
+            return
         if where.quote_id is not None and where.source_id is not None:
             self._open_quote_in_source(where)
             return

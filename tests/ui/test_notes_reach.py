@@ -243,3 +243,31 @@ def test_a_private_note_in_the_details_has_the_apps_own_padlock(window, qtbot, i
         kind = QTextDocument.ResourceType.ImageResource.value
         assert window.detail.loadResource(kind, QUrl(elsewhere)) is None
     window.detail.grab().save(str(tmp_path / "details-private-note.png"))
+
+
+def test_search_opens_a_note_on_a_source_in_the_notes_tab(window, qtbot, demo_store, ibm):
+    with demo_store.writing() as s:
+        note_id = core.add_note(s, ("source", ibm["source"]), "Paywalled: keep a printout").id
+    search = window.search
+    search.field.setText("printout")
+    qtbot.waitUntil(lambda: not search.panel.timer.isActive(), timeout=WAIT)
+    qtbot.waitUntil(lambda: search.panel._shown_generation == search.panel.generation, timeout=WAIT)
+    search.open_hit(_note_hit(search.panel.model))
+    search.panel.wait_for_idle()
+    panel = window.notes_panel
+    assert window.side_tabs.currentWidget() is panel
+    assert panel.editor.note_id == note_id
+    assert panel.editor.source.toPlainText() == "Paywalled: keep a printout"
+    assert panel.scope.currentText().startswith("the source ")
+
+
+def _note_hit(model):
+    from briefing.ui.search import HitRole
+
+    for group in range(model.rowCount()):
+        parent = model.index(group, 0)
+        for row in range(model.rowCount(parent)):
+            hit = model.index(row, 0, parent).data(HitRole)
+            if hit.kind == "note":
+                return hit
+    raise AssertionError("no note among the hits")
