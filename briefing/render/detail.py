@@ -10,10 +10,12 @@ cannot make such a link (the sanitiser keeps only http, https and mailto).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 
 from briefing.core.cards import NoteView, PositionView, QuoteView, StakeholderDetail
 from briefing.core.dates import format_date
+from briefing.core.notes import NoteSummary
 from briefing.render.markdown import render_markdown
 
 STANCE_LABELS = {
@@ -101,7 +103,17 @@ def _quote(quote: QuoteView) -> str:
     )
 
 
-def _note(note: NoteView) -> str:
+def notes_html(notes: Sequence[NoteView | NoteSummary], kind: str, record_id: int) -> str:
+    """One record's notes, newest first, under a panel that shows the record (the source
+    reader's quote), with a link that opens them in the Notes tab to write another."""
+    write = _notes_link(kind, record_id, None, "Write a note")
+    if not notes:
+        return f'<h3>Notes</h3><p class="muted">No notes yet. {write}</p>'
+    body = "".join(_note(n, show_on=False) for n in notes)
+    return f"<h3>Notes ({len(notes)})</h3><p>{write}</p>{body}"
+
+
+def _note(note: NoteView | NoteSummary, *, show_on: bool = True) -> str:
     privacy = (
         f'<span class="private"><img src="{LOCK_IMAGE}" width="12" height="12"> Private</span>'
         if note.private
@@ -109,7 +121,7 @@ def _note(note: NoteView) -> str:
     )
     tags = "".join(f' <span class="tag">#{escape(t)}</span>' for t in note.tags)
     when = escape(note.updated_at.strftime("%d %b %Y %H:%M UTC"))
-    on = f" on {escape(note.attached_to)}" if note.attached_to else ""
+    on = f" on {escape(note.attached_to)}" if note.attached_to and show_on else ""
     return (
         '<div class="note">'
         f'<p class="muted">{privacy} &middot; {when}{on}{tags}</p>'

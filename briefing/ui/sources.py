@@ -52,7 +52,7 @@ from PySide6.QtWidgets import (
 )
 
 from briefing.core.changes import Changes
-from briefing.core.notes import note_counts
+from briefing.core.notes import list_notes, note_counts
 from briefing.core.quotes import (
     QuoteCheck,
     SpeakerChoice,
@@ -71,9 +71,10 @@ from briefing.core.sources import (
     read_file,
 )
 from briefing.errors import BriefingError
+from briefing.render.detail import notes_html
 from briefing.render.quote_check import quote_check_html, quote_summary
 from briefing.ui.browser import SafeBrowser
-from briefing.ui.notes import show_notes_on
+from briefing.ui.notes import notes_link_target, show_notes_on
 from briefing.ui.text_positions import TextPositions
 
 FILE_FILTER = "Sources (*.txt *.md *.markdown *.html *.htm *.pdf);;All files (*)"
@@ -466,6 +467,9 @@ class SourcesPanel(QWidget):
 
         self.quote_detail = SafeBrowser()
         self.quote_detail.setAccessibleName("Quote check")
+        self.quote_detail.anchorClicked.connect(self._on_quote_detail_link)
+        self._shown_quote: int | None = None  # the quote whose check and notes are shown
+        self._notes_stale = False  # notes changed while the tab was hidden
 
         # Notes on what is being read: the source itself, and the quote chosen in the list.
         self.source_notes_button = QPushButton("Notes on this source")
@@ -550,6 +554,7 @@ class SourcesPanel(QWidget):
             self.warning.hide()
             self.quotes.set_checks([])
             self.quote_detail.setHtml("")
+            self._shown_quote = None
             self._show_note_buttons(0)
             return
         same = self.document is not None and self.document.id == source_id
@@ -582,6 +587,7 @@ class SourcesPanel(QWidget):
         if current_quote is not None:
             self.show_quote(current_quote)
         else:
+            self._shown_quote = None
             self.quote_detail.setHtml(
                 "<p class='muted'>Click a highlighted passage or a quote in the list to see "
                 "how it checks against this source and others.</p>"
@@ -593,12 +599,31 @@ class SourcesPanel(QWidget):
         row = self.quotes.row_of(quote_id)
         if row is None:
             return
-        check = self.quotes.check(row)
-        self.quote_detail.setHtml(quote_check_html(check))
+        self._show_quote_detail(quote_id)
         index = self.quotes.index(row, 0)
         if self.quote_list.currentIndex() != index:
             self.quote_list.setCurrentIndex(index)
         self.reader.show_quotes(self.checks, quote_id)
+
+    def _show_quote_detail(self, quote_id: int, *, keep_scroll: bool = False) -> None:
+        """The chosen quote's check against its source and others, then the user's notes on it."""
+        row = self.quotes.row_of(quote_id)
+        if row is None:
+            return
+        with self.window_.store.reading() as session:
+            notes = list_notes(session, ("quote", quote_id))
+        bar = self.quote_detail.verticalScrollBar()
+        position = bar.value()
+        html = quote_check_html(self.quotes.check(row)) + notes_html(notes, "quote", quote_id)
+        self.quote_detail.setHtml(html)
+        if keep_scroll:
+            bar.setValue(position)
+        self._shown_quote = quote_id
+
+    def _on_quote_detail_link(self, url) -> None:
+        target = notes_link_target(url)
+        if target is not None:
+            show_notes_on(self.window_, target)
 
     def _on_quote_row(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if not current.isValid():
@@ -630,7 +655,12 @@ class SourcesPanel(QWidget):
         self.quote_notes_button.setEnabled(quote_id is not None)
 
     def refresh_note_counts(self) -> None:
-        """Read only the note counts again: a note saving itself changes nothing else here."""
+        """Read only the notes again: a note saving itself changes nothing else here. While
+        the tab is hidden (the user is typing in the Notes tab), wait until it is shown."""
+        if not self.isVisible():
+            self._notes_stale = True
+            return
+        self._notes_stale = False
         if self.document is None:
             return
         source_id = self.document.id
@@ -639,6 +669,13 @@ class SourcesPanel(QWidget):
             source_notes = note_counts(session, "source", [source_id]).get(source_id, 0)
         self.quotes.set_note_counts(quote_notes)
         self._show_note_buttons(source_notes)
+        if self._shown_quote is not None:
+            self._show_quote_detail(self._shown_quote, keep_scroll=True)
+
+    def showEvent(self, event) -> None:
+        if self._notes_stale:
+            self.refresh_note_counts()
+        super().showEvent(event)
 
     def show_source_notes(self) -> None:
         if self.document is not None:

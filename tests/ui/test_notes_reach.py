@@ -119,9 +119,9 @@ def test_the_sources_tab_opens_notes_on_the_source_and_the_chosen_quote(
     assert window.notes_panel.scope.currentText().startswith("the source ")
     write(window, qtbot, "Who paid for this report?")
     assert len(notes_on(demo_store, ("source", ibm["source"]))) == 1
+    window.side_tabs.setCurrentWidget(sources)  # hidden while typing, it catches up when shown
     assert sources.source_notes_button.text() == "Notes on this source (1)"
 
-    window.side_tabs.setCurrentWidget(sources)
     row = sources.quotes.row_of(ibm["quote"])
     sources.quote_list.setCurrentIndex(sources.quotes.index(row, 0))
     assert sources.quote_notes_button.isEnabled()
@@ -129,11 +129,20 @@ def test_the_sources_tab_opens_notes_on_the_source_and_the_chosen_quote(
     sources.quote_notes_button.click()
     assert window.notes_panel.editor.target == ("quote", ibm["quote"])
     write(window, qtbot, "Verbatim? Check the recording")
+    window.side_tabs.setCurrentWidget(sources)
     assert sources.quote_notes_button.text() == "Notes on this quote (1)"
     shown = sources.quotes.index(row, 0).data(Qt.ItemDataRole.DisplayRole)
     assert shown.endswith("\u00b7 1 note")
+    # The quote's panel below the list shows the note itself, and links to write another.
+    assert "Verbatim? Check the recording" in sources.quote_detail.toPlainText()
+    assert notes_href("quote", ibm["quote"]) in sources.quote_detail.toHtml()
+    window.notes_panel.scope.setCurrentIndex(0)  # back to the card's notes
+    sources.quote_detail.anchorClicked.emit(QUrl(notes_href("quote", ibm["quote"])))
+    assert window.side_tabs.currentWidget() is window.notes_panel
+    assert window.notes_panel.editor.target == ("quote", ibm["quote"])
     qtmodeltester.check(sources.quotes)
     window.side_tabs.setCurrentWidget(sources)
+    sources.quote_detail.verticalScrollBar().setValue(10_000)
     sources.grab().save(str(tmp_path / "sources-with-note-counts.png"))
 
 
