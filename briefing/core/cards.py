@@ -85,6 +85,7 @@ class PositionView:
     headline: str
     summary: str  # Markdown
     as_of: dt.date
+    note_count: int = 0
 
 
 @dataclass(frozen=True)
@@ -309,13 +310,14 @@ def _note_counts(session: Session, topic_id: int, owner: dict[int, int]) -> dict
     return counts
 
 
-def _position_view(position: Position) -> PositionView:
+def _position_view(position: Position, note_counts: dict[int, int]) -> PositionView:
     return PositionView(
         id=position.id,
         stance=position.stance,
         headline=position.headline,
         summary=position.summary,
         as_of=position.as_of,
+        note_count=note_counts.get(position.id, 0),
     )
 
 
@@ -343,6 +345,13 @@ def stakeholder_detail(session: Session, topic_id: int, stakeholder_id: int) -> 
         .order_by(Position.as_of.desc(), Position.id.desc())
     ).all()
 
+    position_notes = dict(
+        session.execute(
+            select(Note.position_id, func.count())
+            .where(Note.position_id.in_([p.id for p in positions]))
+            .group_by(Note.position_id)
+        ).all()
+    )
     speaker = aliased(Stakeholder)
     quote_notes = dict(
         session.execute(
@@ -402,8 +411,8 @@ def stakeholder_detail(session: Session, topic_id: int, stakeholder_id: int) -> 
         description=stakeholder.description,
         parent=stakeholder.parent.name if stakeholder.parent else None,
         members=tuple(member_names),
-        position=_position_view(positions[0]) if positions else None,
-        earlier_positions=tuple(_position_view(p) for p in positions[1:]),
+        position=_position_view(positions[0], position_notes) if positions else None,
+        earlier_positions=tuple(_position_view(p, position_notes) for p in positions[1:]),
         quotes=tuple(quotes),
         answers=tuple(answers),
         events=tuple(events),

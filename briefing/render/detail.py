@@ -74,7 +74,7 @@ def _position(position: PositionView, *, current: bool) -> str:
         f"&nbsp;{escape(stance_label(position.stance))}&nbsp;</span>"
     )
     when = escape(format_date(position.as_of))
-    notes = _notes_link("position", position.id, None, "notes on this position")
+    notes = _notes_link("position", position.id, position.note_count, "notes on this position")
     head = f'<p>{badge} &nbsp;<span class="muted">as of {when}</span> &middot; {notes}</p>'
     headline = f'<p class="headline">{escape(position.headline)}</p>' if position.headline else ""
     summary = render_markdown(position.summary) if current else ""

@@ -94,6 +94,8 @@ def test_the_position_and_the_card_have_links_too(window, qtbot, demo_store, ibm
     assert window.notes_panel.editor.target == ("position", ibm["position"])
     note_id = write(window, qtbot, "Ask when this changed")
     assert [n.id for n in notes_on(demo_store, ("position", ibm["position"]))] == [note_id]
+    window.side_tabs.setCurrentWidget(window.detail)
+    assert "as of 8 June 2020 \u00b7 1 note" in window.detail.toPlainText()
     # The card's own link is the card scope, not a record of its own.
     window.detail.anchorClicked.emit(QUrl(notes_href("stakeholder", ibm["stakeholder"])))
     assert window.notes_panel.scope.currentData() == ("card", ibm["stakeholder"])
