@@ -13,11 +13,11 @@ HTML and the Markdown say exactly the same thing:
 - an appendix of sources (title, publisher, date, URL, sha256 of the stored text) and one of the
   quotes that are not verified exact or normalized, with their status.
 
-Private notes are left out unless `include_private`; then each is marked private. Every note
-is selected through `core.notes.only_shareable` (the one privacy rule that packs and other shared
-files use too), never by testing the flag here. A quote whose
-source was removed cannot be cited, so reading a briefing that includes one is refused with a
-message naming the quote (an export must never cite nothing).
+Private notes are left out unless `include_private`; then each is marked private. Notes are
+chosen by the sharing rule of `briefing.core.notes` (`only_shareable`, `keep_shareable`), the
+one rule that every file leaving the store follows. A quote whose source was removed cannot be
+cited, so reading a briefing that includes one is refused with a message naming the quote (an
+export must never cite nothing).
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from briefing.core import notes as privacy  # the notes' own privacy rule, looked up on use
 from briefing.core.cards import (
     QuoteView,
     StakeholderDetail,
@@ -37,6 +36,7 @@ from briefing.core.cards import (
 )
 from briefing.core.changes import Changes
 from briefing.core.lookup import closest
+from briefing.core.notes import is_shareable, keep_shareable, only_shareable
 from briefing.core.verify import verify_quote
 from briefing.errors import InputError, NotFound
 from briefing.store.models import (
@@ -510,7 +510,7 @@ def _stakeholder_section(
     quotes = tuple(cites.cite_view(q) for q in detail.quotes)
     notes = tuple(
         NoteBlock(n.body, n.private, n.attached_to, n.updated_at)
-        for n in privacy.card_notes(session, topic_id, detail.id, include_private=private)
+        for n in keep_shareable(detail.notes, include_private=private)
     )
     position = detail.position
     return StakeholderSection(
@@ -653,7 +653,7 @@ def topic_content(
     topic_notes = [
         _note_block(note, topic.name)
         for note in session.scalars(
-            privacy.only_shareable(
+            only_shareable(
                 select(Note).where(Note.topic_id == topic_id), include_private=include_private
             ).order_by(Note.created_at, Note.id)
         )
@@ -715,12 +715,8 @@ def briefing_content(
             else:
                 sections.append(QuotesSection(QUOTES_TITLE, (cited,)))
         else:
-            note = session.scalars(
-                privacy.only_shareable(
-                    select(Note).where(Note.id == item.note_id), include_private=private
-                )
-            ).first()
-            if note is None:  # private, and private notes were not asked for
+            note = session.get(Note, item.note_id)
+            if not is_shareable(note.private, include_private=private):
                 continue
             block = _note_block(note, "")
             if sections and isinstance(sections[-1], NotesSection):

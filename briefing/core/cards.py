@@ -85,6 +85,7 @@ class PositionView:
     headline: str
     summary: str  # Markdown
     as_of: dt.date
+    note_count: int = 0
 
 
 @dataclass(frozen=True)
@@ -276,6 +277,14 @@ def topic_cards(session: Session, topic_id: int) -> list[StakeholderCard]:
     return result
 
 
+def card_note_counts(session: Session, topic_id: int) -> dict[int, int]:
+    """How many notes each card of the topic counts, as `topic_cards` counts them, without
+    reading the rest of the cards: all that writing or deleting a note can change on them."""
+    cards, owner = _card_owners(session, topic_id)
+    counts = _note_counts(session, topic_id, owner)
+    return {card.id: counts[card.id] for card in cards}
+
+
 def _note_counts(session: Session, topic_id: int, owner: dict[int, int]) -> dict[int, int]:
     """Notes on each card: on its stakeholders, their positions on the topic, their quotes."""
     counts: dict[int, int] = defaultdict(int)
@@ -301,13 +310,14 @@ def _note_counts(session: Session, topic_id: int, owner: dict[int, int]) -> dict
     return counts
 
 
-def _position_view(position: Position) -> PositionView:
+def _position_view(position: Position, note_counts: dict[int, int]) -> PositionView:
     return PositionView(
         id=position.id,
         stance=position.stance,
         headline=position.headline,
         summary=position.summary,
         as_of=position.as_of,
+        note_count=note_counts.get(position.id, 0),
     )
 
 
@@ -335,6 +345,13 @@ def stakeholder_detail(session: Session, topic_id: int, stakeholder_id: int) -> 
         .order_by(Position.as_of.desc(), Position.id.desc())
     ).all()
 
+    position_notes = dict(
+        session.execute(
+            select(Note.position_id, func.count())
+            .where(Note.position_id.in_([p.id for p in positions]))
+            .group_by(Note.position_id)
+        ).all()
+    )
     speaker = aliased(Stakeholder)
     quote_notes = dict(
         session.execute(
@@ -394,8 +411,8 @@ def stakeholder_detail(session: Session, topic_id: int, stakeholder_id: int) -> 
         description=stakeholder.description,
         parent=stakeholder.parent.name if stakeholder.parent else None,
         members=tuple(member_names),
-        position=_position_view(positions[0]) if positions else None,
-        earlier_positions=tuple(_position_view(p) for p in positions[1:]),
+        position=_position_view(positions[0], position_notes) if positions else None,
+        earlier_positions=tuple(_position_view(p, position_notes) for p in positions[1:]),
         quotes=tuple(quotes),
         answers=tuple(answers),
         events=tuple(events),
@@ -421,10 +438,24 @@ def _notes_for(
         )
         .order_by(Note.updated_at.desc(), Note.id.desc())
     ).all()
+    quote_words = dict(
+        session.execute(
+            select(Quote.id, Quote.text).where(
+                Quote.id.in_([n.quote_id for n in notes if n.quote_id is not None])
+            )
+        ).all()
+    )
     views = []
     for note in notes:
         kind, target_id = note.target
-        attached = names.get(target_id, "") if kind == "stakeholder" else f"a {kind}"
+        if kind == "stakeholder":
+            attached = names.get(target_id, "")
+        elif kind == "quote":
+            words = " ".join(quote_words.get(target_id, "").split())
+            words = words if len(words) <= 40 else words[:39] + "\u2026"
+            attached = f"the quote \u201c{words}\u201d"
+        else:
+            attached = f"the {kind}"
         views.append(
             NoteView(
                 id=note.id,

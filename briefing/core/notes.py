@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 from sqlalchemy import Select, false, func, insert, select
 from sqlalchemy.orm import Session, selectinload
@@ -43,6 +44,7 @@ from briefing.store.models import (
 )
 
 Target = tuple[str, int]
+TARGET_KINDS = NOTE_TARGETS  # what a note can be attached to, for the layers above the store
 
 TAG_MAX = 100  # the tags.name column
 TITLE_MAX = 80
@@ -253,11 +255,31 @@ def restore_note(session: Session, snapshot: NoteSnapshot) -> Changes:
 # -- reading ----------------------------------------------------------------------------------
 
 
+def is_shareable(private: bool, *, include_private: bool = False) -> bool:
+    """The one rule: a note may leave the store if it is not private, or if the user asked for
+    private notes too. `only_shareable` is this rule in SQL."""
+    return include_private or not private
+
+
+class _HasPrivacy(Protocol):
+    @property
+    def private(self) -> bool: ...
+
+
+_Noted = TypeVar("_Noted", bound=_HasPrivacy)
+
+
+def keep_shareable(notes: Iterable[_Noted], *, include_private: bool = False) -> list[_Noted]:
+    """The notes (records or views of them) that may leave the store, in their order."""
+    return [n for n in notes if is_shareable(n.private, include_private=include_private)]
+
+
 def only_shareable(statement: Select, *, include_private: bool = False) -> Select:
     """Narrow a query over notes to those that may leave the store.
 
     Exports, packs and every other shared file select their notes through this (or
-    `shareable_notes`), so a private note goes out only when the user asked for it.
+    `shareable_notes`, or `keep_shareable` for notes already read), so a private note goes out
+    only when the user asked for it.
     """
     if include_private:
         return statement
@@ -359,12 +381,29 @@ def note_summary(session: Session, note_id: int) -> NoteSummary:
     return summary
 
 
+def note_counts(session: Session, kind: str, ids: Iterable[int]) -> dict[int, int]:
+    """How many notes each of these records of one kind holds (private ones too); a record
+    without notes is missing from the answer."""
+    if kind not in NOTE_TARGETS:
+        raise InputError(f"a note cannot be attached to a {kind!r}")
+    column = getattr(Note, f"{kind}_id")
+    wanted = list(ids)
+    if not wanted:
+        return {}
+    return dict(
+        session.execute(
+            select(column, func.count()).where(column.in_(wanted)).group_by(column)
+        ).all()
+    )
+
+
 def all_tags(session: Session) -> list[str]:
     """Every tag name in the store, for completion while tagging (notes, quotes, sources)."""
     return list(session.scalars(select(Tag.name).order_by(func.lower(Tag.name))))
 
 
 __all__ = [
+    "TARGET_KINDS",
     "AddedNote",
     "NoteSnapshot",
     "NoteSummary",
@@ -374,7 +413,10 @@ __all__ = [
     "clean_tags",
     "delete_note",
     "describe_target",
+    "is_shareable",
+    "keep_shareable",
     "list_notes",
+    "note_counts",
     "note_snapshot",
     "note_summary",
     "note_title",

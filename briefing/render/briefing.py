@@ -199,6 +199,7 @@ def _quote(quote: CitedQuote) -> str:
 
 def _note(note: NoteBlock) -> str:
     label = (
+        # Words, not a padlock emoji: the PDF is set in fonts that may have no such glyph.
         '<span class="private">PRIVATE NOTE \u2014 not for circulation</span>'
         if note.private
         else '<span class="muted">Note</span>'

@@ -2,14 +2,20 @@
 
 Every value from the store is escaped; Markdown (position summaries, notes) goes through the
 sanitising renderer. Statuses and stances are spelled out in words, colour only adds to them.
+
+Quotes, the position and the notes heading carry `notes:KIND/ID` links (`notes_href`): the
+window's Notes tab opens on that record's notes when one is clicked. A note's own Markdown
+cannot make such a link (the sanitiser keeps only http, https and mailto).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 
 from briefing.core.cards import NoteView, PositionView, QuoteView, StakeholderDetail
 from briefing.core.dates import format_date
+from briefing.core.notes import NoteSummary
 from briefing.render.markdown import render_markdown
 
 STANCE_LABELS = {
@@ -25,6 +31,22 @@ _STATUS_MARKS = {
     "altered": "\u26a0",
     "not_found": "\u2717",
 }
+NOTES_SCHEME = "notes"
+# The padlock beside a private note: drawn by the app and served by the details view itself
+# (`briefing.ui.browser.SafeBrowser`), since not every system has a font with a padlock glyph.
+LOCK_IMAGE = "briefing-image:lock"
+
+
+def notes_href(kind: str, record_id: int) -> str:
+    """The address of a link that opens the notes on one record."""
+    return f"{NOTES_SCHEME}:{kind}/{int(record_id)}"
+
+
+def _notes_link(kind: str, record_id: int, count: int | None, empty: str) -> str:
+    words = (f"{count} note" if count == 1 else f"{count} notes") if count else empty
+    return f'<a class="notes-link" href="{notes_href(kind, record_id)}">{words}</a>'
+
+
 KIND_LABELS = {
     "ngo": "NGO",
     "company": "Company",
@@ -52,7 +74,8 @@ def _position(position: PositionView, *, current: bool) -> str:
         f"&nbsp;{escape(stance_label(position.stance))}&nbsp;</span>"
     )
     when = escape(format_date(position.as_of))
-    head = f'<p>{badge} &nbsp;<span class="muted">as of {when}</span></p>'
+    notes = _notes_link("position", position.id, position.note_count, "notes on this position")
+    head = f'<p>{badge} &nbsp;<span class="muted">as of {when}</span> &middot; {notes}</p>'
     headline = f'<p class="headline">{escape(position.headline)}</p>' if position.headline else ""
     summary = render_markdown(position.summary) if current else ""
     return head + headline + summary
@@ -71,9 +94,7 @@ def _quote(quote: QuoteView) -> str:
     tags = ""
     if quote.tags:
         tags = " &middot; " + ", ".join(f'<span class="tag">{escape(t)}</span>' for t in quote.tags)
-    if quote.note_count:
-        noun = "note" if quote.note_count == 1 else "notes"
-        tags += f' &middot; <span class="muted">{quote.note_count} {noun}</span>'
+    tags += " &middot; " + _notes_link("quote", line.id, quote.note_count, "add a note")
     return (
         '<div class="quote">'
         f'<p class="words">\u201c{escape(line.text)}\u201d</p>'
@@ -82,15 +103,25 @@ def _quote(quote: QuoteView) -> str:
     )
 
 
-def _note(note: NoteView) -> str:
+def notes_html(notes: Sequence[NoteView | NoteSummary], kind: str, record_id: int) -> str:
+    """One record's notes, newest first, under a panel that shows the record (the source
+    reader's quote), with a link that opens them in the Notes tab to write another."""
+    write = _notes_link(kind, record_id, None, "Write a note")
+    if not notes:
+        return f'<h3>Notes</h3><p class="muted">No notes yet. {write}</p>'
+    body = "".join(_note(n, show_on=False) for n in notes)
+    return f"<h3>Notes ({len(notes)})</h3><p>{write}</p>{body}"
+
+
+def _note(note: NoteView | NoteSummary, *, show_on: bool = True) -> str:
     privacy = (
-        '<span class="private">\U0001f512 Private</span>'
+        f'<span class="private"><img src="{LOCK_IMAGE}" width="12" height="12"> Private</span>'
         if note.private
         else '<span class="shared">Shareable</span>'
     )
     tags = "".join(f' <span class="tag">#{escape(t)}</span>' for t in note.tags)
     when = escape(note.updated_at.strftime("%d %b %Y %H:%M UTC"))
-    on = f" on {escape(note.attached_to)}" if note.attached_to else ""
+    on = f" on {escape(note.attached_to)}" if note.attached_to and show_on else ""
     return (
         '<div class="note">'
         f'<p class="muted">{privacy} &middot; {when}{on}{tags}</p>'
@@ -149,7 +180,10 @@ def stakeholder_html(detail: StakeholderDetail) -> str:
         parts.append("</table>")
 
     parts.append(f"<h2>Notes ({len(detail.notes)})</h2>")
+    write = _notes_link("stakeholder", detail.id, None, "Write a note")
     if not detail.notes:
-        parts.append('<p class="muted">No notes yet.</p>')
+        parts.append(f'<p class="muted">No notes yet. {write}</p>')
+    else:
+        parts.append(f"<p>{write}</p>")
     parts.extend(_note(n) for n in detail.notes)
     return "\n".join(parts)

@@ -54,6 +54,7 @@ from briefing.core import briefings as core
 from briefing.core.changes import Changes
 from briefing.errors import BriefingError, ExportCancelled
 from briefing.export import FORMATS, export_content, format_for
+from briefing.ui.notes import show_notes_on
 
 IdRole = Qt.ItemDataRole.UserRole
 
@@ -170,6 +171,7 @@ class BriefingsPanel(QWidget):
         self.job: ExportJob | None = None
         self.progress: QProgressDialog | None = None
         self._loading = False
+        self._stale = False  # notes changed while the tab was hidden
 
         self.list = QListWidget()
         self.list.setAccessibleName("Briefings of this topic")
@@ -183,6 +185,11 @@ class BriefingsPanel(QWidget):
         top.addWidget(_button("&New", "Create a briefing with this title", self.create))
         self.delete_button = _button("Delete", "Delete the selected briefing", self.delete)
         top.addWidget(self.delete_button)
+        self.notes_button = _button(
+            "Notes", "Read and write your notes on the selected briefing", self.show_notes
+        )
+        self.notes_button.setAccessibleName("Notes on this briefing")
+        top.addWidget(self.notes_button)
 
         self.title = QLineEdit()
         self.title.setAccessibleName("Title")
@@ -283,6 +290,7 @@ class BriefingsPanel(QWidget):
         return item.data(IdRole) if item is not None else None
 
     def reload(self) -> None:
+        self._stale = False
         keep = self.current_id()
         topic_id = self.window.topic_id
         with self.window.store.reading() as session:
@@ -320,6 +328,7 @@ class BriefingsPanel(QWidget):
         self.composer.setEnabled(briefing_id is not None)
         self.delete_button.setEnabled(briefing_id is not None)
         self.show_actions_state()
+        self.notes_button.setEnabled(briefing_id is not None)
         self._loading = True
         try:
             if briefing_id is None:
@@ -349,8 +358,19 @@ class BriefingsPanel(QWidget):
             self._loading = False
 
     def on_changes(self, changes: Changes) -> None:
-        if changes.touches("briefing", "topic", "stakeholder", "quote", "note"):
+        if changes.touches("briefing", "topic", "stakeholder", "quote"):
             self.reload()
+        elif changes.touches("note"):
+            # A note saving itself as it is typed changes at most an item's label here: read
+            # again now if the tab is shown, else when it is next shown.
+            self._stale = True
+            if self.isVisible():
+                self.reload()
+
+    def showEvent(self, event) -> None:
+        if self._stale:
+            self.reload()
+        super().showEvent(event)
 
     # -- writing ----------------------------------------------------------------------------------
 
@@ -628,6 +648,11 @@ class BriefingsPanel(QWidget):
         dialog.paintRequested.connect(paint)
         dialog.resize(900, 1000)
         return dialog
+
+    def show_notes(self) -> None:
+        briefing_id = self.current_id()
+        if briefing_id is not None:
+            show_notes_on(self.window, ("briefing", briefing_id))
 
     def preview(self) -> None:
         dialog = self.preview_dialog()

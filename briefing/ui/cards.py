@@ -8,6 +8,8 @@ only work done in `paint`, and only for the cards on screen.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import (
     QAbstractListModel,
     QModelIndex,
@@ -55,6 +57,16 @@ class CardListModel(QAbstractListModel):
         self.beginResetModel()
         self._cards = list(cards)
         self.endResetModel()
+
+    def set_note_counts(self, counts: dict[int, int]) -> None:
+        """Change only the cards' note counts (a note was written or deleted); the cards whose
+        count changed are repainted, nothing is reset."""
+        for row, card in enumerate(self._cards):
+            count = counts.get(card.id, 0)
+            if count != card.note_count:
+                self._cards[row] = replace(card, note_count=count)
+                index = self.index(row, 0)
+                self.dataChanged.emit(index, index)
 
     def card(self, row: int) -> StakeholderCard:
         return self._cards[row]

@@ -8,7 +8,15 @@ announced (`operations.changed`), so the cards and details refresh after any edi
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QItemSelectionModel, QModelIndex, QSettings, Qt, Signal
+from PySide6.QtCore import (
+    QByteArray,
+    QEvent,
+    QItemSelectionModel,
+    QModelIndex,
+    QSettings,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -23,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from briefing import __version__
-from briefing.core.cards import stakeholder_detail, topic_cards
+from briefing.core.cards import card_note_counts, stakeholder_detail, topic_cards
 from briefing.core.changes import Changes
 from briefing.core.info import counts
 from briefing.core.lookup import list_topics
@@ -39,6 +47,7 @@ from briefing.ui.operations import Operations
 from briefing.ui.search import install_search
 from briefing.ui.sources import install_sources
 
+NOTES_ONLY = frozenset({"note", "tag"})  # changes that touch nothing on a card but its notes
 WELCOME_HTML = (
     "<h2>Select a card</h2><p class='muted'>Click a stakeholder, or move with the arrow keys and "
     "press Enter, to see their full position, every quote with its citation and whether it "
@@ -89,6 +98,13 @@ class MainWindow(QMainWindow):
         self.detail = SafeBrowser()
         self.detail.setAccessibleName("Stakeholder details")
         self.detail.setHtml(WELCOME_HTML)
+        # Whether the details show the current card (others, such as search, show other things
+        # there), and whether that card changed since while the details were hidden.
+        self._detail_shows_card = False
+        self._detail_stale = False
+        self._rendering_detail = False
+        self.detail.textChanged.connect(self._on_detail_replaced)
+        self.detail.installEventFilter(self)
 
         left = QWidget()
         left_layout = QVBoxLayout(left)
@@ -261,22 +277,43 @@ class MainWindow(QMainWindow):
         if row is not None:
             self.grid.setCurrentIndex(self.cards.index(row, 0))
         else:
-            self.detail.setHtml(WELCOME_HTML)
+            self._show_detail()
+        self._show_counts(numbers)
+        if topic_id is not None:
+            self.topic_changed.emit(topic_id)
+
+    def _show_counts(self, numbers: dict[str, int]) -> None:
         self.statusBar().showMessage(
-            f"{plural(len(cards), 'stakeholder')} on this topic \u00b7 "
+            f"{plural(self.cards.rowCount(), 'stakeholder')} on this topic \u00b7 "
             f"{plural(numbers.get('quotes', 0), 'quote')}, "
             f"{plural(numbers.get('sources', 0), 'source')}, "
             f"{plural(numbers.get('notes', 0), 'note')} in the store \u00b7 {self.store.path}"
         )
-        if topic_id is not None:
-            self.topic_changed.emit(topic_id)
 
     def on_changes(self, changes: Changes) -> None:
-        """Refresh after a committed change: topics if they changed, else the cards."""
+        """Refresh after a committed change: topics if they changed, only what notes change
+        if only notes did (a note saving itself as it is typed), else the cards."""
         if changes.touches("topic"):
             self.reload()
+        elif changes.kinds <= NOTES_ONLY:
+            self.refresh_notes()
         else:
             self.show_topic(self.topic_id)
+
+    def refresh_notes(self) -> None:
+        """After a change to notes alone: the cards' note counts, the store's counts, and the
+        details if they show a card (now if they are shown, else when they are next shown).
+        Nothing else on a card depends on notes."""
+        if self.topic_id is None:
+            return
+        with self.store.reading() as session:
+            self.cards.set_note_counts(card_note_counts(session, self.topic_id))
+            numbers = counts(session)
+        self._show_counts(numbers)
+        if self._detail_shows_card:
+            self._detail_stale = True
+            if self.detail.isVisible():
+                self._show_detail(keep_scroll=True)
 
     # -- cards --------------------------------------------------------------------------------
 
@@ -296,13 +333,38 @@ class MainWindow(QMainWindow):
         return False
 
     def _on_current_card(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        if not current.isValid() or self.topic_id is None:
-            self.detail.setHtml(WELCOME_HTML)
-            return
-        with self.store.reading() as session:
-            detail = stakeholder_detail(session, self.topic_id, current.data(StakeholderIdRole))
-        self.detail.setHtml(stakeholder_html(detail))
+        self._show_detail()
+
+    def _show_detail(self, *, keep_scroll: bool = False) -> None:
+        """Show the current card in the details (or the welcome text when there is none)."""
+        current = self.grid.currentIndex()
+        bar = self.detail.verticalScrollBar()
+        position = bar.value()
+        self._rendering_detail = True
+        try:
+            if not current.isValid() or self.topic_id is None:
+                self.detail.setHtml(WELCOME_HTML)
+                self._detail_shows_card = self._detail_stale = False
+                return
+            with self.store.reading() as session:
+                detail = stakeholder_detail(session, self.topic_id, current.data(StakeholderIdRole))
+            self.detail.setHtml(stakeholder_html(detail))
+        finally:
+            self._rendering_detail = False
+        if keep_scroll:
+            bar.setValue(position)
+        self._detail_shows_card, self._detail_stale = True, False
         self.detail.setAccessibleDescription(describe(self.cards.card(current.row())))
+
+    def _on_detail_replaced(self) -> None:
+        if not self._rendering_detail:
+            # Someone else (search) put something else in the details: leave it there.
+            self._detail_shows_card = self._detail_stale = False
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.detail and event.type() == QEvent.Type.Show and self._detail_stale:
+            self._show_detail(keep_scroll=True)
+        return super().eventFilter(watched, event)
 
     def _on_card_activated(self, index: QModelIndex) -> None:
         if not self.toggle_detail.isChecked():

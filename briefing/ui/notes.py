@@ -9,11 +9,12 @@ anything else, and opens a link only after the user clicked it and confirmed the
 Saving as you type: every edit restarts a short single-shot timer (`SAVE_AFTER_MS`), and the first
 unsaved edit also starts a deadline (`SAVE_AT_MOST_MS`) that is not restarted, so that a user
 who types without pausing still has their words committed at least once a second. Each save is
-one transaction through `window.operations.run` (so cards refresh their note counts); a write
-takes a few milliseconds on the GUI thread, which keeps the code simple and typing smooth (see
-README for measured numbers). The window's close, a change of card or scope, and deleting flush
-whatever is pending. A new note is created by its first save with some text in it, so opening the
-editor and walking away leaves nothing behind.
+one transaction through `window.operations.run`; its `Changes` name notes alone, so the window
+refreshes only what notes change (the cards' note counts, the details when shown), and this
+panel only the saved note's row. A save takes a few milliseconds on the GUI thread, which keeps
+the code simple and typing smooth (see README for measured numbers). The window's close, a
+change of card or scope, and deleting flush whatever is pending. A new note is created by its
+first save with some text in it, so opening the editor and walking away leaves nothing behind.
 
 Deleting asks first and goes on the window's undo stack: Edit > Undo puts the very same note
 (id, uuid, tags, times) back.
@@ -36,6 +37,7 @@ from PySide6.QtCore import (
     QStringListModel,
     Qt,
     QTimer,
+    QUrl,
     Signal,
 )
 from PySide6.QtGui import (
@@ -74,8 +76,9 @@ from PySide6.QtWidgets import (
 from briefing.core import notes as core
 from briefing.core.changes import Changes
 from briefing.errors import BriefingError, NotFound
+from briefing.render.detail import LOCK_IMAGE, NOTES_SCHEME
 from briefing.render.markdown import render_markdown
-from briefing.ui.browser import SafeBrowser
+from briefing.ui.browser import SafeBrowser, register_app_image
 
 SAVE_AFTER_MS = 500  # quiet time after the last keystroke before saving
 SAVE_AT_MOST_MS = 1000  # however fast the typing, unsaved words are never older than this
@@ -131,9 +134,11 @@ def lock_icon() -> QIcon:
 def note_meta(note: core.NoteSummary) -> str:
     """The line under a note's title: privacy in words, dates, what it is on, tags."""
     parts = ["Private" if note.private else "Shareable"]
-    parts.append(note.created_at.strftime("%d %b %Y %H:%M UTC"))
-    if note.updated_at.replace(microsecond=0) != note.created_at.replace(microsecond=0):
-        parts.append("edited " + note.updated_at.strftime("%d %b %Y %H:%M"))
+    created = note.created_at.strftime("%d %b %Y %H:%M")
+    edited = note.updated_at.strftime("%d %b %Y %H:%M")
+    parts.append(created + " UTC")
+    if edited != created:  # edits within the minute it was written say nothing new
+        parts.append("edited " + edited)
     parts.append("on " + note.attached_to)
     text = " \u00b7 ".join(parts)
     if note.tags:
@@ -155,6 +160,14 @@ class NoteListModel(QAbstractListModel):
 
     def note(self, row: int) -> core.NoteSummary:
         return self._notes[row]
+
+    def replace(self, note: core.NoteSummary) -> None:
+        """Show a note's new words, flag or tags in its row (it keeps its place)."""
+        row = self.row_of(note.id)
+        if row is not None:
+            self._notes[row] = note
+            index = self.index(row, 0)
+            self.dataChanged.emit(index, index)
 
     def row_of(self, note_id: int | None) -> int | None:
         for row, note in enumerate(self._notes):
@@ -333,6 +346,7 @@ class NoteEditor(QWidget):
         self.note_id: int | None = None
         self.target: core.Target | None = None
         self.last_saved_body = ""
+        self.saving = False  # while its own change runs, so that the panel knows it is its own
         self._dirty = False
         self._loading = False
 
@@ -529,6 +543,7 @@ class NoteEditor(QWidget):
         if self.note_id is None and not body.strip():
             return  # nothing to keep yet; stays dirty, so the first words save it
         self._dirty = False
+        self.saving = True
         try:
             if self.note_id is None:
                 added: list[core.AddedNote] = []
@@ -558,6 +573,8 @@ class NoteEditor(QWidget):
             self.status.setText(f"Not saved: {error}")
             self.message.emit(f"Note not saved: {error}")
             return
+        finally:
+            self.saving = False
         self.last_saved_body = body
         self.status.setText(tag_problem or f"Saved at {dt.datetime.now():%H:%M:%S}")
         self.saved.emit(self.note_id)
@@ -581,6 +598,7 @@ class NotesPanel(QWidget):
         self.card_id: int | None = None
         self.topic_id: int | None = None
         self._selecting = False  # the panel itself is moving the list's selection
+        self._own_save = False  # the change just announced is the editor saving its note
         # One save makes the window announce several refreshes (the change, the cards' reset,
         # the topic); they are folded into one reading of the list on the next loop turn.
         self._refresh_timer = QTimer(self)
@@ -665,22 +683,55 @@ class NotesPanel(QWidget):
         self._start_new_note()
         self.refresh()
 
+    def open_on(self, target: core.Target) -> None:
+        """Show the notes on one record (a quote, a source, a position, a briefing...) and ready
+        the editor for a new note on it. The card and the topic have their own entries."""
+        self.editor.flush()
+        kind, target_id = target
+        with self.store.reading() as session:
+            label = core.describe_target(session, target)
+        self.scope.blockSignals(True)
+        for row in reversed(range(self.scope.count())):
+            if self.scope.itemData(row)[0] not in ("card", "topic"):
+                self.scope.removeItem(row)  # one record at a time, beside the card and topic
+        entries = [tuple(self.scope.itemData(row)) for row in range(self.scope.count())]
+        if kind == "stakeholder" and ("card", target_id) in entries:
+            row = entries.index(("card", target_id))
+        elif kind == "topic" and (kind, target_id) in entries:
+            row = entries.index((kind, target_id))
+        else:
+            self.scope.addItem(label, (kind, target_id))
+            row = self.scope.count() - 1
+        self.scope.setCurrentIndex(row)
+        self.scope.blockSignals(False)
+        self._on_scope()
+
     def _start_new_note(self) -> None:
-        """Ready the editor for a new note on the card (as a stakeholder note) or the topic."""
+        """Ready the editor for a new note on what the scope names: the card (as a stakeholder
+        note), the topic, or the one record opened with `open_on`."""
         target = self.scope_target()
         if target is None:
             self.editor.set_target(None)
-        elif target[0] == "card":
-            name = self.scope.currentText().removesuffix("'s card")
-            self.editor.set_target(
-                ("stakeholder", target[1]),
-                f"Write a new note on {name} in Markdown. It saves itself as you type.",
-            )
+            return
+        kind, target_id = target
+        if kind == "card":
+            kind, on = "stakeholder", self.scope.currentText().removesuffix("'s card")
+        elif kind == "topic":
+            on = "the topic"
         else:
-            self.editor.set_target(
-                ("topic", target[1]),
-                "Write a new note on the topic in Markdown. It saves itself as you type.",
-            )
+            on = self.scope.currentText()
+        self.editor.set_target(
+            (kind, target_id), f"Write a new note on {on} in Markdown. It saves itself as you type."
+        )
+
+    def on_changes(self, changes: Changes) -> None:
+        """After any change to the store: read the list again on the next loop turn, except
+        after the editor saved words of a note already listed, when only its row changes."""
+        editor = self.editor
+        if editor.saving and editor.note_id is not None and changes.kinds == {"note"}:
+            self._own_save = True
+            return
+        self.refresh_soon()
 
     def refresh_soon(self) -> None:
         self._refresh_timer.start()
@@ -754,8 +805,12 @@ class NotesPanel(QWidget):
         self._select(self.editor.note_id)
 
     def _on_saved(self, note_id: int) -> None:
+        own, self._own_save = self._own_save, False
         if self.model.row_of(note_id) is None:
             self.refresh()
+        elif own:
+            with self.store.reading() as session:
+                self.model.replace(core.note_summary(session, note_id))
         self._select(note_id)
 
     # -- actions --------------------------------------------------------------------------------
@@ -801,8 +856,58 @@ class NotesPanel(QWidget):
         return False
 
 
+def show_notes_on(window, target: core.Target) -> None:
+    """Bring the Notes tab forward on the notes of one record, ready to write a new one.
+
+    The way every other part of the window (the details, the source reader, the briefings)
+    lets the user read and write notes on what it shows."""
+    panel: NotesPanel = window.notes_panel
+    window.toggle_detail.setChecked(True)
+    window.side_tabs.setVisible(True)
+    window.side_tabs.setCurrentWidget(panel)
+    panel.open_on(target)
+    panel.editor.source.setFocus()
+
+
+def show_note(window, note_id: int) -> bool:
+    """Bring the Notes tab forward with one note open in the editor, listed with the notes of
+    the card (if the window shows it there) or of the record it is on. False if it is gone."""
+    with window.store.reading() as session:
+        try:
+            note = core.note_summary(session, note_id)
+        except NotFound:
+            return False
+    panel: NotesPanel = window.notes_panel
+    window.toggle_detail.setChecked(True)
+    window.side_tabs.setVisible(True)
+    window.side_tabs.setCurrentWidget(panel)
+    if panel.refresh_pending:
+        panel.refresh()
+    if panel.model.row_of(note_id) is None:
+        panel.open_on(note.target)
+    row = panel.model.row_of(note_id)
+    if row is None:
+        return False
+    panel.list.setCurrentIndex(panel.model.index(row, 0))
+    panel.editor.source.setFocus()
+    return True
+
+
+def notes_link_target(url: QUrl) -> core.Target | None:
+    """The record a `notes:KIND/ID` link of the details names (see render.detail.notes_href)."""
+    if url.scheme() != NOTES_SCHEME:
+        return None
+    kind, _, number = url.path().partition("/")
+    if kind not in core.TARGET_KINDS or not number.isdigit():
+        return None
+    return kind, int(number)
+
+
 def install_notes(window) -> NotesPanel:
     """Add the Notes tab, its menu entries and its wiring to the main window."""
+    register_app_image(
+        LOCK_IMAGE.partition(":")[2], lock_icon().pixmap(32, 32).toImage()
+    )  # the details' padlock
     panel = NotesPanel(window)
     window.notes_panel = panel
     window.side_tabs.addTab(panel, "&Notes")
@@ -814,8 +919,15 @@ def install_notes(window) -> NotesPanel:
 
     window.grid.selectionModel().currentChanged.connect(follow_card)
     window.topic_changed.connect(follow_card)
-    window.operations.changed.connect(lambda _changes: panel.refresh_soon())
+    window.operations.changed.connect(panel.on_changes)
     window.installEventFilter(panel)
+
+    def on_detail_link(url: QUrl) -> None:
+        target = notes_link_target(url)
+        if target is not None:
+            show_notes_on(window, target)
+
+    window.detail.anchorClicked.connect(on_detail_link)
 
     def new_note() -> None:
         window.side_tabs.setVisible(True)

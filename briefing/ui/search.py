@@ -99,6 +99,7 @@ from briefing.render.detail import stance_label
 from briefing.render.search import hit_html, note_html
 from briefing.store import Store
 from briefing.ui import theme
+from briefing.ui.notes import show_note
 
 HitRole = Qt.ItemDataRole.UserRole + 21
 KindRole = Qt.ItemDataRole.UserRole + 22
@@ -742,6 +743,10 @@ class SearchFeature(QObject):
             self._open_in_source(where, found)
             return
         if hit.kind == "note" and self._open_note(hit, where):
+            return
+        if hit.kind == "note" and not where.cards and show_note(window, hit.id):
+            # A note on a source or a briefing: no card lists it, the Notes tab opens it there.
+            window.statusBar().showMessage(f"Opened {hit.title}", 5000)
             return
         detail = window.detail
         self._select_card(where)

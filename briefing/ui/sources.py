@@ -52,6 +52,7 @@ from PySide6.QtWidgets import (
 )
 
 from briefing.core.changes import Changes
+from briefing.core.notes import list_notes, note_counts
 from briefing.core.quotes import (
     QuoteCheck,
     SpeakerChoice,
@@ -70,8 +71,10 @@ from briefing.core.sources import (
     read_file,
 )
 from briefing.errors import BriefingError
+from briefing.render.detail import notes_html
 from briefing.render.quote_check import quote_check_html, quote_summary
 from briefing.ui.browser import SafeBrowser
+from briefing.ui.notes import notes_link_target, show_notes_on
 from briefing.ui.text_positions import TextPositions
 
 FILE_FILTER = "Sources (*.txt *.md *.markdown *.html *.htm *.pdf);;All files (*)"
@@ -237,11 +240,26 @@ class QuoteListModel(QAbstractListModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._checks: list[QuoteCheck] = []
+        self._note_counts: dict[int, int] = {}
 
-    def set_checks(self, checks: list[QuoteCheck]) -> None:
+    def set_checks(
+        self, checks: list[QuoteCheck], note_counts: dict[int, int] | None = None
+    ) -> None:
         self.beginResetModel()
         self._checks = list(checks)
+        self._note_counts = dict(note_counts or {})
         self.endResetModel()
+
+    def set_note_counts(self, note_counts: dict[int, int]) -> None:
+        """New note counts for the same quotes (after a note was written or deleted)."""
+        if note_counts == self._note_counts:
+            return
+        self._note_counts = dict(note_counts)
+        if self._checks:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._checks) - 1, 0))
+
+    def note_count(self, quote_id: int) -> int:
+        return self._note_counts.get(quote_id, 0)
 
     def check(self, row: int) -> QuoteCheck:
         return self._checks[row]
@@ -262,9 +280,11 @@ class QuoteListModel(QAbstractListModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             page = f", p. {check.page}" if check.page else ""
             mark = "\u2713" if check.ok else "\u26a0"
+            count = self._note_counts.get(check.id, 0)
+            notes = f" \u00b7 {count} note{'s' if count != 1 else ''}" if count else ""
             return (
                 f"{mark} \u201c{_short(check.text)}\u201d \u2014 {check.speaker}{page}\n"
-                f"    {quote_summary(check)}"
+                f"    {quote_summary(check)}{notes}"
             )
         if role == Qt.ItemDataRole.ToolTipRole:
             return check.text
@@ -473,6 +493,30 @@ class SourcesPanel(QWidget):
 
         self.quote_detail = SafeBrowser()
         self.quote_detail.setAccessibleName("Quote check")
+        self.quote_detail.anchorClicked.connect(self._on_quote_detail_link)
+        self._shown_quote: int | None = None  # the quote whose check and notes are shown
+        self._notes_stale = False  # notes changed while the tab was hidden
+
+        # Notes on what is being read: the source itself, and the quote chosen in the list.
+        self.source_notes_button = QPushButton("Notes on this source")
+        self.source_notes_button.setAccessibleName("Notes on this source")
+        self.source_notes_button.setToolTip("Read and write your notes on this source")
+        self.source_notes_button.clicked.connect(self.show_source_notes)
+        self.quote_notes_button = QPushButton("Notes on this quote")
+        self.quote_notes_button.setAccessibleName("Notes on this quote")
+        self.quote_notes_button.setToolTip("Read and write your notes on the chosen quote")
+        self.quote_notes_button.clicked.connect(self.show_quote_notes)
+        notes_row = QHBoxLayout()
+        notes_row.setContentsMargins(0, 0, 0, 0)
+        notes_row.addWidget(self.source_notes_button)
+        notes_row.addWidget(self.quote_notes_button)
+        notes_row.addStretch()
+        quotes_box = QWidget()
+        quotes_layout = QVBoxLayout(quotes_box)
+        quotes_layout.setContentsMargins(0, 0, 0, 0)
+        quotes_layout.addWidget(self.quote_list, 1)
+        quotes_layout.addLayout(notes_row)
+        self._source_note_count = 0
 
         reading = QWidget()
         reading_layout = QVBoxLayout(reading)
@@ -483,7 +527,7 @@ class SourcesPanel(QWidget):
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.setObjectName("sources-splitter")
         self.splitter.addWidget(reading)
-        self.splitter.addWidget(self.quote_list)
+        self.splitter.addWidget(quotes_box)
         self.splitter.addWidget(self.quote_detail)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 1)
@@ -540,12 +584,16 @@ class SourcesPanel(QWidget):
             self.warning.hide()
             self.quotes.set_checks([])
             self.quote_detail.setHtml("")
+            self._shown_quote = None
+            self._show_note_buttons(0)
             return
         same = self.document is not None and self.document.id == source_id
         scroll = self.reader.verticalScrollBar().value() if same else 0
         with self.window_.store.reading() as session:
             self.document = open_source(session, source_id)
             self.checks = check_quotes(session, source_id=source_id)
+            quote_notes = note_counts(session, "quote", [c.id for c in self.checks])
+            source_notes = note_counts(session, "source", [source_id]).get(source_id, 0)
         document = self.document
         if not same:
             self.reader.show_text(document.text)
@@ -562,7 +610,8 @@ class SourcesPanel(QWidget):
             f"\u26a0 {problem}. Quotes of it cannot be trusted." if problem else ""
         )
         self.warning.setVisible(bool(problem))
-        self.quotes.set_checks(self.checks)
+        self.quotes.set_checks(self.checks, quote_notes)
+        self._show_note_buttons(source_notes)
         self.reader.show_quotes(self.checks, current_quote)
         if matches is not None:
             self.reader.show_matches(matches)
@@ -570,6 +619,7 @@ class SourcesPanel(QWidget):
         if current_quote is not None:
             self.show_quote(current_quote)
         else:
+            self._shown_quote = None
             self.quote_detail.setHtml(
                 "<p class='muted'>Click a highlighted passage or a quote in the list to see "
                 "how it checks against this source and others.</p>"
@@ -581,12 +631,31 @@ class SourcesPanel(QWidget):
         row = self.quotes.row_of(quote_id)
         if row is None:
             return
-        check = self.quotes.check(row)
-        self.quote_detail.setHtml(quote_check_html(check))
+        self._show_quote_detail(quote_id)
         index = self.quotes.index(row, 0)
         if self.quote_list.currentIndex() != index:
             self.quote_list.setCurrentIndex(index)
         self.reader.show_quotes(self.checks, quote_id)
+
+    def _show_quote_detail(self, quote_id: int, *, keep_scroll: bool = False) -> None:
+        """The chosen quote's check against its source and others, then the user's notes on it."""
+        row = self.quotes.row_of(quote_id)
+        if row is None:
+            return
+        with self.window_.store.reading() as session:
+            notes = list_notes(session, ("quote", quote_id))
+        bar = self.quote_detail.verticalScrollBar()
+        position = bar.value()
+        html = quote_check_html(self.quotes.check(row)) + notes_html(notes, "quote", quote_id)
+        self.quote_detail.setHtml(html)
+        if keep_scroll:
+            bar.setValue(position)
+        self._shown_quote = quote_id
+
+    def _on_quote_detail_link(self, url) -> None:
+        target = notes_link_target(url)
+        if target is not None:
+            show_notes_on(self.window_, target)
 
     def _on_quote_row(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if not current.isValid():
@@ -594,6 +663,60 @@ class SourcesPanel(QWidget):
         check = self.quotes.check(current.row())
         self.show_quote(check.id)
         self.reader.scroll_to(check.start)
+        self._show_note_buttons()
+
+    # -- notes
+
+    def current_quote_id(self) -> int | None:
+        index = self.quote_list.currentIndex()
+        return index.data(QuoteIdRole) if index.isValid() else None
+
+    def _show_note_buttons(self, source_notes: int | None = None) -> None:
+        if source_notes is not None:
+            self._source_note_count = source_notes
+        count = self._source_note_count
+        self.source_notes_button.setText(
+            f"Notes on this source ({count})" if count else "Notes on this source"
+        )
+        self.source_notes_button.setEnabled(self.document is not None)
+        quote_id = self.current_quote_id()
+        count = self.quotes.note_count(quote_id) if quote_id is not None else 0
+        self.quote_notes_button.setText(
+            f"Notes on this quote ({count})" if count else "Notes on this quote"
+        )
+        self.quote_notes_button.setEnabled(quote_id is not None)
+
+    def refresh_note_counts(self) -> None:
+        """Read only the notes again: a note saving itself changes nothing else here. While
+        the tab is hidden (the user is typing in the Notes tab), wait until it is shown."""
+        if not self.isVisible():
+            self._notes_stale = True
+            return
+        self._notes_stale = False
+        if self.document is None:
+            return
+        source_id = self.document.id
+        with self.window_.store.reading() as session:
+            quote_notes = note_counts(session, "quote", [c.id for c in self.checks])
+            source_notes = note_counts(session, "source", [source_id]).get(source_id, 0)
+        self.quotes.set_note_counts(quote_notes)
+        self._show_note_buttons(source_notes)
+        if self._shown_quote is not None:
+            self._show_quote_detail(self._shown_quote, keep_scroll=True)
+
+    def showEvent(self, event) -> None:
+        if self._notes_stale:
+            self.refresh_note_counts()
+        super().showEvent(event)
+
+    def show_source_notes(self) -> None:
+        if self.document is not None:
+            show_notes_on(self.window_, ("source", self.document.id))
+
+    def show_quote_notes(self) -> None:
+        quote_id = self.current_quote_id()
+        if quote_id is not None:
+            show_notes_on(self.window_, ("quote", quote_id))
 
     def _on_selection(self, available: bool) -> None:
         enabled = available and self.document is not None and self.document.intact
@@ -643,6 +766,8 @@ class SourcesPanel(QWidget):
     def on_changes(self, changes: Changes) -> None:
         if changes.touches("source", "quote", "stakeholder"):
             self.reload()
+        elif changes.touches("note"):
+            self.refresh_note_counts()
 
 
 # -- importing ---------------------------------------------------------------------------------

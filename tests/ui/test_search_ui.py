@@ -205,7 +205,7 @@ def test_kind_boxes_choose_several_kinds_or_say_that_none_is_chosen(qtbot, windo
     assert "at least one kind" in panel.status.text()
 
 
-def test_a_note_on_a_source_opens_whole_in_the_details(qtbot, window, demo_store):
+def test_a_note_on_a_source_opens_in_the_notes_tab(qtbot, window, demo_store):
     from briefing.core.notes import add_note
 
     with demo_store.reading() as session:
@@ -222,10 +222,10 @@ def test_a_note_on_a_source_opens_whole_in_the_details(qtbot, window, demo_store
     (hit,) = shown_hits(window)
     assert hit.snippet == "Ask the zebra unit about body cameras"
     qtbot.keyClick(window.search.field, Qt.Key.Key_Return)
-    assert window.side_tabs.currentWidget() is window.detail
-    shown = window.detail.toPlainText()
-    assert "Ask the zebra unit" in shown and "about body cameras" in shown
-    assert "**" not in shown
+    notes = window.notes_panel
+    assert window.side_tabs.currentWidget() is notes  # no card lists it: it opens to be edited
+    assert notes.editor.source.toPlainText() == "Ask the **zebra** unit\n\n- about body cameras"
+    assert "about body cameras" in notes.editor.preview.toPlainText()
 
 
 def test_filters_narrow_the_results(qtbot, window):
