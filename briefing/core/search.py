@@ -451,7 +451,7 @@ _M = f"{MARK_START}{MARK_END}"
 _MARKDOWN_RULES = (
     (re.compile(r"\\([\\`*_{}\[\]()#+\-.!>~|])"), "\ufffe\\1"),  # escaped marks, kept
     (re.compile(r"!?\[([^\]\n]*)\]\(([^)\s]*)(?:\s+\"[^\"\n]*\")?\)"), None),  # [words](url)
-    (re.compile(r"\]\([^)\s]*\)"), ""),  # the end of a link whose start was cut off
+    (re.compile(r"\]\(([^)\s]*)\)"), None),  # the end of a link whose start was cut off
     (re.compile(r"<((?:https?|mailto):[^>\s]+)>"), "\\1"),  # <https://...>
     (re.compile(r"(?m)^[ \t]*(?:[-*_][ \t]*){3,}$"), " "),  # a rule
     (re.compile(r"(?m)^[ \t]*#{1,6}[ \t]+"), ""),  # a heading's hashes
@@ -466,6 +466,9 @@ _WHITE_SPACE = re.compile(r"\s+")
 
 
 def _link_words(match: re.Match) -> str:
+    if match.re.groups == 1:  # only the end of a link: "](address)"
+        address = match.group(1)
+        return address if MARK_START in address else ""
     words, address = match.group(1), match.group(2)
     # A match inside the address would vanish with it: then the address is shown too.
     if MARK_START in address and MARK_START not in words:
