@@ -4,7 +4,10 @@ A source is imported from a `.txt`, `.md`, `.html`/`.htm` or `.pdf` file. What i
 readable text, exactly as it will be quoted: quote offsets count Python `str` characters of it.
 
 - Plain text and Markdown are decoded (UTF-8 with or without BOM, UTF-16 with a BOM or recognisably
-  without one, else Windows-1252) and stored as decoded; line ends are kept as they are.
+  without one, else Windows-1252) and stored as decoded; line ends are kept as they are. UTF-16
+  without a BOM is recognised by its NUL bytes (every ASCII character, even a space, has one),
+  the byte order by which reading gives real text in fewest Unicode blocks; UTF-16 without any
+  NUL byte is Chinese, Japanese or Korean text, recognised by its characters.
 - HTML is reduced to its readable text with the standard library's `html.parser`: scripts, styles,
   navigation, the page's header and footer (not an article's), asides, forms and hidden elements
   are dropped; block elements
@@ -32,6 +35,7 @@ import datetime as dt
 import hashlib
 import json
 import re
+import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -95,37 +99,96 @@ def decode_text(data: bytes, name: str = "the file") -> str:
             return _checked(data.decode("utf-16"), name)
         except UnicodeDecodeError:
             raise InputError(f"{name} claims to be UTF-16 but is not valid UTF-16") from None
-    guessed = _utf16_without_bom(data)
-    if guessed is not None:
-        try:
-            return _checked(data.decode(guessed), name)
-        except UnicodeDecodeError:
-            pass
     if b"\x00" in data:
-        raise InputError(f"{name} is a binary file, not text")
+        # No single-byte or UTF-8 text holds a NUL byte; UTF-16 text holds one for every ASCII
+        # character (a space, a line end), whatever its script.
+        guessed = _utf16_without_bom(data)
+        if guessed is None:
+            raise InputError(f"{name} is a binary file, not text")
+        return _checked(guessed, name)
     try:
         return _checked(data.decode("utf-8"), name)
     except UnicodeDecodeError:
         pass
+    # A few bytes could be either; below eight characters a Western reading is the likelier.
+    guessed = _utf16_without_bom(data) if len(data) >= 16 else None
+    if guessed is not None and _east_asian_share(guessed) >= 0.95:
+        return _checked(guessed, name)
     try:
         # Windows-1252 leaves five bytes undefined; a file using them is not Windows-1252 text.
         return _checked(data.decode("cp1252"), name)
     except UnicodeDecodeError:
-        raise InputError(
-            f"{name} is neither UTF-8, UTF-16 nor Windows-1252 text (is it a binary file?)"
-        ) from None
+        pass
+    guessed = _utf16_without_bom(data)
+    if guessed is not None:
+        return _checked(guessed, name)
+    raise InputError(
+        f"{name} is neither UTF-8, UTF-16 nor Windows-1252 text (is it a binary file?)"
+    )
+
+
+# Unicode categories that real text does not contain (unassigned, private use, surrogates,
+# control characters other than white space).
+_NOT_TEXT = frozenset({"Cn", "Co", "Cs", "Cc"})
+
+
+def _plausible_share(text: str) -> float:
+    if not text:
+        return 0.0
+    bad = sum(
+        1 for char in text if char not in "\t\n\r\f" and unicodedata.category(char) in _NOT_TEXT
+    )
+    return 1 - bad / len(text)
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
-    """UTF-16 without a BOM shows as NUL bytes in every other position for Latin text."""
-    if len(data) < 4 or len(data) % 2:
+    """The text of UTF-16 bytes without a BOM, or None if they are not UTF-16 text.
+
+    Both byte orders are tried. Text in either order is accepted only if nearly all its
+    characters are assigned and printable; of the two, the one whose characters fall in fewer
+    256-character blocks of Unicode wins: a script sits in one or a few blocks (Latin, Cyrillic,
+    Greek, Arabic: one block and ASCII's), while the wrong byte order scatters it over many.
+    """
+    if len(data) < 2 or len(data) % 2:
         return None
-    even, odd = data[0::2], data[1::2]
-    if odd.count(0) > 0.4 * len(odd) and even.count(0) == 0:
-        return "utf-16-le"
-    if even.count(0) > 0.4 * len(even) and odd.count(0) == 0:
-        return "utf-16-be"
-    return None
+    candidates = []
+    for codec in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        sample = text[:200_000]
+        if _plausible_share(sample) >= 0.98:
+            candidates.append((len({ord(c) >> 8 for c in sample}), codec, text))
+    if not candidates:
+        return None
+    return min(candidates)[2]
+
+
+# Where the characters of Chinese, Japanese and Korean text lie: CJK punctuation, kana, Hangul
+# jamo and syllables, CJK ideographs, compatibility ideographs and full-width forms.
+_EAST_ASIAN = (
+    (0x1100, 0x11FF),
+    (0x3000, 0x30FF),
+    (0x3130, 0x318F),
+    (0x3400, 0x4DBF),
+    (0x4E00, 0x9FFF),
+    (0xAC00, 0xD7A3),
+    (0xF900, 0xFAFF),
+    (0xFF00, 0xFFEF),
+)
+
+
+def _east_asian_share(text: str) -> float:
+    """How much of `text` is Chinese, Japanese or Korean. UTF-16 bytes without a NUL hold no
+    ASCII character (not a space, not a line end), so they are text only in those scripts.
+    Western text in Windows-1252 read as UTF-16 also gives ideographs (two ASCII letters make
+    one), but its spaces, punctuation and accented letters fall outside those scripts."""
+    sample = text[:200_000]
+    if not sample:
+        return 0.0
+    inside = sum(1 for c in sample if any(lo <= ord(c) <= hi for lo, hi in _EAST_ASIAN))
+    return inside / len(sample)
 
 
 def _checked(text: str, name: str) -> str:
