@@ -70,7 +70,7 @@ from briefing.core.sources import (
     read_file,
 )
 from briefing.errors import BriefingError
-from briefing.render.quote_check import quote_check_html, quote_summary
+from briefing.render.quote_check import attributed_to, quote_check_html, quote_summary
 from briefing.ui.browser import SafeBrowser
 from briefing.ui.text_positions import TextPositions
 
@@ -260,7 +260,7 @@ class QuoteListModel(QAbstractListModel):
             page = f", p. {check.page}" if check.page else ""
             mark = "\u2713" if check.ok else "\u26a0"
             return (
-                f"{mark} \u201c{_short(check.text)}\u201d \u2014 {check.speaker}{page}\n"
+                f"{mark} \u201c{_short(check.text)}\u201d \u2014 {attributed_to(check)}{page}\n"
                 f"    {quote_summary(check)}"
             )
         if role == Qt.ItemDataRole.ToolTipRole:
