@@ -37,6 +37,7 @@ import json
 import re
 import unicodedata
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -58,6 +59,18 @@ KINDS = {
     ".pdf": "pdf",
 }
 PAGE_SEPARATOR = "\n\n"
+
+
+class ImportCancelled(BriefingError):
+    """The user cancelled an import; nothing was stored."""
+
+
+Progress = Callable[[int, int], None]  # (done, total)
+Cancelled = Callable[[], bool]
+
+
+def _never() -> bool:
+    return False
 
 
 class SourceTampered(BriefingError):
@@ -402,7 +415,9 @@ def markdown_facts(text: str) -> Extracted:
 # -- PDF ---------------------------------------------------------------------------------------
 
 
-def pdf_to_text(data: bytes, name: str) -> Extracted:
+def pdf_to_text(
+    data: bytes, name: str, progress: Progress | None = None, cancelled: Cancelled = _never
+) -> Extracted:
     import io
     import logging
 
@@ -418,12 +433,19 @@ def pdf_to_text(data: bytes, name: str) -> Extracted:
             raise InputError(f"{name} is a password-protected PDF; save an unprotected copy")
         # pypdf renders the gap between separately placed words (as Qt and others write them)
         # as a tab; a PDF has no tab stops, so it is a space between words.
-        pages = [(page.extract_text() or "").replace("\t", " ").strip() for page in reader.pages]
+        pages = []
+        total = len(reader.pages)
+        for number, page in enumerate(reader.pages, start=1):
+            if cancelled():
+                raise ImportCancelled(f"the import of {name} was cancelled")
+            pages.append((page.extract_text() or "").replace("\t", " ").strip())
+            if progress is not None:
+                progress(number, total)
         info = reader.metadata or {}
         title = str(info.get("/Title") or "").strip()
         author = str(info.get("/Author") or "").strip()
         created = str(info.get("/CreationDate") or "")
-    except InputError:
+    except (InputError, ImportCancelled):
         raise
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError) as error:
         raise InputError(f"{name} is not a readable PDF ({error})") from None
@@ -462,8 +484,14 @@ def page_of(page_starts: list[int] | tuple[int, ...] | None, offset: int) -> int
 # -- reading a file ----------------------------------------------------------------------------
 
 
-def read_file(path: Path) -> Extracted:
-    """A file's readable text and facts, or InputError saying why it cannot be a source."""
+def read_file(
+    path: Path, *, progress: Progress | None = None, cancelled: Cancelled = _never
+) -> Extracted:
+    """A file's readable text and facts, or InputError saying why it cannot be a source.
+
+    `progress(done, total)` is told of each page of a PDF (the slow part of reading one), and
+    `cancelled()` is asked between pages; if it says yes, ImportCancelled is raised.
+    """
     name = path.name
     kind = KINDS.get(path.suffix.lower())
     if kind is None:
@@ -486,7 +514,7 @@ def read_file(path: Path) -> Extracted:
     if not data.strip():
         raise InputError(f"{name} is empty")
     if kind == "pdf":
-        extracted = pdf_to_text(data, name)
+        extracted = pdf_to_text(data, name, progress, cancelled)
     else:
         text = decode_text(data, name)
         if kind == "html":

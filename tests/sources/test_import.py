@@ -271,3 +271,16 @@ def test_an_articles_own_header_is_kept(tmp_path):
         "<p>Body.</p><footer>By A. Reporter</footer></article><footer>Contact us</footer></body>"
     )
     assert read_file(path).text == "Headline\n\nBody.\n\nBy A. Reporter"
+
+
+def test_a_pdf_is_read_page_by_page_with_progress_and_can_be_cancelled(tmp_path, make_pdf):
+    from briefing.core.sources import ImportCancelled
+
+    path = tmp_path / "three.pdf"
+    path.write_bytes(make_pdf([["One."], ["Two."], ["Three."]]))
+    seen: list[tuple[int, int]] = []
+    read_file(path, progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(1, 3), (2, 3), (3, 3)]
+    with pytest.raises(ImportCancelled):
+        read_file(path, cancelled=lambda: len(seen) >= 4, progress=lambda d, t: seen.append(d))
+    assert len(seen) == 4  # stopped after the first page

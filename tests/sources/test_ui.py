@@ -60,7 +60,13 @@ def window(qtbot, empty_store, tmp_path, monkeypatch):
     errors: list[str] = []
     monkeypatch.setattr(sources_ui, "show_error", lambda parent, title, msg: errors.append(msg))
     window.errors = errors
+    window.qtbot = qtbot
     return window
+
+
+def wait_for_import(window) -> None:
+    """Imports run in the background; wait until the last one has finished."""
+    window.qtbot.waitUntil(lambda: window.sources_panel.importing is None, timeout=20000)
 
 
 def store_counts(window) -> dict[str, int]:
@@ -78,6 +84,7 @@ def import_by_menu(window, monkeypatch, path, facts=None):
 
     monkeypatch.setattr(SourceFactsDialog, "ask", classmethod(ask))
     window.import_source_action.trigger()
+    wait_for_import(window)
     return asked
 
 
@@ -165,6 +172,7 @@ def test_a_file_dropped_on_the_window_is_imported(window, monkeypatch, tmp_path)
     )
     QApplication.sendEvent(window, drop)
     assert drop.isAccepted()
+    wait_for_import(window)
     panel = window.sources_panel
     # The page states its own title, publisher and date, so nothing was asked.
     assert panel.chooser.currentText().startswith("IBM quits facial recognition \u2014 Example")
@@ -383,3 +391,119 @@ def test_the_view_menu_goes_to_the_sources_tab(window):
     assert window.side_tabs.currentWidget() is window.sources_panel
     # An empty store says how to begin.
     assert "Import a .txt, .md, .html or .pdf" in window.sources_panel.reader.placeholderText()
+
+
+def test_reading_a_file_runs_off_the_gui_thread_with_progress(window, monkeypatch, tmp_path):
+    """A big PDF is read while the window keeps drawing; the dialog counts its pages."""
+    import threading
+
+    real_read = sources_ui.read_file
+    release = threading.Event()
+    threads = []
+
+    def slow_read(path, *, progress, cancelled):
+        threads.append(threading.current_thread())
+        progress(1, 3)
+        if not release.wait(timeout=20):
+            raise AssertionError("the test never let the read finish")
+        return real_read(path, progress=progress, cancelled=cancelled)
+
+    monkeypatch.setattr(sources_ui, "read_file", slow_read)
+    path = tmp_path / "letter.txt"
+    path.write_text(LETTER)
+    monkeypatch.setattr(sources_ui, "choose_source_file", lambda parent: path)
+    monkeypatch.setattr(
+        SourceFactsDialog,
+        "ask",
+        classmethod(lambda *a: {"title": "L", "publisher": "", "published": None}),
+    )
+    window.import_source_action.trigger()  # returns at once: the read waits in its thread
+    importing = window.sources_panel.importing
+    assert importing is not None
+    window.qtbot.waitUntil(lambda: importing.progress.value() == 1)
+    assert importing.progress.maximum() == 3
+    assert "Reading letter.txt" in importing.progress.labelText()
+    assert "page 1 of 3" in importing.progress.labelText()
+    assert threads and threads[0] is not threading.main_thread()
+    release.set()
+    wait_for_import(window)
+    assert store_counts(window)["sources"] == 1
+    assert window.sources_panel.document.text == LETTER
+
+
+@pytest.mark.parametrize("phase", ["reading", "storing"])
+def test_cancelling_an_import_stores_nothing(window, monkeypatch, tmp_path, phase):
+    import threading
+
+    from briefing.core.sources import import_source
+
+    release = threading.Event()
+    real_read = sources_ui.read_file
+
+    def wait_for_cancel(cancelled):
+        if not release.wait(timeout=20):
+            raise AssertionError("the test never let the import go on")
+        assert cancelled()
+
+    def read(path, *, progress, cancelled):
+        if phase == "reading":
+            wait_for_cancel(cancelled)
+        return real_read(path, progress=progress, cancelled=cancelled)
+
+    def store(session, path, **kwargs):
+        done = import_source(session, path, **kwargs)
+        if phase == "storing":
+            session.flush()  # the row is written, not yet committed
+            wait_for_cancel(window.sources_panel.importing.job._cancel.is_set)
+        return done
+
+    monkeypatch.setattr(sources_ui, "read_file", read)
+    monkeypatch.setattr(sources_ui, "import_source", store)
+    path = tmp_path / "letter.txt"
+    path.write_text(LETTER)
+    before = store_counts(window)
+    monkeypatch.setattr(sources_ui, "choose_source_file", lambda parent: path)
+    monkeypatch.setattr(
+        SourceFactsDialog,
+        "ask",
+        classmethod(lambda *a: {"title": "L", "publisher": "", "published": None}),
+    )
+    window.import_source_action.trigger()
+    importing = window.sources_panel.importing
+    expected = "Reading" if phase == "reading" else "Storing"
+    window.qtbot.waitUntil(lambda: expected in importing.progress.labelText())
+    (cancel,) = [
+        b for b in importing.progress.findChildren(QAbstractButton) if b.text() == "Cancel"
+    ]
+    cancel.click()
+    release.set()
+    wait_for_import(window)
+    assert store_counts(window) == before
+    assert window.errors == []
+    assert "nothing was stored" in window.statusBar().currentMessage()
+
+
+def test_closing_the_window_during_an_import_stops_it(window, monkeypatch, tmp_path):
+    import threading
+
+    started = threading.Event()
+
+    def read(path, *, progress, cancelled):
+        started.set()
+        while not cancelled():
+            threading.Event().wait(0.01)
+        from briefing.core.sources import ImportCancelled
+
+        raise ImportCancelled("cancelled")
+
+    monkeypatch.setattr(sources_ui, "read_file", read)
+    path = tmp_path / "letter.txt"
+    path.write_text(LETTER)
+    before = store_counts(window)
+    monkeypatch.setattr(sources_ui, "choose_source_file", lambda parent: path)
+    window.import_source_action.trigger()
+    assert started.wait(timeout=20)
+    importing = window.sources_panel.importing
+    window.close()  # waits for the worker, which stops at the next page
+    assert all(job.isFinished() for job in importing._jobs)
+    assert store_counts(window) == before
