@@ -202,9 +202,10 @@ def verify(args: argparse.Namespace) -> int:
                     f"({conflict.source_title}): {conflict.comparison.diff}"
                 )
             for agreement in c.agreements:
-                how = "word for word" if agreement.comparison.kind == "same" else "but typography"
+                how = "word for word" if agreement.comparison.kind == "same" else "except for"
                 print(
-                    f"      agrees {how} with quote {agreement.quote_id} ({agreement.source_title})"
+                    f"      agrees {how}{' typography' if how == 'except for' else ''} with quote "
+                    f"{agreement.quote_id} ({agreement.source_title})"
                 )
         bad = sum(not c.ok for c in checks)
         print(f"{len(checks)} quote(s) checked, {bad} with a problem")

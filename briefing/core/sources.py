@@ -22,6 +22,7 @@ Title, date, publisher and author come from the file where it states them (an HT
 caller's values win over the file's. A file that is empty, binary, an unreadable PDF, or larger
 than 50 MB is refused with an `InputError` before anything is stored.
 
+A file whose text is already stored (the same sha256) is refused, naming the source that holds it.
 Sources are never edited: no use case here changes one, and a flush that tries to change a stored
 source's text is refused (see `_refuse_edits`). A corrected version is imported as a new source
 with `revision_of_id` pointing at the old one. Every read through `open_source` checks the stored
@@ -362,7 +363,10 @@ def html_to_text(markup: str) -> Extracted:
     parser.feed(markup)
     parser.close()
     meta = parser.meta
-    title = meta.get("og:title") or re.sub(r"\s+", " ", parser.title).strip()
+    publisher = meta.get("og:site_name", "") or meta.get("publisher", "")
+    title = meta.get("og:title") or _without_site_name(
+        re.sub(r"\s+", " ", parser.title).strip(), publisher
+    )
     published = None
     for key in _DATE_META:
         published = published or _date_in(meta.get(key, ""))
@@ -371,10 +375,19 @@ def html_to_text(markup: str) -> Extracted:
         kind="html",
         text="\n\n".join(parser.paragraphs),
         title=title,
-        publisher=meta.get("og:site_name", "") or meta.get("publisher", ""),
+        publisher=publisher,
         author=meta.get("author", "") or meta.get("article:author", ""),
         published=published,
     )
+
+
+def _without_site_name(title: str, publisher: str) -> str:
+    """A page title without the site's name that sites append ("Headline | Example News"): the
+    name is the source's publisher, not part of its title."""
+    if not publisher:
+        return title
+    found = re.match(rf"(.+?)\s+[|\-\u2013\u2014\u00b7:]+\s+{re.escape(publisher)}\s*$", title)
+    return found.group(1) if found else title
 
 
 def _date_in(text: str) -> dt.date | None:
@@ -539,6 +552,19 @@ class Imported:
     changes: Changes
 
 
+def refuse_stored_text(session: Session, name: str, text: str) -> None:
+    """InputError if `text` is already stored as a source: the same text twice would split one
+    piece of evidence's quotes over two sources."""
+    same = session.execute(
+        select(Source.id, Source.title).where(Source.sha256 == sha256_text(text)).limit(1)
+    ).first()
+    if same is not None:
+        raise InputError(
+            f"{name} holds the same text as source {same.id} ({same.title}), which is "
+            "already stored; nothing was imported"
+        )
+
+
 def import_source(
     session: Session,
     path: Path,
@@ -555,6 +581,8 @@ def import_source(
     extracted = extracted or read_file(path)
     if revision_of is not None and session.get(Source, revision_of) is None:
         raise NotFound(f"there is no source with id {revision_of} to revise")
+    refuse_stored_text(session, path.name, extracted.text)
+    digest = sha256_text(extracted.text)
     source = Source(
         title=(title or extracted.title or path.stem).strip()[:500],
         publisher=(publisher if publisher is not None else extracted.publisher).strip(),
@@ -563,7 +591,7 @@ def import_source(
         published=published or extracted.published,
         kind=extracted.kind,
         text=extracted.text,
-        sha256=sha256_text(extracted.text),
+        sha256=digest,
         page_starts=json.dumps(list(extracted.page_starts)) if extracted.page_starts else None,
         revision_of_id=revision_of,
     )

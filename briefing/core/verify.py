@@ -5,8 +5,9 @@ the quote's words with the passage at those offsets:
 
 - `exact`: the same characters;
 - `normalized`: equal once typography is normalised: curly and straight quotation marks, dashes,
-  ellipses, runs of white space, and the case of the first letter (a quote that starts a sentence
-  in a briefing may capitalise a word the source has in mid-sentence);
+  ellipses, ligatures (a PDF's "ﬁ" for "fi"), runs of white space, and the case of the first
+  letter (a quote that starts a sentence in a briefing may capitalise a word the source has in
+  mid-sentence);
 - `altered`: close but different, with a word-level diff;
 - `not_found`: the passage says something else, or the source is gone.
 
@@ -61,6 +62,14 @@ _TYPOGRAPHY = str.maketrans(
         "\u2212": "-",
         "\u00a0": " ",
         "\u2026": "...",
+        # Ligatures, as PDF text extraction often gives them ("oﬃcers" for "officers").
+        "\ufb00": "ff",
+        "\ufb01": "fi",
+        "\ufb02": "fl",
+        "\ufb03": "ffi",
+        "\ufb04": "ffl",
+        "\ufb05": "st",
+        "\ufb06": "st",
     }
 )
 _SPACES = re.compile(r"\s+")

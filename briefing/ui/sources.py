@@ -73,6 +73,7 @@ from briefing.core.sources import (
     list_sources,
     open_source,
     read_file,
+    refuse_stored_text,
 )
 from briefing.errors import BriefingError
 from briefing.render.quote_check import attributed_to, quote_check_html, quote_summary
@@ -716,6 +717,12 @@ class SourceImport(QObject):
             return
         path = self._path
         assert path is not None
+        try:  # before asking for facts the user would type in vain
+            with self.window.store.reading() as session:
+                refuse_stored_text(session, path.name, extracted.text)
+        except BriefingError as error:
+            self._failed(str(error))
+            return
         facts: dict = {}
         if _needs_asking(extracted):
             asked = SourceFactsDialog.ask(self.window, path.name, extracted)

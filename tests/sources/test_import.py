@@ -11,6 +11,7 @@ from briefing.core.info import counts
 from briefing.core.sources import (
     MAX_BYTES,
     decode_text,
+    html_to_text,
     import_source,
     list_sources,
     open_source,
@@ -116,7 +117,7 @@ def test_html_is_reduced_to_readable_text_with_its_facts(tmp_path, news_html):
     )
     for gone in ("secret", "alert", "Home", "Subscribe", "Copyright", "Hidden", "color"):
         assert gone not in extracted.text
-    assert extracted.title == "IBM quits facial recognition | Example News"
+    assert extracted.title == "IBM quits facial recognition"  # the site name is the publisher
     assert extracted.publisher == "Example News"
     assert extracted.author == "A. Reporter"
     assert extracted.published.isoformat() == "2020-06-09"
@@ -284,3 +285,40 @@ def test_a_pdf_is_read_page_by_page_with_progress_and_can_be_cancelled(tmp_path,
     with pytest.raises(ImportCancelled):
         read_file(path, cancelled=lambda: len(seen) >= 4, progress=lambda d, t: seen.append(d))
     assert len(seen) == 4  # stopped after the first page
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Police scan faces | Example Gazette", "Police scan faces"),
+        ("Police scan faces \u2013 Example Gazette", "Police scan faces"),
+        ("Police scan faces", "Police scan faces"),
+        ("Example Gazette", "Example Gazette"),
+        ("Police scan faces | Other Site", "Police scan faces | Other Site"),
+    ],
+)
+def test_a_page_title_loses_the_site_name_it_ends_with(title, expected):
+    markup = (
+        f"<title>{title}</title><meta property='og:site_name' content='Example Gazette'>"
+        "<p>Words.</p>"
+    )
+    extracted = html_to_text(markup)
+    assert extracted.title == expected
+    assert extracted.publisher == "Example Gazette"
+
+
+def test_the_same_text_twice_is_refused_naming_the_stored_source(empty_store, tmp_path):
+    first = tmp_path / "letter.txt"
+    first.write_text(TEXT, encoding="utf-8")
+    again = tmp_path / "copy.txt"
+    again.write_text(TEXT, encoding="utf-16")  # another file, the same text
+    with empty_store.writing() as session:
+        stored = import_source(session, first, title="The letter")
+    before = store_counts(empty_store)
+    with pytest.raises(InputError) as refused, empty_store.writing() as session:
+        import_source(session, again)
+    assert str(refused.value) == (
+        f"copy.txt holds the same text as source {stored.id} (The letter), which is already "
+        "stored; nothing was imported"
+    )
+    assert store_counts(empty_store) == before

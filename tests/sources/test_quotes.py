@@ -324,3 +324,18 @@ def test_a_reported_quote_is_not_said_by_its_speaker(store):
     assert "reported 9 June 2020" in reported_html and "said" not in reported_html
     assert "\u2014 Arvind Krishna" in quote_check_html(checks[said])
     assert "said 8 June 2020" in quote_check_html(checks[said])
+
+
+def test_ligatures_from_a_pdf_are_typography(empty_store, tmp_path):
+    """PDF text often holds ligatures ("o\ufb03cers"); typed plainly, the words are found."""
+    (tmp_path / "statement.txt").write_text(
+        "Today o\ufb03cers deployed the cameras.", encoding="utf-8"
+    )
+    with empty_store.writing() as session:
+        session.add(Stakeholder(name="Metropolitan Police", kind="police"))
+        import_source(session, tmp_path / "statement.txt")
+        added = add_quote(session, 1, "Today officers deployed", "Metropolitan Police")
+    assert (added.start, added.end) == (0, len("Today o\ufb03cers deployed"))
+    (check,) = checks_by_id(empty_store).values()
+    assert check.verification.status == "normalized"
+    assert compare_quotes("o\ufb03cers deployed it", "officers deployed it").kind == "typography"

@@ -507,3 +507,19 @@ def test_closing_the_window_during_an_import_stops_it(window, monkeypatch, tmp_p
     window.close()  # waits for the worker, which stops at the next page
     assert all(job.isFinished() for job in importing._jobs)
     assert store_counts(window) == before
+
+
+def test_a_file_already_stored_is_refused_before_asking_anything(window, monkeypatch, tmp_path):
+    path = tmp_path / "letter.txt"
+    path.write_text(LETTER)
+    import_by_menu(window, monkeypatch, path, {"title": "L", "publisher": "", "published": None})
+    before = store_counts(window)
+    asked = import_by_menu(
+        window, monkeypatch, path, {"title": "X", "publisher": "", "published": None}
+    )
+    assert asked == []
+    assert window.errors == [
+        "letter.txt holds the same text as source 1 (L), which is already stored; nothing was "
+        "imported"
+    ]
+    assert store_counts(window) == before
