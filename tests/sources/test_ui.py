@@ -523,3 +523,131 @@ def test_a_file_already_stored_is_refused_before_asking_anything(window, monkeyp
         "imported"
     ]
     assert store_counts(window) == before
+
+
+STORY = __import__("pathlib").Path(__file__).parent / "story"
+
+
+def write_statement_pdf(path) -> None:
+    """The story's primary document as an office program would write it: two A4 pages, with
+    the ligatures ("o\ufb03cers") and line breaks a PDF's text comes back with."""
+    from html import escape
+
+    pages = (STORY / "statement.txt").read_text(encoding="utf-8").split("<<PAGE>>\n")
+    html = ""
+    for number, page in enumerate(pages):
+        for index, paragraph in enumerate(p for p in page.split("\n\n") if p.strip()):
+            brk = " style='page-break-before: always'" if number and not index else ""
+            html += f"<p{brk}>{escape(paragraph).replace(chr(10), '<br>')}</p>"
+    writer = QPdfWriter(str(path))
+    writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+    writer.setTitle("Statement on Live Facial Recognition at Stratford")
+    document = QTextDocument()
+    document.setHtml(html)
+    document.print_(writer)
+
+
+def test_the_story_of_a_news_report_and_the_statement_it_quotes(
+    qtbot, empty_store, tmp_path, monkeypatch
+):
+    """Done when: a new user imports a news report and the primary document it quotes, makes
+    quotes from both, and sees which match word for word, which differ only in typography, and
+    which were changed, with the change marked, in the Sources tab and in the Details panel."""
+    from briefing.store.models import Stakeholder, Topic
+
+    with empty_store.writing() as session:
+        met = Stakeholder(name="Metropolitan Police", kind="police")
+        session.add(met)
+        session.add(Topic(name="Live facial recognition", stakeholders=[met]))
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(empty_store, settings)
+    qtbot.addWidget(window)
+    window.resize(1500, 950)
+    window.show()
+    qtbot.waitExposed(window)
+    window.qtbot = qtbot
+    errors: list[str] = []
+    monkeypatch.setattr(sources_ui, "show_error", lambda parent, title, msg: errors.append(msg))
+    window.errors = errors
+
+    statement = tmp_path / "statement.pdf"
+    write_statement_pdf(statement)
+    asked = import_by_menu(
+        window,
+        monkeypatch,
+        statement,
+        {
+            "title": "Statement on Live Facial Recognition at Stratford",
+            "publisher": "Metropolitan Police",
+            "published": dt.date(2020, 2, 11),
+        },
+    )
+    assert asked == ["statement.pdf"]  # a PDF does not say who published it
+    panel = window.sources_panel
+    assert panel.document.kind == "pdf" and len(panel.document.page_starts) == 2
+    text = panel.document.text
+    primary = {}
+    for words in (
+        "targeted, intelligence-led, time-bound and geographically limited.",
+        "We will publish the results of each deployment.",
+        "person's data if an alert is generated",
+    ):
+        primary[words] = make_quote(panel, monkeypatch, words, "Metropolitan Police")
+    # Words across a PDF's line break are selected as they stand.
+    start = text.index("all other images")
+    end = text.index("immediately.") + len("immediately.")
+    panel.reader.select_span(start, end)
+    primary["deleted"] = panel.new_quote()
+
+    assert import_by_menu(window, monkeypatch, STORY / "report.html") == []  # it says it all
+    assert panel.chooser.currentText() == (
+        "Police scan shoppers\u2019 faces in Stratford \u2014 Example Gazette (0 quotes)"
+    )
+    assert "Subscribe" not in panel.document.text and "Most read" not in panel.document.text
+    same = make_quote(
+        panel,
+        monkeypatch,
+        "targeted, intelligence-led, time-bound and geographically limited.",
+        "Metropolitan Police",
+    )
+    typography = make_quote(
+        panel, monkeypatch, "person\u2019s data if an alert is generated", "Metropolitan Police"
+    )
+    changed = make_quote(
+        panel,
+        monkeypatch,
+        "we will publish the results of every deployment.",
+        "Metropolitan Police",
+    )
+    deleted = make_quote(
+        panel, monkeypatch, "all other images are deleted within 24 hours.", "Metropolitan Police"
+    )
+    rows = {
+        panel.quotes.check(r).id: panel.quotes.index(r, 0).data()
+        for r in range(panel.quotes.rowCount())
+    }
+    assert rows[same].startswith("\u2713") and "matches another source word for word" in rows[same]
+    assert "matches another source except for typography" in rows[typography]
+    assert rows[changed].startswith("\u26a0")
+    assert "conflicts with 1 quote in other sources" in rows[changed]
+    assert "conflicts with 1 quote in other sources" in rows[deleted]
+    assert not errors
+
+    panel.show_quote(changed)
+    shown = panel.quote_detail.toPlainText()
+    assert "Conflict: the words differ in Statement on Live Facial Recognition" in shown
+    assert "every" in shown and "each" in shown
+    window.grab().save(str(tmp_path / "story-sources.png"))
+
+    # The Details panel says the same of the statement's quotes, on the stakeholder's card.
+    assert window.select_stakeholder("Metropolitan Police")
+    window.side_tabs.setCurrentIndex(0)
+    details = window.detail.toPlainText()
+    assert (
+        "Conflict: Police scan shoppers\u2019 faces in Stratford has these words differently"
+        in (details)
+    )
+    assert "Agrees word for word with 1 quote in other sources" in details
+    assert "Agrees except for typography with 1 quote in other sources" in details
+    assert "deleted within 24 hours" in details
+    window.grab().save(str(tmp_path / "story-details.png"))
