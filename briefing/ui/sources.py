@@ -493,14 +493,14 @@ class SourcesPanel(QWidget):
             publisher = f" \u2014 {source.publisher}" if source.publisher else ""
             count = f" ({source.quote_count} quote{'s' if source.quote_count != 1 else ''})"
             self.chooser.addItem(f"{source.title}{publisher}{count}", source.id)
-        self.chooser.blockSignals(False)
         index = self.chooser.findData(wanted) if wanted is not None else -1
         if index < 0 and sources:
             index = 0
-        self.chooser.setCurrentIndex(-1)
         self.chooser.setCurrentIndex(index)
-        if not sources:
-            self.show_source(None)
+        self.chooser.blockSignals(False)
+        # The source shown before keeps its text (sources never change) and where it was
+        # scrolled to; only its quotes are read again. Laying out a 50 MB text takes seconds.
+        self.show_source(self.chooser.itemData(index) if index >= 0 else None)
 
     def _on_source_chosen(self, index: int) -> None:
         self.show_source(self.chooser.itemData(index) if index >= 0 else None)
