@@ -680,6 +680,7 @@ class SourceImport(QObject):
         self.progress: QProgressDialog | None = None
         self._jobs: set[_Job] = set()
         self._path: Path | None = None
+        self._label = ""
 
     def add(self, paths: list[Path]) -> None:
         self.queue.extend(paths)
@@ -708,7 +709,7 @@ class SourceImport(QObject):
             return read_file(path, progress=progress, cancelled=cancelled)
 
         self._path = path
-        self._run(f"Reading {path.name}\u2026", read, self._read)
+        self._run(f"Reading {path.name}", read, self._read)
 
     def _read(self, extracted: Extracted) -> None:
         self._close_progress()
@@ -741,7 +742,7 @@ class SourceImport(QObject):
 
         megabytes = len(extracted.text) / 1024 / 1024
         size = f" ({megabytes:.1f} MB of text)" if megabytes >= 1 else ""
-        self._run(f"Storing {path.name}{size}\u2026", write, self._stored)
+        self._run(f"Storing {path.name}{size}", write, self._stored)
 
     def _stored(self, done: Imported) -> None:
         self.imported.append(done.id)
@@ -750,7 +751,8 @@ class SourceImport(QObject):
 
     def _run(self, label: str, work, then) -> None:
         self._close_progress()
-        dialog = self.progress = QProgressDialog(label, "Cancel", 0, 0, self.window)
+        self._label = label
+        dialog = self.progress = QProgressDialog(f"{label}\u2026", "Cancel", 0, 0, self.window)
         dialog.setWindowTitle("Import source")
         dialog.setAccessibleName("Import progress")
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
@@ -772,9 +774,7 @@ class SourceImport(QObject):
         if self.progress is not None:
             self.progress.setMaximum(total)
             self.progress.setValue(done)
-            self.progress.setLabelText(
-                self.progress.labelText().split(" \u2014 ")[0] + f" \u2014 page {done} of {total}"
-            )
+            self.progress.setLabelText(f"{self._label}: page {done} of {total}")
 
     def _failed(self, message: str) -> None:
         self._close_progress()

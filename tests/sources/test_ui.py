@@ -423,7 +423,7 @@ def test_reading_a_file_runs_off_the_gui_thread_with_progress(window, monkeypatc
     window.qtbot.waitUntil(lambda: importing.progress.value() == 1)
     assert importing.progress.maximum() == 3
     assert "Reading letter.txt" in importing.progress.labelText()
-    assert "page 1 of 3" in importing.progress.labelText()
+    assert importing.progress.labelText() == "Reading letter.txt: page 1 of 3"
     assert threads and threads[0] is not threading.main_thread()
     release.set()
     wait_for_import(window)
