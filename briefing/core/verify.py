@@ -197,13 +197,17 @@ def _tokens(text: str) -> tuple[list[str], list[str]]:
     (a space or the hyphen), so that the words are shown as the quote has them."""
     words: list[str] = []
     joiners: list[str] = []
+    between = ""
     for chunk in text.split():
-        # A free-standing dash or ellipsis is punctuation between words, not a word.
+        # A free-standing dash or ellipsis is punctuation between words, not a word: it joins
+        # the next word to the one before, so that a dash one report adds is typography.
         if not any(c.isalnum() for c in chunk):
+            between += chunk + " "
             continue
         parts = _HYPHEN.split(chunk)
         words.append(parts[0])
-        joiners.append(" ")
+        joiners.append(" " + between if between else " ")
+        between = ""
         for hyphen, word in zip(parts[1::2], parts[2::2], strict=True):
             words.append(word)
             joiners.append(hyphen)

@@ -301,8 +301,9 @@ def test_the_details_panel_shows_conflicts_and_agreements_across_sources(store, 
     # underlined), not by colour alone; an agreement is said in words too.
     assert "Conflict: <i>News</i> has these words differently" in html
     assert "<b><u>debate</u></b>" in html and "<b><u>dialogue</u></b>" in html
-    assert "Agrees word for word with 2 quotes in other sources: <i>News</i>" in html
-    assert "Agrees word for word with 2 quotes in other sources: <i>Letter</i>" in html
+    # A dash the report adds between the words is typography.
+    assert "Agrees except for typography with 2 quotes in other sources: <i>News</i>" in html
+    assert "Agrees except for typography with 2 quotes in other sources: <i>Letter</i>" in html
 
 
 def test_a_reported_quote_is_not_said_by_its_speaker(store):
@@ -339,3 +340,19 @@ def test_ligatures_from_a_pdf_are_typography(empty_store, tmp_path):
     (check,) = checks_by_id(empty_store).values()
     assert check.verification.status == "normalized"
     assert compare_quotes("o\ufb03cers deployed it", "officers deployed it").kind == "typography"
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "kind"),
+    [
+        ("now is the time to begin", "now is the time \u2014 to begin", "typography"),
+        ("walk away \u2014 this will", "walk away \u2013 this will", "typography"),
+        ("walk away \u2014 this will", "walk away \u2014 this will", "same"),
+        ("now is the time to begin", "now is the time ... to begin", "typography"),
+    ],
+)
+def test_a_free_standing_dash_or_ellipsis_between_words_is_typography(first, second, kind):
+    compared = compare_quotes(first, second)
+    assert compared is not None and compared.kind == kind
+    # Each quote's words are shown as it has them, dash included.
+    assert "".join(s.text for s in compared.second) == second
