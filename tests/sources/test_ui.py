@@ -651,3 +651,38 @@ def test_the_story_of_a_news_report_and_the_statement_it_quotes(
     assert "Agrees except for typography with 1 quote in other sources" in details
     assert "deleted within 24 hours" in details
     window.grab().save(str(tmp_path / "story-details.png"))
+
+
+def test_files_dropped_during_an_import_wait_their_turn(window, monkeypatch, tmp_path):
+    import threading
+
+    real_read = sources_ui.read_file
+    release = threading.Event()
+    read_order = []
+
+    def read(path, *, progress, cancelled):
+        read_order.append(path.name)
+        if path.name == "first.txt" and not release.wait(timeout=20):
+            raise AssertionError("the test never let the read finish")
+        return real_read(path, progress=progress, cancelled=cancelled)
+
+    monkeypatch.setattr(sources_ui, "read_file", read)
+    monkeypatch.setattr(
+        SourceFactsDialog,
+        "ask",
+        classmethod(
+            lambda cls, parent, name, ex: {"title": name, "publisher": "", "published": None}
+        ),
+    )
+    first, second = tmp_path / "first.txt", tmp_path / "second.txt"
+    first.write_text("The first source.")
+    second.write_text("The second source.")
+    running = sources_ui.import_files(window, [first])
+    assert sources_ui.import_files(window, [second]) is running  # joins the queue
+    window.qtbot.waitUntil(lambda: read_order == ["first.txt"])
+    release.set()
+    with window.qtbot.waitSignal(running.finished, timeout=20000) as finished:
+        pass
+    assert read_order == ["first.txt", "second.txt"]
+    assert len(finished.args[0]) == 2
+    assert window.sources_panel.chooser.currentText() == "second.txt (0 quotes)"
