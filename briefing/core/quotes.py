@@ -153,6 +153,14 @@ def _speaker(session: Session, speaker: int | str) -> Stakeholder:
     return find_stakeholder(session, speaker)
 
 
+ATTRIBUTIONS = ("direct", "reported")
+
+
+def _check_attribution(attribution: str) -> None:
+    if attribution not in ATTRIBUTIONS:
+        raise InputError(f"a quote is 'direct' or 'reported', not {attribution!r}")
+
+
 def add_quote_at(
     session: Session,
     source_id: int,
@@ -163,6 +171,7 @@ def add_quote_at(
     attribution: str = "direct",
 ) -> AddedQuote:
     """A quote of the source's text at [start, end), as selected in the reader."""
+    _check_attribution(attribution)
     source = find_source(session, source_id)
     if sha256_text(source.text) != source.sha256:
         raise InputError(f"source {source.id} has changed since it was imported; quote a copy")
@@ -197,8 +206,13 @@ def add_quote(
     speaker: int | str,
     said_on: dt.date | None = None,
     occurrence: int | None = None,
+    attribution: str = "direct",
 ) -> AddedQuote:
-    """Find `words` in the source and anchor them there; refuse words that are not in it."""
+    """Find `words` in the source and anchor them there; refuse words that are not in it.
+
+    `attribution` "reported" marks the source's own words about the speaker (a report's
+    "Amazon has refused to answer questions"), not words the speaker said."""
+    _check_attribution(attribution)
     source = find_source(session, source_id)
     if sha256_text(source.text) != source.sha256:
         raise InputError(f"source {source.id} has changed since it was imported; quote a copy")
@@ -226,7 +240,15 @@ def add_quote(
         )
     start, end = places[occurrence - 1]
     text = words if source.text[start:end] == words else words.strip()
-    quote = Quote(source=source, start=start, end=end, text=text, speaker=who, said_on=said_on)
+    quote = Quote(
+        source=source,
+        start=start,
+        end=end,
+        text=text,
+        speaker=who,
+        said_on=said_on,
+        attribution=attribution,
+    )
     session.add(quote)
     session.flush()
     return AddedQuote(quote.id, start, end, Changes.of("quote"))

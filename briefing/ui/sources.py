@@ -190,6 +190,12 @@ class NewQuoteDialog(QDialog):
             self.speaker.addItem(label, choice.id)
         index = self.speaker.findData(speaker_id)
         self.speaker.setCurrentIndex(max(index, 0))
+        self.reported = QCheckBox("&Reported: the source's words about the speaker, not theirs")
+        self.reported.setAccessibleName("Reported")
+        self.reported.setToolTip(
+            "Tick when the words describe the speaker (\u201cAmazon has refused to answer "
+            "questions\u201d) rather than quote them"
+        )
         self.dated = QCheckBox("Known")
         self.dated.setAccessibleName("Date known")
         self.date = QDateEdit()
@@ -204,7 +210,10 @@ class NewQuoteDialog(QDialog):
         date_row.addWidget(self.dated)
         date_row.addWidget(self.date, 1)
         form.addRow("&Speaker:", self.speaker)
-        form.addRow("Said on:", date_row)
+        form.addRow("", self.reported)
+        self.date_label = QLabel("Said on:")
+        form.addRow(self.date_label, date_row)
+        self.reported.toggled.connect(self._on_reported)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -214,9 +223,15 @@ class NewQuoteDialog(QDialog):
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
 
-    def choice(self) -> tuple[int, dt.date | None]:
+    def _on_reported(self, reported: bool) -> None:
+        self.date_label.setText("Reported on:" if reported else "Said on:")
+        self.date.setAccessibleName("Reported on" if reported else "Said on")
+
+    def choice(self) -> tuple[int, dt.date | None, str]:
+        """The speaker's id, the date, and "direct" or "reported"."""
         said_on = self.date.date().toPython() if self.dated.isChecked() else None
-        return self.speaker.currentData(), said_on
+        attribution = "reported" if self.reported.isChecked() else "direct"
+        return self.speaker.currentData(), said_on, attribution
 
     @classmethod
     def ask(
@@ -226,7 +241,7 @@ class NewQuoteDialog(QDialog):
         speakers: list[SpeakerChoice],
         speaker_id: int | None,
         said_on: dt.date | None,
-    ) -> tuple[int, dt.date | None] | None:
+    ) -> tuple[int, dt.date | None, str] | None:
         dialog = cls(parent, words, speakers, speaker_id, said_on)
         return dialog.choice() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
@@ -595,12 +610,12 @@ class SourcesPanel(QWidget):
         )
         if choice is None:
             return None
-        speaker_id, said_on = choice
+        speaker_id, said_on, attribution = choice
         source_id = self.document.id
         created: dict[str, int] = {}
 
         def do(session) -> Changes:
-            added = add_quote_at(session, source_id, start, end, speaker_id, said_on)
+            added = add_quote_at(session, source_id, start, end, speaker_id, said_on, attribution)
             created["id"] = added.id
             return added.changes
 

@@ -243,3 +243,20 @@ def test_importing_the_same_text_again_is_refused(cli, tmp_path):
     assert code == 2 and err.count("\n") == 1
     assert f"holds the same text as source {first}" in err
     assert counts(cli) == before
+
+
+def test_quote_add_reported_marks_the_sources_words_about_the_speaker(cli, tmp_path):
+    report = tmp_path / "report.html"
+    report.write_text(REPORT, encoding="utf-8")
+    code, out, _ = cli("import-source", report)
+    source = out.strip()
+    code, out, _ = cli(
+        "quote", "add", "--source", source, "--speaker", "IBM", "--reported", "Krishna wrote that"
+    )
+    assert code == 0
+    quote = int(out)
+    code, out, _ = cli("quotes", "--json", "--source", source)
+    (listed,) = [q for q in json.loads(out) if q["id"] == quote]
+    assert listed["attribution"] == "reported"
+    code, out, _ = cli("quotes", "--source", source)
+    assert "\u2014 reported, about IBM," in out

@@ -356,3 +356,9 @@ def test_a_free_standing_dash_or_ellipsis_between_words_is_typography(first, sec
     assert compared is not None and compared.kind == kind
     # Each quote's words are shown as it has them, dash included.
     assert "".join(s.text for s in compared.second) == second
+
+
+def test_an_unknown_attribution_is_refused_and_nothing_stored(store):
+    with pytest.raises(InputError, match="'direct' or 'reported'"), store.writing() as session:
+        add_quote(session, 1, "We believe", "IBM", attribution="hearsay")
+    assert quote_count(store) == 0

@@ -96,14 +96,16 @@ def select_words(panel, words: str, occurrence: int = 0) -> None:
     panel.reader.select_span(start, start + len(words))
 
 
-def make_quote(panel, monkeypatch, words, speaker_name, occurrence=0) -> int:
+def make_quote(panel, monkeypatch, words, speaker_name, occurrence=0, attribution="direct") -> int:
     select_words(panel, words, occurrence)
     with panel.window_.store.reading() as session:
         from briefing.core.lookup import find_stakeholder
 
         speaker = find_stakeholder(session, speaker_name).id
     monkeypatch.setattr(
-        NewQuoteDialog, "ask", classmethod(lambda cls, *args: (speaker, dt.date(2020, 6, 8)))
+        NewQuoteDialog,
+        "ask",
+        classmethod(lambda cls, *args: (speaker, dt.date(2020, 6, 8), attribution)),
     )
     assert panel.new_quote_button.isEnabled()
     quote_id = panel.new_quote()
@@ -363,7 +365,10 @@ def test_dialogs_return_what_the_user_chose(qtbot):
     quote = NewQuoteDialog(None, "words", speakers, 2, None)
     qtbot.addWidget(quote)
     assert quote.speaker.currentText() == "Arvind Krishna (for IBM)"
-    assert quote.choice() == (2, None)
+    assert quote.choice() == (2, None, "direct")
+    quote.reported.setChecked(True)
+    assert quote.date_label.text() == "Reported on:"
+    assert quote.choice() == (2, None, "reported")
     for widget in (dialog, quote):
         for child in widget.findChildren(QWidget):
             inner = child.objectName().startswith("qt_")  # a part of a Qt control
@@ -651,6 +656,21 @@ def test_the_story_of_a_news_report_and_the_statement_it_quotes(
     assert "Agrees except for typography with 1 quote in other sources" in details
     assert "deleted within 24 hours" in details
     window.grab().save(str(tmp_path / "story-details.png"))
+
+    # The report's own words about the police are quoted as reported, and never as "said".
+    reported = make_quote(
+        panel,
+        monkeypatch,
+        "ran live facial recognition cameras for six hours",
+        "Metropolitan Police",
+        attribution="reported",
+    )
+    row = panel.quotes.index(panel.quotes.row_of(reported), 0).data()
+    assert "\u2014 reported, about Metropolitan Police" in row
+    panel.show_quote(reported)
+    shown = panel.quote_detail.toPlainText()
+    assert "reported, about Metropolitan Police" in shown and "reported 8 June 2020" in shown
+    assert "said" not in shown
 
 
 def test_files_dropped_during_an_import_wait_their_turn(window, monkeypatch, tmp_path):
