@@ -777,12 +777,12 @@ class SourceImport(QObject):
         dialog.canceled.connect(self.cancel)
         job = self.job = _Job(work, self)
         self._jobs.add(job)
+        # Bound methods of this object, never lambdas: PySide6 would run a lambda in the
+        # worker's thread, while a method of an object of the GUI thread is queued to it.
         job.progressed.connect(self._progressed)
         job.succeeded.connect(then)
         job.failed.connect(self._failed)
         job.cancelled.connect(self._cancelled)
-        # Bound methods of this object, not lambdas: PySide6 would run a lambda in the worker's
-        # thread, while a method of an object of the GUI thread is queued to the GUI thread.
         job.start()
 
     def _progressed(self, done: int, total: int) -> None:
@@ -822,10 +822,14 @@ class SourceImport(QObject):
             panel.reload(select_source=self.imported[-1])
             self.window.side_tabs.setCurrentWidget(panel)
             n = len(self.imported)
-            self.window.statusBar().showMessage(f"Imported {n} source{'s' if n > 1 else ''}", 5000)
+            said = f"Imported {n} source{'s' if n > 1 else ''}"
+            if self.stopped:
+                said += "; the import was cancelled after that"
+            self.window.statusBar().showMessage(said, 5000)
         elif self.stopped:
             self.window.statusBar().showMessage("Import cancelled; nothing was stored", 5000)
         self.finished.emit(list(self.imported))
+        self.deleteLater()
 
 
 def import_files(window, paths: list[Path]) -> SourceImport:
