@@ -105,6 +105,7 @@ class PagedBriefing:
         the rest of its page, which the pass adds up as it goes instead of laying the document out
         again after each move. The moves are then made in one edit, so Qt lays out once more.
         """
+        self._lay_out_fully()
         layout = self.document.documentLayout()
         height = self.body_height
         moves, shift = [], 0.0
@@ -128,7 +129,14 @@ class PagedBriefing:
             cursor.setBlockFormat(fmt)
         cursor.endEditBlock()
 
+    def _lay_out_fully(self) -> None:
+        """Lay the whole document out now. After an edit Qt lays a long document out lazily, a
+        step at a time from its event loop; an export has none running, and the blocks not yet
+        laid out (the end of Appendix B) were painted as nothing."""
+        self.document.markContentsDirty(0, self.document.characterCount())
+
     def _heading_pages(self) -> list[int]:
+        self._lay_out_fully()
         layout = self.document.documentLayout()
         pages = []
         block = self.document.begin()

@@ -362,3 +362,37 @@ def test_an_unknown_attribution_is_refused_and_nothing_stored(store):
     with pytest.raises(InputError, match="'direct' or 'reported'"), store.writing() as session:
         add_quote(session, 1, "We believe", "IBM", attribution="hearsay")
     assert quote_count(store) == 0
+
+
+def test_an_export_flags_quotes_another_source_reports_differently(store):
+    """A briefing handed out says which quotes another source has in other words."""
+    from briefing.core.briefings import topic_content
+    from briefing.render.briefing import html_document, markdown_document
+    from briefing.store.models import Topic
+
+    with store.writing() as session:
+        ibm = session.query(Stakeholder).filter_by(name="IBM").one()
+        topic = Topic(name="Facial recognition", stakeholders=[ibm])
+        session.add(topic)
+        session.flush()
+        topic_id = topic.id
+        _quote(session, 1, "We believe now is the time to begin a national dialogue", "IBM")
+        _quote(session, 2, "now is the time to begin a national debate", "IBM")
+        _quote(session, 1, "IBM no longer offers general purpose", "IBM")
+    with store.reading() as session:
+        content = topic_content(session, topic_id)
+    assert [q.text for q in content.conflicting] == [
+        "We believe now is the time to begin a national dialogue",
+        "now is the time to begin a national debate",
+    ]
+    assert content.conflicting[1].conflicts == (
+        "Letter has: now is the time to begin a national [-debate-] {+dialogue+}",
+    )
+    html = html_document(content)
+    assert "another source reports these words differently (Appendix B)" in html
+    assert "News has: now is the time to begin a national [-dialogue-] {+debate+}" in html
+    markdown = markdown_document(content)
+    assert "  - `Letter has: now is the time to begin a national [-debate-] {+dialogue+}`" in (
+        markdown
+    )
+    assert markdown.count("another source reports these words differently") == 2

@@ -706,3 +706,38 @@ def test_files_dropped_during_an_import_wait_their_turn(window, monkeypatch, tmp
     assert read_order == ["first.txt", "second.txt"]
     assert len(finished.args[0]) == 2
     assert window.sources_panel.chooser.currentText() == "second.txt (0 quotes)"
+
+
+def test_a_pdf_export_keeps_every_conflict_to_the_last_line(demo_store, tmp_path, qapp):
+    """The end of a long briefing was lost from the PDF: Qt had not laid out its last blocks
+    after the contents' page numbers were filled in. The conflicts close Appendix B."""
+    import io
+
+    from pypdf import PdfReader
+
+    from briefing.core.briefings import topic_content
+    from briefing.core.quotes import add_quote
+    from briefing.core.sources import import_source
+    from briefing.export.pdf import render_pdf
+
+    statement = tmp_path / "statement.pdf"
+    write_statement_pdf(statement)
+    met = "Metropolitan Police"
+    with demo_store.writing() as session:
+        primary = import_source(session, statement, publisher=met).id
+        report = import_source(session, STORY / "report.html").id
+        for source, words in (
+            (primary, "We will publish the results of each deployment."),
+            (primary, "all other images are deleted immediately."),
+            (report, "we will publish the results of every deployment."),
+            (report, "all other images are deleted within 24 hours."),
+        ):
+            add_quote(session, source, words, met)
+    with demo_store.reading() as session:
+        content = topic_content(session, 1)
+    assert len(content.conflicting) == 4
+    pdf = PdfReader(io.BytesIO(render_pdf(content)))
+    text = "".join(page.extract_text() for page in pdf.pages)
+    text = " ".join(text.split())
+    for quote in content.conflicting:
+        assert f"Q{quote.number} \u2014 \u201c{quote.text}\u201d" in text
