@@ -41,6 +41,11 @@ def register(commands: Commands) -> None:
         metavar="N",
         help="which occurrence of the words, when they stand more than once (1 = first)",
     )
+    sub.add_argument(
+        "--reported",
+        action="store_true",
+        help="the words are the source's own about the speaker, not words the speaker said",
+    )
     sub.add_argument("--json", action="store_true", help="print JSON for scripts")
     sub.add_argument("text", metavar="TEXT", help="the words, as the source has them")
 
@@ -124,7 +129,13 @@ def quote_add(args: argparse.Namespace) -> int:
     said_on = parse_date(args.date) if args.date else None
     with open_store_for(args) as store, store.writing() as session:
         added = add_quote(
-            session, args.source, args.text, args.speaker, said_on, occurrence=args.occurrence
+            session,
+            args.source,
+            args.text,
+            args.speaker,
+            said_on,
+            occurrence=args.occurrence,
+            attribution="reported" if args.reported else "direct",
         )
     if args.json:
         print_json({"id": added.id, "start": added.start, "end": added.end})
@@ -143,6 +154,7 @@ def _check_json(check) -> dict:
         "source_id": check.source_id,
         "source": check.source_title,
         "speaker": check.speaker,
+        "attribution": check.attribution,  # "reported": the source's words about the speaker
         "text": check.text,
         "start": check.start,
         "end": check.end,
@@ -163,6 +175,7 @@ def quotes(args: argparse.Namespace) -> int:
     from briefing.core.lookup import find_stakeholder
     from briefing.core.quotes import check_quotes
     from briefing.core.sources import find_source
+    from briefing.render.quote_check import attributed_to
 
     with open_store_for(args) as store, store.reading() as session:
         source_id = find_source(session, args.source).id if args.source else None
@@ -175,7 +188,7 @@ def quotes(args: argparse.Namespace) -> int:
         page = f", p. {c.page}" if c.page else ""
         print(f"{c.id:>4}  \u201c{c.text}\u201d")
         print(
-            f"      \u2014 {c.speaker or 'no speaker'}, {c.source_title or 'source removed'}"
+            f"      \u2014 {attributed_to(c)}, {c.source_title or 'source removed'}"
             f"{page} \u00b7 {c.verification.status}"
         )
     return 0
@@ -183,6 +196,7 @@ def quotes(args: argparse.Namespace) -> int:
 
 def verify(args: argparse.Namespace) -> int:
     from briefing.core.quotes import check_quotes
+    from briefing.render.quote_check import attributed_to
 
     with open_store_for(args) as store, store.reading() as session:
         checks = check_quotes(session)
@@ -190,7 +204,9 @@ def verify(args: argparse.Namespace) -> int:
         print_json([_check_json(c) for c in checks])
     else:
         for c in checks:
-            line = f"{c.id:>4}  {c.verification.status:<10}  {c.speaker}: \u201c{c.text}\u201d"
+            line = (
+                f"{c.id:>4}  {c.verification.status:<10}  {attributed_to(c)}: \u201c{c.text}\u201d"
+            )
             print(line)
             if not c.source_intact:
                 print(f"      source {c.source_id} has changed since it was imported (sha256)")
@@ -202,9 +218,10 @@ def verify(args: argparse.Namespace) -> int:
                     f"({conflict.source_title}): {conflict.comparison.diff}"
                 )
             for agreement in c.agreements:
-                how = "word for word" if agreement.comparison.kind == "same" else "but typography"
+                how = "word for word" if agreement.comparison.kind == "same" else "except for"
                 print(
-                    f"      agrees {how} with quote {agreement.quote_id} ({agreement.source_title})"
+                    f"      agrees {how}{' typography' if how == 'except for' else ''} with quote "
+                    f"{agreement.quote_id} ({agreement.source_title})"
                 )
         bad = sum(not c.ok for c in checks)
         print(f"{len(checks)} quote(s) checked, {bad} with a problem")

@@ -37,6 +37,7 @@ from briefing.core.cards import (
 from briefing.core.changes import Changes
 from briefing.core.lookup import closest
 from briefing.core.notes import is_shareable, keep_shareable, only_shareable
+from briefing.core.quotes import cross_source_relations
 from briefing.core.verify import verify_quote
 from briefing.errors import InputError, NotFound
 from briefing.store.models import (
@@ -327,6 +328,9 @@ class CitedQuote:
     status: str
     status_label: str
     diff: str | None
+    # How other sources report the same words differently, one line each: the other source's
+    # title and a word diff marking this quote's words [-so-] and the other's {+so+}.
+    conflicts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -397,6 +401,8 @@ class BriefingContent:
     sources: tuple[SourceEntry, ...]
     unverified: tuple[CitedQuote, ...]
     all_quotes: tuple[CitedQuote, ...] = field(default=())
+    # Quotes that match their own source but that another source reports differently.
+    conflicting: tuple[CitedQuote, ...] = field(default=())
 
     @property
     def glance(self) -> tuple[StakeholderSection, ...]:
@@ -421,6 +427,15 @@ class _Citations:
         self.quotes: dict[int, CitedQuote] = {}
         self.sources: dict[int, SourceEntry] = {}
         self.keep: list[Quote] = []  # records held so the session does not forget them
+        self._relations: dict[int, dict] = {}  # per speaker: cross-source relations
+
+    def _conflicts(self, quote_id: int, speaker_id: int | None) -> tuple[str, ...]:
+        if speaker_id is None:
+            return ()
+        if speaker_id not in self._relations:
+            self._relations[speaker_id] = cross_source_relations(self.session, {speaker_id})
+        conflicts = self._relations[speaker_id].get(quote_id, ([], []))[0]
+        return _conflict_lines(conflicts)
 
     def _source(self, source: Source) -> int:
         if source.id not in self.sources:
@@ -453,6 +468,7 @@ class _Citations:
             status=view.verification.status,
             status_label=view.verification.label,
             diff=view.verification.diff,
+            conflicts=_conflict_lines(view.conflicts),
         )
         self.quotes[view.line.id] = cited
         return cited
@@ -485,9 +501,20 @@ class _Citations:
             status=check.status,
             status_label=check.label,
             diff=check.diff,
+            conflicts=(
+                _conflict_lines(view.conflicts)
+                if view is not None
+                else self._conflicts(quote.id, quote.speaker_id)
+            ),
         )
         self.quotes[quote.id] = cited
         return cited
+
+
+def _conflict_lines(conflicts) -> tuple[str, ...]:
+    return tuple(
+        f"{c.source_title or 'another source'} has: {c.comparison.diff}" for c in conflicts
+    )
 
 
 def _when(quote: Quote, source: Source) -> str:
@@ -625,6 +652,7 @@ def _finish(header: dict, sections: list[Section], cites: _Citations) -> Briefin
         sources=tuple(cites.sources.values()),
         unverified=tuple(q for q in quotes if q.status not in ("exact", "normalized")),
         all_quotes=quotes,
+        conflicting=tuple(q for q in quotes if q.conflicts),
     )
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from briefing.core.dates import format_date
+from briefing.core.quotes import Conflict, cross_source_relations
 from briefing.core.verify import Verification, verify_quote
 from briefing.errors import NotFound
 from briefing.store.models import (
@@ -97,6 +98,9 @@ class QuoteView:
     verification: Verification
     tags: tuple[str, ...]
     note_count: int = 0
+    # Quotes of other sources with the same words: changed beyond typography, or agreeing.
+    conflicts: tuple[Conflict, ...] = ()
+    agreements: tuple[Conflict, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -361,6 +365,7 @@ def stakeholder_detail(session: Session, topic_id: int, stakeholder_id: int) -> 
             .group_by(Note.quote_id)
         ).all()
     )
+    relations = cross_source_relations(session, set(people))
     quotes = []
     for quote, speaker_name, source in session.execute(
         select(Quote, speaker.name, Source)
@@ -380,6 +385,8 @@ def stakeholder_detail(session: Session, topic_id: int, stakeholder_id: int) -> 
                 ),
                 tags=tuple(tag.name for tag in quote.tags),
                 note_count=quote_notes.get(quote.id, 0),
+                conflicts=tuple(relations.get(quote.id, ([], []))[0]),
+                agreements=tuple(relations.get(quote.id, ([], []))[1]),
             )
         )
 

@@ -23,8 +23,8 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
 
 from briefing.core.changes import Changes
 from briefing.core.lookup import find_stakeholder
@@ -153,6 +153,14 @@ def _speaker(session: Session, speaker: int | str) -> Stakeholder:
     return find_stakeholder(session, speaker)
 
 
+ATTRIBUTIONS = ("direct", "reported")
+
+
+def _check_attribution(attribution: str) -> None:
+    if attribution not in ATTRIBUTIONS:
+        raise InputError(f"a quote is 'direct' or 'reported', not {attribution!r}")
+
+
 def add_quote_at(
     session: Session,
     source_id: int,
@@ -163,6 +171,7 @@ def add_quote_at(
     attribution: str = "direct",
 ) -> AddedQuote:
     """A quote of the source's text at [start, end), as selected in the reader."""
+    _check_attribution(attribution)
     source = find_source(session, source_id)
     if sha256_text(source.text) != source.sha256:
         raise InputError(f"source {source.id} has changed since it was imported; quote a copy")
@@ -197,8 +206,13 @@ def add_quote(
     speaker: int | str,
     said_on: dt.date | None = None,
     occurrence: int | None = None,
+    attribution: str = "direct",
 ) -> AddedQuote:
-    """Find `words` in the source and anchor them there; refuse words that are not in it."""
+    """Find `words` in the source and anchor them there; refuse words that are not in it.
+
+    `attribution` "reported" marks the source's own words about the speaker (a report's
+    "Amazon has refused to answer questions"), not words the speaker said."""
+    _check_attribution(attribution)
     source = find_source(session, source_id)
     if sha256_text(source.text) != source.sha256:
         raise InputError(f"source {source.id} has changed since it was imported; quote a copy")
@@ -226,7 +240,15 @@ def add_quote(
         )
     start, end = places[occurrence - 1]
     text = words if source.text[start:end] == words else words.strip()
-    quote = Quote(source=source, start=start, end=end, text=text, speaker=who, said_on=said_on)
+    quote = Quote(
+        source=source,
+        start=start,
+        end=end,
+        text=text,
+        speaker=who,
+        said_on=said_on,
+        attribution=attribution,
+    )
     session.add(quote)
     session.flush()
     return AddedQuote(quote.id, start, end, Changes.of("quote"))
@@ -269,10 +291,79 @@ class QuoteCheck:
     source_intact: bool
     conflicts: tuple[Conflict, ...] = ()
     agreements: tuple[Conflict, ...] = field(default=())  # same words elsewhere, typography aside
+    attribution: str = "direct"  # "reported": the source's words about the speaker, not theirs
 
     @property
     def ok(self) -> bool:
         return self.verification.verified and self.source_intact and not self.conflicts
+
+
+def cross_source_relations(
+    session: Session, speaker_ids: set[int] | None = None
+) -> dict[int, tuple[list[Conflict], list[Conflict]]]:
+    """For each quote, the quotes of other sources that report the same words: those whose words
+    differ (conflicts) and those that agree once typography is folded (agreements).
+
+    Quotes are compared within a speaker's group: a person with the organisation they speak for
+    (and so with its other spokespeople), an organisation with its people. With `speaker_ids`,
+    only the groups of those speakers are compared. Only the quotes' own words are read, never
+    the sources' texts, so this is cheap enough for every card the details panel opens.
+    """
+    speaker = aliased(Stakeholder)
+    query = (
+        select(
+            Quote.id.label("quote_id"),
+            Quote.text,
+            Quote.source_id,
+            Source.title.label("source_title"),
+            speaker.name.label("speaker"),
+            func.coalesce(speaker.parent_id, speaker.id).label("group"),
+        )
+        .join(speaker, Quote.speaker_id == speaker.id)
+        .outerjoin(Source, Source.id == Quote.source_id)
+        .where(Quote.source_id.is_not(None))
+        .order_by(Quote.source_id, Quote.start, Quote.id)
+    )
+    if speaker_ids is not None:
+        groups = set(
+            session.scalars(
+                select(func.coalesce(Stakeholder.parent_id, Stakeholder.id)).where(
+                    Stakeholder.id.in_(speaker_ids)
+                )
+            )
+        )
+        query = query.where(func.coalesce(speaker.parent_id, speaker.id).in_(groups))
+    by_group: dict[int, list] = defaultdict(list)
+    for row in session.execute(query):
+        by_group[row.group].append(row)
+
+    relations: dict[int, tuple[list[Conflict], list[Conflict]]] = defaultdict(lambda: ([], []))
+    for members in by_group.values():
+        # Most pairs share few words; a set intersection rules them out before the alignment.
+        words = [comparable_words(member.text) for member in members]
+        for i, qa in enumerate(members):
+            for j in range(i + 1, len(members)):
+                qb = members[j]
+                if qa.source_id == qb.source_id:
+                    continue
+                if not could_be_same_words(words[i], words[j]):
+                    continue
+                compared = compare_quotes(qa.text, qb.text)
+                if compared is None:
+                    continue
+                back = compare_quotes(qb.text, qa.text)
+                assert back is not None  # the comparison is symmetric in what it matches
+                for mine, other, comparison in ((qa, qb, compared), (qb, qa, back)):
+                    entry = Conflict(
+                        quote_id=other.quote_id,
+                        source_id=other.source_id,
+                        source_title=other.source_title or "",
+                        speaker=other.speaker or "",
+                        text=other.text,
+                        comparison=comparison,
+                    )
+                    relations[mine.quote_id][0 if comparison.conflict else 1].append(entry)
+    return relations
 
 
 def check_quotes(
@@ -282,69 +373,33 @@ def check_quotes(
     speaker_id: int | None = None,
 ) -> list[QuoteCheck]:
     """Every quote (or those of one source or speaker) checked on its own and across sources."""
-    # Sources are read once each, not once per quote: their texts are the bulk of the store.
-    quoted = session.execute(
+    query = (
         select(Quote, Stakeholder)
         .outerjoin(Stakeholder, Quote.speaker_id == Stakeholder.id)
         .order_by(Quote.source_id, Quote.start, Quote.id)
-    ).all()
+    )
+    if source_id is not None:
+        query = query.where(Quote.source_id == source_id)
+    if speaker_id is not None:
+        query = query.where(Quote.speaker_id == speaker_id)
+    quoted = session.execute(query).all()
+    # Sources are read once each, not once per quote: their texts are the bulk of the store.
     source_ids = {quote.source_id for quote, _ in quoted if quote.source_id is not None}
     sources = {
         source.id: source
         for source in session.scalars(select(Source).where(Source.id.in_(source_ids)))
     }
-    rows = [
-        (quote, sources.get(quote.source_id) if quote.source_id else None, speaker)
-        for quote, speaker in quoted
-    ]
     intact = {sid: sha256_text(source.text) == source.sha256 for sid, source in sources.items()}
     pages = {
         sid: json.loads(source.page_starts) if source.page_starts else None
         for sid, source in sources.items()
     }
-    by_group: dict[int, list[tuple[Quote, Source | None, Stakeholder | None]]] = defaultdict(list)
-    for row in rows:
-        speaker = row[2]
-        if speaker is not None:
-            # A person is compared with the organisation they speak for (and so with its other
-            # spokespeople); an organisation with its people.
-            by_group[speaker.parent_id or speaker.id].append(row)
-
-    # Most pairs share few words; a set intersection rules them out before the word alignment.
-    words = {quote.id: comparable_words(quote.text) for quote, _, _ in rows}
-    relations: dict[int, tuple[list[Conflict], list[Conflict]]] = defaultdict(lambda: ([], []))
-    for members in by_group.values():
-        for i, (qa, sa, pa) in enumerate(members):
-            for qb, sb, pb in members[i + 1 :]:
-                if qa.source_id is None or qa.source_id == qb.source_id:
-                    continue
-                if not could_be_same_words(words[qa.id], words[qb.id]):
-                    continue
-                compared = compare_quotes(qa.text, qb.text)
-                if compared is None:
-                    continue
-                back = compare_quotes(qb.text, qa.text)
-                assert back is not None  # the comparison is symmetric in what it matches
-                for mine, other, src, who, comparison in (
-                    (qa, qb, sb, pb, compared),
-                    (qb, qa, sa, pa, back),
-                ):
-                    entry = Conflict(
-                        quote_id=other.id,
-                        source_id=other.source_id,
-                        source_title=src.title if src else "",
-                        speaker=who.name if who else "",
-                        text=other.text,
-                        comparison=comparison,
-                    )
-                    relations[mine.id][0 if comparison.conflict else 1].append(entry)
+    speakers = {quote.speaker_id for quote, _ in quoted if quote.speaker_id is not None}
+    relations = cross_source_relations(session, speakers)
 
     checks = []
-    for quote, source, speaker in rows:
-        if source_id is not None and quote.source_id != source_id:
-            continue
-        if speaker_id is not None and quote.speaker_id != speaker_id:
-            continue
+    for quote, speaker in quoted:
+        source = sources.get(quote.source_id) if quote.source_id else None
         conflicts, agreements = relations.get(quote.id, ([], []))
         checks.append(
             QuoteCheck(
@@ -364,6 +419,7 @@ def check_quotes(
                 source_intact=intact.get(source.id, True) if source else True,
                 conflicts=tuple(conflicts),
                 agreements=tuple(agreements),
+                attribution=quote.attribution,
             )
         )
     return checks

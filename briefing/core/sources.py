@@ -4,7 +4,10 @@ A source is imported from a `.txt`, `.md`, `.html`/`.htm` or `.pdf` file. What i
 readable text, exactly as it will be quoted: quote offsets count Python `str` characters of it.
 
 - Plain text and Markdown are decoded (UTF-8 with or without BOM, UTF-16 with a BOM or recognisably
-  without one, else Windows-1252) and stored as decoded; line ends are kept as they are.
+  without one, else Windows-1252) and stored as decoded; line ends are kept as they are. UTF-16
+  without a BOM is recognised by its NUL bytes (every ASCII character, even a space, has one),
+  the byte order by which reading gives real text in fewest Unicode blocks; UTF-16 without any
+  NUL byte is Chinese, Japanese or Korean text, recognised by its characters.
 - HTML is reduced to its readable text with the standard library's `html.parser`: scripts, styles,
   navigation, the page's header and footer (not an article's), asides, forms and hidden elements
   are dropped; block elements
@@ -19,6 +22,7 @@ Title, date, publisher and author come from the file where it states them (an HT
 caller's values win over the file's. A file that is empty, binary, an unreadable PDF, or larger
 than 50 MB is refused with an `InputError` before anything is stored.
 
+A file whose text is already stored (the same sha256) is refused, naming the source that holds it.
 Sources are never edited: no use case here changes one, and a flush that tries to change a stored
 source's text is refused (see `_refuse_edits`). A corrected version is imported as a new source
 with `revision_of_id` pointing at the old one. Every read through `open_source` checks the stored
@@ -32,7 +36,9 @@ import datetime as dt
 import hashlib
 import json
 import re
+import unicodedata
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -54,6 +60,18 @@ KINDS = {
     ".pdf": "pdf",
 }
 PAGE_SEPARATOR = "\n\n"
+
+
+class ImportCancelled(BriefingError):
+    """The user cancelled an import; nothing was stored."""
+
+
+Progress = Callable[[int, int], None]  # (done, total)
+Cancelled = Callable[[], bool]
+
+
+def _never() -> bool:
+    return False
 
 
 class SourceTampered(BriefingError):
@@ -95,37 +113,96 @@ def decode_text(data: bytes, name: str = "the file") -> str:
             return _checked(data.decode("utf-16"), name)
         except UnicodeDecodeError:
             raise InputError(f"{name} claims to be UTF-16 but is not valid UTF-16") from None
-    guessed = _utf16_without_bom(data)
-    if guessed is not None:
-        try:
-            return _checked(data.decode(guessed), name)
-        except UnicodeDecodeError:
-            pass
     if b"\x00" in data:
-        raise InputError(f"{name} is a binary file, not text")
+        # No single-byte or UTF-8 text holds a NUL byte; UTF-16 text holds one for every ASCII
+        # character (a space, a line end), whatever its script.
+        guessed = _utf16_without_bom(data)
+        if guessed is None:
+            raise InputError(f"{name} is a binary file, not text")
+        return _checked(guessed, name)
     try:
         return _checked(data.decode("utf-8"), name)
     except UnicodeDecodeError:
         pass
+    # A few bytes could be either; below eight characters a Western reading is the likelier.
+    guessed = _utf16_without_bom(data) if len(data) >= 16 else None
+    if guessed is not None and _east_asian_share(guessed) >= 0.95:
+        return _checked(guessed, name)
     try:
         # Windows-1252 leaves five bytes undefined; a file using them is not Windows-1252 text.
         return _checked(data.decode("cp1252"), name)
     except UnicodeDecodeError:
-        raise InputError(
-            f"{name} is neither UTF-8, UTF-16 nor Windows-1252 text (is it a binary file?)"
-        ) from None
+        pass
+    guessed = _utf16_without_bom(data)
+    if guessed is not None:
+        return _checked(guessed, name)
+    raise InputError(
+        f"{name} is neither UTF-8, UTF-16 nor Windows-1252 text (is it a binary file?)"
+    )
+
+
+# Unicode categories that real text does not contain (unassigned, private use, surrogates,
+# control characters other than white space).
+_NOT_TEXT = frozenset({"Cn", "Co", "Cs", "Cc"})
+
+
+def _plausible_share(text: str) -> float:
+    if not text:
+        return 0.0
+    bad = sum(
+        1 for char in text if char not in "\t\n\r\f" and unicodedata.category(char) in _NOT_TEXT
+    )
+    return 1 - bad / len(text)
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
-    """UTF-16 without a BOM shows as NUL bytes in every other position for Latin text."""
-    if len(data) < 4 or len(data) % 2:
+    """The text of UTF-16 bytes without a BOM, or None if they are not UTF-16 text.
+
+    Both byte orders are tried. Text in either order is accepted only if nearly all its
+    characters are assigned and printable; of the two, the one whose characters fall in fewer
+    256-character blocks of Unicode wins: a script sits in one or a few blocks (Latin, Cyrillic,
+    Greek, Arabic: one block and ASCII's), while the wrong byte order scatters it over many.
+    """
+    if len(data) < 2 or len(data) % 2:
         return None
-    even, odd = data[0::2], data[1::2]
-    if odd.count(0) > 0.4 * len(odd) and even.count(0) == 0:
-        return "utf-16-le"
-    if even.count(0) > 0.4 * len(even) and odd.count(0) == 0:
-        return "utf-16-be"
-    return None
+    candidates = []
+    for codec in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        sample = text[:200_000]
+        if _plausible_share(sample) >= 0.98:
+            candidates.append((len({ord(c) >> 8 for c in sample}), codec, text))
+    if not candidates:
+        return None
+    return min(candidates)[2]
+
+
+# Where the characters of Chinese, Japanese and Korean text lie: CJK punctuation, kana, Hangul
+# jamo and syllables, CJK ideographs, compatibility ideographs and full-width forms.
+_EAST_ASIAN = (
+    (0x1100, 0x11FF),
+    (0x3000, 0x30FF),
+    (0x3130, 0x318F),
+    (0x3400, 0x4DBF),
+    (0x4E00, 0x9FFF),
+    (0xAC00, 0xD7A3),
+    (0xF900, 0xFAFF),
+    (0xFF00, 0xFFEF),
+)
+
+
+def _east_asian_share(text: str) -> float:
+    """How much of `text` is Chinese, Japanese or Korean. UTF-16 bytes without a NUL hold no
+    ASCII character (not a space, not a line end), so they are text only in those scripts.
+    Western text in Windows-1252 read as UTF-16 also gives ideographs (two ASCII letters make
+    one), but its spaces, punctuation and accented letters fall outside those scripts."""
+    sample = text[:200_000]
+    if not sample:
+        return 0.0
+    inside = sum(1 for c in sample if any(lo <= ord(c) <= hi for lo, hi in _EAST_ASIAN))
+    return inside / len(sample)
 
 
 def _checked(text: str, name: str) -> str:
@@ -286,7 +363,10 @@ def html_to_text(markup: str) -> Extracted:
     parser.feed(markup)
     parser.close()
     meta = parser.meta
-    title = meta.get("og:title") or re.sub(r"\s+", " ", parser.title).strip()
+    publisher = meta.get("og:site_name", "") or meta.get("publisher", "")
+    title = meta.get("og:title") or _without_site_name(
+        re.sub(r"\s+", " ", parser.title).strip(), publisher
+    )
     published = None
     for key in _DATE_META:
         published = published or _date_in(meta.get(key, ""))
@@ -295,10 +375,19 @@ def html_to_text(markup: str) -> Extracted:
         kind="html",
         text="\n\n".join(parser.paragraphs),
         title=title,
-        publisher=meta.get("og:site_name", "") or meta.get("publisher", ""),
+        publisher=publisher,
         author=meta.get("author", "") or meta.get("article:author", ""),
         published=published,
     )
+
+
+def _without_site_name(title: str, publisher: str) -> str:
+    """A page title without the site's name that sites append ("Headline | Example News"): the
+    name is the source's publisher, not part of its title."""
+    if not publisher:
+        return title
+    found = re.match(rf"(.+?)\s+[|\-\u2013\u2014\u00b7:]+\s+{re.escape(publisher)}\s*$", title)
+    return found.group(1) if found else title
 
 
 def _date_in(text: str) -> dt.date | None:
@@ -339,7 +428,9 @@ def markdown_facts(text: str) -> Extracted:
 # -- PDF ---------------------------------------------------------------------------------------
 
 
-def pdf_to_text(data: bytes, name: str) -> Extracted:
+def pdf_to_text(
+    data: bytes, name: str, progress: Progress | None = None, cancelled: Cancelled = _never
+) -> Extracted:
     import io
     import logging
 
@@ -355,12 +446,19 @@ def pdf_to_text(data: bytes, name: str) -> Extracted:
             raise InputError(f"{name} is a password-protected PDF; save an unprotected copy")
         # pypdf renders the gap between separately placed words (as Qt and others write them)
         # as a tab; a PDF has no tab stops, so it is a space between words.
-        pages = [(page.extract_text() or "").replace("\t", " ").strip() for page in reader.pages]
+        pages = []
+        total = len(reader.pages)
+        for number, page in enumerate(reader.pages, start=1):
+            if cancelled():
+                raise ImportCancelled(f"the import of {name} was cancelled")
+            pages.append((page.extract_text() or "").replace("\t", " ").strip())
+            if progress is not None:
+                progress(number, total)
         info = reader.metadata or {}
         title = str(info.get("/Title") or "").strip()
         author = str(info.get("/Author") or "").strip()
         created = str(info.get("/CreationDate") or "")
-    except InputError:
+    except (InputError, ImportCancelled):
         raise
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError) as error:
         raise InputError(f"{name} is not a readable PDF ({error})") from None
@@ -399,8 +497,14 @@ def page_of(page_starts: list[int] | tuple[int, ...] | None, offset: int) -> int
 # -- reading a file ----------------------------------------------------------------------------
 
 
-def read_file(path: Path) -> Extracted:
-    """A file's readable text and facts, or InputError saying why it cannot be a source."""
+def read_file(
+    path: Path, *, progress: Progress | None = None, cancelled: Cancelled = _never
+) -> Extracted:
+    """A file's readable text and facts, or InputError saying why it cannot be a source.
+
+    `progress(done, total)` is told of each page of a PDF (the slow part of reading one), and
+    `cancelled()` is asked between pages; if it says yes, ImportCancelled is raised.
+    """
     name = path.name
     kind = KINDS.get(path.suffix.lower())
     if kind is None:
@@ -423,7 +527,7 @@ def read_file(path: Path) -> Extracted:
     if not data.strip():
         raise InputError(f"{name} is empty")
     if kind == "pdf":
-        extracted = pdf_to_text(data, name)
+        extracted = pdf_to_text(data, name, progress, cancelled)
     else:
         text = decode_text(data, name)
         if kind == "html":
@@ -448,6 +552,19 @@ class Imported:
     changes: Changes
 
 
+def refuse_stored_text(session: Session, name: str, text: str) -> None:
+    """InputError if `text` is already stored as a source: the same text twice would split one
+    piece of evidence's quotes over two sources."""
+    same = session.execute(
+        select(Source.id, Source.title).where(Source.sha256 == sha256_text(text)).limit(1)
+    ).first()
+    if same is not None:
+        raise InputError(
+            f"{name} holds the same text as source {same.id} ({same.title}), which is "
+            "already stored; nothing was imported"
+        )
+
+
 def import_source(
     session: Session,
     path: Path,
@@ -464,6 +581,8 @@ def import_source(
     extracted = extracted or read_file(path)
     if revision_of is not None and session.get(Source, revision_of) is None:
         raise NotFound(f"there is no source with id {revision_of} to revise")
+    refuse_stored_text(session, path.name, extracted.text)
+    digest = sha256_text(extracted.text)
     source = Source(
         title=(title or extracted.title or path.stem).strip()[:500],
         publisher=(publisher if publisher is not None else extracted.publisher).strip(),
@@ -472,7 +591,7 @@ def import_source(
         published=published or extracted.published,
         kind=extracted.kind,
         text=extracted.text,
-        sha256=sha256_text(extracted.text),
+        sha256=digest,
         page_starts=json.dumps(list(extracted.page_starts)) if extracted.page_starts else None,
         revision_of_id=revision_of,
     )

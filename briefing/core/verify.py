@@ -5,8 +5,9 @@ the quote's words with the passage at those offsets:
 
 - `exact`: the same characters;
 - `normalized`: equal once typography is normalised: curly and straight quotation marks, dashes,
-  ellipses, runs of white space, and the case of the first letter (a quote that starts a sentence
-  in a briefing may capitalise a word the source has in mid-sentence);
+  ellipses, ligatures (a PDF's "ﬁ" for "fi"), runs of white space, and the case of the first
+  letter (a quote that starts a sentence in a briefing may capitalise a word the source has in
+  mid-sentence);
 - `altered`: close but different, with a word-level diff;
 - `not_found`: the passage says something else, or the source is gone.
 
@@ -61,6 +62,14 @@ _TYPOGRAPHY = str.maketrans(
         "\u2212": "-",
         "\u00a0": " ",
         "\u2026": "...",
+        # Ligatures, as PDF text extraction often gives them ("oﬃcers" for "officers").
+        "\ufb00": "ff",
+        "\ufb01": "fi",
+        "\ufb02": "fl",
+        "\ufb03": "ffi",
+        "\ufb04": "ffl",
+        "\ufb05": "st",
+        "\ufb06": "st",
     }
 )
 _SPACES = re.compile(r"\s+")
@@ -188,13 +197,17 @@ def _tokens(text: str) -> tuple[list[str], list[str]]:
     (a space or the hyphen), so that the words are shown as the quote has them."""
     words: list[str] = []
     joiners: list[str] = []
+    between = ""
     for chunk in text.split():
-        # A free-standing dash or ellipsis is punctuation between words, not a word.
+        # A free-standing dash or ellipsis is punctuation between words, not a word: it joins
+        # the next word to the one before, so that a dash one report adds is typography.
         if not any(c.isalnum() for c in chunk):
+            between += chunk + " "
             continue
         parts = _HYPHEN.split(chunk)
         words.append(parts[0])
-        joiners.append(" ")
+        joiners.append(" " + between if between else " ")
+        between = ""
         for hyphen, word in zip(parts[1::2], parts[2::2], strict=True):
             words.append(word)
             joiners.append(hyphen)

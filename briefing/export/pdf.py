@@ -103,6 +103,13 @@ class PagedBriefing:
         self._keep_together()
         self.section_pages = self._heading_pages()
         self._fill_contents()
+        self._lay_out_fully()  # the contents' page numbers were an edit: lay out what follows
+
+    def _lay_out_fully(self) -> None:
+        """Lay the whole document out now. After an edit Qt lays a long document out lazily, a
+        step at a time from its event loop; an export has none running, and the blocks not yet
+        laid out (the end of Appendix B) were painted as nothing."""
+        self.document.markContentsDirty(0, self.document.characterCount())
 
     @property
     def page_count(self) -> int:
@@ -177,6 +184,7 @@ class PagedBriefing:
         two, and none when nothing is cut.
         """
         for _round in range(6):
+            self._lay_out_fully()
             tables = self._tables()
             if len(tables) != self.html.count("<table"):
                 return  # a table Qt made up or merged: leave the layout to Qt
@@ -223,6 +231,7 @@ class PagedBriefing:
             cursor.endEditBlock()
 
     def _blocks_to_move(self) -> list[int]:
+        self._lay_out_fully()
         layout = self.document.documentLayout()
         height = self.body_height
         forced = set(self._forced_breaks())
@@ -271,6 +280,7 @@ class PagedBriefing:
         return bool(names) and names[0].startswith("q") and names[0][1:].isdigit()
 
     def _heading_pages(self) -> list[int]:
+        self._lay_out_fully()
         layout = self.document.documentLayout()
         pages = []
         block = self.document.begin()

@@ -49,6 +49,7 @@ STATUS_WORDS = {
     "altered": "Altered",
     "not_found": "Not found in source",
 }
+CONFLICT_WORDS = "another source reports these words differently (Appendix B)"
 # A stakeholder per column beyond this many makes columns too narrow to read: the table is split.
 MAX_COMPARISON_COLUMNS = 5
 
@@ -171,7 +172,10 @@ def _status(quote: CitedQuote) -> str:
     mark = "\u2713" if css == "ok" else "\u26a0"
     # Non-breaking: the status wraps as one piece, never as a lone mark or a lone word.
     words = escape(STATUS_WORDS[quote.status]).replace(" ", "&nbsp;")
-    return f'<span class="{css}">{mark}&nbsp;{words}</span>'
+    status = f'<span class="{css}">{mark}&nbsp;{words}</span>'
+    if quote.conflicts:
+        status += f' &middot; <span class="altered">\u26a0 {CONFLICT_WORDS}</span>'
+    return status
 
 
 def _who(quote: CitedQuote) -> str:
@@ -360,7 +364,7 @@ def _unverified(content: BriefingContent) -> str:
         return (
             f'<p class="ok">\u2713 Every one of the {total} quotes in this briefing matches its '
             "stored source, exactly or apart from typography.</p>"
-        )
+        ) + _conflicting(content)
     parts = [
         "<p>These quotes do not match the stored copy of their source. Check them before "
         "relying on them.</p>"
@@ -373,6 +377,24 @@ def _unverified(content: BriefingContent) -> str:
             f'<p class="citation"><a href="#q{quote.number}"><b>Q{quote.number}</b></a> '
             f"{_status(quote)} \u2014 \u201c{escape(quote.text)}\u201d \u2014 {_who(quote)}, "
             f"source [{quote.source_number}]{diff}</p>"
+        )
+    return "".join(parts) + _conflicting(content)
+
+
+def _conflicting(content: BriefingContent) -> str:
+    if not content.conflicting:
+        return ""
+    parts = [
+        "<p>These quotes match their own source, but another source reports the same words "
+        "differently (its words struck out here are this quote\u2019s, the added ones the "
+        "other source\u2019s). Check which is right before relying on them.</p>"
+    ]
+    for quote in content.conflicting:
+        lines = "".join(f'<br><span class="diff">{escape(line)}</span>' for line in quote.conflicts)
+        parts.append(
+            f'<p class="citation"><a href="#q{quote.number}"><b>Q{quote.number}</b></a> '
+            f"\u2014 \u201c{escape(quote.text)}\u201d \u2014 {_who(quote)}, "
+            f"source [{quote.source_number}]{lines}</p>"
         )
     return "".join(parts)
 
@@ -494,7 +516,8 @@ def _md_quote(quote: CitedQuote) -> list[str]:
         f"> **Q{quote.number}** \u201c{_md_text(quote.text)}\u201d",
         ">",
         f"> \u2014 {who}, *{_md_text(quote.source_title)}*, {_md_text(_when(quote))} "
-        f"[{quote.source_number}] \u00b7 {STATUS_WORDS[quote.status]}",
+        f"[{quote.source_number}] \u00b7 {STATUS_WORDS[quote.status]}"
+        + (f" \u00b7 \u26a0 {CONFLICT_WORDS}" if quote.conflicts else ""),
         "",
     ]
 
@@ -616,4 +639,17 @@ def markdown_document(content: BriefingContent) -> str:
             f"\u201c{_md_text(quote.text)}\u201d \u2014 {_md_text(quote.speaker)}, "
             f"source [{quote.source_number}].{diff}"
         )
+    if content.conflicting:
+        lines += [
+            "",
+            "These quotes match their own source, but another source reports the same words "
+            "differently (`[-this quote's-]` `{+the other source's+}`):",
+            "",
+        ]
+    for quote in content.conflicting:
+        lines.append(
+            f"- **Q{quote.number}** \u201c{_md_text(quote.text)}\u201d \u2014 "
+            f"{_md_text(quote.speaker)}, source [{quote.source_number}]."
+        )
+        lines += [f"  - `{line.replace('`', '')}`" for line in quote.conflicts]
     return "\n".join(lines).rstrip() + "\n"

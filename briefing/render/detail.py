@@ -88,6 +88,7 @@ def _quote(quote: QuoteView) -> str:
     status = f'<span class="check check-{escape(check.status)}">{mark} {escape(check.label)}</span>'
     if check.diff:
         status += f'<br><span class="diff">{escape(check.diff)}</span>'
+    status += _across_sources(quote)
     who = escape(line.speaker)
     if line.attribution == "reported":
         who = f"reported, about {who}"
@@ -101,6 +102,35 @@ def _quote(quote: QuoteView) -> str:
         f'<p class="citation">\u2014 {who}, <i>{escape(line.citation)}</i>{tags}<br>{status}</p>'
         "</div>"
     )
+
+
+def _across_sources(quote: QuoteView) -> str:
+    """How other sources report the same words: each conflict with the other source's words, the
+    differing ones marked in type (bold, underlined), and agreement in a word."""
+    out = []
+    for other in quote.conflicts:
+        words = " ".join(
+            f"<b><u>{escape(s.text)}</u></b>" if s.changed else escape(s.text)
+            for s in other.comparison.second
+        )
+        out.append(
+            '<br><span class="check check-altered">\u26a0 Conflict: '
+            f"<i>{escape(other.source_title or 'another source')}</i> has these words "
+            f"differently</span> (quote {other.quote_id}): \u201c{words}\u201d"
+        )
+    if quote.agreements and not quote.conflicts:
+        n = len(quote.agreements)
+        kinds = {other.comparison.kind for other in quote.agreements}
+        how = "word for word" if kinds == {"same"} else "except for typography"
+        titles = ", ".join(
+            dict.fromkeys(escape(o.source_title or "another source") for o in quote.agreements)
+        )
+        noun = "quote" if n == 1 else "quotes"
+        out.append(
+            f'<br><span class="muted">\u2713 Agrees {how} with {n} {noun} in other sources: '
+            f"<i>{titles}</i></span>"
+        )
+    return "".join(out)
 
 
 def notes_html(notes: Sequence[NoteView | NoteSummary], kind: str, record_id: int) -> str:

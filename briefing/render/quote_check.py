@@ -73,14 +73,27 @@ def _relation(check: QuoteCheck, other: Conflict) -> str:
     )
 
 
+def attributed_to(check: QuoteCheck) -> str:
+    """Whose words these are: the speaker's own, or the source's words about them."""
+    who = check.speaker or "no speaker"
+    return f"reported, about {who}" if check.attribution == "reported" else who
+
+
+def _when(check: QuoteCheck) -> str:
+    # A reported quote is the source's sentence about the speaker: the speaker did not say it.
+    if check.said_on is None:
+        return ""
+    verb = "reported" if check.attribution == "reported" else "said"
+    return f", {verb} {format_date(check.said_on)}"
+
+
 def quote_check_html(check: QuoteCheck) -> str:
     status = check.verification.status
     page = f", page {check.page}" if check.page else ""
-    said = f", said {format_date(check.said_on)}" if check.said_on else ""
     parts = [
         f'<p class="words">\u201c{escape(check.text)}\u201d</p>',
-        f'<p class="citation">\u2014 {escape(check.speaker or "no speaker")}, '
-        f"<i>{escape(check.source_title or 'source removed')}</i>{page}{said}</p>",
+        f'<p class="citation">\u2014 {escape(attributed_to(check))}, '
+        f"<i>{escape(check.source_title or 'source removed')}</i>{page}{_when(check)}</p>",
         f'<p><span class="check check-{status}">{_MARKS[status]} '
         f"{escape(check.verification.label)}</span></p>",
     ]

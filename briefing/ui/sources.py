@@ -17,6 +17,7 @@ module functions, so tests replace them.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from pathlib import Path
 
 from PySide6.QtCore import (
@@ -27,6 +28,7 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     Qt,
+    QThread,
     Signal,
 )
 from PySide6.QtGui import QAction, QColor, QFont, QKeySequence, QTextCharFormat, QTextCursor
@@ -44,6 +46,7 @@ from PySide6.QtWidgets import (
     QListView,
     QMenu,
     QMessageBox,
+    QProgressDialog,
     QPushButton,
     QSplitter,
     QTextEdit,
@@ -64,15 +67,18 @@ from briefing.core.quotes import (
 from briefing.core.sources import (
     KINDS,
     Extracted,
+    ImportCancelled,
+    Imported,
     SourceDocument,
     import_source,
     list_sources,
     open_source,
     read_file,
+    refuse_stored_text,
 )
 from briefing.errors import BriefingError
 from briefing.render.detail import notes_html
-from briefing.render.quote_check import quote_check_html, quote_summary
+from briefing.render.quote_check import attributed_to, quote_check_html, quote_summary
 from briefing.ui.browser import SafeBrowser
 from briefing.ui.notes import notes_link_target, show_notes_on
 from briefing.ui.text_positions import TextPositions
@@ -190,6 +196,12 @@ class NewQuoteDialog(QDialog):
             self.speaker.addItem(label, choice.id)
         index = self.speaker.findData(speaker_id)
         self.speaker.setCurrentIndex(max(index, 0))
+        self.reported = QCheckBox("&Reported: the source's words about the speaker, not theirs")
+        self.reported.setAccessibleName("Reported")
+        self.reported.setToolTip(
+            "Tick when the words describe the speaker (\u201cAmazon has refused to answer "
+            "questions\u201d) rather than quote them"
+        )
         self.dated = QCheckBox("Known")
         self.dated.setAccessibleName("Date known")
         self.date = QDateEdit()
@@ -204,7 +216,10 @@ class NewQuoteDialog(QDialog):
         date_row.addWidget(self.dated)
         date_row.addWidget(self.date, 1)
         form.addRow("&Speaker:", self.speaker)
-        form.addRow("Said on:", date_row)
+        form.addRow("", self.reported)
+        self.date_label = QLabel("Said on:")
+        form.addRow(self.date_label, date_row)
+        self.reported.toggled.connect(self._on_reported)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -214,9 +229,15 @@ class NewQuoteDialog(QDialog):
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
 
-    def choice(self) -> tuple[int, dt.date | None]:
+    def _on_reported(self, reported: bool) -> None:
+        self.date_label.setText("Reported on:" if reported else "Said on:")
+        self.date.setAccessibleName("Reported on" if reported else "Said on")
+
+    def choice(self) -> tuple[int, dt.date | None, str]:
+        """The speaker's id, the date, and "direct" or "reported"."""
         said_on = self.date.date().toPython() if self.dated.isChecked() else None
-        return self.speaker.currentData(), said_on
+        attribution = "reported" if self.reported.isChecked() else "direct"
+        return self.speaker.currentData(), said_on, attribution
 
     @classmethod
     def ask(
@@ -226,7 +247,7 @@ class NewQuoteDialog(QDialog):
         speakers: list[SpeakerChoice],
         speaker_id: int | None,
         said_on: dt.date | None,
-    ) -> tuple[int, dt.date | None] | None:
+    ) -> tuple[int, dt.date | None, str] | None:
         dialog = cls(parent, words, speakers, speaker_id, said_on)
         return dialog.choice() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
@@ -283,7 +304,7 @@ class QuoteListModel(QAbstractListModel):
             count = self._note_counts.get(check.id, 0)
             notes = f" \u00b7 {count} note{'s' if count != 1 else ''}" if count else ""
             return (
-                f"{mark} \u201c{_short(check.text)}\u201d \u2014 {check.speaker}{page}\n"
+                f"{mark} \u201c{_short(check.text)}\u201d \u2014 {attributed_to(check)}{page}\n"
                 f"    {quote_summary(check)}{notes}"
             )
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -437,6 +458,7 @@ class SourcesPanel(QWidget):
         self.setAccessibleName("Sources")
         self.document: SourceDocument | None = None
         self.checks: list[QuoteCheck] = []
+        self.importing: SourceImport | None = None  # the import running in the background
 
         self.chooser = QComboBox()
         self.chooser.setAccessibleName("Source")
@@ -556,14 +578,14 @@ class SourcesPanel(QWidget):
             publisher = f" \u2014 {source.publisher}" if source.publisher else ""
             count = f" ({source.quote_count} quote{'s' if source.quote_count != 1 else ''})"
             self.chooser.addItem(f"{source.title}{publisher}{count}", source.id)
-        self.chooser.blockSignals(False)
         index = self.chooser.findData(wanted) if wanted is not None else -1
         if index < 0 and sources:
             index = 0
-        self.chooser.setCurrentIndex(-1)
         self.chooser.setCurrentIndex(index)
-        if not sources:
-            self.show_source(None)
+        self.chooser.blockSignals(False)
+        # The source shown before keeps its text (sources never change) and where it was
+        # scrolled to; only its quotes are read again. Laying out a 50 MB text takes seconds.
+        self.show_source(self.chooser.itemData(index) if index >= 0 else None)
 
     def _on_source_chosen(self, index: int) -> None:
         self.show_source(self.chooser.itemData(index) if index >= 0 else None)
@@ -743,12 +765,12 @@ class SourcesPanel(QWidget):
         )
         if choice is None:
             return None
-        speaker_id, said_on = choice
+        speaker_id, said_on, attribution = choice
         source_id = self.document.id
         created: dict[str, int] = {}
 
         def do(session) -> Changes:
-            added = add_quote_at(session, source_id, start, end, speaker_id, said_on)
+            added = add_quote_at(session, source_id, start, end, speaker_id, said_on, attribution)
             created["id"] = added.id
             return added.changes
 
@@ -777,47 +799,213 @@ def _needs_asking(extracted: Extracted) -> bool:
     return not (extracted.title and extracted.publisher and extracted.published)
 
 
-def import_files(window, paths: list[Path]) -> list[int]:
-    """Import each file as a source, asking for missing facts; the ids of what was stored."""
-    imported: list[int] = []
-    for path in paths:
+class _Job(QThread):
+    """Runs `work(progress, cancelled)` off the GUI thread and reports how it ended."""
+
+    progressed = Signal(int, int)
+    succeeded = Signal(object)
+    failed = Signal(str)
+    cancelled = Signal()
+
+    def __init__(self, work, parent: QObject) -> None:
+        super().__init__(parent)
+        self._work = work
+        self._cancel = threading.Event()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def run(self) -> None:
         try:
-            extracted = read_file(path)
+            result = self._work(self.progressed.emit, self._cancel.is_set)
+        except ImportCancelled:
+            self.cancelled.emit()
         except BriefingError as error:
-            show_error(window, "Cannot import this file", str(error))
-            continue
+            self.failed.emit(str(error))
+        except Exception as error:  # a bug: say so rather than leave the progress dialog up
+            self.failed.emit(f"the import failed unexpectedly: {error!r}; nothing was stored")
+        else:
+            self.succeeded.emit(result)
+
+
+class SourceImport(QObject):
+    """Imports files one after another without freezing the window.
+
+    Each file is read (decoded, reduced to text, a PDF page by page) in a worker thread behind a
+    progress dialog with Cancel; then, on the GUI thread, the user is asked for any facts the file
+    does not state; then the text is stored, again in a worker thread with its own session: for a
+    49 MB text the write (sha256, the row, the full-text index) takes 3.4 s, too long to hold the
+    window still. That is why the write does not go through `window.operations.run`; once it has
+    committed, `window.operations.changed` announces it like any other change. A cancelled write
+    is rolled back, so a cancelled import stores nothing.
+    """
+
+    finished = Signal(list)  # the ids of the sources stored
+
+    def __init__(self, window, paths: list[Path]) -> None:
+        super().__init__(window)
+        self.window = window
+        self.queue = list(paths)
+        self.imported: list[int] = []
+        self.stopped = False
+        self.job: _Job | None = None
+        self.progress: QProgressDialog | None = None
+        self._jobs: set[_Job] = set()
+        self._path: Path | None = None
+        self._label = ""
+
+    def add(self, paths: list[Path]) -> None:
+        self.queue.extend(paths)
+
+    def start(self) -> None:
+        self._next()
+
+    def cancel(self) -> None:
+        self.stopped = True
+        if self.job is not None:
+            self.job.cancel()
+
+    def wait(self) -> None:
+        """Cancel, and wait until no worker runs (before the window closes)."""
+        self.cancel()
+        for job in list(self._jobs):
+            job.wait()
+
+    def _next(self) -> None:
+        if self.stopped or not self.queue:
+            self._finish()
+            return
+        path = self.queue.pop(0)
+
+        def read(progress, cancelled) -> Extracted:
+            return read_file(path, progress=progress, cancelled=cancelled)
+
+        self._path = path
+        self._run(f"Reading {path.name}", read, self._read)
+
+    def _read(self, extracted: Extracted) -> None:
+        self._close_progress()
+        if self.stopped:  # cancelled after the last page was read
+            self._next()
+            return
+        path = self._path
+        assert path is not None
+        try:  # before asking for facts the user would type in vain
+            with self.window.store.reading() as session:
+                refuse_stored_text(session, path.name, extracted.text)
+        except BriefingError as error:
+            self._failed(str(error))
+            return
         facts: dict = {}
         if _needs_asking(extracted):
-            asked = SourceFactsDialog.ask(window, path.name, extracted)
+            asked = SourceFactsDialog.ask(self.window, path.name, extracted)
             if asked is None:
-                continue
+                self._next()
+                return
             facts = asked
-        result: dict[str, int] = {}
+        store = self.window.store
 
-        def do(session, path=path, extracted=extracted, facts=facts, result=result) -> Changes:
-            done = import_source(session, path, extracted=extracted, **facts)
-            result["id"] = done.id
-            return done.changes
+        def write(_progress, cancelled) -> Imported:
+            with store.writing() as session:
+                done = import_source(session, path, extracted=extracted, **facts)
+                if cancelled():  # before the commit: the transaction is rolled back
+                    raise ImportCancelled(f"the import of {path.name} was cancelled")
+            return done
 
-        try:
-            window.operations.run(do)
-        except BriefingError as error:
-            show_error(window, "Cannot import this file", str(error))
-            continue
-        imported.append(result["id"])
-    if imported:
-        panel: SourcesPanel = window.sources_panel
-        panel.reload(select_source=imported[-1])
-        window.side_tabs.setCurrentWidget(panel)
-        window.statusBar().showMessage(
-            f"Imported {len(imported)} source{'s' if len(imported) > 1 else ''}", 5000
-        )
-    return imported
+        megabytes = len(extracted.text) / 1024 / 1024
+        size = f" ({megabytes:.1f} MB of text)" if megabytes >= 1 else ""
+        self._run(f"Storing {path.name}{size}", write, self._stored)
+
+    def _stored(self, done: Imported) -> None:
+        self.imported.append(done.id)
+        self.window.operations.changed.emit(done.changes)
+        self._next()
+
+    def _run(self, label: str, work, then) -> None:
+        self._close_progress()
+        self._label = label
+        dialog = self.progress = QProgressDialog(f"{label}\u2026", "Cancel", 0, 0, self.window)
+        dialog.setWindowTitle("Import source")
+        dialog.setAccessibleName("Import progress")
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(400)  # a small file is done before a dialog would show
+        dialog.setAutoReset(False)
+        dialog.setAutoClose(False)
+        dialog.canceled.connect(self.cancel)
+        job = self.job = _Job(work, self)
+        self._jobs.add(job)
+        # Bound methods of this object, never lambdas: PySide6 would run a lambda in the
+        # worker's thread, while a method of an object of the GUI thread is queued to it.
+        job.progressed.connect(self._progressed)
+        job.succeeded.connect(then)
+        job.failed.connect(self._failed)
+        job.cancelled.connect(self._cancelled)
+        job.start()
+
+    def _progressed(self, done: int, total: int) -> None:
+        if self.progress is not None:
+            self.progress.setMaximum(total)
+            self.progress.setValue(done)
+            self.progress.setLabelText(f"{self._label}: page {done} of {total}")
+
+    def _failed(self, message: str) -> None:
+        self._close_progress()
+        show_error(self.window, "Cannot import this file", message)
+        self._next()
+
+    def _cancelled(self) -> None:
+        self.stopped = True
+        self._next()
+
+    def _close_progress(self) -> None:
+        if self.progress is not None:
+            self.progress.canceled.disconnect(self.cancel)
+            self.progress.reset()
+            self.progress.hide()
+            self.progress.deleteLater()
+            self.progress = None
+
+    def _finish(self) -> None:
+        self._close_progress()
+        self.job = None
+        for job in self._jobs:  # each has reported; its thread is at most returning
+            job.wait()
+            job.deleteLater()
+        self._jobs.clear()
+        panel: SourcesPanel = self.window.sources_panel
+        if panel.importing is self:
+            panel.importing = None
+        if self.imported:
+            panel.reload(select_source=self.imported[-1])
+            self.window.side_tabs.setCurrentWidget(panel)
+            n = len(self.imported)
+            said = f"Imported {n} source{'s' if n > 1 else ''}"
+            if self.stopped:
+                said += "; the import was cancelled after that"
+            self.window.statusBar().showMessage(said, 5000)
+        elif self.stopped:
+            self.window.statusBar().showMessage("Import cancelled; nothing was stored", 5000)
+        self.finished.emit(list(self.imported))
+        self.deleteLater()
 
 
-def import_source_files(window) -> list[int]:
+def import_files(window, paths: list[Path]) -> SourceImport:
+    """Import each file as a source, in the background, asking for missing facts.
+
+    While an import runs, more files join its queue. Its `finished` signal carries the ids of
+    what was stored."""
+    panel: SourcesPanel = window.sources_panel
+    if panel.importing is not None:
+        panel.importing.add(paths)
+        return panel.importing
+    importing = panel.importing = SourceImport(window, paths)
+    importing.start()
+    return importing
+
+
+def import_source_files(window) -> SourceImport | None:
     path = choose_source_file(window)
-    return import_files(window, [path]) if path is not None else []
+    return import_files(window, [path]) if path is not None else None
 
 
 def _importable(urls) -> list[Path]:
@@ -841,6 +1029,9 @@ class _DropImporter(QObject):
             if event.mimeData().hasUrls() and _importable(event.mimeData().urls()):
                 event.acceptProposedAction()
                 return True
+        elif kind == QEvent.Type.Close and self._window.sources_panel.importing is not None:
+            # A worker must not outlive the window: stop it (a write in flight rolls back).
+            self._window.sources_panel.importing.wait()
         elif kind == QEvent.Type.Drop and event.mimeData().hasUrls():
             paths = _importable(event.mimeData().urls())
             if paths:

@@ -11,7 +11,7 @@ position each. So the two disagree on:
 - characters Qt reserves for its own structure (U+FDD0, U+FDD1 frame marks, U+FFFC object
   replacement): shown as U+FFFD so that they cannot break the document's structure.
 
-`TextPositions` builds the text the reader shows and both maps in one pass; the property test in
+`TextPositions` builds the text the reader shows and both maps; the property test in
 `tests/sources/test_text_positions.py` checks them against a real QTextDocument with emoji,
 combining marks, right-to-left text and CRLF line ends. This module has no Qt import: it is
 arithmetic on strings.
@@ -19,54 +19,52 @@ arithmetic on strings.
 
 from __future__ import annotations
 
-_REPLACED = frozenset({"\ufdd0", "\ufdd1", "\ufffc"})
+import re
+from bisect import bisect_left
+
+_REPLACED = re.compile("[\ufdd0\ufdd1\ufffc]")
+_LINE_END = re.compile("\r\n?")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
 class TextPositions:
+    """Both maps, kept as the few places where they stop counting alike (each astral character
+    and each "\r\n"), so that a 50 MB source costs a few regex passes, not a loop in Python
+    over every character: between those places a position and an offset move together."""
+
     def __init__(self, text: str) -> None:
         self.text = text
-        shown: list[str] = []
-        doc_of: list[int] = []
-        position = 0
-        after_cr = False
-        for char in text:
-            doc_of.append(position)
-            if char == "\n" and after_cr:
-                after_cr = False
-                continue  # the "\r" before it already made the line break
-            after_cr = char == "\r"
-            if char == "\r":
-                char = "\n"
-            elif char in _REPLACED:
-                char = "\ufffd"
-            shown.append(char)
-            position += 2 if ord(char) > 0xFFFF else 1
-        doc_of.append(position)
-        self.display = "".join(shown)
-        self._doc_of = doc_of
-        # From a document position back to a character: a position inside a surrogate pair
-        # belongs to its character; where "\r\n" shares one position, the later index wins, so
-        # a position at the start of a line means the line's first character.
-        py_of = [0] * (position + 1)
-        for index, doc in enumerate(doc_of[:-1]):
-            py_of[doc] = index
-            if ord(text[index]) > 0xFFFF:
-                py_of[doc + 1] = index
-        py_of[position] = len(text)
-        self._py_of = py_of
+        # Python indices of characters taking two positions, and of the "\n" of each "\r\n",
+        # which takes none.
+        self._astral = [m.start() for m in _ASTRAL.finditer(text)]
+        self._crlf = [m.start() + 1 for m in re.finditer("\r\n", text)]
+        shown = _LINE_END.sub("\n", text) if "\r" in text else text
+        self.display = _REPLACED.sub("\ufffd", shown)
 
     @property
     def length(self) -> int:
         """The document's length in positions (what `characterCount() - 1` reports)."""
-        return self._doc_of[-1]
+        return self.to_document(len(self.text))
 
     def to_document(self, offset: int) -> int:
         """The document position of a Python offset into the text."""
-        return self._doc_of[max(0, min(offset, len(self.text)))]
+        offset = max(0, min(offset, len(self.text)))
+        return offset + bisect_left(self._astral, offset) - bisect_left(self._crlf, offset)
 
     def to_offset(self, position: int) -> int:
-        """The Python offset of a document position."""
-        return self._py_of[max(0, min(position, self.length))]
+        """The Python offset of a document position: the last character at or before it. A
+        position inside a surrogate pair belongs to its character; where "\r\n" shares one
+        position with the next line's first character, that character wins, so a position at
+        the start of a line means the line's first character."""
+        position = max(0, min(position, self.length))
+        low, high = 0, len(self.text)  # the answer is the largest i with to_document(i) <= p
+        while low < high:
+            middle = (low + high + 1) // 2
+            if self.to_document(middle) <= position:
+                low = middle
+            else:
+                high = middle - 1
+        return low
 
     def span_to_document(self, start: int, end: int) -> tuple[int, int]:
         return self.to_document(start), self.to_document(end)

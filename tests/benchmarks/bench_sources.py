@@ -64,15 +64,18 @@ def main() -> int:
         )
 
     text = text_of(200_000, seed=2)
-    path = folder / "checked.txt"
-    path.write_text(text, encoding="utf-8")
+    # Five sources that say the same but for their last line: the same text twice is refused.
+    paths = []
+    for i in range(5):
+        paths.append(folder / f"checked-{i}.txt")
+        paths[-1].write_text(f"{text}\nCopy {i}", encoding="utf-8")
     rng = random.Random(3)
     for quotes in (100, 1000):
         with open_store(folder / f"checks-{quotes}.sqlite3") as store:
             with store.writing() as session:
                 speakers = [Stakeholder(name=f"Speaker {i}") for i in range(20)]
                 session.add_all(speakers)
-                ids = [import_source(session, path, title=f"Copy {i}").id for i in range(5)]
+                ids = [import_source(session, p, title=p.stem).id for p in paths]
                 session.flush()
                 for _ in range(quotes):
                     start = rng.randrange(0, len(text) - 200)

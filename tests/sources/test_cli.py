@@ -148,7 +148,7 @@ def test_import_list_quote_and_verify(cli, tmp_path, make_pdf):
 
     code, out, _ = cli("verify")
     assert code == 1 and "conflicts with quote" in out
-    assert f"agrees but typography with quote {from_letter}" in out
+    assert f"agrees except for typography with quote {from_letter}" in out
 
 
 def test_verify_exits_zero_when_every_quote_matches(cli):
@@ -230,3 +230,33 @@ def test_a_changed_source_fails_verify_and_shows_in_sources(cli, demo_path, tmp_
     assert code == 1 and "has changed since it was imported" in out
     code, _, err = cli("quote", "add", "--source", first, "--speaker", "IBM", "Rewritten")
     assert code == 2 and "changed since it was imported" in err
+
+
+def test_importing_the_same_text_again_is_refused(cli, tmp_path):
+    letter = tmp_path / "letter.txt"
+    letter.write_text(LETTER, encoding="utf-8")
+    code, out, _ = cli("import-source", letter)
+    assert code == 0
+    first = out.strip()
+    before = counts(cli)
+    code, _, err = cli("import-source", letter, "--title", "Again")
+    assert code == 2 and err.count("\n") == 1
+    assert f"holds the same text as source {first}" in err
+    assert counts(cli) == before
+
+
+def test_quote_add_reported_marks_the_sources_words_about_the_speaker(cli, tmp_path):
+    report = tmp_path / "report.html"
+    report.write_text(REPORT, encoding="utf-8")
+    code, out, _ = cli("import-source", report)
+    source = out.strip()
+    code, out, _ = cli(
+        "quote", "add", "--source", source, "--speaker", "IBM", "--reported", "Krishna wrote that"
+    )
+    assert code == 0
+    quote = int(out)
+    code, out, _ = cli("quotes", "--json", "--source", source)
+    (listed,) = [q for q in json.loads(out) if q["id"] == quote]
+    assert listed["attribution"] == "reported"
+    code, out, _ = cli("quotes", "--source", source)
+    assert "\u2014 reported, about IBM," in out

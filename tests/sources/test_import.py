@@ -11,6 +11,7 @@ from briefing.core.info import counts
 from briefing.core.sources import (
     MAX_BYTES,
     decode_text,
+    html_to_text,
     import_source,
     list_sources,
     open_source,
@@ -53,6 +54,51 @@ def test_text_encodings_import_correctly(empty_store, tmp_path, encoded):
     assert document.title == "source"  # the file's name when it states no title
 
 
+# Texts with no Latin letters: in UTF-16 without a BOM, some have NUL bytes only where they
+# have spaces or line ends, and some (Chinese, Japanese) have none at all.
+SCRIPTS = {
+    "russian": "\u041c\u044b \u0441\u0447\u0438\u0442\u0430\u0435\u043c, \u0447\u0442\u043e "
+    "\u0441\u0435\u0439\u0447\u0430\u0441 \u0432\u0440\u0435\u043c\u044f.\n\u0414\u0430.",
+    "greek": "\u03a0\u03b9\u03c3\u03c4\u03b5\u03cd\u03bf\u03c5\u03bc\u03b5 \u03cc\u03c4\u03b9 "
+    "\u03c4\u03ce\u03c1\u03b1.",
+    "arabic": "\u0646\u0639\u062a\u0642\u062f \u0623\u0646 \u0627\u0644\u0648\u0642\u062a "
+    "\u0642\u062f \u062d\u0627\u0646.",
+    "chinese": "\u6211\u4eec\u8ba4\u4e3a\u73b0\u5728\u662f\u5f00\u59cb\u5168\u56fd\u5bf9"
+    "\u8bdd\u7684\u65f6\u5019\u4e86\u3002",
+    "japanese": "\u79c1\u305f\u3061\u306f\u3001\u4eca\u3053\u305d\u56fd\u6c11\u7684\u306a"
+    "\u5bfe\u8a71\u3092\u59cb\u3081\u308b\u6642\u3060\u3068\u4fe1\u3058\u3066\u3044\u307e"
+    "\u3059\u3002",
+    "korean": "\uc6b0\ub9ac\ub294 \uc9c0\uae08\uc774 \ub300\ud654\ub97c \uc2dc\uc791\ud560 "
+    "\ub54c\ub77c\uace0 \ubbff\uc2b5\ub2c8\ub2e4.",
+}
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be", "utf-8"])
+@pytest.mark.parametrize("script", sorted(SCRIPTS))
+def test_utf16_without_bom_or_latin_letters_is_read_correctly(script, codec):
+    text = SCRIPTS[script]
+    assert decode_text(text.encode(codec)) == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\u00c7a co\u00fbte tr\u00e8s cher \u00e0 l'\u00c9tat: \u00e9l\u00e8ve, d\u00e9j\u00e0. "
+        * 3,
+        "Gr\u00f6\u00dfe \u00fcberm\u00e4\u00dfig",
+        "\u00bfQu\u00e9 pas\u00f3? A\u00f1o ni\u00f1o.",
+        "D\u00e9j\u00e0",
+    ],
+)
+def test_accented_windows_1252_text_is_not_taken_for_utf16(text):
+    assert decode_text(text.encode("cp1252")) == text
+
+
+def test_binary_bytes_with_nul_are_not_taken_for_utf16():
+    with pytest.raises(InputError, match="binary"):
+        decode_text(bytes(range(256)) * 4)
+
+
 def test_crlf_line_ends_are_kept_as_stored(tmp_path):
     path = tmp_path / "crlf.txt"
     path.write_bytes(b"one\r\ntwo\r\n")
@@ -71,7 +117,7 @@ def test_html_is_reduced_to_readable_text_with_its_facts(tmp_path, news_html):
     )
     for gone in ("secret", "alert", "Home", "Subscribe", "Copyright", "Hidden", "color"):
         assert gone not in extracted.text
-    assert extracted.title == "IBM quits facial recognition | Example News"
+    assert extracted.title == "IBM quits facial recognition"  # the site name is the publisher
     assert extracted.publisher == "Example News"
     assert extracted.author == "A. Reporter"
     assert extracted.published.isoformat() == "2020-06-09"
@@ -226,3 +272,53 @@ def test_an_articles_own_header_is_kept(tmp_path):
         "<p>Body.</p><footer>By A. Reporter</footer></article><footer>Contact us</footer></body>"
     )
     assert read_file(path).text == "Headline\n\nBody.\n\nBy A. Reporter"
+
+
+def test_a_pdf_is_read_page_by_page_with_progress_and_can_be_cancelled(tmp_path, make_pdf):
+    from briefing.core.sources import ImportCancelled
+
+    path = tmp_path / "three.pdf"
+    path.write_bytes(make_pdf([["One."], ["Two."], ["Three."]]))
+    seen: list[tuple[int, int]] = []
+    read_file(path, progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(1, 3), (2, 3), (3, 3)]
+    with pytest.raises(ImportCancelled):
+        read_file(path, cancelled=lambda: len(seen) >= 4, progress=lambda d, t: seen.append(d))
+    assert len(seen) == 4  # stopped after the first page
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Police scan faces | Example Gazette", "Police scan faces"),
+        ("Police scan faces \u2013 Example Gazette", "Police scan faces"),
+        ("Police scan faces", "Police scan faces"),
+        ("Example Gazette", "Example Gazette"),
+        ("Police scan faces | Other Site", "Police scan faces | Other Site"),
+    ],
+)
+def test_a_page_title_loses_the_site_name_it_ends_with(title, expected):
+    markup = (
+        f"<title>{title}</title><meta property='og:site_name' content='Example Gazette'>"
+        "<p>Words.</p>"
+    )
+    extracted = html_to_text(markup)
+    assert extracted.title == expected
+    assert extracted.publisher == "Example Gazette"
+
+
+def test_the_same_text_twice_is_refused_naming_the_stored_source(empty_store, tmp_path):
+    first = tmp_path / "letter.txt"
+    first.write_text(TEXT, encoding="utf-8")
+    again = tmp_path / "copy.txt"
+    again.write_text(TEXT, encoding="utf-16")  # another file, the same text
+    with empty_store.writing() as session:
+        stored = import_source(session, first, title="The letter")
+    before = store_counts(empty_store)
+    with pytest.raises(InputError) as refused, empty_store.writing() as session:
+        import_source(session, again)
+    assert str(refused.value) == (
+        f"copy.txt holds the same text as source {stored.id} (The letter), which is already "
+        "stored; nothing was imported"
+    )
+    assert store_counts(empty_store) == before

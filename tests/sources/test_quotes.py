@@ -257,3 +257,142 @@ def test_the_quick_word_test_never_skips_a_pair_that_compares(first, second):
 
     if compare_quotes(first, second) is not None:
         assert could_be_same_words(comparable_words(first), comparable_words(second))
+
+
+def test_the_details_panel_shows_conflicts_and_agreements_across_sources(store, tmp_path):
+    """A card's quotes carry how other sources report the same words, and say it in words."""
+    from briefing.core.cards import stakeholder_detail
+    from briefing.render.detail import stakeholder_html
+    from briefing.store.models import Topic
+
+    with store.writing() as session:
+        topic = Topic(name="Facial recognition")
+        ibm = session.query(Stakeholder).filter_by(name="IBM").one()
+        topic.stakeholders.extend(session.query(Stakeholder).all())
+        session.add(topic)
+        session.flush()
+        topic_id, ibm_id = topic.id, ibm.id
+        letter = _quote(session, 1, "We believe now is the time to begin a national", "IBM")
+        changed = _quote(
+            session,
+            1,
+            "now is the time to begin a national dialogue on whether and how facial recognition"
+            " technology should be employed",
+            "Arvind Krishna",
+        )
+        typed = _quote(session, 2, "We believe now is the time \u2014 to begin a national", "IBM")
+        news = _quote(
+            session,
+            2,
+            "now is the time to begin a national debate on whether facial recognition should be"
+            " employed by police",
+            "Arvind Krishna",
+        )
+    with store.reading() as session:
+        detail = stakeholder_detail(session, topic_id, ibm_id)
+    quotes = {q.line.id: q for q in detail.quotes}
+    assert [c.quote_id for c in quotes[changed].conflicts] == [news]
+    assert [c.quote_id for c in quotes[news].conflicts] == [changed]
+    # The letter's words agree with the report's over the words both cover.
+    assert [a.quote_id for a in quotes[letter].agreements] == [typed, news]
+    assert quotes[letter].conflicts == ()
+    html = stakeholder_html(detail)
+    # The conflict names the other source and marks its differing words in type (bold,
+    # underlined), not by colour alone; an agreement is said in words too.
+    assert "Conflict: <i>News</i> has these words differently" in html
+    assert "<b><u>debate</u></b>" in html and "<b><u>dialogue</u></b>" in html
+    # A dash the report adds between the words is typography.
+    assert "Agrees except for typography with 2 quotes in other sources: <i>News</i>" in html
+    assert "Agrees except for typography with 2 quotes in other sources: <i>Letter</i>" in html
+
+
+def test_a_reported_quote_is_not_said_by_its_speaker(store):
+    """The source's words about a stakeholder are "reported", never "said" by them."""
+    import datetime as dt
+
+    from briefing.render.quote_check import quote_check_html
+
+    with store.writing() as session:
+        reported = add_quote_at(
+            session, 2, 0, 26, "IBM", dt.date(2020, 6, 9), attribution="reported"
+        ).id
+        said = _quote(session, 1, "We believe now is the time", "Arvind Krishna")
+        session.get(Quote, said).said_on = dt.date(2020, 6, 8)
+    checks = checks_by_id(store)
+    assert checks[reported].attribution == "reported"
+    reported_html = quote_check_html(checks[reported])
+    assert "\u2014 reported, about IBM" in reported_html
+    assert "reported 9 June 2020" in reported_html and "said" not in reported_html
+    assert "\u2014 Arvind Krishna" in quote_check_html(checks[said])
+    assert "said 8 June 2020" in quote_check_html(checks[said])
+
+
+def test_ligatures_from_a_pdf_are_typography(empty_store, tmp_path):
+    """PDF text often holds ligatures ("o\ufb03cers"); typed plainly, the words are found."""
+    (tmp_path / "statement.txt").write_text(
+        "Today o\ufb03cers deployed the cameras.", encoding="utf-8"
+    )
+    with empty_store.writing() as session:
+        session.add(Stakeholder(name="Metropolitan Police", kind="police"))
+        import_source(session, tmp_path / "statement.txt")
+        added = add_quote(session, 1, "Today officers deployed", "Metropolitan Police")
+    assert (added.start, added.end) == (0, len("Today o\ufb03cers deployed"))
+    (check,) = checks_by_id(empty_store).values()
+    assert check.verification.status == "normalized"
+    assert compare_quotes("o\ufb03cers deployed it", "officers deployed it").kind == "typography"
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "kind"),
+    [
+        ("now is the time to begin", "now is the time \u2014 to begin", "typography"),
+        ("walk away \u2014 this will", "walk away \u2013 this will", "typography"),
+        ("walk away \u2014 this will", "walk away \u2014 this will", "same"),
+        ("now is the time to begin", "now is the time ... to begin", "typography"),
+    ],
+)
+def test_a_free_standing_dash_or_ellipsis_between_words_is_typography(first, second, kind):
+    compared = compare_quotes(first, second)
+    assert compared is not None and compared.kind == kind
+    # Each quote's words are shown as it has them, dash included.
+    assert "".join(s.text for s in compared.second) == second
+
+
+def test_an_unknown_attribution_is_refused_and_nothing_stored(store):
+    with pytest.raises(InputError, match="'direct' or 'reported'"), store.writing() as session:
+        add_quote(session, 1, "We believe", "IBM", attribution="hearsay")
+    assert quote_count(store) == 0
+
+
+def test_an_export_flags_quotes_another_source_reports_differently(store):
+    """A briefing handed out says which quotes another source has in other words."""
+    from briefing.core.briefings import topic_content
+    from briefing.render.briefing import html_document, markdown_document
+    from briefing.store.models import Topic
+
+    with store.writing() as session:
+        ibm = session.query(Stakeholder).filter_by(name="IBM").one()
+        topic = Topic(name="Facial recognition", stakeholders=[ibm])
+        session.add(topic)
+        session.flush()
+        topic_id = topic.id
+        _quote(session, 1, "We believe now is the time to begin a national dialogue", "IBM")
+        _quote(session, 2, "now is the time to begin a national debate", "IBM")
+        _quote(session, 1, "IBM no longer offers general purpose", "IBM")
+    with store.reading() as session:
+        content = topic_content(session, topic_id)
+    assert [q.text for q in content.conflicting] == [
+        "We believe now is the time to begin a national dialogue",
+        "now is the time to begin a national debate",
+    ]
+    assert content.conflicting[1].conflicts == (
+        "Letter has: now is the time to begin a national [-debate-] {+dialogue+}",
+    )
+    html = html_document(content)
+    assert "another source reports these words differently (Appendix B)" in html
+    assert "News has: now is the time to begin a national [-dialogue-] {+debate+}" in html
+    markdown = markdown_document(content)
+    assert "  - `Letter has: now is the time to begin a national [-debate-] {+dialogue+}`" in (
+        markdown
+    )
+    assert markdown.count("another source reports these words differently") == 2

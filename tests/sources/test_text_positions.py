@@ -113,3 +113,36 @@ def test_known_texts(qapp, text, words):
     doc_start, doc_end = positions.span_to_document(start, start + len(words))
     assert document_text(document, doc_start, doc_end) == words
     assert positions.span_to_offsets(doc_start, doc_end) == (start, start + len(words))
+
+
+def reference_maps(text: str) -> tuple[str, list[int], list[int]]:
+    """The maps built character by character (how they were first written): the display text,
+    the document position of every offset, and the offset of every position."""
+    shown, doc_of, position, after_cr = [], [], 0, False
+    for char in text:
+        doc_of.append(position)
+        if char == "\n" and after_cr:
+            after_cr = False
+            continue
+        after_cr = char == "\r"
+        char = "\n" if char == "\r" else "\ufffd" if char in "\ufdd0\ufdd1\ufffc" else char
+        shown.append(char)
+        position += 2 if ord(char) > 0xFFFF else 1
+    doc_of.append(position)
+    py_of = [0] * (position + 1)
+    for index, doc in enumerate(doc_of[:-1]):
+        py_of[doc] = index
+        if ord(text[index]) > 0xFFFF:
+            py_of[doc + 1] = index
+    py_of[position] = len(text)
+    return "".join(shown), doc_of, py_of
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=TEXTS)
+def test_the_maps_agree_with_a_character_by_character_reference(text):
+    positions = TextPositions(text)
+    shown, doc_of, py_of = reference_maps(text)
+    assert positions.display == shown
+    assert [positions.to_document(i) for i in range(len(text) + 1)] == doc_of
+    assert [positions.to_offset(p) for p in range(len(py_of))] == py_of

@@ -60,7 +60,13 @@ def window(qtbot, empty_store, tmp_path, monkeypatch):
     errors: list[str] = []
     monkeypatch.setattr(sources_ui, "show_error", lambda parent, title, msg: errors.append(msg))
     window.errors = errors
+    window.qtbot = qtbot
     return window
+
+
+def wait_for_import(window) -> None:
+    """Imports run in the background; wait until the last one has finished."""
+    window.qtbot.waitUntil(lambda: window.sources_panel.importing is None, timeout=20000)
 
 
 def store_counts(window) -> dict[str, int]:
@@ -78,6 +84,7 @@ def import_by_menu(window, monkeypatch, path, facts=None):
 
     monkeypatch.setattr(SourceFactsDialog, "ask", classmethod(ask))
     window.import_source_action.trigger()
+    wait_for_import(window)
     return asked
 
 
@@ -89,14 +96,16 @@ def select_words(panel, words: str, occurrence: int = 0) -> None:
     panel.reader.select_span(start, start + len(words))
 
 
-def make_quote(panel, monkeypatch, words, speaker_name, occurrence=0) -> int:
+def make_quote(panel, monkeypatch, words, speaker_name, occurrence=0, attribution="direct") -> int:
     select_words(panel, words, occurrence)
     with panel.window_.store.reading() as session:
         from briefing.core.lookup import find_stakeholder
 
         speaker = find_stakeholder(session, speaker_name).id
     monkeypatch.setattr(
-        NewQuoteDialog, "ask", classmethod(lambda cls, *args: (speaker, dt.date(2020, 6, 8)))
+        NewQuoteDialog,
+        "ask",
+        classmethod(lambda cls, *args: (speaker, dt.date(2020, 6, 8), attribution)),
     )
     assert panel.new_quote_button.isEnabled()
     quote_id = panel.new_quote()
@@ -165,6 +174,7 @@ def test_a_file_dropped_on_the_window_is_imported(window, monkeypatch, tmp_path)
     )
     QApplication.sendEvent(window, drop)
     assert drop.isAccepted()
+    wait_for_import(window)
     panel = window.sources_panel
     # The page states its own title, publisher and date, so nothing was asked.
     assert panel.chooser.currentText().startswith("IBM quits facial recognition \u2014 Example")
@@ -355,7 +365,10 @@ def test_dialogs_return_what_the_user_chose(qtbot):
     quote = NewQuoteDialog(None, "words", speakers, 2, None)
     qtbot.addWidget(quote)
     assert quote.speaker.currentText() == "Arvind Krishna (for IBM)"
-    assert quote.choice() == (2, None)
+    assert quote.choice() == (2, None, "direct")
+    quote.reported.setChecked(True)
+    assert quote.date_label.text() == "Reported on:"
+    assert quote.choice() == (2, None, "reported")
     for widget in (dialog, quote):
         for child in widget.findChildren(QWidget):
             inner = child.objectName().startswith("qt_")  # a part of a Qt control
@@ -383,3 +396,348 @@ def test_the_view_menu_goes_to_the_sources_tab(window):
     assert window.side_tabs.currentWidget() is window.sources_panel
     # An empty store says how to begin.
     assert "Import a .txt, .md, .html or .pdf" in window.sources_panel.reader.placeholderText()
+
+
+def test_reading_a_file_runs_off_the_gui_thread_with_progress(window, monkeypatch, tmp_path):
+    """A big PDF is read while the window keeps drawing; the dialog counts its pages."""
+    import threading
+
+    real_read = sources_ui.read_file
+    release = threading.Event()
+    threads = []
+
+    def slow_read(path, *, progress, cancelled):
+        threads.append(threading.current_thread())
+        progress(1, 3)
+        if not release.wait(timeout=20):
+            raise AssertionError("the test never let the read finish")
+        return real_read(path, progress=progress, cancelled=cancelled)
+
+    monkeypatch.setattr(sources_ui, "read_file", slow_read)
+    path = tmp_path / "letter.txt"
+    path.write_text(LETTER)
+    monkeypatch.setattr(sources_ui, "choose_source_file", lambda parent: path)
+    monkeypatch.setattr(
+        SourceFactsDialog,
+        "ask",
+        classmethod(lambda *a: {"title": "L", "publisher": "", "published": None}),
+    )
+    window.import_source_action.trigger()  # returns at once: the read waits in its thread
+    importing = window.sources_panel.importing
+    assert importing is not None
+    window.qtbot.waitUntil(lambda: importing.progress.value() == 1)
+    assert importing.progress.maximum() == 3
+    assert "Reading letter.txt" in importing.progress.labelText()
+    assert importing.progress.labelText() == "Reading letter.txt: page 1 of 3"
+    assert threads and threads[0] is not threading.main_thread()
+    release.set()
+    wait_for_import(window)
+    assert store_counts(window)["sources"] == 1
+    assert window.sources_panel.document.text == LETTER
+
+
+@pytest.mark.parametrize("phase", ["reading", "storing"])
+def test_cancelling_an_import_stores_nothing(window, monkeypatch, tmp_path, phase):
+    import threading
+
+    from briefing.core.sources import import_source
+
+    release = threading.Event()
+    real_read = sources_ui.read_file
+
+    def wait_for_cancel(cancelled):
+        if not release.wait(timeout=20):
+            raise AssertionError("the test never let the import go on")
+        assert cancelled()
+
+    def read(path, *, progress, cancelled):
+        if phase == "reading":
+            wait_for_cancel(cancelled)
+        return real_read(path, progress=progress, cancelled=cancelled)
+
+    def store(session, path, **kwargs):
+        done = import_source(session, path, **kwargs)
+        if phase == "storing":
+            session.flush()  # the row is written, not yet committed
+            wait_for_cancel(window.sources_panel.importing.job._cancel.is_set)
+        return done
+
+    monkeypatch.setattr(sources_ui, "read_file", read)
+    monkeypatch.setattr(sources_ui, "import_source", store)
+    path = tmp_path / "letter.txt"
+    path.write_text(LETTER)
+    before = store_counts(window)
+    monkeypatch.setattr(sources_ui, "choose_source_file", lambda parent: path)
+    monkeypatch.setattr(
+        SourceFactsDialog,
+        "ask",
+        classmethod(lambda *a: {"title": "L", "publisher": "", "published": None}),
+    )
+    window.import_source_action.trigger()
+    importing = window.sources_panel.importing
+    expected = "Reading" if phase == "reading" else "Storing"
+    window.qtbot.waitUntil(lambda: expected in importing.progress.labelText())
+    (cancel,) = [
+        b for b in importing.progress.findChildren(QAbstractButton) if b.text() == "Cancel"
+    ]
+    cancel.click()
+    release.set()
+    wait_for_import(window)
+    assert store_counts(window) == before
+    assert window.errors == []
+    assert "nothing was stored" in window.statusBar().currentMessage()
+
+
+def test_closing_the_window_during_an_import_stops_it(window, monkeypatch, tmp_path):
+    import threading
+
+    started = threading.Event()
+
+    def read(path, *, progress, cancelled):
+        started.set()
+        while not cancelled():
+            threading.Event().wait(0.01)
+        from briefing.core.sources import ImportCancelled
+
+        raise ImportCancelled("cancelled")
+
+    monkeypatch.setattr(sources_ui, "read_file", read)
+    path = tmp_path / "letter.txt"
+    path.write_text(LETTER)
+    before = store_counts(window)
+    monkeypatch.setattr(sources_ui, "choose_source_file", lambda parent: path)
+    window.import_source_action.trigger()
+    assert started.wait(timeout=20)
+    importing = window.sources_panel.importing
+    window.close()  # waits for the worker, which stops at the next page
+    assert all(job.isFinished() for job in importing._jobs)
+    assert store_counts(window) == before
+
+
+def test_a_file_already_stored_is_refused_before_asking_anything(window, monkeypatch, tmp_path):
+    path = tmp_path / "letter.txt"
+    path.write_text(LETTER)
+    import_by_menu(window, monkeypatch, path, {"title": "L", "publisher": "", "published": None})
+    before = store_counts(window)
+    asked = import_by_menu(
+        window, monkeypatch, path, {"title": "X", "publisher": "", "published": None}
+    )
+    assert asked == []
+    assert window.errors == [
+        "letter.txt holds the same text as source 1 (L), which is already stored; nothing was "
+        "imported"
+    ]
+    assert store_counts(window) == before
+
+
+STORY = __import__("pathlib").Path(__file__).parent / "story"
+
+
+def write_statement_pdf(path) -> None:
+    """The story's primary document as an office program would write it: two A4 pages, with
+    the ligatures ("o\ufb03cers") and line breaks a PDF's text comes back with."""
+    from html import escape
+
+    pages = (STORY / "statement.txt").read_text(encoding="utf-8").split("<<PAGE>>\n")
+    html = ""
+    for number, page in enumerate(pages):
+        for index, paragraph in enumerate(p for p in page.split("\n\n") if p.strip()):
+            brk = " style='page-break-before: always'" if number and not index else ""
+            html += f"<p{brk}>{escape(paragraph).replace(chr(10), '<br>')}</p>"
+    writer = QPdfWriter(str(path))
+    writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+    writer.setTitle("Statement on Live Facial Recognition at Stratford")
+    document = QTextDocument()
+    document.setHtml(html)
+    document.print_(writer)
+
+
+def test_the_story_of_a_news_report_and_the_statement_it_quotes(
+    qtbot, empty_store, tmp_path, monkeypatch
+):
+    """Done when: a new user imports a news report and the primary document it quotes, makes
+    quotes from both, and sees which match word for word, which differ only in typography, and
+    which were changed, with the change marked, in the Sources tab and in the Details panel."""
+    from briefing.store.models import Stakeholder, Topic
+
+    with empty_store.writing() as session:
+        met = Stakeholder(name="Metropolitan Police", kind="police")
+        session.add(met)
+        session.add(Topic(name="Live facial recognition", stakeholders=[met]))
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(empty_store, settings)
+    qtbot.addWidget(window)
+    window.resize(1500, 950)
+    window.show()
+    qtbot.waitExposed(window)
+    window.qtbot = qtbot
+    errors: list[str] = []
+    monkeypatch.setattr(sources_ui, "show_error", lambda parent, title, msg: errors.append(msg))
+    window.errors = errors
+
+    statement = tmp_path / "statement.pdf"
+    write_statement_pdf(statement)
+    asked = import_by_menu(
+        window,
+        monkeypatch,
+        statement,
+        {
+            "title": "Statement on Live Facial Recognition at Stratford",
+            "publisher": "Metropolitan Police",
+            "published": dt.date(2020, 2, 11),
+        },
+    )
+    assert asked == ["statement.pdf"]  # a PDF does not say who published it
+    panel = window.sources_panel
+    assert panel.document.kind == "pdf" and len(panel.document.page_starts) == 2
+    text = panel.document.text
+    primary = {}
+    for words in (
+        "targeted, intelligence-led, time-bound and geographically limited.",
+        "We will publish the results of each deployment.",
+        "person's data if an alert is generated",
+    ):
+        primary[words] = make_quote(panel, monkeypatch, words, "Metropolitan Police")
+    # Words across a PDF's line break are selected as they stand.
+    start = text.index("all other images")
+    end = text.index("immediately.") + len("immediately.")
+    panel.reader.select_span(start, end)
+    primary["deleted"] = panel.new_quote()
+
+    assert import_by_menu(window, monkeypatch, STORY / "report.html") == []  # it says it all
+    assert panel.chooser.currentText() == (
+        "Police scan shoppers\u2019 faces in Stratford \u2014 Example Gazette (0 quotes)"
+    )
+    assert "Subscribe" not in panel.document.text and "Most read" not in panel.document.text
+    same = make_quote(
+        panel,
+        monkeypatch,
+        "targeted, intelligence-led, time-bound and geographically limited.",
+        "Metropolitan Police",
+    )
+    typography = make_quote(
+        panel, monkeypatch, "person\u2019s data if an alert is generated", "Metropolitan Police"
+    )
+    changed = make_quote(
+        panel,
+        monkeypatch,
+        "we will publish the results of every deployment.",
+        "Metropolitan Police",
+    )
+    deleted = make_quote(
+        panel, monkeypatch, "all other images are deleted within 24 hours.", "Metropolitan Police"
+    )
+    rows = {
+        panel.quotes.check(r).id: panel.quotes.index(r, 0).data()
+        for r in range(panel.quotes.rowCount())
+    }
+    assert rows[same].startswith("\u2713") and "matches another source word for word" in rows[same]
+    assert "matches another source except for typography" in rows[typography]
+    assert rows[changed].startswith("\u26a0")
+    assert "conflicts with 1 quote in other sources" in rows[changed]
+    assert "conflicts with 1 quote in other sources" in rows[deleted]
+    assert not errors
+
+    panel.show_quote(changed)
+    shown = panel.quote_detail.toPlainText()
+    assert "Conflict: the words differ in Statement on Live Facial Recognition" in shown
+    assert "every" in shown and "each" in shown
+    window.grab().save(str(tmp_path / "story-sources.png"))
+
+    # The Details panel says the same of the statement's quotes, on the stakeholder's card.
+    assert window.select_stakeholder("Metropolitan Police")
+    window.side_tabs.setCurrentIndex(0)
+    details = window.detail.toPlainText()
+    assert (
+        "Conflict: Police scan shoppers\u2019 faces in Stratford has these words differently"
+        in (details)
+    )
+    assert "Agrees word for word with 1 quote in other sources" in details
+    assert "Agrees except for typography with 1 quote in other sources" in details
+    assert "deleted within 24 hours" in details
+    window.grab().save(str(tmp_path / "story-details.png"))
+
+    # The report's own words about the police are quoted as reported, and never as "said".
+    reported = make_quote(
+        panel,
+        monkeypatch,
+        "ran live facial recognition cameras for six hours",
+        "Metropolitan Police",
+        attribution="reported",
+    )
+    row = panel.quotes.index(panel.quotes.row_of(reported), 0).data()
+    assert "\u2014 reported, about Metropolitan Police" in row
+    panel.show_quote(reported)
+    shown = panel.quote_detail.toPlainText()
+    assert "reported, about Metropolitan Police" in shown and "reported 8 June 2020" in shown
+    assert "said" not in shown
+
+
+def test_files_dropped_during_an_import_wait_their_turn(window, monkeypatch, tmp_path):
+    import threading
+
+    real_read = sources_ui.read_file
+    release = threading.Event()
+    read_order = []
+
+    def read(path, *, progress, cancelled):
+        read_order.append(path.name)
+        if path.name == "first.txt" and not release.wait(timeout=20):
+            raise AssertionError("the test never let the read finish")
+        return real_read(path, progress=progress, cancelled=cancelled)
+
+    monkeypatch.setattr(sources_ui, "read_file", read)
+    monkeypatch.setattr(
+        SourceFactsDialog,
+        "ask",
+        classmethod(
+            lambda cls, parent, name, ex: {"title": name, "publisher": "", "published": None}
+        ),
+    )
+    first, second = tmp_path / "first.txt", tmp_path / "second.txt"
+    first.write_text("The first source.")
+    second.write_text("The second source.")
+    running = sources_ui.import_files(window, [first])
+    assert sources_ui.import_files(window, [second]) is running  # joins the queue
+    window.qtbot.waitUntil(lambda: read_order == ["first.txt"])
+    release.set()
+    with window.qtbot.waitSignal(running.finished, timeout=20000) as finished:
+        pass
+    assert read_order == ["first.txt", "second.txt"]
+    assert len(finished.args[0]) == 2
+    assert window.sources_panel.chooser.currentText() == "second.txt (0 quotes)"
+
+
+def test_a_pdf_export_keeps_every_conflict_to_the_last_line(demo_store, tmp_path, qapp):
+    """The end of a long briefing was lost from the PDF: Qt had not laid out its last blocks
+    after the contents' page numbers were filled in. The conflicts close Appendix B."""
+    import io
+
+    from pypdf import PdfReader
+
+    from briefing.core.briefings import topic_content
+    from briefing.core.quotes import add_quote
+    from briefing.core.sources import import_source
+    from briefing.export.pdf import render_pdf
+
+    statement = tmp_path / "statement.pdf"
+    write_statement_pdf(statement)
+    met = "Metropolitan Police"
+    with demo_store.writing() as session:
+        primary = import_source(session, statement, publisher=met).id
+        report = import_source(session, STORY / "report.html").id
+        for source, words in (
+            (primary, "We will publish the results of each deployment."),
+            (primary, "all other images are deleted immediately."),
+            (report, "we will publish the results of every deployment."),
+            (report, "all other images are deleted within 24 hours."),
+        ):
+            add_quote(session, source, words, met)
+    with demo_store.reading() as session:
+        content = topic_content(session, 1)
+    assert len(content.conflicting) == 4
+    pdf = PdfReader(io.BytesIO(render_pdf(content)))
+    text = "".join(page.extract_text() for page in pdf.pages)
+    text = " ".join(text.split())
+    for quote in content.conflicting:
+        assert f"Q{quote.number} \u2014 \u201c{quote.text}\u201d" in text
