@@ -184,7 +184,6 @@ class PagedBriefing:
         two, and none when nothing is cut.
         """
         for _round in range(6):
-            self._lay_out_fully()
             tables = self._tables()
             if len(tables) != self.html.count("<table"):
                 return  # a table Qt made up or merged: leave the layout to Qt
@@ -231,7 +230,6 @@ class PagedBriefing:
             cursor.endEditBlock()
 
     def _blocks_to_move(self) -> list[int]:
-        self._lay_out_fully()
         layout = self.document.documentLayout()
         height = self.body_height
         forced = set(self._forced_breaks())
@@ -280,7 +278,6 @@ class PagedBriefing:
         return bool(names) and names[0].startswith("q") and names[0][1:].isdigit()
 
     def _heading_pages(self) -> list[int]:
-        self._lay_out_fully()
         layout = self.document.documentLayout()
         pages = []
         block = self.document.begin()
