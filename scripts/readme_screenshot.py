@@ -1,6 +1,6 @@
 """Make the README's screenshot: the main window on a new demo store, as the app draws it.
 
-    QT_QPA_PLATFORM=offscreen python scripts/readme_screenshot.py docs/main-window.png
+QT_QPA_PLATFORM=offscreen python scripts/readme_screenshot.py docs/main-window.png
 """
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ from briefing.ui import theme
 CardRole = Qt.ItemDataRole.UserRole + 1
 StakeholderIdRole = Qt.ItemDataRole.UserRole + 2
 
-CARD_SIZE = QSize(320, 292)
+CARD_SIZE = QSize(320, 292)  # the narrowest a card gets; the grid widens cards to fill a row
 PADDING = 14
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -132,8 +132,17 @@ def _draw_wrapped(
 class CardDelegate(QStyledItemDelegate):
     """Paints a card: name and kind, stance badge, headline, top quotes, counts."""
 
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.card_size = QSize(CARD_SIZE)
+
+    def set_card_width(self, width: int) -> None:
+        if width != self.card_size.width():
+            self.card_size = QSize(width, CARD_SIZE.height())
+            self.sizeHintChanged.emit(QModelIndex())  # the view lays its items out again
+
     def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
-        return CARD_SIZE
+        return self.card_size
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
         card: StakeholderCard | None = index.data(CardRole)
@@ -253,8 +262,18 @@ class CardGrid(QListView):
         self.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
         self.verticalScrollBar().setSingleStep(24)
         self.setMouseTracking(True)
-        self.setItemDelegate(CardDelegate(self))
+        self.cards_delegate = CardDelegate(self)
+        self.setItemDelegate(self.cards_delegate)
         self.setAccessibleName("Stakeholder cards")
         self.setAccessibleDescription(
             "One card per stakeholder. Arrow keys move between cards; Enter opens the details."
         )
+
+    def resizeEvent(self, event) -> None:
+        # As many cards as fit side by side, widened to share the row, so no strip is left empty.
+        spacing = self.spacing()
+        available = self.viewport().width() - spacing
+        columns = max(1, available // (CARD_SIZE.width() + 2 * spacing))
+        width = max(CARD_SIZE.width(), available // columns - 2 * spacing)
+        self.cards_delegate.set_card_width(width)
+        super().resizeEvent(event)

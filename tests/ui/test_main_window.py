@@ -201,3 +201,17 @@ def test_refreshing_keeps_the_selected_card(window):
     window.reload()
     assert window.cards.card(window.grid.currentIndex().row()).name == "Liberty"
     assert "Liberty" in window.detail.toPlainText()
+
+
+def test_cards_widen_to_fill_the_row(window, qtbot):
+    from briefing.ui.cards import CARD_SIZE
+
+    for width in (1500, 1100, 1900):
+        window.resize(width, 900)
+        qtbot.waitUntil(lambda: window.grid.cards_delegate.card_size.width() >= CARD_SIZE.width())
+        window.grid.doItemsLayout()
+        rects = [window.grid.visualRect(window.cards.index(r, 0)) for r in range(3)]
+        right = max(rect.right() for rect in rects)
+        # The row is filled: what is left at its right is only the spacing around the cards.
+        assert window.grid.viewport().width() - right < CARD_SIZE.width() // 4
+        assert all(rect.width() >= CARD_SIZE.width() for rect in rects)
