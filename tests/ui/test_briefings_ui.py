@@ -7,11 +7,9 @@ import unicodedata
 
 import pytest
 from pypdf import PdfReader
-from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QAbstractButton, QLineEdit, QWidget
 
 from briefing.core import briefings as core
-from briefing.ui.main_window import MainWindow
 
 PRIVATE_MARKER = "Stratford trial: how many alerts"
 
@@ -21,13 +19,7 @@ def squash(text: str) -> str:
 
 
 @pytest.fixture
-def window(qtbot, demo_store, tmp_path):
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(demo_store, settings)
-    qtbot.addWidget(window)
-    window.resize(1500, 950)
-    window.show()
-    qtbot.waitExposed(window)
+def window(window):
     window.side_tabs.setCurrentWidget(window.briefings)
     return window
 

@@ -7,7 +7,7 @@ import datetime as dt
 import json
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel, QWidget
 
@@ -17,20 +17,8 @@ from briefing.store.models import Quote, Source, Stakeholder
 from briefing.ui import forms
 from briefing.ui.compare import CellRole, ComparisonModel, open_comparison
 from briefing.ui.editing import Editing
-from briefing.ui.main_window import MainWindow
 
 T = "Shop-floor facial recognition"
-
-
-@pytest.fixture
-def window(qtbot, demo_store, tmp_path):
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(demo_store, settings)
-    qtbot.addWidget(window)
-    window.resize(1500, 950)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
 
 
 @pytest.fixture

@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 
-import pytest
-from PySide6.QtCore import QSettings, Qt, QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel, QWidget
 
 from briefing.store.models import Position, Stakeholder, Topic
@@ -16,21 +15,6 @@ from briefing.ui.cards import CardListModel, describe
 from briefing.ui.main_window import MainWindow
 
 NAMED = ("IBM", "Microsoft", "Amazon", "ACLU", "Liberty")
-
-
-@pytest.fixture
-def settings(tmp_path):
-    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-
-
-@pytest.fixture
-def window(qtbot, demo_store, settings):
-    window = MainWindow(demo_store, settings)
-    qtbot.addWidget(window)
-    window.resize(1500, 950)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
 
 
 def card_names(window) -> list[str]:

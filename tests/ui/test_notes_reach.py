@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QSettings, Qt, QUrl
+from PySide6.QtCore import Qt, QUrl
 from sqlalchemy import select
 
 from briefing.core import briefings as briefings_core
@@ -11,19 +11,12 @@ from briefing.core import notes as core
 from briefing.render.detail import notes_href
 from briefing.store.models import Position, Quote, Stakeholder
 from briefing.ui import notes as notes_ui
-from briefing.ui.main_window import MainWindow
 
 WAIT = 10_000  # generous: these wait for a state, they do not time anything
 
 
 @pytest.fixture
-def window(qtbot, demo_store, tmp_path):
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(demo_store, settings)
-    qtbot.addWidget(window)
-    window.resize(1500, 950)
-    window.show()
-    qtbot.waitExposed(window)
+def window(window):
     assert window.select_stakeholder("IBM")
     return window
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QPoint, QSettings, Qt, QUrl
+from PySide6.QtCore import QPoint, Qt, QUrl
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel, QWidget
 
@@ -14,21 +14,6 @@ from briefing.ui import notes as notes_ui
 from briefing.ui.main_window import MainWindow
 
 WAIT = 10_000  # generous: these wait for a state, they do not time anything
-
-
-@pytest.fixture
-def settings(tmp_path):
-    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-
-
-@pytest.fixture
-def window(qtbot, demo_store, settings):
-    window = MainWindow(demo_store, settings)
-    qtbot.addWidget(window)
-    window.resize(1500, 950)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
 
 
 @pytest.fixture

@@ -5,26 +5,13 @@ from __future__ import annotations
 import threading
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 
 from briefing.core.search import SearchHit
 from briefing.store.models import Quote, Source, Stakeholder
 from briefing.ui import search as search_module
-from briefing.ui.main_window import MainWindow
 from briefing.ui.search import HitRole, KindRole, SearchResultsModel
-
-
-@pytest.fixture
-def window(qtbot, demo_store, tmp_path):
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(demo_store, settings)
-    qtbot.addWidget(window)
-    window.resize(1500, 950)
-    window.show()
-    qtbot.waitExposed(window)
-    yield window
-    window.search.panel.wait_for_idle()
 
 
 def type_query(qtbot, window, text: str) -> None:
