@@ -185,18 +185,7 @@ def add_quote_at(
     start += len(words) - len(words.lstrip())
     end = start + len(stripped)
     who = _speaker(session, speaker)
-    quote = Quote(
-        source=source,
-        start=start,
-        end=end,
-        text=stripped,
-        speaker=who,
-        said_on=said_on,
-        attribution=attribution,
-    )
-    session.add(quote)
-    session.flush()
-    return AddedQuote(quote.id, start, end, Changes.of("quote"))
+    return _store(session, source, start, end, stripped, who, said_on, attribution)
 
 
 def add_quote(
@@ -240,12 +229,16 @@ def add_quote(
         )
     start, end = places[occurrence - 1]
     text = words if source.text[start:end] == words else words.strip()
+    return _store(session, source, start, end, text, who, said_on, attribution)
+
+
+def _store(session, source, start, end, text, speaker, said_on, attribution) -> AddedQuote:
     quote = Quote(
         source=source,
         start=start,
         end=end,
         text=text,
-        speaker=who,
+        speaker=speaker,
         said_on=said_on,
         attribution=attribution,
     )
