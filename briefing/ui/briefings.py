@@ -5,7 +5,7 @@ title, audience, author, date and an introduction in Markdown save themselves (o
 each, through `window.operations`); its items (stakeholders, quotes, notes, the comparison table)
 are added from the selected card, reordered by drag and drop and removed. File > Export briefing…
 asks for a file, whether to include private notes and the page size, then writes it in a worker
-thread (`ExportJob`) behind a progress dialog with Cancel; the file appears whole or not at all.
+thread (`export_job`) behind a progress dialog with Cancel; the file appears whole or not at all.
 File > Export whole topic… does the same for the topic on screen, every card's stakeholder with
 its quotes and shareable notes, with no briefing to compose first (as `briefing export OUT`
 does). Export briefing and Print preview are greyed out until a briefing is selected.
@@ -19,10 +19,9 @@ in `briefing.core.briefings`; writes through `window.operations.run`.
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from pathlib import Path
 
-from PySide6.QtCore import QDate, Qt, QThread, QTimer, Signal
+from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QPainter
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import (
@@ -54,6 +53,7 @@ from briefing.core import briefings as core
 from briefing.core.changes import Changes
 from briefing.errors import BriefingError, ExportCancelled
 from briefing.export import FORMATS, export_content, format_for
+from briefing.ui.jobs import BackgroundJob
 from briefing.ui.notes import show_notes_on
 
 IdRole = Qt.ItemDataRole.UserRole
@@ -67,42 +67,20 @@ def _button(text: str, tip: str, slot) -> QPushButton:
     return button
 
 
-class ExportJob(QThread):
-    """Writes one export off the GUI thread. The document and the PDF writer are created in this
+def export_job(content: core.BriefingContent, path: Path, fmt: str, parent=None) -> BackgroundJob:
+    """Writes one export off the GUI thread. The document and the PDF writer are created in that
     thread (Qt allows QTextDocument and QPainter on a QPdfWriter outside the GUI thread)."""
 
-    progressed = Signal(int, int)
-    succeeded = Signal(str)
-    failed = Signal(str)
-    cancelled = Signal()
+    def work(progress, cancelled) -> str:
+        export_content(content, path, fmt, progress=progress, cancelled=cancelled)
+        return str(path)
 
-    def __init__(self, content: core.BriefingContent, path: Path, fmt: str, parent=None) -> None:
-        super().__init__(parent)
-        self.content = content
-        self.path = path
-        self.fmt = fmt
-        self._cancel = threading.Event()
-
-    def cancel(self) -> None:
-        self._cancel.set()
-
-    def run(self) -> None:
-        try:
-            export_content(
-                self.content,
-                self.path,
-                self.fmt,
-                progress=lambda done, total: self.progressed.emit(done, total),
-                cancelled=self._cancel.is_set,
-            )
-        except ExportCancelled:
-            self.cancelled.emit()
-        except BriefingError as error:
-            self.failed.emit(str(error))
-        except Exception as error:  # a bug: still say so rather than leave the dialog hanging
-            self.failed.emit(f"the export failed unexpectedly: {error!r}; no file was written")
-        else:
-            self.succeeded.emit(str(self.path))
+    return BackgroundJob(
+        work,
+        stopped_by=ExportCancelled,
+        unexpected="the export failed unexpectedly: {error}; no file was written",
+        parent=parent,
+    )
 
 
 class ExportDialog(QDialog):
@@ -168,7 +146,7 @@ class BriefingsPanel(QWidget):
         super().__init__()
         self.window = window
         self.setAccessibleName("Briefings")
-        self.job: ExportJob | None = None
+        self.job: BackgroundJob | None = None
         self.progress: QProgressDialog | None = None
         self._loading = False
         self._stale = False  # notes changed while the tab was hidden
@@ -573,12 +551,12 @@ class BriefingsPanel(QWidget):
             return
         self.start_export(content, path, fmt)
 
-    def start_export(self, content, path: Path, fmt: str) -> ExportJob:
+    def start_export(self, content, path: Path, fmt: str) -> BackgroundJob:
         job = self.prepare_export(content, path, fmt)
         job.start()
         return job
 
-    def prepare_export(self, content, path: Path, fmt: str) -> ExportJob:
+    def prepare_export(self, content, path: Path, fmt: str) -> BackgroundJob:
         """The export's worker and its progress dialog, not yet started."""
         assert fmt in FORMATS
         self.progress = QProgressDialog(f"Exporting to {path.name}…", "Cancel", 0, 0, self)
@@ -586,7 +564,7 @@ class BriefingsPanel(QWidget):
         self.progress.setWindowTitle("Export")
         self.progress.setWindowModality(Qt.WindowModality.WindowModal)
         self.progress.setMinimumDuration(300)
-        job = self.job = ExportJob(content, path, fmt, self)
+        job = self.job = export_job(content, path, fmt, self)
         self.progress.canceled.connect(job.cancel)
         job.progressed.connect(self._progressed)
         job.succeeded.connect(self._succeeded)

@@ -17,7 +17,6 @@ module functions, so tests replace them.
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from pathlib import Path
 
 from PySide6.QtCore import (
@@ -28,7 +27,6 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     Qt,
-    QThread,
     Signal,
 )
 from PySide6.QtGui import QAction, QColor, QFont, QKeySequence, QTextCharFormat, QTextCursor
@@ -80,6 +78,7 @@ from briefing.errors import BriefingError
 from briefing.render.detail import notes_html
 from briefing.render.quote_check import attributed_to, quote_check_html, quote_summary
 from briefing.ui.browser import SafeBrowser
+from briefing.ui.jobs import BackgroundJob
 from briefing.ui.notes import notes_link_target, show_notes_on
 from briefing.ui.text_positions import TextPositions
 
@@ -799,35 +798,6 @@ def _needs_asking(extracted: Extracted) -> bool:
     return not (extracted.title and extracted.publisher and extracted.published)
 
 
-class _Job(QThread):
-    """Runs `work(progress, cancelled)` off the GUI thread and reports how it ended."""
-
-    progressed = Signal(int, int)
-    succeeded = Signal(object)
-    failed = Signal(str)
-    cancelled = Signal()
-
-    def __init__(self, work, parent: QObject) -> None:
-        super().__init__(parent)
-        self._work = work
-        self._cancel = threading.Event()
-
-    def cancel(self) -> None:
-        self._cancel.set()
-
-    def run(self) -> None:
-        try:
-            result = self._work(self.progressed.emit, self._cancel.is_set)
-        except ImportCancelled:
-            self.cancelled.emit()
-        except BriefingError as error:
-            self.failed.emit(str(error))
-        except Exception as error:  # a bug: say so rather than leave the progress dialog up
-            self.failed.emit(f"the import failed unexpectedly: {error!r}; nothing was stored")
-        else:
-            self.succeeded.emit(result)
-
-
 class SourceImport(QObject):
     """Imports files one after another without freezing the window.
 
@@ -848,9 +818,9 @@ class SourceImport(QObject):
         self.queue = list(paths)
         self.imported: list[int] = []
         self.stopped = False
-        self.job: _Job | None = None
+        self.job: BackgroundJob | None = None
         self.progress: QProgressDialog | None = None
-        self._jobs: set[_Job] = set()
+        self._jobs: set[BackgroundJob] = set()
         self._path: Path | None = None
         self._label = ""
 
@@ -932,7 +902,12 @@ class SourceImport(QObject):
         dialog.setAutoReset(False)
         dialog.setAutoClose(False)
         dialog.canceled.connect(self.cancel)
-        job = self.job = _Job(work, self)
+        job = self.job = BackgroundJob(
+            work,
+            stopped_by=ImportCancelled,
+            unexpected="the import failed unexpectedly: {error}; nothing was stored",
+            parent=self,
+        )
         self._jobs.add(job)
         # Bound methods of this object, never lambdas: PySide6 would run a lambda in the
         # worker's thread, while a method of an object of the GUI thread is queued to it.
