@@ -188,6 +188,29 @@ def test_read_only_folder(demo_path, tmp_path, capsys):
     assert "not writable" in error and list(folder.iterdir()) == []
 
 
+def test_unwritable_folder_even_as_root(demo_path, tmp_path, capsys, monkeypatch):
+    """Root can write anywhere, so CI cannot make a folder it cannot write to: the two ways the
+    system says no are stood in for instead (access refused, and refused only at creation, as
+    on a read-only mount)."""
+    import tempfile
+
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    real_access = os.access
+    monkeypatch.setattr(
+        os, "access", lambda p, mode: False if mode == os.W_OK else real_access(p, mode)
+    )
+    assert "not writable" in run_bad(demo_path, folder / "x.pdf", capsys)
+    monkeypatch.setattr(os, "access", real_access)
+
+    def refused(*args, **kwargs):
+        raise PermissionError(errno.EROFS, os.strerror(errno.EROFS))
+
+    monkeypatch.setattr(tempfile, "mkstemp", refused)
+    assert "permission denied" in run_bad(demo_path, folder / "x.md", capsys)
+    assert list(folder.iterdir()) == []
+
+
 @pytest.mark.parametrize("fmt", ["pdf", "md"])
 def test_full_disk_leaves_no_partial_file(demo_path, tmp_path, capsys, monkeypatch, fmt):
     def full(_fd):
