@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from html import escape
+from urllib.parse import quote as percent_encode
 
 from briefing.core.briefings import (
     GLANCE_TITLE,
@@ -33,7 +34,7 @@ from briefing.core.briefings import (
 )
 from briefing.core.dates import format_date
 from briefing.render.detail import ANSWER_LABELS, kind_label, stance_label
-from briefing.render.markdown import render_markdown
+from briefing.render.markdown import is_safe_link, render_markdown
 
 # The app's stance colours (ui/theme.py STANCE_COLOURS; a test keeps the two equal).
 STANCE_COLOURS: dict[str | None, tuple[str, str]] = {
@@ -501,10 +502,28 @@ def _md_text(text: str) -> str:
     return text
 
 
+# A Markdown link or image, `[words](target "title")` / `![alt](target)`, and a reference
+# definition, `[name]: target`: the places where Markdown makes a viewer fetch or follow.
+_MD_LINK = re.compile(r"(!?)\[([^\]\n]*)\]\(\s*([^)\s]*)[^)\n]*\)")
+_MD_DEFINITION = re.compile(r"(?m)^([ \t]{0,3}\[[^\]\n]+\]:[ \t]*)(\S+)")
+
+
+def _md_link(match: re.Match) -> str:
+    image, words, target = match.groups()
+    if image:  # a viewer would fetch it: the export names it instead, as the app's views do
+        return f"[image: {words} \u2014 {_md_text(target)}]".replace("[", "\\[", 1)
+    return match.group(0) if is_safe_link(target) else words
+
+
 def _md_user(markdown_text: str) -> str:
-    """User Markdown kept as Markdown, but raw HTML made literal (`<` as `&lt;`) so that the
-    file cannot carry markup a viewer would run; headings demoted below the document's."""
+    """User Markdown kept as Markdown, made as safe to open as the HTML export: raw HTML made
+    literal (`<` as `&lt;`), images named rather than fetched, and links kept only to web, mail
+    or the document itself; headings demoted below the document's."""
     body = markdown_text.replace("<", "&lt;").strip()
+    body = _MD_LINK.sub(_md_link, body)
+    body = _MD_DEFINITION.sub(
+        lambda m: m.group(0) if is_safe_link(m.group(2)) else m.group(1) + "#", body
+    )
     return re.sub(r"^(#{1,3})(?=\s)", lambda m: "#" * (len(m.group(1)) + 3), body, flags=re.M)
 
 
@@ -619,7 +638,9 @@ def markdown_document(content: BriefingContent) -> str:
             )
             if p
         )
-        url = f" <{source.url}>" if source.url.startswith(("http://", "https://")) else ""
+        # Percent-encoded, so that no character of a stored address can close the <...> early.
+        address = percent_encode(source.url, safe=":/?#[]@!$&'()*+,;=%~")
+        url = f" <{address}>" if source.url.startswith(("http://", "https://")) else ""
         by = f", {by}." if by else "."
         missing = f" {_not_recorded(source)}" if _not_recorded(source) else ""
         lines.append(

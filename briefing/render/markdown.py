@@ -91,6 +91,12 @@ _ATTRIBUTE = re.compile(r'([^\s="/>]+)(?:\s*=\s*"([^"]*)")?')
 _PLACEHOLDER_ADDRESS_MAX = 200
 
 
+def is_safe_link(url: str) -> bool:
+    """A link target a reader may follow: web, mail, or a place in the same document."""
+    scheme = _url_scheme(url)
+    return scheme in {"http", "https", "mailto"} or (scheme is None and url.startswith("#"))
+
+
 def _url_scheme(url: str) -> str | None:
     """Return the lower-cased scheme a browser would see in ``url``, if any."""
     cleaned = _URL_IGNORED.sub("", url).lstrip(_C0_AND_SPACE)
