@@ -4,9 +4,9 @@ A note is Markdown attached to exactly one record: a topic, stakeholder, positio
 or briefing (a *target*, written `(kind, id)`). Every write here is one use case that takes a
 Session and returns `Changes`; the caller owns the transaction.
 
-Deleting is undoable: `note_snapshot` reads everything a note is (id, uuid, body, flag, target,
-tags, times) and `restore_note` inserts exactly that again, so an undone delete brings back the
-same record that a shared briefing or a pack may refer to by uuid.
+Deleting is undoable through `core.undo.Recorded`, which puts back every row the delete took
+(the note, its tags, its place in briefings) with the same ids and uuids; `note_snapshot`
+reads everything a note is, to compare.
 
 Private notes are the most sensitive data in the store. Every feature that writes something a
 person other than the advocate may read (exports, packs, shared files) selects notes through
@@ -24,7 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
-from sqlalchemy import Select, false, func, insert, select
+from sqlalchemy import Select, false, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from briefing.core.cards import card_members
@@ -40,7 +40,6 @@ from briefing.store.models import (
     Stakeholder,
     Tag,
     Topic,
-    note_tags,
 )
 
 Target = tuple[str, int]
@@ -224,37 +223,6 @@ def delete_note(session: Session, note_id: int) -> Changes:
     return Changes.of("note")
 
 
-def restore_note(session: Session, snapshot: NoteSnapshot) -> Changes:
-    """Put a deleted note back with the same id, uuid, tags and times (undo of a delete)."""
-    if session.get(Note, snapshot.id) is not None:
-        raise InputError(f"note {snapshot.id} exists already")
-    kind, target_id = snapshot.target
-    if session.get(_TARGET_MODELS[kind], target_id) is None:
-        raise NotFound(f"the {kind} this note was on has been deleted since")
-    # A plain INSERT, not the ORM's defaults: the times must be the snapshot's, not now.
-    session.execute(
-        insert(Note).values(
-            id=snapshot.id,
-            uuid=snapshot.uuid,
-            body=snapshot.body,
-            private=snapshot.private,
-            created_at=snapshot.created_at,
-            updated_at=snapshot.updated_at,
-            **{f"{kind}_id": target_id},
-        )
-    )
-    records, created = _tags_named(session, snapshot.tags)
-    session.flush()
-    if records:
-        session.execute(
-            insert(note_tags), [{"note_id": snapshot.id, "tag_id": tag.id} for tag in records]
-        )
-    return Changes.of("note", "tag") if created else Changes.of("note")
-
-
-# -- reading ----------------------------------------------------------------------------------
-
-
 def is_shareable(private: bool, *, include_private: bool = False) -> bool:
     """The one rule: a note may leave the store if it is not private, or if the user asked for
     private notes too. `only_shareable` is this rule in SQL."""
@@ -422,7 +390,6 @@ __all__ = [
     "note_title",
     "only_shareable",
     "parse_tags",
-    "restore_note",
     "shareable_notes",
     "update_note",
 ]

@@ -247,17 +247,6 @@ def _store(session, source, start, end, text, speaker, said_on, attribution) -> 
     return AddedQuote(quote.id, start, end, Changes.of("quote"))
 
 
-def delete_quote(session: Session, quote_id: int) -> Changes:
-    quote = session.get(Quote, quote_id)
-    if quote is None:
-        raise NotFound(f"there is no quote with id {quote_id}")
-    session.delete(quote)
-    return Changes.of("quote")
-
-
-# -- listing and checking ----------------------------------------------------------------------
-
-
 @dataclass(frozen=True)
 class Conflict:
     quote_id: int

@@ -75,6 +75,7 @@ from PySide6.QtWidgets import (
 
 from briefing.core import notes as core
 from briefing.core.changes import Changes
+from briefing.core.undo import Recorded
 from briefing.errors import BriefingError, NotFound
 from briefing.render.detail import LOCK_IMAGE, NOTES_SCHEME
 from briefing.render.markdown import render_markdown
@@ -832,18 +833,14 @@ class NotesPanel(QWidget):
             self.editor.forget()
             self._start_new_note()
         note_id = note.id
-        kept: dict[str, core.NoteSnapshot] = {}
-
-        def delete(session) -> Changes:
-            # Snapshot at each (re)do, so that undo brings back the note as it was just then.
-            kept["note"] = core.note_snapshot(session, note_id)
-            return core.delete_note(session, note_id)
-
-        def restore(session) -> Changes:
-            return core.restore_note(session, kept["note"])
+        # Recorded puts back every row the delete took, the note's place in briefings too, and
+        # refuses an undo that would overwrite what was changed since.
+        recorded = Recorded(lambda session: core.delete_note(session, note_id))
 
         try:
-            self.operations.push(f"Delete note \u201c{note.title}\u201d", delete, restore)
+            self.operations.push(
+                f"Delete note \u201c{note.title}\u201d", recorded.do, recorded.undo
+            )
         except BriefingError as error:
             self.window_.statusBar().showMessage(f"Note not deleted: {error}", 5000)
         self.refresh()

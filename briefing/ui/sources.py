@@ -59,7 +59,6 @@ from briefing.core.quotes import (
     SpeakerChoice,
     add_quote_at,
     check_quotes,
-    delete_quote,
     speaker_choices,
 )
 from briefing.core.sources import (
@@ -74,6 +73,7 @@ from briefing.core.sources import (
     read_file,
     refuse_stored_text,
 )
+from briefing.core.undo import Recorded
 from briefing.errors import BriefingError
 from briefing.render.detail import notes_html
 from briefing.render.quote_check import attributed_to, quote_check_html, quote_summary
@@ -768,16 +768,16 @@ class SourcesPanel(QWidget):
         source_id = self.document.id
         created: dict[str, int] = {}
 
-        def do(session) -> Changes:
+        def add(session) -> Changes:
             added = add_quote_at(session, source_id, start, end, speaker_id, said_on, attribution)
             created["id"] = added.id
             return added.changes
 
-        def undo(session) -> Changes:
-            return delete_quote(session, created["id"])
-
+        # Undo takes back exactly the rows this made, and refuses if a note has been written on
+        # the quote since (a plain delete would cascade that note away).
+        recorded = Recorded(add)
         try:
-            self.window_.operations.push("New quote", do, undo)
+            self.window_.operations.push("New quote", recorded.do, recorded.undo)
         except BriefingError as error:
             show_error(self, "Cannot make this quote", str(error))
             return None

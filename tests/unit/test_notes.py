@@ -83,21 +83,26 @@ def test_update_changes_only_what_is_given(demo_store):
     assert after.updated_at > before.updated_at
 
 
-def test_delete_and_restore_bring_back_the_same_record(demo_store):
+def test_undoing_a_delete_brings_back_the_note_and_its_place_in_briefings(demo_store):
+    from briefing.core import briefings
+    from briefing.core.undo import Recorded, dump
+
     with demo_store.writing() as session:
         added = notes.add_note(session, ibm(session), "Keep me", private=True, tags=["x", "y"])
+        topic = find_topic(session, None).id
+        briefing, _ = briefings.create_briefing(session, topic, "For the minister")
+        briefings.add_item(session, briefing, "note", added.id)
     with demo_store.reading() as session:
-        snapshot = notes.note_snapshot(session, added.id)
+        before = dump(session)
+    recorded = Recorded(lambda session: notes.delete_note(session, added.id))
     with demo_store.writing() as session:
-        notes.delete_note(session, added.id)
+        recorded.do(session)
     with demo_store.reading() as session, pytest.raises(NotFound):
         notes.note_summary(session, added.id)
     with demo_store.writing() as session:
-        notes.restore_note(session, snapshot)
+        recorded.undo(session)
     with demo_store.reading() as session:
-        assert notes.note_snapshot(session, added.id) == snapshot
-    with demo_store.writing() as session, pytest.raises(InputError, match="exists already"):
-        notes.restore_note(session, snapshot)
+        assert dump(session) == before  # the note, its tags and its briefing item, as they were
 
 
 @pytest.mark.parametrize(
@@ -119,18 +124,6 @@ def test_bad_input_is_refused_and_changes_nothing(demo_store, call, message):
     with pytest.raises(InputError, match=message), demo_store.writing() as session:
         call(session)
     assert store_rows(demo_store) == before
-
-
-def test_restore_onto_a_deleted_target_is_refused(demo_store):
-    with demo_store.writing() as session:
-        target = resolve_target(session, "stakeholder:Liberty")
-        added = notes.add_note(session, target, "About Liberty")
-    with demo_store.reading() as session:
-        snapshot = notes.note_snapshot(session, added.id)
-    with demo_store.writing() as session:
-        session.delete(session.get(notes._TARGET_MODELS["stakeholder"], target[1]))
-    with demo_store.writing() as session, pytest.raises(NotFound, match="has been deleted"):
-        notes.restore_note(session, snapshot)
 
 
 def test_private_notes_stay_out_of_shared_selections_unless_asked_for(demo_store):
