@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QPainter
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import (
@@ -148,6 +148,7 @@ class BriefingsPanel(QWidget):
         self.setAccessibleName("Briefings")
         self.job: BackgroundJob | None = None
         self.progress: QProgressDialog | None = None
+        self._shown_id: int | None = None  # the briefing whose fields the composer shows
         self._loading = False
         self._stale = False  # notes changed while the tab was hidden
 
@@ -301,8 +302,25 @@ class BriefingsPanel(QWidget):
                     tip if chosen else "Create or select a briefing first (Briefings tab)"
                 )
 
+    def _flush_fields(self) -> None:
+        """Save what was typed and not yet saved, before the composer shows something else."""
+        if self._intro_timer.isActive():
+            self._intro_timer.stop()
+            self.save_fields()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Close:
+            # Closing the window keeps the last words typed, and no export outlives it.
+            self._flush_fields()
+            if self.job is not None:
+                self.job.cancel()
+                self.job.wait()
+        return False
+
     def _show_current(self) -> None:
+        self._flush_fields()
         briefing_id = self.current_id()
+        self._shown_id = briefing_id
         self.composer.setEnabled(briefing_id is not None)
         self.delete_button.setEnabled(briefing_id is not None)
         self.show_actions_state()
@@ -398,7 +416,7 @@ class BriefingsPanel(QWidget):
             self._intro_timer.start()
 
     def save_fields(self) -> None:
-        briefing_id = self.current_id()
+        briefing_id = self._shown_id  # not the current one: the list may have moved on already
         if briefing_id is None or self._loading:
             return
         fields = {
@@ -643,6 +661,7 @@ def install_briefings(window) -> BriefingsPanel:
     panel = BriefingsPanel(window)
     window.side_tabs.addTab(panel, "&Briefings")
     window.briefings = panel
+    window.installEventFilter(panel)
     window.operations.changed.connect(panel.on_changes)
     window.topic_changed.connect(lambda _topic: panel.reload())
 

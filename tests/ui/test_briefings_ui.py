@@ -269,3 +269,36 @@ def test_export_the_whole_topic_without_composing(window, qtbot, tmp_path):
 
     compose(window, qtbot)
     assert window.export_action.isEnabled() and window.preview_action.isEnabled()
+
+
+def _introduction(window, briefing_id) -> str:
+    with window.store.reading() as session:
+        return core.get_briefing(session, briefing_id).introduction
+
+
+def test_typing_then_switching_briefing_keeps_the_words(window, qtbot):
+    panel = compose(window, qtbot, "Alpha")
+    alpha = panel.current_id()
+    compose(window, qtbot, "Beta")
+    row = next(
+        r for r in range(panel.list.count()) if panel.list.item(r).text().startswith("Alpha")
+    )
+    panel.list.setCurrentRow(row)
+    assert panel.current_id() == alpha
+    qtbot.keyClicks(panel.introduction, "Why this matters")
+    other = next(r for r in range(panel.list.count()) if r != row)
+    panel.list.setCurrentRow(other)  # before the quiet-time save: the words must still be kept
+    assert _introduction(window, alpha) == "Why this matters"
+    assert panel.introduction.toPlainText() != "Why this matters"
+
+
+def test_closing_the_window_keeps_the_words_and_waits_for_the_export(window, qtbot, tmp_path):
+    panel = compose(window, qtbot)
+    briefing = panel.current_id()
+    qtbot.keyClicks(panel.introduction, "Last words")
+    out = tmp_path / "late.pdf"
+    panel.ask_export = lambda *args: (out, False, "A4")
+    panel.export()
+    window.close()
+    assert _introduction(window, briefing) == "Last words"
+    assert panel.job is None or not panel.job.isRunning()  # nothing runs on after the window
