@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from briefing.errors import NotABriefingStore, StoreError, StoreTooNew
@@ -74,9 +75,20 @@ class Store:
 
     @contextlib.contextmanager
     def writing(self) -> Iterator[Session]:
-        """A session whose changes commit together when the block ends, or not at all."""
-        with self._sessions() as session, session.begin():
-            yield session
+        """A session whose changes commit together when the block ends, or not at all.
+
+        A store that cannot take the write (another program holds it past the busy timeout,
+        the file went read-only, the disk is full) is a `StoreError` the user is told about,
+        and the transaction is rolled back.
+        """
+        try:
+            with self._sessions() as session, session.begin():
+                yield session
+        except OperationalError as error:
+            problem = _unwritable(self.path, error)
+            if problem is None:
+                raise
+            raise problem from error
 
     @property
     def schema_version(self) -> str | None:
@@ -140,6 +152,25 @@ def _backup(path: Path, revision: str | None) -> Path:
     return target
 
 
+# What SQLite says when a write cannot happen, in the user's words.
+_WRITE_PROBLEMS = {
+    "database is locked": "another program is using the store; try again in a moment",
+    "attempt to write a readonly database": "the store's file cannot be written to",
+    "unable to open database file": "the store's file cannot be opened or created",
+    "database or disk is full": "the disk is full",
+    "disk i/o error": "the disk reported an error",
+}
+
+
+def _unwritable(path: Path, error: OperationalError) -> StoreError | None:
+    """The user's words for a write SQLite refused, or None for any other error."""
+    message = str(error.orig).lower() if error.orig is not None else ""
+    for problem, words in _WRITE_PROBLEMS.items():
+        if problem in message:
+            return StoreError(f"{path}: {words}; nothing was changed")
+    return None
+
+
 def _create(path: Path, seed: Seed | None) -> None:
     partial = path.with_name(path.name + ".creating")
     partial.unlink(missing_ok=True)
@@ -154,6 +185,13 @@ def _create(path: Path, seed: Seed | None) -> None:
                     session.flush()
         engine.dispose()
         os.replace(partial, path)
+    except OperationalError as error:
+        engine.dispose()
+        partial.unlink(missing_ok=True)
+        problem = _unwritable(path, error)
+        if problem is None:
+            raise
+        raise problem from error
     except BaseException:
         engine.dispose()
         partial.unlink(missing_ok=True)

@@ -230,3 +230,29 @@ def test_a_store_with_no_schema_yet_is_backed_up_then_upgraded(tmp_path):
     assert len(backups) == 1
     with sqlite3.connect(backups[0]) as copy:
         assert copy.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+
+
+def test_a_store_another_program_is_writing_to_is_explained(demo_store):
+    other = sqlite3.connect(demo_store.path, timeout=0)
+    other.execute("BEGIN IMMEDIATE")  # holds the write lock past the store's busy timeout
+    try:
+        with pytest.raises(StoreError, match="another program is using the store"):
+            with demo_store.writing() as session:
+                session.add(Topic(name="Blocked"))
+    finally:
+        other.rollback()
+        other.close()
+    with demo_store.reading() as session:
+        assert session.scalars(select(Topic).where(Topic.name == "Blocked")).first() is None
+
+
+def test_a_store_that_cannot_be_created_is_explained(tmp_path, monkeypatch):
+    import briefing.store.database as database
+
+    def refuse(path, **kwargs):
+        return _make_engine(tmp_path / "no-such-folder" / "x.sqlite3")
+
+    monkeypatch.setattr(database, "_make_engine", refuse)
+    with pytest.raises(StoreError, match="cannot be opened or created"):
+        open_store(tmp_path / "new.sqlite3")
+    assert list(tmp_path.iterdir()) == []
