@@ -75,6 +75,16 @@ def open_store_for(args: argparse.Namespace):
     return open_store(path, seed=seed)
 
 
+def record_id(text: str) -> int:
+    """An argparse type for ids: a whole number that can name a record, else a usage error."""
+    from briefing.core.lookup import as_id
+
+    value = as_id(text)
+    if value is None:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a record id (a whole number, 1 or more)")
+    return value
+
+
 def print_json(value: Any) -> None:
     json.dump(value, sys.stdout, indent=2, ensure_ascii=False, default=str)
     sys.stdout.write("\n")

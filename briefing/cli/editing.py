@@ -18,7 +18,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from briefing.cli.common import Commands, add_json_option, open_store_for, print_json
+from briefing.cli.common import Commands, add_json_option, open_store_for, print_json, record_id
 from briefing.store.models import ANSWERS, STANCES, Stakeholder
 
 
@@ -61,10 +61,10 @@ def register(commands: Commands) -> None:
 
     answer = commands.group("answer", "set answers to comparison questions")
     sub = answer.command("set", answer_set, "set a stakeholder's answer to a question")
-    sub.add_argument("--question", required=True, type=int, metavar="ID")
+    sub.add_argument("--question", required=True, type=record_id, metavar="ID")
     sub.add_argument("--stakeholder", required=True, metavar="NAME")
     sub.add_argument("--answer", required=True, help=f"one of {', '.join(ANSWERS)}")
-    sub.add_argument("--quote", type=int, metavar="ID", help="the quote that backs it")
+    sub.add_argument("--quote", type=record_id, metavar="ID", help="the quote that backs it")
     sub.add_argument("--comment", metavar="TEXT")
     add_json_option(sub)
 
@@ -74,7 +74,7 @@ def register(commands: Commands) -> None:
     sub.add_argument("--date", required=True, metavar="DATE", help="YYYY, YYYY-MM or YYYY-MM-DD")
     sub.add_argument("title", metavar="TITLE")
     sub.add_argument("--stakeholder", metavar="NAME")
-    sub.add_argument("--source", type=int, metavar="ID")
+    sub.add_argument("--source", type=record_id, metavar="ID")
     add_json_option(sub)
 
     sub = commands.command("compare", compare, "compare stakeholders' answers on a topic")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from briefing.cli.common import Commands, add_json_option, open_store_for, print_json
+from briefing.cli.common import Commands, add_json_option, open_store_for, print_json, record_id
 
 
 def register(commands: Commands) -> None:
@@ -24,7 +24,10 @@ def register(commands: Commands) -> None:
     sub.add_argument("--date", metavar="YYYY-MM-DD", help="when it was published")
     sub.add_argument("--url", help="where it was published (kept as a reference, never fetched)")
     sub.add_argument(
-        "--revision-of", type=int, metavar="ID", help="the source this file corrects or updates"
+        "--revision-of",
+        type=record_id,
+        metavar="ID",
+        help="the source this file corrects or updates",
     )
     add_json_option(sub)
 

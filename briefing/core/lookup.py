@@ -23,6 +23,17 @@ from briefing.store.models import (
     Topic,
 )
 
+# SQLite's integers are signed 64-bit: a larger "id" names nothing and must not reach a query.
+_MAX_ID = 2**63 - 1
+
+
+def as_id(text: str) -> int | None:
+    """The record id a user typed ("12"), or None for anything else: words, "²", a huge number."""
+    text = text.strip()
+    if text.isascii() and text.isdigit() and 0 < int(text) <= _MAX_ID:
+        return int(text)
+    return None
+
 
 def closest(name: str, choices: list[str]) -> str:
     """ "; did you mean A or B?" for an unknown name, or "" when nothing is close."""
@@ -61,7 +72,7 @@ def find_topic(session: Session, name: str | None) -> TopicSummary:
 def find_stakeholder(session: Session, name_or_id: str) -> Stakeholder:
     """A stakeholder by name (any case) or by id."""
     wanted = name_or_id.strip()
-    if wanted.isdigit() and (found := session.get(Stakeholder, int(wanted))) is not None:
+    if (key := as_id(wanted)) is not None and (found := session.get(Stakeholder, key)) is not None:
         return found
     found = session.scalars(
         select(Stakeholder).where(func.lower(Stakeholder.name) == wanted.casefold())
@@ -96,8 +107,8 @@ def resolve_target(session: Session, spec: str) -> tuple[str, int]:
             f"{spec!r} should be KIND:NAME_OR_ID, with KIND one of {', '.join(NOTE_TARGETS)}"
         )
     model, name_column = _TARGET_MODELS[kind]
-    if key.isdigit() and session.get(model, int(key)) is not None:
-        return kind, int(key)
+    if (record_id := as_id(key)) is not None and session.get(model, record_id) is not None:
+        return kind, record_id
     if kind == "stakeholder":
         return kind, find_stakeholder(session, key).id
     if kind == "topic":

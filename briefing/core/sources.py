@@ -47,6 +47,7 @@ from sqlalchemy import event, func, inspect, select
 from sqlalchemy.orm import Session
 
 from briefing.core.changes import Changes
+from briefing.core.lookup import as_id
 from briefing.errors import BriefingError, InputError, NotFound
 from briefing.store.models import Quote, Source
 
@@ -671,7 +672,8 @@ class SourceDocument:
 
 def find_source(session: Session, source_id: int | str) -> Source:
     key = str(source_id).strip()
-    source = session.get(Source, int(key)) if key.isdigit() else None
+    record_id = as_id(key)
+    source = session.get(Source, record_id) if record_id is not None else None
     if source is None:
         raise NotFound(f"there is no source with id {source_id!r}; `briefing sources` lists them")
     return source

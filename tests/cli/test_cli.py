@@ -167,3 +167,33 @@ def test_the_window_without_a_display_is_explained(isolated_env, tmp_path):
     assert result.returncode == 1
     assert "no display" in result.stderr
     assert "Traceback" not in result.stderr and "Aborted" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["quote", "add", "--source", "99999999999999999999", "--speaker", "IBM", "hello"],
+        ["note", "add", "--on", "quote:\u00b2", "x"],
+        ["note", "add", "--on", "stakeholder:99999999999999999999", "x"],
+        ["quotes", "--source", "\u00b2"],
+        ["search", "x", "--stakeholder", "\u00b2"],
+        [
+            "answer",
+            "set",
+            "--question",
+            "99999999999999999999",
+            "--stakeholder",
+            "IBM",
+            "--answer",
+            "yes",
+        ],
+    ],
+)
+def test_ids_that_name_nothing_are_refused_in_words(demo_path, capsys, args):
+    try:
+        status = main(["--db", str(demo_path), *args])
+    except SystemExit as exit_info:  # argparse refuses some before any command runs
+        status = exit_info.code
+    assert status == 2
+    error = capsys.readouterr().err
+    assert "briefing" in error and "Traceback" not in error

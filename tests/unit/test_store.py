@@ -236,9 +236,11 @@ def test_a_store_another_program_is_writing_to_is_explained(demo_store):
     other = sqlite3.connect(demo_store.path, timeout=0)
     other.execute("BEGIN IMMEDIATE")  # holds the write lock past the store's busy timeout
     try:
-        with pytest.raises(StoreError, match="another program is using the store"):
-            with demo_store.writing() as session:
-                session.add(Topic(name="Blocked"))
+        with (
+            pytest.raises(StoreError, match="another program is using the store"),
+            demo_store.writing() as session,
+        ):
+            session.add(Topic(name="Blocked"))
     finally:
         other.rollback()
         other.close()
