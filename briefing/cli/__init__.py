@@ -52,7 +52,22 @@ def gui(args: argparse.Namespace) -> int:
     return run(getattr(args, "db", None), demo=not getattr(args, "no_demo", False))
 
 
+def _undecodable(argv: Sequence[str]) -> str | None:
+    """An argument the terminal passed in another encoding than UTF-8 (Python keeps its bytes as
+    lone surrogates, which no store or file can hold)."""
+    for argument in argv:
+        try:
+            argument.encode("utf-8")
+        except UnicodeEncodeError:
+            return argument.encode("utf-8", "backslashreplace").decode("ascii")
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if (bad := _undecodable(argv)) is not None:
+        print(f"briefing: the argument {bad!r} is not valid UTF-8 text", file=sys.stderr)
+        return 2
     args = build_parser().parse_args(argv)
     handler: Handler = getattr(args, "handler", gui)
     try:

@@ -485,6 +485,8 @@ def set_position(
         _fail(check_as_of(as_of.isoformat())[1])
     if len(headline.strip()) > HEADLINE_LIMIT:
         _fail(f"the one-line position is longer than {HEADLINE_LIMIT} characters")
+    if not summary.strip() and not headline.strip():
+        _fail("say what the position is: a summary or a one-line position")
     headline = headline.strip() or _first_line(summary)
     position = session.scalars(
         select(Position).where(

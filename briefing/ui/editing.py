@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMessageBox, QWidget
 
@@ -81,6 +82,12 @@ class Editing:
         self.delete_stakeholder_action = self._add(
             "&Delete stakeholder\u2026", self.delete_stakeholder, QKeySequence.StandardKey.Delete
         )
+        # The Delete key deletes a stakeholder only where the cards have the focus: in a list of
+        # notes, briefing items or results it must not reach the card selected elsewhere.
+        self.delete_stakeholder_action.setShortcutContext(
+            Qt.ShortcutContext.WidgetWithChildrenShortcut
+        )
+        self.window.grid.addAction(self.delete_stakeholder_action)
 
     def _add(self, text: str, slot, shortcut=None) -> QAction:
         action = QAction(text, self.window)

@@ -154,12 +154,13 @@ class StakeholderForm(Form):
             _combo([("Nobody (speaks for itself)", None), *others], fields.parent_id),
             "The organisation a person speaks for (Arvind Krishna for IBM)",
         )
+        influence = QSpinBox()  # set up whole before `add` connects it to revalidate()
+        influence.setRange(0, 5)
+        influence.setSpecialValueText("Not rated")
+        influence.setValue(fields.influence or 0)
         self.influence = self.add(
-            "&Influence:", QSpinBox(), "How much this stakeholder weighs, from 1 to 5"
+            "&Influence:", influence, "How much this stakeholder weighs, from 1 to 5"
         )
-        self.influence.setRange(0, 5)
-        self.influence.setSpecialValueText("Not rated")
-        self.influence.setValue(fields.influence or 0)
         self.description = self.add("&Description:", QPlainTextEdit(fields.description))
         self.description.setTabChangesFocus(True)
         self.description.setFixedHeight(90)

@@ -197,3 +197,9 @@ def test_ids_that_name_nothing_are_refused_in_words(demo_path, capsys, args):
     assert status == 2
     error = capsys.readouterr().err
     assert "briefing" in error and "Traceback" not in error
+
+
+def test_an_argument_that_is_not_utf8_is_refused(demo_path, capsys):
+    status = main(["--db", str(demo_path), "note", "add", "--on", "topic:1", "bad \udcff byte"])
+    assert status == 2
+    assert "not valid UTF-8" in capsys.readouterr().err

@@ -105,6 +105,10 @@ def test_the_new_users_story_headless(capsys, db):
 
 BAD = [
     (("topic", "add", " "), "needs a name"),
+    (
+        ("position", "set", "IBM", "--topic", "1", "--stance", "opposes", "--summary", " "),
+        "say what the position is",
+    ),
     (("topic", "add", "police use of facial recognition"), "already a topic"),
     (("stakeholder", "add", "ibm", "--kind", "company"), "already a stakeholder named 'IBM'"),
     (("stakeholder", "add", "X", "--kind", "firm"), "kind 'firm' is not one of"),

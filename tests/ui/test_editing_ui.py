@@ -526,3 +526,32 @@ def test_the_matrix_reads_well_with_the_demos_questions_and_five_stakeholders(
             colour = image.pixelColor(rect.left() + 3, rect.bottom() - 3).name()
             assert colour == ANSWER_COLOURS[cell.answer][0], (r, c, cell.answer)
     compare.grab().save(str(tmp_path / "matrix-five.png"))
+
+
+def test_editing_a_rated_stakeholder_opens_its_form_cleanly(qtbot, demo_store):
+    # pytest-qt fails a test on an exception raised inside a Qt callback: the spin box must
+    # not call revalidate() before the rest of the form exists.
+    from briefing.core.editing import stakeholder_fields
+    from briefing.core.lookup import find_stakeholder
+
+    with demo_store.reading() as session:
+        ibm = find_stakeholder(session, "IBM")
+        fields = stakeholder_fields(session, ibm.id)
+    assert fields.influence
+    form = forms.StakeholderForm(demo_store, ibm.id, fields)
+    qtbot.addWidget(form)
+    assert form.influence.value() == fields.influence
+    assert form.ok.isEnabled()
+
+
+def test_the_delete_key_deletes_a_stakeholder_only_from_the_cards(window, qtbot, monkeypatch):
+    asked = []
+    monkeypatch.setattr(Editing, "ask", staticmethod(lambda *args: asked.append(args) or False))
+    assert window.select_stakeholder("IBM")
+    window.side_tabs.setCurrentWidget(window.notes_panel)
+    window.notes_panel.list.setFocus()
+    qtbot.keyClick(window.notes_panel.list, Qt.Key.Key_Delete)
+    assert asked == []  # Delete in the notes list does not reach the card
+    window.grid.setFocus()
+    qtbot.keyClick(window.grid, Qt.Key.Key_Delete)
+    assert len(asked) == 1  # on the cards it asks to delete the stakeholder
