@@ -280,12 +280,30 @@ class _Tracker:
             for key in new:
                 self.before[(name, key)] = found.get(key)
 
+    @staticmethod
+    def _link_rows(session: Session, state, region: dict[str, set[int]]) -> None:
+        """The rows of many-to-many link tables (a note's tags) that a changed collection is
+        about to rewrite: the ORM deletes them without the object's own row showing it."""
+        for relationship in state.mapper.relationships:
+            secondary = relationship.secondary
+            if secondary is None or not state.attrs[relationship.key].history.has_changes():
+                continue
+            for parent_column, link_column in relationship.synchronize_pairs:
+                value = state.attrs[state.mapper.get_property_by_column(parent_column).key].value
+                rowids = session.execute(
+                    select(literal_column("rowid")).select_from(secondary).where(
+                        link_column == value
+                    )
+                ).scalars()
+                region.setdefault(secondary.name, set()).update(rowids)
+
     def before_flush(self, session: Session, _context, _instances) -> None:
         updated: dict[str, set[int]] = {}
         for obj in session.dirty:
             state = inspect(obj)
             if state.key is not None and session.is_modified(obj):
                 updated.setdefault(state.mapper.local_table.name, set()).add(state.key[1][0])
+                self._link_rows(session, state, updated)
         self.keep(updated)
         deleted = [
             (inspect(obj).mapper.local_table.name, inspect(obj).key[1][0])

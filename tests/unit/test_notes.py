@@ -174,3 +174,20 @@ def test_quotes_in_the_detail_panel_say_how_many_notes_they_hold(demo_store):
     assert counts[quote.line.id] == 2
     assert sum(counts.values()) == 2
     assert "2 notes" in stakeholder_html(detail)
+
+
+def test_undoing_a_change_of_tags_brings_the_removed_tag_back(demo_store):
+    from briefing.core.undo import Recorded, dump
+
+    with demo_store.writing() as session:
+        added = notes.add_note(session, ibm(session), "Tagged", tags=["keep-me", "other"])
+    with demo_store.reading() as session:
+        before = dump(session)
+    recorded = Recorded(lambda session: notes.update_note(session, added.id, tags=["other"]))
+    with demo_store.writing() as session:
+        recorded.do(session)
+    with demo_store.writing() as session:
+        recorded.undo(session)
+    with demo_store.reading() as session:
+        assert dump(session) == before
+        assert notes.note_summary(session, added.id).tags == ("keep-me", "other")
