@@ -38,6 +38,9 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 Seed = Callable[[Session], None]
 
 
+_WRITE_OPTION = "briefing_write"
+
+
 def _make_engine(path: Path, *, foreign_keys: bool = True, wal: bool = False) -> Engine:
     engine = create_engine(f"sqlite:///{path}")
 
@@ -48,13 +51,21 @@ def _make_engine(path: Path, *, foreign_keys: bool = True, wal: bool = False) ->
         cursor.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
         cursor.execute("PRAGMA busy_timeout = 5000")
         if wal:
-            cursor.execute("PRAGMA journal_mode = WAL")
+            # WAL is a property of the file: switch it once. Asking again on every connection
+            # would need a lock that another program writing to the store may be holding.
+            (mode,) = cursor.execute("PRAGMA journal_mode").fetchone()
+            if mode != "wal":
+                cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # A writing session takes the write lock up front, so that SQLite's busy timeout makes
+        # it wait for another writer; a deferred BEGIN that later needs to write gets "locked"
+        # at once when another connection wrote meanwhile.
+        immediate = connection.get_execution_options().get(_WRITE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
 
@@ -65,6 +76,8 @@ class Store:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.engine = _make_engine(path, wal=True)
+        with self.engine.connect():
+            pass  # the first connection switches the file to WAL now, while the app opens it
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextlib.contextmanager
@@ -83,6 +96,7 @@ class Store:
         """
         try:
             with self._sessions() as session, session.begin():
+                session.connection(execution_options={_WRITE_OPTION: True})
                 yield session
         except OperationalError as error:
             problem = _unwritable(self.path, error)
@@ -123,8 +137,12 @@ def _inspect_existing(path: Path) -> str | None:
         raise NotABriefingStore(
             f"{path} is not a Briefing store (it is a SQLite database of another program)"
         )
+    # Read-only; and "immutable" unless a -wal file is there already, because a read-only open
+    # of a WAL store leaves -wal and -shm files behind, and a refused file must be left as found.
+    wal = path.with_name(path.name + "-wal").exists()
+    options = "mode=ro" if wal else "mode=ro&immutable=1"
     try:
-        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?{options}", uri=True)
     except sqlite3.Error as error:
         raise StoreError(f"cannot open {path}: {error}") from error
     try:

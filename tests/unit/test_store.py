@@ -258,3 +258,22 @@ def test_a_store_that_cannot_be_created_is_explained(tmp_path, monkeypatch):
     with pytest.raises(StoreError, match="cannot be opened or created"):
         open_store(tmp_path / "new.sqlite3")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_write_waits_for_another_programs_write_to_finish(demo_store):
+    import threading
+
+    other = sqlite3.connect(
+        demo_store.path, timeout=0, isolation_level=None, check_same_thread=False
+    )
+    other.execute("BEGIN IMMEDIATE")
+    finished = threading.Timer(1.0, lambda: other.execute("COMMIT"))
+    finished.start()
+    try:
+        with demo_store.writing() as session:  # waits (busy timeout) instead of failing
+            session.add(Topic(name="After the other write"))
+    finally:
+        finished.join()
+        other.close()
+    with demo_store.reading() as session:
+        assert session.scalars(select(Topic).where(Topic.name == "After the other write")).one()
