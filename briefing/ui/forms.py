@@ -82,6 +82,7 @@ class Form(QDialog):
         return widget
 
     def problem(self) -> str | None:
+        """What is wrong with the fields, in words, or None: each form says (an abstract step)."""
         raise NotImplementedError
 
     def revalidate(self, *_args) -> None:
