@@ -46,6 +46,12 @@ def no_network(monkeypatch):
     monkeypatch.setattr(socket.socket, "connect_ex", refuse)
 
 
+@pytest.fixture(autouse=True)
+def own_log_folder(monkeypatch, tmp_path_factory):
+    """The app's log goes to a folder of the test's, never the user's."""
+    monkeypatch.setenv("BRIEFING_LOG_DIR", str(tmp_path_factory.mktemp("log")))
+
+
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("template") / "demo.sqlite3"

@@ -83,3 +83,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (`briefing quotes | head`): say nothing more, as other tools do.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+    except Exception as error:
+        # A bug. Its message may quote the store (a database error carries a private note being
+        # saved), so stderr gets one line and the log the stack, without the message.
+        if os.environ.get("BRIEFING_DEBUG"):
+            raise
+        from briefing.logs import log_failure, log_path, setup_logging
+
+        setup_logging()
+        log_failure(f"the command handler {handler.__qualname__}", error)
+        print(
+            f"briefing: unexpected error ({type(error).__name__}); nothing more was changed. "
+            f"The details are in the log: {log_path()}",
+            file=sys.stderr,
+        )
+        return 70  # EX_SOFTWARE

@@ -42,7 +42,8 @@ _WRITE_OPTION = "briefing_write"
 
 
 def _make_engine(path: Path, *, foreign_keys: bool = True, wal: bool = False) -> Engine:
-    engine = create_engine(f"sqlite:///{path}")
+    # hide_parameters: a database error must never carry a note being saved into a message.
+    engine = create_engine(f"sqlite:///{path}", hide_parameters=True)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:

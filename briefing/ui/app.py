@@ -12,8 +12,10 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from briefing import __version__
 from briefing.core.demo import load_demo
 from briefing.errors import BriefingError
+from briefing.logs import setup_logging
 from briefing.paths import APP_NAME, default_store_path
 from briefing.store import Store, open_store
+from briefing.ui.failures import install_excepthook
 
 
 def show_error(title: str, message: str) -> None:
@@ -64,6 +66,8 @@ def run(path: Path | None, *, demo: bool = True) -> int:
         print(f"briefing: {reason}", file=sys.stderr)
         return 1
     app = application()
+    setup_logging()
+    install_excepthook()
     store = open_store_or_explain(path, demo=demo)
     if store is None:
         return 1

@@ -53,6 +53,7 @@ from briefing.core import briefings as core
 from briefing.core.changes import Changes
 from briefing.errors import BriefingError, ExportCancelled
 from briefing.export import FORMATS, export_content, format_for
+from briefing.ui.failures import details_of, show_failure
 from briefing.ui.jobs import BackgroundJob
 from briefing.ui.notes import show_notes_on
 
@@ -601,11 +602,18 @@ class BriefingsPanel(QWidget):
         self.exported.emit(path)
 
     def _failed(self, message: str) -> None:
-        self.show_error(message)
+        error = self.job.error if self.job is not None else None
+        if error is None:
+            self.show_error(message)  # a problem the user can act on: the message says it
+        else:
+            self.show_error(message, details_of(error))
 
-    def show_error(self, message: str) -> None:
-        """Tell the user an export failed. Tests replace this."""
-        QMessageBox.warning(self, "Export failed", message)
+    def show_error(self, message: str, details: str = "") -> None:
+        """Tell the user an export failed; `details`, a bug's traceback. Tests replace this."""
+        if details:
+            show_failure(self, "Export failed", message, details)
+        else:
+            QMessageBox.warning(self, "Export failed", message)
 
     def _cancelled(self) -> None:
         self.window.statusBar().showMessage("Export cancelled; no file was written", 8000)

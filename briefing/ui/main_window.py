@@ -42,6 +42,7 @@ from briefing.ui.briefings import install_briefings
 from briefing.ui.browser import SafeBrowser
 from briefing.ui.cards import CardGrid, CardListModel, StakeholderIdRole, describe, plural
 from briefing.ui.editing import install_editing
+from briefing.ui.failures import open_log_folder
 from briefing.ui.notes import install_notes
 from briefing.ui.operations import Operations
 from briefing.ui.search import install_search
@@ -201,6 +202,14 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.toggle_detail)
 
         self.help_menu = help_menu = menus.addMenu("&Help")
+        help_menu.addAction(
+            self._action(
+                "Open &log folder",
+                open_log_folder,
+                tip="Show the folder of the app's log, which records failures (never your text)",
+            )
+        )
+        help_menu.addSeparator()
         help_menu.addAction(self._action("&About Briefing", self.show_about))
 
     # -- state --------------------------------------------------------------------------------

@@ -95,6 +95,7 @@ from briefing.core.search import (
     source_view,
 )
 from briefing.errors import BriefingError
+from briefing.logs import log_failure, log_path
 from briefing.render.detail import stance_label
 from briefing.render.search import hit_html, note_html
 from briefing.store import Store
@@ -360,6 +361,13 @@ class _SearchTask(QRunnable):
             return  # the box says something newer, whose own query is on its way
         except BriefingError as error:
             self._signals.failed.emit(self.generation, str(error))
+        except Exception as error:  # a bug: say so in the panel, keep its stack in the log
+            log_failure("search", error)
+            self._signals.failed.emit(
+                self.generation,
+                f"The search failed unexpectedly ({type(error).__name__}). "
+                f"The details are in the log: {log_path()}",
+            )
         else:
             self._signals.finished.emit(self.generation, hits)
 

@@ -78,6 +78,7 @@ from briefing.errors import BriefingError
 from briefing.render.detail import notes_html
 from briefing.render.quote_check import attributed_to, quote_check_html, quote_summary
 from briefing.ui.browser import SafeBrowser
+from briefing.ui.failures import details_of, show_failure
 from briefing.ui.jobs import BackgroundJob
 from briefing.ui.notes import notes_link_target, show_notes_on
 from briefing.ui.text_positions import TextPositions
@@ -925,7 +926,11 @@ class SourceImport(QObject):
 
     def _failed(self, message: str) -> None:
         self._close_progress()
-        show_error(self.window, "Cannot import this file", message)
+        if self.job is not None and self.job.error is not None:  # a bug, not a bad file
+            details = details_of(self.job.error)
+            show_failure(self.window, "Cannot import this file", message, details)
+        else:
+            show_error(self.window, "Cannot import this file", message)
         self._next()
 
     def _cancelled(self) -> None:

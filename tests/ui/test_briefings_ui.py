@@ -217,8 +217,8 @@ def test_export_dialog_asks_for_a_known_format(qtbot, tmp_path, monkeypatch):
 
 def test_an_unexpected_failure_is_reported_not_hung(window, qtbot, tmp_path, monkeypatch):
     panel = compose(window, qtbot)
-    errors = []
-    panel.show_error = errors.append
+    errors, details = [], []
+    panel.show_error = lambda message, more="": (errors.append(message), details.append(more))
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
@@ -228,6 +228,7 @@ def test_an_unexpected_failure_is_reported_not_hung(window, qtbot, tmp_path, mon
     panel.export()
     qtbot.waitUntil(lambda: panel.job is None, timeout=60000)
     assert errors and "unexpectedly" in errors[0] and not (tmp_path / "x.pdf").exists()
+    assert "RuntimeError: boom" in details[0]  # the dialog's details hold the traceback
 
 
 def test_export_and_preview_shortcuts_reach_their_action(window):
