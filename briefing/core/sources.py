@@ -273,12 +273,17 @@ _DATE_META = ("article:published_time", "date", "dc.date", "dcterms.date", "pubd
 
 
 class _ReadableText(HTMLParser):
+    """A page's readable text. Each tag costs constant time (amortised) whatever the nesting:
+    the open elements are a stack with a count per tag name, so neither "am I in an article?"
+    nor an end tag that closes nothing scans the stack (100,000 nested `<div>`s took minutes)."""
+
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.paragraphs: list[str] = []
         self._current: list[str] = []
         self._skip_depth = 0
         self._stack: list[tuple[str, bool]] = []  # (tag, skipping because of this element)
+        self._open: dict[str, int] = {}  # how many elements of each tag the stack holds
         self._in_title = False
         self._in_pre = 0
         self.title = ""
@@ -307,11 +312,12 @@ class _ReadableText(HTMLParser):
             or attributes.get("aria-hidden") == "true"
             or attributes.get("role", "").lower() in _SKIPPED_ROLES
         )
-        in_article = any(open_tag in ("article", "main") for open_tag, _ in self._stack)
+        in_article = bool(self._open.get("article") or self._open.get("main"))
         # A page's header and footer are furniture; an article's header holds its headline.
         furniture = tag in ("header", "footer") and not in_article
         skips = tag in _SKIPPED or hidden or furniture
         self._stack.append((tag, skips))
+        self._open[tag] = self._open.get(tag, 0) + 1
         if skips:
             self._skip_depth += 1
         if tag == "pre":
@@ -325,15 +331,16 @@ class _ReadableText(HTMLParser):
         if tag in _VOID:
             return
         # Close up to the matching open element; stray end tags are ignored, as browsers do.
-        for depth in range(len(self._stack) - 1, -1, -1):
-            if self._stack[depth][0] == tag:
-                for closed, skipped in self._stack[depth:]:
-                    if skipped:
-                        self._skip_depth -= 1
-                    if closed == "pre":
-                        self._in_pre -= 1
-                del self._stack[depth:]
-                break
+        if self._open.get(tag):
+            while True:
+                closed, skipped = self._stack.pop()
+                self._open[closed] -= 1
+                if skipped:
+                    self._skip_depth -= 1
+                if closed == "pre":
+                    self._in_pre -= 1
+                if closed == tag:
+                    break
         if tag in _BLOCKS and not self._skip_depth:
             self._break()
 
