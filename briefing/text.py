@@ -24,15 +24,16 @@ Names of stakeholders, topics and tags (`clean_name`):
 - `skeleton` is for look-alikes (UTS #39's idea, with the table below): two names whose
   skeletons are equal may be read as the same name ("I\\u0412M" with a Cyrillic Ve beside
   "IBM"). Adding such a name needs a confirmation in the window and `--allow-similar` on the
-  command line; `core.editing.similar_names` finds them.
+  command line; `core.editing.similar_stakeholder` and `similar_topic` find them.
 
 Free text (`clean_text`: quotes' speakers aside, notes, summaries, descriptions, source titles,
 publishers, authors, addresses, imported source text): NUL and every other C0/C1 control
-character except tab, newline and carriage return are removed (CRLF and lone CR become
-newline), as are the Unicode non-characters U+FFFE/U+FFFF; text over its field's limit
-(`LIMITS`) is refused in words. Removing (rather than refusing) is the rule for long text, since
-an imported page or a pasted paragraph routinely carries a stray control character that no one
-typed on purpose and no one can see; names are short and shown alone, so they are refused.
+character except tab and the line ends (newline, carriage return: a source keeps its CRLF) are
+removed, as are the Unicode non-characters U+FFFE/U+FFFF; one-line fields (`clean_line`) also
+make any white space one space; text over its field's limit (`LIMITS`) is refused in words.
+Removing (rather than refusing) is the rule for long text, since an imported page or a pasted
+paragraph routinely carries a stray control character that no one typed on purpose and no one
+can see; names are short and shown alone, so they are refused.
 Bidi characters stay in free text (Arabic and Hebrew quotes need them); every place that renders
 such text isolates it (`isolate`, and `<bdi>` in HTML), so it cannot reorder what follows.
 """
@@ -63,7 +64,7 @@ LIMITS = {
     "summary": 50_000,
     "comment": 10_000,
     "introduction": 200_000,
-    "note": 1_000_000,
+    "note": 2_000_000,  # what the Markdown renderer shows whole (render.markdown)
     "quote": 20_000,
 }
 
@@ -186,13 +187,18 @@ def skeleton(text: str) -> str:
 
 
 def clean_text(text: str, what: str = "text", limit: int | None = None) -> str:
-    """Free text as stored: control characters removed, line ends made newlines, within limits."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    """Free text as stored: control characters removed (tab and line ends kept), within limits."""
     text = _CONTROLS.sub("", text)
-    limit = limit if limit is not None else LIMITS.get(what)
-    if limit is not None and len(text) > limit:
+    limit = LIMITS.get(what) if limit is None else limit  # 0: no limit
+    if limit and len(text) > limit:
         raise InputError(f"the {what} is {len(text)} characters long; at most {limit} fit")
     return text
+
+
+def clean_line(text: str, what: str, limit: int | None = None) -> str:
+    """One line of free text (a title, an author, an address): `clean_text`, with white space
+    (line breaks too) made single spaces and trimmed, within its limit."""
+    return clean_text(_SPACES.sub(" ", _CONTROLS.sub("", text)).strip(), what, limit)
 
 
 def has_controls(text: str) -> bool:

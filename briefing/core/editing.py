@@ -57,7 +57,7 @@ from briefing.store.models import (
     Topic,
     topic_stakeholders,
 )
-from briefing.text import clean_name, clean_text, name_key, skeleton
+from briefing.text import clean_line, clean_name, clean_text, name_key, skeleton
 
 KINDS = Stakeholder.KINDS  # the forms offer these; ui/ reads them from here, not from the store
 NAME_LIMIT = 200
@@ -571,8 +571,8 @@ def set_position(
         position = Position(topic_id=topic_id, stakeholder_id=stakeholder_id, as_of=as_of)
         session.add(position)
     position.stance = stance
-    position.summary = summary.strip()
-    position.headline = headline
+    position.summary = clean_text(summary, "summary").strip()
+    position.headline = clean_line(headline, "one-line position", HEADLINE_LIMIT)
     session.flush()
     _link(session, topic_id, stakeholder_id)
     return _edited(position.id, "position")
@@ -602,7 +602,9 @@ def add_question(session: Session, topic_id: int, text: str) -> Edited:
         select(func.max(Question.sort_order)).where(Question.topic_id == topic_id)
     )
     question = Question(
-        topic_id=topic_id, text=text.strip(), sort_order=(last + 1) if last is not None else 0
+        topic_id=topic_id,
+        text=clean_line(text, "question", QUESTION_LIMIT),
+        sort_order=(last + 1) if last is not None else 0,
     )
     session.add(question)
     session.flush()
@@ -612,7 +614,7 @@ def add_question(session: Session, topic_id: int, text: str) -> Edited:
 def edit_question(session: Session, question_id: int, text: str) -> Edited:
     question = _get(session, Question, question_id, "question")
     _fail(check_question_text(session, question.topic_id, text, question_id))
-    question.text = text.strip()
+    question.text = clean_line(text, "question", QUESTION_LIMIT)
     session.flush()
     return _edited(question_id, "question")
 
@@ -672,7 +674,7 @@ def set_answer(
     row.answer = answer
     row.quote_id = quote_id
     if comment is not None:
-        row.comment = comment.strip()
+        row.comment = clean_text(comment, "comment").strip()
     session.flush()
     return _edited(row.id, "answer")
 
@@ -724,7 +726,7 @@ def add_event(session: Session, topic_id: int, fields: EventFields) -> Edited:
 
 
 def _fill_event(event: Event, fields: EventFields) -> None:
-    event.title = fields.title.strip()
+    event.title = clean_line(fields.title, "event title", TITLE_LIMIT)
     event.occurred_on = fields.occurred_on
     event.precision = fields.precision
     event.stakeholder_id = fields.stakeholder_id

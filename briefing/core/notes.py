@@ -41,7 +41,7 @@ from briefing.store.models import (
     Tag,
     Topic,
 )
-from briefing.text import clean_name, name_key
+from briefing.text import clean_name, clean_text, name_key
 
 Target = tuple[str, int]
 TARGET_KINDS = NOTE_TARGETS  # what a note can be attached to, for the layers above the store
@@ -164,6 +164,7 @@ def add_note(
     private: bool = False,
     tags: Iterable[str] = (),
 ) -> AddedNote:
+    body = clean_text(body, "note")
     if not body.strip():
         raise InputError("a note needs some text")
     kind, target_id = _check_target(session, target)
@@ -189,6 +190,8 @@ def update_note(
     """Change what is given; a note whose body, flag and tags are already so is left untouched."""
     note = _get(session, note_id)
     changes = Changes()
+    if body is not None:
+        body = clean_text(body, "note")
     if body is not None and body != note.body:
         note.body = body
         changes = Changes.of("note")

@@ -50,6 +50,7 @@ from briefing.core.changes import Changes
 from briefing.core.lookup import as_id
 from briefing.errors import BriefingError, InputError, NotFound
 from briefing.store.models import Quote, Source
+from briefing.text import LIMITS, clean_line, clean_text
 
 MAX_BYTES = 50 * 1024 * 1024
 KINDS = {
@@ -116,7 +117,13 @@ def decode_text(data: bytes, name: str = "the file") -> str:
             raise InputError(f"{name} claims to be UTF-16 but is not valid UTF-16") from None
     if b"\x00" in data:
         # No single-byte or UTF-8 text holds a NUL byte; UTF-16 text holds one for every ASCII
-        # character (a space, a line end), whatever its script.
+        # character (a space, a line end), whatever its script. A valid UTF-8 file with a stray
+        # NUL or two is UTF-8 (the NULs are removed with other controls), not UTF-16 gibberish.
+        if data.count(b"\x00") * 10 < len(data):
+            try:
+                return _checked(data.decode("utf-8"), name)
+            except UnicodeDecodeError:
+                pass
         guessed = _utf16_without_bom(data)
         if guessed is None:
             raise InputError(f"{name} is a binary file, not text")
@@ -459,7 +466,8 @@ def pdf_to_text(
         for number, page in enumerate(reader.pages, start=1):
             if cancelled():
                 raise ImportCancelled(f"the import of {name} was cancelled")
-            pages.append((page.extract_text() or "").replace("\t", " ").strip())
+            page_text = clean_text((page.extract_text() or "").replace("\t", " "), limit=0)
+            pages.append(page_text.strip())
             if progress is not None:
                 progress(number, total)
         info = reader.metadata or {}
@@ -537,7 +545,8 @@ def read_file(
     if kind == "pdf":
         extracted = pdf_to_text(data, name, progress, cancelled)
     else:
-        text = decode_text(data, name)
+        # a stray control character the file holds is removed, as from all text entering the store
+        text = clean_text(decode_text(data, name), limit=0)
         if kind == "html":
             extracted = html_to_text(text)
         elif kind == "markdown":
@@ -573,6 +582,16 @@ def refuse_stored_text(session: Session, name: str, text: str) -> None:
         )
 
 
+def _fact(given: str | None, from_file: str, what: str) -> str:
+    """A source's title, publisher, author or address: what the user gave, refused in words
+    when too long; else what the file says, shortened to the limit (`briefing.text.LIMITS`)."""
+    if given is not None:
+        return clean_line(given, what)
+    found = clean_line(from_file, what, limit=0)
+    limit = LIMITS[what]
+    return found if len(found) <= limit else found[: limit - 1].rstrip() + "\u2026"
+
+
 def import_source(
     session: Session,
     path: Path,
@@ -592,10 +611,10 @@ def import_source(
     refuse_stored_text(session, path.name, extracted.text)
     digest = sha256_text(extracted.text)
     source = Source(
-        title=(title or extracted.title or path.stem).strip()[:500],
-        publisher=(publisher if publisher is not None else extracted.publisher).strip(),
-        author=(author if author is not None else extracted.author).strip(),
-        url=(url or "").strip(),
+        title=_fact(title or None, extracted.title or path.stem, "source title"),
+        publisher=_fact(publisher, extracted.publisher, "publisher"),
+        author=_fact(author, extracted.author, "author"),
+        url=_fact(url, "", "address"),
         published=published or extracted.published,
         kind=extracted.kind,
         text=extracted.text,
