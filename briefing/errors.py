@@ -35,6 +35,10 @@ class NotFound(InputError):
     pass
 
 
+class SimilarName(InputError):
+    """A new name looks like an existing one (a spoof or a slip): it needs the user's say-so."""
+
+
 class ExportError(BriefingError):
     """An export could not be written (a full disk, a folder that cannot be written to).
 

@@ -1,7 +1,8 @@
 """Commands that edit the picture, and `compare`.
 
-    briefing topic add NAME [--description TEXT]
+    briefing topic add NAME [--description TEXT] [--allow-similar]
     briefing stakeholder add NAME --kind KIND [--topic T] [--speaks-for ORG] [--influence 1-5]
+                                  [--allow-similar]
     briefing stakeholder link NAME --topic T
     briefing position set STAKEHOLDER --topic T --stance STANCE --summary TEXT [--as-of DATE]
     briefing question add --topic T TEXT
@@ -11,6 +12,8 @@
 
 Every `add`, `set` and `link` prints the id of the record it made or changed (with `--json`, an
 object with `id`). Each runs in one transaction, so input refused by a use case changes nothing.
+A name that looks like an existing one (other characters drawn alike: "I\u0412M" beside "IBM")
+is refused with the existing name unless `--allow-similar` says it is meant.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import argparse
 import sys
 
 from briefing.cli.common import Commands, add_json_option, open_store_for, print_json, record_id
+from briefing.errors import BriefingError, InputError, SimilarName
 from briefing.store.models import ANSWERS, STANCES, Stakeholder
 
 
@@ -27,6 +31,7 @@ def register(commands: Commands) -> None:
     sub = topic.command("add", topic_add, "add a topic")
     sub.add_argument("name", metavar="NAME")
     sub.add_argument("--description", default="", metavar="TEXT")
+    _allow_similar_option(sub)
     add_json_option(sub)
 
     stakeholder = commands.group("stakeholder", "add stakeholders, or put one on a topic")
@@ -37,6 +42,7 @@ def register(commands: Commands) -> None:
     sub.add_argument("--speaks-for", metavar="ORG", help="the organisation a person speaks for")
     sub.add_argument("--influence", type=int, metavar="1-5", help="how much it weighs, 1 to 5")
     sub.add_argument("--description", default="", metavar="TEXT")
+    _allow_similar_option(sub)
     add_json_option(sub)
     sub = stakeholder.command("link", stakeholder_link, "put an existing stakeholder on a topic")
     sub.add_argument("name", metavar="NAME")
@@ -89,6 +95,18 @@ def register(commands: Commands) -> None:
     form.add_argument("--json", action="store_true", help="print JSON for scripts")
 
 
+def _allow_similar_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--allow-similar",
+        action="store_true",
+        help="add the name even if it looks like an existing one (other characters drawn alike)",
+    )
+
+
+def _similar(error: Exception) -> BriefingError:
+    return InputError(f"{error}; if it is meant, run the command again with --allow-similar")
+
+
 def _report(args: argparse.Namespace, record_id: int | None) -> int:
     if args.json:
         print_json({"id": record_id})
@@ -100,30 +118,43 @@ def _report(args: argparse.Namespace, record_id: int | None) -> int:
 def topic_add(args: argparse.Namespace) -> int:
     from briefing.core.editing import create_topic
 
-    with open_store_for(args) as store, store.writing() as session:
-        edited = create_topic(session, args.name, args.description)
+    try:
+        with open_store_for(args) as store, store.writing() as session:
+            edited = create_topic(
+                session, args.name, args.description, allow_similar=args.allow_similar
+            )
+    except SimilarName as error:
+        raise _similar(error) from None
     return _report(args, edited.id)
 
 
 def stakeholder_add(args: argparse.Namespace) -> int:
-    from briefing.core.editing import StakeholderFields, add_stakeholder, check_kind
-    from briefing.core.lookup import find_stakeholder, find_topic
-    from briefing.errors import InputError
+    from briefing.core.editing import check_kind
 
     if problem := check_kind(args.kind):
         raise InputError(problem)
-    with open_store_for(args) as store, store.writing() as session:
-        topic_id = find_topic(session, args.topic).id if args.topic else None
-        parent_id = find_stakeholder(session, args.speaks_for).id if args.speaks_for else None
-        fields = StakeholderFields(
-            name=args.name,
-            kind=args.kind,
-            description=args.description,
-            parent_id=parent_id,
-            influence=args.influence,
-        )
-        edited = add_stakeholder(session, fields, topic_id)
+    try:
+        with open_store_for(args) as store, store.writing() as session:
+            edited = _stakeholder_add(session, args)
+    except SimilarName as error:
+        raise _similar(error) from None
     return _report(args, edited.id)
+
+
+def _stakeholder_add(session, args: argparse.Namespace):
+    from briefing.core.editing import StakeholderFields, add_stakeholder
+    from briefing.core.lookup import find_stakeholder, find_topic
+
+    topic_id = find_topic(session, args.topic).id if args.topic else None
+    parent_id = find_stakeholder(session, args.speaks_for).id if args.speaks_for else None
+    fields = StakeholderFields(
+        name=args.name,
+        kind=args.kind,
+        description=args.description,
+        parent_id=parent_id,
+        influence=args.influence,
+    )
+    return add_stakeholder(session, fields, topic_id, allow_similar=args.allow_similar)
 
 
 def stakeholder_link(args: argparse.Namespace) -> int:

@@ -53,6 +53,7 @@ from briefing.store.models import (
     Topic,
     topic_stakeholders,
 )
+from briefing.text import clean_line, clean_text
 
 PAGE_SIZES = ("A4", "Letter")
 COMPARISON_TITLE = "Comparison of stakeholders"
@@ -91,12 +92,18 @@ class ItemView:
 
 
 def _clean_title(title: str) -> str:
-    title = " ".join(title.split())
+    title = clean_line(title, "briefing title")
     if not title:
         raise InputError("a briefing needs a title")
-    if len(title) > 300:
-        raise InputError("a briefing's title is at most 300 characters")
     return title
+
+
+_CLEANERS = {
+    "title": _clean_title,
+    "audience": lambda text: clean_line(text, "audience"),
+    "author": lambda text: clean_line(text, "author"),
+    "introduction": lambda text: clean_text(text, "introduction"),
+}
 
 
 def _briefing(session: Session, briefing_id: int) -> Briefing:
@@ -121,10 +128,10 @@ def create_briefing(
     briefing = Briefing(
         topic_id=topic_id,
         title=_clean_title(title),
-        audience=audience.strip(),
-        author=author.strip(),
+        audience=clean_line(audience, "audience"),
+        author=clean_line(author, "author"),
         dated=dated,
-        introduction=introduction,
+        introduction=clean_text(introduction, "introduction"),
     )
     session.add(briefing)
     session.flush()
@@ -140,8 +147,9 @@ def update_briefing(session: Session, briefing_id: int, **fields) -> Changes:
     if unknown:
         raise InputError(f"a briefing has no field {', '.join(sorted(unknown))}")
     briefing = _briefing(session, briefing_id)
-    if "title" in fields:
-        fields["title"] = _clean_title(fields["title"])
+    for name, clean in _CLEANERS.items():
+        if name in fields:
+            fields[name] = clean(fields[name])
     if "page_size" in fields and fields["page_size"] not in PAGE_SIZES:
         raise InputError(f"page size {fields['page_size']!r} is not one of A4, Letter")
     for name, value in fields.items():

@@ -11,8 +11,13 @@ script and a dialog refuse the same input in the same way.
 
 Choices:
 
-- Names are compared ignoring case and surrounding spaces, because lookups are (`core.lookup`):
+- Names are cleaned and compared by `briefing.text` (NFC, trimmed, no invisible or control
+  characters; compared by their stored case-folded key), because lookups are (`core.lookup`):
   "ibm" and "IBM" would otherwise be two stakeholders no command could tell apart.
+- A name that only looks like an existing one ("I\u0412M", with a Cyrillic Ve, beside "IBM":
+  equal `briefing.text.skeleton`s) is not refused, since two real names can look alike, but it
+  needs the caller's say-so: `allow_similar=True`, which the window asks the user for and the
+  command line takes as `--allow-similar`. Without it, `SimilarName` names the existing record.
 - A stakeholder's name is unique in the whole store, not only within a topic (the schema says
   so, and it is what an advocate means: there is one IBM, on several topics). So "duplicate within
   a topic" is the stricter "already exists"; the message says which topics it is on, and
@@ -34,7 +39,7 @@ from sqlalchemy.orm import Session
 
 from briefing.core.changes import Changes
 from briefing.core.dates import parse_partial_date
-from briefing.errors import InputError, NotFound
+from briefing.errors import InputError, NotFound, SimilarName
 from briefing.store.models import (
     ANSWERS,
     DATE_PRECISIONS,
@@ -52,6 +57,7 @@ from briefing.store.models import (
     Topic,
     topic_stakeholders,
 )
+from briefing.text import clean_line, clean_name, clean_text, name_key, skeleton
 
 KINDS = Stakeholder.KINDS  # the forms offer these; ui/ reads them from here, not from the store
 NAME_LIMIT = 200
@@ -87,19 +93,17 @@ def _get(session: Session, model, id: int, what: str):
 
 
 def check_name(name: str, what: str, limit: int = NAME_LIMIT) -> str | None:
-    if not name.strip():
-        return f"the {what} needs a name"
-    if len(name.strip()) > limit:
-        return f"the {what} name is {len(name.strip())} characters long; at most {limit} fit"
+    try:
+        clean_name(name, what, limit)
+    except InputError as error:
+        return str(error)
     return None
 
 
 def check_topic_name(session: Session, name: str, topic_id: int | None = None) -> str | None:
     if problem := check_name(name, "topic"):
         return problem
-    clash = session.scalars(
-        select(Topic).where(func.lower(Topic.name) == name.strip().casefold())
-    ).first()
+    clash = session.scalars(select(Topic).where(Topic.name_key == name_key(name))).first()
     if clash is not None and clash.id != topic_id:
         return f"there is already a topic named {clash.name!r}"
     return None
@@ -111,7 +115,7 @@ def check_stakeholder_name(
     if problem := check_name(name, "stakeholder"):
         return problem
     clash = session.scalars(
-        select(Stakeholder).where(func.lower(Stakeholder.name) == name.strip().casefold())
+        select(Stakeholder).where(Stakeholder.name_key == name_key(name))
     ).first()
     if clash is None or clash.id == stakeholder_id:
         return None
@@ -121,6 +125,46 @@ def check_stakeholder_name(
         f"there is already a stakeholder named {clash.name!r}{where}; names are unique in the "
         "store, so add that one to this topic instead"
     )
+
+
+def _look_alike(session: Session, model, name: str, record_id: int | None):
+    """The first other record whose name looks like `name` (equal skeletons), or None."""
+    wanted = skeleton(name)
+    for other_id, other in session.execute(select(model.id, model.name).order_by(model.id)):
+        if other_id != record_id and skeleton(other) == wanted:
+            return other_id, other
+    return None
+
+
+def similar_stakeholder(
+    session: Session, name: str, stakeholder_id: int | None = None
+) -> str | None:
+    """A warning, in words, when `name` looks like another stakeholder's name, or None."""
+    if check_name(name, "stakeholder") or not (
+        found := _look_alike(session, Stakeholder, name, stakeholder_id)
+    ):
+        return None
+    other_id, other = found
+    return (
+        f"{clean_name(name)!r} looks like the existing stakeholder {other!r} (id {other_id}) "
+        "but is spelt with other characters; it may be a spoof or a typing slip"
+    )
+
+
+def similar_topic(session: Session, name: str, topic_id: int | None = None) -> str | None:
+    """A warning, in words, when `name` looks like another topic's name, or None."""
+    if check_name(name, "topic") or not (found := _look_alike(session, Topic, name, topic_id)):
+        return None
+    other_id, other = found
+    return (
+        f"{clean_name(name)!r} looks like the existing topic {other!r} (id {other_id}) "
+        "but is spelt with other characters"
+    )
+
+
+def _refuse_similar(warning: str | None, allow_similar: bool) -> None:
+    if warning and not allow_similar:
+        raise SimilarName(warning)
 
 
 def check_kind(kind: str) -> str | None:
@@ -204,11 +248,15 @@ def check_question_text(
         return "the question needs its words"
     if len(text.strip()) > QUESTION_LIMIT:
         return f"the question is longer than {QUESTION_LIMIT} characters"
-    clash = session.scalars(
-        select(Question).where(
-            Question.topic_id == topic_id, func.lower(Question.text) == text.strip().casefold()
-        )
-    ).first()
+    wanted = name_key(text)
+    clash = next(
+        (
+            question
+            for question in session.scalars(select(Question).where(Question.topic_id == topic_id))
+            if name_key(question.text) == wanted
+        ),
+        None,
+    )
     if clash is not None and clash.id != question_id:
         return f"this topic already asks {clash.text!r} (question {clash.id})"
     return None
@@ -248,7 +296,7 @@ def stakeholder_choices(
     session: Session, *, exclude: int | None = None, topic_id: int | None = None, on_topic=None
 ) -> list[tuple[str, int]]:
     """(name, id) of stakeholders by name; `on_topic` True/False keeps those on/off `topic_id`."""
-    query = select(Stakeholder.name, Stakeholder.id).order_by(func.lower(Stakeholder.name))
+    query = select(Stakeholder.name, Stakeholder.id).order_by(Stakeholder.name_key)
     if exclude is not None:
         query = query.where(Stakeholder.id != exclude)
     if topic_id is not None and on_topic is not None:
@@ -271,22 +319,34 @@ def source_choices(session: Session) -> list[tuple[str, int]]:
 # -- topics ------------------------------------------------------------------------------------
 
 
-def create_topic(session: Session, name: str, description: str = "") -> Edited:
+def create_topic(
+    session: Session, name: str, description: str = "", *, allow_similar: bool = False
+) -> Edited:
     _fail(check_topic_name(session, name))
-    topic = Topic(name=name.strip(), description=description.strip())
+    _refuse_similar(similar_topic(session, name), allow_similar)
+    topic = Topic(
+        name=clean_name(name, "topic"),
+        description=clean_text(description, "description").strip(),
+    )
     session.add(topic)
     session.flush()
     return _edited(topic.id, "topic")
 
 
 def rename_topic(
-    session: Session, topic_id: int, name: str, description: str | None = None
+    session: Session,
+    topic_id: int,
+    name: str,
+    description: str | None = None,
+    *,
+    allow_similar: bool = False,
 ) -> Edited:
     topic = _get(session, Topic, topic_id, "topic")
     _fail(check_topic_name(session, name, topic_id))
-    topic.name = name.strip()
+    _refuse_similar(similar_topic(session, name, topic_id), allow_similar)
+    topic.name = clean_name(name, "topic")
     if description is not None:
-        topic.description = description.strip()
+        topic.description = clean_text(description, "description").strip()
     session.flush()
     return _edited(topic.id, "topic")
 
@@ -366,15 +426,20 @@ def _link(session: Session, topic_id: int, stakeholder_id: int) -> bool:
 
 
 def add_stakeholder(
-    session: Session, fields: StakeholderFields, topic_id: int | None = None
+    session: Session,
+    fields: StakeholderFields,
+    topic_id: int | None = None,
+    *,
+    allow_similar: bool = False,
 ) -> Edited:
     _fail(check_stakeholder(session, fields))
+    _refuse_similar(similar_stakeholder(session, fields.name), allow_similar)
     if topic_id is not None:
         _get(session, Topic, topic_id, "topic")
     stakeholder = Stakeholder(
-        name=fields.name.strip(),
+        name=clean_name(fields.name, "stakeholder"),
         kind=fields.kind,
-        description=fields.description.strip(),
+        description=clean_text(fields.description, "description").strip(),
         parent_id=fields.parent_id,
         influence=fields.influence,
     )
@@ -385,12 +450,19 @@ def add_stakeholder(
     return _edited(stakeholder.id, "stakeholder")
 
 
-def edit_stakeholder(session: Session, stakeholder_id: int, fields: StakeholderFields) -> Edited:
+def edit_stakeholder(
+    session: Session,
+    stakeholder_id: int,
+    fields: StakeholderFields,
+    *,
+    allow_similar: bool = False,
+) -> Edited:
     stakeholder = _get(session, Stakeholder, stakeholder_id, "stakeholder")
     _fail(check_stakeholder(session, fields, stakeholder_id))
-    stakeholder.name = fields.name.strip()
+    _refuse_similar(similar_stakeholder(session, fields.name, stakeholder_id), allow_similar)
+    stakeholder.name = clean_name(fields.name, "stakeholder")
     stakeholder.kind = fields.kind
-    stakeholder.description = fields.description.strip()
+    stakeholder.description = clean_text(fields.description, "description").strip()
     stakeholder.parent_id = fields.parent_id
     stakeholder.influence = fields.influence
     session.flush()
@@ -499,8 +571,8 @@ def set_position(
         position = Position(topic_id=topic_id, stakeholder_id=stakeholder_id, as_of=as_of)
         session.add(position)
     position.stance = stance
-    position.summary = summary.strip()
-    position.headline = headline
+    position.summary = clean_text(summary, "summary").strip()
+    position.headline = clean_line(headline, "one-line position", HEADLINE_LIMIT)
     session.flush()
     _link(session, topic_id, stakeholder_id)
     return _edited(position.id, "position")
@@ -530,7 +602,9 @@ def add_question(session: Session, topic_id: int, text: str) -> Edited:
         select(func.max(Question.sort_order)).where(Question.topic_id == topic_id)
     )
     question = Question(
-        topic_id=topic_id, text=text.strip(), sort_order=(last + 1) if last is not None else 0
+        topic_id=topic_id,
+        text=clean_line(text, "question", QUESTION_LIMIT),
+        sort_order=(last + 1) if last is not None else 0,
     )
     session.add(question)
     session.flush()
@@ -540,7 +614,7 @@ def add_question(session: Session, topic_id: int, text: str) -> Edited:
 def edit_question(session: Session, question_id: int, text: str) -> Edited:
     question = _get(session, Question, question_id, "question")
     _fail(check_question_text(session, question.topic_id, text, question_id))
-    question.text = text.strip()
+    question.text = clean_line(text, "question", QUESTION_LIMIT)
     session.flush()
     return _edited(question_id, "question")
 
@@ -600,7 +674,7 @@ def set_answer(
     row.answer = answer
     row.quote_id = quote_id
     if comment is not None:
-        row.comment = comment.strip()
+        row.comment = clean_text(comment, "comment").strip()
     session.flush()
     return _edited(row.id, "answer")
 
@@ -652,7 +726,7 @@ def add_event(session: Session, topic_id: int, fields: EventFields) -> Edited:
 
 
 def _fill_event(event: Event, fields: EventFields) -> None:
-    event.title = fields.title.strip()
+    event.title = clean_line(fields.title, "event title", TITLE_LIMIT)
     event.occurred_on = fields.occurred_on
     event.precision = fields.precision
     event.stakeholder_id = fields.stakeholder_id

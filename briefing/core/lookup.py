@@ -1,5 +1,8 @@
 """Finding records by what a user types: a name in any case, or an id; "did you mean" otherwise.
 
+Names are found by their stored key (`briefing.text.name_key`: NFC, case-folded), never by
+SQLite's `lower()`, which folds ASCII only.
+
 Every headless command and dialog that takes a name goes through here, so an unknown name is
 refused the same way everywhere: with the closest existing names.
 """
@@ -9,7 +12,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from briefing.errors import InputError, NotFound
@@ -22,6 +25,7 @@ from briefing.store.models import (
     Stakeholder,
     Topic,
 )
+from briefing.text import name_key
 
 # SQLite's integers are signed 64-bit: a larger "id" names nothing and must not reach a query.
 _MAX_ID = 2**63 - 1
@@ -63,8 +67,13 @@ def find_topic(session: Session, name: str | None) -> TopicSummary:
         raise NotFound("the store holds no topic")
     if name is None:
         return topics[0]
+    if (topic_id := as_id(name)) is not None:
+        for topic in topics:
+            if topic.id == topic_id:
+                return topic
+    found = session.scalar(select(Topic.id).where(Topic.name_key == name_key(name)))
     for topic in topics:
-        if topic.name.casefold() == name.strip().casefold() or str(topic.id) == name.strip():
+        if topic.id == found:
             return topic
     raise NotFound(f"no topic is named {name!r}{closest(name, [t.name for t in topics])}")
 
@@ -75,7 +84,7 @@ def find_stakeholder(session: Session, name_or_id: str) -> Stakeholder:
     if (key := as_id(wanted)) is not None and (found := session.get(Stakeholder, key)) is not None:
         return found
     found = session.scalars(
-        select(Stakeholder).where(func.lower(Stakeholder.name) == wanted.casefold())
+        select(Stakeholder).where(Stakeholder.name_key == name_key(wanted))
     ).first()
     if found is not None:
         return found
@@ -124,9 +133,17 @@ def resolve_target(session: Session, spec: str) -> tuple[str, int]:
             raise NotFound(f"{stakeholder.name} has no position")
         return kind, latest
     if name_column is not None:
-        found = session.scalars(
-            select(model.id).where(func.lower(name_column) == key.casefold())
-        ).first()
+        # sources and briefings: titles are not unique and have no stored key; compare them
+        # the way names are compared, in Python (a store holds hundreds, not millions)
+        wanted = name_key(key)
+        found = next(
+            (
+                record_id
+                for record_id, title in session.execute(select(model.id, name_column))
+                if name_key(title) == wanted
+            ),
+            None,
+        )
         if found is not None:
             return kind, found
         names = list(session.scalars(select(name_column)))

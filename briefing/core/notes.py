@@ -41,6 +41,7 @@ from briefing.store.models import (
     Tag,
     Topic,
 )
+from briefing.text import clean_name, clean_text, name_key
 
 Target = tuple[str, int]
 TARGET_KINDS = NOTE_TARGETS  # what a note can be attached to, for the layers above the store
@@ -108,17 +109,16 @@ def note_title(body: str) -> str:
 
 
 def clean_tags(tags: Iterable[str]) -> tuple[str, ...]:
-    """Tag names as stored: trimmed, without duplicates (ignoring case), in the order given."""
+    """Tag names as stored (`briefing.text.clean_name`: NFC, trimmed, no invisible or control
+    characters), without duplicates (by their key, ignoring case), in the order given."""
     cleaned: dict[str, str] = {}
     for tag in tags:
-        name = " ".join(tag.split())
-        if not name:
+        if not tag.strip():
             raise InputError("a tag cannot be empty")
+        name = clean_name(tag, "tag", TAG_MAX)
         if "," in name:
             raise InputError(f"a tag cannot contain a comma: {name!r}")
-        if len(name) > TAG_MAX:
-            raise InputError(f"a tag can be at most {TAG_MAX} characters long")
-        cleaned.setdefault(name.casefold(), name)
+        cleaned.setdefault(name_key(name), name)
     return tuple(cleaned.values())
 
 
@@ -137,10 +137,10 @@ def _check_target(session: Session, target: Target) -> Target:
 
 
 def _tags_named(session: Session, names: Sequence[str]) -> tuple[list[Tag], bool]:
-    """The Tag records for these names, reusing existing ones whatever their case."""
+    """The Tag records for these names, reusing existing ones whatever their case or encoding."""
     tags, created = [], False
     for name in names:
-        tag = session.scalars(select(Tag).where(func.lower(Tag.name) == name.casefold())).first()
+        tag = session.scalars(select(Tag).where(Tag.name_key == name_key(name))).first()
         if tag is None:
             tag = Tag(name=name)
             session.add(tag)
@@ -164,6 +164,7 @@ def add_note(
     private: bool = False,
     tags: Iterable[str] = (),
 ) -> AddedNote:
+    body = clean_text(body, "note")
     if not body.strip():
         raise InputError("a note needs some text")
     kind, target_id = _check_target(session, target)
@@ -189,6 +190,8 @@ def update_note(
     """Change what is given; a note whose body, flag and tags are already so is left untouched."""
     note = _get(session, note_id)
     changes = Changes()
+    if body is not None:
+        body = clean_text(body, "note")
     if body is not None and body != note.body:
         note.body = body
         changes = Changes.of("note")
@@ -197,7 +200,7 @@ def update_note(
         changes = Changes.of("note")
     if tags is not None:
         names = clean_tags(tags)
-        if sorted(t.name.casefold() for t in note.tags) != sorted(n.casefold() for n in names):
+        if sorted(t.name_key for t in note.tags) != sorted(name_key(n) for n in names):
             records, created = _tags_named(session, names)
             note.tags = records
             changes = Changes.of("note", "tag") if created else Changes.of("note")
@@ -367,7 +370,7 @@ def note_counts(session: Session, kind: str, ids: Iterable[int]) -> dict[int, in
 
 def all_tags(session: Session) -> list[str]:
     """Every tag name in the store, for completion while tagging (notes, quotes, sources)."""
-    return list(session.scalars(select(Tag.name).order_by(func.lower(Tag.name))))
+    return list(session.scalars(select(Tag.name).order_by(Tag.name_key)))
 
 
 __all__ = [

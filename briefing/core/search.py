@@ -74,6 +74,7 @@ from briefing.store.search_index import (
     MARK_START,
     SEARCH_TABLE,
 )
+from briefing.text import name_key
 
 # Kinds in the order results are grouped and shown, with the words the GUI uses for a group.
 KINDS = ("stakeholder", "position", "quote", "source", "note")
@@ -360,7 +361,7 @@ def _restrictions(filters: SearchFilters) -> dict[str, list[Select]]:
         about(_people(_holding(filters.stance)))
         add("position", select(Position.id).where(Position.stance == filters.stance))
     if filters.tag is not None:
-        tag_ids = select(Tag.id).where(func.lower(Tag.name) == filters.tag.strip().lower())
+        tag_ids = select(Tag.id).where(Tag.name_key == name_key(filters.tag))
         drop("stakeholder", "position")
         add("quote", select(quote_tags.c.quote_id).where(quote_tags.c.tag_id.in_(tag_ids)))
         add("note", select(note_tags.c.note_id).where(note_tags.c.tag_id.in_(tag_ids)))
@@ -950,7 +951,7 @@ class FilterChoices:
 
 def filter_choices(session: Session) -> FilterChoices:
     stakeholders = session.execute(
-        select(Stakeholder.id, Stakeholder.name).order_by(func.lower(Stakeholder.name))
+        select(Stakeholder.id, Stakeholder.name).order_by(Stakeholder.name_key)
     ).all()
-    tags = session.scalars(select(Tag.name).order_by(func.lower(Tag.name))).all()
+    tags = session.scalars(select(Tag.name).order_by(Tag.name_key)).all()
     return FilterChoices(tuple((i, n) for i, n in stakeholders), tuple(tags))

@@ -50,6 +50,7 @@ from briefing.core.changes import Changes
 from briefing.core.lookup import as_id
 from briefing.errors import BriefingError, InputError, NotFound
 from briefing.store.models import Quote, Source
+from briefing.text import LIMITS, clean_line, clean_text
 
 MAX_BYTES = 50 * 1024 * 1024
 KINDS = {
@@ -116,7 +117,13 @@ def decode_text(data: bytes, name: str = "the file") -> str:
             raise InputError(f"{name} claims to be UTF-16 but is not valid UTF-16") from None
     if b"\x00" in data:
         # No single-byte or UTF-8 text holds a NUL byte; UTF-16 text holds one for every ASCII
-        # character (a space, a line end), whatever its script.
+        # character (a space, a line end), whatever its script. A valid UTF-8 file with a stray
+        # NUL or two is UTF-8 (the NULs are removed with other controls), not UTF-16 gibberish.
+        if data.count(b"\x00") * 10 < len(data):
+            try:
+                return _checked(data.decode("utf-8"), name)
+            except UnicodeDecodeError:
+                pass
         guessed = _utf16_without_bom(data)
         if guessed is None:
             raise InputError(f"{name} is a binary file, not text")
@@ -273,12 +280,17 @@ _DATE_META = ("article:published_time", "date", "dc.date", "dcterms.date", "pubd
 
 
 class _ReadableText(HTMLParser):
+    """A page's readable text. Each tag costs constant time (amortised) whatever the nesting:
+    the open elements are a stack with a count per tag name, so neither "am I in an article?"
+    nor an end tag that closes nothing scans the stack (100,000 nested `<div>`s took minutes)."""
+
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.paragraphs: list[str] = []
         self._current: list[str] = []
         self._skip_depth = 0
         self._stack: list[tuple[str, bool]] = []  # (tag, skipping because of this element)
+        self._open: dict[str, int] = {}  # how many elements of each tag the stack holds
         self._in_title = False
         self._in_pre = 0
         self.title = ""
@@ -307,11 +319,12 @@ class _ReadableText(HTMLParser):
             or attributes.get("aria-hidden") == "true"
             or attributes.get("role", "").lower() in _SKIPPED_ROLES
         )
-        in_article = any(open_tag in ("article", "main") for open_tag, _ in self._stack)
+        in_article = bool(self._open.get("article") or self._open.get("main"))
         # A page's header and footer are furniture; an article's header holds its headline.
         furniture = tag in ("header", "footer") and not in_article
         skips = tag in _SKIPPED or hidden or furniture
         self._stack.append((tag, skips))
+        self._open[tag] = self._open.get(tag, 0) + 1
         if skips:
             self._skip_depth += 1
         if tag == "pre":
@@ -325,15 +338,16 @@ class _ReadableText(HTMLParser):
         if tag in _VOID:
             return
         # Close up to the matching open element; stray end tags are ignored, as browsers do.
-        for depth in range(len(self._stack) - 1, -1, -1):
-            if self._stack[depth][0] == tag:
-                for closed, skipped in self._stack[depth:]:
-                    if skipped:
-                        self._skip_depth -= 1
-                    if closed == "pre":
-                        self._in_pre -= 1
-                del self._stack[depth:]
-                break
+        if self._open.get(tag):
+            while True:
+                closed, skipped = self._stack.pop()
+                self._open[closed] -= 1
+                if skipped:
+                    self._skip_depth -= 1
+                if closed == "pre":
+                    self._in_pre -= 1
+                if closed == tag:
+                    break
         if tag in _BLOCKS and not self._skip_depth:
             self._break()
 
@@ -452,7 +466,8 @@ def pdf_to_text(
         for number, page in enumerate(reader.pages, start=1):
             if cancelled():
                 raise ImportCancelled(f"the import of {name} was cancelled")
-            pages.append((page.extract_text() or "").replace("\t", " ").strip())
+            page_text = clean_text((page.extract_text() or "").replace("\t", " "), limit=0)
+            pages.append(page_text.strip())
             if progress is not None:
                 progress(number, total)
         info = reader.metadata or {}
@@ -530,7 +545,8 @@ def read_file(
     if kind == "pdf":
         extracted = pdf_to_text(data, name, progress, cancelled)
     else:
-        text = decode_text(data, name)
+        # a stray control character the file holds is removed, as from all text entering the store
+        text = clean_text(decode_text(data, name), limit=0)
         if kind == "html":
             extracted = html_to_text(text)
         elif kind == "markdown":
@@ -566,6 +582,16 @@ def refuse_stored_text(session: Session, name: str, text: str) -> None:
         )
 
 
+def _fact(given: str | None, from_file: str, what: str) -> str:
+    """A source's title, publisher, author or address: what the user gave, refused in words
+    when too long; else what the file says, shortened to the limit (`briefing.text.LIMITS`)."""
+    if given is not None:
+        return clean_line(given, what)
+    found = clean_line(from_file, what, limit=0)
+    limit = LIMITS[what]
+    return found if len(found) <= limit else found[: limit - 1].rstrip() + "\u2026"
+
+
 def import_source(
     session: Session,
     path: Path,
@@ -585,10 +611,10 @@ def import_source(
     refuse_stored_text(session, path.name, extracted.text)
     digest = sha256_text(extracted.text)
     source = Source(
-        title=(title or extracted.title or path.stem).strip()[:500],
-        publisher=(publisher if publisher is not None else extracted.publisher).strip(),
-        author=(author if author is not None else extracted.author).strip(),
-        url=(url or "").strip(),
+        title=_fact(title or None, extracted.title or path.stem, "source title"),
+        publisher=_fact(publisher, extracted.publisher, "publisher"),
+        author=_fact(author, extracted.author, "author"),
+        url=_fact(url, "", "address"),
         published=published or extracted.published,
         kind=extracted.kind,
         text=extracted.text,

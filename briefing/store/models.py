@@ -29,7 +29,9 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
+
+from briefing.text import name_key
 
 # Constraint names that Alembic's batch mode can find again when it rebuilds a SQLite table.
 NAMING_CONVENTION = {
@@ -86,6 +88,20 @@ class Record:
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
+class NamedRecord:
+    """A record found by its name: `name_key` (NFC, case-folded; `briefing.text.name_key`) is
+    kept in step with the name and is UNIQUE, so the schema itself refuses a second "Ärzte ohne
+    Grenzen" in another case or encoding, whatever path a row takes in (a form, a pack, an undo).
+    """
+
+    name_key: Mapped[str] = mapped_column(String(400), index=True, unique=True)
+
+    @validates("name")
+    def _keep_key(self, _attribute: str, value: str) -> str:
+        self.name_key = name_key(value)
+        return value
+
+
 def _enum_check(column: str, values: tuple[str, ...], name: str) -> CheckConstraint:
     allowed = ", ".join(f"'{v}'" for v in values)  # constants from this module, never user input
     return CheckConstraint(f"{column} IN ({allowed})", name=name)
@@ -120,7 +136,7 @@ source_tags = Table(
 )
 
 
-class Topic(Record, Base):
+class Topic(NamedRecord, Record, Base):
     """An issue the advocate briefs on, such as police use of facial recognition."""
 
     __tablename__ = "topics"
@@ -145,7 +161,7 @@ class Topic(Record, Base):
     )
 
 
-class Stakeholder(Record, Base):
+class Stakeholder(NamedRecord, Record, Base):
     """A company, organisation, body or person with a position; a person may speak for another."""
 
     __tablename__ = "stakeholders"
@@ -295,7 +311,7 @@ class Answer(Record, Base):
     quote: Mapped[Quote | None] = relationship()
 
 
-class Tag(Record, Base):
+class Tag(NamedRecord, Record, Base):
     __tablename__ = "tags"
 
     name: Mapped[str] = mapped_column(String(100), unique=True)

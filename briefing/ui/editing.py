@@ -127,6 +127,13 @@ class Editing:
             self.window.statusBar().showMessage("Create a topic first", 4000)
         return self.window.topic_id
 
+    def _confirm_similar(self, warning: str | None, title: str) -> bool | None:
+        """None when the user declines a look-alike name; else whether it needs allowing."""
+        if warning is None:
+            return False
+        text = f"{warning[:1].upper()}{warning[1:]}.\n\nAdd it as a separate name anyway?"
+        return True if self.ask(self.window, title, text) else None
+
     def _show_topic(self, topic_id: int | None) -> None:
         if topic_id is not None:
             index = self.window.topics.findData(topic_id)
@@ -139,8 +146,13 @@ class Editing:
         form = TopicForm(self.window.store, parent=self.window)
         if self.exec_form(form):
             name, text = form.name.text(), form.description.toPlainText()
+            allow = self._confirm_similar(form.warning(), "Similar topic name")
+            if allow is None:
+                return
             made = push_edit(
-                self.window, "New topic", lambda s: editing.create_topic(s, name, text)
+                self.window,
+                "New topic",
+                lambda s: editing.create_topic(s, name, text, allow_similar=allow),
             )
             if made is not None:
                 self._show_topic(made.id)
@@ -155,10 +167,13 @@ class Editing:
         )
         if self.exec_form(form):
             name, text = form.name.text(), form.description.toPlainText()
+            allow = self._confirm_similar(form.warning(), "Similar topic name")
+            if allow is None:
+                return
             push_edit(
                 self.window,
                 "Rename topic",
-                lambda s: editing.rename_topic(s, topic_id, name, text),
+                lambda s: editing.rename_topic(s, topic_id, name, text, allow_similar=allow),
             )
 
     def delete_topic(self) -> None:
@@ -179,10 +194,13 @@ class Editing:
         form = StakeholderForm(self.window.store, parent=self.window)
         if self.exec_form(form):
             fields = form.values()
+            allow = self._confirm_similar(form.warning(), "Similar stakeholder name")
+            if allow is None:
+                return
             made = push_edit(
                 self.window,
                 "New stakeholder",
-                lambda s: editing.add_stakeholder(s, fields, topic_id),
+                lambda s: editing.add_stakeholder(s, fields, topic_id, allow_similar=allow),
             )
             if made is not None:
                 self.window.select_stakeholder(fields.name.strip())
@@ -209,10 +227,13 @@ class Editing:
         form = StakeholderForm(self.window.store, stakeholder_id, fields, parent=self.window)
         if self.exec_form(form):
             new = form.values()
+            allow = self._confirm_similar(form.warning(), "Similar stakeholder name")
+            if allow is None:
+                return
             push_edit(
                 self.window,
                 "Edit stakeholder",
-                lambda s: editing.edit_stakeholder(s, stakeholder_id, new),
+                lambda s: editing.edit_stakeholder(s, stakeholder_id, new, allow_similar=allow),
             )
 
     def delete_stakeholder(self) -> None:

@@ -1,7 +1,8 @@
 """Forms for editing the picture: they check as the user types and say what is wrong in words.
 
 Every form is a `Form` dialog: labelled fields, a line under them that names the first problem
-(or says the form is ready), and an OK button that stays disabled until there is none. The words
+(or says the form is ready, or warns in amber, as of a name that looks like an existing one),
+and an OK button that stays disabled until there is none. The words
 come from the `check_*` functions of `briefing.core.editing`, the same that refuse bad input on
 the command line; a form reads the store only through them, in a short reading session.
 """
@@ -31,6 +32,7 @@ from briefing.render.detail import kind_label, stance_label
 from briefing.store import Store
 
 ERROR_STYLE = "color: #b42318; font-weight: 600;"
+WARNING_STYLE = "color: #8a5300; font-weight: 600;"
 READY_STYLE = "color: #1a7f37;"
 
 
@@ -85,10 +87,17 @@ class Form(QDialog):
         """What is wrong with the fields, in words, or None: each form says (an abstract step)."""
         raise NotImplementedError
 
+    def warning(self) -> str | None:
+        """Something the user should know before OK but may accept (a look-alike name)."""
+        return None
+
     def revalidate(self, *_args) -> None:
         problem = self.problem()
         self.ok.setEnabled(problem is None)
-        if problem is None:
+        if problem is None and (warning := self.warning()):
+            self.status.setText(f"Careful: {warning}.")
+            self.status.setStyleSheet(WARNING_STYLE)
+        elif problem is None:
             self.status.setText("Ready.")
             self.status.setStyleSheet(READY_STYLE)
         else:
@@ -130,6 +139,10 @@ class TopicForm(Form):
     def problem(self) -> str | None:
         with self.store.reading() as session:
             return editing.check_topic_name(session, self.name.text(), self.topic_id)
+
+    def warning(self) -> str | None:
+        with self.store.reading() as session:
+            return editing.similar_topic(session, self.name.text(), self.topic_id)
 
 
 class StakeholderForm(Form):
@@ -179,6 +192,10 @@ class StakeholderForm(Form):
     def problem(self) -> str | None:
         with self.store.reading() as session:
             return editing.check_stakeholder(session, self.values(), self.stakeholder_id)
+
+    def warning(self) -> str | None:
+        with self.store.reading() as session:
+            return editing.similar_stakeholder(session, self.name.text(), self.stakeholder_id)
 
 
 class ChooseStakeholderForm(Form):

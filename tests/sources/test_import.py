@@ -322,3 +322,17 @@ def test_the_same_text_twice_is_refused_naming_the_stored_source(empty_store, tm
         "stored; nothing was imported"
     )
     assert store_counts(empty_store) == before
+
+
+def test_html_of_any_depth_and_stray_end_tags_keeps_its_text():
+    from briefing.core.sources import html_to_text
+
+    deep = "<body>" + "<div>" * 50_000 + "deep words" + "</div>" * 50_000 + "</body>"
+    assert html_to_text(deep).text == "deep words"
+    unclosed = "<body>" + "<b>x" * 20_000 + "</i></span>" * 100 + "</body>"
+    assert html_to_text(unclosed).text == "x" * 20_000
+    page = (
+        "<body><header>Site</header><article><header>Headline</header>"
+        "<p>First</i> words</p></article><nav>menu</nav><footer>foot</footer></body>"
+    )
+    assert html_to_text(page).text == "Headline\n\nFirst words"

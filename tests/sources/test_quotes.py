@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -396,3 +398,31 @@ def test_an_export_flags_quotes_another_source_reports_differently(store):
         markdown
     )
     assert markdown.count("another source reports these words differently") == 2
+
+
+@given(UNICODE_TEXT)
+def test_the_fast_fold_is_the_fold(text):
+    from briefing.core.quotes import _fold_fast, _fold_with_map
+
+    assert _fold_fast(text) == _fold_with_map(text)[0]
+
+
+def test_typography_is_found_across_the_chunks_of_a_long_source(monkeypatch):
+    from briefing.core import quotes
+
+    monkeypatch.setattr(quotes, "_CHUNK", 64)
+    filler = "word \u2014 and  \n  more\u00a0text " * 40
+    source = filler + "we believe \u201cnow\u201d is the time" + filler
+    start = len(filler)
+    places = find_occurrences(source, 'we believe "now" is the time')
+    assert places == [(start, start + len('we believe "now" is the time'))]
+    assert len(quotes._FoldedIndex(source).bounds) > 10
+    bounds = quotes._chunk_bounds(source)
+    pieces = [quotes._fold_fast(source[a:b]) for a, b in itertools.pairwise(bounds)]
+    assert "".join(pieces) == quotes._fold_fast(source)
+
+
+def test_the_closest_passage_is_read_around_the_rarest_words():
+    source = ("alpha beta gamma delta. " * 500) + "the quick brown fox jumps over the lazy dog"
+    near = closest_passage(source, "the quick red fox jumps over a lazy dog")
+    assert near is not None and source[near[0] : near[1]].startswith("the quick brown fox")
