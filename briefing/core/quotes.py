@@ -365,13 +365,17 @@ def check_quotes(
     if speaker_id is not None:
         query = query.where(Quote.speaker_id == speaker_id)
     quoted = session.execute(query).all()
-    # Sources are read once each, not once per quote: their texts are the bulk of the store.
+    # Sources are read once each, not once per quote, and one at a time (the quotes come in
+    # source order): their texts are the bulk of the store, and only one is held at once.
     source_ids = {quote.source_id for quote, _ in quoted if quote.source_id is not None}
     sources = {
-        source.id: source
-        for source in session.scalars(select(Source).where(Source.id.in_(source_ids)))
+        row.id: row
+        for row in session.execute(
+            select(Source.id, Source.title, Source.sha256, Source.page_starts).where(
+                Source.id.in_(source_ids)
+            )
+        )
     }
-    intact = {sid: sha256_text(source.text) == source.sha256 for sid, source in sources.items()}
     pages = {
         sid: json.loads(source.page_starts) if source.page_starts else None
         for sid, source in sources.items()
@@ -380,8 +384,14 @@ def check_quotes(
     relations = cross_source_relations(session, speakers)
 
     checks = []
+    text_of: tuple[int | None, str | None] = (None, None)
+    intact = True
     for quote, speaker in quoted:
         source = sources.get(quote.source_id) if quote.source_id else None
+        if source is not None and text_of[0] != source.id:
+            text = session.scalar(select(Source.text).where(Source.id == source.id))
+            text_of = (source.id, text)
+            intact = text is not None and sha256_text(text) == source.sha256
         conflicts, agreements = relations.get(quote.id, ([], []))
         checks.append(
             QuoteCheck(
@@ -396,9 +406,9 @@ def check_quotes(
                 page=page_of(pages.get(source.id), quote.start) if source else None,
                 said_on=quote.said_on,
                 verification=verify_quote(
-                    quote.text, source.text if source else None, quote.start, quote.end
+                    quote.text, text_of[1] if source else None, quote.start, quote.end
                 ),
-                source_intact=intact.get(source.id, True) if source else True,
+                source_intact=intact if source else True,
                 conflicts=tuple(conflicts),
                 agreements=tuple(agreements),
                 attribution=quote.attribution,

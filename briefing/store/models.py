@@ -215,7 +215,9 @@ class Source(Record, Base):
     published: Mapped[dt.date | None] = mapped_column(Date)
     kind: Mapped[str] = mapped_column(String(40), default="text")
     description: Mapped[str] = mapped_column(Text, default="")
-    text: Mapped[str] = mapped_column(Text)
+    # Deferred: a source may be tens of megabytes, and lists, cards, details and exports need
+    # only its facts. The text is read when something asks for it (the reader, `verify`).
+    text: Mapped[str] = mapped_column(Text, deferred=True)
     sha256: Mapped[str] = mapped_column(String(64))
     # For a PDF: the character offset at which each page starts, as a JSON list.
     page_starts: Mapped[str | None] = mapped_column(Text)
