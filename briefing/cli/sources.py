@@ -94,7 +94,8 @@ def sources(args: argparse.Namespace) -> int:
     from briefing.core.sources import list_sources
 
     with open_store_for(args) as store, store.reading() as session:
-        found = list_sources(session)
+        # `sources` is where a changed text is reported: it checks every text, one at a time.
+        found = list_sources(session, check=True)
     if args.json:
         print_json(
             [

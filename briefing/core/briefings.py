@@ -37,8 +37,7 @@ from briefing.core.cards import (
 from briefing.core.changes import Changes
 from briefing.core.lookup import closest
 from briefing.core.notes import is_shareable, keep_shareable, only_shareable
-from briefing.core.quotes import cross_source_relations
-from briefing.core.verify import verify_quote
+from briefing.core.quotes import cross_source_relations, verify_quotes
 from briefing.errors import InputError, NotFound
 from briefing.store.models import (
     BRIEFING_ITEM_KINDS,
@@ -495,7 +494,9 @@ class _Citations:
         check = (
             view.verification
             if view is not None
-            else verify_quote(quote.text, source.text, quote.start, quote.end)
+            else verify_quotes(
+                self.session, [(quote.id, quote.text, source.id, quote.start, quote.end)]
+            )[quote.id]
         )
         when = view.line.when if view is not None else _when(quote, source)
         cited = CitedQuote(

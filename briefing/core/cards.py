@@ -13,12 +13,12 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session, aliased
 
 from briefing.core.dates import format_date
-from briefing.core.quotes import Conflict, cross_source_relations
-from briefing.core.verify import Verification, verify_quote
+from briefing.core.quotes import Conflict, cross_source_relations, verify_quotes
+from briefing.core.verify import Verification
 from briefing.errors import NotFound
 from briefing.store.models import (
     Answer,
@@ -147,12 +147,14 @@ class StakeholderDetail:
     answers: tuple[AnswerView, ...]
     events: tuple[EventView, ...]
     notes: tuple[NoteView, ...] = field(default=())
+    quote_count: int = 0  # all the card's quotes; `quotes` may hold only the first of them
 
 
-def _card_owners(session: Session, topic_id: int) -> tuple[list[Stakeholder], dict[int, int]]:
-    """The topic's card stakeholders, and for every stakeholder of it the card it counts on."""
-    members = session.scalars(
-        select(Stakeholder)
+def _card_owners(session: Session, topic_id: int) -> tuple[list[Row], dict[int, int]]:
+    """The topic's card stakeholders (id, name, kind, parent_id), and for every stakeholder of
+    it the card it counts on. Rows, not records: a topic of a thousand stays cheap to read."""
+    members = session.execute(
+        select(Stakeholder.id, Stakeholder.name, Stakeholder.kind, Stakeholder.parent_id)
         .join(topic_stakeholders, topic_stakeholders.c.stakeholder_id == Stakeholder.id)
         .where(topic_stakeholders.c.topic_id == topic_id)
         # The most influential first, so the grid opens on the stakeholders that matter most.
@@ -178,7 +180,7 @@ def _card_owners(session: Session, topic_id: int) -> tuple[list[Stakeholder], di
     return cards, owner
 
 
-def _latest_positions(session: Session, topic_id: int) -> dict[int, Position]:
+def _latest_positions(session: Session, topic_id: int) -> dict[int, Row]:
     ranked = (
         select(
             Position.id,
@@ -192,8 +194,10 @@ def _latest_positions(session: Session, topic_id: int) -> dict[int, Position]:
         .where(Position.topic_id == topic_id)
         .subquery()
     )
-    latest = session.scalars(
-        select(Position).join(ranked, ranked.c.id == Position.id).where(ranked.c.rank == 1)
+    latest = session.execute(
+        select(Position.stakeholder_id, Position.stance, Position.headline, Position.as_of)
+        .join(ranked, ranked.c.id == Position.id)
+        .where(ranked.c.rank == 1)
     )
     return {position.stakeholder_id: position for position in latest}
 
@@ -239,17 +243,37 @@ def topic_cards(session: Session, topic_id: int) -> list[StakeholderCard]:
         .subquery()
     )
     speaker = aliased(Stakeholder)
-    top_quotes: dict[int, list[tuple[Quote, str, Source | None]]] = defaultdict(list)
+    top_quotes: dict[int, list[QuoteLine]] = defaultdict(list)
     rows = session.execute(
-        select(Quote, speaker.name, Source)
+        select(
+            Quote.id,
+            Quote.text,
+            Quote.attribution,
+            Quote.said_on,
+            Quote.speaker_id,
+            speaker.name.label("speaker"),
+            Source.title,
+            Source.publisher,
+            Source.published,
+        )
         .join(ranked, ranked.c.id == Quote.id)
         .join(speaker, speaker.id == Quote.speaker_id)
         .outerjoin(Source, Source.id == Quote.source_id)
         .where(ranked.c.rank <= CARD_QUOTES)
         .order_by(*_quote_order(Quote.id))
     )
-    for quote, speaker_name, source in rows:
-        top_quotes[owner[quote.speaker_id]].append((quote, speaker_name, source))
+    for row in rows:
+        line = QuoteLine(
+            id=row.id,
+            text=row.text,
+            speaker=row.speaker,
+            attribution=row.attribution,
+            source_title=row.title or "",
+            source_publisher=row.publisher or "",
+            source_published=row.published,
+            said_on=row.said_on,
+        )
+        top_quotes[owner[row.speaker_id]].append(line)
 
     quote_counts: dict[int, int] = defaultdict(int)
     for speaker_id, count in session.execute(
@@ -273,7 +297,7 @@ def topic_cards(session: Session, topic_id: int) -> list[StakeholderCard]:
                 stance=position.stance if position else None,
                 headline=position.headline if position else "",
                 as_of=position.as_of if position else None,
-                quotes=tuple(_quote_line(q, name, src) for q, name, src in chosen),
+                quotes=tuple(chosen),
                 quote_count=quote_counts[stakeholder.id],
                 note_count=note_counts[stakeholder.id],
             )
@@ -331,8 +355,11 @@ def card_members(session: Session, topic_id: int, stakeholder_id: int) -> list[i
     return [sid for sid, card in owner.items() if card == stakeholder_id] or [stakeholder_id]
 
 
-def stakeholder_detail(session: Session, topic_id: int, stakeholder_id: int) -> StakeholderDetail:
-    """Everything the detail panel shows for one card."""
+def stakeholder_detail(
+    session: Session, topic_id: int, stakeholder_id: int, *, quote_limit: int | None = None
+) -> StakeholderDetail:
+    """Everything the detail panel shows for one card; with `quote_limit`, only the first quotes
+    (key quotes first, as on the card), so that a card with a thousand quotes opens at once."""
     stakeholder = session.get(Stakeholder, stakeholder_id)
     if stakeholder is None:
         raise NotFound(f"there is no stakeholder with id {stakeholder_id}")
@@ -365,24 +392,34 @@ def stakeholder_detail(session: Session, topic_id: int, stakeholder_id: int) -> 
             .group_by(Note.quote_id)
         ).all()
     )
-    relations = cross_source_relations(session, set(people))
+    quote_count = session.scalar(
+        select(func.count()).select_from(Quote).where(Quote.speaker_id.in_(people))
+    )
     quotes = []
-    for quote, speaker_name, source in session.execute(
+    rows = session.execute(
         select(Quote, speaker.name, Source)
         .join(speaker, speaker.id == Quote.speaker_id)
         .outerjoin(Source, Source.id == Quote.source_id)
         .where(Quote.speaker_id.in_(people))
         .order_by(*_quote_order(Quote.id))
-    ):
+        .limit(quote_limit)
+    ).all()
+    shown = {quote.id for quote, _name, _source in rows}
+    relations = cross_source_relations(
+        session, set(people), only=shown if quote_limit is not None else None
+    )
+    checked = verify_quotes(
+        session,
+        ((q.id, q.text, src.id if src else None, q.start, q.end) for q, _name, src in rows),
+    )
+    for quote, speaker_name, source in rows:
         quotes.append(
             QuoteView(
                 line=_quote_line(quote, speaker_name, source),
                 source_id=quote.source_id,
                 start=quote.start,
                 end=quote.end,
-                verification=verify_quote(
-                    quote.text, source.text if source else None, quote.start, quote.end
-                ),
+                verification=checked[quote.id],
                 tags=tuple(tag.name for tag in quote.tags),
                 note_count=quote_notes.get(quote.id, 0),
                 conflicts=tuple(relations.get(quote.id, ([], []))[0]),
@@ -424,6 +461,7 @@ def stakeholder_detail(session: Session, topic_id: int, stakeholder_id: int) -> 
         answers=tuple(answers),
         events=tuple(events),
         notes=tuple(_notes_for(session, topic_id, people, [p.id for p in positions])),
+        quote_count=quote_count or 0,
     )
 
 

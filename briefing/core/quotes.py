@@ -23,6 +23,7 @@ import json
 import re
 from bisect import bisect_right
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
@@ -39,9 +40,11 @@ from briefing.core.verify import (
     compare_quotes,
     could_be_same_words,
     verify_quote,
+    verify_span,
 )
 from briefing.errors import InputError, NotFound
-from briefing.store.models import Quote, Source, Stakeholder
+from briefing.store.models import Quote, Source, SourcePassage, Stakeholder
+from briefing.store.search_index import PASSAGE_MAX
 
 _WORD = re.compile(r"\w+")
 _CLOSEST_MIN_RATIO = 0.3
@@ -383,7 +386,7 @@ class QuoteCheck:
 
 
 def cross_source_relations(
-    session: Session, speaker_ids: set[int] | None = None
+    session: Session, speaker_ids: set[int] | None = None, *, only: set[int] | None = None
 ) -> dict[int, tuple[list[Conflict], list[Conflict]]]:
     """For each quote, the quotes of other sources that report the same words: those whose words
     differ (conflicts) and those that agree once typography is folded (agreements).
@@ -391,7 +394,8 @@ def cross_source_relations(
     Quotes are compared within a speaker's group: a person with the organisation they speak for
     (and so with its other spokespeople), an organisation with its people. With `speaker_ids`,
     only the groups of those speakers are compared. Only the quotes' own words are read, never
-    the sources' texts, so this is cheap enough for every card the details panel opens.
+    the sources' texts, so this is cheap enough for every card the details panel opens. With
+    `only`, just the pairs that involve one of those quotes are compared (a page of quotes).
     """
     speaker = aliased(Stakeholder)
     query = (
@@ -430,6 +434,8 @@ def cross_source_relations(
                 qb = members[j]
                 if qa.source_id == qb.source_id:
                     continue
+                if only is not None and qa.quote_id not in only and qb.quote_id not in only:
+                    continue
                 if not could_be_same_words(words[i], words[j]):
                     continue
                 compared = compare_quotes(qa.text, qb.text)
@@ -450,6 +456,54 @@ def cross_source_relations(
     return relations
 
 
+_QuoteRef = tuple[int, str, int | None, int, int]  # id, text, source id, start, end
+
+
+def verify_quotes(session: Session, quotes: Iterable[_QuoteRef]) -> dict[int, Verification]:
+    """Each quote checked against the passages of its source that hold its offsets, so that a
+    details panel or an export costs the quotes' length, not their sources'. Passages are the
+    source's text cut when it was stored (the text itself never changes). Only a quote that
+    does not match at its offsets reads its source's whole text, to look for the words elsewhere
+    (`verify_quote`); the sha256 of a source is checked where its text is read (`verify`, the
+    reader)."""
+    quotes = list(quotes)
+    windows: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    anchored = [q for q in quotes if q[2] is not None]
+    for batch in range(0, len(anchored), 500):
+        chunk = anchored[batch : batch + 500]
+        wanted = {q[0] for q in chunk}
+        rows = session.execute(
+            select(Quote.id, SourcePassage.start, SourcePassage.text)
+            .join(
+                SourcePassage,
+                (SourcePassage.source_id == Quote.source_id)
+                # A passage is at most PASSAGE_MAX long: this bound keeps the index range short.
+                & (SourcePassage.start > Quote.start - PASSAGE_MAX)
+                & (SourcePassage.start < Quote.end),
+            )
+            .where(Quote.id.in_(wanted), SourcePassage.end > Quote.start)
+            .order_by(Quote.id, SourcePassage.start)
+        )
+        for quote_id, start, text in rows:
+            windows[quote_id].append((start, text))
+    texts: dict[int, str | None] = {}
+    found: dict[int, Verification] = {}
+    for quote_id, words, source_id, start, end in quotes:
+        pieces = windows.get(quote_id)
+        if pieces:
+            checked = verify_span(words, pieces[0][0], "".join(t for _, t in pieces), start, end)
+            if checked is not None:
+                found[quote_id] = checked
+                continue
+        if source_id is None:
+            found[quote_id] = verify_quote(words, None, start, end)
+            continue
+        if source_id not in texts:
+            texts[source_id] = session.scalar(select(Source.text).where(Source.id == source_id))
+        found[quote_id] = verify_quote(words, texts[source_id], start, end)
+    return found
+
+
 def check_quotes(
     session: Session,
     *,
@@ -467,13 +521,17 @@ def check_quotes(
     if speaker_id is not None:
         query = query.where(Quote.speaker_id == speaker_id)
     quoted = session.execute(query).all()
-    # Sources are read once each, not once per quote: their texts are the bulk of the store.
+    # Sources are read once each, not once per quote, and one at a time (the quotes come in
+    # source order): their texts are the bulk of the store, and only one is held at once.
     source_ids = {quote.source_id for quote, _ in quoted if quote.source_id is not None}
     sources = {
-        source.id: source
-        for source in session.scalars(select(Source).where(Source.id.in_(source_ids)))
+        row.id: row
+        for row in session.execute(
+            select(Source.id, Source.title, Source.sha256, Source.page_starts).where(
+                Source.id.in_(source_ids)
+            )
+        )
     }
-    intact = {sid: sha256_text(source.text) == source.sha256 for sid, source in sources.items()}
     pages = {
         sid: json.loads(source.page_starts) if source.page_starts else None
         for sid, source in sources.items()
@@ -482,8 +540,14 @@ def check_quotes(
     relations = cross_source_relations(session, speakers)
 
     checks = []
+    text_of: tuple[int | None, str | None] = (None, None)
+    intact = True
     for quote, speaker in quoted:
         source = sources.get(quote.source_id) if quote.source_id else None
+        if source is not None and text_of[0] != source.id:
+            text = session.scalar(select(Source.text).where(Source.id == source.id))
+            text_of = (source.id, text)
+            intact = text is not None and sha256_text(text) == source.sha256
         conflicts, agreements = relations.get(quote.id, ([], []))
         checks.append(
             QuoteCheck(
@@ -498,9 +562,9 @@ def check_quotes(
                 page=page_of(pages.get(source.id), quote.start) if source else None,
                 said_on=quote.said_on,
                 verification=verify_quote(
-                    quote.text, source.text if source else None, quote.start, quote.end
+                    quote.text, text_of[1] if source else None, quote.start, quote.end
                 ),
-                source_intact=intact.get(source.id, True) if source else True,
+                source_intact=intact if source else True,
                 conflicts=tuple(conflicts),
                 agreements=tuple(agreements),
                 attribution=quote.attribution,

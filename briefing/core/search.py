@@ -40,6 +40,7 @@ from sqlalchemy import (
     Select,
     and_,
     bindparam,
+    case,
     column,
     func,
     literal_column,
@@ -58,6 +59,7 @@ from briefing.store.models import (
     Position,
     Quote,
     Source,
+    SourcePassage,
     Stakeholder,
     Tag,
     Topic,
@@ -410,9 +412,11 @@ class SearchHit:
     highlights: tuple[tuple[int, int], ...]
     rank: float
     private: bool = False
+    # For a hit in a source's text: the offset of the passage it is in, where the reader opens.
+    at: int | None = None
 
     def as_dict(self) -> dict:
-        return {
+        found = {
             "kind": self.kind,
             "id": self.id,
             "title": self.title,
@@ -421,6 +425,9 @@ class SearchHit:
             "highlights": [list(span) for span in self.highlights],
             "private": self.private,
         }
+        if self.at is not None:
+            found["at"] = self.at
+        return found
 
 
 def split_marks(marked: str) -> tuple[str, tuple[tuple[int, int], ...]]:
@@ -495,8 +502,19 @@ _match_target = literal_column(SEARCH_TABLE)
 
 
 _ROWID = _index.c.rowid
-_SNIPPET = func.snippet(_match_target, -1, MARK_START, MARK_END, "\u2026", SNIPPET_TOKENS)
-_MATCHES = select(_ROWID, _SNIPPET, _index.c.rank).select_from(_index)
+_ANY_COLUMN = func.snippet(_match_target, -1, MARK_START, MARK_END, "\u2026", SNIPPET_TOKENS)
+# A quote found by its speaker's name shows its words, not the name (which is its title).
+_BODY = func.snippet(_match_target, 1, MARK_START, MARK_END, "\u2026", SNIPPET_TOKENS)
+_SNIPPET = case((_ROWID.op("%")(KIND_FACTOR) == KIND_CODES["quote"], _BODY), else_=_ANY_COLUMN)
+_MATCHES = select(_ROWID, _index.c.rank).select_from(_index)
+_SNIPPETS = (
+    select(_ROWID, _SNIPPET)
+    .select_from(_index)
+    .where(
+        _match_target.op("MATCH")(bindparam("expression")),
+        _ROWID.in_(bindparam("rowids", expanding=True)),
+    )
+)
 # Without filters (the common case) the statement is the same every time: built once.
 _UNFILTERED = (
     _MATCHES.where(_match_target.op("MATCH")(bindparam("expression")))
@@ -511,10 +529,17 @@ def _search_rows(session: Session, expression: str, filters: SearchFilters, limi
         statement = _UNFILTERED
     else:
         per_kind = []
+        record_id = _ROWID.op("/")(KIND_FACTOR)
         for kind, id_sets in restrictions.items():
             code = _ROWID.op("%")(KIND_FACTOR) == KIND_CODES[kind]
-            record_id = _ROWID.op("/")(KIND_FACTOR)
             per_kind.append(and_(code, *(record_id.in_(ids) for ids in id_sets)))
+            if kind == "source":  # and the passages of those sources
+                in_passage = _ROWID.op("%")(KIND_FACTOR) == KIND_CODES["passage"]
+                of_sources = [
+                    record_id.in_(select(SourcePassage.id).where(SourcePassage.source_id.in_(ids)))
+                    for ids in id_sets
+                ]
+                per_kind.append(and_(in_passage, *of_sources))
         if not per_kind:
             return []
         statement = (
@@ -597,6 +622,19 @@ def search(
         return _hits(session, expression, filters, limit, cancellation)
 
 
+# Ranked rows read per hit wanted: a long source's passages that match collapse into one hit.
+_SPARE_ROWS = 4
+
+
+@dataclass
+class _Kept:
+    rowid: int  # the index row whose snippet is shown
+    kind: str
+    record_id: int
+    rank: float
+    at: int | None
+
+
 def _hits(
     session: Session,
     expression: str,
@@ -604,28 +642,71 @@ def _hits(
     limit: int,
     cancellation: Cancellation | None = None,
 ) -> list[SearchHit]:
-    rows = _search_rows(session, expression, filters, limit)
+    rows = _search_rows(session, expression, filters, limit * _SPARE_ROWS)
     if cancellation is not None and cancellation.cancelled:
         raise SearchCancelled  # cancelled after the ranking: its titles are not worth reading
-    wanted: dict[str, list[int]] = {}
-    for rowid, _snippet, _rank in rows:
+    # A passage is a hit in its source, at the passage's place in the text.
+    passage_code = KIND_CODES["passage"]
+    passage_ids = [rowid // KIND_FACTOR for rowid, _ in rows if rowid % KIND_FACTOR == passage_code]
+    passages: dict[int, tuple[int, int]] = {}
+    if passage_ids:
+        for passage_id, source_id, start in _rows(session, _PASSAGES, passage_ids):
+            passages[passage_id] = (source_id, start)
+    kept: list[_Kept] = []
+    sources: dict[int, int] = {}  # source id -> its place in `kept`: one hit per source
+    for rowid, rank in rows:
         kind = KINDS_BY_CODE[rowid % KIND_FACTOR]
-        wanted.setdefault(kind, []).append(rowid // KIND_FACTOR)
+        record_id, at = rowid // KIND_FACTOR, None
+        if kind == "passage":
+            if record_id not in passages:
+                continue  # the index and the table disagree: never, while the triggers stand
+            kind = "source"
+            record_id, at = passages[record_id]
+        if kind == "source" and record_id in sources:
+            first = kept[sources[record_id]]
+            if first.at is None and at is not None:  # found by its title: open at a passage
+                first.rowid, first.at = rowid, at
+            continue
+        if len(kept) < limit:
+            if kind == "source":
+                sources[record_id] = len(kept)
+            kept.append(_Kept(rowid, kind, record_id, rank, at))
+    if not kept:
+        return []
+    # Snippets only for the hits shown, each cut from its own row (a passage at most).
+    parameters = {"expression": expression, "rowids": [k.rowid for k in kept]}
+    snippets = {
+        rowid: marked for rowid, marked in session.connection().execute(_SNIPPETS, parameters)
+    }
+    wanted: dict[str, list[int]] = {}
+    for hit in kept:
+        wanted.setdefault(hit.kind, []).append(hit.record_id)
     described: dict[tuple[str, int], tuple[str, str, bool]] = {}
     for kind, ids in wanted.items():
         for record_id, title, detail, private in _DESCRIBERS[kind](session, ids):
             described[(kind, record_id)] = (title, detail, private)
-    hits = []
-    for rowid, marked, rank in rows:
-        kind = KINDS_BY_CODE[rowid % KIND_FACTOR]
-        record_id = rowid // KIND_FACTOR
-        if (kind, record_id) not in described:
+    hits: list[SearchHit] = []
+    for hit in kept:
+        if (hit.kind, hit.record_id) not in described:
             continue  # the index and the table disagree: never, while the triggers stand
-        title, detail, private = described[(kind, record_id)]
-        if kind in _MARKDOWN_KINDS:
-            marked = plain_words(marked or "")
-        snippet, highlights = _trimmed(*split_marks(marked or ""))
-        hits.append(SearchHit(kind, record_id, title, detail, snippet, highlights, rank, private))
+        title, detail, private = described[(hit.kind, hit.record_id)]
+        marked = snippets.get(hit.rowid) or ""
+        if hit.kind in _MARKDOWN_KINDS:
+            marked = plain_words(marked)
+        snippet, highlights = _trimmed(*split_marks(marked))
+        hits.append(
+            SearchHit(
+                hit.kind,
+                hit.record_id,
+                title,
+                detail,
+                snippet,
+                highlights,
+                hit.rank,
+                private,
+                hit.at,
+            )
+        )
     return hits
 
 
@@ -682,6 +763,9 @@ _POSITIONS = (
 )
 _SOURCES = select(Source.id, Source.title, Source.publisher, Source.author, Source.published).where(
     Source.id.in_(_IDS)
+)
+_PASSAGES = select(SourcePassage.id, SourcePassage.source_id, SourcePassage.start).where(
+    SourcePassage.id.in_(_IDS)
 )
 _QUOTES = (
     select(Quote.id, Stakeholder.name, Source.title, Quote.said_on, Source.published)
@@ -907,16 +991,17 @@ def source_view(
     source = session.get(Source, source_id)
     if source is None:
         return None
-    text, highlights = source.text, ()
+    text = source.text
+    highlights: list[tuple[int, int]] = []
     expression = parse_query(query, as_you_type=as_you_type).fts()
     if expression:
-        marked = (
-            session.connection()
-            .execute(_HIGHLIGHT, {"expression": expression, "rowid": _rowid("source", source_id)})
-            .scalar()
-        )
-        if marked is not None:
-            text, highlights = split_marks(marked)
+        # Marked passage by passage: only the passages that match are highlighted, however long
+        # the source; each passage's marks are moved by the passage's offset into the text.
+        for start, marked in session.connection().execute(
+            _HIGHLIGHT, {"expression": expression, "source": source_id}
+        ):
+            _plain, spans = split_marks(marked or "")
+            highlights.extend((start + a, start + b) for a, b in spans)
     return SourceView(
         source.id,
         source.title,
@@ -925,18 +1010,25 @@ def source_view(
         source.published,
         source.url,
         text,
-        highlights,
+        tuple(highlights),
     )
 
 
-def _rowid(kind: str, record_id: int) -> int:
-    return record_id * KIND_FACTOR + KIND_CODES[kind]
-
+# The reader marks the matches of at most this many passages (the first ones in the text): at
+# 2,000 characters a passage, some 4 MB of text, more than anyone scrolls through match by match.
+MAX_MARKED_PASSAGES = 2_000
 
 _HIGHLIGHT = (
-    select(func.highlight(_match_target, 1, MARK_START, MARK_END))
+    select(SourcePassage.start, func.highlight(_match_target, 1, MARK_START, MARK_END))
     .select_from(_index)
-    .where(_match_target.op("MATCH")(bindparam("expression")), bindparam("rowid") == _ROWID)
+    .join(SourcePassage, SourcePassage.id == _ROWID.op("/")(KIND_FACTOR))
+    .where(
+        _match_target.op("MATCH")(bindparam("expression")),
+        _ROWID.op("%")(KIND_FACTOR) == KIND_CODES["passage"],
+        SourcePassage.source_id == bindparam("source"),
+    )
+    .order_by(SourcePassage.start)
+    .limit(MAX_MARKED_PASSAGES)
 )
 
 

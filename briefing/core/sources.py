@@ -639,10 +639,33 @@ class SourceSummary:
     sha256: str
     quote_count: int
     revision_of_id: int | None
-    intact: bool
+    intact: bool | None  # None: not checked (a list reads no text unless asked to check)
 
 
-def list_sources(session: Session) -> list[SourceSummary]:
+_SUMMARY_COLUMNS = (
+    Source.id,
+    Source.title,
+    Source.publisher,
+    Source.author,
+    Source.url,
+    Source.published,
+    Source.kind,
+    Source.sha256,
+    Source.revision_of_id,
+)
+
+
+def source_intact(session: Session, source_id: int) -> bool:
+    """Whether a stored source's text still matches its sha256: reads that one text."""
+    row = session.execute(select(Source.text, Source.sha256).where(Source.id == source_id)).first()
+    if row is None:
+        raise NotFound(f"there is no source with id {source_id}")
+    return sha256_text(row.text) == row.sha256
+
+
+def list_sources(session: Session, *, check: bool = False) -> list[SourceSummary]:
+    """Every source's facts, without its text. With `check`, each text is read (one at a time,
+    so memory holds one source, not all) and its sha256 checked; otherwise `intact` is None."""
     counts = dict(
         session.execute(
             select(Quote.source_id, func.count(Quote.id))
@@ -651,7 +674,7 @@ def list_sources(session: Session) -> list[SourceSummary]:
         ).all()
     )
     found = []
-    for source in session.scalars(select(Source).order_by(Source.id)):
+    for source in session.execute(select(*_SUMMARY_COLUMNS).order_by(Source.id)).all():
         found.append(
             SourceSummary(
                 id=source.id,
@@ -664,7 +687,7 @@ def list_sources(session: Session) -> list[SourceSummary]:
                 sha256=source.sha256,
                 quote_count=counts.get(source.id, 0),
                 revision_of_id=source.revision_of_id,
-                intact=sha256_text(source.text) == source.sha256,
+                intact=source_intact(session, source.id) if check else None,
             )
         )
     return found

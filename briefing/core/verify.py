@@ -134,6 +134,22 @@ def verify_quote(text: str, source_text: str | None, start: int, end: int) -> Ve
     return Verification(NOT_FOUND)
 
 
+def verify_span(
+    text: str, window_start: int, window: str, start: int, end: int
+) -> Verification | None:
+    """A quote checked against a stretch of its source (`window`, which starts at offset
+    `window_start` of the text): exact or normalized when the window holds its offsets and the
+    words there match; None when that cannot be told without the whole text."""
+    if start < window_start or end > window_start + len(window):
+        return None
+    passage = window[start - window_start : end - window_start]
+    if text == passage:
+        return Verification(EXACT)
+    if normalize(text) == normalize(passage):
+        return Verification(NORMALIZED)
+    return None
+
+
 # -- across sources ----------------------------------------------------------------------------
 #
 # Two quotes from different sources that say nearly the same thing are compared word by word.

@@ -37,6 +37,10 @@ NOTES_SCHEME = "notes"
 LOCK_IMAGE = "briefing-image:lock"
 
 
+# The link under a card's first quotes that asks for more of them (the details panel follows it).
+MORE_QUOTES_HREF = "more:quotes"
+
+
 def notes_href(kind: str, record_id: int) -> str:
     """The address of a link that opens the notes on one record."""
     return f"{NOTES_SCHEME}:{kind}/{int(record_id)}"
@@ -180,10 +184,17 @@ def stakeholder_html(detail: StakeholderDetail) -> str:
         parts.append("<h3>Earlier positions</h3>")
         parts.extend(_position(p, current=False) for p in detail.earlier_positions)
 
-    parts.append(f"<h2>Quotes ({len(detail.quotes)})</h2>")
+    total = max(detail.quote_count, len(detail.quotes))
+    parts.append(f"<h2>Quotes ({total})</h2>")
     if not detail.quotes:
         parts.append('<p class="muted">No quotes yet.</p>')
     parts.extend(_quote(q) for q in detail.quotes)
+    if total > len(detail.quotes):
+        left = total - len(detail.quotes)
+        parts.append(
+            f'<p><a class="more-link" href="{MORE_QUOTES_HREF}">Show more quotes</a> '
+            f'<span class="muted">({len(detail.quotes)} of {total} shown, {left} more)</span></p>'
+        )
 
     if detail.answers:
         parts.append('<h2>Answers</h2><table class="answers">')

@@ -1,19 +1,30 @@
-"""Runs the Alembic migrations in `db/` against an open connection; no alembic.ini needed."""
+"""Runs the Alembic migrations in `db/` against an open connection; no alembic.ini needed.
+
+Alembic (and the dialect modules it loads) is imported only when a store is created or upgraded:
+opening a store that is already at the newest schema, which is every start but the first after
+an update, needs only to know which revisions exist. That is read from the migration files'
+`revision = ...` and `down_revision = ...` lines, without importing them;
+`tests/unit/test_store.py` checks that it agrees with Alembic's own reading.
+"""
 
 from __future__ import annotations
 
+import ast
 import sqlite3
 from functools import cache
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 
 from briefing.paths import migrations_dir
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 
 def _config(connection: Connection | None = None) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(migrations_dir()))
     if connection is not None:
@@ -22,24 +33,39 @@ def _config(connection: Connection | None = None) -> Config:
 
 
 @cache
-def _scripts() -> ScriptDirectory:
-    return ScriptDirectory.from_config(_config())
+def _revisions() -> dict[str, str | None]:
+    """Every migration's revision and the revision it follows, read from the files' source."""
+    found: dict[str, str | None] = {}
+    for path in sorted((migrations_dir() / "versions").glob("*.py")):
+        values: dict[str, object] = {}
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.Assign) and len(node.targets) == 1:
+                target = node.targets[0]
+                if isinstance(target, ast.Name) and target.id in ("revision", "down_revision"):
+                    values[target.id] = ast.literal_eval(node.value)
+        revision = values.get("revision")
+        if isinstance(revision, str):
+            down = values.get("down_revision")
+            found[revision] = down if isinstance(down, str) else None
+    return found
 
 
 def head_revision() -> str:
-    head = _scripts().get_current_head()
-    assert head is not None, "db/versions holds no migration"
-    return head
+    revisions = _revisions()
+    followed = set(revisions.values())
+    heads = [revision for revision in revisions if revision not in followed]
+    assert len(heads) == 1, f"db/versions must have one head, not {heads}"
+    return heads[0]
 
 
 def first_revision() -> str:
     """The oldest migration: the schema of the first stores the app ever made."""
-    *_, first = _scripts().walk_revisions()  # walks from the head down to the base
-    return first.revision
+    (first,) = [revision for revision, down in _revisions().items() if down is None]
+    return first
 
 
 def is_known(revision: str) -> bool:
-    return any(script.revision == revision for script in _scripts().walk_revisions())
+    return revision in _revisions()
 
 
 def current_revision(connection: Connection | sqlite3.Connection) -> str | None:
@@ -59,4 +85,6 @@ def current_revision(connection: Connection | sqlite3.Connection) -> str | None:
 
 def upgrade(connection: Connection, revision: str = "head") -> None:
     """Upgrade the store on `connection` inside the caller's transaction."""
+    from alembic import command
+
     command.upgrade(_config(connection), revision)

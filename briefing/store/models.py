@@ -21,6 +21,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -29,8 +30,10 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy import event as sa_event
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
+from briefing.store.search_index import split_passages
 from briefing.text import name_key
 
 # Constraint names that Alembic's batch mode can find again when it rebuilds a SQLite table.
@@ -231,7 +234,9 @@ class Source(Record, Base):
     published: Mapped[dt.date | None] = mapped_column(Date)
     kind: Mapped[str] = mapped_column(String(40), default="text")
     description: Mapped[str] = mapped_column(Text, default="")
-    text: Mapped[str] = mapped_column(Text)
+    # Deferred: a source may be tens of megabytes, and lists, cards, details and exports need
+    # only its facts. The text is read when something asks for it (the reader, `verify`).
+    text: Mapped[str] = mapped_column(Text, deferred=True)
     sha256: Mapped[str] = mapped_column(String(64))
     # For a PDF: the character offset at which each page starts, as a JSON list.
     page_starts: Mapped[str | None] = mapped_column(Text)
@@ -241,6 +246,41 @@ class Source(Record, Base):
 
     quotes: Mapped[list[Quote]] = relationship(back_populates="source", passive_deletes=True)
     tags: Mapped[list[Tag]] = relationship(secondary=source_tags, order_by="Tag.name")
+
+
+class SourcePassage(Base):
+    """A bounded stretch of a source's text with its offsets [start, end): what search indexes,
+    shows a snippet of, and opens the reader at; and what a quote is checked against in lists,
+    details and exports without reading the whole source.
+
+    Derived from the text when the source is stored (never edited, as the text is not), so it
+    carries no UUID: packs and backups rebuild it from the text.
+    """
+
+    __tablename__ = "source_passages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_source_passages_source_start", "source_id", "start"),)
+
+
+@sa_event.listens_for(Source, "after_insert")
+def _store_passages(_mapper, connection, source: Source) -> None:
+    """Cut a new source into passages in the same transaction (the index's triggers take them)."""
+    text = source.text
+    if not text:
+        return
+    connection.execute(
+        SourcePassage.__table__.insert(),
+        [
+            {"source_id": source.id, "start": start, "end": end, "text": text[start:end]}
+            for start, end in split_passages(text)
+        ],
+    )
 
 
 class Quote(Record, Base):

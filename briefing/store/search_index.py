@@ -1,4 +1,10 @@
-"""The full-text index's layout, as the migration `db/versions/0002_search.py` creates it.
+"""The full-text index's layout, as the migrations `0002_search` and `0004_search_passages` make it.
+
+A source is indexed as passages: bounded stretches of its text (`source_passages`, with their
+offsets), each its own row of the index, so that ranking a hit, cutting its snippet and marking
+its words cost the size of a passage, not of a 50 MB document. The source's own row holds its
+title, publisher, author and description. A quote's row holds its speaker's name as well, so
+"brad smith" finds Brad Smith's quotes.
 
 The index is an FTS5 virtual table kept in sync by triggers; it is not an ORM model, because it
 is not a table of records but a derived structure that SQLite maintains. FTS5 backs it with
@@ -13,7 +19,7 @@ SEARCH_TABLE = "search_index"
 
 # A row's rowid is `record id * KIND_FACTOR + code`; see the migration's docstring.
 KIND_FACTOR = 8
-KIND_CODES = {"stakeholder": 1, "position": 2, "source": 3, "quote": 4, "note": 5}
+KIND_CODES = {"stakeholder": 1, "position": 2, "source": 3, "quote": 4, "note": 5, "passage": 6}
 KINDS_BY_CODE = {code: kind for kind, code in KIND_CODES.items()}
 
 # The tables whose rows the index holds, each with its insert, update and delete triggers.
@@ -23,7 +29,34 @@ INDEXED_TABLES = {
     "source": "sources",
     "quote": "quotes",
     "note": "notes",
+    "passage": "source_passages",
 }
+
+# Passages are cut at a paragraph break (else a line break, a sentence's end, a space) between
+# PASSAGE_MIN and PASSAGE_MAX characters; a source shorter than PASSAGE_MAX is one passage.
+PASSAGE_MIN = 800
+PASSAGE_MAX = 2_000
+_BREAKS = ("\n\n", "\n", ". ", " ")
+
+
+def split_passages(text: str) -> list[tuple[int, int]]:
+    """[start, end) offsets of consecutive passages that cover `text` exactly."""
+    spans = []
+    start, length = 0, len(text)
+    while start < length:
+        if length - start <= PASSAGE_MAX:
+            end = length
+        else:
+            end = start + PASSAGE_MAX
+            for mark in _BREAKS:
+                found = text.rfind(mark, start + PASSAGE_MIN, end)
+                if found >= 0:
+                    end = found + len(mark)
+                    break
+        spans.append((start, end))
+        start = end
+    return spans
+
 
 # Start and end of a highlighted match in snippets: Unicode noncharacters, which the standard
 # reserves for a program's internal use, so they do not occur in text people type or import.

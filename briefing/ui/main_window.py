@@ -35,7 +35,7 @@ from briefing.core.cards import card_note_counts, stakeholder_detail, topic_card
 from briefing.core.changes import Changes
 from briefing.core.info import counts
 from briefing.core.lookup import list_topics
-from briefing.render.detail import stakeholder_html
+from briefing.render.detail import MORE_QUOTES_HREF, stakeholder_html
 from briefing.store import Store
 from briefing.ui import theme
 from briefing.ui.briefings import install_briefings
@@ -48,6 +48,7 @@ from briefing.ui.operations import Operations
 from briefing.ui.search import install_search
 from briefing.ui.sources import install_sources
 
+DETAIL_QUOTES = 50  # quotes the details show of a card at first, and more per "Show more"
 NOTES_ONLY = frozenset({"note", "tag"})  # changes that touch nothing on a card but its notes
 WELCOME_HTML = (
     "<h2>Select a card</h2><p class='muted'>Click a stakeholder, or move with the arrow keys and "
@@ -104,6 +105,10 @@ class MainWindow(QMainWindow):
         self._detail_shows_card = False
         self._detail_stale = False
         self._rendering_detail = False
+        # The details show a card's first quotes; "Show more quotes" raises this, a new card
+        # resets it. A card with a thousand quotes then opens as fast as one with ten.
+        self._detail_quotes = DETAIL_QUOTES
+        self.detail.anchorClicked.connect(self._on_detail_link)
         self.detail.textChanged.connect(self._on_detail_replaced)
         self.detail.installEventFilter(self)
 
@@ -342,7 +347,13 @@ class MainWindow(QMainWindow):
         return False
 
     def _on_current_card(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self._detail_quotes = DETAIL_QUOTES
         self._show_detail()
+
+    def _on_detail_link(self, url) -> None:
+        if url.toString() == MORE_QUOTES_HREF:
+            self._detail_quotes += DETAIL_QUOTES
+            self._show_detail(keep_scroll=True)
 
     def _show_detail(self, *, keep_scroll: bool = False) -> None:
         """Show the current card in the details (or the welcome text when there is none)."""
@@ -356,7 +367,12 @@ class MainWindow(QMainWindow):
                 self._detail_shows_card = self._detail_stale = False
                 return
             with self.store.reading() as session:
-                detail = stakeholder_detail(session, self.topic_id, current.data(StakeholderIdRole))
+                detail = stakeholder_detail(
+                    session,
+                    self.topic_id,
+                    current.data(StakeholderIdRole),
+                    quote_limit=self._detail_quotes,
+                )
             self.detail.setHtml(stakeholder_html(detail))
         finally:
             self._rendering_detail = False

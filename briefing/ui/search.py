@@ -748,7 +748,7 @@ class SearchFeature(QObject):
             if hit.kind == "note" and not where.cards:
                 note = note_summary(session, hit.id)
         if found is not None:
-            self._open_in_source(where, found)
+            self._open_in_source(where, found, hit.at)
             return
         if hit.kind == "note" and self._open_note(hit, where):
             return
@@ -835,9 +835,10 @@ class SearchFeature(QObject):
         window.statusBar().showMessage(f"Opened {hit.title[:1].lower()}{hit.title[1:]}", 5000)
         return True
 
-    def _open_in_source(self, where, found: SourceView) -> None:
+    def _open_in_source(self, where, found: SourceView, at: int | None = None) -> None:
         """Open the source reader on the source, with the words searched for marked: a quote
-        selected in its context (its speaker's card selected too), a source at its first match."""
+        selected in its context (its speaker's card selected too), a source at the passage the
+        hit was found in (`at`, its offset), on the first match there."""
         window = self.window
         self._select_card(where)
         panel = window.sources_panel
@@ -851,8 +852,10 @@ class SearchFeature(QObject):
             message = "Opened the quote in its source"
         else:
             message = f"Source: {found.title}"
+            here = [start for start, _end in found.highlights if at is None or start >= at]
+            if here or at is not None:
+                reader.scroll_to(here[0] if here else at)
             if found.highlights:
-                reader.scroll_to(found.highlights[0][0])
                 marked = len(found.highlights)
                 message += f", {marked} match{'es' if marked != 1 else ''} in its text marked"
         _upper_third(reader)

@@ -518,6 +518,9 @@ class SourcesPanel(QWidget):
         self.quote_detail.anchorClicked.connect(self._on_quote_detail_link)
         self._shown_quote: int | None = None  # the quote whose check and notes are shown
         self._notes_stale = False  # notes changed while the tab was hidden
+        # The source to show once the tab is shown: a hidden tab reads no text. A source may be
+        # tens of megabytes, seconds of layout, and the window opens on the cards, not here.
+        self._text_stale = False
 
         # Notes on what is being read: the source itself, and the quote chosen in the list.
         self.source_notes_button = QPushButton("Notes on this source")
@@ -570,6 +573,8 @@ class SourcesPanel(QWidget):
     def reload(self, select_source: int | None = None) -> None:
         """Read the list of sources again and show `select_source` (or the one shown before)."""
         wanted = select_source or (self.document.id if self.document else None)
+        if wanted is None and self.chooser.count():
+            wanted = self.chooser.currentData()  # chosen while the tab was hidden
         with self.window_.store.reading() as session:
             sources = list_sources(session)
         self.chooser.blockSignals(True)
@@ -583,6 +588,9 @@ class SourcesPanel(QWidget):
             index = 0
         self.chooser.setCurrentIndex(index)
         self.chooser.blockSignals(False)
+        if not self.isVisible() and select_source is None:
+            self._text_stale = True  # read when the tab is shown (showEvent)
+            return
         # The source shown before keeps its text (sources never change) and where it was
         # scrolled to; only its quotes are read again. Laying out a 50 MB text takes seconds.
         self.show_source(self.chooser.itemData(index) if index >= 0 else None)
@@ -609,6 +617,7 @@ class SourcesPanel(QWidget):
             self._shown_quote = None
             self._show_note_buttons(0)
             return
+        self._text_stale = False
         same = self.document is not None and self.document.id == source_id
         scroll = self.reader.verticalScrollBar().value() if same else 0
         with self.window_.store.reading() as session:
@@ -727,7 +736,10 @@ class SourcesPanel(QWidget):
             self._show_quote_detail(self._shown_quote, keep_scroll=True)
 
     def showEvent(self, event) -> None:
-        if self._notes_stale:
+        if self._text_stale:
+            self._text_stale = False
+            self.show_source(self.chooser.currentData())
+        elif self._notes_stale:
             self.refresh_note_counts()
         super().showEvent(event)
 

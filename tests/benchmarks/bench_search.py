@@ -7,7 +7,9 @@ connection). The raw query is given the very expression the app's parser writes,
 the same rows and the ratio measures what the app adds on top of FTS5.
 
 Every query runs once to warm the caches, then `--rounds` times each way, interleaved. Prints
-p50 and p95 of both, and as its last line `search p95 ratio: X.XX` (the target is at most 2.0).
+p50 and p95 of both and `search p95 ratio`, then each query's own ratio (median app time over
+median raw time), and as its last line `search per-query ratio: median X.XX, worst Y.YY` (the
+targets are 2.0 and 3.0): the p95 of all timings hides queries the app makes slow.
 Use a store from `synthetic.py`; not collected by pytest (the name does not start with `test_`).
 """
 
@@ -113,8 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     app_times: list[float] = []
     raw_times: list[float] = []
     for query, expression in zip(QUERIES, expressions, strict=True):
-        found = app(query)  # warm up; both must find the same number of rows
-        if found != fts(expression):
+        found = app(query)  # warm up; the app finds no more than FTS5 (a source is one hit)
+        if found > fts(expression):
             raise SystemExit(f"{query!r}: the app and raw FTS5 disagree")
     for _ in range(args.rounds):
         for query, expression in zip(QUERIES, expressions, strict=True):
@@ -136,6 +138,17 @@ def main(argv: list[str] | None = None) -> int:
     print(f"mean: raw {ms(statistics.fmean(raw_times))}, app {ms(statistics.fmean(app_times))}")
     ratio = percentile(app_times, 0.95) / percentile(raw_times, 0.95)
     print(f"search p95 ratio: {ratio:.2f}")
+    count = len(QUERIES)
+    per_query = []
+    for number, query in enumerate(QUERIES):
+        app_median = statistics.median(app_times[number::count])
+        raw_median = statistics.median(raw_times[number::count])
+        per_query.append(app_median / raw_median)
+        print(f"  {query!r:<36} app {ms(app_median)}  raw {ms(raw_median)}  {per_query[-1]:5.2f}")
+    print(
+        f"search per-query ratio: median {statistics.median(per_query):.2f}, "
+        f"worst {max(per_query):.2f}"
+    )
     return 0
 
 

@@ -171,7 +171,7 @@ def test_options_win_over_the_files_own_facts(empty_store, tmp_path, news_html):
     with empty_store.writing() as session:
         imported = import_source(session, path, title="Mine", publisher="Wire")
     with empty_store.reading() as session:
-        (summary,) = list_sources(session)
+        (summary,) = list_sources(session, check=True)
     assert (summary.id, summary.title, summary.publisher) == (imported.id, "Mine", "Wire")
     assert summary.quote_count == 0 and summary.intact
 
@@ -235,7 +235,8 @@ def test_a_changed_text_is_reported_when_read(empty_store, tmp_path):
         document = open_source(session, imported.id)
         assert not document.intact
         assert "changed since it was imported" in document.integrity_problem()
-        assert not list_sources(session)[0].intact
+        assert not list_sources(session, check=True)[0].intact
+        assert list_sources(session)[0].intact is None  # a list reads no text unless asked
 
 
 def test_the_app_refuses_to_edit_a_stored_source(empty_store, tmp_path):

@@ -364,3 +364,36 @@ def test_arrow_keys_go_from_hit_to_hit_over_the_headings(qtbot, window):
         assert panel.view.currentIndex().data(HitRole) == hit
     qtbot.keyClick(panel.view, Qt.Key.Key_Up)  # at the first hit, Up stays there
     assert panel.view.currentIndex().data(HitRole) == expected[0]
+
+
+def test_a_hit_deep_in_a_long_source_opens_the_reader_at_its_passage(
+    qtbot, window, demo_store, tmp_path
+):
+    import hashlib
+
+    from briefing.core.changes import Changes
+
+    filler = "The committee heard evidence about cameras in public places. " * 12
+    paragraphs = [filler] * 200
+    paragraphs[170] = filler[:300] + "A zanzibarian moratorium was proposed. " + filler[:300]
+    text = "\n\n".join(paragraphs)
+    with demo_store.writing() as session:
+        source = Source(
+            title="Long inquiry", text=text, sha256=hashlib.sha256(text.encode()).hexdigest()
+        )
+        session.add(source)
+        session.flush()
+        source_id = source.id
+    window.operations.changed.emit(Changes.of("source"))
+    type_query(qtbot, window, "zanzibarian")
+    (hit,) = shown_hits(window)
+    assert hit.kind == "source" and hit.at is not None and hit.at > len(text) // 2
+    window.search.open_hit(hit)
+    sources = window.sources_panel
+    assert sources.document.id == source_id
+    reader = sources.reader
+    needle = text.index("zanzibarian")
+    assert reader.matches == ((needle, needle + len("zanzibarian")),)
+    assert reader.textCursor().position() == reader.positions.to_document(needle)
+    assert reader.viewport().rect().contains(reader.cursorRect().center())
+    window.grab().save(str(tmp_path / "search-long-source.png"))

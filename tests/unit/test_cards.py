@@ -135,3 +135,55 @@ def test_a_topic_without_stakeholders_has_no_cards(empty_store):
         assert topic_cards(session, topic.id) == []
         with pytest.raises(NotFound):
             stakeholder_detail(session, topic.id, 12345)
+
+
+def _many_quotes(store, topic, card_id: int, count: int) -> None:
+    with store.writing() as session:
+        source = session.scalars(select(Source)).first()
+        words = source.text[:40]
+        for _ in range(count):
+            session.add(Quote(source_id=source.id, start=0, end=40, text=words, speaker_id=card_id))
+
+
+def test_the_details_can_show_only_a_cards_first_quotes(demo):
+    from briefing.render.detail import MORE_QUOTES_HREF, stakeholder_html
+
+    store, topic, cards = demo
+    _many_quotes(store, topic, cards["Liberty"].id, 120)
+    with store.reading() as session:
+        everything = stakeholder_detail(session, topic.id, cards["Liberty"].id)
+        first = stakeholder_detail(session, topic.id, cards["Liberty"].id, quote_limit=50)
+    total = len(everything.quotes)
+    assert total >= 120 and everything.quote_count == total
+    assert len(first.quotes) == 50 and first.quote_count == total
+    # The first ones are the same quotes, in the same order, checked the same way.
+    assert [q.line.id for q in first.quotes] == [q.line.id for q in everything.quotes[:50]]
+    assert [q.verification for q in first.quotes] == [
+        q.verification for q in everything.quotes[:50]
+    ]
+    html = stakeholder_html(first)
+    assert f"Quotes ({total})" in html and MORE_QUOTES_HREF in html
+    assert f"50 of {total} shown" in html
+    assert MORE_QUOTES_HREF not in stakeholder_html(everything)
+
+
+def test_quotes_are_checked_against_their_passages_without_reading_sources(demo):
+    from sqlalchemy import event
+
+    store, topic, cards = demo
+    seen: list[str] = []
+
+    def watch(_conn, _cursor, statement, *_args) -> None:
+        if "sources.text" in statement:
+            seen.append(statement)
+
+    event.listen(store.engine, "before_cursor_execute", watch)
+    try:
+        with store.reading() as session:
+            for card in cards.values():
+                detail = stakeholder_detail(session, topic.id, card.id)
+                assert all(q.verification.verified for q in detail.quotes if q.source_id)
+            topic_cards(session, topic.id)
+    finally:
+        event.remove(store.engine, "before_cursor_execute", watch)
+    assert seen == []

@@ -23,7 +23,16 @@ from briefing.core.search import (
 from briefing.errors import InputError
 from briefing.store import migrations, open_store
 from briefing.store.database import APPLICATION_ID, _make_engine
-from briefing.store.models import Note, Position, Quote, Source, Stakeholder, Tag, Topic
+from briefing.store.models import (
+    Note,
+    Position,
+    Quote,
+    Source,
+    SourcePassage,
+    Stakeholder,
+    Tag,
+    Topic,
+)
 from briefing.store.search_index import INDEXED_TABLES, MARK_END, MARK_START, SEARCH_TABLE
 
 FRAGMENTS = [
@@ -415,7 +424,7 @@ def test_triggers_follow_insert_update_and_delete(empty_store):
     with store.writing() as session:
         session.delete(session.get(Stakeholder, liberty.id))  # cascades to the position
     assert titles(store, "containment") == [("source", "Containment report")]
-    assert index_rows(store) == 1
+    assert index_rows(store) == 2  # the source's facts, and its text's one passage
     _check_integrity(store)
 
 
@@ -441,7 +450,7 @@ def test_the_demo_is_fully_indexed(demo_store):
     with demo_store.reading() as session:
         expected = sum(
             len(session.scalars(select(model.id)).all())
-            for model in (Stakeholder, Position, Source, Quote, Note)
+            for model in (Stakeholder, Position, Source, Quote, Note, SourcePassage)
         )
     assert index_rows(demo_store) == expected
     _check_integrity(demo_store)

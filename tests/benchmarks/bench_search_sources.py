@@ -1,0 +1,186 @@
+"""Search over large sources, per query against raw FTS5:
+`python tests/benchmarks/bench_search_sources.py [--sources 20] [--largest 50000000]`.
+
+Builds (through the app's models) a store of 20 sources from 1 MB to 50 MB of text with natural
+word frequencies (`bigsource.natural_text`, a different seed each, sizes growing geometrically),
+a stakeholder quoting each, and runs fixed queries, unfiltered and filtered, through the app's
+`search` (parsing, ranking, filters, snippets, titles) and as raw FTS5 on the same index with the
+same expression and the same restriction written by hand in SQL. Every query runs once to warm
+the caches, then `--rounds` times each way, interleaved. Prints each query's best time each way
+(the fastest of the rounds: on a shared machine the slower ones measure other programs) and its
+ratio.
+
+Then the same rare phrase is searched in a store holding only one 50 MB source and in one
+holding only a 50 kB source: `big source search ratio` (target at most 2.0).
+
+The last line is `search per-query ratio: median X.XX, worst Y.YY` (targets 2.0 and 3.0).
+Not collected by pytest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bigsource import natural_text
+
+from briefing.core.search import SearchFilters, parse_query, search
+from briefing.store import open_store
+from briefing.store.models import Quote, Source, Stakeholder
+
+LIMIT = 50
+RARE = "Zanzibarian moratorium wording."
+
+# (query, app filters, SQL restriction on the index's rowid for the raw query)
+SOURCE_ROWS = "(rowid % 8 = 3 OR rowid % 8 = 6)"
+RECENT = (
+    "((rowid % 8 = 3 AND rowid / 8 IN (SELECT id FROM sources WHERE published >= '2020-01-01'))"
+    " OR (rowid % 8 = 6 AND rowid / 8 IN (SELECT p.id FROM source_passages AS p JOIN sources AS s"
+    " ON s.id = p.source_id WHERE s.published >= '2020-01-01')))"
+)
+QUERIES = [
+    ("police", None, None),
+    ("moratorium", None, None),
+    ("facial recognition", None, None),
+    ('"facial recognition"', None, None),
+    ("ban OR moratorium", None, None),
+    ("police NOT court", None, None),
+    ("surv*", None, None),
+    ("zanzibarian", None, None),
+    ("watchlist retention", None, None),
+    ("kalo", None, None),
+    ("moratorium", SearchFilters(kinds=frozenset({"source"})), SOURCE_ROWS),
+    ("police", SearchFilters(kinds=frozenset({"source"})), SOURCE_ROWS),
+    ("moratorium", SearchFilters(date_from=dt.date(2020, 1, 1)), RECENT),
+    ("warrant", SearchFilters(date_from=dt.date(2020, 1, 1)), RECENT),
+]
+
+
+def _with_marker(text: str) -> str:
+    middle = text.find("\n\n", len(text) // 2)
+    middle = middle if middle >= 0 else len(text) // 2
+    return text[:middle] + "\n\n" + RARE + text[middle:]
+
+
+def build(path: Path, sizes: list[int]) -> Path:
+    def populate(session) -> None:
+        for number, size in enumerate(sizes):
+            text = _with_marker(natural_text(size, seed=100 + number))
+            source = Source(
+                title=f"Inquiry volume {number + 1}",
+                publisher="Inquiry",
+                published=dt.date(2014 + number % 10, 1, 1),
+                text=text,
+                sha256=hashlib.sha256(text.encode()).hexdigest(),
+            )
+            person = Stakeholder(name=f"Witness {number + 1}", kind="person")
+            session.add_all([source, person])
+            session.flush()
+            at = text.index(RARE)
+            session.add(
+                Quote(
+                    source_id=source.id,
+                    start=at,
+                    end=at + len(RARE),
+                    text=RARE,
+                    speaker_id=person.id,
+                )
+            )
+            session.flush()
+            session.expunge_all()  # one text held at a time
+
+    open_store(path, seed=populate).close()
+    return path
+
+
+def _timed(function, *args) -> float:
+    began = time.perf_counter()
+    function(*args)
+    return time.perf_counter() - began
+
+
+def compare(path: Path, queries, rounds: int) -> list[tuple[str, float, float]]:
+    store = open_store(path, create=False)
+    raw = sqlite3.connect(path)
+
+    def app(query: str, filters) -> int:
+        with store.reading() as session:
+            return len(search(session, query, filters, limit=LIMIT))
+
+    def fts(expression: str, restriction: str | None) -> int:
+        where = f" AND {restriction}" if restriction else ""
+        sql = (
+            "SELECT rowid FROM search_index WHERE search_index MATCH ?"
+            f"{where} ORDER BY rank LIMIT {LIMIT}"
+        )
+        return len(raw.execute(sql, (expression,)).fetchall())
+
+    results = []
+    for query, filters, restriction in queries:
+        expression = parse_query(query).fts()
+        app(query, filters)
+        fts(expression, restriction)
+        app_times, raw_times = [], []
+        for _ in range(rounds):
+            app_times.append(_timed(app, query, filters))
+            raw_times.append(_timed(fts, expression, restriction))
+        label = query + (" [filtered]" if filters else "")
+        # The best of the rounds: on a shared machine the rest measures the other programs.
+        results.append((label, min(app_times), min(raw_times)))
+    raw.close()
+    store.close()
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sources", type=int, default=20)
+    parser.add_argument("--smallest", type=int, default=1_000_000)
+    parser.add_argument("--largest", type=int, default=50_000_000)
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args(argv)
+    step = (args.largest / args.smallest) ** (1 / max(1, args.sources - 1))
+    sizes = [round(args.smallest * step**n) for n in range(args.sources)]
+    with tempfile.TemporaryDirectory() as folder:
+        began = time.perf_counter()
+        corpus = build(Path(folder) / "corpus.db", sizes)
+        built = time.perf_counter() - began
+        size = corpus.stat().st_size / 1e6
+        print(
+            f"corpus: {args.sources} sources, {sum(sizes) / 1e6:.0f} MB of text, "
+            f"store {size:.0f} MB, built in {built:.0f} s"
+        )
+        ratios = []
+        for label, app_time, raw_time in compare(corpus, QUERIES, args.rounds):
+            ratio = app_time / raw_time
+            ratios.append(ratio)
+            print(
+                f"{label:<36} app {app_time * 1000:8.2f} ms  raw {raw_time * 1000:8.2f} ms"
+                f"  ratio {ratio:5.2f}"
+            )
+        corpus.unlink()
+        one = [("zanzibarian moratorium", None, None), ('"moratorium wording"', None, None)]
+        big = compare(build(Path(folder) / "big.db", [args.largest]), one, args.rounds)
+        small = compare(build(Path(folder) / "small.db", [50_000]), one, args.rounds)
+        for (label, big_time, _), (_, small_time, _) in zip(big, small, strict=True):
+            print(
+                f"{label:<36} in a 50 MB source {big_time * 1000:7.2f} ms, "
+                f"in a 50 kB one {small_time * 1000:7.2f} ms"
+            )
+        worst_big = max(b[1] / s[1] for b, s in zip(big, small, strict=True))
+        print(f"big source search ratio: {worst_big:.2f}")
+    print(
+        f"search per-query ratio: median {statistics.median(ratios):.2f}, worst {max(ratios):.2f}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

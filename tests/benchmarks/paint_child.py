@@ -1,0 +1,91 @@
+"""One process, timed from its start to the first paint of a window; run by the benchmarks.
+
+`python paint_child.py app STORE` starts the app as `briefing --db STORE` does and stops once
+the card grid has painted; `python paint_child.py bare` shows a bare PySide6 main window with a
+list view of ten rows instead. Prints `<seconds> <peak resident MB>` and exits. Not collected by
+pytest.
+"""
+
+from __future__ import annotations
+
+import time
+
+STARTED = time.perf_counter()
+
+import resource  # noqa: E402
+import sys  # noqa: E402
+
+
+def peak_megabytes() -> float:
+    """This process's peak resident memory. VmHWM, not ru_maxrss: ru_maxrss counts the parent's
+    memory at the fork before `exec`, so a child of a big benchmark would seem as big."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _report() -> None:
+    elapsed = time.perf_counter() - STARTED
+    print(f"{elapsed:.4f} {peak_megabytes():.1f}", flush=True)
+
+
+def _stop_after_first_paint(widget) -> None:
+    from PySide6.QtCore import QEvent, QObject, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    class FirstPaint(QObject):
+        done = False
+
+        def eventFilter(self, watched, event) -> bool:
+            if event.type() == QEvent.Type.Paint and not self.done:
+                self.done = True
+
+                def finish() -> None:  # after the paint event has been handled
+                    _report()
+                    QApplication.instance().quit()
+
+                QTimer.singleShot(0, finish)
+            return False
+
+    watcher = FirstPaint(widget)
+    widget.installEventFilter(watcher)
+    widget._first_paint = watcher  # kept alive with the widget
+
+
+def bare() -> int:
+    from PySide6.QtCore import QStringListModel
+    from PySide6.QtWidgets import QApplication, QListView, QMainWindow
+
+    app = QApplication(sys.argv[:1])
+    window = QMainWindow()
+    view = QListView()
+    view.setModel(QStringListModel([f"Row {n}" for n in range(10)], view))
+    window.setCentralWidget(view)
+    window.resize(1500, 950)
+    _stop_after_first_paint(view.viewport())
+    window.show()
+    return app.exec()
+
+
+def app(store: str) -> int:
+    from briefing.cli import main
+    from briefing.ui import main_window
+
+    original = main_window.MainWindow.__init__
+
+    def watched_init(self, *args, **kwargs) -> None:
+        original(self, *args, **kwargs)
+        self.resize(1500, 950)
+        _stop_after_first_paint(self.grid.viewport())
+
+    main_window.MainWindow.__init__ = watched_init
+    return main(["--db", store])
+
+
+if __name__ == "__main__":
+    sys.exit(bare() if sys.argv[1] == "bare" else app(sys.argv[2]))

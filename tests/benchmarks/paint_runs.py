@@ -1,0 +1,55 @@
+"""Runs `paint_child.py` in fresh processes, interleaved, and summarises; used by benchmarks."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def paint(*arguments: str) -> tuple[float, float]:
+    """Seconds from process start to first paint, and peak resident MB, of one fresh process."""
+    with tempfile.TemporaryDirectory() as config:
+        env = dict(os.environ, XDG_CONFIG_HOME=config)
+        env.setdefault("QT_QPA_PLATFORM", "offscreen")
+        done = subprocess.run(
+            [sys.executable, str(HERE / "paint_child.py"), *arguments],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=600,
+            check=True,
+        )
+    seconds, megabytes = done.stdout.split()[-2:]
+    return float(seconds), float(megabytes)
+
+
+def interleaved(
+    cases: dict[str, tuple[str, ...]], rounds: int
+) -> dict[str, list[tuple[float, float]]]:
+    """Each case once per round, in turn, after one warm-up run of each (file caches)."""
+    for arguments in cases.values():
+        paint(*arguments)
+    results: dict[str, list[tuple[float, float]]] = {name: [] for name in cases}
+    for _ in range(rounds):
+        for name, arguments in cases.items():
+            results[name].append(paint(*arguments))
+    return results
+
+
+def summary(name: str, runs: list[tuple[float, float]]) -> str:
+    times = [t for t, _ in runs]
+    peak = max(m for _, m in runs)
+    return (
+        f"{name:<28} median {statistics.median(times):6.3f} s  "
+        f"(min {min(times):.3f}, max {max(times):.3f})  peak RSS {peak:6.1f} MB"
+    )
+
+
+def median(runs: list[tuple[float, float]]) -> float:
+    return statistics.median(t for t, _ in runs)

@@ -1,0 +1,49 @@
+"""Opening a store that needs no upgrade loads no migration machinery."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+
+from briefing.paths import migrations_dir
+from briefing.store import migrations
+
+
+def test_the_revisions_read_from_the_files_are_alembics():
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir()))
+    scripts = ScriptDirectory.from_config(config)
+    assert migrations.head_revision() == scripts.get_current_head()
+    assert migrations.first_revision() == list(scripts.walk_revisions())[-1].revision
+    assert {s.revision for s in scripts.walk_revisions()} == set(migrations._revisions())
+    assert not migrations.is_known("9999_from_the_future")
+
+
+def _loaded_after(code: str) -> set[str]:
+    probe = f"{code}\nimport sys\nprint(' '.join(sorted(sys.modules)))"
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
+    )
+    return {name.split(".")[0] for name in done.stdout.split()}
+
+
+def test_opening_a_current_store_imports_neither_alembic_nor_pypdf(demo_path):
+    loaded = _loaded_after(
+        "from briefing.store import open_store\n"
+        "from briefing.core.cards import topic_cards\n"
+        f"with open_store({str(demo_path)!r}) as store, store.reading() as session:\n"
+        "    topic_cards(session, 1)\n"
+    )
+    assert "sqlalchemy" in loaded  # the probe did run
+    assert "alembic" not in loaded and "pypdf" not in loaded
+
+
+def test_a_new_store_is_still_built_by_the_migrations(tmp_path):
+    loaded = _loaded_after(
+        "from briefing.store import open_store\n"
+        f"open_store({str(tmp_path / 'new.sqlite3')!r}).close()\n"
+    )
+    assert "alembic" in loaded
