@@ -24,7 +24,14 @@ def register(commands: Commands) -> None:
     sub.add_argument(
         "--include-private",
         action="store_true",
-        help="include private notes, each marked private (default: left out)",
+        help="include private notes, each marked private (default: left out); for a whole "
+        "topic, this asks for notes too",
+    )
+    sub.add_argument(
+        "--with-notes",
+        action="store_true",
+        help="a whole topic: include the shareable notes (default: no notes). A composed "
+        "briefing prints the notes put into it",
     )
     sub.add_argument("--page-size", choices=("A4", "Letter"), help="PDF page size (default A4)")
 
@@ -52,6 +59,7 @@ def export(args: argparse.Namespace) -> int:
                 session,
                 topic.id,
                 include_private=args.include_private,
+                with_notes=args.with_notes,
                 page_size=args.page_size or "A4",
             )
     if fmt == "pdf":

@@ -324,3 +324,20 @@ def test_an_export_can_be_read_by_others_like_any_new_file(demo_path, tmp_path):
     out.chmod(0o640)
     assert export(demo_path, out) == 0
     assert out.stat().st_mode & 0o777 == 0o640
+
+
+SHAREABLE_TODO = "check the small print"
+
+
+def test_whole_topic_prints_notes_only_when_asked(demo_path, tmp_path):
+    """No notes by default; --with-notes the shareable ones; --include-private all, marked."""
+    plain, noted, private = (tmp_path / f"{n}.md" for n in ("plain", "noted", "private"))
+    assert export(demo_path, plain) == 0
+    assert export(demo_path, noted, "--with-notes") == 0
+    assert export(demo_path, private, "--include-private") == 0
+    plain, noted, private = (squash(p.read_text()) for p in (plain, noted, private))
+    assert squash(SHAREABLE_TODO) not in plain and squash(PRIVATE_MARKER) not in plain
+    assert squash(SHAREABLE_TODO) in noted and squash(PRIVATE_MARKER) not in noted
+    assert squash(SHAREABLE_TODO) in private and squash(PRIVATE_MARKER) in private
+    assert squash("PRIVATE NOTE") in private
+    assert noted.count(squash(SHAREABLE_TODO)) == 1

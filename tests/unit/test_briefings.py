@@ -155,13 +155,16 @@ def test_a_quote_whose_source_was_removed_is_refused(demo_store):
         b.topic_content(s, 1)
 
 
-def test_topic_content_has_every_stakeholder_and_shareable_note(demo_store):
+def test_topic_content_has_every_stakeholder_and_notes_only_when_asked(demo_store):
     with demo_store.reading() as s:
         content = b.topic_content(s, 1)
+        with_notes = b.topic_content(s, 1, with_notes=True)
         quotes = s.scalars(select(Quote.text)).all()
     cited = {q.text for q in content.all_quotes}
     assert set(quotes) <= cited
-    notes = [n for sec in content.sections for n in getattr(sec, "notes", ())]
+    assert not [n for sec in content.sections for n in getattr(sec, "notes", ())]
+    assert b.NOTES_TITLE not in content.section_titles
+    notes = [n for sec in with_notes.sections for n in getattr(sec, "notes", ())]
     assert notes and not any(n.private for n in notes)
 
 
@@ -201,8 +204,12 @@ def test_exports_choose_notes_by_the_notes_privacy_rule(demo_store, composed):
     with demo_store.writing() as s:
         (ibm,) = ids(s, Stakeholder, Stakeholder.name, "IBM")
         quote = s.scalars(select(Quote.id).where(Quote.text.contains("IBM firmly"))).first()
-        notes.add_note(s, ("stakeholder", ibm), "Secret about IBM", private=True)
-        notes.add_note(s, ("quote", quote), "Secret about a quote", private=True)
+        for target, body in (
+            (("stakeholder", ibm), "Secret about IBM"),
+            (("quote", quote), "Secret about a quote"),
+        ):
+            note_id = notes.add_note(s, target, body, private=True).id
+            b.add_item(s, composed, "note", note_id)  # a composed briefing prints what is put in
 
     def exported(content):
         return {n.body: n.private for sec in content.sections for n in getattr(sec, "notes", ())}
@@ -213,7 +220,7 @@ def test_exports_choose_notes_by_the_notes_privacy_rule(demo_store, composed):
         for private in (False, True):
             allowed = everything if private else shared
             for content in (
-                b.topic_content(s, 1, include_private=private),
+                b.topic_content(s, 1, include_private=private, with_notes=True),
                 b.briefing_content(s, composed, include_private=private),
             ):
                 found = exported(content)
@@ -257,3 +264,54 @@ def test_the_sources_appendix_says_what_is_not_recorded(demo_store):
         text = render(described)
         assert "recorded." not in text and "The Paper" in text
         assert "https://example.org/report" in text
+
+
+def _printed(content) -> list[str]:
+    return [n.body for sec in content.sections for n in getattr(sec, "notes", ())]
+
+
+def test_a_composed_briefing_prints_exactly_the_notes_put_into_it(demo_store):
+    """A stakeholder item brings none of the card's notes; a note put in on purpose is printed
+    once, in its stakeholder's section when the briefing shows that stakeholder."""
+    from briefing.core import notes
+
+    with demo_store.writing() as s:
+        (ibm,) = ids(s, Stakeholder, Stakeholder.name, "IBM")
+        chosen = notes.add_note(s, ("stakeholder", ibm), "Chosen note about IBM").id
+        notes.add_note(s, ("stakeholder", ibm), "Internal to-do about IBM")
+        bid, _ = b.create_briefing(s, 1, "For the committee")
+        b.add_item(s, bid, "note", chosen)  # before the stakeholder: still printed once
+        b.add_item(s, bid, "stakeholder", ibm)
+        content = b.briefing_content(s, bid)
+        card_notes = {n.body for n in b.stakeholder_detail(s, 1, ibm).notes}
+    assert "Internal to-do about IBM" in card_notes and len(card_notes) > 2
+    assert _printed(content) == ["Chosen note about IBM"]
+    ibm_section = next(sec for sec in content.sections if sec.title == "IBM")
+    assert [n.body for n in ibm_section.notes] == ["Chosen note about IBM"]
+    assert b.NOTES_TITLE not in content.section_titles
+    for render in (html_document, markdown_document):
+        text = render(content)
+        assert text.count("Chosen note about IBM") == 1
+        assert "Internal to-do" not in text and "check the small print" not in text
+
+
+def test_a_whole_topic_prints_each_note_once(demo_store):
+    with demo_store.reading() as s:
+        for private in (False, True):
+            printed = _printed(b.topic_content(s, 1, with_notes=True, include_private=private))
+            assert printed and len(printed) == len(set(printed))
+        # --include-private asks for notes too: the private ones, marked, and the others.
+        content = b.topic_content(s, 1, include_private=True)
+    flags = [n.private for sec in content.sections for n in getattr(sec, "notes", ())]
+    assert True in flags and False in flags
+
+
+def test_adding_a_private_note_says_it_will_be_left_out(demo_store, composed):
+    with demo_store.reading() as s:
+        private = s.scalars(select(Note.id).where(Note.private.is_(True))).one()
+        shared = s.scalars(select(Note.id).where(Note.private.is_(False))).first()
+        assert "left out" in b.private_note_warning(s, private)
+        assert "Include private notes" in b.private_note_warning(s, private)
+        assert b.private_note_warning(s, shared) is None
+        items = b.briefing_items(s, composed)
+    assert "left out unless private notes are included" in items[-1].label
