@@ -595,9 +595,9 @@ def _comparison(
             select(Answer).where(Answer.question_id.in_([q.id for q in questions]))
         )
     }
-    answered = {sid for _, sid in answers}
-    # Columns: the chosen stakeholders that answer at least one question.
-    columns = [sid for sid in stakeholder_ids if sid in answered]
+    # Every stakeholder of the briefing has a column, answered or not: a reader must not take
+    # a missing column for a stakeholder left out. An unanswered cell says so (None).
+    columns = list(dict.fromkeys(stakeholder_ids))
     if not columns:
         return None
     cards = {card.id: card for card in (cards or topic_cards(session, topic_id))}

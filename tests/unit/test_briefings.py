@@ -315,3 +315,25 @@ def test_adding_a_private_note_says_it_will_be_left_out(demo_store, composed):
         assert b.private_note_warning(s, shared) is None
         items = b.briefing_items(s, composed)
     assert "left out unless private notes are included" in items[-1].label
+
+
+def test_every_stakeholder_has_a_column_and_an_unanswered_cell_says_so(demo_store):
+    from briefing.core.editing import StakeholderFields, add_stakeholder
+
+    with demo_store.writing() as s:
+        new_id = add_stakeholder(s, StakeholderFields("Big Brother Watch", "ngo"), 1).id
+        (ibm,) = ids(s, Stakeholder, Stakeholder.name, "IBM")
+        bid, _ = b.create_briefing(s, 1, "Two columns")
+        b.add_item(s, bid, "comparison")
+        b.add_item(s, bid, "stakeholder", ibm)
+        b.add_item(s, bid, "stakeholder", new_id)
+        composed = b.briefing_content(s, bid)
+        whole = b.topic_content(s, 1)
+        cards = [c.name for c in b.topic_cards(s, 1)]
+    assert composed.sections[0].stakeholders == ("IBM", "Big Brother Watch")
+    assert all(row[1] is None for row in composed.sections[0].cells)
+    table = next(sec for sec in whole.sections if isinstance(sec, b.ComparisonSection))
+    assert sorted(table.stakeholders) == sorted(cards) and "Big Brother Watch" in cards
+    html = html_document(composed)
+    assert html.count("No answer recorded") == len(composed.sections[0].questions)
+    assert "no answer recorded" in markdown_document(composed)
