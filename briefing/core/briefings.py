@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session, selectinload
 from briefing.core.cards import (
     QuoteView,
     StakeholderDetail,
+    citation_dates,
     stakeholder_detail,
     topic_cards,
 )
@@ -337,6 +338,9 @@ class CitedQuote:
     # How other sources report the same words differently, one line each: the other source's
     # title and a word diff marking this quote's words [-so-] and the other's {+so+}.
     conflicts: tuple[str, ...] = ()
+    # The citation's dates: the source's own, then when the words were said if that differs
+    # (`core.cards.citation_dates`).
+    dated: str = ""
 
 
 @dataclass(frozen=True)
@@ -475,6 +479,7 @@ class _Citations:
             status_label=view.verification.label,
             diff=view.verification.diff,
             conflicts=_conflict_lines(view.conflicts),
+            dated=citation_dates(source.published, view.line.said_on, view.line.attribution),
         )
         self.quotes[view.line.id] = cited
         return cited
@@ -512,6 +517,7 @@ class _Citations:
                 if view is not None
                 else self._conflicts(quote.id, quote.speaker_id)
             ),
+            dated=citation_dates(source.published, quote.said_on, quote.attribution),
         )
         self.quotes[quote.id] = cited
         return cited

@@ -337,3 +337,32 @@ def test_every_stakeholder_has_a_column_and_an_unanswered_cell_says_so(demo_stor
     html = html_document(composed)
     assert html.count("No answer recorded") == len(composed.sections[0].questions)
     assert "no answer recorded" in markdown_document(composed)
+
+
+def test_citations_give_the_sources_date_then_when_the_words_were_said(demo_store):
+    """An article of 12 June quoting words said on 10 June is cited "12 June 2020 (said 10 June
+    2020)", never "10 June 2020" alone as if that were the article's date."""
+    import datetime as dt
+
+    from briefing.core.cards import stakeholder_detail
+
+    with demo_store.writing() as s:
+        quote = s.scalars(select(Quote).where(Quote.attribution == "direct")).first()
+        quote.source.publisher = "Tech Policy Daily"
+        quote.source.published = dt.date(2020, 6, 12)
+        quote.said_on = dt.date(2020, 6, 10)
+        other = s.scalars(select(Quote).where(Quote.id != quote.id)).first()
+        other.said_on = None
+        speaker_id, text, other_text = quote.speaker_id, quote.text, other.text
+        content = b.topic_content(s, 1)
+        detail = stakeholder_detail(s, 1, speaker_id)
+    cited = next(q for q in content.all_quotes if q.text == text)
+    assert cited.dated == "12 June 2020 (said 10 June 2020)"
+    undated_words = next(q for q in content.all_quotes if q.text == other_text)
+    assert undated_words.dated == "12 June 2020"  # the same source; no date of its own
+    for render in (html_document, markdown_document):
+        page = " ".join(re.sub(r"<[^>]+>|&nbsp;", " ", render(content)).split())
+        assert "12 June 2020 (said 10 June 2020)" in page
+        assert "Daily, 10 June" not in page
+    line = next(q.line for q in detail.quotes if q.line.text == text)
+    assert line.citation.endswith("Tech Policy Daily, 12 June 2020 (said 10 June 2020)")
