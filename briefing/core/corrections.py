@@ -16,6 +16,7 @@ restores every row they touched, the quotes, notes and briefing items a delete t
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -285,3 +286,32 @@ def delete_source(session: Session, source_id: int | str) -> Changes:
     return Changes.of(
         "source", "quote", "answer", "briefing", "note", "event", "stakeholder", "tag"
     )
+
+
+# -- who said it --------------------------------------------------------------------------------
+
+NEAR = 300  # characters either side of a selection that count as "next to" it
+
+
+def speaker_near(text: str, start: int, end: int, speakers: Sequence) -> int | None:
+    """The speaker a new quote of text[start:end] most likely has: a stakeholder named in the
+    selection, else the one named closest to it within NEAR characters; None if none is.
+
+    `speakers` are `core.quotes.SpeakerChoice`s (id, name). Names match whole words, ignoring
+    case ("IBM's" names IBM). The selected card plays no part: quoting a source while another
+    card is selected must not give the words to that card's stakeholder.
+    """
+    low = max(0, start - NEAR)
+    around = text[low : min(len(text), end + NEAR)]
+    best: tuple[int, int, int] | None = None  # (distance, -length of name, id)
+    for choice in speakers:
+        name = choice.name.strip()
+        if not name:
+            continue
+        for found in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", around, flags=re.I):
+            at, to = found.start() + low, found.end() + low
+            distance = 0 if at < end and to > start else min(abs(start - to), abs(at - end))
+            key = (distance, -len(name), choice.id)
+            if best is None or key < best:
+                best = key
+    return best[2] if best is not None else None

@@ -168,3 +168,26 @@ def test_unknown_records_are_refused(demo_store):
         c.quote_dependents(s, 9999)
     with pytest.raises(NotFound, match="no source"), demo_store.reading() as s:
         c.source_dependents(s, 9999)
+
+
+def test_a_new_quotes_speaker_comes_from_the_text_or_nobody():
+    from briefing.core.quotes import SpeakerChoice
+
+    speakers = [
+        SpeakerChoice(1, "IBM", ""),
+        SpeakerChoice(2, "Arvind Krishna", "IBM"),
+        SpeakerChoice(3, "Amazon", ""),
+    ]
+    text = (
+        "In a letter, IBM's chief executive Arvind Krishna wrote: \u201cnow is the time to "
+        "begin a national dialogue\u201d. Elsewhere in the report, unrelated words follow. "
+        + "Filler. " * 60
+        + "Nobody is named near these words."
+    )
+    words = text.index("now is the time")
+    assert c.speaker_near(text, words, words + 15, speakers) == 2  # the nearest name
+    ibm = text.index("IBM's")
+    assert c.speaker_near(text, ibm, ibm + 20, speakers) == 1  # named in the selection
+    far = text.index("Nobody")
+    assert c.speaker_near(text, far, far + 6, speakers) is None
+    assert c.speaker_near("amazonian rainforest", 0, 9, speakers) is None  # whole words
