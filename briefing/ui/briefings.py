@@ -23,8 +23,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence, QPainter
+from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QAction, QDesktopServices, QKeySequence, QPainter
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -102,7 +102,7 @@ class ExportDialog(QDialog):
         self.setAccessibleName("Export briefing")
         self.path = QLineEdit()
         self.path.setAccessibleName("File to write")
-        self.path.setPlaceholderText("briefing.pdf, .html or .md")
+        self.path.setPlaceholderText("briefing.pdf, .odt, .html or .md")
         browse = _button("&Browse…", "Choose the file to write", self._browse)
         row = QHBoxLayout()
         row.addWidget(self.path)
@@ -140,7 +140,10 @@ class ExportDialog(QDialog):
 
     def _browse(self) -> None:
         chosen, _ = QFileDialog.getSaveFileName(
-            self, "Export briefing", self.path.text(), "PDF (*.pdf);;HTML (*.html);;Markdown (*.md)"
+            self,
+            "Export briefing",
+            self.path.text(),
+            "PDF (*.pdf);;OpenDocument text (*.odt);;HTML (*.html);;Markdown (*.md)",
         )
         if chosen:
             self.path.setText(chosen)
@@ -154,6 +157,51 @@ class ExportDialog(QDialog):
         self.accept()
 
 
+def open_url(url: QUrl) -> bool:
+    """Open a file or a folder in the desktop's own application. Tests replace this."""
+    return QDesktopServices.openUrl(url)
+
+
+class ExportedDialog(QMessageBox):
+    """Says the export is written and offers to open the file or show its folder.
+
+    Not modal: the user may carry on working and answer later, or never. *Open* hands the file
+    to the desktop (the PDF viewer, the word processor), *Show folder* opens the folder that
+    holds it, both through `open_url` (QDesktopServices)."""
+
+    def __init__(self, parent: QWidget | None, path: Path) -> None:
+        super().__init__(parent)
+        self.path = path
+        self.setWindowTitle("Export finished")
+        self.setAccessibleName("Export finished")
+        self.setIcon(QMessageBox.Icon.Information)
+        self.setText(f"Wrote {path.name}")
+        self.setInformativeText(f"in {path.parent}")
+        self.open_button = self.addButton("&Open", QMessageBox.ButtonRole.AcceptRole)
+        self.open_button.setAccessibleName("Open the file")
+        self.folder_button = self.addButton("Show &folder", QMessageBox.ButtonRole.ActionRole)
+        self.folder_button.setAccessibleName("Show its folder")
+        close = self.addButton(QMessageBox.StandardButton.Close)
+        close.setAccessibleName("Close")
+        self.setDefaultButton(self.open_button)
+        self.setModal(False)
+        self.buttonClicked.connect(self._clicked)
+
+    def _clicked(self, button) -> None:
+        if button is self.open_button:
+            open_url(QUrl.fromLocalFile(str(self.path)))
+        elif button is self.folder_button:
+            open_url(QUrl.fromLocalFile(str(self.path.parent)))
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, path: Path) -> ExportedDialog:
+        """Show the offer without waiting for an answer. Tests replace this."""
+        dialog = cls(parent, path)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
+
 class BriefingsPanel(QWidget):
     """The "Briefings" side tab: the topic's briefings and a composer for the selected one."""
 
@@ -165,6 +213,7 @@ class BriefingsPanel(QWidget):
         self.setAccessibleName("Briefings")
         self.job: BackgroundJob | None = None
         self.progress: QProgressDialog | None = None
+        self.offer: ExportedDialog | None = None  # the last "open the file?" offer
         self._shown_id: int | None = None  # the briefing whose fields the composer shows
         self._loading = False
         self._stale = False  # notes changed while the tab was hidden
@@ -701,6 +750,7 @@ class BriefingsPanel(QWidget):
 
     def _succeeded(self, path: str) -> None:
         self.window.statusBar().showMessage(f"Exported {path}", 8000)
+        self.offer = ExportedDialog.ask(self, Path(path))
         self.exported.emit(path)
 
     def _failed(self, message: str) -> None:

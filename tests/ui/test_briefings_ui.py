@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from briefing.core import briefings as core
 from briefing.store.models import Stakeholder
+from briefing.ui import briefings as briefings_ui
 
 PRIVATE_MARKER = "Stratford trial: how many alerts"
 
@@ -21,7 +22,15 @@ def squash(text: str) -> str:
 
 
 @pytest.fixture
-def window(window):
+def window(window, monkeypatch):
+    # After an export the panel offers to open the file; here the offer is only recorded.
+    offers: list = []
+    monkeypatch.setattr(
+        briefings_ui.ExportedDialog,
+        "ask",
+        classmethod(lambda cls, parent, path: offers.append(path)),
+    )
+    window.offers = offers
     window.side_tabs.setCurrentWidget(window.briefings)
     window.briefings.choose_notes = lambda labels: []  # add stakeholders without their notes
     window.briefings.told = []
@@ -372,3 +381,31 @@ def test_the_export_dialog_asks_for_notes_only_for_a_whole_topic(qtbot):
         qtbot.addWidget(dialog)
     assert not composed.with_notes.isVisibleTo(composed)
     assert whole.with_notes.isVisibleTo(whole) and not whole.with_notes.isChecked()
+
+
+def test_export_to_opendocument_then_offer_to_open_it(window, qtbot, tmp_path, monkeypatch):
+    """An .odt export through the same worker and atomic write; then the offer to open the
+    file or show its folder, which goes through QDesktopServices (replaced here)."""
+    import zipfile
+
+    panel = compose(window, qtbot)
+    out = tmp_path / "committee.odt"
+    panel.ask_export = lambda *args: (out, False, "A4")
+    with qtbot.waitSignal(panel.exported, timeout=60000):
+        panel.export()
+    qtbot.waitUntil(lambda: panel.job is None)
+    assert window.offers == [out]
+    with zipfile.ZipFile(out) as odt:
+        assert odt.read("mimetype") == b"application/vnd.oasis.opendocument.text"
+        assert "IBM" in odt.read("content.xml").decode("utf-8")
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
+
+    opened = []
+    monkeypatch.setattr(briefings_ui, "open_url", lambda url: opened.append(url.toLocalFile()))
+    offer = briefings_ui.ExportedDialog(window, out)
+    qtbot.addWidget(offer)
+    offer.show()
+    offer.grab().save(str(tmp_path / "export-finished.png"))
+    offer.open_button.click()
+    offer.folder_button.click()
+    assert opened == [str(out), str(tmp_path)]
