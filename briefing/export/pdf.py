@@ -275,11 +275,22 @@ class PagedBriefing:
             if block.position() in forced:
                 need = 0.0  # it starts a page already
             elif block.blockFormat().headingLevel() in (1, 2, 3) and following.isValid():
-                # A heading needs its next block, or three lines of it, on the same page.
-                after = layout.blockBoundingRect(following).height()
-                if self._is_quote(following) and following.next().isValid():
-                    after += layout.blockBoundingRect(following.next()).height()
-                need += min(after, 3 * line) if not self._is_quote(following) else after
+                # A heading needs four lines of what follows it on the same page (a section's
+                # one-line stance and a description are not enough to stand under it), or a
+                # whole quote with its citation.
+                if self._is_quote(following):
+                    after = layout.blockBoundingRect(following).height()
+                    if following.next().isValid():
+                        after += layout.blockBoundingRect(following.next()).height()
+                    need += after
+                else:
+                    after, ahead = 0.0, following
+                    for _ in range(4):
+                        if not ahead.isValid() or after >= 4 * line:
+                            break
+                        after += layout.blockBoundingRect(ahead).height()
+                        ahead = ahead.next()
+                    need += min(after, 4 * line)
             elif self._is_quote(block) and following.isValid():
                 need += layout.blockBoundingRect(following).height()  # the citation
             else:
