@@ -490,8 +490,6 @@ class SourcesPanel(QWidget):
         self.delete_source_button.clicked.connect(self.delete_source)
         top = QHBoxLayout()
         top.addWidget(self.chooser, 1)
-        top.addWidget(self.edit_source_button)
-        top.addWidget(self.delete_source_button)
         top.addWidget(self.import_button)
 
         self.facts = QLabel()
@@ -550,9 +548,16 @@ class SourcesPanel(QWidget):
         self.quote_notes_button.setAccessibleName("Notes on this quote")
         self.quote_notes_button.setToolTip("Read and write your notes on the chosen quote")
         self.quote_notes_button.clicked.connect(self.show_quote_notes)
+        # Two short rows, not one long one: the side panel must stay narrow enough for a
+        # small window. What acts on the source, then what acts on the chosen quote.
+        source_row = QHBoxLayout()
+        source_row.setContentsMargins(0, 0, 0, 0)
+        source_row.addWidget(self.source_notes_button)
+        source_row.addWidget(self.edit_source_button)
+        source_row.addWidget(self.delete_source_button)
+        source_row.addStretch()
         notes_row = QHBoxLayout()
         notes_row.setContentsMargins(0, 0, 0, 0)
-        notes_row.addWidget(self.source_notes_button)
         notes_row.addWidget(self.quote_notes_button)
         notes_row.addStretch()
         self.edit_quote_button = QPushButton("&Edit quote\u2026")
@@ -572,6 +577,7 @@ class SourcesPanel(QWidget):
         quotes_layout.setContentsMargins(0, 0, 0, 0)
         quotes_layout.addWidget(self.quote_list, 1)
         quotes_layout.addLayout(notes_row)
+        quotes_layout.addLayout(source_row)
         self._source_note_count = 0
 
         reading = QWidget()
