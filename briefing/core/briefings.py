@@ -782,6 +782,9 @@ def briefing_content(
         sid: stakeholder_detail(session, topic_id, sid) for sid in dict.fromkeys(chosen)
     }
     printed: set[int] = set()
+    # A quote item whose words a stakeholder section of the briefing already prints (with the
+    # same Q number) is not printed a second time under "Key quotes".
+    quoted = {view.line.id for detail in details.values() for view in detail.quotes}
     placed: dict[int, list] = {}
     for sid, detail in details.items():
         placed[sid] = [n for n in detail.notes if n.id in put_in and n.id not in printed]
@@ -794,6 +797,8 @@ def briefing_content(
             detail = details[item.stakeholder_id]
             sections.append(_stakeholder_section(detail, cites, placed[item.stakeholder_id]))
         elif item.kind == "quote":
+            if item.quote_id in quoted:
+                continue
             cited = cites.cite(session.get(Quote, item.quote_id))
             if sections and isinstance(sections[-1], QuotesSection):
                 last = sections.pop()

@@ -22,7 +22,11 @@ def composed(demo_store):
     """A briefing: comparison, IBM, Microsoft, one quote, the private topic note."""
     with demo_store.writing() as s:
         ibm, microsoft = ids(s, Stakeholder, Stakeholder.name, "IBM", "Microsoft")
-        quote = s.scalars(select(Quote.id).order_by(Quote.id)).first()
+        # A quote of a stakeholder the briefing does not show (one it does is not printed twice).
+        (liberty,) = ids(s, Stakeholder, Stakeholder.name, "Liberty")
+        quote = s.scalars(
+            select(Quote.id).where(Quote.speaker_id == liberty).order_by(Quote.id)
+        ).first()
         private = s.scalars(select(Note.id).where(Note.private.is_(True))).one()
         briefing_id, _ = b.create_briefing(
             s,
@@ -366,3 +370,18 @@ def test_citations_give_the_sources_date_then_when_the_words_were_said(demo_stor
         assert "Daily, 10 June" not in page
     line = next(q.line for q in detail.quotes if q.line.text == text)
     assert line.citation.endswith("Tech Policy Daily, 12 June 2020 (said 10 June 2020)")
+
+
+def test_a_quote_its_stakeholders_section_prints_is_not_printed_again(demo_store):
+    with demo_store.writing() as s:
+        (ibm,) = ids(s, Stakeholder, Stakeholder.name, "IBM")
+        (quote,) = s.scalars(
+            select(Quote.id).where(Quote.text.contains("IBM firmly opposes"))
+        ).all()
+        bid, _ = b.create_briefing(s, 1, "Once each")
+        b.add_item(s, bid, "quote", quote)
+        b.add_item(s, bid, "stakeholder", ibm)
+        content = b.briefing_content(s, bid)
+        text = s.get(Quote, quote).text
+    printed = [q.text for sec in content.sections for q in getattr(sec, "quotes", ())]
+    assert printed.count(text) == 1 and b.QUOTES_TITLE not in content.section_titles
