@@ -1,4 +1,4 @@
-"""`briefing export`: a briefing, or a whole topic, to PDF, HTML or Markdown."""
+"""`briefing export`: a briefing, or a whole topic, to PDF, OpenDocument text, HTML or Markdown."""
 
 from __future__ import annotations
 
@@ -14,17 +14,28 @@ def register(commands: Commands) -> None:
     sub = commands.command(
         "export",
         export,
-        "export a briefing (or a whole topic) to PDF, HTML or Markdown",
+        "export a briefing (or a whole topic) to PDF, OpenDocument text, HTML or Markdown",
     )
-    sub.add_argument("out", type=Path, metavar="OUT", help="the file to write (.pdf, .md, .html)")
+    sub.add_argument(
+        "out", type=Path, metavar="OUT", help="the file to write (.pdf, .odt, .md, .html)"
+    )
     which = sub.add_mutually_exclusive_group()
     which.add_argument("--briefing", metavar="TITLE", help="a composed briefing, by title or id")
     which.add_argument("--topic", metavar="NAME", help="a whole topic (default: the first topic)")
-    sub.add_argument("--format", choices=("pdf", "md", "html"), help="default: from OUT's name")
+    sub.add_argument(
+        "--format", choices=("pdf", "odt", "md", "html"), help="default: from OUT's name"
+    )
     sub.add_argument(
         "--include-private",
         action="store_true",
-        help="include private notes, each marked private (default: left out)",
+        help="include private notes, each marked private (default: left out); for a whole "
+        "topic, this asks for notes too",
+    )
+    sub.add_argument(
+        "--with-notes",
+        action="store_true",
+        help="a whole topic: include the shareable notes (default: no notes). A composed "
+        "briefing prints the notes put into it",
     )
     sub.add_argument("--page-size", choices=("A4", "Letter"), help="PDF page size (default A4)")
 
@@ -32,7 +43,7 @@ def register(commands: Commands) -> None:
 def export(args: argparse.Namespace) -> int:
     from briefing.core.briefings import briefing_content, find_briefing, topic_content
     from briefing.core.lookup import find_topic
-    from briefing.export import export_content, format_for
+    from briefing.export import QT_FORMATS, export_content, format_for
     from briefing.export.files import check_destination
 
     fmt = format_for(args.out, args.format)
@@ -52,9 +63,10 @@ def export(args: argparse.Namespace) -> int:
                 session,
                 topic.id,
                 include_private=args.include_private,
+                with_notes=args.with_notes,
                 page_size=args.page_size or "A4",
             )
-    if fmt == "pdf":
+    if fmt in QT_FORMATS:
         # Qt needs a platform plugin even to write a PDF; without a display, the offscreen one.
         if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
             os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

@@ -1,4 +1,8 @@
-"""Commands for sources and quotes: `import-source`, `sources`, `quote add`, `quotes`, `verify`.
+"""Commands for sources and quotes: `import-source`, `sources`, `quote add|edit|delete`,
+`source edit|delete`, `quotes`, `verify`.
+
+`quote delete` and `source delete` first say what goes with the record; they delete only with
+`--yes` (without it they exit 1, having changed nothing), so a script cannot delete by accident.
 
 `verify` exits 0 only when every quote matches its source (exactly or but for typography), every
 source still matches its sha256, and no two sources report the same words differently; else 1,
@@ -51,6 +55,37 @@ def register(commands: Commands) -> None:
     )
     sub.add_argument("--json", action="store_true", help="print JSON for scripts")
     sub.add_argument("text", metavar="TEXT", help="the words, as the source has them")
+
+    sub = quote.command("edit", quote_edit, "correct a quote's speaker, date, attribution or tags")
+    sub.add_argument("id", type=record_id, metavar="ID", help="the quote's id")
+    sub.add_argument("--speaker", metavar="NAME", help="who said the words")
+    sub.add_argument("--date", metavar="YYYY-MM-DD", help="when the words were said ('' clears)")
+    which = sub.add_mutually_exclusive_group()
+    which.add_argument("--reported", action="store_true", help="the source's words about them")
+    which.add_argument("--direct", action="store_true", help="the speaker's own words")
+    sub.add_argument(
+        "--tag", action="append", metavar="T", help="a tag (repeat; replaces the quote's tags)"
+    )
+    sub.add_argument("--no-tags", action="store_true", help="remove every tag")
+    add_json_option(sub)
+    sub = quote.command("delete", quote_delete, "delete a quote (says first what goes with it)")
+    sub.add_argument("id", type=record_id, metavar="ID", help="the quote's id")
+    sub.add_argument("--yes", action="store_true", help="delete it: without this, only say")
+    add_json_option(sub)
+
+    source = commands.group("source", "correct or delete sources")
+    sub = source.command("edit", source_edit, "correct a source's details (never its text)")
+    sub.add_argument("id", type=record_id, metavar="ID", help="the source's id")
+    sub.add_argument("--title", help="its title")
+    sub.add_argument("--publisher", help="who published it")
+    sub.add_argument("--author", help="who wrote it")
+    sub.add_argument("--url", help="its web address (kept as a reference, never fetched)")
+    sub.add_argument("--date", metavar="YYYY-MM-DD", help="when it was published ('' clears)")
+    add_json_option(sub)
+    sub = source.command("delete", source_delete, "delete a source and its quotes")
+    sub.add_argument("id", type=record_id, metavar="ID", help="the source's id")
+    sub.add_argument("--yes", action="store_true", help="delete it: without this, only say")
+    add_json_option(sub)
 
     sub = commands.command("quotes", quotes, "list quotes with their check")
     sub.add_argument("--source", metavar="ID", help="only this source's quotes")
@@ -230,3 +265,125 @@ def verify(args: argparse.Namespace) -> int:
         bad = sum(not c.ok for c in checks)
         print(f"{len(checks)} quote(s) checked, {bad} with a problem")
     return 0 if all(c.ok for c in checks) else 1
+
+
+def _optional_date(text: str | None):
+    """--date: a date, '' for none; the sentinel `...` when not given."""
+    from briefing.core.dates import parse_date
+
+    if text is None:
+        return ...
+    return parse_date(text) if text.strip() else None
+
+
+def quote_edit(args: argparse.Namespace) -> int:
+    from briefing.core.corrections import edit_quote, quote_details
+    from briefing.errors import InputError
+
+    fields: dict = {}
+    if args.speaker is not None:
+        fields["speaker"] = args.speaker
+    said_on = _optional_date(args.date)
+    if said_on is not ...:
+        fields["said_on"] = said_on
+    if args.reported or args.direct:
+        fields["attribution"] = "reported" if args.reported else "direct"
+    if args.tag and args.no_tags:
+        raise InputError("give --tag or --no-tags, not both")
+    if args.tag or args.no_tags:
+        fields["tags"] = args.tag or []
+    if not fields:
+        raise InputError(
+            "nothing to change: give --speaker, --date, --reported/--direct, --tag or --no-tags"
+        )
+    with open_store_for(args) as store, store.writing() as session:
+        edit_quote(session, args.id, **fields)
+        details = quote_details(session, args.id)
+    if args.json:
+        print_json(
+            {
+                "id": details.id,
+                "speaker": details.speaker,
+                "date": details.said_on.isoformat() if details.said_on else None,
+                "attribution": details.attribution,
+                "tags": list(details.tags),
+            }
+        )
+    else:
+        when = details.said_on.isoformat() if details.said_on else "undated"
+        tags = ", ".join(details.tags) or "no tags"
+        print(
+            f"quote {details.id}: {details.speaker} \u00b7 {when} \u00b7 {details.attribution}"
+            f" \u00b7 {tags}"
+        )
+    return 0
+
+
+def _delete(args, what: str, dependents, delete) -> int:
+    import sys
+
+    with open_store_for(args) as store:
+        with store.reading() as session:
+            going = dependents(session, args.id)
+        if args.yes:
+            with store.writing() as session:
+                delete(session, args.id)
+    if args.json:
+        print_json({"id": args.id, "deleted": bool(args.yes), **going.as_dict()})
+    elif args.yes:
+        print(f"deleted {what} {args.id}. {going.words()}")
+    else:
+        print(f"{what} {args.id}: {going.words()}")
+        print(f"nothing was deleted: add --yes to delete {what} {args.id}", file=sys.stderr)
+    return 0 if args.yes else 1
+
+
+def quote_delete(args: argparse.Namespace) -> int:
+    from briefing.core.corrections import delete_quote, quote_dependents
+
+    return _delete(args, "quote", quote_dependents, delete_quote)
+
+
+def source_edit(args: argparse.Namespace) -> int:
+    from briefing.core.corrections import edit_source, source_details
+    from briefing.errors import InputError
+
+    fields = {
+        name: getattr(args, name)
+        for name in ("title", "publisher", "author", "url")
+        if getattr(args, name) is not None
+    }
+    published = _optional_date(args.date)
+    if published is not ...:
+        fields["published"] = published
+    if not fields:
+        raise InputError(
+            "nothing to change: give --title, --publisher, --author, --url or --date "
+            "(a source's text is never edited)"
+        )
+    with open_store_for(args) as store, store.writing() as session:
+        edit_source(session, args.id, **fields)
+        details = source_details(session, args.id)
+    if args.json:
+        print_json(
+            {
+                "id": details.id,
+                "title": details.title,
+                "publisher": details.publisher,
+                "author": details.author,
+                "url": details.url,
+                "date": details.published.isoformat() if details.published else None,
+            }
+        )
+    else:
+        when = details.published.isoformat() if details.published else "undated"
+        print(
+            f"source {details.id}: {details.title} \u00b7 {details.publisher or '-'} \u00b7 {when}"
+        )
+    return 0
+
+
+def source_delete(args: argparse.Namespace) -> int:
+    from briefing.core.corrections import delete_source, source_dependents
+
+    return _delete(args, "source", source_dependents, delete_source)

@@ -13,9 +13,14 @@ HTML and the Markdown say exactly the same thing:
 - an appendix of sources (title, publisher, date, URL, sha256 of the stored text) and one of the
   quotes that are not verified exact or normalized, with their status.
 
-Private notes are left out unless `include_private`; then each is marked private. Notes are
-chosen by the sharing rule of `briefing.core.notes` (`only_shareable`, `keep_shareable`), the
-one rule that every file leaving the store follows. A quote whose source was removed cannot be
+Notes leave the store only when asked. A composed briefing prints exactly the notes put into it
+as items: a note on a stakeholder the briefing also shows is printed in that stakeholder's
+section, any other where its item stands; a stakeholder item brings none of its own. A whole
+topic prints no notes unless `with_notes` (the shareable ones). Private notes are left out
+unless `include_private` (which for a whole topic also asks for notes); then each is marked
+private. No note is printed twice. Notes are chosen by the sharing rule of
+`briefing.core.notes` (`only_shareable`, `keep_shareable`), the one rule that every file
+leaving the store follows. A quote whose source was removed cannot be
 cited, so reading a briefing that includes one is refused with a message naming the quote (an
 export must never cite nothing).
 """
@@ -31,12 +36,13 @@ from sqlalchemy.orm import Session, selectinload
 from briefing.core.cards import (
     QuoteView,
     StakeholderDetail,
+    citation_dates,
     stakeholder_detail,
     topic_cards,
 )
 from briefing.core.changes import Changes
 from briefing.core.lookup import closest
-from briefing.core.notes import is_shareable, keep_shareable, only_shareable
+from briefing.core.notes import keep_shareable, only_shareable
 from briefing.core.quotes import cross_source_relations, verify_quotes
 from briefing.errors import InputError, NotFound
 from briefing.store.models import (
@@ -284,7 +290,8 @@ def briefing_items(session: Session, briefing_id: int) -> list[ItemView]:
         else:
             note = session.get(Note, item.note_id)
             private = note.private
-            label = f"Note{' (private)' if private else ''}: {_excerpt(note.body)}"
+            marker = " (private: left out unless private notes are included)" if private else ""
+            label = f"Note{marker}: {_excerpt(note.body)}"
         views.append(ItemView(item.id, item.kind, _target(item), label, private))
     return views
 
@@ -338,6 +345,9 @@ class CitedQuote:
     # How other sources report the same words differently, one line each: the other source's
     # title and a word diff marking this quote's words [-so-] and the other's {+so+}.
     conflicts: tuple[str, ...] = ()
+    # The citation's dates: the source's own, then when the words were said if that differs
+    # (`core.cards.citation_dates`).
+    dated: str = ""
 
 
 @dataclass(frozen=True)
@@ -476,6 +486,7 @@ class _Citations:
             status_label=view.verification.label,
             diff=view.verification.diff,
             conflicts=_conflict_lines(view.conflicts),
+            dated=citation_dates(source.published, view.line.said_on, view.line.attribution),
         )
         self.quotes[view.line.id] = cited
         return cited
@@ -515,6 +526,7 @@ class _Citations:
                 if view is not None
                 else self._conflicts(quote.id, quote.speaker_id)
             ),
+            dated=citation_dates(source.published, quote.said_on, quote.attribution),
         )
         self.quotes[quote.id] = cited
         return cited
@@ -541,13 +553,11 @@ def _note_block(note: Note, attached_to: str) -> NoteBlock:
 
 
 def _stakeholder_section(
-    session: Session, topic_id: int, detail: StakeholderDetail, cites: _Citations, private: bool
+    detail: StakeholderDetail, cites: _Citations, notes: list
 ) -> StakeholderSection:
+    """A stakeholder's section, with the `notes` chosen for it (views from `detail.notes`)."""
     quotes = tuple(cites.cite_view(q) for q in detail.quotes)
-    notes = tuple(
-        NoteBlock(n.body, n.private, n.attached_to, n.updated_at)
-        for n in keep_shareable(detail.notes, include_private=private)
-    )
+    notes = tuple(NoteBlock(n.body, n.private, n.attached_to, n.updated_at) for n in notes)
     position = detail.position
     return StakeholderSection(
         title=detail.name,
@@ -600,9 +610,9 @@ def _comparison(
             select(Answer).where(Answer.question_id.in_([q.id for q in questions]))
         )
     }
-    answered = {sid for _, sid in answers}
-    # Columns: the chosen stakeholders that answer at least one question.
-    columns = [sid for sid in stakeholder_ids if sid in answered]
+    # Every stakeholder of the briefing has a column, answered or not: a reader must not take
+    # a missing column for a stakeholder left out. An unanswered cell says so (None).
+    columns = list(dict.fromkeys(stakeholder_ids))
     if not columns:
         return None
     cards = {card.id: card for card in (cards or topic_cards(session, topic_id))}
@@ -665,16 +675,30 @@ def _finish(header: dict, sections: list[Section], cites: _Citations) -> Briefin
     )
 
 
+def private_note_warning(session: Session, note_id: int) -> str | None:
+    """What to tell someone who adds note `note_id` to a briefing, if it is private."""
+    note = session.get(Note, note_id)
+    if note is None or not note.private:
+        return None
+    return (
+        "This note is private: it will be left out of every export of the briefing unless "
+        "you tick “Include private notes” (--include-private), and then it is marked "
+        "private."
+    )
+
+
 def topic_content(
     session: Session,
     topic_id: int,
     *,
     include_private: bool = False,
+    with_notes: bool = False,
     page_size: str = "A4",
     dated: dt.date | None = None,
 ) -> BriefingContent:
     """A whole topic as a briefing: the comparison, then every card's stakeholder, then the
-    topic's own notes."""
+    topic's own notes. Notes only if `with_notes` (the shareable ones) or `include_private`
+    (every note, the private ones marked); each note once, on the first card that shows it."""
     topic = session.get(Topic, topic_id)
     if topic is None:
         raise NotFound(f"there is no topic with id {topic_id}")
@@ -684,17 +708,30 @@ def topic_content(
     cites = _Citations(session)
     cites.keep = _preload_quotes(session, topic_id)
     sections: list[Section] = []
+    notes_wanted = with_notes or include_private
+    printed: set[int] = set()
     for card in cards:
         detail = stakeholder_detail(session, topic_id, card.id)
-        sections.append(_stakeholder_section(session, topic_id, detail, cites, include_private))
-    topic_notes = [
-        _note_block(note, topic.name)
-        for note in session.scalars(
-            only_shareable(
-                select(Note).where(Note.topic_id == topic_id), include_private=include_private
-            ).order_by(Note.created_at, Note.id)
-        )
-    ]
+        notes = []
+        if notes_wanted:
+            for note in keep_shareable(detail.notes, include_private=include_private):
+                if note.id not in printed:
+                    printed.add(note.id)
+                    notes.append(note)
+        sections.append(_stakeholder_section(detail, cites, notes))
+    topic_notes = (
+        [
+            _note_block(note, topic.name)
+            for note in session.scalars(
+                only_shareable(
+                    select(Note).where(Note.topic_id == topic_id),
+                    include_private=include_private,
+                ).order_by(Note.created_at, Note.id)
+            )
+        ]
+        if notes_wanted
+        else []
+    )
     if topic_notes:
         sections.append(NotesSection(NOTES_TITLE, tuple(topic_notes)))
     comparison = _comparison(session, topic_id, [c.id for c in cards], cites, cards)
@@ -737,14 +774,40 @@ def briefing_content(
         cites.keep = _preload_quotes(session, topic_id)
     sections: list[Section] = []
     chosen = [i.stakeholder_id for i in briefing.items if i.kind == "stakeholder"]
+    # The notes put into the briefing (those that may leave the store). One on a stakeholder
+    # the briefing shows is printed in that stakeholder's section; the others where they stand.
+    put_in = {
+        note.id
+        for note in session.scalars(
+            only_shareable(
+                select(Note).where(
+                    Note.id.in_([i.note_id for i in briefing.items if i.kind == "note"])
+                ),
+                include_private=private,
+            )
+        )
+    }
+    details = {
+        sid: stakeholder_detail(session, topic_id, sid) for sid in dict.fromkeys(chosen)
+    }
+    printed: set[int] = set()
+    # A quote item whose words a stakeholder section of the briefing already prints (with the
+    # same Q number) is not printed a second time under "Key quotes".
+    quoted = {view.line.id for detail in details.values() for view in detail.quotes}
+    placed: dict[int, list] = {}
+    for sid, detail in details.items():
+        placed[sid] = [n for n in detail.notes if n.id in put_in and n.id not in printed]
+        printed.update(n.id for n in placed[sid])
     comparison_at = None
     for item in briefing.items:
         if item.kind == "comparison":
             comparison_at = len(sections)  # filled in last, see _place_comparison
         elif item.kind == "stakeholder":
-            detail = stakeholder_detail(session, topic_id, item.stakeholder_id)
-            sections.append(_stakeholder_section(session, topic_id, detail, cites, private))
+            detail = details[item.stakeholder_id]
+            sections.append(_stakeholder_section(detail, cites, placed[item.stakeholder_id]))
         elif item.kind == "quote":
+            if item.quote_id in quoted:
+                continue
             cited = cites.cite(session.get(Quote, item.quote_id))
             if sections and isinstance(sections[-1], QuotesSection):
                 last = sections.pop()
@@ -753,8 +816,9 @@ def briefing_content(
                 sections.append(QuotesSection(QUOTES_TITLE, (cited,)))
         else:
             note = session.get(Note, item.note_id)
-            if not is_shareable(note.private, include_private=private):
+            if item.note_id not in put_in or item.note_id in printed:
                 continue
+            printed.add(item.note_id)
             block = _note_block(note, "")
             if sections and isinstance(sections[-1], NotesSection):
                 last = sections.pop()

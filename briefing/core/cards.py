@@ -59,11 +59,24 @@ class QuoteLine:
 
     @property
     def citation(self) -> str:
+        """Where the words stand: the source, its publisher and the source's own date, then
+        when the words were said if that differs."""
         parts = [self.source_title or "source removed"]
         if self.source_publisher:
             parts.append(self.source_publisher)
-        parts.append(self.when)
+        parts.append(citation_dates(self.source_published, self.said_on, self.attribution))
         return ", ".join(parts)
+
+
+def citation_dates(published: dt.date | None, said_on: dt.date | None, attribution: str) -> str:
+    """A citation's dates: the source's own ("12 June 2020", or "undated"), and when the words
+    were said where that differs ("12 June 2020 (said 10 June 2020)"). A reported quote's own
+    date is that of what it reports ("(events of 10 June 2020)")."""
+    source = format_date(published) if published is not None else "undated"
+    if said_on is None or said_on == published:
+        return source
+    words = "said" if attribution != "reported" else "events of"
+    return f"{source} ({words} {format_date(said_on)})"
 
 
 @dataclass(frozen=True)

@@ -97,6 +97,7 @@ class Extracted:
     author: str = ""
     published: dt.date | None = None
     page_starts: tuple[int, ...] | None = None
+    url: str = ""  # the page's own address, from its metadata (HTML canonical link or og:url)
 
 
 # -- decoding ----------------------------------------------------------------------------------
@@ -277,6 +278,16 @@ _BLOCKS = frozenset(
 )
 _SKIPPED_ROLES = frozenset({"navigation", "banner", "contentinfo", "search", "complementary"})
 _DATE_META = ("article:published_time", "date", "dc.date", "dcterms.date", "pubdate")
+# Cookie and consent banners are page furniture too: an element whose id, class or label names
+# one is skipped with what it holds ("We value your privacy ... Accept all cookies").
+_CONSENT = re.compile(r"cookie|consent|gdpr|cmp-?(?:banner|container)|onetrust|didomi", re.I)
+
+
+def _is_consent_banner(attributes: dict[str, str]) -> bool:
+    return any(
+        _CONSENT.search(attributes.get(name, ""))
+        for name in ("id", "class", "aria-label")
+    )
 
 
 class _ReadableText(HTMLParser):
@@ -296,6 +307,7 @@ class _ReadableText(HTMLParser):
         self.title = ""
         self.meta: dict[str, str] = {}
         self.time_datetime = ""
+        self.canonical = ""
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = {k.lower(): (v or "") for k, v in attrs}
@@ -303,6 +315,10 @@ class _ReadableText(HTMLParser):
             key = (attributes.get("property") or attributes.get("name") or "").lower()
             if key and "content" in attributes:
                 self.meta.setdefault(key, attributes["content"].strip())
+            return
+        if tag == "link":
+            if "canonical" in attributes.get("rel", "").lower().split() and not self.canonical:
+                self.canonical = attributes.get("href", "").strip()
             return
         if tag == "time" and not self.time_datetime:
             self.time_datetime = attributes.get("datetime", "")
@@ -318,6 +334,7 @@ class _ReadableText(HTMLParser):
             "hidden" in attributes
             or attributes.get("aria-hidden") == "true"
             or attributes.get("role", "").lower() in _SKIPPED_ROLES
+            or _is_consent_banner(attributes)
         )
         in_article = bool(self._open.get("article") or self._open.get("main"))
         # A page's header and footer are furniture; an article's header holds its headline.
@@ -386,6 +403,15 @@ def html_to_text(markup: str) -> Extracted:
     for key in _DATE_META:
         published = published or _date_in(meta.get(key, ""))
     published = published or _date_in(parser.time_datetime)
+    # The page's own address: the canonical link, else og:url; only a web address is kept.
+    url = next(
+        (
+            address
+            for address in (parser.canonical, meta.get("og:url", ""))
+            if re.match(r"https?://\S+$", address, flags=re.I)
+        ),
+        "",
+    )
     return Extracted(
         kind="html",
         text="\n\n".join(parser.paragraphs),
@@ -393,6 +419,7 @@ def html_to_text(markup: str) -> Extracted:
         publisher=publisher,
         author=meta.get("author", "") or meta.get("article:author", ""),
         published=published,
+        url=url,
     )
 
 
@@ -614,7 +641,7 @@ def import_source(
         title=_fact(title or None, extracted.title or path.stem, "source title"),
         publisher=_fact(publisher, extracted.publisher, "publisher"),
         author=_fact(author, extracted.author, "author"),
-        url=_fact(url, "", "address"),
+        url=_fact(url or None, extracted.url or "", "address"),
         published=published or extracted.published,
         kind=extracted.kind,
         text=extracted.text,

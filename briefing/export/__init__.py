@@ -1,8 +1,9 @@
-"""Exporting a briefing to a file: PDF (Qt), HTML or Markdown, whole or not at all.
+"""Exporting a briefing to a file: PDF or OpenDocument text (Qt), HTML or Markdown, whole or
+not at all.
 
 `export_content` is what the command line and the GUI's worker thread call. HTML and Markdown
 need no Qt (so `briefing export x.md` starts no Qt at all); the PDF module is imported only for
-a PDF.
+a PDF or an .odt (written by `export.odt` with Qt's QTextDocumentWriter).
 """
 
 from __future__ import annotations
@@ -14,8 +15,16 @@ from briefing.core.briefings import BriefingContent
 from briefing.errors import InputError
 from briefing.export.files import check_destination, write_atomically
 
-FORMATS = ("pdf", "md", "html")
-_EXTENSIONS = {".pdf": "pdf", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}
+FORMATS = ("pdf", "odt", "md", "html")
+QT_FORMATS = ("pdf", "odt")  # these need a Q(Gui)Application
+_EXTENSIONS = {
+    ".pdf": "pdf",
+    ".odt": "odt",
+    ".md": "md",
+    ".markdown": "md",
+    ".html": "html",
+    ".htm": "html",
+}
 
 
 def format_for(path: Path, requested: str | None = None) -> str:
@@ -27,7 +36,7 @@ def format_for(path: Path, requested: str | None = None) -> str:
     found = _EXTENSIONS.get(Path(path).suffix.lower())
     if found is None:
         raise InputError(
-            f"cannot tell the format from {Path(path).name!r}: name it .pdf, .md or .html, "
+            f"cannot tell the format from {Path(path).name!r}: name it .pdf, .odt, .md or .html, "
             "or give --format"
         )
     return found
@@ -47,6 +56,14 @@ def export_content(
         from briefing.export.pdf import render_pdf
 
         data = render_pdf(content, progress=progress, cancelled=cancelled)
+    elif fmt == "odt":
+        from briefing.export.odt import render_odt
+
+        data = render_odt(content)
+        if cancelled is not None and cancelled():
+            from briefing.errors import ExportCancelled
+
+            raise ExportCancelled("the export was cancelled; no file was written")
     elif fmt == "html":
         from briefing.render.briefing import html_document
 

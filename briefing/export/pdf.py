@@ -67,6 +67,8 @@ INK = QColor("#24324a")
 MUTED = QColor("#57606a")
 RULE = QColor("#d0d7de")
 PRIVATE = QColor("#8250df")
+# Device pixels (1/1200 inch on a PDF) of rounding tolerated where a block meets a page's edge.
+_SLACK = 0.5
 
 
 def page_layout(page_size: str) -> QPageLayout:
@@ -90,7 +92,10 @@ class PagedBriefing:
         self.width = float(paint_rect.width())
         self.header = HEADER_MM * self.dots_per_mm
         self.footer = FOOTER_MM * self.dots_per_mm
-        self.body_height = paint_rect.height() - self.header - self.footer
+        # A whole number of device pixels: Qt places pages in fixed point (1/64 px), so a page
+        # height with a fraction puts the k-th page's top a hair above k * height, and a heading
+        # that starts a page would be counted (and painted, under the footer) on the page before.
+        self.body_height = float(math.floor(paint_rect.height() - self.header - self.footer))
 
         self.document = QTextDocument()
         self.document.documentLayout().setPaintDevice(device)
@@ -116,7 +121,16 @@ class PagedBriefing:
         return self.document.pageCount()
 
     def _page_of(self, y: float) -> int:
-        return int(y // self.body_height)
+        """The page (0-based) that document position `y` is painted on."""
+        return int((y + _SLACK) // self.body_height)
+
+    def _first_line_top(self, block) -> float:
+        """Where a block's text starts. A block's bounding rect can start on the page before
+        its first line, which Qt moved to the next page because it did not fit."""
+        layout = block.layout()
+        if layout is not None and layout.lineCount():
+            return layout.position().y() + layout.lineAt(0).y()
+        return self.document.documentLayout().blockBoundingRect(block).top()
 
     def _tables(self) -> list[QTextTable]:
         return [f for f in self.document.rootFrame().childFrames() if isinstance(f, QTextTable)]
@@ -216,11 +230,16 @@ class PagedBriefing:
         until it finds nothing (usually once more).
         """
         for _round in range(4):
-            moves = self._blocks_to_move()
+            moves, unbreak = self._blocks_to_move()
             if not moves:
                 return
             cursor = QTextCursor(self.document)
             cursor.beginEditBlock()
+            for table in self._tables():
+                if table.firstPosition() in unbreak:
+                    fmt = table.format()
+                    fmt.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_Auto)
+                    table.setFormat(fmt)
             for position in moves:
                 cursor.setPosition(position)
                 fmt = cursor.blockFormat()
@@ -229,12 +248,16 @@ class PagedBriefing:
                 cursor.setBlockFormat(fmt)
             cursor.endEditBlock()
 
-    def _blocks_to_move(self) -> list[int]:
+    def _blocks_to_move(self) -> tuple[list[int], list[int]]:
+        """The blocks that should start a new page, and the tables that should no longer
+        start one because the heading above them now does."""
         layout = self.document.documentLayout()
         height = self.body_height
         forced = set(self._forced_breaks())
         line = QFontMetricsF(self.document.defaultFont(), self.device).lineSpacing()
         moves, shift = [], 0.0
+        unbreak: list[int] = []
+        tables = {table.firstPosition() for table in self._tables()}
         previous_bottom = 0.0
         block = self.document.begin()
         while block.isValid():
@@ -252,21 +275,45 @@ class PagedBriefing:
             if block.position() in forced:
                 need = 0.0  # it starts a page already
             elif block.blockFormat().headingLevel() in (1, 2, 3) and following.isValid():
-                # A heading needs its next block, or three lines of it, on the same page.
-                after = layout.blockBoundingRect(following).height()
-                if self._is_quote(following) and following.next().isValid():
-                    after += layout.blockBoundingRect(following.next()).height()
-                need += min(after, 3 * line) if not self._is_quote(following) else after
+                # A heading needs four lines of what follows it on the same page (a section's
+                # one-line stance and a description are not enough to stand under it), or a
+                # whole quote with its citation.
+                if self._is_quote(following):
+                    after = layout.blockBoundingRect(following).height()
+                    if following.next().isValid():
+                        after += layout.blockBoundingRect(following.next()).height()
+                    need += after
+                else:
+                    after, ahead = 0.0, following
+                    for _ in range(4):
+                        if not ahead.isValid() or after >= 4 * line:
+                            break
+                        after += layout.blockBoundingRect(ahead).height()
+                        ahead = ahead.next()
+                    need += min(after, 4 * line)
             elif self._is_quote(block) and following.isValid():
                 need += layout.blockBoundingRect(following).height()  # the citation
             else:
                 need = 0.0
+            if (
+                block.blockFormat().headingLevel() in (1, 2, 3)
+                and block.position() not in forced
+                and following.isValid()
+                and (
+                    following.position() in forced  # a table moved whole to the next page
+                    or self._page_of(self._first_line_top(following) + shift)
+                    != self._page_of(top)
+                )
+            ):
+                need = height - on_page + 1  # stranded as laid out: take it along
+                if following.position() in forced and following.position() in tables:
+                    unbreak.append(following.position())  # the heading moves; the table follows
             if need and on_page > height * 0.02 and on_page + need > height and need < height / 2:
                 moves.append(block.position())
                 shift += height - on_page
             previous_bottom = rect.bottom()
             block = block.next()
-        return moves
+        return moves, unbreak
 
     @staticmethod
     def _is_quote(block) -> bool:
@@ -278,13 +325,11 @@ class PagedBriefing:
         return bool(names) and names[0].startswith("q") and names[0][1:].isdigit()
 
     def _heading_pages(self) -> list[int]:
-        layout = self.document.documentLayout()
         pages = []
         block = self.document.begin()
         while block.isValid():
             if block.blockFormat().headingLevel() == 1:
-                top = layout.blockBoundingRect(block).top()
-                pages.append(int(top // self.body_height) + 1)
+                pages.append(self._page_of(self._first_line_top(block)) + 1)
             block = block.next()
         expected = len(self.content.section_titles)
         if len(pages) != expected:  # a bug in the HTML, not something a user can cause
@@ -332,7 +377,9 @@ class PagedBriefing:
                 self.device.newPage()
             painter.save()
             painter.translate(0, self.header - page * self.body_height)
-            clip = QRectF(0, page * self.body_height, self.width, self.body_height)
+            # The slice a hair higher than the page: a block that starts exactly at the next
+            # page's top is not drawn (clipped, but still text in the PDF) at this page's foot.
+            clip = QRectF(0, page * self.body_height - _SLACK, self.width, self.body_height)
             painter.setClipRect(clip)
             self.document.drawContents(painter, clip)
             painter.restore()

@@ -197,7 +197,7 @@ def _quote(quote: CitedQuote) -> str:
         f'<span class="qno">Q{quote.number}</span>&nbsp; '
         f"\u201c{escape(quote.text)}\u201d</p>"
         f'<p class="citation">\u2014 {_who(quote)}, <i>{escape(quote.source_title)}</i>, '
-        f'{escape(_when(quote))}&nbsp;<a href="#source-{quote.source_number}">'
+        f'{escape(quote.dated or _when(quote))}&nbsp;<a href="#source-{quote.source_number}">'
         f"[{quote.source_number}]</a>&nbsp;&middot;&nbsp;{_status(quote)}</p>"
     )
 
@@ -531,10 +531,11 @@ def _md_quote(quote: CitedQuote) -> list[str]:
     who = _md_text(quote.speaker)
     if quote.attribution == "reported":
         who = f"reported, about {who}"
+    dated = _md_text(quote.dated or _when(quote))
     return [
         f"> **Q{quote.number}** \u201c{_md_text(quote.text)}\u201d",
         ">",
-        f"> \u2014 {who}, *{_md_text(quote.source_title)}*, {_md_text(_when(quote))} "
+        f"> \u2014 {who}, *{_md_text(quote.source_title)}*, {dated} "
         f"[{quote.source_number}] \u00b7 {STATUS_WORDS[quote.status]}"
         + (f" \u00b7 \u26a0 {CONFLICT_WORDS}" if quote.conflicts else ""),
         "",

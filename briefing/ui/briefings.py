@@ -7,8 +7,10 @@ are added from the selected card, reordered by drag and drop and removed. File >
 asks for a file, whether to include private notes and the page size, then writes it in a worker
 thread (`export_job`) behind a progress dialog with Cancel; the file appears whole or not at all.
 File > Export whole topic… does the same for the topic on screen, every card's stakeholder with
-its quotes and shareable notes, with no briefing to compose first (as `briefing export OUT`
-does). Export briefing and Print preview are greyed out until a briefing is selected.
+its quotes (and its shareable notes if ticked), with no briefing to compose first (as
+`briefing export OUT` does). Adding a stakeholder offers its card's shareable notes to tick;
+adding a private note says it will be left out unless private notes are included.
+Export briefing and Print preview are greyed out until a briefing is selected.
 File > Print preview… lays the briefing out exactly as the PDF (same `PagedBriefing`) on a
 QPrinter in Qt's print preview.
 
@@ -21,8 +23,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence, QPainter
+from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QAction, QDesktopServices, QKeySequence, QPainter
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -87,13 +89,21 @@ def export_job(content: core.BriefingContent, path: Path, fmt: str, parent=None)
 class ExportDialog(QDialog):
     """Where to, in which format, with or without private notes, on which paper."""
 
-    def __init__(self, title: str, include_private: bool, page_size: str, parent=None) -> None:
+    def __init__(
+        self,
+        title: str,
+        include_private: bool,
+        page_size: str,
+        parent=None,
+        *,
+        whole_topic: bool = False,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Export \u201c{title}\u201d")
         self.setAccessibleName("Export briefing")
         self.path = QLineEdit()
         self.path.setAccessibleName("File to write")
-        self.path.setPlaceholderText("briefing.pdf, .html or .md")
+        self.path.setPlaceholderText("briefing.pdf, .odt, .html or .md")
         browse = _button("&Browse…", "Choose the file to write", self._browse)
         row = QHBoxLayout()
         row.addWidget(self.path)
@@ -110,6 +120,13 @@ class ExportDialog(QDialog):
         file_label.setBuddy(self.path)
         form.addRow(file_label, row)
         self.setMinimumWidth(560)
+        # A whole topic prints no notes unless asked; a composed briefing prints the notes put
+        # into it, so it has no such box.
+        self.with_notes = QCheckBox("Include shareable &notes (not private ones)")
+        self.with_notes.setAccessibleName("Include shareable notes")
+        self.with_notes.setVisible(whole_topic)
+        if whole_topic:
+            form.addRow("", self.with_notes)
         form.addRow("", self.include_private)
         form.addRow("Page &size:", self.page_size)
         self.buttons = QDialogButtonBox(
@@ -124,7 +141,10 @@ class ExportDialog(QDialog):
 
     def _browse(self) -> None:
         chosen, _ = QFileDialog.getSaveFileName(
-            self, "Export briefing", self.path.text(), "PDF (*.pdf);;HTML (*.html);;Markdown (*.md)"
+            self,
+            "Export briefing",
+            self.path.text(),
+            "PDF (*.pdf);;OpenDocument text (*.odt);;HTML (*.html);;Markdown (*.md)",
         )
         if chosen:
             self.path.setText(chosen)
@@ -138,6 +158,51 @@ class ExportDialog(QDialog):
         self.accept()
 
 
+def open_url(url: QUrl) -> bool:
+    """Open a file or a folder in the desktop's own application. Tests replace this."""
+    return QDesktopServices.openUrl(url)
+
+
+class ExportedDialog(QMessageBox):
+    """Says the export is written and offers to open the file or show its folder.
+
+    Not modal: the user may carry on working and answer later, or never. *Open* hands the file
+    to the desktop (the PDF viewer, the word processor), *Show folder* opens the folder that
+    holds it, both through `open_url` (QDesktopServices)."""
+
+    def __init__(self, parent: QWidget | None, path: Path) -> None:
+        super().__init__(parent)
+        self.path = path
+        self.setWindowTitle("Export finished")
+        self.setAccessibleName("Export finished")
+        self.setIcon(QMessageBox.Icon.Information)
+        self.setText(f"Wrote {path.name}")
+        self.setInformativeText(f"in {path.parent}")
+        self.open_button = self.addButton("&Open", QMessageBox.ButtonRole.AcceptRole)
+        self.open_button.setAccessibleName("Open the file")
+        self.folder_button = self.addButton("Show &folder", QMessageBox.ButtonRole.ActionRole)
+        self.folder_button.setAccessibleName("Show its folder")
+        close = self.addButton(QMessageBox.StandardButton.Close)
+        close.setAccessibleName("Close")
+        self.setDefaultButton(self.open_button)
+        self.setModal(False)
+        self.buttonClicked.connect(self._clicked)
+
+    def _clicked(self, button) -> None:
+        if button is self.open_button:
+            open_url(QUrl.fromLocalFile(str(self.path)))
+        elif button is self.folder_button:
+            open_url(QUrl.fromLocalFile(str(self.path.parent)))
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, path: Path) -> ExportedDialog:
+        """Show the offer without waiting for an answer. Tests replace this."""
+        dialog = cls(parent, path)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
+
 class BriefingsPanel(QWidget):
     """The "Briefings" side tab: the topic's briefings and a composer for the selected one."""
 
@@ -149,6 +214,7 @@ class BriefingsPanel(QWidget):
         self.setAccessibleName("Briefings")
         self.job: BackgroundJob | None = None
         self.progress: QProgressDialog | None = None
+        self.offer: ExportedDialog | None = None  # the last "open the file?" offer
         self._shown_id: int | None = None  # the briefing whose fields the composer shows
         self._loading = False
         self._stale = False  # notes changed while the tab was hidden
@@ -434,18 +500,88 @@ class BriefingsPanel(QWidget):
         if not self._run(lambda s: core.update_briefing(s, briefing_id, **fields)):
             self._show_current()  # a refused title goes back to the saved one
 
-    def _add(self, kind: str, target_id: int | None) -> None:
+    def _add(self, kind: str, target_id: int | None) -> bool:
         briefing_id = self.current_id()
         if briefing_id is None:
-            return
-        self._run(lambda s: core.add_item(s, briefing_id, kind, target_id)[1])
+            return False
+        return self._run(lambda s: core.add_item(s, briefing_id, kind, target_id)[1])
 
     def add_stakeholder(self) -> None:
+        """Add the selected card's stakeholder, and those of its shareable notes the user
+        ticks (none are ticked to start with: a note leaves the store only when chosen)."""
         stakeholder_id = self.window.selected_stakeholder_id()
+        briefing_id = self.current_id()
         if stakeholder_id is None:
             QMessageBox.information(self, "Briefing", "Select a stakeholder's card first.")
             return
-        self._add("stakeholder", stakeholder_id)
+        if briefing_id is None or self.window.topic_id is None:
+            return
+        with self.window.store.reading() as session:
+            offered = [
+                view
+                for view in core.candidates(session, self.window.topic_id, stakeholder_id)
+                if view.kind == "note" and not view.private
+            ]
+            present = {
+                (i.kind, i.target_id) for i in core.briefing_items(session, briefing_id)
+            }
+        offered = [view for view in offered if ("note", view.target_id) not in present]
+        notes: list[int] = []
+        if offered:
+            ticked = self.choose_notes([view.label for view in offered])
+            if ticked is None:
+                return
+            notes = [offered[index].target_id for index in ticked]
+
+        def change(session):
+            changes = core.add_item(session, briefing_id, "stakeholder", stakeholder_id)[1]
+            for note_id in notes:
+                changes |= core.add_item(session, briefing_id, "note", note_id)[1]
+            return changes
+
+        self._run(change)
+
+    def choose_notes(self, labels: list[str]) -> list[int] | None:
+        """Ask which of the card's shareable notes go into the briefing with it: the indexes
+        ticked (none to start with), or None to cancel. Tests replace this."""
+        dialog = QDialog(self)
+        dialog.setWindowTitle("Notes to include")
+        dialog.setAccessibleName("Notes to include")
+        layout = QVBoxLayout(dialog)
+        text = QLabel(
+            "This card has notes. Tick those the briefing should print; the others stay "
+            "in the store."
+        )
+        text.setWordWrap(True)
+        layout.addWidget(text)
+        boxes = QListWidget()
+        boxes.setAccessibleName("The card's shareable notes")
+        for label in labels:
+            item = QListWidgetItem(label)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+            boxes.addItem(item)
+        layout.addWidget(boxes)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Add")
+        buttons.accepted.connect(dialog.accept)
+        buttons.rejected.connect(dialog.reject)
+        layout.addWidget(buttons)
+        dialog.resize(560, 320)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return [
+            row
+            for row in range(boxes.count())
+            if boxes.item(row).checkState() == Qt.CheckState.Checked
+        ]
+
+    def tell(self, message: str) -> None:
+        """Tell the user something they should know about what they just did. Tests replace
+        this."""
+        QMessageBox.information(self, "Briefing", message)
 
     def add_comparison(self) -> None:
         self._add("comparison", None)
@@ -461,8 +597,15 @@ class BriefingsPanel(QWidget):
             QMessageBox.information(self, "Briefing", "The selected card has no quote or note.")
             return
         chosen = self.choose([view.label for view in offered])
-        if chosen is not None:
-            self._add(offered[chosen].kind, offered[chosen].target_id)
+        if chosen is None:
+            return
+        view = offered[chosen]
+        if not self._add(view.kind, view.target_id) or view.kind != "note":
+            return
+        with self.window.store.reading() as session:
+            warning = core.private_note_warning(session, view.target_id)
+        if warning:
+            self.tell(warning)
 
     def choose(self, labels: list[str]) -> int | None:
         """Ask which quote or note to add; the index chosen, or None. Tests replace this."""
@@ -511,19 +654,22 @@ class BriefingsPanel(QWidget):
             QMessageBox.warning(self, "Briefing", str(error))
             return None
 
-    def ask_export(self, title: str, include_private: bool, page_size: str):
-        """Ask where and how to export: (path, include_private, page_size) or None. Tests
-        replace this."""
-        dialog = ExportDialog(title, include_private, page_size, self)
+    def ask_export(
+        self, title: str, include_private: bool, page_size: str, whole_topic: bool = False
+    ):
+        """Ask where and how to export: (path, include_private, page_size), and for a whole
+        topic with_notes as a fourth, or None. Tests replace this."""
+        dialog = ExportDialog(title, include_private, page_size, self, whole_topic=whole_topic)
         name = "".join(c if c.isalnum() else "-" for c in title.lower()).strip("-")
         dialog.path.setText(str(Path.home() / f"{'-'.join(filter(None, name.split('-')))}.pdf"))
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
-        return (
+        answer = (
             Path(dialog.path.text().strip()).expanduser(),
             dialog.include_private.isChecked(),
             dialog.page_size.currentText(),
         )
+        return (*answer, dialog.with_notes.isChecked()) if whole_topic else answer
 
     def export(self) -> None:
         briefing_id = self.current_id()
@@ -549,21 +695,27 @@ class BriefingsPanel(QWidget):
         self.start_export(content, path, fmt)
 
     def export_topic(self) -> None:
-        """Export the whole topic on screen: every card's stakeholder, quote and shareable note,
-        as `briefing export OUT` does without --briefing. No briefing has to be composed first."""
+        """Export the whole topic on screen: every card's stakeholder and quote, and the
+        shareable notes if ticked, as `briefing export OUT` does without --briefing. No
+        briefing has to be composed first."""
         topic_id = self.window.topic_id
         if topic_id is None or self.job is not None:
             return
         title = self.window.topics.currentText() or "topic"
-        answer = self.ask_export(title, False, "A4")
+        answer = self.ask_export(title, False, "A4", True)
         if answer is None:
             return
-        path, include_private, page_size = answer
+        path, include_private, page_size, *rest = answer
+        with_notes = bool(rest and rest[0])
         try:
             fmt = format_for(path)
             with self.window.store.reading() as session:
                 content = core.topic_content(
-                    session, topic_id, include_private=include_private, page_size=page_size
+                    session,
+                    topic_id,
+                    include_private=include_private,
+                    with_notes=with_notes,
+                    page_size=page_size,
                 )
         except BriefingError as error:
             QMessageBox.warning(self, "Export", str(error))
@@ -599,6 +751,7 @@ class BriefingsPanel(QWidget):
 
     def _succeeded(self, path: str) -> None:
         self.window.statusBar().showMessage(f"Exported {path}", 8000)
+        self.offer = ExportedDialog.ask(self, Path(path))
         self.exported.emit(path)
 
     def _failed(self, message: str) -> None:

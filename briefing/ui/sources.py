@@ -53,6 +53,7 @@ from PySide6.QtWidgets import (
 )
 
 from briefing.core.changes import Changes
+from briefing.core.corrections import speaker_near
 from briefing.core.notes import list_notes, note_counts
 from briefing.core.quotes import (
     QuoteCheck,
@@ -77,6 +78,7 @@ from briefing.core.undo import Recorded
 from briefing.errors import BriefingError
 from briefing.render.detail import notes_html
 from briefing.render.quote_check import attributed_to, quote_check_html, quote_summary
+from briefing.ui import corrections
 from briefing.ui.browser import SafeBrowser
 from briefing.ui.failures import details_of, show_failure
 from briefing.ui.jobs import BackgroundJob
@@ -113,7 +115,7 @@ def show_error(parent: QWidget, title: str, message: str) -> None:
 
 
 class SourceFactsDialog(QDialog):
-    """Asks for what the file does not say about itself: title, publisher, date."""
+    """Asks for what the file does not say about itself: title, publisher, web address, date."""
 
     def __init__(self, parent: QWidget | None, file_name: str, extracted: Extracted) -> None:
         super().__init__(parent)
@@ -125,6 +127,9 @@ class SourceFactsDialog(QDialog):
         self.title.setAccessibleName("Title")
         self.publisher = QLineEdit(extracted.publisher)
         self.publisher.setAccessibleName("Publisher")
+        self.url = QLineEdit(extracted.url)
+        self.url.setAccessibleName("Web address")
+        self.url.setPlaceholderText("https://\u2026 where it was published (never fetched)")
         self.dated = QCheckBox("Known")
         self.dated.setAccessibleName("Publication date known")
         self.date = QDateEdit()
@@ -141,6 +146,7 @@ class SourceFactsDialog(QDialog):
         date_row.addWidget(self.date, 1)
         form.addRow("&Title:", self.title)
         form.addRow("&Publisher:", self.publisher)
+        form.addRow("&Web address:", self.url)
         form.addRow("Published:", date_row)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -160,6 +166,7 @@ class SourceFactsDialog(QDialog):
             "title": self.title.text().strip(),
             "publisher": self.publisher.text().strip(),
             "published": self.date.date().toPython() if self.dated.isChecked() else None,
+            "url": self.url.text().strip(),
         }
 
     @classmethod
@@ -194,8 +201,10 @@ class NewQuoteDialog(QDialog):
         for choice in speakers:
             label = choice.name + (f" (for {choice.speaks_for})" if choice.speaks_for else "")
             self.speaker.addItem(label, choice.id)
-        index = self.speaker.findData(speaker_id)
-        self.speaker.setCurrentIndex(max(index, 0))
+        # The speaker a stakeholder named in or next to the words, else nobody: never the
+        # selected card's, which has nothing to do with the words.
+        self.speaker.setPlaceholderText("Choose who said these words")
+        self.speaker.setCurrentIndex(self.speaker.findData(speaker_id) if speaker_id else -1)
         self.reported = QCheckBox("&Reported: the source's words about the speaker, not theirs")
         self.reported.setAccessibleName("Reported")
         self.reported.setToolTip(
@@ -223,8 +232,10 @@ class NewQuoteDialog(QDialog):
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Add quote")
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(bool(speakers))
+        add = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        add.setText("Add quote")
+        add.setEnabled(self.speaker.currentIndex() >= 0)
+        self.speaker.currentIndexChanged.connect(lambda index: add.setEnabled(index >= 0))
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
@@ -468,6 +479,16 @@ class SourcesPanel(QWidget):
         self.import_button.setAccessibleName("Import source")
         self.import_button.setToolTip("Import a .txt, .md, .html or .pdf file as a source")
         self.import_button.clicked.connect(lambda: import_source_files(window))
+        self.edit_source_button = QPushButton("&Details\u2026")
+        self.edit_source_button.setAccessibleName("Edit source details")
+        self.edit_source_button.setToolTip(
+            "Correct this source's title, publisher, author, web address or date"
+        )
+        self.edit_source_button.clicked.connect(self.edit_source)
+        self.delete_source_button = QPushButton("Delete source\u2026")
+        self.delete_source_button.setAccessibleName("Delete source")
+        self.delete_source_button.setToolTip("Delete this source and its quotes (undoable)")
+        self.delete_source_button.clicked.connect(self.delete_source)
         top = QHBoxLayout()
         top.addWidget(self.chooser, 1)
         top.addWidget(self.import_button)
@@ -531,16 +552,36 @@ class SourcesPanel(QWidget):
         self.quote_notes_button.setAccessibleName("Notes on this quote")
         self.quote_notes_button.setToolTip("Read and write your notes on the chosen quote")
         self.quote_notes_button.clicked.connect(self.show_quote_notes)
+        # Two short rows, not one long one: the side panel must stay narrow enough for a
+        # small window. What acts on the source, then what acts on the chosen quote.
+        source_row = QHBoxLayout()
+        source_row.setContentsMargins(0, 0, 0, 0)
+        source_row.addWidget(self.source_notes_button)
+        source_row.addWidget(self.edit_source_button)
+        source_row.addWidget(self.delete_source_button)
+        source_row.addStretch()
         notes_row = QHBoxLayout()
         notes_row.setContentsMargins(0, 0, 0, 0)
-        notes_row.addWidget(self.source_notes_button)
         notes_row.addWidget(self.quote_notes_button)
         notes_row.addStretch()
+        self.edit_quote_button = QPushButton("&Edit quote\u2026")
+        self.edit_quote_button.setAccessibleName("Edit quote")
+        self.edit_quote_button.setToolTip(
+            "Correct the chosen quote's speaker, date, direct or reported, and tags"
+        )
+        self.edit_quote_button.clicked.connect(self.edit_quote)
+        self.delete_quote_button = QPushButton("Delete quote\u2026")
+        self.delete_quote_button.setAccessibleName("Delete quote")
+        self.delete_quote_button.setToolTip("Delete the chosen quote (undoable)")
+        self.delete_quote_button.clicked.connect(self.delete_quote)
+        notes_row.addWidget(self.edit_quote_button)
+        notes_row.addWidget(self.delete_quote_button)
         quotes_box = QWidget()
         quotes_layout = QVBoxLayout(quotes_box)
         quotes_layout.setContentsMargins(0, 0, 0, 0)
         quotes_layout.addWidget(self.quote_list, 1)
         quotes_layout.addLayout(notes_row)
+        quotes_layout.addLayout(source_row)
         self._source_note_count = 0
 
         reading = QWidget()
@@ -593,7 +634,10 @@ class SourcesPanel(QWidget):
             return
         # The source shown before keeps its text (sources never change) and where it was
         # scrolled to; only its quotes are read again. Laying out a 50 MB text takes seconds.
-        self.show_source(self.chooser.itemData(index) if index >= 0 else None)
+        # The chosen quote stays chosen (after it was edited, say) while it exists.
+        shown = self.chooser.itemData(index) if index >= 0 else None
+        keep = self.current_quote_id() if self.document and self.document.id == shown else None
+        self.show_source(shown, keep)
 
     def _on_source_chosen(self, index: int) -> None:
         self.show_source(self.chooser.itemData(index) if index >= 0 else None)
@@ -716,6 +760,10 @@ class SourcesPanel(QWidget):
             f"Notes on this quote ({count})" if count else "Notes on this quote"
         )
         self.quote_notes_button.setEnabled(quote_id is not None)
+        self.edit_quote_button.setEnabled(quote_id is not None)
+        self.delete_quote_button.setEnabled(quote_id is not None)
+        self.edit_source_button.setEnabled(self.document is not None)
+        self.delete_source_button.setEnabled(self.document is not None)
 
     def refresh_note_counts(self) -> None:
         """Read only the notes again: a note saving itself changes nothing else here. While
@@ -772,7 +820,7 @@ class SourcesPanel(QWidget):
             self,
             words,
             speakers,
-            self.window_.selected_stakeholder_id(),
+            speaker_near(self.document.text, start, end, speakers),
             self.document.published,
         )
         if choice is None:
@@ -796,6 +844,26 @@ class SourcesPanel(QWidget):
             return None
         self.show_source(source_id, created["id"])
         return created["id"]
+
+    # -- corrections (ui/corrections.py)
+
+    def edit_quote(self) -> None:
+        quote_id = self.current_quote_id()
+        if quote_id is not None:
+            corrections.edit_quote(self.window_, quote_id)
+
+    def delete_quote(self) -> None:
+        quote_id = self.current_quote_id()
+        if quote_id is not None:
+            corrections.delete_quote(self.window_, quote_id)
+
+    def edit_source(self) -> None:
+        if self.document is not None:
+            corrections.edit_source(self.window_, self.document.id)
+
+    def delete_source(self) -> None:
+        if self.document is not None:
+            corrections.delete_source(self.window_, self.document.id)
 
     def on_changes(self, changes: Changes) -> None:
         if changes.touches("source", "quote", "stakeholder"):

@@ -131,7 +131,7 @@ def main() -> int:
     for _ in range(3):
         started = time.perf_counter()
         with open_store(folder / "bench.sqlite3") as store, store.reading() as s:
-            content = topic_content(s, topic_id)
+            content = topic_content(s, topic_id, with_notes=True)
         read_times.append(time.perf_counter() - started)
 
         # The export proper: HTML, the layout passes (clean breaks, contents), pages painted

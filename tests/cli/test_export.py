@@ -324,3 +324,51 @@ def test_an_export_can_be_read_by_others_like_any_new_file(demo_path, tmp_path):
     out.chmod(0o640)
     assert export(demo_path, out) == 0
     assert out.stat().st_mode & 0o777 == 0o640
+
+
+SHAREABLE_TODO = "check the small print"
+
+
+def test_whole_topic_prints_notes_only_when_asked(demo_path, tmp_path):
+    """No notes by default; --with-notes the shareable ones; --include-private all, marked."""
+    plain, noted, private = (tmp_path / f"{n}.md" for n in ("plain", "noted", "private"))
+    assert export(demo_path, plain) == 0
+    assert export(demo_path, noted, "--with-notes") == 0
+    assert export(demo_path, private, "--include-private") == 0
+    plain, noted, private = (squash(p.read_text()) for p in (plain, noted, private))
+    assert squash(SHAREABLE_TODO) not in plain and squash(PRIVATE_MARKER) not in plain
+    assert squash(SHAREABLE_TODO) in noted and squash(PRIVATE_MARKER) not in noted
+    assert squash(SHAREABLE_TODO) in private and squash(PRIVATE_MARKER) in private
+    assert squash("PRIVATE NOTE") in private
+    assert noted.count(squash(SHAREABLE_TODO)) == 1
+
+
+def test_opendocument_export_holds_every_quote_and_no_private_note(
+    demo_path, demo_quotes, tmp_path
+):
+    """`export x.odt`: Qt's ODF writer, a valid OpenDocument text package whose text says what
+    the PDF says; written to a temporary name and renamed like every export."""
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    out = tmp_path / "committee.odt"
+    assert export(demo_path, out) == 0
+    with zipfile.ZipFile(out) as odt:
+        assert odt.namelist()[0] == "mimetype"
+        assert odt.read("mimetype") == b"application/vnd.oasis.opendocument.text"
+        root = ET.fromstring(odt.read("content.xml"))
+    text = squash("".join(root.itertext()))
+    for quote in demo_quotes:
+        assert squash(quote) in text, quote
+    assert squash(PRIVATE_MARKER) not in text
+    assert squash("Comparison of stakeholders") in text
+    assert [p.name for p in tmp_path.iterdir() if p.suffix == ".part"] == []
+    assert export(demo_path, tmp_path / "private.odt", "--include-private") == 0
+    with zipfile.ZipFile(tmp_path / "private.odt") as odt:
+        private = squash("".join(ET.fromstring(odt.read("content.xml")).itertext()))
+    assert squash(PRIVATE_MARKER) in private and squash("PRIVATE NOTE") in private
+
+
+def test_opendocument_into_a_missing_folder_is_refused(demo_path, tmp_path, capsys):
+    assert export(demo_path, tmp_path / "missing" / "x.odt") == 2
+    assert "does not exist" in capsys.readouterr().err

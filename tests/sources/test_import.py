@@ -337,3 +337,51 @@ def test_html_of_any_depth_and_stray_end_tags_keeps_its_text():
         "<p>First</i> words</p></article><nav>menu</nav><footer>foot</footer></body>"
     )
     assert html_to_text(page).text == "Headline\n\nFirst words"
+
+
+ARTICLE_WITH_METADATA = """<!DOCTYPE html><html><head>
+<title>Police scan shoppers' faces - Tech Policy Daily</title>
+<link rel="stylesheet" href="/s.css">
+<link rel="canonical" href="https://techpolicy.example/2020/06/12/police-scan">
+<meta property="og:url" content="https://techpolicy.example/amp/police-scan">
+<meta property="og:site_name" content="Tech Policy Daily">
+<meta property="article:published_time" content="2020-06-12T08:30:00Z">
+</head><body>
+<div id="cookie-banner" role="dialog"><p>We value your privacy. We use cookies.</p>
+<button>Accept all</button></div>
+<div class="cmp-container"><p>Manage consent preferences</p></div>
+<section class="gdpr-notice"><p>Your choices matter.</p></section>
+<article><h1>Police scan shoppers' faces</h1><p>The trial ran for three days.</p></article>
+</body></html>"""
+
+
+def test_html_metadata_gives_the_address_site_and_date_and_banners_go(tmp_path):
+    extracted = html_to_text(ARTICLE_WITH_METADATA)
+    assert extracted.url == "https://techpolicy.example/2020/06/12/police-scan"  # canonical
+    assert extracted.publisher == "Tech Policy Daily"
+    assert extracted.published.isoformat() == "2020-06-12"
+    assert extracted.title == "Police scan shoppers' faces"
+    assert extracted.text == "Police scan shoppers' faces\n\nThe trial ran for three days."
+    for gone in ("privacy", "cookies", "Accept", "consent", "choices"):
+        assert gone not in extracted.text
+    # Without a canonical link, og:url; an address that is not a web address is not kept.
+    assert (
+        html_to_text(ARTICLE_WITH_METADATA.replace('rel="canonical"', 'rel="alternate"')).url
+        == "https://techpolicy.example/amp/police-scan"
+    )
+    odd = ARTICLE_WITH_METADATA.replace("https://techpolicy.example/2020", "javascript:alert(1)//")
+    assert html_to_text(odd).url == "https://techpolicy.example/amp/police-scan"
+
+
+def test_an_imported_pages_address_is_stored_unless_given(empty_store, tmp_path):
+    path = tmp_path / "article.html"
+    path.write_text(ARTICLE_WITH_METADATA, encoding="utf-8")
+    with empty_store.writing() as session:
+        first = import_source(session, path)
+        source = session.get(Source, first.id)
+        assert source.url == "https://techpolicy.example/2020/06/12/police-scan"
+        assert source.publisher == "Tech Policy Daily"
+        session.rollback()
+    with empty_store.writing() as session:
+        given = import_source(session, path, url="https://mirror.example/a")
+        assert session.get(Source, given.id).url == "https://mirror.example/a"

@@ -352,7 +352,9 @@ def test_dialogs_return_what_the_user_chose(qtbot):
     extracted = Extracted(kind="text", text="x")
     dialog = SourceFactsDialog(None, "memo.txt", extracted)
     qtbot.addWidget(dialog)
-    assert dialog.facts() == {"title": "memo", "publisher": "", "published": None}
+    assert dialog.facts() == {"title": "memo", "publisher": "", "published": None, "url": ""}
+    dialog.url.setText(" https://www.gov.example/memo ")
+    assert dialog.facts()["url"] == "https://www.gov.example/memo"
     dialog.publisher.setText("Home Office")
     dialog.dated.setChecked(True)
     dialog.date.setDate(dt.date(2021, 2, 3))

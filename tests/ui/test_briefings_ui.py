@@ -8,8 +8,11 @@ import unicodedata
 import pytest
 from pypdf import PdfReader
 from PySide6.QtWidgets import QAbstractButton, QLineEdit, QWidget
+from sqlalchemy import select
 
 from briefing.core import briefings as core
+from briefing.store.models import Stakeholder
+from briefing.ui import briefings as briefings_ui
 
 PRIVATE_MARKER = "Stratford trial: how many alerts"
 
@@ -19,8 +22,19 @@ def squash(text: str) -> str:
 
 
 @pytest.fixture
-def window(window):
+def window(window, monkeypatch):
+    # After an export the panel offers to open the file; here the offer is only recorded.
+    offers: list = []
+    monkeypatch.setattr(
+        briefings_ui.ExportedDialog,
+        "ask",
+        classmethod(lambda cls, parent, path: offers.append(path)),
+    )
+    window.offers = offers
     window.side_tabs.setCurrentWidget(window.briefings)
+    window.briefings.choose_notes = lambda labels: []  # add stakeholders without their notes
+    window.briefings.told = []
+    window.briefings.tell = window.briefings.told.append
     return window
 
 
@@ -114,6 +128,7 @@ def test_private_notes_only_when_ticked(window, qtbot, tmp_path):
     window.select_stakeholder("IBM")
     panel.choose = lambda labels: next(i for i, x in enumerate(labels) if "(private)" in x)
     panel.add_quote_or_note()
+    assert "left out" in panel.told[-1]  # said at once, not discovered in the PDF
     for include, name in ((False, "shared.pdf"), (True, "private.pdf")):
         out = tmp_path / name
         panel.ask_export = lambda *args, out=out, include=include: (out, include, "A4")
@@ -303,3 +318,95 @@ def test_closing_the_window_keeps_the_words_and_waits_for_the_export(window, qtb
     window.close()
     assert _introduction(window, briefing) == "Last words"
     assert panel.job is None or not panel.job.isRunning()  # nothing runs on after the window
+
+
+SMALL_PRINT = "check the small print"
+
+
+def _pdf_text(path) -> str:
+    return squash("".join(page.extract_text() for page in PdfReader(path).pages))
+
+
+def test_adding_a_stakeholder_offers_its_notes_to_tick(window, qtbot, tmp_path):
+    """The composer offers the card's shareable notes, none ticked; the PDF prints exactly the
+    ticked ones, once, and no private note is offered."""
+    from briefing.core.notes import add_note
+
+    panel = window.briefings
+    offered: list[list[str]] = []
+    with window.store.writing() as session:
+        ibm = session.scalars(select(Stakeholder.id).where(Stakeholder.name == "IBM")).one()
+        add_note(session, ("stakeholder", ibm), "For the committee: IBM sold to police before")
+
+    def tick(labels):
+        offered.append(labels)
+        return [i for i, label in enumerate(labels) if "sold to police" in label]
+
+    panel.new_title.setText("For the committee")
+    qtbot.keyClick(panel.new_title, "\r")
+    window.select_stakeholder("IBM")
+    panel.choose_notes = tick
+    panel.add_stakeholder()
+    assert offered and all("(private)" not in label for label in offered[0])
+    assert any("strongest statement" in label for label in offered[0])  # the demo's to-do
+    assert stored(window)[1][panel.current_id()] == ["stakeholder", "note"]
+    out = tmp_path / "ibm.pdf"
+    panel.ask_export = lambda *args: (out, False, "A4")
+    with qtbot.waitSignal(panel.exported, timeout=60000):
+        panel.export()
+    qtbot.waitUntil(lambda: panel.job is None)
+    text = _pdf_text(out)
+    assert text.count(squash("IBM sold to police before")) == 1
+    assert squash(SMALL_PRINT) not in text
+
+
+def test_whole_topic_notes_only_when_the_box_is_ticked(window, qtbot, tmp_path):
+    panel = window.briefings
+    for with_notes in (False, True):
+        out = tmp_path / f"topic-{with_notes}.pdf"
+        panel.ask_export = lambda title, p, s, whole, out=out, w=with_notes: (out, False, "A4", w)
+        with qtbot.waitSignal(panel.exported, timeout=60000):
+            window.export_topic_action.trigger()
+        qtbot.waitUntil(lambda: panel.job is None)
+        text = _pdf_text(out)
+        assert (squash(SMALL_PRINT) in text) is with_notes
+        assert squash(PRIVATE_MARKER) not in text
+
+
+def test_the_export_dialog_asks_for_notes_only_for_a_whole_topic(qtbot):
+    from briefing.ui.briefings import ExportDialog
+
+    composed = ExportDialog("For the committee", False, "A4")
+    whole = ExportDialog("Police use of facial recognition", False, "A4", whole_topic=True)
+    for dialog in (composed, whole):
+        qtbot.addWidget(dialog)
+    assert not composed.with_notes.isVisibleTo(composed)
+    assert whole.with_notes.isVisibleTo(whole) and not whole.with_notes.isChecked()
+
+
+def test_export_to_opendocument_then_offer_to_open_it(window, qtbot, tmp_path, monkeypatch):
+    """An .odt export through the same worker and atomic write; then the offer to open the
+    file or show its folder, which goes through QDesktopServices (replaced here)."""
+    import zipfile
+
+    panel = compose(window, qtbot)
+    out = tmp_path / "committee.odt"
+    panel.ask_export = lambda *args: (out, False, "A4")
+    with qtbot.waitSignal(panel.exported, timeout=60000):
+        panel.export()
+    qtbot.waitUntil(lambda: panel.job is None)
+    assert window.offers == [out]
+    with zipfile.ZipFile(out) as odt:
+        assert odt.read("mimetype") == b"application/vnd.oasis.opendocument.text"
+        assert "IBM" in odt.read("content.xml").decode("utf-8")
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
+
+    opened = []
+    monkeypatch.setattr(briefings_ui, "open_url", lambda url: opened.append(url.toLocalFile()))
+    offer = briefings_ui.ExportedDialog(window, out)
+    qtbot.addWidget(offer)
+    offer.show()
+    offer.grab().save(str(tmp_path / "export-finished.png"))
+    offer.open_button.click()
+    offer.folder_button.click()
+    assert opened == [str(out), str(tmp_path)]

@@ -22,7 +22,11 @@ def composed(demo_store):
     """A briefing: comparison, IBM, Microsoft, one quote, the private topic note."""
     with demo_store.writing() as s:
         ibm, microsoft = ids(s, Stakeholder, Stakeholder.name, "IBM", "Microsoft")
-        quote = s.scalars(select(Quote.id).order_by(Quote.id)).first()
+        # A quote of a stakeholder the briefing does not show (one it does is not printed twice).
+        (liberty,) = ids(s, Stakeholder, Stakeholder.name, "Liberty")
+        quote = s.scalars(
+            select(Quote.id).where(Quote.speaker_id == liberty).order_by(Quote.id)
+        ).first()
         private = s.scalars(select(Note.id).where(Note.private.is_(True))).one()
         briefing_id, _ = b.create_briefing(
             s,
@@ -155,13 +159,16 @@ def test_a_quote_whose_source_was_removed_is_refused(demo_store):
         b.topic_content(s, 1)
 
 
-def test_topic_content_has_every_stakeholder_and_shareable_note(demo_store):
+def test_topic_content_has_every_stakeholder_and_notes_only_when_asked(demo_store):
     with demo_store.reading() as s:
         content = b.topic_content(s, 1)
+        with_notes = b.topic_content(s, 1, with_notes=True)
         quotes = s.scalars(select(Quote.text)).all()
     cited = {q.text for q in content.all_quotes}
     assert set(quotes) <= cited
-    notes = [n for sec in content.sections for n in getattr(sec, "notes", ())]
+    assert not [n for sec in content.sections for n in getattr(sec, "notes", ())]
+    assert b.NOTES_TITLE not in content.section_titles
+    notes = [n for sec in with_notes.sections for n in getattr(sec, "notes", ())]
     assert notes and not any(n.private for n in notes)
 
 
@@ -201,8 +208,12 @@ def test_exports_choose_notes_by_the_notes_privacy_rule(demo_store, composed):
     with demo_store.writing() as s:
         (ibm,) = ids(s, Stakeholder, Stakeholder.name, "IBM")
         quote = s.scalars(select(Quote.id).where(Quote.text.contains("IBM firmly"))).first()
-        notes.add_note(s, ("stakeholder", ibm), "Secret about IBM", private=True)
-        notes.add_note(s, ("quote", quote), "Secret about a quote", private=True)
+        for target, body in (
+            (("stakeholder", ibm), "Secret about IBM"),
+            (("quote", quote), "Secret about a quote"),
+        ):
+            note_id = notes.add_note(s, target, body, private=True).id
+            b.add_item(s, composed, "note", note_id)  # a composed briefing prints what is put in
 
     def exported(content):
         return {n.body: n.private for sec in content.sections for n in getattr(sec, "notes", ())}
@@ -213,7 +224,7 @@ def test_exports_choose_notes_by_the_notes_privacy_rule(demo_store, composed):
         for private in (False, True):
             allowed = everything if private else shared
             for content in (
-                b.topic_content(s, 1, include_private=private),
+                b.topic_content(s, 1, include_private=private, with_notes=True),
                 b.briefing_content(s, composed, include_private=private),
             ):
                 found = exported(content)
@@ -257,3 +268,120 @@ def test_the_sources_appendix_says_what_is_not_recorded(demo_store):
         text = render(described)
         assert "recorded." not in text and "The Paper" in text
         assert "https://example.org/report" in text
+
+
+def _printed(content) -> list[str]:
+    return [n.body for sec in content.sections for n in getattr(sec, "notes", ())]
+
+
+def test_a_composed_briefing_prints_exactly_the_notes_put_into_it(demo_store):
+    """A stakeholder item brings none of the card's notes; a note put in on purpose is printed
+    once, in its stakeholder's section when the briefing shows that stakeholder."""
+    from briefing.core import notes
+
+    with demo_store.writing() as s:
+        (ibm,) = ids(s, Stakeholder, Stakeholder.name, "IBM")
+        chosen = notes.add_note(s, ("stakeholder", ibm), "Chosen note about IBM").id
+        notes.add_note(s, ("stakeholder", ibm), "Internal to-do about IBM")
+        bid, _ = b.create_briefing(s, 1, "For the committee")
+        b.add_item(s, bid, "note", chosen)  # before the stakeholder: still printed once
+        b.add_item(s, bid, "stakeholder", ibm)
+        content = b.briefing_content(s, bid)
+        card_notes = {n.body for n in b.stakeholder_detail(s, 1, ibm).notes}
+    assert "Internal to-do about IBM" in card_notes and len(card_notes) > 2
+    assert _printed(content) == ["Chosen note about IBM"]
+    ibm_section = next(sec for sec in content.sections if sec.title == "IBM")
+    assert [n.body for n in ibm_section.notes] == ["Chosen note about IBM"]
+    assert b.NOTES_TITLE not in content.section_titles
+    for render in (html_document, markdown_document):
+        text = render(content)
+        assert text.count("Chosen note about IBM") == 1
+        assert "Internal to-do" not in text and "check the small print" not in text
+
+
+def test_a_whole_topic_prints_each_note_once(demo_store):
+    with demo_store.reading() as s:
+        for private in (False, True):
+            printed = _printed(b.topic_content(s, 1, with_notes=True, include_private=private))
+            assert printed and len(printed) == len(set(printed))
+        # --include-private asks for notes too: the private ones, marked, and the others.
+        content = b.topic_content(s, 1, include_private=True)
+    flags = [n.private for sec in content.sections for n in getattr(sec, "notes", ())]
+    assert True in flags and False in flags
+
+
+def test_adding_a_private_note_says_it_will_be_left_out(demo_store, composed):
+    with demo_store.reading() as s:
+        private = s.scalars(select(Note.id).where(Note.private.is_(True))).one()
+        shared = s.scalars(select(Note.id).where(Note.private.is_(False))).first()
+        assert "left out" in b.private_note_warning(s, private)
+        assert "Include private notes" in b.private_note_warning(s, private)
+        assert b.private_note_warning(s, shared) is None
+        items = b.briefing_items(s, composed)
+    assert "left out unless private notes are included" in items[-1].label
+
+
+def test_every_stakeholder_has_a_column_and_an_unanswered_cell_says_so(demo_store):
+    from briefing.core.editing import StakeholderFields, add_stakeholder
+
+    with demo_store.writing() as s:
+        new_id = add_stakeholder(s, StakeholderFields("Big Brother Watch", "ngo"), 1).id
+        (ibm,) = ids(s, Stakeholder, Stakeholder.name, "IBM")
+        bid, _ = b.create_briefing(s, 1, "Two columns")
+        b.add_item(s, bid, "comparison")
+        b.add_item(s, bid, "stakeholder", ibm)
+        b.add_item(s, bid, "stakeholder", new_id)
+        composed = b.briefing_content(s, bid)
+        whole = b.topic_content(s, 1)
+        cards = [c.name for c in b.topic_cards(s, 1)]
+    assert composed.sections[0].stakeholders == ("IBM", "Big Brother Watch")
+    assert all(row[1] is None for row in composed.sections[0].cells)
+    table = next(sec for sec in whole.sections if isinstance(sec, b.ComparisonSection))
+    assert sorted(table.stakeholders) == sorted(cards) and "Big Brother Watch" in cards
+    html = html_document(composed)
+    assert html.count("No answer recorded") == len(composed.sections[0].questions)
+    assert "no answer recorded" in markdown_document(composed)
+
+
+def test_citations_give_the_sources_date_then_when_the_words_were_said(demo_store):
+    """An article of 12 June quoting words said on 10 June is cited "12 June 2020 (said 10 June
+    2020)", never "10 June 2020" alone as if that were the article's date."""
+    import datetime as dt
+
+    from briefing.core.cards import stakeholder_detail
+
+    with demo_store.writing() as s:
+        quote = s.scalars(select(Quote).where(Quote.attribution == "direct")).first()
+        quote.source.publisher = "Tech Policy Daily"
+        quote.source.published = dt.date(2020, 6, 12)
+        quote.said_on = dt.date(2020, 6, 10)
+        other = s.scalars(select(Quote).where(Quote.id != quote.id)).first()
+        other.said_on = None
+        speaker_id, text, other_text = quote.speaker_id, quote.text, other.text
+        content = b.topic_content(s, 1)
+        detail = stakeholder_detail(s, 1, speaker_id)
+    cited = next(q for q in content.all_quotes if q.text == text)
+    assert cited.dated == "12 June 2020 (said 10 June 2020)"
+    undated_words = next(q for q in content.all_quotes if q.text == other_text)
+    assert undated_words.dated == "12 June 2020"  # the same source; no date of its own
+    for render in (html_document, markdown_document):
+        page = " ".join(re.sub(r"<[^>]+>|&nbsp;", " ", render(content)).split())
+        assert "12 June 2020 (said 10 June 2020)" in page
+        assert "Daily, 10 June" not in page
+    line = next(q.line for q in detail.quotes if q.line.text == text)
+    assert line.citation.endswith("Tech Policy Daily, 12 June 2020 (said 10 June 2020)")
+
+
+def test_a_quote_its_stakeholders_section_prints_is_not_printed_again(demo_store):
+    with demo_store.writing() as s:
+        (ibm,) = ids(s, Stakeholder, Stakeholder.name, "IBM")
+        (quote,) = s.scalars(
+            select(Quote.id).where(Quote.text.contains("IBM firmly opposes"))
+        ).all()
+        bid, _ = b.create_briefing(s, 1, "Once each")
+        b.add_item(s, bid, "quote", quote)
+        b.add_item(s, bid, "stakeholder", ibm)
+        content = b.briefing_content(s, bid)
+        text = s.get(Quote, quote).text
+    printed = [q.text for sec in content.sections for q in getattr(sec, "quotes", ())]
+    assert printed.count(text) == 1 and b.QUOTES_TITLE not in content.section_titles

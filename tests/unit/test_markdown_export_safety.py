@@ -32,7 +32,7 @@ def test_the_markdown_export_carries_nothing_a_viewer_would_fetch_or_run(demo_st
             "https://example.org/a><img src=https://tracker.example/p.png onerror=alert(1)>"
         )
     with demo_store.reading() as session:
-        text = markdown_document(briefings.topic_content(session, 1))
+        text = markdown_document(briefings.topic_content(session, 1, with_notes=True))
     rendered = markdown.markdown(text)  # a plain viewer: no sanitiser of its own
     assert "<img" not in rendered
     assert "javascript:" not in rendered

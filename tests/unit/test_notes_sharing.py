@@ -42,7 +42,7 @@ def noted(demo_store):
 @pytest.mark.parametrize("include_private", [False, True])
 def test_topic_export_holds_exactly_the_shareable_notes(noted, include_private):
     with noted.reading() as s:
-        content = b.topic_content(s, 1, include_private=include_private)
+        content = b.topic_content(s, 1, include_private=include_private, with_notes=True)
         expected = {
             n.body
             for n in notes.shareable_notes(s, include_private=include_private)

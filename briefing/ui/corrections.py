@@ -1,0 +1,252 @@
+"""Correcting and deleting quotes and sources from the Sources tab, each step undoable.
+
+*Edit quote…* corrects who said the chosen quote, when, whether the words are theirs or the
+source's about them, and its tags; *Delete quote…* first says what goes with it (notes,
+briefing items, the backing of answers). *Edit details…* corrects a source's title, publisher,
+author, web address and date (never its text); *Delete source…* says first that its quotes go
+with it, and what goes with them. Every change runs through `ui.editing.push_edit`, so Edit >
+Undo restores exactly the rows it touched (`core.undo.Recorded`).
+
+The dialogs have an `ask()` classmethod and the confirmation is a module function, so tests
+replace them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QWidget,
+)
+
+from briefing.core import corrections as core
+from briefing.core.notes import parse_tags
+from briefing.core.quotes import SpeakerChoice, speaker_choices
+from briefing.errors import BriefingError
+from briefing.ui.editing import push_edit
+
+
+def confirm(parent: QWidget, title: str, text: str) -> bool:
+    """Ask before deleting. Tests replace this."""
+    answer = QMessageBox.question(
+        parent,
+        title,
+        text,
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+        QMessageBox.StandardButton.Cancel,
+    )
+    return answer == QMessageBox.StandardButton.Yes
+
+
+def _date_row(known: dt.date | None, name: str) -> tuple[QCheckBox, QDateEdit, QHBoxLayout]:
+    dated = QCheckBox("Known")
+    dated.setAccessibleName(f"{name} known")
+    date = QDateEdit()
+    date.setAccessibleName(name)
+    date.setCalendarPopup(True)
+    date.setDisplayFormat("yyyy-MM-dd")
+    dated.setChecked(known is not None)
+    date.setDate(QDate(known) if known else QDate.currentDate())
+    date.setEnabled(known is not None)
+    dated.toggled.connect(date.setEnabled)
+    row = QHBoxLayout()
+    row.addWidget(dated)
+    row.addWidget(date, 1)
+    return dated, date, row
+
+
+def _buttons(dialog: QDialog, ok: str) -> QDialogButtonBox:
+    buttons = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+    )
+    buttons.button(QDialogButtonBox.StandardButton.Ok).setText(ok)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
+
+
+class QuoteEditDialog(QDialog):
+    """The quote's speaker, date, direct or reported, and tags; its words stay as they are."""
+
+    def __init__(
+        self, parent: QWidget | None, details: core.QuoteDetails, speakers: list[SpeakerChoice]
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Edit quote")
+        self.setAccessibleName("Edit quote")
+        form = QFormLayout(self)
+        shown = details.text if len(details.text) < 300 else details.text[:299] + "\u2026"
+        words = QLabel(f"\u201c{shown}\u201d")
+        words.setWordWrap(True)
+        words.setAccessibleName("Quoted words")
+        form.addRow(words)
+        self.speaker = QComboBox()
+        self.speaker.setAccessibleName("Speaker")
+        for choice in speakers:
+            label = choice.name + (f" (for {choice.speaks_for})" if choice.speaks_for else "")
+            self.speaker.addItem(label, choice.id)
+        self.speaker.setCurrentIndex(self.speaker.findData(details.speaker_id))
+        self.speaker.setPlaceholderText("Choose who said these words")
+        self.reported = QCheckBox("&Reported: the source's words about the speaker, not theirs")
+        self.reported.setAccessibleName("Reported")
+        self.reported.setChecked(details.attribution == "reported")
+        self.dated, self.date, date_row = _date_row(details.said_on, "Said on")
+        self.tags = QLineEdit(", ".join(details.tags))
+        self.tags.setAccessibleName("Tags")
+        self.tags.setPlaceholderText("Tags, separated by commas")
+        form.addRow("&Speaker:", self.speaker)
+        form.addRow("", self.reported)
+        form.addRow("Said on:", date_row)
+        form.addRow("&Tags:", self.tags)
+        self.problem = QLabel()
+        self.problem.setAccessibleName("Problem")
+        self.problem.setStyleSheet("color: #b42318;")
+        form.addRow(self.problem)
+        self.buttons = _buttons(self, "Save")
+        form.addRow(self.buttons)
+        self.speaker.currentIndexChanged.connect(self._check)
+        self.tags.textChanged.connect(self._check)
+        self._check()
+
+    def _check(self) -> None:
+        problem = "" if self.speaker.currentIndex() >= 0 else "Choose who said these words."
+        try:
+            parse_tags(self.tags.text())
+        except BriefingError as error:
+            problem = f"{str(error)[:1].upper()}{str(error)[1:]}."
+        self.problem.setText(problem)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(not problem)
+
+    def fields(self) -> dict:
+        return {
+            "speaker": self.speaker.currentData(),
+            "said_on": self.date.date().toPython() if self.dated.isChecked() else None,
+            "attribution": "reported" if self.reported.isChecked() else "direct",
+            "tags": list(parse_tags(self.tags.text())),
+        }
+
+    @classmethod
+    def ask(
+        cls, parent: QWidget | None, details: core.QuoteDetails, speakers: list[SpeakerChoice]
+    ) -> dict | None:
+        dialog = cls(parent, details, speakers)
+        return dialog.fields() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+
+class SourceEditDialog(QDialog):
+    """A source's details: title, publisher, author, web address, date. Never its text."""
+
+    def __init__(self, parent: QWidget | None, details: core.SourceDetails) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Edit source details")
+        self.setAccessibleName("Edit source details")
+        form = QFormLayout(self)
+        note = QLabel("The text of a source is evidence and is never edited; its details can be.")
+        note.setWordWrap(True)
+        form.addRow(note)
+        self.title = QLineEdit(details.title)
+        self.title.setAccessibleName("Title")
+        self.publisher = QLineEdit(details.publisher)
+        self.publisher.setAccessibleName("Publisher")
+        self.author = QLineEdit(details.author)
+        self.author.setAccessibleName("Author")
+        self.url = QLineEdit(details.url)
+        self.url.setAccessibleName("Web address")
+        self.url.setPlaceholderText("https://… (kept as a reference, never fetched)")
+        self.dated, self.date, date_row = _date_row(details.published, "Publication date")
+        form.addRow("&Title:", self.title)
+        form.addRow("&Publisher:", self.publisher)
+        form.addRow("&Author:", self.author)
+        form.addRow("&Web address:", self.url)
+        form.addRow("Published:", date_row)
+        self.buttons = _buttons(self, "Save")
+        self.title.textChanged.connect(
+            lambda text: self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(
+                bool(text.strip())
+            )
+        )
+        form.addRow(self.buttons)
+
+    def fields(self) -> dict:
+        return {
+            "title": self.title.text(),
+            "publisher": self.publisher.text(),
+            "author": self.author.text(),
+            "url": self.url.text(),
+            "published": self.date.date().toPython() if self.dated.isChecked() else None,
+        }
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, details: core.SourceDetails) -> dict | None:
+        dialog = cls(parent, details)
+        return dialog.fields() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+
+def _excerpt(text: str, limit: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
+def edit_quote(window, quote_id: int) -> bool:
+    with window.store.reading() as session:
+        details = core.quote_details(session, quote_id)
+        speakers = speaker_choices(session)
+    fields = QuoteEditDialog.ask(window, details, speakers)
+    if fields is None:
+        return False
+    return (
+        push_edit(window, "Edit quote", lambda s: core.edit_quote(s, quote_id, **fields))
+        is not None
+    )
+
+
+def delete_quote(window, quote_id: int) -> bool:
+    with window.store.reading() as session:
+        details = core.quote_details(session, quote_id)
+        going = core.quote_dependents(session, quote_id)
+    who = details.speaker or "an unknown speaker"
+    text = (
+        f"Delete the quote \u201c{_excerpt(details.text)}\u201d by {who}?\n\n{going.words()}\n\n"
+        "Edit > Undo brings it back."
+    )
+    if not confirm(window, "Delete quote", text):
+        return False
+    return push_edit(window, "Delete quote", lambda s: core.delete_quote(s, quote_id)) is not None
+
+
+def edit_source(window, source_id: int) -> bool:
+    with window.store.reading() as session:
+        details = core.source_details(session, source_id)
+    fields = SourceEditDialog.ask(window, details)
+    if fields is None:
+        return False
+    return (
+        push_edit(window, "Edit source details", lambda s: core.edit_source(s, source_id, **fields))
+        is not None
+    )
+
+
+def delete_source(window, source_id: int) -> bool:
+    with window.store.reading() as session:
+        details = core.source_details(session, source_id)
+        going = core.source_dependents(session, source_id)
+    text = (
+        f"Delete the source \u201c{details.title}\u201d?\n\n{going.words()}\n\n"
+        "Edit > Undo brings it back."
+    )
+    if not confirm(window, "Delete source", text):
+        return False
+    return (
+        push_edit(window, "Delete source", lambda s: core.delete_source(s, source_id)) is not None
+    )
