@@ -26,6 +26,7 @@ from bigsource import TOPIC, build_topic_store
 def export_once(store: Path, out: Path) -> tuple[float, float]:
     """Seconds of one whole export command, and its peak resident MB (VmHWM, in the child)."""
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # as installed: with bytecode
     child = (
         "import sys\n"
         "from briefing.cli import main\n"

@@ -10,8 +10,10 @@ the caches, then `--rounds` times each way, interleaved. Prints each query's bes
 (the fastest of the rounds: on a shared machine the slower ones measure other programs) and its
 ratio.
 
-Then the same rare phrase is searched in a store holding only one 50 MB source and in one
-holding only a 50 kB source: `big source search ratio` (target at most 2.0).
+Then the same rare word and phrase (one hit each) are searched in a store holding only one 50 MB
+source and in one holding only a 50 kB source: `big source search ratio` is the larger of the
+two (target at most 2.0). A rare word AND a common one is shown too, with raw FTS5's own times:
+there FTS5 itself reads the common word's longer posting list.
 
 The last line is `search per-query ratio: median X.XX, worst Y.YY` (targets 2.0 and 3.0).
 Not collected by pytest.
@@ -145,41 +147,55 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--smallest", type=int, default=1_000_000)
     parser.add_argument("--largest", type=int, default=50_000_000)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--no-corpus", action="store_true", help="only the big-versus-small part")
     args = parser.parse_args(argv)
     step = (args.largest / args.smallest) ** (1 / max(1, args.sources - 1))
     sizes = [round(args.smallest * step**n) for n in range(args.sources)]
+    ratios: list[float] = []
     with tempfile.TemporaryDirectory() as folder:
-        began = time.perf_counter()
-        corpus = build(Path(folder) / "corpus.db", sizes)
-        built = time.perf_counter() - began
-        size = corpus.stat().st_size / 1e6
-        print(
-            f"corpus: {args.sources} sources, {sum(sizes) / 1e6:.0f} MB of text, "
-            f"store {size:.0f} MB, built in {built:.0f} s"
-        )
-        ratios = []
-        for label, app_time, raw_time in compare(corpus, QUERIES, args.rounds):
-            ratio = app_time / raw_time
-            ratios.append(ratio)
-            print(
-                f"{label:<36} app {app_time * 1000:8.2f} ms  raw {raw_time * 1000:8.2f} ms"
-                f"  ratio {ratio:5.2f}"
-            )
-        corpus.unlink()
-        one = [("zanzibarian moratorium", None, None), ('"moratorium wording"', None, None)]
+        if not args.no_corpus:
+            ratios = corpus_ratios(Path(folder), sizes, args.rounds)
+        one = [
+            ("zanzibarian", None, None),
+            ('"moratorium wording"', None, None),
+            ("zanzibarian moratorium", None, None),
+        ]
         big = compare(build(Path(folder) / "big.db", [args.largest]), one, args.rounds)
         small = compare(build(Path(folder) / "small.db", [50_000]), one, args.rounds)
-        for (label, big_time, _), (_, small_time, _) in zip(big, small, strict=True):
+        for (label, big_time, big_raw), (_, small_time, small_raw) in zip(big, small, strict=True):
             print(
-                f"{label:<36} in a 50 MB source {big_time * 1000:7.2f} ms, "
-                f"in a 50 kB one {small_time * 1000:7.2f} ms"
+                f"{label:<24} 50 MB source: app {big_time * 1000:6.2f} ms"
+                f" (raw {big_raw * 1000:6.2f}),  50 kB source: app {small_time * 1000:6.2f} ms"
+                f" (raw {small_raw * 1000:6.2f})"
             )
-        worst_big = max(b[1] / s[1] for b, s in zip(big, small, strict=True))
+        worst_big = max(b[1] / s[1] for b, s in list(zip(big, small, strict=True))[:2])
         print(f"big source search ratio: {worst_big:.2f}")
-    print(
-        f"search per-query ratio: median {statistics.median(ratios):.2f}, worst {max(ratios):.2f}"
-    )
+    if ratios:
+        print(
+            f"search per-query ratio: median {statistics.median(ratios):.2f}, "
+            f"worst {max(ratios):.2f}"
+        )
     return 0
+
+
+def corpus_ratios(folder: Path, sizes: list[int], rounds: int) -> list[float]:
+    """Build the corpus, print each query's times and ratio, and return the ratios."""
+    began = time.perf_counter()
+    corpus = build(folder / "corpus.db", sizes)
+    built = time.perf_counter() - began
+    print(
+        f"corpus: {len(sizes)} sources, {sum(sizes) / 1e6:.0f} MB of text, "
+        f"store {corpus.stat().st_size / 1e6:.0f} MB, built in {built:.0f} s"
+    )
+    ratios = []
+    for label, app_time, raw_time in compare(corpus, QUERIES, rounds):
+        ratios.append(app_time / raw_time)
+        print(
+            f"{label:<36} app {app_time * 1000:8.2f} ms  raw {raw_time * 1000:8.2f} ms"
+            f"  ratio {ratios[-1]:5.2f}"
+        )
+    corpus.unlink()
+    return ratios
 
 
 if __name__ == "__main__":

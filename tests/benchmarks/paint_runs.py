@@ -17,6 +17,9 @@ def paint(*arguments: str) -> tuple[float, float]:
     with tempfile.TemporaryDirectory() as config:
         env = dict(os.environ, XDG_CONFIG_HOME=config)
         env.setdefault("QT_QPA_PLATFORM", "offscreen")
+        # As installed: with bytecode (the warm-up run writes it). Without it, every start
+        # compiles the app's modules from source again, which no installed copy does.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         done = subprocess.run(
             [sys.executable, str(HERE / "paint_child.py"), *arguments],
             capture_output=True,
