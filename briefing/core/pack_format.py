@@ -397,7 +397,8 @@ class _Checker:
                 return parsed.astimezone(dt.UTC)
         raise self.fail(f"{where}.{key}", "should be a UTC time, YYYY-MM-DDTHH:MM:SS+00:00")
 
-    def items(self, record: dict, key: str, where: str, limit: int = MAX_RECORDS) -> list:
+    def items(self, record: dict, key: str, where: str, limit: int | None = None) -> list:
+        limit = MAX_RECORDS if limit is None else limit
         value = self.field(record, key, where)
         if not isinstance(value, list):
             raise self.fail(f"{where}.{key}", f"should be a list, not {_kind(value)}")

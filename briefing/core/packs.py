@@ -1304,6 +1304,26 @@ def merge_pack(
     return report
 
 
+def refuse_rewritten_sources(session: Session, pack: Pack) -> None:
+    """PackError if a source of the pack has the UUID of a stored source but another text:
+    evidence never changes, so such a pack is refused before anything (a backup) is written."""
+    entries = {e["uuid"]: e for e in pack.records("sources")}
+    for chunk in _chunks(entries):
+        rows = session.execute(
+            select(Source.id, Source.uuid, Source.title, Source.sha256).where(
+                Source.uuid.in_(chunk)
+            )
+        )
+        for source_id, uuid, title, sha256 in rows:
+            entry = entries[uuid]
+            if entry["sha256"] != sha256:
+                raise PackError(
+                    f"{pack.path.name} is refused: its source {entry['title']!r} has the id of "
+                    f"source {source_id} ({title}) here, but another text; a source's text never "
+                    "changes, so nothing was imported"
+                )
+
+
 def backup_before_import(store) -> Path:
     """Copy the store beside itself before a pack changes it, and return the copy's path.
 
@@ -1333,6 +1353,8 @@ def import_pack(
             report = merge_pack(session, pack, rule=rule, dry_run=True, progress=progress)
             session.rollback()
         return report
+    with store.reading() as session:
+        refuse_rewritten_sources(session, pack)
     backup = backup_before_import(store)
     with store.writing() as session:
         report = merge_pack(session, pack, rule=rule, progress=progress, cancelled=cancelled)
