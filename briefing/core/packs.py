@@ -50,7 +50,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from briefing import __version__
 from briefing.core.changes import Changes
@@ -120,6 +120,7 @@ __all__ = [
     "import_pack",
     "merge_pack",
     "read_pack",
+    "resolution_for",
 ]
 
 
@@ -575,6 +576,15 @@ class ImportReport:
         }
 
 
+def resolution_for(kind: str, rule: str) -> str:
+    """What a rule does with a conflict over a record of this kind, in the report's words."""
+    if rule == TAKE_THEIRS:
+        return "took theirs"
+    if rule == KEEP_BOTH and kind == "position":
+        return "kept both"
+    return "kept mine"
+
+
 def _derived_uuid(uuid: str, content: dict[str, Any]) -> str:
     """The UUID "keep both" gives their version: the same for the same record and content, so
     importing the same pack again finds it instead of adding it twice."""
@@ -623,11 +633,14 @@ class _Merger:
         if what == "added":
             self.changed.add(kind)
 
-    def existing(self, model, uuids: Iterable[str]) -> dict[str, Any]:
-        """Local records of `model` with these UUIDs."""
+    def existing(self, model, uuids: Iterable[str], *collections) -> dict[str, Any]:
+        """Local records of `model` with these UUIDs (with these collections loaded)."""
         found: dict[str, Any] = {}
         for chunk in _chunks(uuids):
-            for record in self.session.scalars(select(model).where(model.uuid.in_(chunk))):
+            statement = select(model).where(model.uuid.in_(chunk))
+            if collections:
+                statement = statement.options(*(selectinload(c) for c in collections))
+            for record in self.session.scalars(statement):
                 found[record.uuid] = record
         return found
 
@@ -670,18 +683,15 @@ class _Merger:
         if not differing:
             self.count("skipped", kind)
             return
+        resolution = resolution_for(kind, self.rule)
         if self.rule == TAKE_THEIRS:
-            resolution = "took theirs"
             for key, value in theirs.items():
                 setattr(record, key, value)
             if apply_extra is not None:
                 apply_extra()
             self.changed.add(kind)
         elif self.rule == KEEP_BOTH and keep_both is not None:
-            resolution = "kept both"
             keep_both()
-        else:
-            resolution = "kept mine"
         self.report.conflicts.append(
             Conflict(
                 kind=kind,
@@ -847,12 +857,14 @@ class _Merger:
 
     def sources(self) -> None:
         entries = self.pack.records("sources")
-        by_uuid = self.existing(Source, [e["uuid"] for e in entries])
+        by_uuid = self.existing(Source, [e["uuid"] for e in entries], Source.tags)
         by_sha: dict[str, Source] = {}
         for chunk in _chunks([e["sha256"] for e in entries]):
-            for source in self.session.scalars(select(Source).where(Source.sha256.in_(chunk))):
+            for source in self.session.scalars(
+                select(Source).where(Source.sha256.in_(chunk)).options(selectinload(Source.tags))
+            ):
                 by_sha.setdefault(source.sha256, source)
-        ids = self.ids["sources"] = {}
+        records: list[tuple[dict, Source]] = []
         added: list[tuple[dict, Source]] = []
         for entry in entries:
             same_uuid = by_uuid.get(entry["uuid"])
@@ -873,7 +885,6 @@ class _Merger:
                 "description": entry["description"],
             }
             if record is None:
-                text = self.pack.texts[entry["uuid"]]
                 pages = entry["page_starts"]
                 record = self.add(
                     "source",
@@ -881,7 +892,7 @@ class _Merger:
                     entry,
                     dict(
                         theirs,
-                        text=text,
+                        text=self.pack.texts[entry["uuid"]],
                         sha256=entry["sha256"],
                         page_starts=json.dumps(pages) if pages is not None else None,
                         tags=self.tags(entry["tags"]),
@@ -900,9 +911,10 @@ class _Merger:
                     theirs_extra={"tags": self.tag_key(entry["tags"])},
                     apply_extra=lambda r=record, e=entry: setattr(r, "tags", self.tags(e["tags"])),
                 )
-            self.session.flush()
-            ids[entry["uuid"]] = record.id
+            records.append((entry, record))
             self.step()
+        self.session.flush()
+        ids = self.ids["sources"] = {entry["uuid"]: record.id for entry, record in records}
         for entry, record in added:
             if entry["revision_of"] is not None:
                 revised = ids.get(entry["revision_of"])
@@ -911,7 +923,12 @@ class _Merger:
     def positions(self) -> None:
         entries = self.pack.records("positions")
         by_uuid = self.existing(Position, [e["uuid"] for e in entries])
-        ids = self.ids["positions"] = {}
+        by_date: dict[tuple[int, dt.date], Position] = {}
+        for position in self.session.scalars(
+            select(Position).where(Position.topic_id == self.topic_id).order_by(Position.id)
+        ):
+            by_date.setdefault((position.stakeholder_id, position.as_of), position)
+        records: list[tuple[dict, Position]] = []
         for entry in entries:
             stakeholder_id = self.ids["stakeholders"][entry["stakeholder"]]
             theirs = {
@@ -920,18 +937,7 @@ class _Merger:
                 "summary": entry["summary"],
                 "as_of": entry["as_of"],
             }
-            record = (
-                by_uuid.get(entry["uuid"])
-                or self.session.scalars(
-                    select(Position)
-                    .where(
-                        Position.topic_id == self.topic_id,
-                        Position.stakeholder_id == stakeholder_id,
-                        Position.as_of == entry["as_of"],
-                    )
-                    .order_by(Position.id)
-                ).first()
-            )
+            record = by_uuid.get(entry["uuid"]) or by_date.get((stakeholder_id, entry["as_of"]))
             if record is None:
                 record = self.add(
                     "position",
@@ -939,15 +945,14 @@ class _Merger:
                     entry,
                     dict(theirs, stakeholder_id=stakeholder_id, topic_id=self.topic_id),
                 )
-                self.session.flush()
+                by_date[(stakeholder_id, entry["as_of"])] = record
             else:
                 both_uuid = _derived_uuid(entry["uuid"], theirs)
                 name = self.session.get(Stakeholder, stakeholder_id).name
                 label = f"{name}'s position of {entry['as_of'].isoformat()}"
+                already = bool(self.existing(Position, [both_uuid]))
 
                 def keep_both(entry=entry, theirs=theirs, both_uuid=both_uuid, sid=stakeholder_id):
-                    if self.existing(Position, [both_uuid]):
-                        return  # kept both the last time this pack was imported
                     self.add(
                         "position",
                         Position,
@@ -956,18 +961,38 @@ class _Merger:
                         uuid=both_uuid,
                     )
 
-                if self.existing(Position, [both_uuid]) and self.rule == KEEP_BOTH:
+                if already and self.rule == KEEP_BOTH:
                     self.count("skipped", "position")  # their version is already beside mine
                 else:
-                    self.settle("position", record, entry, theirs, label, keep_both=keep_both)
-            ids[entry["uuid"]] = record.id
+                    self.settle(
+                        "position",
+                        record,
+                        entry,
+                        theirs,
+                        label,
+                        keep_both=None if already else keep_both,
+                    )
+            records.append((entry, record))
             self.step()
+        self.session.flush()
+        self.ids["positions"] = {entry["uuid"]: record.id for entry, record in records}
 
     def quotes(self) -> None:
         entries = self.pack.records("quotes")
-        by_uuid = self.existing(Quote, [e["uuid"] for e in entries])
-        ids = self.ids["quotes"] = {}
+        by_uuid = self.existing(Quote, [e["uuid"] for e in entries], Quote.tags)
+        by_place: dict[tuple, Quote] = {}
+        source_ids = sorted({self.ids["sources"][e["source"]] for e in entries})
+        for chunk in _chunks(source_ids):
+            for quote in self.session.scalars(
+                select(Quote)
+                .where(Quote.source_id.in_(chunk))
+                .order_by(Quote.id)
+                .options(selectinload(Quote.tags))
+            ):
+                key = (quote.source_id, quote.start, quote.end, quote.speaker_id)
+                by_place.setdefault(key, quote)
         statuses = dict.fromkeys(STATUSES, 0)
+        records: list[tuple[dict, Quote]] = []
         for entry in entries:
             source_text = self.pack.texts[entry["source"]]
             check = verify_quote(entry["text"], source_text, entry["start"], entry["end"])
@@ -986,21 +1011,8 @@ class _Merger:
                 "said_on": entry["said_on"],
                 "attribution": entry["attribution"],
             }
-            record = (
-                by_uuid.get(entry["uuid"])
-                or self.session.scalars(
-                    select(Quote)
-                    .where(
-                        Quote.source_id == source_id,
-                        Quote.start == entry["start"],
-                        Quote.end == entry["end"],
-                        Quote.speaker_id.is_(None)
-                        if speaker is None
-                        else Quote.speaker_id == speaker,
-                    )
-                    .order_by(Quote.id)
-                ).first()
-            )
+            place = (source_id, entry["start"], entry["end"], speaker)
+            record = by_uuid.get(entry["uuid"]) or by_place.get(place)
             if record is None:
                 record = self.add(
                     "quote",
@@ -1008,7 +1020,7 @@ class _Merger:
                     entry,
                     dict(theirs, source_id=source_id, tags=self.tags(entry["tags"])),
                 )
-                self.session.flush()
+                by_place[place] = record
             else:
                 self.settle(
                     "quote",
@@ -1020,14 +1032,15 @@ class _Merger:
                     theirs_extra={"tags": self.tag_key(entry["tags"])},
                     apply_extra=lambda r=record, e=entry: setattr(r, "tags", self.tags(e["tags"])),
                 )
-            ids[entry["uuid"]] = record.id
+            records.append((entry, record))
             self.step()
+        self.session.flush()
+        self.ids["quotes"] = {entry["uuid"]: record.id for entry, record in records}
         self.report.quotes = statuses
 
     def questions(self) -> None:
         entries = self.pack.records("questions")
         by_uuid = self.existing(Question, [e["uuid"] for e in entries])
-        ids = self.ids["questions"] = {}
         local = {
             q.text.casefold(): q
             for q in self.session.scalars(
@@ -1035,6 +1048,7 @@ class _Merger:
             )
         }
         last = max((q.sort_order for q in local.values()), default=-1)
+        records: list[tuple[dict, Question]] = []
         for entry in entries:
             record = by_uuid.get(entry["uuid"]) or local.get(entry["text"].casefold())
             if record is None:
@@ -1045,16 +1059,21 @@ class _Merger:
                     entry,
                     {"text": entry["text"], "topic_id": self.topic_id, "sort_order": last},
                 )
-                self.session.flush()
                 local[entry["text"].casefold()] = record
             else:
                 self.settle("question", record, entry, {"text": entry["text"]}, record.text)
-            ids[entry["uuid"]] = record.id
+            records.append((entry, record))
             self.step()
+        self.session.flush()
+        self.ids["questions"] = {entry["uuid"]: record.id for entry, record in records}
 
     def answers(self) -> None:
         entries = self.pack.records("answers")
         by_uuid = self.existing(Answer, [e["uuid"] for e in entries])
+        by_pair: dict[tuple[int, int], Answer] = {}
+        for chunk in _chunks(sorted(set(self.ids["questions"].values()))):
+            for answer in self.session.scalars(select(Answer).where(Answer.question_id.in_(chunk))):
+                by_pair[(answer.question_id, answer.stakeholder_id)] = answer
         for entry in entries:
             question_id = self.ids["questions"][entry["question"]]
             stakeholder_id = self.ids["stakeholders"][entry["stakeholder"]]
@@ -1065,17 +1084,10 @@ class _Merger:
                 record.question_id != question_id or record.stakeholder_id != stakeholder_id
             ):
                 record = None
-            record = (
-                record
-                or self.session.scalars(
-                    select(Answer).where(
-                        Answer.question_id == question_id, Answer.stakeholder_id == stakeholder_id
-                    )
-                ).first()
-            )
+            record = record or by_pair.get((question_id, stakeholder_id))
             if record is None:
                 uuid = entry["uuid"] if entry["uuid"] not in by_uuid else str(uuid_module.uuid4())
-                self.add(
+                by_pair[(question_id, stakeholder_id)] = self.add(
                     "answer",
                     Answer,
                     entry,
@@ -1091,6 +1103,11 @@ class _Merger:
     def events(self) -> None:
         entries = self.pack.records("events")
         by_uuid = self.existing(Event, [e["uuid"] for e in entries])
+        by_title: dict[tuple[dt.date, str], Event] = {}
+        for event in self.session.scalars(
+            select(Event).where(Event.topic_id == self.topic_id).order_by(Event.id)
+        ):
+            by_title.setdefault((event.occurred_on, event.title.casefold()), event)
         for entry in entries:
             theirs = {
                 "occurred_on": entry["occurred_on"],
@@ -1101,42 +1118,49 @@ class _Merger:
                 ),
                 "source_id": self.ids["sources"][entry["source"]] if entry["source"] else None,
             }
-            record = (
-                by_uuid.get(entry["uuid"])
-                or self.session.scalars(
-                    select(Event).where(
-                        Event.topic_id == self.topic_id,
-                        Event.occurred_on == entry["occurred_on"],
-                        func.lower(Event.title) == entry["title"].casefold(),
-                    )
-                ).first()
-            )
+            key = (entry["occurred_on"], entry["title"].casefold())
+            record = by_uuid.get(entry["uuid"]) or by_title.get(key)
             if record is None:
-                self.add("event", Event, entry, dict(theirs, topic_id=self.topic_id))
+                by_title[key] = self.add(
+                    "event", Event, entry, dict(theirs, topic_id=self.topic_id)
+                )
             else:
                 self.settle("event", record, entry, theirs, f"the event {record.title}")
             self.step()
 
     def notes(self) -> None:
         entries = self.pack.records("notes")
-        by_uuid = self.existing(Note, [e["uuid"] for e in entries])
-        ids = self.ids["notes"] = {}
+        by_uuid = self.existing(Note, [e["uuid"] for e in entries], Note.tags)
+        targets: dict[str, set[int]] = {}
+        resolved: list[tuple[dict, str, int | None]] = []
         for entry in entries:
             kind = entry["target_kind"]
             if kind == "topic":
                 target_id = self.topic_id
             elif kind == "briefing":
-                target_id = None  # set once the briefing is merged
+                target_id = None  # known once the briefing is merged
             else:
                 target_id = self.ids[kind + "s"][entry["target"]]
+            resolved.append((entry, kind, target_id))
+            if target_id is not None:
+                targets.setdefault(kind, set()).add(target_id)
+        by_words: dict[tuple[str, int, str], Note] = {}
+        for kind, target_ids in targets.items():
+            column = getattr(Note, f"{kind}_id")
+            for chunk in _chunks(sorted(target_ids)):
+                for note in self.session.scalars(
+                    select(Note)
+                    .where(column.in_(chunk))
+                    .order_by(Note.id)
+                    .options(selectinload(Note.tags))
+                ):
+                    by_words.setdefault((kind, getattr(note, f"{kind}_id"), note.body), note)
+        records: list[tuple[dict, Note]] = []
+        for entry, kind, target_id in resolved:
             theirs = {"body": entry["body"], "private": entry["private"]}
             record = by_uuid.get(entry["uuid"])
             if record is None and target_id is not None:
-                record = self.session.scalars(
-                    select(Note).where(
-                        getattr(Note, f"{kind}_id") == target_id, Note.body == entry["body"]
-                    )
-                ).first()
+                record = by_words.get((kind, target_id, entry["body"]))
             if record is None:
                 if target_id is None:
                     self.pending_briefing_notes.append(entry)
@@ -1148,7 +1172,7 @@ class _Merger:
                     entry,
                     dict(theirs, tags=self.tags(entry["tags"]), **{f"{kind}_id": target_id}),
                 )
-                self.session.flush()
+                by_words[(kind, target_id, entry["body"])] = record
             else:
                 self.settle(
                     "note",
@@ -1160,8 +1184,10 @@ class _Merger:
                     theirs_extra={"tags": self.tag_key(entry["tags"])},
                     apply_extra=lambda r=record, e=entry: setattr(r, "tags", self.tags(e["tags"])),
                 )
-            ids[entry["uuid"]] = record.id
+            records.append((entry, record))
             self.step()
+        self.session.flush()
+        self.ids["notes"] = {entry["uuid"]: record.id for entry, record in records}
 
     pending_briefing_notes: list[dict[str, Any]]
 
