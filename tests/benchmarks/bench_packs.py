@@ -132,8 +132,8 @@ def main(argv: list[str]) -> int:
 
         line("backup API copy of the whole store (baseline)", backup_time)
         line("export (pack export)", export_time)
-        line("  of which reading and checking the pack", read_time)
         line("import into an empty store", import_time)
+        line("  of which reading and checking the pack", read_time)
         line("import the same pack again (all skipped)", again_time)
         line("dry run into the store it came from", home_time)
         print(f"pack ratio: {(export_time + import_time) / backup_time:.2f}")
