@@ -981,7 +981,10 @@ class _Merger:
         entries = self.pack.records("quotes")
         by_uuid = self.existing(Quote, [e["uuid"] for e in entries], Quote.tags)
         by_place: dict[tuple, Quote] = {}
-        source_ids = sorted({self.ids["sources"][e["source"]] for e in entries})
+        # Matching by place is for quotes whose UUID is not here: only their sources are read.
+        source_ids = sorted(
+            {self.ids["sources"][e["source"]] for e in entries if e["uuid"] not in by_uuid}
+        )
         for chunk in _chunks(source_ids):
             for quote in self.session.scalars(
                 select(Quote)
@@ -1142,7 +1145,7 @@ class _Merger:
             else:
                 target_id = self.ids[kind + "s"][entry["target"]]
             resolved.append((entry, kind, target_id))
-            if target_id is not None:
+            if target_id is not None and entry["uuid"] not in by_uuid:
                 targets.setdefault(kind, set()).add(target_id)
         by_words: dict[tuple[str, int, str], Note] = {}
         for kind, target_ids in targets.items():

@@ -113,10 +113,9 @@ class PackPreviewDialog(QDialog):
 
         self.conflicts = QTreeWidget()
         self.conflicts.setAccessibleName("Conflicts")
-        self.conflicts.setHeaderLabels(["Record", "Mine", "Theirs", "What happens"])
-        self.conflicts.setColumnWidth(0, 220)
-        self.conflicts.setColumnWidth(1, 200)
-        self.conflicts.setColumnWidth(2, 200)
+        self.conflicts.setHeaderLabels(["Record and field", "Mine", "Theirs"])
+        self.conflicts.setColumnWidth(0, 180)
+        self.conflicts.setColumnWidth(1, 300)
         self.conflicts.setWordWrap(True)
         self._show_conflicts()
 
@@ -172,15 +171,16 @@ class PackPreviewDialog(QDialog):
         self.conflicts.clear()
         for conflict in self.report.conflicts:
             what = _WILL[packs.resolution_for(conflict.kind, rule)]
-            top = QTreeWidgetItem([f"{conflict.kind}: {conflict.label}", "", "", what])
+            top = QTreeWidgetItem([f"{conflict.label} ({conflict.kind}) \u2014 {what}"])
             top.setToolTip(0, top.text(0))
             for key in conflict.fields:
                 mine, theirs = _value(conflict.mine[key]), _value(conflict.theirs[key])
-                child = QTreeWidgetItem([key, mine, theirs, ""])
+                child = QTreeWidgetItem([key, mine, theirs])
                 child.setToolTip(1, mine)
                 child.setToolTip(2, theirs)
                 top.addChild(child)
             self.conflicts.addTopLevelItem(top)
+            top.setFirstColumnSpanned(True)  # the record and what happens to it, in one line
             top.setExpanded(True)
 
     @classmethod

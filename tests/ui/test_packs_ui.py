@@ -208,11 +208,11 @@ def test_the_preview_shows_both_versions_and_the_rule(qtbot, tmp_path, demo_temp
     summary = dialog.summary.text()
     assert "1 note, 1 stakeholder" in summary and "1 conflict" in summary
     top = dialog.conflicts.topLevelItem(0)
-    assert top.text(0) == "stakeholder: IBM" and top.text(3) == "Yours stays"
+    assert top.text(0) == "IBM (stakeholder) \u2014 Yours stays"
     child = top.child(0)
     assert child.text(0) == "description" and child.text(2) == "Their words on IBM"
     dialog.rule.setCurrentIndex(dialog.rule.findData(packs.TAKE_THEIRS))
-    assert dialog.conflicts.topLevelItem(0).text(3) == "Theirs replaces yours"
+    assert dialog.conflicts.topLevelItem(0).text(0).endswith("Theirs replaces yours")
     assert dialog.chosen_rule() == packs.TAKE_THEIRS
     dialog.grab().save(str(tmp_path / "pack-preview.png"))
     assert (tmp_path / "pack-preview.png").exists()

@@ -255,3 +255,30 @@ def test_an_import_takes_a_backup_first(shared, tmp_path):
         report = packs.import_pack(other, out)
     assert report.backup is not None
     assert list(tmp_path.glob("other.backup-pack-import-*.sqlite3"))
+
+
+def test_a_cancelled_export_leaves_no_file(shared, tmp_path):
+    out = tmp_path / "topic.briefingpack"
+    with pytest.raises(packs.PackCancelled), shared.reading() as session:
+        packs.export_pack(session, out, topic_id=_topic_id(shared), cancelled=lambda: True)
+    assert not [p.name for p in tmp_path.iterdir() if "topic.briefingpack" in p.name]
+
+
+def test_every_imported_quote_is_verified_against_its_source(shared, tmp_path):
+    out = tmp_path / "topic.briefingpack"
+    export(shared, out)
+    with zipfile.ZipFile(out) as archive:
+        manifest = json.loads(archive.read(MANIFEST))
+        files = {n: archive.read(n) for n in archive.namelist() if n != MANIFEST}
+    quote = manifest["quotes"][0]
+    quote["text"] = quote["text"].replace("e", "a", 1)  # one letter changed on the way
+    altered = tmp_path / "altered.briefingpack"
+    with zipfile.ZipFile(altered, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+        archive.writestr(MANIFEST, json.dumps(manifest))
+    with open_store(tmp_path / "other.sqlite3") as other:
+        report = packs.import_pack(other, altered)
+    assert report.quotes["exact"] == 26 and report.quotes["altered"] == 1
+    (problem,) = report.quote_problems
+    assert problem.uuid == quote["uuid"] and problem.status == "altered" and problem.diff
