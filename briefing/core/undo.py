@@ -124,16 +124,22 @@ def _max_rowids(session: Session) -> dict[str, int]:
 
 def deletion_region(session: Session, keys: Iterable[Key]) -> dict[str, set[int]]:
     """The rows deleting `keys` would change: the rows themselves, what ON DELETE CASCADE
-    removes (recursively) and what ON DELETE SET NULL empties, by table."""
+    removes (recursively) and what ON DELETE SET NULL empties, by table.
+
+    Worked out a table at a time (one query per foreign key and 500 rows), not a row at a time:
+    the region of a pack import that added 20,000 rows takes seconds, not minutes."""
     tables = _tables()
     region: dict[str, set[int]] = {}
-    queue = list(keys)
+    pending: dict[str, set[int]] = {}
+    for name, key in keys:
+        pending.setdefault(name, set()).add(key)
     rowid = literal_column(_ROWID)
-    while queue:
-        name, key = queue.pop()
-        if key in region.setdefault(name, set()):
+    while pending:
+        name, wanted = pending.popitem()
+        new = sorted(wanted - region.get(name, set()))
+        if not new:
             continue
-        region[name].add(key)
+        region.setdefault(name, set()).update(new)
         parent = tables[name]
         for child in tables.values():
             for fk in child.foreign_keys:
@@ -142,18 +148,19 @@ def deletion_region(session: Session, keys: Iterable[Key]) -> dict[str, set[int]
                 action = fk.ondelete.upper()
                 if action not in ("CASCADE", "SET NULL"):
                     continue
-                referenced = session.scalar(
-                    select(fk.column).where(rowid == key).select_from(parent)
-                )
-                if referenced is None:
-                    continue
-                for (child_rowid,) in session.execute(
-                    select(rowid).select_from(child).where(fk.parent == referenced)
-                ):
+                for start in range(0, len(new), 500):  # SQLite's limit on bound parameters
+                    referenced = (
+                        select(fk.column)
+                        .select_from(parent)
+                        .where(rowid.in_(new[start : start + 500]))
+                    )
+                    children = session.scalars(
+                        select(rowid).select_from(child).where(fk.parent.in_(referenced))
+                    )
                     if action == "CASCADE":
-                        queue.append((child.name, child_rowid))
-                    else:  # the row stays, with one reference emptied
-                        region.setdefault(child.name, set()).add(child_rowid)
+                        pending.setdefault(child.name, set()).update(children)
+                    else:  # the rows stay, with one reference emptied
+                        region.setdefault(child.name, set()).update(children)
     return region
 
 

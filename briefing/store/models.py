@@ -241,7 +241,7 @@ class Source(Record, Base):
     # For a PDF: the character offset at which each page starts, as a JSON list.
     page_starts: Mapped[str | None] = mapped_column(Text)
     revision_of_id: Mapped[int | None] = mapped_column(
-        ForeignKey("sources.id", ondelete="SET NULL")
+        ForeignKey("sources.id", ondelete="SET NULL"), index=True
     )
 
     quotes: Mapped[list[Quote]] = relationship(back_populates="source", passive_deletes=True)
@@ -338,7 +338,9 @@ class Answer(Record, Base):
         ForeignKey("stakeholders.id", ondelete="CASCADE"), index=True
     )
     answer: Mapped[str] = mapped_column(String(20))
-    quote_id: Mapped[int | None] = mapped_column(ForeignKey("quotes.id", ondelete="SET NULL"))
+    quote_id: Mapped[int | None] = mapped_column(
+        ForeignKey("quotes.id", ondelete="SET NULL"), index=True
+    )
     comment: Mapped[str] = mapped_column(Text, default="")
 
     __table_args__ = (
@@ -419,7 +421,9 @@ class Event(Record, Base):
     stakeholder_id: Mapped[int | None] = mapped_column(
         ForeignKey("stakeholders.id", ondelete="SET NULL"), index=True
     )
-    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id", ondelete="SET NULL"))
+    source_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sources.id", ondelete="SET NULL"), index=True
+    )
 
     __table_args__ = (_enum_check("precision", DATE_PRECISIONS, "precision"),)
 
@@ -433,7 +437,9 @@ class Briefing(Record, Base):
 
     __tablename__ = "briefings"
 
-    topic_id: Mapped[int | None] = mapped_column(ForeignKey("topics.id", ondelete="SET NULL"))
+    topic_id: Mapped[int | None] = mapped_column(
+        ForeignKey("topics.id", ondelete="SET NULL"), index=True
+    )
     title: Mapped[str] = mapped_column(String(300))
     audience: Mapped[str] = mapped_column(String(300), default="")
     author: Mapped[str] = mapped_column(String(200), default="")
@@ -461,10 +467,14 @@ class BriefingItem(Record, Base):
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
     kind: Mapped[str] = mapped_column(String(20))
     stakeholder_id: Mapped[int | None] = mapped_column(
-        ForeignKey("stakeholders.id", ondelete="CASCADE")
+        ForeignKey("stakeholders.id", ondelete="CASCADE"), index=True
     )
-    quote_id: Mapped[int | None] = mapped_column(ForeignKey("quotes.id", ondelete="CASCADE"))
-    note_id: Mapped[int | None] = mapped_column(ForeignKey("notes.id", ondelete="CASCADE"))
+    quote_id: Mapped[int | None] = mapped_column(
+        ForeignKey("quotes.id", ondelete="CASCADE"), index=True
+    )
+    note_id: Mapped[int | None] = mapped_column(
+        ForeignKey("notes.id", ondelete="CASCADE"), index=True
+    )
 
     __table_args__ = (_enum_check("kind", BRIEFING_ITEM_KINDS, "kind"),)
 

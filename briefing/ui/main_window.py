@@ -45,6 +45,7 @@ from briefing.ui.editing import install_editing
 from briefing.ui.failures import open_log_folder
 from briefing.ui.notes import install_notes
 from briefing.ui.operations import Operations
+from briefing.ui.packs import install_packs
 from briefing.ui.search import install_search
 from briefing.ui.sources import install_sources
 
@@ -143,6 +144,7 @@ class MainWindow(QMainWindow):
         install_briefings(self)
         install_sources(self)
         install_notes(self)
+        install_packs(self)
         self._restore_layout()
         self.reload()
 

@@ -89,6 +89,13 @@ class Operations(QObject):
         self.undo_stack.push(_UndoableChange(self, text, do, undo))
         return changes
 
+    def push_done(self, text: str, do: Change, undo: Change, changes: Changes) -> None:
+        """Put a change that has already run and committed (in a background job, such as a pack
+        import) on the undo stack as `text`, and announce it."""
+        self.undo_stack.push(_UndoableChange(self, text, do, undo))
+        if changes:
+            self.changed.emit(changes)
+
     def undo(self) -> bool:
         """Undo the last step; False (and `refused`) if it was refused and nothing moved."""
         stack = self.undo_stack
