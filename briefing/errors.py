@@ -35,6 +35,10 @@ class NotFound(InputError):
     pass
 
 
+class NoteChangedElsewhere(BriefingError):
+    """A note being saved was changed elsewhere since it was loaded; nothing was written."""
+
+
 class ExportError(BriefingError):
     """An export could not be written (a full disk, a folder that cannot be written to).
 
@@ -43,3 +47,15 @@ class ExportError(BriefingError):
 
 class ExportCancelled(BriefingError):
     """The user cancelled an export; no file was written."""
+
+
+class StoreDamaged(StoreError):
+    """The store file is damaged: it is not opened and nothing is written to it.
+
+    `kept_aside` is the copy kept under a dated name, `backup` the latest good backup (or None);
+    the message says both in words."""
+
+    def __init__(self, message: str, *, kept_aside=None, backup=None) -> None:
+        super().__init__(message)
+        self.kept_aside = kept_aside
+        self.backup = backup
