@@ -39,6 +39,10 @@ class SimilarName(InputError):
     """A new name looks like an existing one (a spoof or a slip): it needs the user's say-so."""
 
 
+class NoteChangedElsewhere(BriefingError):
+    """A note being saved was changed elsewhere since it was loaded; nothing was written."""
+
+
 class ExportError(BriefingError):
     """An export could not be written (a full disk, a folder that cannot be written to).
 
@@ -47,3 +51,15 @@ class ExportError(BriefingError):
 
 class ExportCancelled(BriefingError):
     """The user cancelled an export; no file was written."""
+
+
+class StoreDamaged(StoreError):
+    """The store file is damaged: it is not opened and nothing is written to it.
+
+    `kept_aside` is the copy kept under a dated name, `backup` the latest good backup (or None);
+    the message says both in words."""
+
+    def __init__(self, message: str, *, kept_aside=None, backup=None) -> None:
+        super().__init__(message)
+        self.kept_aside = kept_aside
+        self.backup = backup

@@ -13,8 +13,11 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import sqlite3
 import sys
 from collections.abc import Sequence
+
+from sqlalchemy.exc import DatabaseError as SQLAlchemyDatabaseError
 
 from briefing import __version__
 from briefing.cli.common import Commands, Handler, common_options
@@ -28,6 +31,7 @@ COMMAND_MODULES = (
     "briefing.cli.sources",
     "briefing.cli.notes",
     "briefing.cli.packs",
+    "briefing.cli.safety",
 )
 
 
@@ -64,6 +68,15 @@ def _undecodable(argv: Sequence[str]) -> str | None:
     return None
 
 
+def unreadable_store_message(error: BaseException) -> str:
+    """A damaged store's read error in words that hold no record text."""
+    kind = type(getattr(error, "orig", None) or error).__name__
+    return (
+        f"the store could not be read ({kind}: it may be damaged); nothing was changed. "
+        "'briefing check' says what is wrong, 'briefing backups' lists backups to restore"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if (bad := _undecodable(argv)) is not None:
@@ -78,6 +91,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BriefingError as error:
         print(f"briefing: {error}", file=sys.stderr)
         return error.exit_code
+    except (sqlite3.DatabaseError, SQLAlchemyDatabaseError, UnicodeDecodeError) as error:
+        # SQLite's message can quote the record it failed on (a private note's words, with
+        # "Could not decode to UTF-8"): say what happened, never what the record holds.
+        print(f"briefing: {unreadable_store_message(error)}", file=sys.stderr)
+        return 3
+    except PermissionError as error:
+        print(f"briefing: {error.filename}: permission denied", file=sys.stderr)
+        return 3
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

@@ -72,7 +72,12 @@ def open_store_for(args: argparse.Namespace):
     if not getattr(args, "db", None):
         path.parent.mkdir(parents=True, exist_ok=True)
     seed = None if getattr(args, "no_demo", False) else load_demo
-    return open_store(path, seed=seed)
+    # The daily automatic backup is the window's (see briefing.ui.app): scripts that run a
+    # command a minute should not copy the store, and `briefing backup` is there for them.
+    store = open_store(path, seed=seed)
+    for notice in store.notices:  # a -wal file set aside
+        print(f"briefing: {notice}", file=sys.stderr)
+    return store
 
 
 def record_id(text: str) -> int:

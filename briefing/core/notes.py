@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from briefing.core.cards import card_members
 from briefing.core.changes import Changes
-from briefing.errors import InputError, NotFound
+from briefing.errors import InputError, NoteChangedElsewhere, NotFound
 from briefing.store.models import (
     NOTE_TARGETS,
     Briefing,
@@ -40,6 +40,7 @@ from briefing.store.models import (
     Stakeholder,
     Tag,
     Topic,
+    utcnow,
 )
 from briefing.text import clean_name, clean_text, name_key
 
@@ -186,9 +187,20 @@ def update_note(
     body: str | None = None,
     private: bool | None = None,
     tags: Iterable[str] | None = None,
+    expected_version: dt.datetime | None = None,
 ) -> Changes:
-    """Change what is given; a note whose body, flag and tags are already so is left untouched."""
+    """Change what is given; a note whose body, flag and tags are already so is left untouched.
+
+    `expected_version` is the note's `updated_at` when the editor loaded it: if the note has
+    changed since (another window, the command line), `NoteChangedElsewhere` is raised and
+    nothing is written, so that a stale editor never overwrites someone else's words or flag.
+    """
     note = _get(session, note_id)
+    if expected_version is not None and note.updated_at != expected_version:
+        raise NoteChangedElsewhere(
+            "this note was changed elsewhere (in another window or by the command line) since "
+            "it was opened here; your text is kept here and was not saved"
+        )
     changes = Changes()
     if body is not None:
         body = clean_text(body, "note")
@@ -204,7 +216,17 @@ def update_note(
             records, created = _tags_named(session, names)
             note.tags = records
             changes = Changes.of("note", "tag") if created else Changes.of("note")
+    if changes:
+        note.updated_at = utcnow()  # also when only its tags (another table) changed
     return changes
+
+
+def note_version(session: Session, note_id: int) -> dt.datetime:
+    """The note's version (its `updated_at`) as the session sees it, after flushing changes."""
+    session.flush()
+    note = _get(session, note_id)
+    session.refresh(note, ["updated_at"])
+    return note.updated_at
 
 
 def note_snapshot(session: Session, note_id: int) -> NoteSnapshot:

@@ -1354,13 +1354,11 @@ def refuse_rewritten_sources(session: Session, pack: Pack) -> None:
 
 
 def backup_before_import(store) -> Path:
-    """Copy the store beside itself before a pack changes it, and return the copy's path.
+    """Back the store up (the app's rotating backups, `briefing backups` lists it) before a pack
+    changes it, and return the backup's path."""
+    from briefing.store.backups import take_backup
 
-    The one place a pack import takes its backup, so that the app's backup scheme can be
-    changed here alone."""
-    from briefing.store.database import _backup
-
-    return _backup(store.path, "pack-import")
+    return take_backup(store, "before-pack-import")
 
 
 def import_pack(

@@ -18,7 +18,6 @@ in SQLAlchemy's SQLite dialect docs): each `writing()` block is one atomic trans
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -27,9 +26,10 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
-from briefing.errors import NotABriefingStore, StoreError, StoreTooNew
-from briefing.store import migrations
+from briefing.errors import NotABriefingStore, StoreDamaged, StoreError, StoreTooNew
+from briefing.store import backups, health, migrations
 
 # "BRIF": marks a SQLite file as a Briefing store (SQLite's PRAGMA application_id).
 APPLICATION_ID = 0x42524946
@@ -41,9 +41,26 @@ Seed = Callable[[Session], None]
 _WRITE_OPTION = "briefing_write"
 
 
-def _make_engine(path: Path, *, foreign_keys: bool = True, wal: bool = False) -> Engine:
+# Stores this process has open: their -wal file is this process's own.
+_OPEN: set[Path] = set()
+
+
+def _make_engine(
+    path: Path, *, foreign_keys: bool = True, wal: bool = False, read_only: bool = False
+) -> Engine:
     # hide_parameters: a database error must never carry a note being saved into a message.
-    engine = create_engine(f"sqlite:///{path}", hide_parameters=True)
+    if read_only:
+        # A URI given straight to sqlite3 (SQLAlchemy's URL would decode a '#' or '%' in the
+        # path); the pool is the one SQLAlchemy gives a file database.
+        uri = f"{path.resolve().as_uri()}?mode=ro"
+        engine = create_engine(
+            "sqlite://",
+            creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False),
+            poolclass=QueuePool,
+            hide_parameters=True,
+        )
+    else:
+        engine = create_engine(f"sqlite:///{path}", hide_parameters=True)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:
@@ -72,14 +89,22 @@ def _make_engine(path: Path, *, foreign_keys: bool = True, wal: bool = False) ->
 
 
 class Store:
-    """An open store file. Sessions are short: one per user action, owned by the caller."""
+    """An open store file. Sessions are short: one per user action, owned by the caller.
 
-    def __init__(self, path: Path) -> None:
+    A `read_only` store (a second window on a store another window has open) reads through
+    SQLite's read-only mode: a write is refused by SQLite itself and reported in words.
+    `notices` are sentences the opening produced for the user (a -wal file set aside).
+    """
+
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
         self.path = path
-        self.engine = _make_engine(path, wal=True)
+        self.read_only = read_only
+        self.notices: list[str] = []
+        self.engine = _make_engine(path, wal=not read_only, read_only=read_only)
         with self.engine.connect():
             pass  # the first connection switches the file to WAL now, while the app opens it
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        _OPEN.add(path.resolve())
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[Session]:
@@ -100,6 +125,11 @@ class Store:
                 session.connection(execution_options={_WRITE_OPTION: True})
                 yield session
         except OperationalError as error:
+            if self.read_only and "readonly" in str(error.orig).lower():
+                raise StoreError(
+                    "this window has the store open read-only (it is open for writing in "
+                    "another window); nothing was changed"
+                ) from error
             problem = _unwritable(self.path, error)
             if problem is None:
                 raise
@@ -112,6 +142,7 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+        _OPEN.discard(self.path.resolve())
 
     def __enter__(self) -> Store:
         return self
@@ -120,12 +151,15 @@ class Store:
         self.close()
 
 
-def _inspect_existing(path: Path) -> str | None:
-    """The schema revision of an existing Briefing store, or StoreError.
+def _inspect_existing(path: Path) -> tuple[str | None, list[str]]:
+    """The schema revision of an existing, sound Briefing store and notices for the user.
 
+    Raises StoreError (or StoreDamaged) when the file cannot be used; nothing is written to it.
     The SQLite header says whether this is a SQLite file and whose (the application id at byte
     68), so a foreign file is refused from its first 100 bytes without SQLite ever opening it:
     opening even read-only can leave -wal and -shm files beside another program's database.
+    Then the checks of `briefing.store.health` run: hot journal, a -wal that does not belong,
+    quick_check.
     """
     try:
         with path.open("rb") as file:
@@ -138,37 +172,55 @@ def _inspect_existing(path: Path) -> str | None:
         raise NotABriefingStore(
             f"{path} is not a Briefing store (it is a SQLite database of another program)"
         )
-    # Read-only; and "immutable" unless a -wal file is there already, because a read-only open
-    # of a WAL store leaves -wal and -shm files behind, and a refused file must be left as found.
-    wal = path.with_name(path.name + "-wal").exists()
-    options = "mode=ro" if wal else "mode=ro&immutable=1"
+    ours = path.resolve() in _OPEN
+    notices = []
+    health.fix_shm_permissions(path)
+    if health.has_hot_journal(path):
+        # Opened read-write, SQLite rolls the journal back before the first read.
+        if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
+            raise StoreError(
+                f"{path} was left half-written by a crash and cannot be repaired here: its "
+                "file or folder cannot be written to; make them writable and open it again"
+            )
+        options = ""
+    else:
+        notice = health.check_wal(path, ours=ours)
+        if notice:
+            notices.append(notice)
+        # Read-only; and "immutable" unless a -wal file is there, because a read-only open of
+        # a WAL store leaves -wal and -shm files behind, and a refused file must be left as found.
+        wal = health.sidecar(path, "-wal").exists()
+        options = "?mode=ro" if wal else "?mode=ro&immutable=1"
     try:
-        connection = sqlite3.connect(f"{path.resolve().as_uri()}?{options}", uri=True)
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}{options}", uri=True)
     except sqlite3.Error as error:
         raise StoreError(f"cannot open {path}: {error}") from error
     try:
-        return migrations.current_revision(connection)
-    except sqlite3.DatabaseError as error:
-        raise NotABriefingStore(f"{path} is not a Briefing store ({error})") from error
+        try:
+            revision = migrations.current_revision(connection)
+        except sqlite3.DatabaseError as error:
+            if "malformed" in str(error) or "corrupt" in str(error):
+                raise health.refuse_damaged(path) from error
+            raise NotABriefingStore(f"{path} is not a Briefing store ({error})") from error
+        if not health.quick_check(connection):
+            raise health.refuse_damaged(path)
+        if revision is None and _has_tables(connection):
+            raise StoreError(
+                f"{path} has Briefing's tables but no schema version (its alembic_version row "
+                "is missing), so the app cannot tell how to upgrade it; nothing was changed. "
+                "Restore a backup ('briefing backups', 'briefing restore FILE')"
+            )
+        return revision, notices
     finally:
         connection.close()
 
 
-def _backup(path: Path, revision: str | None) -> Path:
-    """Copy the store beside itself, whole or not at all, and return the copy's path."""
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    target = path.with_name(f"{path.stem}.backup-{revision or 'none'}-{stamp}{path.suffix}")
-    partial = target.with_name(target.name + ".partial")
-    source = sqlite3.connect(path)
-    try:
-        copy = sqlite3.connect(partial)
-        with copy:
-            source.backup(copy)
-        copy.close()
-    finally:
-        source.close()
-    os.replace(partial, target)
-    return target
+def _has_tables(connection: sqlite3.Connection) -> bool:
+    row = connection.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name NOT IN "
+        "('alembic_version', 'sqlite_sequence') LIMIT 1"
+    ).fetchone()
+    return row is not None
 
 
 # What SQLite says when a write cannot happen, in the user's words.
@@ -230,19 +282,32 @@ def _upgrade(path: Path) -> None:
         engine.dispose()
 
 
-def open_store(path: Path | str, *, seed: Seed | None = None, create: bool = True) -> Store:
-    """Open the store at `path`, creating it (and running `seed`) or upgrading it as needed."""
+def open_store(
+    path: Path | str,
+    *,
+    seed: Seed | None = None,
+    create: bool = True,
+    read_only: bool = False,
+    backup_if_due: bool = False,
+) -> Store:
+    """Open the store at `path`, creating it (and running `seed`) or upgrading it as needed.
+
+    An existing store is checked first (`_inspect_existing`) and backed up before an upgrade
+    (`briefing.store.backups.take_backup`); with `backup_if_due`, also when its newest backup is
+    more than a day old. A `read_only` store is never created, upgraded or backed up.
+    """
     path = Path(path).expanduser()
     if not path.exists() or path.stat().st_size == 0:
-        if not create:
+        if not create or read_only:
             raise StoreError(f"there is no store at {path}")
         if not path.parent.is_dir():
             raise StoreError(f"cannot create a store in {path.parent}: no such folder")
         if path.exists():
             path.unlink()  # an empty file holds nothing to keep
         _create(path, seed)
+        notices: list[str] = []
     else:
-        revision = _inspect_existing(path)
+        revision, notices = _inspect_existing(path)
         head = migrations.head_revision()
         if revision != head:
             if revision is not None and not migrations.is_known(revision):
@@ -250,6 +315,54 @@ def open_store(path: Path | str, *, seed: Seed | None = None, create: bool = Tru
                     f"{path} was written by a newer version of Briefing (schema {revision});"
                     " update the app to open it"
                 )
-            _backup(path, revision)
+            if read_only:
+                raise StoreError(
+                    f"{path} needs an upgrade to this app's schema, which a read-only window "
+                    "cannot do; close the other window and open it again"
+                )
+            _check_writable(path)
+            _backup_or_refuse(path, f"before-upgrade-from-{revision or 'none'}")
             _upgrade(path)
-    return Store(path)
+        elif backup_if_due and not read_only:
+            _check_writable(path)
+            notice = _backup_or_refuse(path, None)
+            if notice:
+                notices.append(notice)
+    if not read_only:
+        _check_writable(path)
+    store = Store(path, read_only=read_only)
+    store.notices.extend(notices)
+    return store
+
+
+def _backup_or_refuse(path: Path, reason: str | None) -> str | None:
+    """A backup before an upgrade (`reason`), or the daily one (None); damage found refuses.
+
+    The daily backup failing for want of space or permission does not stop the user's work:
+    it becomes a notice; a backup before an upgrade that cannot be made stops the upgrade."""
+    try:
+        if reason is None:
+            backups.backup_if_due(path)
+        else:
+            backups.take_backup(path, reason)
+    except StoreDamaged as error:
+        raise health.refuse_damaged(path) from error
+    except StoreError as error:
+        if reason is not None:
+            raise
+        return f"The daily backup was not made: {error}"
+    return None
+
+
+def _check_writable(path: Path) -> None:
+    """Refuse, in words, a store SQLite could not write (as root, permissions never refuse)."""
+    if not os.access(path.parent, os.W_OK):
+        raise StoreError(
+            f"{path} is in a folder that cannot be written to ({path.parent}); the app needs to "
+            "write beside the store (its journal and backups): copy the store to a folder you "
+            "can write to, or change the folder's permissions"
+        )
+    if not os.access(path, os.W_OK):
+        raise StoreError(
+            f"{path} cannot be written to (the file is read-only); make it writable to use it"
+        )

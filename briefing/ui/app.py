@@ -1,4 +1,16 @@
-"""Starting the GUI: the application object, the store, the main window, and open errors."""
+"""Starting the GUI: the application object, the store, the main window, and open errors.
+
+One writer window per store: the window holds a QLockFile beside the store (`NAME.lock`, see
+`briefing.store.lock`) while it is open. A second window on the same store is told the store is
+open in another window and offered to open it read-only; it never writes. The lock's stale time
+is 0, so a lock is given up only when its process is gone (Qt checks the process id), not
+because a window stayed open a long time.
+
+Opening checks the store (`briefing.store.database.open_store`): a damaged store is explained in
+words and, when there is a good backup, the user is offered to restore it (the damaged file is
+kept aside). The daily automatic backup is taken here, when the window opens. A restore chosen in
+File > Backups closes the window, restores, and opens a new window on the restored store.
+"""
 
 from __future__ import annotations
 
@@ -6,21 +18,40 @@ import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QLockFile, QSettings
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from briefing import __version__
 from briefing.core.demo import load_demo
-from briefing.errors import BriefingError
+from briefing.errors import BriefingError, StoreDamaged
 from briefing.logs import setup_logging
 from briefing.paths import APP_NAME, default_store_path
 from briefing.store import Store, open_store
+from briefing.store.backups import restore_backup
+from briefing.store.lock import holder_of, lock_path
 from briefing.ui.failures import install_excepthook
 
 
 def show_error(title: str, message: str) -> None:
     """Tell the user why the app cannot go on. Tests replace this function."""
     QMessageBox.critical(None, title, message)
+
+
+def show_notice(title: str, message: str) -> None:
+    """Tell the user something the opening did (a -wal set aside). Tests replace this."""
+    QMessageBox.information(None, title, message)
+
+
+def ask(title: str, question: str) -> bool:
+    """A yes-or-no question before the window opens. Tests replace this function."""
+    answer = QMessageBox.question(
+        None,
+        title,
+        question,
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.No,
+    )
+    return answer == QMessageBox.StandardButton.Yes
 
 
 def application() -> QApplication:
@@ -32,16 +63,51 @@ def application() -> QApplication:
     return app  # type: ignore[return-value]
 
 
-def open_store_or_explain(path: Path | None, *, demo: bool) -> Store | None:
+def claim_store(path: Path) -> QLockFile | None:
+    """The store's lock for this window, or None when another window holds it."""
+    lock = QLockFile(str(lock_path(path)))
+    lock.setStaleLockTime(0)
+    if lock.tryLock(200):
+        return lock
+    if lock.error() == QLockFile.LockError.LockFailedError:
+        return None
+    return lock  # the lock file cannot be made (a read-only folder): opening will explain
+
+
+def open_store_or_explain(
+    path: Path | None, *, demo: bool, read_only: bool = False
+) -> Store | None:
     path = path or default_store_path()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        return open_store(path, seed=load_demo if demo else None)
+        return open_store(
+            path,
+            seed=load_demo if demo else None,
+            read_only=read_only,
+            backup_if_due=not read_only,
+        )
+    except StoreDamaged as error:
+        if error.backup is not None and ask("The store is damaged", _offer_restore(error)):
+            try:
+                restore_backup(path, error.backup.path)
+                return open_store(path, read_only=read_only)
+            except BriefingError as again:
+                show_error("Cannot restore the backup", str(again))
+        else:
+            show_error("The store is damaged", str(error))
     except BriefingError as error:
         show_error("Cannot open the store", str(error))
     except OSError as error:
         show_error("Cannot open the store", f"{path}: {error.strerror}")
     return None
+
+
+def _offer_restore(error: StoreDamaged) -> str:
+    taken = error.backup.taken_at.strftime("%Y-%m-%d %H:%M UTC")
+    return (
+        f"{error}\n\nRestore the latest good backup, from {taken}, now? The damaged store is "
+        "kept aside under a dated name beside it."
+    )
 
 
 def no_display_reason() -> str | None:
@@ -68,12 +134,40 @@ def run(path: Path | None, *, demo: bool = True) -> int:
     app = application()
     setup_logging()
     install_excepthook()
-    store = open_store_or_explain(path, demo=demo)
-    if store is None:
-        return 1
-    window = MainWindow(store, QSettings())
-    window.show()
+    path = Path(path or default_store_path()).expanduser()
+    lock = claim_store(path)
+    read_only = False
+    if lock is None:
+        holder = holder_of(path)
+        process = f" (process {holder})" if holder else ""
+        if not ask(
+            "The store is open in another window",
+            f"{path} is open in another Briefing window{process}. Only one window can change "
+            "a store at a time.\n\nOpen it read-only here? You can read and search, but "
+            "not change anything.",
+        ):
+            return 1
+        read_only = True
     try:
-        return app.exec()
+        status = 0
+        while True:
+            store = open_store_or_explain(path, demo=demo, read_only=read_only)
+            if store is None:
+                return 1
+            for notice in store.notices:
+                show_notice("Opening the store", notice)
+            window = MainWindow(store, QSettings())
+            window.show()
+            try:
+                status = app.exec()
+            finally:
+                store.close()
+            if window.restore_requested is None:
+                return status
+            try:
+                restore_backup(path, window.restore_requested)
+            except BriefingError as error:
+                show_error("Cannot restore the backup", str(error))
     finally:
-        store.close()
+        if lock is not None:
+            lock.unlock()

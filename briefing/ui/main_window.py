@@ -38,6 +38,7 @@ from briefing.core.lookup import list_topics
 from briefing.render.detail import MORE_QUOTES_HREF, stakeholder_html
 from briefing.store import Store
 from briefing.ui import theme
+from briefing.ui.backups import install_backups
 from briefing.ui.briefings import install_briefings
 from briefing.ui.browser import SafeBrowser
 from briefing.ui.cards import CardGrid, CardListModel, StakeholderIdRole, describe, plural
@@ -145,6 +146,7 @@ class MainWindow(QMainWindow):
         install_sources(self)
         install_notes(self)
         install_packs(self)
+        install_backups(self)
         self._restore_layout()
         self.reload()
 

@@ -16,6 +16,17 @@ the code simple and typing smooth (see README for measured numbers). The window'
 change of card or scope, and deleting flush whatever is pending. A new note is created by its
 first save with some text in it, so opening the editor and walking away leaves nothing behind.
 
+Nothing typed is dropped. A save that fails for any reason (another program holds the write
+lock, the disk is full, an unexpected error) leaves the editor dirty, says "Not saved yet" under
+the text, and is tried again by a timer (`RETRY_FIRST_MS`, doubling up to `RETRY_AT_MOST_MS`)
+without waiting for another keystroke. While text is unsaved, the editor does not switch to
+another note. Each save checks the note's version (`updated_at`, see `core.update_note`): if the
+note changed elsewhere since it was loaded (another window, the command line), nothing is
+written, the text stays in the editor and a bar offers to save it as a new note, replace the
+other version, or show the other version (the text then goes to the clipboard). A note deleted
+elsewhere while being written is saved again as a new note. Closing the window with unsaved
+text asks (`main_window.ask_to_close_unsaved`). Error messages never quote the note's text.
+
 Deleting asks first and goes on the window's undo stack: Edit > Undo puts the very same note
 (id, uuid, tags, times) back.
 """
@@ -76,7 +87,7 @@ from PySide6.QtWidgets import (
 from briefing.core import notes as core
 from briefing.core.changes import Changes
 from briefing.core.undo import Recorded
-from briefing.errors import BriefingError, NotFound
+from briefing.errors import BriefingError, NoteChangedElsewhere, NotFound
 from briefing.render.detail import LOCK_IMAGE, NOTES_SCHEME
 from briefing.render.markdown import render_markdown
 from briefing.ui.browser import SafeBrowser, register_app_image
@@ -88,6 +99,8 @@ PREVIEW_AFTER_MS = 150
 # longer pause, so that a huge pasted note does not stall typing at every short pause.
 LONG_NOTE_CHARS = 100_000
 LONG_PREVIEW_AFTER_MS = 3000
+RETRY_FIRST_MS = 2000  # a failed save is tried again after this, then twice as long each time
+RETRY_AT_MOST_MS = 30_000
 
 NoteIdRole = Qt.ItemDataRole.UserRole + 1
 NoteRole = Qt.ItemDataRole.UserRole + 2
@@ -108,6 +121,21 @@ def ask_to_delete(parent: QWidget, title: str) -> bool:
 
 
 _LOCK: QIcon | None = None
+
+
+def ask_to_close_unsaved(parent: QWidget, editor: NoteEditor) -> bool:
+    """Whether to close although the note being written is not saved. Tests replace this."""
+    why = editor.status.text().removeprefix("Not saved yet: ") or "it could not be saved"
+    answer = QMessageBox.warning(
+        parent,
+        "The note is not saved",
+        f"The note you are writing is not saved yet ({why}).\n\n"
+        "Keep the window open to save it (it is tried again on its own, or copy the text), "
+        "or close and lose what was typed since the last save?",
+        QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+        QMessageBox.StandardButton.Cancel,
+    )
+    return answer == QMessageBox.StandardButton.Discard
 
 
 def lock_icon() -> QIcon:
@@ -348,6 +376,8 @@ class NoteEditor(QWidget):
         self.target: core.Target | None = None
         self.last_saved_body = ""
         self.saving = False  # while its own change runs, so that the panel knows it is its own
+        self.version: dt.datetime | None = None  # the note's updated_at when loaded or saved
+        self.conflict = False  # the note changed elsewhere: saving waits for the user's choice
         self._dirty = False
         self._loading = False
 
@@ -407,6 +437,30 @@ class NoteEditor(QWidget):
         self.status.setAccessibleName("Note save status")
         self.status.setWordWrap(True)
 
+        self.conflict_bar = QWidget()
+        self.conflict_bar.setAccessibleName("The note changed elsewhere")
+        self.conflict_label = QLabel(
+            "This note was changed elsewhere (another window or the command line) since it was "
+            "opened here. Your text below is kept and not saved yet."
+        )
+        self.conflict_label.setWordWrap(True)
+        self.save_as_new_button = QPushButton("Save mine as a new note")
+        self.save_as_new_button.clicked.connect(self.save_as_new_note)
+        self.replace_button = QPushButton("Replace theirs with mine")
+        self.replace_button.clicked.connect(self.replace_other_version)
+        self.show_other_button = QPushButton("Show theirs")
+        self.show_other_button.setToolTip("Show the other version; your text goes to the clipboard")
+        self.show_other_button.clicked.connect(self.show_other_version)
+        conflict_layout = QVBoxLayout(self.conflict_bar)
+        conflict_layout.setContentsMargins(0, 0, 0, 0)
+        conflict_layout.addWidget(self.conflict_label)
+        conflict_row = QHBoxLayout()
+        for button in (self.save_as_new_button, self.replace_button, self.show_other_button):
+            conflict_row.addWidget(button)
+        conflict_row.addStretch(1)
+        conflict_layout.addLayout(conflict_row)
+        self.conflict_bar.hide()
+
         self.split = QSplitter(Qt.Orientation.Horizontal)
         self.split.setChildrenCollapsible(False)
         self.split.addWidget(self.source)
@@ -421,10 +475,13 @@ class NoteEditor(QWidget):
         layout.addWidget(self.toolbar)
         layout.addWidget(self.split, 1)
         layout.addLayout(tag_row)
+        layout.addWidget(self.conflict_bar)
         layout.addWidget(self.status)
 
         self._debounce = self._timer(SAVE_AFTER_MS, self.save)
         self._deadline = self._timer(SAVE_AT_MOST_MS, self.save)
+        self._retry = self._timer(RETRY_FIRST_MS, self.save)
+        self._retry_after = RETRY_FIRST_MS
         self._preview_timer = self._timer(PREVIEW_AFTER_MS, self.update_preview)
         self.set_target(None)
 
@@ -455,36 +512,58 @@ class NoteEditor(QWidget):
         if names != self.completer.tags.stringList():  # leave an open completion alone
             self.completer.tags.setStringList(names)
 
-    def set_target(self, target: core.Target | None, placeholder: str = "") -> None:
-        """Start a new note on `target` (saved once it has text), or none when there is none."""
-        self.flush()
+    def set_target(self, target: core.Target | None, placeholder: str = "") -> bool:
+        """Start a new note on `target` (saved once it has text), or none when there is none.
+
+        False, and nothing changes, while the editor holds text it could not save yet."""
+        if not self.flush():
+            return False
         self.target = target
         self._show(None, "", private=False, tags=())
-        enabled = target is not None
+        enabled = target is not None and not self.store.read_only
         for widget in (self.source, self.tags, self.private, self.toolbar):
             widget.setEnabled(enabled)
         self.source.setPlaceholderText(
             placeholder if enabled else "Select a card to write notes on it."
         )
         self.status.setText("")
+        return True
 
-    def load(self, note: core.NoteSummary) -> None:
-        """Show an existing note for editing."""
+    def load(self, note: core.NoteSummary) -> bool:
+        """Show an existing note for editing; False while unsaved text keeps the editor."""
         if note.id == self.note_id:
-            return
-        self.flush()
+            return True
+        if not self.flush():
+            return False
         self.target = note.target
         self._show(note.id, note.body, private=note.private, tags=note.tags)
+        self.version = note.updated_at
+        self.source.setReadOnly(self.store.read_only)  # a read-only window shows, never saves
+        self.private.setEnabled(not self.store.read_only)
+        self.tags.setReadOnly(self.store.read_only)
         self.status.setText("")
+        return True
 
     def forget(self) -> None:
-        """Drop the note being edited without saving (it is being deleted)."""
+        """Drop the note being edited without saving (the user deleted it here)."""
         self._stop_timers()
         self._dirty = False
         self._show(None, "", private=False, tags=())
 
+    def orphan(self) -> None:
+        """The note was deleted elsewhere while unsaved text was in the editor: keep the text
+        and save it as a new note on the same record."""
+        self.note_id = None
+        self.version = None
+        self._set_conflict(False)
+        self._dirty = True
+        self._not_saved("the note was deleted elsewhere; your text will be saved as a new note")
+        self._retry.start(0)
+
     def _show(self, note_id, body: str, *, private: bool, tags) -> None:
         self._stop_timers()
+        self._set_conflict(False)
+        self.version = None
         self._loading = True
         try:
             self.note_id = note_id
@@ -504,6 +583,8 @@ class NoteEditor(QWidget):
         if self._loading or self.target is None:
             return
         self._dirty = True
+        if not self.status.text().startswith("Not saved"):
+            self.status.setText("Not saved yet")
         self._debounce.start()
         if not self._deadline.isActive():
             self._deadline.start()
@@ -519,19 +600,76 @@ class NoteEditor(QWidget):
     def _stop_timers(self) -> None:
         self._debounce.stop()
         self._deadline.stop()
+        self._retry.stop()
 
     @property
     def has_unsaved_changes(self) -> bool:
-        return self._dirty
+        return self._dirty and (self.note_id is not None or bool(self.source.toPlainText().strip()))
 
-    def flush(self) -> None:
-        """Save now whatever is pending."""
+    def flush(self) -> bool:
+        """Save now whatever is pending; True when nothing is left unsaved."""
         if self._dirty:
             self.save()
+        return not self.has_unsaved_changes
+
+    def _set_conflict(self, conflict: bool) -> None:
+        self.conflict = conflict
+        self.conflict_bar.setVisible(conflict)
+
+    def _not_saved(self, why: str) -> None:
+        self.status.setText(f"Not saved yet: {why}")
+        self.message.emit(f"Note not saved yet: {why}")
+
+    def _retry_later(self, why: str) -> None:
+        self._dirty = True
+        seconds = self._retry_after // 1000
+        self._not_saved(f"{why}; trying again in {seconds} s")
+        self._retry.start(self._retry_after)
+        self._retry_after = min(self._retry_after * 2, RETRY_AT_MOST_MS)
+
+    def save_as_new_note(self) -> None:
+        """After a conflict: keep both, the other version and this text as a new note."""
+        self.note_id = None
+        self.version = None
+        self._set_conflict(False)
+        self._dirty = True
+        self.save()
+
+    def replace_other_version(self) -> None:
+        """After a conflict, on the user's word: this text replaces the other version."""
+        if self.note_id is None:
+            return
+        note_id = self.note_id
+        try:
+            with self.store.reading() as session:
+                self.version = core.note_snapshot(session, note_id).updated_at
+        except NotFound:
+            self.orphan()
+            return
+        self._set_conflict(False)
+        self._dirty = True
+        self.save()
+
+    def show_other_version(self) -> None:
+        """After a conflict: show the stored version; this text goes to the clipboard."""
+        if self.note_id is None:
+            return
+        QApplication.clipboard().setText(self.source.toPlainText())
+        note_id = self.note_id
+        try:
+            with self.store.reading() as session:
+                other = core.note_summary(session, note_id)
+        except NotFound:
+            self.orphan()
+            return
+        self._dirty = False
+        self._show(other.id, other.body, private=other.private, tags=other.tags)
+        self.version = other.updated_at
+        self.status.setText("Showing the other version; your text is on the clipboard")
 
     def save(self) -> None:
         self._stop_timers()
-        if not self._dirty or self.target is None:
+        if not self._dirty or self.target is None or self.conflict:
             return
         body = self.source.toPlainText()
         private = self.private.isChecked()
@@ -543,8 +681,8 @@ class NoteEditor(QWidget):
             tag_problem = f"Tags not saved: {error}"
         if self.note_id is None and not body.strip():
             return  # nothing to keep yet; stays dirty, so the first words save it
-        self._dirty = False
         self.saving = True
+        versions: list[dt.datetime] = []
         try:
             if self.note_id is None:
                 added: list[core.AddedNote] = []
@@ -554,28 +692,50 @@ class NoteEditor(QWidget):
                     added.append(
                         core.add_note(session, target, body, private=private, tags=tags or ())
                     )
+                    versions.append(core.note_version(session, added[-1].id))
                     return added[-1].changes
 
                 self.operations.run(add)
                 self.note_id = added[-1].id
             else:
-                note_id = self.note_id
-                self.operations.run(
-                    lambda session: core.update_note(
-                        session, note_id, body=body, private=private, tags=tags
+                note_id, expected = self.note_id, self.version
+
+                def update(session) -> Changes:
+                    changes = core.update_note(
+                        session,
+                        note_id,
+                        body=body,
+                        private=private,
+                        tags=tags,
+                        expected_version=expected,
                     )
-                )
+                    versions.append(core.note_version(session, note_id))
+                    return changes
+
+                self.operations.run(update)
+        except NoteChangedElsewhere as error:
+            self._dirty = True
+            self._set_conflict(True)
+            self._not_saved(str(error))
+            return
         except NotFound as error:
-            self.status.setText(f"Not saved: {error}")
-            self.message.emit(f"Note not saved: {error}")
+            if self.note_id is not None:
+                self.orphan()
+            else:  # the record it is written on is gone: keep the words, keep trying
+                self._retry_later(str(error))
             return
         except BriefingError as error:
-            self._dirty = True  # try again with the next keystroke
-            self.status.setText(f"Not saved: {error}")
-            self.message.emit(f"Note not saved: {error}")
+            self._retry_later(str(error))
+            return
+        except Exception as error:  # noqa: BLE001 - whatever it is, the words must stay
+            # The type only: a database error's message can quote the record's text.
+            self._retry_later(f"an unexpected error ({type(error).__name__})")
             return
         finally:
             self.saving = False
+        self._dirty = False
+        self._retry_after = RETRY_FIRST_MS
+        self.version = versions[-1] if versions else self.version
         self.last_saved_body = body
         self.status.setText(tag_problem or f"Saved at {dt.datetime.now():%H:%M:%S}")
         self.saved.emit(self.note_id)
@@ -760,9 +920,12 @@ class NotesPanel(QWidget):
         bar.setValue(position)
         editing = self.editor.note_id
         if editing is not None and self.model.row_of(editing) is None:
-            # Deleted under the editor (Edit > Redo of a delete): start afresh.
-            self.editor.forget()
-            self._start_new_note()
+            if self.editor.has_unsaved_changes:
+                # Deleted elsewhere while words were unsaved: they become a new note.
+                self.editor.orphan()
+            else:  # deleted under the editor (Edit > Redo of a delete): start afresh
+                self.editor.forget()
+                self._start_new_note()
             editing = None
         self._select(editing)
 
@@ -848,8 +1011,15 @@ class NotesPanel(QWidget):
     # -- the window -----------------------------------------------------------------------------
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Close:
-            self.editor.flush()  # closing the window saves the last words typed
+        # Closing the window saves the last words typed; words that cannot be saved now are
+        # never lost silently: the user is asked, and may keep the window open.
+        if (
+            event.type() == QEvent.Type.Close
+            and not self.editor.flush()
+            and not ask_to_close_unsaved(self, self.editor)
+        ):
+            event.ignore()
+            return True
         return False
 
 

@@ -15,7 +15,7 @@ index of an existing store and cuts its sources into passages, one source at a t
 passage cutter is copied here (not imported) so that this migration keeps doing what it did.
 
 Revision ID: 0004_search_passages
-Revises: 0002_search
+Revises: 0003_name_keys
 """
 
 import sqlalchemy as sa

@@ -7,13 +7,13 @@ import of 6,000 sources read the sources table 6,000 times over (`revision_of_id
 6 s with these indexes. They cost nothing a user would notice on insert.
 
 Revision ID: 0007_packs
-Revises: 0002_search
+Revises: 0004_search_passages
 """
 
 from alembic import op
 
 revision = "0007_packs"
-down_revision = "0002_search"
+down_revision = "0004_search_passages"
 branch_labels = None
 depends_on = None
 

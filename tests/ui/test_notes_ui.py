@@ -407,7 +407,9 @@ def test_a_note_whose_record_was_deleted_meanwhile_says_it_was_not_saved(
     with demo_store.writing() as session:  # another window or a script removes IBM
         session.delete(session.get(Stakeholder, resolve_target(session, "stakeholder:IBM")[1]))
     qtbot.keyClicks(panel.editor.source, " and more")
-    panel.editor.flush()
-    assert "Not saved: there is no note with id" in panel.editor.status.text()
+    assert not panel.editor.flush()
+    assert panel.editor.status.text().startswith("Not saved yet")
+    assert panel.editor.source.toPlainText() == "On IBM and more"  # the words stay
     with demo_store.reading() as session:
         assert note_id not in {n.id for n in core.list_notes(session)}
+    panel.editor.forget()  # else closing the window would ask about them

@@ -254,7 +254,7 @@ def test_an_import_takes_a_backup_first(shared, tmp_path):
     with open_store(tmp_path / "other.sqlite3") as other:
         report = packs.import_pack(other, out)
     assert report.backup is not None
-    assert list(tmp_path.glob("other.backup-pack-import-*.sqlite3"))
+    assert list(tmp_path.glob("other-backups/other-*-before-pack-import.sqlite3"))
 
 
 def test_a_cancelled_export_leaves_no_file(shared, tmp_path):

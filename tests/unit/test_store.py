@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from briefing.errors import NotABriefingStore, StoreError, StoreTooNew
 from briefing.store import migrations, open_store
+from briefing.store.backups import list_backups
 from briefing.store.database import APPLICATION_ID, _make_engine
 from briefing.store.models import Base, Note, Quote, Stakeholder, Topic
 from briefing.store.search_index import include_in_schema
@@ -197,11 +198,11 @@ def test_a_store_made_by_the_first_migration_is_backed_up_and_upgraded(tmp_path)
         with store.reading() as session:
             assert session.scalars(select(Topic.name)).all() == ["Kept"]
 
-    backups = [p for p in tmp_path.iterdir() if ".backup-" in p.name]
+    backups = [b.path for b in list_backups(path)]
     if first == migrations.head_revision():
         assert backups == []  # nothing to upgrade, nothing to back up
     else:
-        assert len(backups) == 1 and f".backup-{first}-" in backups[0].name
+        assert len(backups) == 1 and f"-before-upgrade-from-{first}" in backups[0].name
         # SQLite's backup API bumps the copy's schema cookie (a header field), so the copy is
         # compared by content: the same schema and rows as the store before its upgrade.
         before = tmp_path / "before" / "old.sqlite3"
@@ -226,8 +227,8 @@ def test_a_store_with_no_schema_yet_is_backed_up_then_upgraded(tmp_path):
     connection.close()
     with open_store(path) as store:
         assert store.schema_version == migrations.head_revision()
-    backups = [p for p in tmp_path.iterdir() if ".backup-none-" in p.name]
-    assert len(backups) == 1
+    backups = [b.path for b in list_backups(path)]
+    assert len(backups) == 1 and "before-upgrade-from-none" in backups[0].name
     with sqlite3.connect(backups[0]) as copy:
         assert copy.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
 

@@ -1,0 +1,180 @@
+"""File > Backups...: the store's backups, newest first; back up now; restore one.
+
+The list and the copies come from `briefing.store.backups` (no SQL here). Restoring replaces the
+store the window has open, so the dialog asks first, then sets `window.restore_requested` and
+closes the window; `briefing.ui.app.run` restores (keeping the replaced store as a backup) and
+opens a new window on the restored store. A read-only window cannot restore or back up.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from briefing.errors import BriefingError
+from briefing.store.backups import BackupInfo, backup_folder, list_backups, take_backup
+
+_REASONS = {
+    "automatic": "Daily, automatic",
+    "manual": "Made by hand",
+    "before-restore": "Before a restore",
+    "before-pack-import": "Before a pack import",
+}
+
+
+def describe_reason(reason: str) -> str:
+    if reason.startswith("before-upgrade"):
+        return "Before an upgrade"
+    return _REASONS.get(reason, reason.replace("-", " ").capitalize())
+
+
+def ask_to_restore(parent: QWidget, backup: BackupInfo) -> bool:
+    """Whether to restore `backup`. Tests replace this function."""
+    taken = backup.taken_at.astimezone().strftime("%Y-%m-%d %H:%M")
+    answer = QMessageBox.question(
+        parent,
+        "Restore this backup?",
+        f"Replace the store by the backup of {taken}?\n\nThe store as it is now is kept as a "
+        "backup first, so this can be undone by restoring that one. The window closes and "
+        "opens again on the restored store.",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+        QMessageBox.StandardButton.Cancel,
+    )
+    return answer == QMessageBox.StandardButton.Yes
+
+
+class BackupsDialog(QDialog):
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.window_ = window
+        self.store = window.store
+        self.setWindowTitle("Backups")
+        self.resize(720, 420)
+        self.intro = QLabel(
+            f"Backups of {self.store.path.name} are kept in {backup_folder(self.store.path)}: "
+            "one a day when the app opens, and before every upgrade, pack import or restore. "
+            "Older ones are thinned out: every one of the last two days, then one a day for two "
+            "weeks, one a week for two months, one a month for a year."
+        )
+        self.intro.setWordWrap(True)
+        self.table = QTableWidget(0, 3)
+        self.table.setAccessibleName("Backups, newest first")
+        self.table.setHorizontalHeaderLabels(["Taken", "Why", "Size"])
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.itemSelectionChanged.connect(self._update_buttons)
+        self.status = QLabel()
+        self.status.setAccessibleName("Backups status")
+        self.backup_button = QPushButton("&Back up now")
+        self.backup_button.clicked.connect(self.back_up_now)
+        self.restore_button = QPushButton("&Restore…")
+        self.restore_button.clicked.connect(self.restore_selected)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        row = QHBoxLayout()
+        row.addWidget(self.backup_button)
+        row.addWidget(self.restore_button)
+        row.addStretch(1)
+        row.addWidget(buttons)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.intro)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.status)
+        layout.addLayout(row)
+        if self.store.read_only:
+            self.status.setText("This window is read-only: it cannot back up or restore.")
+        self.backups: list[BackupInfo] = []
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.backups = list_backups(self.store.path)
+        self.table.setRowCount(len(self.backups))
+        for row, backup in enumerate(self.backups):
+            taken = backup.taken_at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+            size = f"{backup.size / 1e6:.1f} MB"
+            for column, text in enumerate((taken, describe_reason(backup.reason), size)):
+                item = QTableWidgetItem(text)
+                item.setToolTip(str(backup.path))
+                if column == 2:
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
+                self.table.setItem(row, column, item)
+        self.table.resizeColumnsToContents()
+        if not self.backups:
+            self.status.setText("No backups yet.")
+        self._update_buttons()
+
+    def selected(self) -> BackupInfo | None:
+        rows = {index.row() for index in self.table.selectionModel().selectedRows()}
+        return self.backups[rows.pop()] if len(rows) == 1 else None
+
+    def _update_buttons(self) -> None:
+        writable = not self.store.read_only
+        self.backup_button.setEnabled(writable)
+        self.restore_button.setEnabled(writable and self.selected() is not None)
+
+    def back_up_now(self) -> None:
+        try:
+            made = take_backup(self.store, "manual")
+        except BriefingError as error:
+            self.status.setText(f"No backup was made: {error}")
+            return
+        self.refresh()
+        self.status.setText(f"Backed up as {made.name}")
+        self.status.setToolTip(str(made))
+
+    def restore_selected(self) -> None:
+        backup = self.selected()
+        if backup is None or not ask_to_restore(self, backup):
+            return
+        self.window_.restore_requested = backup.path
+        self.accept()
+        self.window_.close()
+
+
+def show_backups(window) -> BackupsDialog:
+    dialog = BackupsDialog(window)
+    dialog.open()
+    return dialog
+
+
+READ_ONLY_MARK = " (read-only)"
+RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+
+
+def install_backups(window) -> None:
+    """File > Backups…, and for a read-only window the word in its title and status bar."""
+    from PySide6.QtGui import QAction
+
+    action = QAction("&Backups…", window)
+    action.setStatusTip("Back up the store now, or restore a backup")
+    action.triggered.connect(lambda: show_backups(window))
+    window.backups_action = action
+    window.file_menu.insertAction(window.quit_action, action)
+    window.file_menu.insertSeparator(window.quit_action)
+    window.restore_requested = None
+    if window.store.read_only:
+
+        def mark(title: str) -> None:
+            if not title.endswith(READ_ONLY_MARK):
+                window.setWindowTitle(title + READ_ONLY_MARK)
+
+        window.windowTitleChanged.connect(mark)
+        mark(window.windowTitle())
+        window.statusBar().showMessage(
+            "Read-only: this store is open for changes in another window", 0
+        )
