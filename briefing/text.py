@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from html import escape as html_escape
 
 from briefing.errors import InputError
 
@@ -211,6 +212,26 @@ def has_controls(text: str) -> bool:
 FSI, PDI = "\u2068", "\u2069"
 
 
+# Bidi classes that can move text around them: right-to-left letters and digits, and the
+# explicit embeddings, overrides and isolates. Text without any is laid out left to right as it
+# stands, so isolating it would change nothing but the characters a copy or a test sees.
+_REORDERING = frozenset(
+    {"R", "AL", "AN", "LRE", "LRO", "RLE", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"}
+)
+
+
+def needs_isolation(text: str) -> bool:
+    return any(unicodedata.bidirectional(char) in _REORDERING for char in text)
+
+
 def isolate(text: str) -> str:
-    """Text wrapped in a first-strong isolate, for plain text, Markdown and Qt's text layout."""
-    return f"{FSI}{text}{PDI}" if text else text
+    """Text wrapped in a first-strong isolate, for plain text, Markdown and Qt's text layout,
+    when it holds anything that could reorder its neighbours (else unchanged)."""
+    return f"{FSI}{text}{PDI}" if needs_isolation(text) else text
+
+
+def isolated_html(text: str) -> str:
+    """User text for HTML: escaped, in a `<bdi>` for browsers and between FSI and PDI for Qt's
+    rich text (which ignores `<bdi>` but lays out isolates), so it cannot reorder what follows
+    it on the line, such as a quote's citation."""
+    return f"<bdi>{html_escape(isolate(text))}</bdi>" if text else ""

@@ -31,6 +31,7 @@ from briefing.store.models import (
     Stakeholder,
     topic_stakeholders,
 )
+from briefing.text import isolate
 
 CARD_QUOTES = 2  # quotes shown on a card; the detail panel shows all
 
@@ -61,9 +62,11 @@ class QuoteLine:
     def citation(self) -> str:
         """Where the words stand: the source, its publisher and the source's own date, then
         when the words were said if that differs."""
-        parts = [self.source_title or "source removed"]
+        # each part isolated (briefing.text.isolate): an override in a title reverses the title
+        # alone, not the date after it
+        parts = [isolate(self.source_title) or "source removed"]
         if self.source_publisher:
-            parts.append(self.source_publisher)
+            parts.append(isolate(self.source_publisher))
         parts.append(citation_dates(self.source_published, self.said_on, self.attribution))
         return ", ".join(parts)
 

@@ -32,6 +32,7 @@ Choices:
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -147,8 +148,24 @@ def similar_stakeholder(
     other_id, other = found
     return (
         f"{clean_name(name)!r} looks like the existing stakeholder {other!r} (id {other_id}) "
-        "but is spelt with other characters; it may be a spoof or a typing slip"
+        f"but is spelt with other characters{_differences(clean_name(name), other)}; it may be "
+        "a spoof or a typing slip"
     )
+
+
+def _differences(name: str, other: str) -> str:
+    """ " (U+0412 CYRILLIC CAPITAL LETTER VE where 'IBM' has B)": the characters that differ,
+    named, since the two names may look exactly alike."""
+    if len(name) != len(other):
+        return ""
+    named = [
+        f"{_named(a)} where {other!r} has {b!r}" for a, b in zip(name, other, strict=True) if a != b
+    ]
+    return f" ({'; '.join(named[:3])})" if named else ""
+
+
+def _named(char: str) -> str:
+    return f"U+{ord(char):04X} {unicodedata.name(char, '')}".rstrip()
 
 
 def similar_topic(session: Session, name: str, topic_id: int | None = None) -> str | None:
@@ -158,7 +175,7 @@ def similar_topic(session: Session, name: str, topic_id: int | None = None) -> s
     other_id, other = found
     return (
         f"{clean_name(name)!r} looks like the existing topic {other!r} (id {other_id}) "
-        "but is spelt with other characters"
+        f"but is spelt with other characters{_differences(clean_name(name), other)}"
     )
 
 

@@ -379,6 +379,8 @@ class _ReadableText(HTMLParser):
             self._current.append(re.sub(r"\s+", " ", data))
 
     def _break(self) -> None:
+        if not self._current:
+            return  # nothing since the last break (nested blocks): the common case, kept cheap
         text = "".join(self._current)
         self._current = []
         text = text.strip("\n") if self._in_pre else re.sub(r" *\n *", "\n", text).strip()

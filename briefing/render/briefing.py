@@ -35,6 +35,7 @@ from briefing.core.briefings import (
 from briefing.core.dates import format_date
 from briefing.render.detail import ANSWER_LABELS, kind_label, stance_label
 from briefing.render.markdown import is_safe_link, render_markdown
+from briefing.text import isolate, isolated_html
 
 # The app's stance colours (ui/theme.py STANCE_COLOURS; a test keeps the two equal).
 STANCE_COLOURS: dict[str | None, tuple[str, str]] = {
@@ -154,6 +155,11 @@ def split_tables(html: str, breaks: dict[int, int]) -> str:
 _HEADING_TAG = re.compile(r"<(/?)h([1-6])>")
 
 
+def _u(text: str) -> str:
+    """User text, escaped and isolated (`briefing.text.isolated_html`)."""
+    return isolated_html(text)
+
+
 def _markdown(text: str) -> str:
     """Sanitised HTML for user Markdown, its headings demoted below the document's (h4-h6)."""
     html = render_markdown(text)
@@ -180,7 +186,7 @@ def _status(quote: CitedQuote) -> str:
 
 
 def _who(quote: CitedQuote) -> str:
-    who = escape(quote.speaker)
+    who = _u(quote.speaker)
     return f"reported, about {who}" if quote.attribution == "reported" else who
 
 
@@ -195,8 +201,8 @@ def _quote(quote: CitedQuote) -> str:
     return (
         f'<p class="words"><a name="q{quote.number}"></a>'
         f'<span class="qno">Q{quote.number}</span>&nbsp; '
-        f"\u201c{escape(quote.text)}\u201d</p>"
-        f'<p class="citation">\u2014 {_who(quote)}, <i>{escape(quote.source_title)}</i>, '
+        f"\u201c{_u(quote.text)}\u201d</p>"
+        f'<p class="citation">\u2014 {_who(quote)}, <i>{_u(quote.source_title)}</i>, '
         f'{escape(quote.dated or _when(quote))}&nbsp;<a href="#source-{quote.source_number}">'
         f"[{quote.source_number}]</a>&nbsp;&middot;&nbsp;{_status(quote)}</p>"
     )
@@ -209,8 +215,9 @@ def _note(note: NoteBlock) -> str:
         if note.private
         else '<span class="muted">Note</span>'
     )
-    on = f' <span class="muted">on {escape(note.attached_to)}</span>' if note.attached_to else ""
-    return f'<div class="note"><p class="small">{label}{on}</p>{_markdown(note.body)}</div>'
+    on = f' <span class="muted">on {_u(note.attached_to)}</span>' if note.attached_to else ""
+    body = f'<div dir="auto">{_markdown(note.body)}</div>'
+    return f'<div class="note"><p class="small">{label}{on}</p>{body}</div>'
 
 
 def _ref(number: int | None) -> str:
@@ -232,19 +239,19 @@ def _comparison(section: ComparisonSection) -> str:
         head = ['<th width="30%" align="left">Question</th>']
         for c in columns:
             head.append(
-                f'<th width="{share}%" align="left">{escape(section.stakeholders[c])}<br>'
+                f'<th width="{share}%" align="left">{_u(section.stakeholders[c])}<br>'
                 f"{_stance_badge(section.stances[c])}</th>"
             )
         rows = ["<thead><tr>" + "".join(head) + "</tr></thead>"]
         for q, question in enumerate(section.questions):
-            cells = [f'<td class="question" width="30%">{escape(question)}</td>']
+            cells = [f'<td class="question" width="30%">{_u(question)}</td>']
             for c in columns:
                 cell = section.cells[q][c]
                 if cell is None:
                     cells.append(f'<td width="{share}%" class="muted">No answer recorded</td>')
                     continue
                 comment = (
-                    f'<br><span class="comment">{escape(cell.comment)}</span>'
+                    f'<br><span class="comment">{_u(cell.comment)}</span>'
                     if cell.comment
                     else ""
                 )
@@ -264,17 +271,17 @@ def _comparison(section: ComparisonSection) -> str:
 def _stakeholder(section: StakeholderSection) -> str:
     about = escape(kind_label(section.kind))
     if section.speaks_for:
-        about += f" &middot; speaks for {escape(section.speaks_for)}"
+        about += f" &middot; speaks for {_u(section.speaks_for)}"
     if section.members:
-        about += " &middot; including " + escape(", ".join(section.members))
+        about += " &middot; including " + ", ".join(map(_u, section.members))
     when = f" &middot; as of {escape(format_date(section.as_of))}" if section.as_of else ""
     parts = [
         f'<p>{_stance_badge(section.stance)} &nbsp;<span class="muted">{about}{when}</span></p>'
     ]
     if section.description:
-        parts.append(f'<p class="muted">{escape(section.description)}</p>')
+        parts.append(f'<p class="muted">{_u(section.description)}</p>')
     if section.headline:
-        parts.append(f'<p class="headline">{escape(section.headline)}</p>')
+        parts.append(f'<p class="headline">{_u(section.headline)}</p>')
     if section.summary:
         parts.append(_markdown(section.summary))
     if section.quotes:
@@ -304,9 +311,9 @@ def _glance(content: BriefingContent) -> str:
         '<th width="16%" align="left">Stance</th><th align="left">Position</th></tr></thead>'
     ]
     for section in content.glance:
-        headline = escape(section.headline) or '<span class="muted">No position recorded</span>'
+        headline = _u(section.headline) or '<span class="muted">No position recorded</span>'
         rows.append(
-            f'<tr><td width="26%"><b>{escape(section.title)}</b><br>'
+            f'<tr><td width="26%"><b>{_u(section.title)}</b><br>'
             f'<span class="muted">{escape(kind_label(section.kind))}</span></td>'
             f'<td width="16%">{_stance_badge(section.stance)}</td><td>{headline}</td></tr>'
         )
@@ -336,7 +343,7 @@ def _not_recorded(source: SourceEntry) -> str:
 
 def _source(source: SourceEntry) -> str:
     by = ", ".join(
-        escape(part)
+        _u(part)
         for part in (
             source.publisher,
             source.author,
@@ -354,7 +361,7 @@ def _source(source: SourceEntry) -> str:
     by = f"<br>{by}" if by else ""
     return (
         f'<tr><td width="6%"><b><a name="source-{source.number}"></a>[{source.number}]</b></td>'
-        f"<td><b>{escape(source.title)}</b>{by}{url}{missing}<br>"
+        f"<td><b>{_u(source.title)}</b>{by}{url}{missing}<br>"
         f'<span class="hash">sha256 {escape(source.sha256)}</span></td></tr>'
     )
 
@@ -372,11 +379,11 @@ def _unverified(content: BriefingContent) -> str:
     ]
     for quote in content.unverified:
         diff = (
-            f'<br><span class="diff">Difference: {escape(quote.diff)}</span>' if quote.diff else ""
+            f'<br><span class="diff">Difference: {_u(quote.diff)}</span>' if quote.diff else ""
         )
         parts.append(
             f'<p class="citation"><a href="#q{quote.number}"><b>Q{quote.number}</b></a> '
-            f"{_status(quote)} \u2014 \u201c{escape(quote.text)}\u201d \u2014 {_who(quote)}, "
+            f"{_status(quote)} \u2014 \u201c{_u(quote.text)}\u201d \u2014 {_who(quote)}, "
             f"source [{quote.source_number}]{diff}</p>"
         )
     return "".join(parts) + _conflicting(content)
@@ -391,10 +398,10 @@ def _conflicting(content: BriefingContent) -> str:
         "other source\u2019s). Check which is right before relying on them.</p>"
     ]
     for quote in content.conflicting:
-        lines = "".join(f'<br><span class="diff">{escape(line)}</span>' for line in quote.conflicts)
+        lines = "".join(f'<br><span class="diff">{_u(line)}</span>' for line in quote.conflicts)
         parts.append(
             f'<p class="citation"><a href="#q{quote.number}"><b>Q{quote.number}</b></a> '
-            f"\u2014 \u201c{escape(quote.text)}\u201d \u2014 {_who(quote)}, "
+            f"\u2014 \u201c{_u(quote.text)}\u201d \u2014 {_who(quote)}, "
             f"source [{quote.source_number}]{lines}</p>"
         )
     return "".join(parts)
@@ -409,7 +416,7 @@ def _title_page(content: BriefingContent) -> str:
         ("Date", format_date(content.dated) if content.dated else ""),
     ):
         if value:
-            rows.append(f'<tr><td class="label">{label}</td><td>{escape(value)}</td></tr>')
+            rows.append(f'<tr><td class="label">{label}</td><td>{_u(value)}</td></tr>')
     stakeholders = sum(isinstance(s, StakeholderSection) for s in content.sections)
     summary = (
         f"{stakeholders} stakeholder{'s' if stakeholders != 1 else ''}, "
@@ -438,7 +445,7 @@ def _title_page(content: BriefingContent) -> str:
         '<table width="100%" cellspacing="0" cellpadding="0"><tr><td height="140"></td></tr>'
         "</table>"
         '<p class="muted" style="font-size: 11pt;">BRIEFING</p>'
-        f'<p class="title">{escape(content.title)}</p>'
+        f'<p class="title">{_u(content.title)}</p>'
         + (f'<table class="meta" cellspacing="0">{"".join(rows)}</table>' if rows else "")
         + f"{stances}"
         f'<p style="margin-top: 30px;" class="muted">{escape(summary)}</p>{warning}'
@@ -451,7 +458,7 @@ def html_document(content: BriefingContent, *, toc_pages: bool = False) -> str:
     toc_rows = []
     for index, title in enumerate(titles):
         page = f'<td class="page" width="12%">{toc_placeholder(index)}</td>' if toc_pages else ""
-        toc_rows.append(f'<tr><td><a href="#{anchor(index)}">{escape(title)}</a></td>{page}</tr>')
+        toc_rows.append(f'<tr><td><a href="#{anchor(index)}">{_u(title)}</a></td>{page}</tr>')
     bodies = []
     if content.introduction.strip():
         bodies.append(_markdown(content.introduction))
@@ -481,7 +488,7 @@ def html_document(content: BriefingContent, *, toc_pages: bool = False) -> str:
             )
         )
         style = ' style="margin-top: 18px;"' if flows else ' style="page-break-before: always;"'
-        sections.append(f'<h1{style}><a name="{anchor(i)}"></a>{escape(title)}</h1>{body}')
+        sections.append(f'<h1{style}><a name="{anchor(i)}"></a>{_u(title)}</h1>{body}')
     return (
         '<!DOCTYPE html><html><head><meta charset="utf-8">'
         f"<title>{escape(content.title)}</title><style>{STYLE}</style></head><body>"
@@ -499,7 +506,7 @@ def _md_text(text: str) -> str:
     """Plain text made inert in Markdown: no markup, no raw HTML."""
     text = " ".join(text.split())
     text = re.sub(r"([\\`*_\[\]#<>|])", r"\\\1", text)
-    return text
+    return isolate(text)  # U+2068 ... U+2069: an override inside cannot reorder what follows
 
 
 # A Markdown link or image, `[words](target "title")` / `![alt](target)`, and a reference
@@ -517,10 +524,14 @@ def _md_link(match: re.Match) -> str:
 
 def _md_user(markdown_text: str) -> str:
     """User Markdown kept as Markdown, made as safe to open as the HTML export: raw HTML made
-    literal (`<` as `&lt;`), images named rather than fetched, and links kept only to web, mail
-    or the document itself; headings demoted below the document's."""
+    literal (`<` as `&lt;`), images (every form) named rather than fetched, and links kept only
+    to web, mail or the document itself; headings demoted below the document's."""
     body = markdown_text.replace("<", "&lt;").strip()
     body = _MD_LINK.sub(_md_link, body)
+    # Every other image form (reference-style `![x][r1]`, collapsed `![r1][]`, shortcut `![r1]`,
+    # an alt text over two lines, nested brackets) starts with "![" too: with its bracket made
+    # literal, what is left is at most a link, which a viewer shows but does not fetch.
+    body = body.replace("![", "!\\[")
     body = _MD_DEFINITION.sub(
         lambda m: m.group(0) if is_safe_link(m.group(2)) else m.group(1) + "#", body
     )

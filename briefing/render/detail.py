@@ -17,6 +17,7 @@ from briefing.core.cards import NoteView, PositionView, QuoteView, StakeholderDe
 from briefing.core.dates import format_date
 from briefing.core.notes import NoteSummary
 from briefing.render.markdown import render_markdown
+from briefing.text import isolate
 
 STANCE_LABELS = {
     "opposes": "Opposes",
@@ -64,6 +65,12 @@ KIND_LABELS = {
 }
 
 
+def _u(text: str) -> str:
+    """User text: escaped and isolated (U+2068 ... U+2069, which Qt's rich text lays out; it
+    ignores `<bdi>`), so that a right-to-left override in a quote cannot reorder its citation."""
+    return escape(isolate(text))
+
+
 def kind_label(kind: str) -> str:
     return KIND_LABELS.get(kind, kind.capitalize())
 
@@ -80,7 +87,7 @@ def _position(position: PositionView, *, current: bool) -> str:
     when = escape(format_date(position.as_of))
     notes = _notes_link("position", position.id, position.note_count, "notes on this position")
     head = f'<p>{badge} &nbsp;<span class="muted">as of {when}</span> &middot; {notes}</p>'
-    headline = f'<p class="headline">{escape(position.headline)}</p>' if position.headline else ""
+    headline = f'<p class="headline">{_u(position.headline)}</p>' if position.headline else ""
     summary = render_markdown(position.summary) if current else ""
     return head + headline + summary
 
@@ -91,19 +98,19 @@ def _quote(quote: QuoteView) -> str:
     mark = _STATUS_MARKS[check.status]
     status = f'<span class="check check-{escape(check.status)}">{mark} {escape(check.label)}</span>'
     if check.diff:
-        status += f'<br><span class="diff">{escape(check.diff)}</span>'
+        status += f'<br><span class="diff">{_u(check.diff)}</span>'
     status += _across_sources(quote)
-    who = escape(line.speaker)
+    who = _u(line.speaker)
     if line.attribution == "reported":
         who = f"reported, about {who}"
     tags = ""
     if quote.tags:
-        tags = " &middot; " + ", ".join(f'<span class="tag">{escape(t)}</span>' for t in quote.tags)
+        tags = " &middot; " + ", ".join(f'<span class="tag">{_u(t)}</span>' for t in quote.tags)
     tags += " &middot; " + _notes_link("quote", line.id, quote.note_count, "add a note")
     return (
         '<div class="quote">'
-        f'<p class="words">\u201c{escape(line.text)}\u201d</p>'
-        f'<p class="citation">\u2014 {who}, <i>{escape(line.citation)}</i>{tags}<br>{status}</p>'
+        f'<p class="words">\u201c{_u(line.text)}\u201d</p>'
+        f'<p class="citation">\u2014 {who}, <i>{_u(line.citation)}</i>{tags}<br>{status}</p>'
         "</div>"
     )
 
@@ -114,12 +121,12 @@ def _across_sources(quote: QuoteView) -> str:
     out = []
     for other in quote.conflicts:
         words = " ".join(
-            f"<b><u>{escape(s.text)}</u></b>" if s.changed else escape(s.text)
+            f"<b><u>{_u(s.text)}</u></b>" if s.changed else _u(s.text)
             for s in other.comparison.second
         )
         out.append(
             '<br><span class="check check-altered">\u26a0 Conflict: '
-            f"<i>{escape(other.source_title or 'another source')}</i> has these words "
+            f"<i>{_u(other.source_title or 'another source')}</i> has these words "
             f"differently</span> (quote {other.quote_id}): \u201c{words}\u201d"
         )
     if quote.agreements and not quote.conflicts:
@@ -127,7 +134,7 @@ def _across_sources(quote: QuoteView) -> str:
         kinds = {other.comparison.kind for other in quote.agreements}
         how = "word for word" if kinds == {"same"} else "except for typography"
         titles = ", ".join(
-            dict.fromkeys(escape(o.source_title or "another source") for o in quote.agreements)
+            dict.fromkeys(_u(o.source_title or "another source") for o in quote.agreements)
         )
         noun = "quote" if n == 1 else "quotes"
         out.append(
@@ -155,25 +162,25 @@ def _note(note: NoteView | NoteSummary, *, show_on: bool = True) -> str:
     )
     tags = "".join(f' <span class="tag">#{escape(t)}</span>' for t in note.tags)
     when = escape(note.updated_at.strftime("%d %b %Y %H:%M UTC"))
-    on = f" on {escape(note.attached_to)}" if note.attached_to and show_on else ""
+    on = f" on {_u(note.attached_to)}" if note.attached_to and show_on else ""
     return (
         '<div class="note">'
         f'<p class="muted">{privacy} &middot; {when}{on}{tags}</p>'
-        f"{render_markdown(note.body)}"
+        f'<div dir="auto">{render_markdown(note.body)}</div>'
         "</div>"
     )
 
 
 def stakeholder_html(detail: StakeholderDetail) -> str:
-    parts = [f"<h1>{escape(detail.name)}</h1>"]
+    parts = [f"<h1>{_u(detail.name)}</h1>"]
     about = escape(kind_label(detail.kind))
     if detail.parent:
-        about += f" &middot; speaks for {escape(detail.parent)}"
+        about += f" &middot; speaks for {_u(detail.parent)}"
     if detail.members:
-        about += " &middot; including " + escape(", ".join(detail.members))
+        about += " &middot; including " + ", ".join(map(_u, detail.members))
     parts.append(f'<p class="muted">{about}</p>')
     if detail.description:
-        parts.append(f"<p>{escape(detail.description)}</p>")
+        parts.append(f"<p>{_u(detail.description)}</p>")
 
     parts.append("<h2>Position</h2>")
     if detail.position is None:
@@ -202,10 +209,10 @@ def stakeholder_html(detail: StakeholderDetail) -> str:
             backing = "" if answer.quote_id else ' <span class="muted">(unsupported)</span>'
             comment = ""
             if answer.comment:
-                comment = f'<br><span class="muted">{escape(answer.comment)}</span>'
+                comment = f'<br><span class="muted">{_u(answer.comment)}</span>'
 
             parts.append(
-                f"<tr><td>{escape(answer.question)}</td>"
+                f"<tr><td>{_u(answer.question)}</td>"
                 f'<td class="answer answer-{escape(answer.answer)}">'
                 f"<b>{escape(ANSWER_LABELS.get(answer.answer, answer.answer))}</b>{backing}"
                 f"{comment}</td></tr>"
@@ -215,7 +222,7 @@ def stakeholder_html(detail: StakeholderDetail) -> str:
     if detail.events:
         parts.append('<h2>Timeline</h2><table class="timeline">')
         parts.extend(
-            f'<tr><td class="when">{escape(e.when)}</td><td>{escape(e.title)}</td></tr>'
+            f'<tr><td class="when">{escape(e.when)}</td><td>{_u(e.title)}</td></tr>'
             for e in detail.events
         )
         parts.append("</table>")

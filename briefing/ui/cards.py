@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOpti
 
 from briefing.core.cards import StakeholderCard
 from briefing.render.detail import kind_label
+from briefing.text import isolate
 from briefing.ui import theme
 
 CardRole = Qt.ItemDataRole.UserRole + 1
@@ -224,12 +225,14 @@ class CardDelegate(QStyledItemDelegate):
                 break
             top = y
             painter.setPen(theme.TEXT)
-            y = _draw_wrapped(
-                painter, f"\u201c{quote.text}\u201d", quote_font, x + 10, y, width - 10, 3
-            )
+            # Isolated (U+2068 ... U+2069): an override in a quote or a title cannot reorder
+            # the words around it.
+            words = f"\u201c{isolate(quote.text)}\u201d"
+            y = _draw_wrapped(painter, words, quote_font, x + 10, y, width - 10, 3)
             painter.setPen(theme.MUTED)
-            who = quote.speaker if quote.attribution == "direct" else f"about {quote.speaker}"
-            cite = f"\u2014 {who} \u00b7 {quote.when} \u00b7 {quote.source_title}"
+            speaker = isolate(quote.speaker)
+            who = speaker if quote.attribution == "direct" else f"about {speaker}"
+            cite = f"\u2014 {who} \u00b7 {quote.when} \u00b7 {isolate(quote.source_title)}"
             y = _draw_wrapped(painter, cite, small, x + 10, y, width - 10, 1)
             painter.fillRect(QRectF(x, top + 2, 3, y - top - 4), theme.QUOTE_BAR)
             y += 8

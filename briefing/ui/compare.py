@@ -72,6 +72,7 @@ from briefing.core.compare import (
     quote_lines,
 )
 from briefing.errors import NotFound
+from briefing.text import isolate
 from briefing.ui.browser import SafeBrowser
 from briefing.ui.cards import StakeholderIdRole
 from briefing.ui.editing import Editing, push_edit, warn
@@ -94,7 +95,8 @@ ANSWER_COLOURS = {
 def quote_tooltip(quote: QuoteLine | None) -> str:
     if quote is None:
         return "No quote backs this answer: it is unsupported."
-    return f"\u201c{quote.text}\u201d\n\u2014 {quote.speaker}, {quote.citation}"
+    words = isolate(quote.text)  # an override in the quote cannot reorder the citation
+    return f"\u201c{words}\u201d\n\u2014 {isolate(quote.speaker)}, {quote.citation}"
 
 
 class ComparisonModel(QAbstractTableModel):

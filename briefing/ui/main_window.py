@@ -37,6 +37,7 @@ from briefing.core.info import counts
 from briefing.core.lookup import list_topics
 from briefing.render.detail import MORE_QUOTES_HREF, stakeholder_html
 from briefing.store import Store
+from briefing.text import isolate
 from briefing.ui import theme
 from briefing.ui.backups import install_backups
 from briefing.ui.briefings import install_briefings
@@ -414,7 +415,8 @@ class MainWindow(QMainWindow):
             card = self.cards.card(row)
             lines = [describe(card)]
             lines += [
-                f"  \u201c{q.text}\u201d \u2014 {q.speaker}, {q.citation}" for q in card.quotes
+                f"  \u201c{isolate(q.text)}\u201d \u2014 {isolate(q.speaker)}, {q.citation}"
+                for q in card.quotes
             ]
             blocks.append("\n".join(lines))
         QGuiApplication.clipboard().setText("\n\n".join(blocks))

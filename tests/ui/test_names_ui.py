@@ -34,6 +34,7 @@ def test_the_form_warns_about_a_look_alike_and_refuses_a_spoof(qtbot, demo_store
     form.name.setText(SPOOF)
     assert "looks like the existing stakeholder 'IBM'" in form.status.text()
     assert form.status.text().startswith("Careful:") and form.ok.isEnabled()
+    assert "U+0412 CYRILLIC CAPITAL LETTER VE where 'IBM' has 'B'" in form.status.text()
     form.grab().save(str(tmp_path / "form-look-alike.png"))
     form.name.setText("\u202eMBI")
     assert "RIGHT-TO-LEFT OVERRIDE" in form.status.text() and not form.ok.isEnabled()

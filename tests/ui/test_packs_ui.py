@@ -101,7 +101,8 @@ def test_import_previews_then_merges_and_undo_takes_it_all_back(
     ]
     assert "Big Brother Watch" in card_names(window)
     assert window.operations.undo_stack.undoText() == f"Import {pack.name}"
-    assert task.report.backup and list(tmp_path.glob("demo-backups/demo-*-before-pack-import.sqlite3"))
+    assert task.report.backup
+    assert list(tmp_path.glob("demo-backups/demo-*-before-pack-import.sqlite3"))
 
     after = None
     with window.store.reading() as session:
