@@ -982,11 +982,18 @@ class SourceView:
 
 
 def source_view(
-    session: Session, source_id: int, query: str = "", *, as_you_type: bool = False
+    session: Session,
+    source_id: int,
+    query: str = "",
+    *,
+    as_you_type: bool = False,
+    around: int | None = None,
 ) -> SourceView | None:
     """A source's text with the words `query` matches marked by FTS5's own `highlight()`, so the
     marks agree with the search (folded case and accents, prefixes, phrases). `as_you_type` as
-    the search that found it had it, so that a half-typed last word marks what it matched."""
+    the search that found it had it, so that a half-typed last word marks what it matched.
+    Matches are marked in the first MAX_MARKED_PASSAGES passages that have any, from the
+    passage at offset `around` on (a hit's passage) or from the start."""
     source = session.get(Source, source_id)
     if source is None:
         return None
@@ -996,9 +1003,14 @@ def source_view(
     if expression:
         # Marked passage by passage: only the passages that match are highlighted, however long
         # the source; each passage's marks are moved by the passage's offset into the text.
-        for start, marked in session.connection().execute(
-            _HIGHLIGHT, {"expression": expression, "source": source_id}
-        ):
+        parameters = {"expression": expression, "source": source_id, "from": 0}
+        if around is not None:
+            parameters["from"] = session.scalar(
+                select(func.coalesce(func.max(SourcePassage.start), 0)).where(
+                    SourcePassage.source_id == source_id, SourcePassage.start <= around
+                )
+            )
+        for start, marked in session.connection().execute(_HIGHLIGHT, parameters):
             _plain, spans = split_marks(marked or "")
             highlights.extend((start + a, start + b) for a, b in spans)
     return SourceView(
@@ -1013,9 +1025,10 @@ def source_view(
     )
 
 
-# The reader marks the matches of at most this many passages (the first ones in the text): at
-# 2,000 characters a passage, some 4 MB of text, more than anyone scrolls through match by match.
-MAX_MARKED_PASSAGES = 2_000
+# The reader marks the matches of at most this many passages: some 400 kB of text around a hit,
+# more than anyone reads match by match. Marking every "police" of a 50 MB report would cost
+# tens of thousands of marks, and seconds, for words nobody scrolls to.
+MAX_MARKED_PASSAGES = 200
 
 _HIGHLIGHT = (
     select(SourcePassage.start, func.highlight(_match_target, 1, MARK_START, MARK_END))
@@ -1025,6 +1038,7 @@ _HIGHLIGHT = (
         _match_target.op("MATCH")(bindparam("expression")),
         _ROWID.op("%")(KIND_FACTOR) == KIND_CODES["passage"],
         SourcePassage.source_id == bindparam("source"),
+        SourcePassage.start >= bindparam("from"),
     )
     .order_by(SourcePassage.start)
     .limit(MAX_MARKED_PASSAGES)
