@@ -48,6 +48,7 @@ from sqlalchemy import (
     select,
     table,
 )
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, aliased
 
@@ -505,15 +506,9 @@ _ANY_COLUMN = func.snippet(_match_target, -1, MARK_START, MARK_END, "\u2026", SN
 # A quote found by its speaker's name shows its words, not the name (which is its title).
 _BODY = func.snippet(_match_target, 1, MARK_START, MARK_END, "\u2026", SNIPPET_TOKENS)
 _SNIPPET = case((_ROWID.op("%")(KIND_FACTOR) == KIND_CODES["quote"], _BODY), else_=_ANY_COLUMN)
-_MATCHES = select(_ROWID, _index.c.rank).select_from(_index)
-_SNIPPETS = (
-    select(_ROWID, _SNIPPET)
-    .select_from(_index)
-    .where(
-        _match_target.op("MATCH")(bindparam("expression")),
-        _ROWID.in_(bindparam("rowids", expanding=True)),
-    )
-)
+# Snippets are computed row by row as the ranked rows are read (FTS5 sorts by rank itself), so
+# only the rows read pay for one; `_hits` stops reading when it has its hits.
+_MATCHES = select(_ROWID, _SNIPPET, _index.c.rank).select_from(_index)
 # Without filters (the common case) the statement is the same every time: built once.
 _UNFILTERED = (
     _MATCHES.where(_match_target.op("MATCH")(bindparam("expression")))
@@ -522,7 +517,11 @@ _UNFILTERED = (
 )
 
 
-def _search_rows(session: Session, expression: str, filters: SearchFilters, limit: int):
+def _search_rows(
+    session: Session, expression: str, filters: SearchFilters, limit: int
+) -> CursorResult | None:
+    """The ranked matches as an open result (rowid, snippet, rank), or None if the filters
+    leave no kind to search."""
     restrictions = _restrictions(filters)
     if len(restrictions) == len(KINDS) and not any(restrictions.values()):
         statement = _UNFILTERED
@@ -540,14 +539,14 @@ def _search_rows(session: Session, expression: str, filters: SearchFilters, limi
                 ]
                 per_kind.append(and_(in_passage, *of_sources))
         if not per_kind:
-            return []
+            return None
         statement = (
             _MATCHES.where(_match_target.op("MATCH")(bindparam("expression")), or_(*per_kind))
             .order_by(_index.c.rank)
             .limit(bindparam("limit"))
         )
     parameters = {"expression": expression, "limit": limit}
-    return session.connection().execute(statement, parameters).all()
+    return session.connection().execute(statement, parameters)
 
 
 class SearchCancelled(Exception):
@@ -641,42 +640,49 @@ def _hits(
     limit: int,
     cancellation: Cancellation | None = None,
 ) -> list[SearchHit]:
-    rows = _search_rows(session, expression, filters, limit * _SPARE_ROWS)
-    if cancellation is not None and cancellation.cancelled:
-        raise SearchCancelled  # cancelled after the ranking: its titles are not worth reading
-    # A passage is a hit in its source, at the passage's place in the text.
-    passage_code = KIND_CODES["passage"]
-    passage_ids = [rowid // KIND_FACTOR for rowid, _ in rows if rowid % KIND_FACTOR == passage_code]
-    passages: dict[int, tuple[int, int]] = {}
-    if passage_ids:
-        for passage_id, source_id, start in _rows(session, _PASSAGES, passage_ids):
-            passages[passage_id] = (source_id, start)
-    kept: list[_Kept] = []
-    sources: dict[int, int] = {}  # source id -> its place in `kept`: one hit per source
-    for rowid, rank in rows:
-        kind = KINDS_BY_CODE[rowid % KIND_FACTOR]
-        record_id, at = rowid // KIND_FACTOR, None
-        if kind == "passage":
-            if record_id not in passages:
-                continue  # the index and the table disagree: never, while the triggers stand
-            kind = "source"
-            record_id, at = passages[record_id]
-        if kind == "source" and record_id in sources:
-            first = kept[sources[record_id]]
-            if first.at is None and at is not None:  # found by its title: open at a passage
-                first.rowid, first.at = rowid, at
-            continue
-        if len(kept) < limit:
-            if kind == "source":
-                sources[record_id] = len(kept)
-            kept.append(_Kept(rowid, kind, record_id, rank, at))
-    if not kept:
+    result = _search_rows(session, expression, filters, limit * _SPARE_ROWS)
+    if result is None:
         return []
-    # Snippets only for the hits shown, each cut from its own row (a passage at most).
-    parameters = {"expression": expression, "rowids": [k.rowid for k in kept]}
-    snippets = {
-        rowid: marked for rowid, marked in session.connection().execute(_SNIPPETS, parameters)
-    }
+    kept: list[_Kept] = []
+    snippets: dict[int, str | None] = {}
+    sources: dict[int, int] = {}  # source id -> its place in `kept`: one hit per source
+    passage_code = KIND_CODES["passage"]
+    try:
+        while len(kept) < limit:
+            rows = result.fetchmany(limit)
+            if cancellation is not None and cancellation.cancelled:
+                raise SearchCancelled  # cancelled after the ranking: titles are not worth reading
+            if not rows:
+                break
+            # A passage is a hit in its source, at the passage's place in the text.
+            ids = [
+                rowid // KIND_FACTOR for rowid, *_ in rows if rowid % KIND_FACTOR == passage_code
+            ]
+            passages = {
+                passage_id: (source_id, start)
+                for passage_id, source_id, start in (_rows(session, _PASSAGES, ids) if ids else ())
+            }
+            for rowid, marked, rank in rows:
+                kind = KINDS_BY_CODE[rowid % KIND_FACTOR]
+                record_id, at = rowid // KIND_FACTOR, None
+                if kind == "passage":
+                    if record_id not in passages:
+                        continue  # the index and the table disagree: never, with the triggers
+                    kind = "source"
+                    record_id, at = passages[record_id]
+                if kind == "source" and record_id in sources:
+                    first = kept[sources[record_id]]
+                    if first.at is None and at is not None:  # found by title: open at a passage
+                        first.rowid, first.at = rowid, at
+                        snippets[rowid] = marked
+                    continue
+                if len(kept) < limit:
+                    if kind == "source":
+                        sources[record_id] = len(kept)
+                    kept.append(_Kept(rowid, kind, record_id, rank, at))
+                    snippets[rowid] = marked
+    finally:
+        result.close()
     wanted: dict[str, list[int]] = {}
     for hit in kept:
         wanted.setdefault(hit.kind, []).append(hit.record_id)
