@@ -48,6 +48,7 @@ from sqlalchemy import (
     select,
     table,
 )
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, aliased
 
@@ -506,15 +507,9 @@ _ANY_COLUMN = func.snippet(_match_target, -1, MARK_START, MARK_END, "\u2026", SN
 # A quote found by its speaker's name shows its words, not the name (which is its title).
 _BODY = func.snippet(_match_target, 1, MARK_START, MARK_END, "\u2026", SNIPPET_TOKENS)
 _SNIPPET = case((_ROWID.op("%")(KIND_FACTOR) == KIND_CODES["quote"], _BODY), else_=_ANY_COLUMN)
-_MATCHES = select(_ROWID, _index.c.rank).select_from(_index)
-_SNIPPETS = (
-    select(_ROWID, _SNIPPET)
-    .select_from(_index)
-    .where(
-        _match_target.op("MATCH")(bindparam("expression")),
-        _ROWID.in_(bindparam("rowids", expanding=True)),
-    )
-)
+# Snippets are computed row by row as the ranked rows are read (FTS5 sorts by rank itself), so
+# only the rows read pay for one; `_hits` stops reading when it has its hits.
+_MATCHES = select(_ROWID, _SNIPPET, _index.c.rank).select_from(_index)
 # Without filters (the common case) the statement is the same every time: built once.
 _UNFILTERED = (
     _MATCHES.where(_match_target.op("MATCH")(bindparam("expression")))
@@ -523,7 +518,11 @@ _UNFILTERED = (
 )
 
 
-def _search_rows(session: Session, expression: str, filters: SearchFilters, limit: int):
+def _search_rows(
+    session: Session, expression: str, filters: SearchFilters, limit: int
+) -> CursorResult | None:
+    """The ranked matches as an open result (rowid, snippet, rank), or None if the filters
+    leave no kind to search."""
     restrictions = _restrictions(filters)
     if len(restrictions) == len(KINDS) and not any(restrictions.values()):
         statement = _UNFILTERED
@@ -541,14 +540,14 @@ def _search_rows(session: Session, expression: str, filters: SearchFilters, limi
                 ]
                 per_kind.append(and_(in_passage, *of_sources))
         if not per_kind:
-            return []
+            return None
         statement = (
             _MATCHES.where(_match_target.op("MATCH")(bindparam("expression")), or_(*per_kind))
             .order_by(_index.c.rank)
             .limit(bindparam("limit"))
         )
     parameters = {"expression": expression, "limit": limit}
-    return session.connection().execute(statement, parameters).all()
+    return session.connection().execute(statement, parameters)
 
 
 class SearchCancelled(Exception):
@@ -642,42 +641,49 @@ def _hits(
     limit: int,
     cancellation: Cancellation | None = None,
 ) -> list[SearchHit]:
-    rows = _search_rows(session, expression, filters, limit * _SPARE_ROWS)
-    if cancellation is not None and cancellation.cancelled:
-        raise SearchCancelled  # cancelled after the ranking: its titles are not worth reading
-    # A passage is a hit in its source, at the passage's place in the text.
-    passage_code = KIND_CODES["passage"]
-    passage_ids = [rowid // KIND_FACTOR for rowid, _ in rows if rowid % KIND_FACTOR == passage_code]
-    passages: dict[int, tuple[int, int]] = {}
-    if passage_ids:
-        for passage_id, source_id, start in _rows(session, _PASSAGES, passage_ids):
-            passages[passage_id] = (source_id, start)
-    kept: list[_Kept] = []
-    sources: dict[int, int] = {}  # source id -> its place in `kept`: one hit per source
-    for rowid, rank in rows:
-        kind = KINDS_BY_CODE[rowid % KIND_FACTOR]
-        record_id, at = rowid // KIND_FACTOR, None
-        if kind == "passage":
-            if record_id not in passages:
-                continue  # the index and the table disagree: never, while the triggers stand
-            kind = "source"
-            record_id, at = passages[record_id]
-        if kind == "source" and record_id in sources:
-            first = kept[sources[record_id]]
-            if first.at is None and at is not None:  # found by its title: open at a passage
-                first.rowid, first.at = rowid, at
-            continue
-        if len(kept) < limit:
-            if kind == "source":
-                sources[record_id] = len(kept)
-            kept.append(_Kept(rowid, kind, record_id, rank, at))
-    if not kept:
+    result = _search_rows(session, expression, filters, limit * _SPARE_ROWS)
+    if result is None:
         return []
-    # Snippets only for the hits shown, each cut from its own row (a passage at most).
-    parameters = {"expression": expression, "rowids": [k.rowid for k in kept]}
-    snippets = {
-        rowid: marked for rowid, marked in session.connection().execute(_SNIPPETS, parameters)
-    }
+    kept: list[_Kept] = []
+    snippets: dict[int, str | None] = {}
+    sources: dict[int, int] = {}  # source id -> its place in `kept`: one hit per source
+    passage_code = KIND_CODES["passage"]
+    try:
+        while len(kept) < limit:
+            rows = result.fetchmany(limit)
+            if cancellation is not None and cancellation.cancelled:
+                raise SearchCancelled  # cancelled after the ranking: titles are not worth reading
+            if not rows:
+                break
+            # A passage is a hit in its source, at the passage's place in the text.
+            ids = [
+                rowid // KIND_FACTOR for rowid, *_ in rows if rowid % KIND_FACTOR == passage_code
+            ]
+            passages = {
+                passage_id: (source_id, start)
+                for passage_id, source_id, start in (_rows(session, _PASSAGES, ids) if ids else ())
+            }
+            for rowid, marked, rank in rows:
+                kind = KINDS_BY_CODE[rowid % KIND_FACTOR]
+                record_id, at = rowid // KIND_FACTOR, None
+                if kind == "passage":
+                    if record_id not in passages:
+                        continue  # the index and the table disagree: never, with the triggers
+                    kind = "source"
+                    record_id, at = passages[record_id]
+                if kind == "source" and record_id in sources:
+                    first = kept[sources[record_id]]
+                    if first.at is None and at is not None:  # found by title: open at a passage
+                        first.rowid, first.at = rowid, at
+                        snippets[rowid] = marked
+                    continue
+                if len(kept) < limit:
+                    if kind == "source":
+                        sources[record_id] = len(kept)
+                    kept.append(_Kept(rowid, kind, record_id, rank, at))
+                    snippets[rowid] = marked
+    finally:
+        result.close()
     wanted: dict[str, list[int]] = {}
     for hit in kept:
         wanted.setdefault(hit.kind, []).append(hit.record_id)
@@ -983,11 +989,18 @@ class SourceView:
 
 
 def source_view(
-    session: Session, source_id: int, query: str = "", *, as_you_type: bool = False
+    session: Session,
+    source_id: int,
+    query: str = "",
+    *,
+    as_you_type: bool = False,
+    around: int | None = None,
 ) -> SourceView | None:
     """A source's text with the words `query` matches marked by FTS5's own `highlight()`, so the
     marks agree with the search (folded case and accents, prefixes, phrases). `as_you_type` as
-    the search that found it had it, so that a half-typed last word marks what it matched."""
+    the search that found it had it, so that a half-typed last word marks what it matched.
+    Matches are marked in the first MAX_MARKED_PASSAGES passages that have any, from the
+    passage at offset `around` on (a hit's passage) or from the start."""
     source = session.get(Source, source_id)
     if source is None:
         return None
@@ -997,9 +1010,14 @@ def source_view(
     if expression:
         # Marked passage by passage: only the passages that match are highlighted, however long
         # the source; each passage's marks are moved by the passage's offset into the text.
-        for start, marked in session.connection().execute(
-            _HIGHLIGHT, {"expression": expression, "source": source_id}
-        ):
+        parameters = {"expression": expression, "source": source_id, "from": 0}
+        if around is not None:
+            parameters["from"] = session.scalar(
+                select(func.coalesce(func.max(SourcePassage.start), 0)).where(
+                    SourcePassage.source_id == source_id, SourcePassage.start <= around
+                )
+            )
+        for start, marked in session.connection().execute(_HIGHLIGHT, parameters):
             _plain, spans = split_marks(marked or "")
             highlights.extend((start + a, start + b) for a, b in spans)
     return SourceView(
@@ -1014,9 +1032,10 @@ def source_view(
     )
 
 
-# The reader marks the matches of at most this many passages (the first ones in the text): at
-# 2,000 characters a passage, some 4 MB of text, more than anyone scrolls through match by match.
-MAX_MARKED_PASSAGES = 2_000
+# The reader marks the matches of at most this many passages: some 400 kB of text around a hit,
+# more than anyone reads match by match. Marking every "police" of a 50 MB report would cost
+# tens of thousands of marks, and seconds, for words nobody scrolls to.
+MAX_MARKED_PASSAGES = 200
 
 _HIGHLIGHT = (
     select(SourcePassage.start, func.highlight(_match_target, 1, MARK_START, MARK_END))
@@ -1026,6 +1045,7 @@ _HIGHLIGHT = (
         _match_target.op("MATCH")(bindparam("expression")),
         _ROWID.op("%")(KIND_FACTOR) == KIND_CODES["passage"],
         SourcePassage.source_id == bindparam("source"),
+        SourcePassage.start >= bindparam("from"),
     )
     .order_by(SourcePassage.start)
     .limit(MAX_MARKED_PASSAGES)

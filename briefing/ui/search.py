@@ -743,7 +743,9 @@ class SearchFeature(QObject):
             where = locate(session, hit.kind, hit.id, window.topic_id)
             found = None
             if where.source_id is not None and hit.kind in ("quote", "source"):
-                found = source_view(session, where.source_id, self.field.text(), as_you_type=True)
+                found = source_view(
+                    session, where.source_id, self.field.text(), as_you_type=True, around=hit.at
+                )
             note = None
             if hit.kind == "note" and not where.cards:
                 note = note_summary(session, hit.id)

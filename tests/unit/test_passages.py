@@ -177,3 +177,27 @@ def test_lists_and_exports_read_no_source_text(demo_store):
     with demo_store.reading() as session:
         assert all(summary.intact for summary in list_sources(session, check=True))
     assert seen  # checking reads the texts, as it must
+
+
+def test_the_reader_marks_matches_of_a_bounded_stretch_from_the_hit_on(empty_store):
+    from briefing.core.search import MAX_MARKED_PASSAGES
+
+    text = _paragraphs(5 * MAX_MARKED_PASSAGES, 1)  # two paragraphs a passage
+    with empty_store.writing() as session:
+        source_id = _add_source(session, text).id
+    with empty_store.reading() as session:
+        starts = session.scalars(
+            select(SourcePassage.start)
+            .where(SourcePassage.source_id == source_id)
+            .order_by(SourcePassage.start)
+        ).all()
+        middle = starts[len(starts) // 2]
+        first = source_view(session, source_id, "cameras")
+        around = source_view(session, source_id, "cameras", around=middle + 5)
+    assert first is not None and around is not None
+    assert first.highlights[0][0] < starts[1]
+    assert around.highlights[0][0] >= middle
+    for view in (first, around):
+        assert all(text[a:b] == "cameras" for a, b in view.highlights)
+        marked = {max(s for s in starts if s <= a) for a, _ in view.highlights}
+        assert len(marked) == MAX_MARKED_PASSAGES
