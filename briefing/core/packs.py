@@ -658,6 +658,11 @@ class _Merger:
             tags.append(self.tag_cache[key])
         return tags
 
+    def tagged(self, entry: dict[str, Any]) -> dict[str, list[Tag]]:
+        """The `tags` of a record to add, left out when it has none: setting an empty
+        collection costs the ORM more than the rest of the row (20,000 rows, a second)."""
+        return {"tags": self.tags(entry["tags"])} if entry["tags"] else {}
+
     @staticmethod
     def tag_key(names: Iterable[str]) -> tuple[str, ...]:
         return tuple(sorted({n.casefold() for n in names}))
@@ -895,7 +900,7 @@ class _Merger:
                         text=self.pack.texts[entry["uuid"]],
                         sha256=entry["sha256"],
                         page_starts=json.dumps(pages) if pages is not None else None,
-                        tags=self.tags(entry["tags"]),
+                        **self.tagged(entry),
                     ),
                 )
                 by_sha[entry["sha256"]] = record
@@ -1021,7 +1026,7 @@ class _Merger:
                     "quote",
                     Quote,
                     entry,
-                    dict(theirs, source_id=source_id, tags=self.tags(entry["tags"])),
+                    dict(theirs, source_id=source_id, **self.tagged(entry)),
                 )
                 by_place[place] = record
             else:
@@ -1173,7 +1178,7 @@ class _Merger:
                     "note",
                     Note,
                     entry,
-                    dict(theirs, tags=self.tags(entry["tags"]), **{f"{kind}_id": target_id}),
+                    dict(theirs, **self.tagged(entry), **{f"{kind}_id": target_id}),
                 )
                 by_words[(kind, target_id, entry["body"])] = record
             else:
