@@ -41,7 +41,7 @@ def test_a_read_only_window_shows_the_store_and_never_writes(
     qtbot.addWidget(window)
     window.show()
     try:
-        assert window.windowTitle().endswith("(read-only)")
+        assert "(read-only) \u2014 Briefing" in window.windowTitle()
         assert window.select_stakeholder("IBM")
         editor = window.notes_panel.editor
         assert not editor.source.isEnabled()
