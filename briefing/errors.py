@@ -59,3 +59,15 @@ class StoreDamaged(StoreError):
         super().__init__(message)
         self.kept_aside = kept_aside
         self.backup = backup
+
+
+def unreadable_store_message(error: BaseException) -> str:
+    """A read error of a damaged store, in words that hold no record text.
+
+    SQLite's own message can quote the record it failed on ("Could not decode to UTF-8 column
+    'body' with text '...'"), which may be a private note: only the error's kind is named."""
+    kind = type(getattr(error, "orig", None) or error).__name__
+    return (
+        f"the store could not be read ({kind}: it may be damaged); nothing was changed. "
+        "'briefing check' says what is wrong, 'briefing backups' lists backups to restore"
+    )

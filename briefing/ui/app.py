@@ -15,15 +15,18 @@ File > Backups closes the window, restores, and opens a new window on the restor
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
+import traceback
 from pathlib import Path
 
 from PySide6.QtCore import QLockFile, QSettings
 from PySide6.QtWidgets import QApplication, QMessageBox
+from sqlalchemy.exc import DatabaseError as SQLAlchemyDatabaseError
 
 from briefing import __version__
 from briefing.core.demo import load_demo
-from briefing.errors import BriefingError, StoreDamaged
+from briefing.errors import BriefingError, StoreDamaged, unreadable_store_message
 from briefing.paths import APP_NAME, default_store_path
 from briefing.store import Store, open_store
 from briefing.store.backups import restore_backup
@@ -50,6 +53,17 @@ def ask(title: str, question: str) -> bool:
         QMessageBox.StandardButton.No,
     )
     return answer == QMessageBox.StandardButton.Yes
+
+
+def _withhold_record_text(kind, error, trace) -> None:
+    """sys.excepthook for the window: a database read error's message can quote a record (a
+    private note) and is never printed; its place in the code is, and the user is told."""
+    if isinstance(error, (sqlite3.DatabaseError, SQLAlchemyDatabaseError, UnicodeDecodeError)):
+        traceback.print_tb(trace)
+        print(f"{kind.__name__}: (message withheld: it may quote a record)", file=sys.stderr)
+        show_error("The store could not be read", unreadable_store_message(error))
+        return
+    sys.__excepthook__(kind, error, trace)
 
 
 def application() -> QApplication:
@@ -130,6 +144,7 @@ def run(path: Path | None, *, demo: bool = True) -> int:
         print(f"briefing: {reason}", file=sys.stderr)
         return 1
     app = application()
+    sys.excepthook = _withhold_record_text
     path = Path(path or default_store_path()).expanduser()
     lock = claim_store(path)
     read_only = False
