@@ -63,3 +63,24 @@ class StoreDamaged(StoreError):
         super().__init__(message)
         self.kept_aside = kept_aside
         self.backup = backup
+
+
+def is_unreadable_store(error: BaseException) -> bool:
+    """A read error of the store itself (a damaged file), whose message may quote a record."""
+    import sqlite3
+
+    from sqlalchemy.exc import DatabaseError
+
+    return isinstance(error, (sqlite3.DatabaseError, DatabaseError, UnicodeDecodeError))
+
+
+def unreadable_store_message(error: BaseException) -> str:
+    """A read error of a damaged store, in words that hold no record text.
+
+    SQLite's own message can quote the record it failed on ("Could not decode to UTF-8 column
+    'body' with text '...'"), which may be a private note: only the error's kind is named."""
+    kind = type(getattr(error, "orig", None) or error).__name__
+    return (
+        f"the store could not be read ({kind}: it may be damaged); nothing was changed. "
+        "'briefing check' says what is wrong, 'briefing backups' lists backups to restore"
+    )

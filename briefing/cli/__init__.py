@@ -21,7 +21,7 @@ from sqlalchemy.exc import DatabaseError as SQLAlchemyDatabaseError
 
 from briefing import __version__
 from briefing.cli.common import Commands, Handler, common_options
-from briefing.errors import BriefingError
+from briefing.errors import BriefingError, unreadable_store_message
 
 COMMAND_MODULES = (
     "briefing.cli.store_commands",
@@ -66,15 +66,6 @@ def _undecodable(argv: Sequence[str]) -> str | None:
         except UnicodeEncodeError:
             return argument.encode("utf-8", "backslashreplace").decode("ascii")
     return None
-
-
-def unreadable_store_message(error: BaseException) -> str:
-    """A damaged store's read error in words that hold no record text."""
-    kind = type(getattr(error, "orig", None) or error).__name__
-    return (
-        f"the store could not be read ({kind}: it may be damaged); nothing was changed. "
-        "'briefing check' says what is wrong, 'briefing backups' lists backups to restore"
-    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -17,6 +17,7 @@ in SQLAlchemy's SQLite dialect docs): each `writing()` block is one atomic trans
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import os
 import sqlite3
@@ -41,8 +42,8 @@ Seed = Callable[[Session], None]
 _WRITE_OPTION = "briefing_write"
 
 
-# Stores this process has open: their -wal file is this process's own.
-_OPEN: set[Path] = set()
+# Stores this process has open, and how many times: their -wal file is this process's own.
+_OPEN: collections.Counter[Path] = collections.Counter()
 
 
 def _make_engine(
@@ -104,7 +105,8 @@ class Store:
         with self.engine.connect():
             pass  # the first connection switches the file to WAL now, while the app opens it
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        _OPEN.add(path.resolve())
+        _OPEN[path.resolve()] += 1
+        self._open = True
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[Session]:
@@ -142,7 +144,9 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
-        _OPEN.discard(self.path.resolve())
+        if self._open:
+            self._open = False
+            _OPEN[self.path.resolve()] -= 1
 
     def __enter__(self) -> Store:
         return self
@@ -172,7 +176,7 @@ def _inspect_existing(path: Path) -> tuple[str | None, list[str]]:
         raise NotABriefingStore(
             f"{path} is not a Briefing store (it is a SQLite database of another program)"
         )
-    ours = path.resolve() in _OPEN
+    ours = _OPEN[path.resolve()] > 0
     notices = []
     health.fix_shm_permissions(path)
     if health.has_hot_journal(path):

@@ -133,7 +133,7 @@ def run(path: Path | None, *, demo: bool = True) -> int:
         return 1
     app = application()
     setup_logging()
-    install_excepthook()
+    install_excepthook()  # a read error of a damaged store is said without its message
     path = Path(path or default_store_path()).expanduser()
     lock = claim_store(path)
     read_only = False

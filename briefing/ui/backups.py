@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from briefing.errors import BriefingError
+from briefing.paths import APP_NAME
 from briefing.store.backups import BackupInfo, backup_folder, list_backups, take_backup
 
 _REASONS = {
@@ -170,8 +171,11 @@ def install_backups(window) -> None:
     if window.store.read_only:
 
         def mark(title: str) -> None:
-            if not title.endswith(READ_ONLY_MARK):
-                window.setWindowTitle(title + READ_ONLY_MARK)
+            if READ_ONLY_MARK not in title:
+                # Before the app's name, which Qt would otherwise add again after the mark.
+                name = f" \u2014 {APP_NAME}"
+                base = title.removesuffix(name) if title != APP_NAME else ""
+                window.setWindowTitle(f"{base}{READ_ONLY_MARK}{name}".lstrip())
 
         window.windowTitleChanged.connect(mark)
         mark(window.windowTitle())

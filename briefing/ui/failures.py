@@ -20,7 +20,8 @@ from PySide6.QtCore import QObject, Qt, QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from briefing.logs import log_dir, log_failure, log_path
+from briefing.errors import is_unreadable_store, unreadable_store_message
+from briefing.logs import describe, log_dir, log_failure, log_path
 
 
 def show_failure(parent: QWidget | None, title: str, message: str, details: str) -> None:
@@ -62,11 +63,11 @@ def open_url(url: QUrl) -> bool:
 class _Relay(QObject):
     """Carries a failure from any thread to the GUI thread (a queued signal)."""
 
-    failed = Signal(str, str)
+    failed = Signal(str, str, str)
 
-    @Slot(str, str)
-    def show(self, message: str, details: str) -> None:
-        show_failure(QApplication.activeWindow(), "Something went wrong", message, details)
+    @Slot(str, str, str)
+    def show(self, title: str, message: str, details: str) -> None:
+        show_failure(QApplication.activeWindow(), title, message, details)
 
 
 _relay: _Relay | None = None
@@ -81,13 +82,23 @@ def _unexpected(
     if error.__traceback__ is None and tb is not None:
         error = error.with_traceback(tb)
     log_failure(where, error)
-    details = "".join(traceback.format_exception(kind, error, tb))
-    message = (
-        f"Briefing hit an unexpected error ({kind.__name__}) while {where}. What you had saved is "
-        "safe in the store; the action that failed may not have finished."
-    )
+    if is_unreadable_store(error):
+        # The store is damaged: its message may quote a private note, so not even the details
+        # hold it (a screenshot of this dialog is easily shared).
+        title, message, details = (
+            "The store could not be read",
+            unreadable_store_message(error),
+            describe(error),
+        )
+    else:
+        title = "Something went wrong"
+        message = (
+            f"Briefing hit an unexpected error ({kind.__name__}) while {where}. What you had "
+            "saved is safe in the store; the action that failed may not have finished."
+        )
+        details = "".join(traceback.format_exception(kind, error, tb))
     if _relay is not None:
-        _relay.failed.emit(message, details)  # queued to the GUI thread when raised elsewhere
+        _relay.failed.emit(title, message, details)  # queued to the GUI thread if need be
 
 
 def install_excepthook() -> None:

@@ -41,7 +41,7 @@ def test_a_read_only_window_shows_the_store_and_never_writes(
     qtbot.addWidget(window)
     window.show()
     try:
-        assert window.windowTitle().endswith("(read-only)")
+        assert "(read-only) \u2014 Briefing" in window.windowTitle()
         assert window.select_stakeholder("IBM")
         editor = window.notes_panel.editor
         assert not editor.source.isEnabled()
@@ -106,3 +106,16 @@ def test_the_backups_dialog_backs_up_and_restores(window, qtbot, monkeypatch, tm
     dialog.restore_button.click()
     assert window.restore_requested == list_backups(window.store.path)[0].path
     assert not window.isVisible()
+
+
+def test_a_read_error_in_the_window_never_prints_the_record(qapp, monkeypatch, capsys):
+    shown = []
+    monkeypatch.setattr(app_module, "show_error", lambda title, message: shown.append(message))
+    secret = "".join(["Gam", "ma"])  # not on the line the traceback shows
+    try:
+        raise sqlite3.OperationalError(f"Could not decode column 'body' with text '{secret}'")
+    except sqlite3.OperationalError as error:
+        app_module._withhold_record_text(type(error), error, error.__traceback__)
+    err = capsys.readouterr().err
+    assert "Gamma" not in err and "message withheld" in err
+    assert shown and "could not be read" in shown[0] and "Gamma" not in shown[0]

@@ -217,3 +217,32 @@ def test_a_store_in_a_read_only_folder_is_refused_in_words(demo_template, reques
         assert "Traceback" not in result.stderr
         assert "cannot be written to" in result.stderr
     assert sorted(p.name for p in folder.iterdir()) == before
+
+
+def test_an_upgrade_whose_backup_does_not_fit_is_refused_and_leaves_nothing(
+    tmp_path, monkeypatch, snapshot
+):
+    from briefing.store import backups as backups_module
+    from briefing.store import migrations
+    from briefing.store.database import APPLICATION_ID, _make_engine
+
+    if migrations.first_revision() == migrations.head_revision():
+        pytest.skip("nothing to upgrade")
+    path = tmp_path / "old.sqlite3"
+    engine = _make_engine(path)
+    with engine.begin() as connection:
+        connection.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
+        migrations.upgrade(connection, migrations.first_revision())
+    engine.dispose()
+    usage = shutil.disk_usage(tmp_path)
+    monkeypatch.setattr(
+        backups_module.shutil, "disk_usage", lambda folder: usage._replace(free=4096)
+    )
+    before = path.read_bytes()
+    for _ in range(2):
+        with pytest.raises(StoreError, match="not enough space for a backup"):
+            open_store(path)
+    assert path.read_bytes() == before
+    assert list_backups(path) == []
+    names = [p.name for p in tmp_path.rglob("*")]
+    assert not [n for n in names if ".tmp-" in n or n.endswith(".partial")]
