@@ -37,6 +37,7 @@ from briefing.core.cards import (
 from briefing.core.changes import Changes
 from briefing.core.lookup import closest
 from briefing.core.notes import is_shareable, keep_shareable, only_shareable
+from briefing.core.primary import primary_checks, reworded_line
 from briefing.core.quotes import cross_source_relations
 from briefing.core.verify import verify_quote
 from briefing.errors import InputError, NotFound
@@ -331,6 +332,9 @@ class CitedQuote:
     # How other sources report the same words differently, one line each: the other source's
     # title and a word diff marking this quote's words [-so-] and the other's {+so+}.
     conflicts: tuple[str, ...] = ()
+    # Where the speaker's primary document (their own letter) words it otherwise: one line with
+    # the document's words and the word diff (`briefing.core.primary.reworded_line`).
+    reworded: str | None = None
 
 
 @dataclass(frozen=True)
@@ -428,6 +432,14 @@ class _Citations:
         self.sources: dict[int, SourceEntry] = {}
         self.keep: list[Quote] = []  # records held so the session does not forget them
         self._relations: dict[int, dict] = {}  # per speaker: cross-source relations
+        self._primaries: dict[int, dict] = {}  # per speaker: checks against primary documents
+
+    def _reworded(self, quote_id: int, speaker_id: int | None) -> str | None:
+        if speaker_id is None:
+            return None
+        if speaker_id not in self._primaries:
+            self._primaries[speaker_id] = primary_checks(self.session, {speaker_id})
+        return reworded_line(self._primaries[speaker_id].get(quote_id))
 
     def _conflicts(self, quote_id: int, speaker_id: int | None) -> tuple[str, ...]:
         if speaker_id is None:
@@ -469,6 +481,7 @@ class _Citations:
             status_label=view.verification.label,
             diff=view.verification.diff,
             conflicts=_conflict_lines(view.conflicts),
+            reworded=reworded_line(view.primary),
         )
         self.quotes[view.line.id] = cited
         return cited
@@ -505,6 +518,11 @@ class _Citations:
                 _conflict_lines(view.conflicts)
                 if view is not None
                 else self._conflicts(quote.id, quote.speaker_id)
+            ),
+            reworded=(
+                reworded_line(view.primary)
+                if view is not None
+                else self._reworded(quote.id, quote.speaker_id)
             ),
         )
         self.quotes[quote.id] = cited
@@ -652,7 +670,7 @@ def _finish(header: dict, sections: list[Section], cites: _Citations) -> Briefin
         sources=tuple(cites.sources.values()),
         unverified=tuple(q for q in quotes if q.status not in ("exact", "normalized")),
         all_quotes=quotes,
-        conflicting=tuple(q for q in quotes if q.conflicts),
+        conflicting=tuple(q for q in quotes if q.conflicts or q.reworded),
     )
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from briefing.core.dates import format_date
+from briefing.core.primary import PrimaryCheck, primary_checks
 from briefing.core.quotes import Conflict, cross_source_relations
 from briefing.core.verify import Verification, verify_quote
 from briefing.errors import NotFound
@@ -101,6 +102,8 @@ class QuoteView:
     # Quotes of other sources with the same words: changed beyond typography, or agreeing.
     conflicts: tuple[Conflict, ...] = ()
     agreements: tuple[Conflict, ...] = ()
+    # The closest passage of the speaker's primary document (their letter), where one exists.
+    primary: PrimaryCheck | None = None
 
 
 @dataclass(frozen=True)
@@ -366,6 +369,8 @@ def stakeholder_detail(session: Session, topic_id: int, stakeholder_id: int) -> 
         ).all()
     )
     relations = cross_source_relations(session, set(people))
+    # Reads the texts of this card's primary documents only, and nothing where there are none.
+    primaries = primary_checks(session, set(people))
     quotes = []
     for quote, speaker_name, source in session.execute(
         select(Quote, speaker.name, Source)
@@ -387,6 +392,7 @@ def stakeholder_detail(session: Session, topic_id: int, stakeholder_id: int) -> 
                 note_count=quote_notes.get(quote.id, 0),
                 conflicts=tuple(relations.get(quote.id, ([], []))[0]),
                 agreements=tuple(relations.get(quote.id, ([], []))[1]),
+                primary=primaries.get(quote.id),
             )
         )
 

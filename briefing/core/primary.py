@@ -63,6 +63,16 @@ class PrimaryCheck:
         return f"matches the primary document ({self.source_title}, {self.owner})"
 
 
+def reworded_line(primary: PrimaryCheck | None) -> str | None:
+    """The flag as one line of plain text, for exports: None unless the quote is reworded."""
+    if primary is None or not primary.reworded:
+        return None
+    return (
+        f"reworded: the primary document {primary.source_title} ({primary.owner}) says "
+        f"\u201c{primary.passage.text}\u201d; difference: {primary.diff}"
+    )
+
+
 def mark_primary(session: Session, source_id: int | str, names: Iterable[str | int]) -> Changes:
     """Mark the source as a primary document of each named stakeholder (idempotent)."""
     source = find_source(session, source_id)
