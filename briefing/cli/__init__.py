@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "briefing.cli.export",
     "briefing.cli.sources",
     "briefing.cli.notes",
+    "briefing.cli.suggest",
 )
 
 
