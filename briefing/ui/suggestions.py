@@ -1,4 +1,4 @@
-"""Suggested quotes in the window: a source's quotations with their speakers, made quotes in a click.
+"""Suggested quotes in the window: quotations with their speakers, made quotes in a click.
 
 `SuggestionsDialog` lists what `briefing.core.suggestions.suggest_quotes` finds in the source
 shown in the Sources tab: the words, the speaker as the source writes them, and the stakeholder
@@ -222,11 +222,7 @@ class SuggestionsDialog(QDialog):
             f"{len(found)} quotation(s) of four words or more in this source; {waiting} not "
             "yet quotes. Double-click one to make it a quote, or tick them and press Make "
             "ticked quotes."
-            + (
-                f" New stakeholders will be made for: {', '.join(sorted(new))}."
-                if new
-                else ""
-            )
+            + (f" New stakeholders will be made for: {', '.join(sorted(new))}." if new else "")
         )
         if found and self.table.currentIndex().row() < 0:
             self.table.selectRow(0)
@@ -237,7 +233,9 @@ class SuggestionsDialog(QDialog):
             return
         s = self.model.suggestion(current.row())
         self.speaker.blockSignals(True)
-        self.speaker.setEditText(self.model.speakers.get(s.number) or s.stakeholder or s.speaker or "")
+        self.speaker.setEditText(
+            self.model.speakers.get(s.number) or s.stakeholder or s.speaker or ""
+        )
         self.speaker.blockSignals(False)
         self._update_buttons()
 
