@@ -264,23 +264,25 @@ def find_quotations(text: str) -> list[Quotation]:
         ):
             q = found[i]
             found[i] = Quotation(q.start, q.end, q.text, following.speaker, q.pronoun)
+    full_names = _full_names(text) if any(q.speaker and " " not in q.speaker for q in found) else {}
     return [
-        Quotation(q.start, q.end, q.text, _full_name(q.speaker, text), q.pronoun) for q in found
+        Quotation(q.start, q.end, q.text, full_names.get(q.speaker or "", q.speaker), q.pronoun)
+        for q in found
     ]
 
 
 _FULL_NAME = re.compile(rf"{_CAP}(?:\s+{_CAP})+")
 
 
-def _full_name(speaker: str | None, text: str) -> str | None:
-    """A surname alone ("Hughes") as the article first gives it in full ("Daniel Hughes")."""
-    if speaker is None or " " in speaker:
-        return speaker
+def _full_names(text: str) -> dict[str, str]:
+    """For each surname, the full name the article first gives it ("Hughes": "Daniel Hughes"),
+    so that a speaker named by surname alone is the person named in full before."""
+    names: dict[str, str] = {}
     for match in _FULL_NAME.finditer(text):
         name = _clean_name(match.group())
-        if name and " " in name and name.split()[-1] == speaker:
-            return name
-    return speaker
+        if name and " " in name:
+            names.setdefault(name.split()[-1], name)
+    return names
 
 
 # -- with the store ------------------------------------------------------------------------------
