@@ -172,6 +172,8 @@ def _conflicts_json(check) -> list[dict]:
 
 
 def _primary_json(check) -> dict | None:
+    from briefing.core.primary import REWORDED
+
     primary = check.primary
     if primary is None:
         return None
@@ -182,7 +184,7 @@ def _primary_json(check) -> dict | None:
         "start": primary.passage.start,
         "end": primary.passage.end,
         "text": primary.passage.text,
-        "kind": "reworded" if primary.reworded else primary.comparison.kind,
+        "kind": REWORDED if primary.reworded else primary.comparison.kind,
         "diff": primary.diff,  # [-the quote's words-] {+the primary document's+}
     }
 

@@ -16,7 +16,8 @@ general purpose IBM facial recognition"). This module finds such passages at wor
 3. **Votes.** Each occurrence of a seed votes for the place where the quote would start if it
    stood there; votes are gathered in bins of half the quote's length, so that reordered, dropped
    and added words still vote for the same neighbourhood. A bin needs two different seeds (one
-   for a quote with a single seed).
+   for a quote with a single seed, three for one with six or more); the twelve best bins, at
+   most three per source, are looked at.
 4. **The passage.** Around the best bins of each source, the stretch that holds the most of the
    quote's words with the fewest others (a maximum-sum run, +1 for a word of the quote, -1 for
    another) is the core of the passage; it is widened by as many words as the quote has before
@@ -33,7 +34,6 @@ ones, with a word diff in the `[-quote's-] {+passage's+}` form cross-source conf
 from __future__ import annotations
 
 import difflib
-import math
 import re
 from array import array
 from collections import Counter, defaultdict
@@ -58,7 +58,7 @@ _SENTENCE_END = re.compile(r"[.!?;:\n]")
 MAX_SEEDS = 10
 MIN_SHARE = 0.4  # of the quote's words that the passage must hold
 _BINS_PER_SOURCE = 3
-_MAX_CANDIDATES = 24
+_MAX_CANDIDATES = 12
 
 
 def word_keys(text: str) -> list[str]:
@@ -120,11 +120,6 @@ class PassageIndex:
             if self.frequency[key] <= self._cap:
                 self._postings[key].append(position)
         self._postings = dict(self._postings)
-        self._total = max(total, 1)
-
-    @property
-    def source_ids(self) -> list[int]:
-        return list(self._ids)
 
     def seeds(self, quote: list[str]) -> list[str]:
         """The quote's rarest indexed words, rarest first, at most `MAX_SEEDS`."""
@@ -156,7 +151,9 @@ class PassageIndex:
             first = where[key][0]
             for position in self._postings[key]:
                 votes[owner[position], (position - first) // width].add(key)
-        needed = 1 if len(seeds) == 1 else 2
+        # Two seeds must agree on a place (three, for a quote with many): with half the quote's
+        # words changed, about half its seeds remain.
+        needed = 1 if len(seeds) == 1 else 2 if len(seeds) < 6 else 3
         per_source: dict[int, list[tuple[int, int]]] = defaultdict(list)
         empty: set[str] = set()
         for (index, bin_), keys in votes.items():
@@ -274,10 +271,6 @@ class PassageIndex:
             share=round(found / len(quote), 3),
             same_words=self._keys[start:end] == quote,
         )
-
-    def weight(self, key: str) -> float:
-        """How telling a word is: rarer words weigh more (inverse frequency, logarithmic)."""
-        return math.log(self._total / (1 + self.frequency.get(key, 0)))
 
 
 def _best_run(region: list[str], bag: Counter[str], penalty: float):
