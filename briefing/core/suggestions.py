@@ -56,7 +56,8 @@ _VERBS = (
     "declared|declares|replied|replies|recalled|recalls|claimed|claims|asked|asks|acknowledged|"
     "acknowledges|admitted|admits|conceded|concedes|stressed|stresses|urged|urges|tweeted|"
     "posted|announced|announces|concluded|observed|responded|testified|commented|"
-    "saying|adding|writing|warning|arguing|noting|explaining|insisting|telling|calling"
+    "saying|adding|writing|warning|arguing|noting|explaining|insisting|telling|calling|called|"
+    "described|describes"
 )
 _CONNECT = r"(?:of|the|de|del|da|van|von|der|den|al|bin|for|and|la|le|du|y)"
 _CAP = r"[A-Z\u00c0-\u00de][\w\u2019'.&-]*"
@@ -235,7 +236,12 @@ def find_quotations(text: str) -> list[Quotation]:
         if speaker is None and pronoun is None:
             speaker, pronoun = _match(_ANYWHERE, before + " " + after, last=True)
         if pronoun is not None:
-            speaker = last_speaker
+            # "she said" is whoever the paragraph last named as speaking, else the speaker of
+            # the quote before ("Karen Liu argued that ... \u201c...,\u201d she said.").
+            introduced, _ = _match(
+                _ANYWHERE[1:], own[paragraph_starts[paragraph] : before_from], last=True
+            )
+            speaker = introduced or last_speaker
         elif (
             speaker is None
             and (same_paragraph or continues)
