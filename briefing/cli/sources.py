@@ -33,6 +33,14 @@ def register(commands: Commands) -> None:
         metavar="ID",
         help="the source this file corrects or updates",
     )
+    sub.add_argument(
+        "--primary-for",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="the file is this stakeholder's own document (letter, statement, testimony); "
+        "reports of their words are checked against it (repeatable)",
+    )
     add_json_option(sub)
 
     add_json_option(commands.command("sources", sources, "list sources"))
@@ -101,12 +109,16 @@ def register(commands: Commands) -> None:
 
 def import_source(args: argparse.Namespace) -> int:
     from briefing.core.dates import parse_date
+    from briefing.core.lookup import find_stakeholder
+    from briefing.core.primary import mark_primary
     from briefing.core.sources import import_source as run
     from briefing.core.sources import read_file
 
     published = parse_date(args.date) if args.date else None
     extracted = read_file(args.file)  # refuse a bad file before the store is opened
     with open_store_for(args) as store, store.writing() as session:
+        # An unknown name refuses the import before it starts.
+        owners = [find_stakeholder(session, name).name for name in args.primary_for]
         imported = run(
             session,
             args.file,
@@ -118,19 +130,24 @@ def import_source(args: argparse.Namespace) -> int:
             revision_of=args.revision_of,
             extracted=extracted,
         )
+        if args.primary_for:
+            mark_primary(session, imported.id, args.primary_for)
     if args.json:
-        print_json({"id": imported.id, "title": imported.title, "sha256": imported.sha256})
+        facts = {"id": imported.id, "title": imported.title, "sha256": imported.sha256}
+        print_json(facts | ({"primary_for": owners} if owners else {}))
     else:
         print(imported.id)
     return 0
 
 
 def sources(args: argparse.Namespace) -> int:
+    from briefing.core.primary import primary_owners
     from briefing.core.sources import list_sources
 
     with open_store_for(args) as store, store.reading() as session:
         # `sources` is where a changed text is reported: it checks every text, one at a time.
         found = list_sources(session, check=True)
+        owners = primary_owners(session)
     if args.json:
         print_json(
             [
@@ -146,6 +163,8 @@ def sources(args: argparse.Namespace) -> int:
                     "quotes": s.quote_count,
                     "revision_of": s.revision_of_id,
                     "intact": s.intact,
+                    # Whose own document this is (their letter, statement): [] for a report.
+                    "primary_for": owners.get(s.id, []),
                 }
                 for s in found
             ]
@@ -154,9 +173,10 @@ def sources(args: argparse.Namespace) -> int:
     for s in found:
         when = s.published.isoformat() if s.published else "undated"
         warning = "  CHANGED SINCE IMPORT" if not s.intact else ""
+        primary = f" \u00b7 primary document of {', '.join(owners[s.id])}" if s.id in owners else ""
         print(
             f"{s.id:>4}  {s.title}  \u00b7 {s.publisher or '-'} \u00b7 {when} \u00b7 "
-            f"{s.quote_count} quote(s) \u00b7 sha256 {s.sha256[:12]}{warning}"
+            f"{s.quote_count} quote(s) \u00b7 sha256 {s.sha256[:12]}{primary}{warning}"
         )
     return 0
 
@@ -187,6 +207,24 @@ def _conflicts_json(check) -> list[dict]:
     return [{"quote_id": c.quote_id, "diff": c.comparison.diff} for c in check.conflicts]
 
 
+def _primary_json(check) -> dict | None:
+    from briefing.core.primary import REWORDED
+
+    primary = check.primary
+    if primary is None:
+        return None
+    return {
+        "source_id": primary.source_id,
+        "source": primary.source_title,
+        "primary_for": primary.owner,
+        "start": primary.passage.start,
+        "end": primary.passage.end,
+        "text": primary.passage.text,
+        "kind": REWORDED if primary.reworded else primary.comparison.kind,
+        "diff": primary.diff,  # [-the quote's words-] {+the primary document's+}
+    }
+
+
 def _check_json(check) -> dict:
     return {
         "id": check.id,
@@ -207,6 +245,9 @@ def _check_json(check) -> dict:
         "agreements": [
             {"quote_id": a.quote_id, "kind": a.comparison.kind} for a in check.agreements
         ],
+        # The closest passage of the speaker's primary document (their own letter), if any.
+        "primary": _primary_json(check),
+        "reworded": check.reworded,
     }
 
 
@@ -238,9 +279,27 @@ def verify(args: argparse.Namespace) -> int:
     from briefing.render.quote_check import attributed_to
 
     with open_store_for(args) as store, store.reading() as session:
-        checks = check_quotes(session)
+        checks = check_quotes(session, passages=True)
     if args.json:
-        print_json([_check_json(c) for c in checks])
+        print_json(
+            [
+                _check_json(c)
+                | {
+                    # The closest passage of each other source, found by word alignment.
+                    "passages": [
+                        {
+                            "source_id": p.source_id,
+                            "start": p.start,
+                            "end": p.end,
+                            "share": p.share,
+                            "same_words": p.same_words,
+                        }
+                        for p in c.passages
+                    ]
+                }
+                for c in checks
+            ]
+        )
     else:
         for c in checks:
             line = (
@@ -256,6 +315,9 @@ def verify(args: argparse.Namespace) -> int:
                     f"      conflicts with quote {conflict.quote_id} "
                     f"({conflict.source_title}): {conflict.comparison.diff}"
                 )
+            if c.primary is not None and c.primary.reworded:
+                print(f"      {c.primary.sentence()}")
+                print(f"      word diff: {c.primary.diff}")
             for agreement in c.agreements:
                 how = "word for word" if agreement.comparison.kind == "same" else "except for"
                 print(

@@ -43,6 +43,7 @@ from briefing.core.cards import (
 from briefing.core.changes import Changes
 from briefing.core.lookup import closest
 from briefing.core.notes import keep_shareable, only_shareable
+from briefing.core.primary import primary_checks, reworded_line
 from briefing.core.quotes import cross_source_relations, verify_quotes
 from briefing.errors import InputError, NotFound
 from briefing.store.models import (
@@ -348,6 +349,9 @@ class CitedQuote:
     # The citation's dates: the source's own, then when the words were said if that differs
     # (`core.cards.citation_dates`).
     dated: str = ""
+    # Where the speaker's primary document (their own letter) words it otherwise: one line with
+    # the document's words and the word diff (`briefing.core.primary.reworded_line`).
+    reworded: str | None = None
 
 
 @dataclass(frozen=True)
@@ -445,6 +449,14 @@ class _Citations:
         self.sources: dict[int, SourceEntry] = {}
         self.keep: list[Quote] = []  # records held so the session does not forget them
         self._relations: dict[int, dict] = {}  # per speaker: cross-source relations
+        self._primaries: dict[int, dict] = {}  # per speaker: checks against primary documents
+
+    def _reworded(self, quote_id: int, speaker_id: int | None) -> str | None:
+        if speaker_id is None:
+            return None
+        if speaker_id not in self._primaries:
+            self._primaries[speaker_id] = primary_checks(self.session, {speaker_id})
+        return reworded_line(self._primaries[speaker_id].get(quote_id))
 
     def _conflicts(self, quote_id: int, speaker_id: int | None) -> tuple[str, ...]:
         if speaker_id is None:
@@ -487,6 +499,7 @@ class _Citations:
             diff=view.verification.diff,
             conflicts=_conflict_lines(view.conflicts),
             dated=citation_dates(source.published, view.line.said_on, view.line.attribution),
+            reworded=reworded_line(view.primary),
         )
         self.quotes[view.line.id] = cited
         return cited
@@ -527,6 +540,11 @@ class _Citations:
                 else self._conflicts(quote.id, quote.speaker_id)
             ),
             dated=citation_dates(source.published, quote.said_on, quote.attribution),
+            reworded=(
+                reworded_line(view.primary)
+                if view is not None
+                else self._reworded(quote.id, quote.speaker_id)
+            ),
         )
         self.quotes[quote.id] = cited
         return cited
@@ -671,7 +689,7 @@ def _finish(header: dict, sections: list[Section], cites: _Citations) -> Briefin
         sources=tuple(cites.sources.values()),
         unverified=tuple(q for q in quotes if q.status not in ("exact", "normalized")),
         all_quotes=quotes,
-        conflicting=tuple(q for q in quotes if q.conflicts),
+        conflicting=tuple(q for q in quotes if q.conflicts or q.reworded),
     )
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session, aliased
 
 from briefing.core.dates import format_date
+from briefing.core.primary import PrimaryCheck, primary_checks
 from briefing.core.quotes import Conflict, cross_source_relations, verify_quotes
 from briefing.core.verify import Verification
 from briefing.errors import NotFound
@@ -117,6 +118,8 @@ class QuoteView:
     # Quotes of other sources with the same words: changed beyond typography, or agreeing.
     conflicts: tuple[Conflict, ...] = ()
     agreements: tuple[Conflict, ...] = ()
+    # The closest passage of the speaker's primary document (their letter), where one exists.
+    primary: PrimaryCheck | None = None
 
 
 @dataclass(frozen=True)
@@ -411,6 +414,8 @@ def stakeholder_detail(
     quote_count = session.scalar(
         select(func.count()).select_from(Quote).where(Quote.speaker_id.in_(people))
     )
+    # Reads the texts of this card's primary documents only, and nothing where there are none.
+    primaries = primary_checks(session, set(people))
     quotes = []
     rows = session.execute(
         select(Quote, speaker.name, Source)
@@ -440,6 +445,7 @@ def stakeholder_detail(
                 note_count=quote_notes.get(quote.id, 0),
                 conflicts=tuple(relations.get(quote.id, ([], []))[0]),
                 agreements=tuple(relations.get(quote.id, ([], []))[1]),
+                primary=primaries.get(quote.id),
             )
         )
 

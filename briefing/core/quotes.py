@@ -29,8 +29,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
+from briefing.core.alignment import ClosePassage, PassageIndex
 from briefing.core.changes import Changes
 from briefing.core.lookup import find_stakeholder
+from briefing.core.primary import PrimaryCheck, primary_checks
 from briefing.core.sources import find_source, page_of, sha256_text
 from briefing.core.verify import (
     _TYPOGRAPHY,
@@ -379,10 +381,23 @@ class QuoteCheck:
     conflicts: tuple[Conflict, ...] = ()
     agreements: tuple[Conflict, ...] = field(default=())  # same words elsewhere, typography aside
     attribution: str = "direct"  # "reported": the source's words about the speaker, not theirs
+    # The closest passage of the speaker's primary documents, where they have one
+    # (`briefing.core.primary`), and, when asked for, the closest passage in every other source.
+    primary: PrimaryCheck | None = None
+    passages: tuple[ClosePassage, ...] = ()
+
+    @property
+    def reworded(self) -> bool:
+        return self.primary is not None and self.primary.reworded
 
     @property
     def ok(self) -> bool:
-        return self.verification.verified and self.source_intact and not self.conflicts
+        return (
+            self.verification.verified
+            and self.source_intact
+            and not self.conflicts
+            and not self.reworded
+        )
 
 
 def cross_source_relations(
@@ -509,8 +524,13 @@ def check_quotes(
     *,
     source_id: int | None = None,
     speaker_id: int | None = None,
+    passages: bool = False,
 ) -> list[QuoteCheck]:
-    """Every quote (or those of one source or speaker) checked on its own and across sources."""
+    """Every quote (or those of one source or speaker) checked on its own and across sources.
+
+    With `passages`, also the closest passage of every other source to each quote, found through
+    an index of all sources' words (`briefing.core.alignment`): this reads every source's text,
+    so only `verify` asks for it."""
     query = (
         select(Quote, Stakeholder)
         .outerjoin(Stakeholder, Quote.speaker_id == Stakeholder.id)
@@ -538,6 +558,12 @@ def check_quotes(
     }
     speakers = {quote.speaker_id for quote, _ in quoted if quote.speaker_id is not None}
     relations = cross_source_relations(session, speakers)
+    primaries = primary_checks(session, speakers)
+    index = None
+    if passages:
+        index = PassageIndex(
+            (row.id, row.text) for row in session.execute(select(Source.id, Source.text))
+        )
 
     checks = []
     text_of: tuple[int | None, str | None] = (None, None)
@@ -568,6 +594,12 @@ def check_quotes(
                 conflicts=tuple(conflicts),
                 agreements=tuple(agreements),
                 attribution=quote.attribution,
+                primary=primaries.get(quote.id),
+                passages=(
+                    tuple(index.closest(quote.text, exclude=quote.source_id))
+                    if index is not None
+                    else ()
+                ),
             )
         )
     return checks

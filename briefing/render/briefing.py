@@ -35,6 +35,7 @@ from briefing.core.briefings import (
 from briefing.core.dates import format_date
 from briefing.render.detail import ANSWER_LABELS, kind_label, stance_label
 from briefing.render.markdown import is_safe_link, render_markdown
+from briefing.render.primary import REWORDED_WORDS
 from briefing.text import isolate, isolated_html
 
 # The app's stance colours (ui/theme.py STANCE_COLOURS; a test keeps the two equal).
@@ -182,6 +183,8 @@ def _status(quote: CitedQuote) -> str:
     status = f'<span class="{css}">{mark}&nbsp;{words}</span>'
     if quote.conflicts:
         status += f' &middot; <span class="altered">\u26a0 {CONFLICT_WORDS}</span>'
+    if quote.reworded:
+        status += f' &middot; <span class="altered">\u26a0 {REWORDED_WORDS}</span>'
     return status
 
 
@@ -394,11 +397,15 @@ def _conflicting(content: BriefingContent) -> str:
         return ""
     parts = [
         "<p>These quotes match their own source, but another source reports the same words "
-        "differently (its words struck out here are this quote\u2019s, the added ones the "
-        "other source\u2019s). Check which is right before relying on them.</p>"
+        "differently, or the speaker\u2019s own primary document (their letter or statement) "
+        "words them otherwise (in the differences, [-words-] are this quote\u2019s, {+words+} "
+        "the other source\u2019s). Check which is right before relying on them.</p>"
     ]
     for quote in content.conflicting:
-        lines = "".join(f'<br><span class="diff">{_u(line)}</span>' for line in quote.conflicts)
+        lines = "".join(
+            f'<br><span class="diff">{_u(line)}</span>'
+            for line in (*quote.conflicts, *([quote.reworded] if quote.reworded else []))
+        )
         parts.append(
             f'<p class="citation"><a href="#q{quote.number}"><b>Q{quote.number}</b></a> '
             f"\u2014 \u201c{_u(quote.text)}\u201d \u2014 {_who(quote)}, "
@@ -548,7 +555,8 @@ def _md_quote(quote: CitedQuote) -> list[str]:
         ">",
         f"> \u2014 {who}, *{_md_text(quote.source_title)}*, {dated} "
         f"[{quote.source_number}] \u00b7 {STATUS_WORDS[quote.status]}"
-        + (f" \u00b7 \u26a0 {CONFLICT_WORDS}" if quote.conflicts else ""),
+        + (f" \u00b7 \u26a0 {CONFLICT_WORDS}" if quote.conflicts else "")
+        + (f" \u00b7 \u26a0 {REWORDED_WORDS}" if quote.reworded else ""),
         "",
     ]
 
@@ -676,7 +684,8 @@ def markdown_document(content: BriefingContent) -> str:
         lines += [
             "",
             "These quotes match their own source, but another source reports the same words "
-            "differently (`[-this quote's-]` `{+the other source's+}`):",
+            "differently, or the speaker's own primary document words them otherwise "
+            "(`[-this quote's-]` `{+the other source's+}`):",
             "",
         ]
     for quote in content.conflicting:
@@ -685,4 +694,6 @@ def markdown_document(content: BriefingContent) -> str:
             f"{_md_text(quote.speaker)}, source [{quote.source_number}]."
         )
         lines += [f"  - `{line.replace('`', '')}`" for line in quote.conflicts]
+        if quote.reworded:
+            lines.append(f"  - `{quote.reworded.replace('`', '')}`")
     return "\n".join(lines).rstrip() + "\n"

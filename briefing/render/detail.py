@@ -17,6 +17,7 @@ from briefing.core.cards import NoteView, PositionView, QuoteView, StakeholderDe
 from briefing.core.dates import format_date
 from briefing.core.notes import NoteSummary
 from briefing.render.markdown import render_markdown
+from briefing.render.primary import primary_line_html
 from briefing.text import isolate
 
 STANCE_LABELS = {
@@ -100,6 +101,7 @@ def _quote(quote: QuoteView) -> str:
     if check.diff:
         status += f'<br><span class="diff">{_u(check.diff)}</span>'
     status += _across_sources(quote)
+    status += primary_line_html(quote.primary)
     who = _u(line.speaker)
     if line.attribution == "reported":
         who = f"reported, about {who}"

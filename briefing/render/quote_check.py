@@ -15,6 +15,7 @@ from html import escape
 from briefing.core.dates import format_date
 from briefing.core.quotes import Conflict, QuoteCheck
 from briefing.core.verify import Segment
+from briefing.render.primary import primary_block_html
 
 _MARKS = {"exact": "\u2713", "normalized": "\u2713", "altered": "\u26a0", "not_found": "\u2717"}
 _RELATION_WORDS = {
@@ -110,6 +111,7 @@ def quote_check_html(check: QuoteCheck) -> str:
         )
     if check.verification.found_at:
         parts.append('<p class="muted">Found elsewhere in the source than its offsets.</p>')
+    parts.append(primary_block_html(check.primary, check.source_title))
     relations = list(check.conflicts) + list(check.agreements)
     if relations:
         parts.append(f"<h3>Other sources ({len(relations)})</h3>")
@@ -124,6 +126,8 @@ def quote_summary(check: QuoteCheck) -> str:
     words = [check.verification.label]
     if not check.source_intact:
         words.append("source changed since import")
+    if check.reworded:
+        words.append("reworded: the primary document says otherwise")
     if check.conflicts:
         n = len(check.conflicts)
         words.append(f"conflicts with {n} quote{'s' if n > 1 else ''} in other sources")

@@ -138,6 +138,20 @@ source_tags = Table(
     Column("tag_id", ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
 )
 
+# A source that is a stakeholder's own document (their letter, statement, testimony): reports of
+# their words are checked against it for rewording (`briefing.core.primary`).
+primary_documents = Table(
+    "primary_documents",
+    Base.metadata,
+    Column("source_id", ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "stakeholder_id",
+        ForeignKey("stakeholders.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    ),
+)
+
 
 class Topic(NamedRecord, Record, Base):
     """An issue the advocate briefs on, such as police use of facial recognition."""
@@ -246,6 +260,9 @@ class Source(Record, Base):
 
     quotes: Mapped[list[Quote]] = relationship(back_populates="source", passive_deletes=True)
     tags: Mapped[list[Tag]] = relationship(secondary=source_tags, order_by="Tag.name")
+    primary_for: Mapped[list[Stakeholder]] = relationship(
+        secondary=primary_documents, order_by="Stakeholder.name", passive_deletes=True
+    )
 
 
 class SourcePassage(Base):

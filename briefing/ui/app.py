@@ -29,7 +29,7 @@ from briefing.paths import APP_NAME, default_store_path
 from briefing.store import Store, open_store
 from briefing.store.backups import restore_backup
 from briefing.store.lock import holder_of, lock_path
-from briefing.ui.failures import install_excepthook
+from briefing.ui.failures import install_excepthook, uninstall_excepthook
 
 
 def show_error(title: str, message: str) -> None:
@@ -125,8 +125,6 @@ def no_display_reason() -> str | None:
 
 
 def run(path: Path | None, *, demo: bool = True) -> int:
-    from briefing.ui.main_window import MainWindow
-
     reason = no_display_reason()
     if reason is not None:
         print(f"briefing: {reason}", file=sys.stderr)
@@ -134,6 +132,16 @@ def run(path: Path | None, *, demo: bool = True) -> int:
     app = application()
     setup_logging()
     install_excepthook()  # a read error of a damaged store is said without its message
+    try:
+        return _run_window(app, path, demo=demo)
+    finally:
+        uninstall_excepthook()
+
+
+def _run_window(app: QApplication, path: Path | None, *, demo: bool) -> int:
+    """Claim the store, open it and run the window; again after the user restores a backup."""
+    from briefing.ui.main_window import MainWindow
+
     path = Path(path or default_store_path()).expanduser()
     lock = claim_store(path)
     read_only = False

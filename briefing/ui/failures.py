@@ -102,12 +102,11 @@ def _unexpected(
 
 
 def install_excepthook() -> None:
-    """Route uncaught errors (in slots, in threads) to the log and a dialog. Once per app."""
+    """Route uncaught errors (in slots, in threads) to the log and a dialog."""
     global _relay
-    if _relay is not None:
-        return
-    _relay = _Relay(QApplication.instance())
-    _relay.failed.connect(_relay.show, Qt.ConnectionType.QueuedConnection)
+    if _relay is None:
+        _relay = _Relay(QApplication.instance())
+        _relay.failed.connect(_relay.show, Qt.ConnectionType.QueuedConnection)
     sys.excepthook = lambda kind, error, tb: _unexpected(
         kind, error, tb, "carrying out an action in the window"
     )

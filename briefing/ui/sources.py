@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QListView,
@@ -55,6 +56,7 @@ from PySide6.QtWidgets import (
 from briefing.core.changes import Changes
 from briefing.core.corrections import speaker_near
 from briefing.core.notes import list_notes, note_counts
+from briefing.core.primary import mark_primary, primary_owners, unmark_primary
 from briefing.core.quotes import (
     QuoteCheck,
     SpeakerChoice,
@@ -74,6 +76,7 @@ from briefing.core.sources import (
     read_file,
     refuse_stored_text,
 )
+from briefing.core.suggestions import suggest_quotes
 from briefing.core.undo import Recorded
 from briefing.errors import BriefingError
 from briefing.render.detail import notes_html
@@ -111,13 +114,38 @@ def show_error(parent: QWidget, title: str, message: str) -> None:
     QMessageBox.warning(parent, title, message)
 
 
+NOT_PRIMARY = "nobody (a report or other document)"
+
+
+def choose_primary_owner(parent: QWidget, names: list[str], current: str | None) -> str | None:
+    """Whose own document the source is: a name, "" for nobody, None if cancelled."""
+    items = [NOT_PRIMARY, *names]
+    chosen, ok = QInputDialog.getItem(
+        parent,
+        "Primary document",
+        "Whose own letter, statement or testimony is this source?",
+        items,
+        items.index(current) if current in items else 0,
+        False,
+    )
+    if not ok:
+        return None
+    return "" if chosen == NOT_PRIMARY else chosen
+
+
 # -- dialogs -----------------------------------------------------------------------------------
 
 
 class SourceFactsDialog(QDialog):
     """Asks for what the file does not say about itself: title, publisher, web address, date."""
 
-    def __init__(self, parent: QWidget | None, file_name: str, extracted: Extracted) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None,
+        file_name: str,
+        extracted: Extracted,
+        owners: list[SpeakerChoice] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Import {file_name}")
         self.setAccessibleName("Source details")
@@ -148,6 +176,21 @@ class SourceFactsDialog(QDialog):
         form.addRow("&Publisher:", self.publisher)
         form.addRow("&Web address:", self.url)
         form.addRow("Published:", date_row)
+        # Whose own document this is (their letter, statement): reports of their words are then
+        # checked against it for rewording (`briefing.core.primary`).
+        self.primary_for = QComboBox()
+        self.primary_for.setAccessibleName("Primary document of")
+        self.primary_for.setToolTip(
+            "Choose a stakeholder if this is their own letter, statement or testimony: "
+            "quotes of them in other sources are checked against its words"
+        )
+        self.primary_for.addItem("nobody (a report or other document)", None)
+        if owners is None and hasattr(parent, "store"):  # the window: its stakeholders
+            with parent.store.reading() as session:
+                owners = speaker_choices(session)
+        for choice in owners or []:
+            self.primary_for.addItem(choice.name, choice.id)
+        form.addRow("P&rimary document of:", self.primary_for)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -162,17 +205,25 @@ class SourceFactsDialog(QDialog):
         form.addRow(buttons)
 
     def facts(self) -> dict:
-        return {
+        facts = {
             "title": self.title.text().strip(),
             "publisher": self.publisher.text().strip(),
             "published": self.date.date().toPython() if self.dated.isChecked() else None,
             "url": self.url.text().strip(),
         }
+        owner = self.primary_for.currentData()
+        return facts | ({"primary_for": owner} if owner is not None else {})
 
     @classmethod
-    def ask(cls, parent: QWidget | None, file_name: str, extracted: Extracted) -> dict | None:
+    def ask(
+        cls,
+        parent: QWidget | None,
+        file_name: str,
+        extracted: Extracted,
+        owners: list[SpeakerChoice] | None = None,
+    ) -> dict | None:
         """The facts the user gave, or None if they cancelled (and nothing is imported)."""
-        dialog = cls(parent, file_name, extracted)
+        dialog = cls(parent, file_name, extracted, owners)
         return dialog.facts() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
 
@@ -470,6 +521,7 @@ class SourcesPanel(QWidget):
         self.document: SourceDocument | None = None
         self.checks: list[QuoteCheck] = []
         self.importing: SourceImport | None = None  # the import running in the background
+        self.primary_for: list[str] = []  # whose own document the shown source is
 
         self.chooser = QComboBox()
         self.chooser.setAccessibleName("Source")
@@ -522,9 +574,28 @@ class SourcesPanel(QWidget):
         hint = QLabel("Select words in the text, then press New quote.")
         hint.setAccessibleName("Hint")
         hint.setStyleSheet("color: #57606a;")
+        self.suggestions_button = QPushButton("Suggested quotes\u2026")
+        self.suggestions_button.setAccessibleName("Suggested quotes")
+        self.suggestions_button.setToolTip(
+            "The words this source puts in quotation marks, with their speakers, to make "
+            "quotes of in a click"
+        )
+        self.suggestions_button.clicked.connect(self.show_suggestions)
+        self.primary_button = QPushButton("Primary document of\u2026")
+        self.primary_button.setAccessibleName("Primary document of")
+        self.primary_button.setToolTip(
+            "Mark this source as a stakeholder's own letter, statement or testimony: their "
+            "quotes in other sources are checked against its words"
+        )
+        self.primary_button.clicked.connect(self.choose_primary)
         actions = QHBoxLayout()
         actions.addWidget(hint, 1)
         actions.addWidget(self.new_quote_button)
+        # A row of their own, so that the tab stays as narrow as before.
+        provenance = QHBoxLayout()
+        provenance.addStretch(1)
+        provenance.addWidget(self.primary_button)
+        provenance.addWidget(self.suggestions_button)
 
         self.quotes = QuoteListModel(self)
         self.quote_list = QListView()
@@ -589,6 +660,7 @@ class SourcesPanel(QWidget):
         reading_layout.setContentsMargins(0, 0, 0, 0)
         reading_layout.addWidget(self.reader, 1)
         reading_layout.addLayout(actions)
+        reading_layout.addLayout(provenance)
 
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.setObjectName("sources-splitter")
@@ -660,8 +732,12 @@ class SourcesPanel(QWidget):
             self.quote_detail.setHtml("")
             self._shown_quote = None
             self._show_note_buttons(0)
+            self.primary_for = []
+            self.suggestions_button.setEnabled(False)
+            self.primary_button.setEnabled(False)
             return
         self._text_stale = False
+        self.primary_button.setEnabled(True)
         same = self.document is not None and self.document.id == source_id
         scroll = self.reader.verticalScrollBar().value() if same else 0
         with self.window_.store.reading() as session:
@@ -669,6 +745,10 @@ class SourcesPanel(QWidget):
             self.checks = check_quotes(session, source_id=source_id)
             quote_notes = note_counts(session, "quote", [c.id for c in self.checks])
             source_notes = note_counts(session, "source", [source_id]).get(source_id, 0)
+            self.primary_for = primary_owners(session, [source_id]).get(source_id, [])
+            waiting = sum(1 for s in suggest_quotes(session, source_id) if s.quote_id is None)
+        self.suggestions_button.setText(f"Suggested quotes ({waiting})\u2026")
+        self.suggestions_button.setEnabled(waiting > 0)
         document = self.document
         if not same:
             self.reader.show_text(document.text)
@@ -679,6 +759,8 @@ class SourcesPanel(QWidget):
         if document.page_starts:
             facts.append(f"{len(document.page_starts)} pages")
         facts.append(f"sha256 {document.sha256[:12]}\u2026")
+        if self.primary_for:
+            facts.append(f"primary document of {', '.join(self.primary_for)}")
         self.facts.setText(" \u00b7 ".join(facts))
         problem = document.integrity_problem()
         self.warning.setText(
@@ -864,6 +946,40 @@ class SourcesPanel(QWidget):
     def delete_source(self) -> None:
         if self.document is not None:
             corrections.delete_source(self.window_, self.document.id)
+    def show_suggestions(self):
+        """The shown source's quotations, offered as quotes with their speakers."""
+        if self.document is None:
+            return None
+        from briefing.ui.suggestions import SuggestionsDialog
+
+        dialog = SuggestionsDialog(self.window_, self.document.id, self.document.title)
+        dialog.setModal(False)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.show()
+        return dialog
+
+    def choose_primary(self) -> None:
+        """Mark (or unmark) the shown source as a stakeholder's own document."""
+        if self.document is None:
+            return
+        with self.window_.store.reading() as session:
+            names = [choice.name for choice in speaker_choices(session)]
+        current = self.primary_for[0] if self.primary_for else None
+        chosen = choose_primary_owner(self, names, current)
+        if chosen is None or chosen == (current or ""):
+            return
+        source_id = self.document.id
+
+        def change(session) -> Changes:
+            if current:
+                unmark_primary(session, source_id, current)
+            return mark_primary(session, source_id, [chosen]) if chosen else Changes.of("source")
+
+        recorded = Recorded(change)
+        try:
+            self.window_.operations.push("Primary document", recorded.do, recorded.undo)
+        except BriefingError as error:
+            show_error(self, "Cannot mark this source", str(error))
 
     def on_changes(self, changes: Changes) -> None:
         if changes.touches("source", "quote", "stakeholder"):
@@ -953,12 +1069,15 @@ class SourceImport(QObject):
             if asked is None:
                 self._next()
                 return
-            facts = asked
+            facts = dict(asked)
+        primary_for = facts.pop("primary_for", None)
         store = self.window.store
 
         def write(_progress, cancelled) -> Imported:
             with store.writing() as session:
                 done = import_source(session, path, extracted=extracted, **facts)
+                if primary_for is not None:
+                    mark_primary(session, done.id, [primary_for])
                 if cancelled():  # before the commit: the transaction is rolled back
                     raise ImportCancelled(f"the import of {path.name} was cancelled")
             return done

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import sqlite3
+import sys
 
 import pytest
 from sqlalchemy import text
 
+from briefing import logs
 from briefing.errors import StoreError
 from briefing.store import open_store
 from briefing.store.backups import list_backups, take_backup
 from briefing.ui import app as app_module
 from briefing.ui import backups as backups_ui
+from briefing.ui import failures
 from briefing.ui.main_window import MainWindow
 
 
@@ -31,9 +34,7 @@ def test_a_second_window_on_the_same_store_is_offered_read_only(demo_path, qapp,
     again.unlock()
 
 
-def test_a_read_only_window_shows_the_store_and_never_writes(
-    demo_path, qtbot, settings, tmp_path
-):
+def test_a_read_only_window_shows_the_store_and_never_writes(demo_path, qtbot, settings, tmp_path):
     writer = open_store(demo_path)
     store = app_module.open_store_or_explain(demo_path, demo=True, read_only=True)
     assert store is not None and store.read_only
@@ -108,14 +109,28 @@ def test_the_backups_dialog_backs_up_and_restores(window, qtbot, monkeypatch, tm
     assert not window.isVisible()
 
 
-def test_a_read_error_in_the_window_never_prints_the_record(qapp, monkeypatch, capsys):
+def test_a_read_error_in_the_window_never_prints_the_record(qtbot, monkeypatch, capsys):
     shown = []
-    monkeypatch.setattr(app_module, "show_error", lambda title, message: shown.append(message))
+    monkeypatch.setattr(
+        failures,
+        "show_failure",
+        lambda parent, title, message, details: shown.append((title, message, details)),
+    )
     secret = "".join(["Gam", "ma"])  # not on the line the traceback shows
+    failures.install_excepthook()
     try:
-        raise sqlite3.OperationalError(f"Could not decode column 'body' with text '{secret}'")
-    except sqlite3.OperationalError as error:
-        app_module._withhold_record_text(type(error), error, error.__traceback__)
-    err = capsys.readouterr().err
-    assert "Gamma" not in err and "message withheld" in err
-    assert shown and "could not be read" in shown[0] and "Gamma" not in shown[0]
+        try:
+            raise sqlite3.OperationalError(f"Could not decode column 'body' with text '{secret}'")
+        except sqlite3.OperationalError as error:
+            sys.excepthook(type(error), error, error.__traceback__)
+        qtbot.waitUntil(lambda: bool(shown), timeout=5000)
+    finally:
+        failures.uninstall_excepthook()
+    title, message, details = shown[0]
+    assert title == "The store could not be read" and "could not be read" in message
+    assert "Gamma" not in message + details and "message withheld" in details
+    assert "Gamma" not in capsys.readouterr().err
+    for handler in logs.logger.handlers:
+        handler.flush()
+    log = logs.log_path()
+    assert not log.exists() or "Gamma" not in log.read_text(encoding="utf-8")

@@ -1,0 +1,109 @@
+"""Word-level alignment: the closest passage survives rewording, reordering, drops and additions."""
+
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+
+import pytest
+
+from briefing.core.alignment import PassageIndex, compare_wording
+
+DATA = Path(__file__).parent.parent / "data" / "primary"
+LETTER = (DATA / "ibm-letter-2020-06-08.txt").read_text(encoding="utf-8")
+
+FILLER = (
+    "The council met on Tuesday to discuss parking, the library budget and a new bus route. "
+    "Residents asked about potholes on the high street and the timing of the summer fair. "
+)
+
+
+def _index() -> PassageIndex:
+    return PassageIndex([(1, FILLER * 20), (2, LETTER), (3, FILLER * 5)])
+
+
+def test_the_demo_reworded_quote_finds_the_letters_words():
+    quote = (
+        "now not affords common objective IBM facial recognition or evaluation software program."
+    )
+    [passage] = _index().closest(quote)
+    assert passage.source_id == 2
+    assert passage.text == (
+        "no longer offers general purpose IBM facial recognition or analysis software"
+    )
+    assert not passage.same_words
+    compared = compare_wording(quote, passage.text)
+    assert compared.conflict
+    assert "{+no longer offers general purpose+}" in compared.diff
+    assert "[-evaluation-] {+analysis+}" in compared.diff
+
+
+def test_an_exact_quote_is_the_same_words_at_its_offsets():
+    words = "IBM firmly opposes and will not condone uses of any technology"
+    [passage] = _index().closest(words)
+    assert passage.same_words and passage.share == 1.0
+    assert LETTER[passage.start : passage.end] == words
+
+
+def test_typography_and_case_are_not_rewording():
+    quote = "we believe now is the time to begin a national dialogue on whether and how "
+    quote += "facial-recognition technology should be employed"
+    [passage] = _index().closest(quote)
+    assert passage.same_words
+    assert not compare_wording(quote, passage.text).conflict
+
+
+def test_reordered_dropped_and_added_words_are_found():
+    quote = (
+        "opposes firmly IBM and will not condone any technology use, including facial "
+        "recognition offered by other vendors, for surveillance of the masses"
+    )
+    [passage] = _index().closest(quote)
+    assert passage.source_id == 2
+    assert passage.text.startswith("IBM firmly opposes")
+    assert "mass surveillance" in passage.text
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_half_the_words_changed_is_still_found(seed):
+    rng = random.Random(seed)
+    words = LETTER.split()
+    start = rng.randrange(20, len(words) - 30)
+    original = words[start : start + rng.randrange(10, 24)]
+    changed = list(original)
+    for i in rng.sample(range(len(changed)), len(changed) // 2):
+        changed[i] = rng.choice(["zebra", "quantum", "parsnip", "velvet", "gravel", "lantern"])
+    found = _index().closest(" ".join(changed))
+    assert found and found[0].source_id == 2
+    passage = found[0]
+    # The passage overlaps the original words, not somewhere else in the letter.
+    where = re.search(r"\s+".join(map(re.escape, original)), LETTER)
+    assert passage.start < where.end() and passage.end > where.start()
+    assert passage.share >= 0.4
+
+
+def test_unrelated_words_find_nothing():
+    assert _index().closest("the price of tomatoes in the market rose sharply this week") == []
+    assert _index().closest("IBM") == []  # one word is too little to align
+
+
+def test_own_source_is_excluded_and_only_limits_the_search():
+    words = "general purpose IBM facial recognition or analysis software"
+    assert _index().closest(words, exclude=2) == []
+    assert _index().closest(words, only={1, 3}) == []
+    assert [p.source_id for p in _index().closest(words, only={2})] == [2]
+
+
+def test_the_index_keeps_no_postings_for_very_common_words():
+    index = PassageIndex([(1, "the " * 5000 + "rare words here")])
+    assert "the" not in index.seeds(["the", "rare"])
+    assert index.seeds(["the", "rare"]) == ["rare"]
+
+
+def test_offsets_are_the_stored_texts_with_ligatures_and_curly_quotes():
+    text = "Intro. The o\ufb03cers\u2019 “unit” said something fine about o\ufb03cers today."
+    index = PassageIndex([(7, text)])
+    [passage] = index.closest("the officers' unit said something nice about officers")
+    assert text[passage.start : passage.end] == passage.text
+    assert passage.text.startswith("The o\ufb03cers")
