@@ -66,6 +66,7 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.operations = Operations(store, self)
         self.operations.changed.connect(self.on_changes)
+        self.operations.stepped.connect(lambda words: self.statusBar().showMessage(words, 10000))
         self.topic_id: int | None = None
         self.setWindowTitle("Briefing")
         self.setAccessibleName("Briefing main window")
@@ -143,6 +144,7 @@ class MainWindow(QMainWindow):
         install_briefings(self)
         install_sources(self)
         install_notes(self)
+        self._number_side_tabs()
         self._restore_layout()
         self.reload()
 
@@ -194,12 +196,7 @@ class MainWindow(QMainWindow):
             )
         )
         view_menu.addAction(
-            self._action("Go to &cards", self.grid.setFocus, "Ctrl+1", "Move focus to the cards")
-        )
-        view_menu.addAction(
-            self._action(
-                "Go to &details", self.detail.setFocus, "Ctrl+2", "Move focus to the details"
-            )
+            self._action("Go to &cards", self.grid.setFocus, "Ctrl+0", "Move focus to the cards")
         )
         self.toggle_detail = self._action("Show &details panel", self._on_toggle_detail, "F9")
         self.toggle_detail.setCheckable(True)
@@ -214,8 +211,63 @@ class MainWindow(QMainWindow):
                 tip="Show the folder of the app's log, which records failures (never your text)",
             )
         )
+        help_menu.addAction(
+            self._action(
+                "&Keyboard shortcuts",
+                self.show_shortcuts,
+                QKeySequence.StandardKey.HelpContents,
+                "Every shortcut of the window, read from its menus",
+            )
+        )
         help_menu.addSeparator()
         help_menu.addAction(self._action("&About Briefing", self.show_about))
+
+    def _number_side_tabs(self) -> None:
+        """Ctrl+1 to Ctrl+6: each side tab in its order on screen, from anywhere in the window.
+
+        A feature's own "Go to ..." action (Notes, Sources) gets its tab's number; the other
+        tabs get one here, which shows the tab and puts the cursor in its first control."""
+        existing = {action.text(): action for action in self.view_menu.actions()}
+        for index in range(self.side_tabs.count()):
+            widget = self.side_tabs.widget(index)
+            name = "Go to " + self.side_tabs.tabText(index).lower()
+            keys = QKeySequence(f"Ctrl+{index + 1}") if index < 9 else QKeySequence()
+            action = existing.get(name)
+            if action is None:
+                action = self._action(
+                    name,
+                    lambda _checked=False, w=widget: self.show_side_tab(w),
+                    tip=f"Show the {name[6:].replace('&', '')} tab and move focus to it",
+                )
+                self.view_menu.addAction(action)
+            action.setShortcut(keys)
+
+    def show_side_tab(self, widget: QWidget) -> None:
+        """Show a side tab (the panel too, if hidden) and move focus into it."""
+        if not self.toggle_detail.isChecked():
+            self.toggle_detail.setChecked(True)
+            self._on_toggle_detail(True)
+        self.side_tabs.setCurrentWidget(widget)
+        target = widget if widget.focusPolicy() != Qt.FocusPolicy.NoFocus else None
+        if target is None:
+            candidate = widget.nextInFocusChain()
+            while candidate is not None and candidate is not widget:
+                if (
+                    widget.isAncestorOf(candidate)
+                    and candidate.isVisible()
+                    and candidate.isEnabled()
+                    and candidate.focusPolicy() & Qt.FocusPolicy.TabFocus
+                ):
+                    target = candidate
+                    break
+                candidate = candidate.nextInFocusChain()
+        if target is not None:
+            target.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def show_shortcuts(self) -> None:
+        from briefing.ui.shortcuts import ShortcutsDialog
+
+        ShortcutsDialog(self).exec()
 
     # -- state --------------------------------------------------------------------------------
 
@@ -278,6 +330,10 @@ class MainWindow(QMainWindow):
                 numbers = counts(session)
         else:
             numbers = {}
+        # Keep the grid where it was: a refresh after an edit or an undo must not jump to the top.
+        scroll = self.grid.verticalScrollBar().value()
+        same_topic = topic_id == getattr(self, "_shown_topic", None)
+        self._shown_topic = topic_id
         self.cards.set_cards(cards)
         if topic_id is None:
             self.description.setText("This store holds no topic yet.")
@@ -292,6 +348,9 @@ class MainWindow(QMainWindow):
             self.grid.setCurrentIndex(self.cards.index(row, 0))
         else:
             self._show_detail()
+        if same_topic:
+            self.grid.doItemsLayout()
+            self.grid.verticalScrollBar().setValue(scroll)
         self._show_counts(numbers)
         if topic_id is not None:
             self.topic_changed.emit(topic_id)
@@ -312,7 +371,13 @@ class MainWindow(QMainWindow):
         elif changes.kinds <= NOTES_ONLY:
             self.refresh_notes()
         else:
+            before = set(self.cards.ids())
             self.show_topic(self.topic_id)
+            # A card that came back (an undone delete) or is new: show it, where it stands.
+            arrived = [card_id for card_id in self.cards.ids() if card_id not in before]
+            if before and arrived and (row := self.cards.row_of(arrived[0])) is not None:
+                self.grid.setCurrentIndex(self.cards.index(row, 0))
+                self.grid.scrollTo(self.cards.index(row, 0))
 
     def refresh_notes(self) -> None:
         """After a change to notes alone: the cards' note counts, the store's counts, and the

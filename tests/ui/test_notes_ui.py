@@ -358,7 +358,7 @@ def test_menu_entries_reach_the_notes(window, qtbot):
     assert window.notes_panel.editor.source.hasFocus() or not window.isActiveWindow()
     assert "ACLU" in window.notes_panel.editor.source.placeholderText()
     go = next(a for a in window.view_menu.actions() if a.text() == "Go to &notes")
-    assert go.shortcut().toString() == "Ctrl+4"
+    assert go.shortcut().toString() == "Ctrl+6"  # the sixth side tab
 
 
 def test_a_huge_note_with_nul_and_bidi_controls_is_shown_safely(window, panel, demo_store):
