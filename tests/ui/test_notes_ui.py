@@ -241,6 +241,7 @@ def test_tags_complete_from_existing_ones(panel, demo_store, qtbot):
 def test_a_bad_tag_is_reported_and_the_words_are_still_saved(panel, demo_store, qtbot):
     panel.new_button.click()
     qtbot.keyClicks(panel.editor.tags, "x" * 101)
+    qtbot.keyClick(panel.editor.tags, Qt.Key.Key_Return)  # tags are taken on Enter
     qtbot.keyClicks(panel.editor.source, "Words first")
     panel.editor.flush()
     assert "Tags not saved" in panel.editor.status.text()
