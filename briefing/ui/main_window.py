@@ -15,6 +15,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QSettings,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QPushButton,
     QSplitter,
     QTabWidget,
     QToolBar,
@@ -50,6 +52,16 @@ from briefing.ui.sources import install_sources
 
 DETAIL_QUOTES = 50  # quotes the details show of a card at first, and more per "Show more"
 NOTES_ONLY = frozenset({"note", "tag"})  # changes that touch nothing on a card but its notes
+NO_CARDS_HTML = (
+    "<h2>No stakeholders on this topic yet</h2><p class='muted'>Add the first with "
+    "<b>Edit › New stakeholder…</b> (Ctrl+Shift+N), or put one that is already in "
+    "the store on this topic with <b>Edit › Add existing stakeholder to topic…</b>. "
+    "Its card will appear on the left, and its details here.</p>"
+)
+NO_TOPIC_HTML = (
+    "<h2>No topic yet</h2><p class='muted'>Start one with <b>Edit › New topic…</b>, "
+    "then add its stakeholders.</p>"
+)
 WELCOME_HTML = (
     "<h2>Select a card</h2><p class='muted'>Click a stakeholder, or move with the arrow keys and "
     "press Enter, to see their full position, every quote with its citation and whether it "
@@ -118,7 +130,22 @@ class MainWindow(QMainWindow):
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.setSpacing(0)
         left_layout.addWidget(self.description)
-        left_layout.addWidget(self.grid)
+        left_layout.addWidget(self.grid, 1)
+        # What an empty topic shows instead of a blank area: what to do next, and a button.
+        self.empty = QWidget()
+        self.empty.setAccessibleName("No stakeholders")
+        empty_layout = QVBoxLayout(self.empty)
+        self.empty_text = QLabel()
+        self.empty_text.setWordWrap(True)
+        self.empty_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_button = QPushButton("&New stakeholder…")
+        self.empty_button.setAccessibleName("New stakeholder")
+        empty_layout.addStretch(1)
+        empty_layout.addWidget(self.empty_text)
+        empty_layout.addWidget(self.empty_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        empty_layout.addStretch(2)
+        self.empty.hide()
+        left_layout.addWidget(self.empty, 1)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("main-splitter")
@@ -140,6 +167,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.statusBar().setAccessibleName("Status")
         install_editing(self)
+        self.empty_button.clicked.connect(self._on_empty_button)
         install_search(self)
         install_briefings(self)
         install_sources(self)
@@ -147,6 +175,7 @@ class MainWindow(QMainWindow):
         self._number_side_tabs()
         self._restore_layout()
         self.reload()
+        self._restore_place()
 
     # -- building -----------------------------------------------------------------------------
 
@@ -288,7 +317,38 @@ class MainWindow(QMainWindow):
         self.settings.setValue("main/splitter", self.splitter.saveState())
         if self.topic_id is not None:
             self.settings.setValue("main/topic", self.topic_id)
+        # Where the user was, so that the app reopens there (see `_restore_place`).
+        card = self.selected_stakeholder_id()
+        self.settings.setValue("main/card", card if card is not None else -1)
+        self.settings.setValue("main/cards_scroll", self.grid.verticalScrollBar().value())
+        self.settings.setValue("main/side_tab", self.side_tabs.currentIndex())
+        sources = getattr(self, "sources_panel", None)
+        if sources is not None and sources.document is not None:
+            self.settings.setValue("main/source", sources.document.id)
+            self.settings.setValue("main/source_scroll", sources.reader.verticalScrollBar().value())
         self.settings.sync()
+
+    def _restore_place(self) -> None:
+        """Reopen where the user left: the card, the side tab, the open source and the
+        scroll positions (the topic is chosen by `reload`). What no longer exists is skipped."""
+        card = self.settings.value("main/card", -1, type=int)
+        if card >= 0 and (row := self.cards.row_of(card)) is not None:
+            self.grid.setCurrentIndex(self.cards.index(row, 0))
+        sources = getattr(self, "sources_panel", None)
+        source = self.settings.value("main/source", -1, type=int)
+        if sources is not None and source >= 0 and sources.chooser.findData(source) >= 0:
+            sources.reload(select_source=source)
+            scroll = self.settings.value("main/source_scroll", 0, type=int)
+            QTimer.singleShot(
+                0, sources.reader, lambda: sources.reader.verticalScrollBar().setValue(scroll)
+            )
+        tab = self.settings.value("main/side_tab", 0, type=int)
+        if 0 <= tab < self.side_tabs.count():
+            self.side_tabs.setCurrentIndex(tab)
+        cards_scroll = self.settings.value("main/cards_scroll", 0, type=int)
+        QTimer.singleShot(
+            0, self.grid, lambda: self.grid.verticalScrollBar().setValue(cards_scroll)
+        )
 
     def closeEvent(self, event) -> None:
         self.save_layout()
@@ -341,6 +401,7 @@ class MainWindow(QMainWindow):
         else:
             self.description.setText(self._descriptions.get(topic_id, ""))
             self.setWindowTitle(f"{self.topics.currentText()} \u2014 Briefing")
+        self._show_empty_state(topic_id, bool(cards))
         row = self.cards.row_of(selected) if selected is not None else None
         if row is None and cards:
             row = 0  # open on the first card rather than an empty panel
@@ -354,6 +415,27 @@ class MainWindow(QMainWindow):
         self._show_counts(numbers)
         if topic_id is not None:
             self.topic_changed.emit(topic_id)
+
+    def _show_empty_state(self, topic_id: int | None, has_cards: bool) -> None:
+        """An empty topic (or store) says what to do next and offers the button to do it."""
+        self.grid.setVisible(has_cards)
+        self.empty.setVisible(not has_cards)
+        if topic_id is None:
+            self.empty_text.setText("This store holds no topic yet. Start one:")
+            self.empty_button.setText("New &topic…")
+        else:
+            self.empty_text.setText(
+                "No stakeholders on this topic yet. Add the first one, or use Edit › Add "
+                "existing stakeholder to topic for one already in the store."
+            )
+            self.empty_button.setText("&New stakeholder…")
+        self.empty_button.setAccessibleName(self.empty_button.text().replace("&", "").rstrip("…"))
+
+    def _on_empty_button(self) -> None:
+        if self.topic_id is None:
+            self.editing.new_topic()
+        else:
+            self.editing.new_stakeholder()
 
     def _show_counts(self, numbers: dict[str, int]) -> None:
         self.statusBar().showMessage(
@@ -428,7 +510,12 @@ class MainWindow(QMainWindow):
         self._rendering_detail = True
         try:
             if not current.isValid() or self.topic_id is None:
-                self.detail.setHtml(WELCOME_HTML)
+                if self.topic_id is None:
+                    self.detail.setHtml(NO_TOPIC_HTML)
+                else:
+                    self.detail.setHtml(
+                        NO_CARDS_HTML if not self.cards.rowCount() else WELCOME_HTML
+                    )
                 self._detail_shows_card = self._detail_stale = False
                 return
             with self.store.reading() as session:
