@@ -173,6 +173,7 @@ class MainWindow(QMainWindow):
         install_sources(self)
         install_notes(self)
         self._number_side_tabs()
+        self._bind_delete_keys()
         self._restore_layout()
         self.reload()
         self._restore_place()
@@ -270,6 +271,32 @@ class MainWindow(QMainWindow):
                 )
                 self.view_menu.addAction(action)
             action.setShortcut(keys)
+
+    def _bind_delete_keys(self) -> None:
+        """The Delete key in every list of deletable things runs that list's own Delete button's
+        slot, so it asks the same question (notes, briefings, quotes) and is undoable the same
+        way. Each key works only where its list has the focus, like the cards' Delete."""
+        lists = [
+            ("notes_panel", "list", "delete_selected", "Delete note"),
+            ("briefings", "list", "delete", "Delete briefing"),
+            ("briefings", "items", "remove", "Remove item from briefing"),
+            ("sources_panel", "quote_list", "delete_quote", "Delete quote"),
+            ("history", "positions", "_delete_position", "Delete position"),
+            ("history", "events", "_delete_event", "Delete event"),
+        ]
+        self.delete_actions: list[QAction] = []
+        for owner_name, view_name, slot_name, text in lists:
+            owner = getattr(self, owner_name, None)
+            view = getattr(owner, view_name, None)
+            slot = getattr(owner, slot_name, None)
+            if view is None or slot is None:
+                continue
+            action = QAction(text, view)
+            action.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
+            action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+            action.triggered.connect(lambda _checked=False, slot=slot: slot())
+            view.addAction(action)
+            self.delete_actions.append(action)
 
     def show_side_tab(self, widget: QWidget) -> None:
         """Show a side tab (the panel too, if hidden) and move focus into it."""

@@ -64,3 +64,62 @@ def test_the_shortcuts_page_lists_every_key_from_the_actions(window, qtbot, tmp_
     dialog.show()
     assert dialog.table.rowCount() == len(shortcut_lines(window))
     dialog.grab().save(str(tmp_path / "shortcuts.png"))
+
+
+def test_delete_works_in_every_list_of_deletable_things(window, qtbot, monkeypatch):
+    from briefing.ui import corrections
+    from briefing.ui import notes as notes_ui
+
+    asked = []
+    monkeypatch.setattr(notes_ui, "ask_to_delete", lambda parent, title: asked.append("note"))
+    monkeypatch.setattr(
+        window.briefings, "confirm_delete", lambda title: asked.append("briefing") or False
+    )
+    monkeypatch.setattr(corrections, "delete_quote", lambda win, qid: asked.append("quote"))
+    window.select_stakeholder("IBM")
+    views = {action.text(): action.parent() for action in window.delete_actions}
+    assert set(views) == {
+        "Delete note",
+        "Delete briefing",
+        "Remove item from briefing",
+        "Delete quote",
+        "Delete position",
+        "Delete event",
+    }
+    # The notes list: the same question as the button.
+    window.side_tabs.setCurrentWidget(window.notes_panel)
+    notes = window.notes_panel.list
+    notes.setCurrentIndex(window.notes_panel.model.index(0, 0))
+    notes.setFocus()
+    qtbot.keyClick(notes, Qt.Key.Key_Delete)
+    # A briefing, and an item of it.
+    panel = window.briefings
+    window.side_tabs.setCurrentWidget(panel)
+    panel.choose_notes = lambda labels: []
+    panel.new_title.setText("For the committee")
+    qtbot.keyClick(panel.new_title, Qt.Key.Key_Return)
+    panel.add_stakeholder()
+    panel.list.setCurrentRow(0)
+    panel.list.setFocus()
+    qtbot.keyClick(panel.list, Qt.Key.Key_Delete)
+    panel.items.setCurrentRow(0)
+    panel.items.setFocus()
+    qtbot.keyClick(panel.items, Qt.Key.Key_Delete)
+    assert panel.items.count() == 0
+    assert window.undo_action.text() == "&Undo Remove item from briefing For the committee"
+    # A quote of the open source.
+    window.side_tabs.setCurrentWidget(window.sources_panel)
+    quotes = window.sources_panel.quote_list
+    quotes.setCurrentIndex(quotes.model().index(0, 0))
+    quotes.setFocus()
+    qtbot.keyClick(quotes, Qt.Key.Key_Delete)
+    assert asked == ["note", "briefing", "quote"]
+    # The history's positions: the card's own position goes, undoably.
+    window.side_tabs.setCurrentWidget(window.history)
+    positions = window.history.positions
+    count = positions.count()
+    positions.setCurrentRow(0)
+    positions.setFocus()
+    qtbot.keyClick(positions, Qt.Key.Key_Delete)
+    assert window.undo_action.text() == "&Undo Delete position"
+    assert window.history.positions.count() == count - 1
