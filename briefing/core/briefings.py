@@ -45,6 +45,7 @@ from briefing.core.lookup import closest
 from briefing.core.notes import keep_shareable, only_shareable
 from briefing.core.primary import primary_checks, reworded_line
 from briefing.core.quotes import cross_source_relations, verify_quotes
+from briefing.core.search import plain_words
 from briefing.errors import InputError, NotFound
 from briefing.store.models import (
     BRIEFING_ITEM_KINDS,
@@ -292,7 +293,7 @@ def briefing_items(session: Session, briefing_id: int) -> list[ItemView]:
             note = session.get(Note, item.note_id)
             private = note.private
             marker = " (private: left out unless private notes are included)" if private else ""
-            label = f"Note{marker}: {_excerpt(note.body)}"
+            label = f"Note{marker}: {_excerpt(plain_words(note.body))}"
         views.append(ItemView(item.id, item.kind, _target(item), label, private))
     return views
 
@@ -308,11 +309,12 @@ def candidates(session: Session, topic_id: int, stakeholder_id: int | None) -> l
             found.append(ItemView(0, "quote", quote.line.id, label))
         for note in detail.notes:
             private = " (private)" if note.private else ""
-            label = f"Note{private} on {note.attached_to or detail.name}: {_excerpt(note.body)}"
+            words = _excerpt(plain_words(note.body))
+            label = f"Note{private} on {note.attached_to or detail.name}: {words}"
             found.append(ItemView(0, "note", note.id, label, note.private))
     for note in session.scalars(select(Note).where(Note.topic_id == topic_id).order_by(Note.id)):
         private = " (private)" if note.private else ""
-        label = f"Note{private} on the topic: {_excerpt(note.body)}"
+        label = f"Note{private} on the topic: {_excerpt(plain_words(note.body))}"
         found.append(ItemView(0, "note", note.id, label, note.private))
     return found
 

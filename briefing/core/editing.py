@@ -39,7 +39,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from briefing.core.changes import Changes
-from briefing.core.dates import parse_partial_date
+from briefing.core.dates import read_date
 from briefing.errors import InputError, NotFound, SimilarName
 from briefing.store.models import (
     ANSWERS,
@@ -226,26 +226,31 @@ def check_answer(answer: str) -> str | None:
     return None
 
 
-def check_as_of(text: str, today: dt.date | None = None) -> tuple[dt.date | None, str | None]:
-    """A position's date from what the user typed: (date, None) or (None, what is wrong)."""
+def check_as_of(
+    text: str, today: dt.date | None = None, *, day_first: bool = True
+) -> tuple[dt.date | None, str | None]:
+    """A position's date from what the user typed (`dates.read_date`): (date, None) or
+    (None, what is wrong)."""
     text = text.strip()
     if not text:
-        return None, "the position needs a date (YYYY-MM-DD)"
+        return None, "the position needs a date (such as 2020-06-09 or 9 June 2020)"
     try:
-        value = dt.date.fromisoformat(text)
-    except ValueError:
-        return None, f"{text!r} is not a date of the form YYYY-MM-DD"
+        value, _precision = read_date(text, day_first=day_first)
+    except InputError as error:
+        return None, str(error)
     if value > (today or dt.date.today()):
         return None, f"{value.isoformat()} is in the future; a position records what was said"
     return value, None
 
 
-def check_event_date(text: str) -> tuple[tuple[dt.date, str] | None, str | None]:
-    """An event's date and precision ("2019", "2019-09", "2019-09-04") or what is wrong."""
+def check_event_date(
+    text: str, *, day_first: bool = True
+) -> tuple[tuple[dt.date, str] | None, str | None]:
+    """An event's date and precision ("2019", "September 2019", "2019-09-04") or what is wrong."""
     if not text.strip():
         return None, "the event needs a date (YYYY, YYYY-MM or YYYY-MM-DD)"
     try:
-        return parse_partial_date(text, what="the date"), None
+        return read_date(text, day_first=day_first, precisions=("day", "month", "year")), None
     except InputError as error:
         return None, str(error)
 

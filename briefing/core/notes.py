@@ -101,9 +101,12 @@ class AddedNote:
 
 
 def note_title(body: str) -> str:
-    """The first line with words in it, without Markdown's leading marks, as a list shows it."""
+    """The first line with words in it, as plain text without Markdown's marks (a link's words,
+    not its address), as a list shows it."""
+    from briefing.core.search import plain_words  # Markdown as its words read
+
     for line in body.splitlines():
-        words = line.strip().lstrip("#>-*+ \t").strip()
+        words = plain_words(line.strip().lstrip("#>-*+ \t").strip())
         if words:
             return words if len(words) <= TITLE_MAX else words[: TITLE_MAX - 1] + "\u2026"
     return "(empty note)"

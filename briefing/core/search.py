@@ -461,7 +461,9 @@ _MARKDOWN_RULES = (
     (re.compile(r"\\([\\`*_{}\[\]()#+\-.!>~|])"), "\ufffe\\1"),  # escaped marks, kept
     (re.compile(r"!?\[([^\]\n]*)\]\(([^)\s]*)(?:\s+\"[^\"\n]*\")?\)"), None),  # [words](url)
     (re.compile(r"\]\(([^)\s]*)\)"), None),  # the end of a link whose start was cut off
-    (re.compile(r"<((?:https?|mailto):[^>\s]+)>"), "\\1"),  # <https://...>
+    # <https://...>, kept apart from a word it follows ("the post https://...", not "posthttps")
+    (re.compile(r"(?<=[^\s(])<((?:https?|mailto):[^>\s]+)>"), " \\1"),
+    (re.compile(r"<((?:https?|mailto):[^>\s]+)>"), "\\1"),
     (re.compile(r"(?m)^[ \t]*(?:[-*_][ \t]*){3,}$"), " "),  # a rule
     (re.compile(r"(?m)^[ \t]*#{1,6}[ \t]+"), ""),  # a heading's hashes
     (re.compile(r"(?m)^[ \t]*(?:>[ \t]?)+"), ""),  # block quotes

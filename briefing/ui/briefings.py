@@ -53,6 +53,7 @@ from PySide6.QtWidgets import (
 
 from briefing.core import briefings as core
 from briefing.core.changes import Changes
+from briefing.core.undo import Recorded
 from briefing.errors import BriefingError, ExportCancelled
 from briefing.export import FORMATS, export_content, format_for
 from briefing.ui.failures import details_of, show_failure
@@ -437,9 +438,15 @@ class BriefingsPanel(QWidget):
 
     # -- writing ----------------------------------------------------------------------------------
 
-    def _run(self, change) -> bool:
+    def _run(self, change, text: str | None = None) -> bool:
+        """Run a change in one transaction; with `text`, as a step of Edit > Undo ("Remove
+        item from briefing For the committee"), recorded row by row (`core.undo.Recorded`)."""
         try:
-            self.window.operations.run(change)
+            if text is None:
+                self.window.operations.run(change)
+            else:
+                recorded = Recorded(change)
+                self.window.operations.push(text, recorded.do, recorded.undo)
         except BriefingError as error:
             QMessageBox.warning(self, "Briefing", str(error))
             return False
@@ -458,7 +465,7 @@ class BriefingsPanel(QWidget):
             created.append(briefing_id)
             return changes
 
-        if self._run(change):
+        if self._run(change, f"New briefing {title.strip()}"):
             self.new_title.clear()
             self.select(created[0])
 
@@ -471,7 +478,8 @@ class BriefingsPanel(QWidget):
         briefing_id = self.current_id()
         if briefing_id is None or not self.confirm_delete(self.list.currentItem().text()):
             return
-        self._run(lambda s: core.delete_briefing(s, briefing_id))
+        title = self._title()
+        self._run(lambda s: core.delete_briefing(s, briefing_id), f"Delete briefing {title}")
 
     def confirm_delete(self, title: str) -> bool:
         """Ask before deleting. Tests replace this."""
@@ -497,14 +505,20 @@ class BriefingsPanel(QWidget):
             summary = core.get_briefing(session, briefing_id)
         if all(getattr(summary, name) == value for name, value in fields.items()):
             return
-        if not self._run(lambda s: core.update_briefing(s, briefing_id, **fields)):
+        if not self._run(
+            lambda s: core.update_briefing(s, briefing_id, **fields),
+            f"Edit briefing {summary.title}",
+        ):
             self._show_current()  # a refused title goes back to the saved one
 
     def _add(self, kind: str, target_id: int | None) -> bool:
         briefing_id = self.current_id()
         if briefing_id is None:
             return False
-        return self._run(lambda s: core.add_item(s, briefing_id, kind, target_id)[1])
+        return self._run(
+            lambda s: core.add_item(s, briefing_id, kind, target_id)[1],
+            f"Add {kind} to briefing {self._title()}",
+        )
 
     def add_stakeholder(self) -> None:
         """Add the selected card's stakeholder, and those of its shareable notes the user
@@ -539,7 +553,15 @@ class BriefingsPanel(QWidget):
                 changes |= core.add_item(session, briefing_id, "note", note_id)[1]
             return changes
 
-        self._run(change)
+        self._run(change, f"Add stakeholder to briefing {self._title()}")
+
+    def _title(self) -> str:
+        """The current briefing's title, for naming an undo step."""
+        briefing_id = self.current_id()
+        if briefing_id is None:
+            return ""
+        with self.window.store.reading() as session:
+            return core.get_briefing(session, briefing_id).title
 
     def choose_notes(self, labels: list[str]) -> list[int] | None:
         """Ask which of the card's shareable notes go into the briefing with it: the indexes
@@ -618,7 +640,10 @@ class BriefingsPanel(QWidget):
         item = self.items.currentItem()
         if item is not None:
             item_id = item.data(IdRole)
-            self._run(lambda s: core.remove_item(s, item_id))
+            self._run(
+                lambda s: core.remove_item(s, item_id),
+                f"Remove item from briefing {self._title()}",
+            )
 
     def move(self, step: int) -> None:
         row = self.items.currentRow()
@@ -636,7 +661,10 @@ class BriefingsPanel(QWidget):
             return
         order = [self.items.item(row).data(IdRole) for row in range(self.items.count())]
         keep = self.items.currentRow()
-        self._run(lambda s: core.reorder_items(s, briefing_id, order))
+        self._run(
+            lambda s: core.reorder_items(s, briefing_id, order),
+            f"Reorder briefing {self._title()}",
+        )
         self.items.setCurrentRow(keep)
 
     # -- export and preview -------------------------------------------------------------------

@@ -72,6 +72,10 @@ class CardListModel(QAbstractListModel):
     def card(self, row: int) -> StakeholderCard:
         return self._cards[row]
 
+    def ids(self) -> list[int]:
+        """The stakeholder ids of the cards, in their order."""
+        return [card.id for card in self._cards]
+
     def row_of(self, stakeholder_id: int) -> int | None:
         for row, card in enumerate(self._cards):
             if card.id == stakeholder_id:

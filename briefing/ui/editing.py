@@ -64,7 +64,7 @@ class Editing:
         self.window = window
         menu = window.edit_menu
         menu.addSeparator()
-        self.new_topic_action = self._add("New &topic\u2026", self.new_topic)
+        self.new_topic_action = self._add("New &topic\u2026", self.new_topic, "Ctrl+Shift+T")
         self.rename_topic_action = self._add("Re&name topic\u2026", self.rename_topic)
         self.delete_topic_action = self._add("Delete topic\u2026", self.delete_topic)
         menu.addSeparator()

@@ -5,6 +5,11 @@ Every form is a `Form` dialog: labelled fields, a line under them that names the
 and an OK button that stays disabled until there is none. The words
 come from the `check_*` functions of `briefing.core.editing`, the same that refuse bad input on
 the command line; a form reads the store only through them, in a short reading session.
+
+At the keyboard a form behaves like a native dialog: it opens with the cursor in its first
+field, Tab runs through the fields in the order they stand and then to the buttons, Enter saves
+when the form is valid (and, when it is not, says again what is missing and puts the cursor
+where it is missing), Escape cancels.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from briefing.core import editing
 from briefing.core.editing import EventFields, StakeholderFields
 from briefing.render.detail import kind_label, stance_label
 from briefing.store import Store
+from briefing.ui.datefield import ANY_PRECISION, DateField
 
 ERROR_STYLE = "color: #b42318; font-weight: 600;"
 WARNING_STYLE = "color: #8a5300; font-weight: 600;"
@@ -62,6 +68,11 @@ class Form(QDialog):
         cancel.setAccessibleName("Cancel")
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
+        # Enter is ours (keyPressEvent), not the default button's, which may be disabled.
+        self.ok.setAutoDefault(False)
+        self.ok.setDefault(False)
+        cancel.setAutoDefault(False)
+        self._inputs: list[QWidget] = []
         layout = QVBoxLayout(self)
         layout.addLayout(self.fields)
         layout.addWidget(self.status)
@@ -72,6 +83,13 @@ class Form(QDialog):
         if tip:
             widget.setToolTip(tip)
         self.fields.addRow(label, widget)
+        # The button box was made first; the fields must still come first when tabbing.
+        previous = self._inputs[-1] if self._inputs else None
+        self._inputs.append(widget)
+        if previous is not None:
+            QWidget.setTabOrder(previous, widget)
+        QWidget.setTabOrder(widget, self.ok)
+        QWidget.setTabOrder(self.ok, self.buttons.button(QDialogButtonBox.StandardButton.Cancel))
         signal: Callable | None = None
         if isinstance(widget, (QLineEdit, QPlainTextEdit)):
             signal = widget.textChanged
@@ -104,9 +122,40 @@ class Form(QDialog):
             self.status.setText(problem[0].upper() + problem[1:] + ".")
             self.status.setStyleSheet(ERROR_STYLE)
 
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._inputs and not event.spontaneous():
+            first = self._inputs[0]
+            first.setFocus(Qt.FocusReason.TabFocusReason)
+            if isinstance(first, QLineEdit):
+                first.selectAll()
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.accept()
+            return
+        super().keyPressEvent(event)  # Escape rejects, as in every dialog
+
     def accept(self) -> None:
-        if self.problem() is None:
+        problem = self.problem()
+        if problem is None:
             super().accept()
+            return
+        # Enter (or OK) on an unfinished form: say again what is missing, where it is missing.
+        self.revalidate()
+        self.status.setText("Not saved yet: " + problem + ".")
+        self.status.setStyleSheet(ERROR_STYLE)
+        if (field := self.field_with_problem(problem)) is not None:
+            field.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def field_with_problem(self, problem: str) -> QWidget | None:
+        """The field the problem is about (the first whose label the words name), or None."""
+        text = problem.lower()
+        for widget in self._inputs:
+            name = widget.accessibleName().lower()
+            if name and name in text:
+                return widget
+        return None
 
 
 def _combo(items: list[tuple[str, object]], current: object = None) -> QComboBox:
@@ -222,7 +271,7 @@ class PositionForm(Form):
             "&Stance:", _combo([(stance_label(s), s) for s in editing.STANCES], stance or "unclear")
         )
         self.as_of = self.add(
-            "&As of:", QLineEdit(today.isoformat()), "The date of the position, YYYY-MM-DD"
+            "&As of:", DateField(today), "The date of the position, such as 9 June 2020"
         )
         self.headline = self.add(
             "&One line:", QLineEdit(), "Shown on the card; the summary's first line if empty"
@@ -233,7 +282,9 @@ class PositionForm(Form):
         self.revalidate()
 
     def problem(self) -> str | None:
-        _date, problem = editing.check_as_of(self.as_of.text(), self.today)
+        _date, problem = editing.check_as_of(
+            self.as_of.text(), self.today, day_first=self.as_of.day_first
+        )
         if problem:
             return problem
         if not self.summary.toPlainText().strip() and not self.headline.text().strip():
@@ -243,7 +294,9 @@ class PositionForm(Form):
         return None
 
     def values(self) -> tuple[str, str, dt.date, str]:
-        as_of, _ = editing.check_as_of(self.as_of.text(), self.today)
+        as_of, _ = editing.check_as_of(
+            self.as_of.text(), self.today, day_first=self.as_of.day_first
+        )
         assert as_of is not None
         return self.stance.currentData(), self.summary.toPlainText(), as_of, self.headline.text()
 
@@ -287,10 +340,11 @@ class EventForm(Form):
         self.title = self.add("&Title:", QLineEdit(fields.title if fields else ""), "What happened")
         self.date = self.add(
             "&Date:",
-            QLineEdit(event.date_text if event else ""),
-            "As precise as the source: 2019, 2019-09 or 2019-09-04",
+            DateField(precisions=ANY_PRECISION),
+            "As precise as the source: 2019, September 2019 or 4 September 2019",
         )
-        self.date.setPlaceholderText("YYYY, YYYY-MM or YYYY-MM-DD")
+        if event is not None:
+            self.date.setText(event.date_text)
         self.stakeholder = self.add(
             "&Stakeholder:",
             _combo(
@@ -305,10 +359,10 @@ class EventForm(Form):
     def problem(self) -> str | None:
         if problem := editing.check_event_title(self.title.text()):
             return problem
-        return editing.check_event_date(self.date.text())[1]
+        return editing.check_event_date(self.date.text(), day_first=self.date.day_first)[1]
 
     def values(self) -> EventFields:
-        parsed, _ = editing.check_event_date(self.date.text())
+        parsed, _ = editing.check_event_date(self.date.text(), day_first=self.date.day_first)
         assert parsed is not None
         return EventFields(
             self.title.text(),

@@ -15,6 +15,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QSettings,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QPushButton,
     QSplitter,
     QTabWidget,
     QToolBar,
@@ -53,6 +55,16 @@ from briefing.ui.sources import install_sources
 
 DETAIL_QUOTES = 50  # quotes the details show of a card at first, and more per "Show more"
 NOTES_ONLY = frozenset({"note", "tag"})  # changes that touch nothing on a card but its notes
+NO_CARDS_HTML = (
+    "<h2>No stakeholders on this topic yet</h2><p class='muted'>Add the first with "
+    "<b>Edit › New stakeholder…</b> (Ctrl+Shift+N), or put one that is already in "
+    "the store on this topic with <b>Edit › Add existing stakeholder to topic…</b>. "
+    "Its card will appear on the left, and its details here.</p>"
+)
+NO_TOPIC_HTML = (
+    "<h2>No topic yet</h2><p class='muted'>Start one with <b>Edit › New topic…</b>, "
+    "then add its stakeholders.</p>"
+)
 WELCOME_HTML = (
     "<h2>Select a card</h2><p class='muted'>Click a stakeholder, or move with the arrow keys and "
     "press Enter, to see their full position, every quote with its citation and whether it "
@@ -69,6 +81,7 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.operations = Operations(store, self)
         self.operations.changed.connect(self.on_changes)
+        self.operations.stepped.connect(lambda words: self.statusBar().showMessage(words, 10000))
         self.topic_id: int | None = None
         self.setWindowTitle("Briefing")
         self.setAccessibleName("Briefing main window")
@@ -120,7 +133,22 @@ class MainWindow(QMainWindow):
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.setSpacing(0)
         left_layout.addWidget(self.description)
-        left_layout.addWidget(self.grid)
+        left_layout.addWidget(self.grid, 1)
+        # What an empty topic shows instead of a blank area: what to do next, and a button.
+        self.empty = QWidget()
+        self.empty.setAccessibleName("No stakeholders")
+        empty_layout = QVBoxLayout(self.empty)
+        self.empty_text = QLabel()
+        self.empty_text.setWordWrap(True)
+        self.empty_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_button = QPushButton("&New stakeholder…")
+        self.empty_button.setAccessibleName("New stakeholder")
+        empty_layout.addStretch(1)
+        empty_layout.addWidget(self.empty_text)
+        empty_layout.addWidget(self.empty_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        empty_layout.addStretch(2)
+        self.empty.hide()
+        left_layout.addWidget(self.empty, 1)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("main-splitter")
@@ -142,14 +170,18 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.statusBar().setAccessibleName("Status")
         install_editing(self)
+        self.empty_button.clicked.connect(self._on_empty_button)
         install_search(self)
         install_briefings(self)
         install_sources(self)
         install_notes(self)
         install_packs(self)
         install_backups(self)
+        self._number_side_tabs()
+        self._bind_delete_keys()
         self._restore_layout()
         self.reload()
+        self._restore_place()
 
     # -- building -----------------------------------------------------------------------------
 
@@ -199,12 +231,7 @@ class MainWindow(QMainWindow):
             )
         )
         view_menu.addAction(
-            self._action("Go to &cards", self.grid.setFocus, "Ctrl+1", "Move focus to the cards")
-        )
-        view_menu.addAction(
-            self._action(
-                "Go to &details", self.detail.setFocus, "Ctrl+2", "Move focus to the details"
-            )
+            self._action("Go to &cards", self.grid.setFocus, "Ctrl+0", "Move focus to the cards")
         )
         self.toggle_detail = self._action("Show &details panel", self._on_toggle_detail, "F9")
         self.toggle_detail.setCheckable(True)
@@ -219,8 +246,89 @@ class MainWindow(QMainWindow):
                 tip="Show the folder of the app's log, which records failures (never your text)",
             )
         )
+        help_menu.addAction(
+            self._action(
+                "&Keyboard shortcuts",
+                self.show_shortcuts,
+                QKeySequence.StandardKey.HelpContents,
+                "Every shortcut of the window, read from its menus",
+            )
+        )
         help_menu.addSeparator()
         help_menu.addAction(self._action("&About Briefing", self.show_about))
+
+    def _number_side_tabs(self) -> None:
+        """Ctrl+1 to Ctrl+6: each side tab in its order on screen, from anywhere in the window.
+
+        A feature's own "Go to ..." action (Notes, Sources) gets its tab's number; the other
+        tabs get one here, which shows the tab and puts the cursor in its first control."""
+        existing = {action.text(): action for action in self.view_menu.actions()}
+        for index in range(self.side_tabs.count()):
+            widget = self.side_tabs.widget(index)
+            name = "Go to " + self.side_tabs.tabText(index).lower()
+            keys = QKeySequence(f"Ctrl+{index + 1}") if index < 9 else QKeySequence()
+            action = existing.get(name)
+            if action is None:
+                action = self._action(
+                    name,
+                    lambda _checked=False, w=widget: self.show_side_tab(w),
+                    tip=f"Show the {name[6:].replace('&', '')} tab and move focus to it",
+                )
+                self.view_menu.addAction(action)
+            action.setShortcut(keys)
+
+    def _bind_delete_keys(self) -> None:
+        """The Delete key in every list of deletable things runs that list's own Delete button's
+        slot, so it asks the same question (notes, briefings, quotes) and is undoable the same
+        way. Each key works only where its list has the focus, like the cards' Delete."""
+        lists = [
+            ("notes_panel", "list", "delete_selected", "Delete note"),
+            ("briefings", "list", "delete", "Delete briefing"),
+            ("briefings", "items", "remove", "Remove item from briefing"),
+            ("sources_panel", "quote_list", "delete_quote", "Delete quote"),
+            ("history", "positions", "_delete_position", "Delete position"),
+            ("history", "events", "_delete_event", "Delete event"),
+        ]
+        self.delete_actions: list[QAction] = []
+        for owner_name, view_name, slot_name, text in lists:
+            owner = getattr(self, owner_name, None)
+            view = getattr(owner, view_name, None)
+            slot = getattr(owner, slot_name, None)
+            if view is None or slot is None:
+                continue
+            action = QAction(text, view)
+            action.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
+            action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+            action.triggered.connect(lambda _checked=False, slot=slot: slot())
+            view.addAction(action)
+            self.delete_actions.append(action)
+
+    def show_side_tab(self, widget: QWidget) -> None:
+        """Show a side tab (the panel too, if hidden) and move focus into it."""
+        if not self.toggle_detail.isChecked():
+            self.toggle_detail.setChecked(True)
+            self._on_toggle_detail(True)
+        self.side_tabs.setCurrentWidget(widget)
+        target = widget if widget.focusPolicy() != Qt.FocusPolicy.NoFocus else None
+        if target is None:
+            candidate = widget.nextInFocusChain()
+            while candidate is not None and candidate is not widget:
+                if (
+                    widget.isAncestorOf(candidate)
+                    and candidate.isVisible()
+                    and candidate.isEnabled()
+                    and candidate.focusPolicy() & Qt.FocusPolicy.TabFocus
+                ):
+                    target = candidate
+                    break
+                candidate = candidate.nextInFocusChain()
+        if target is not None:
+            target.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def show_shortcuts(self) -> None:
+        from briefing.ui.shortcuts import ShortcutsDialog
+
+        ShortcutsDialog(self).exec()
 
     # -- state --------------------------------------------------------------------------------
 
@@ -241,7 +349,38 @@ class MainWindow(QMainWindow):
         self.settings.setValue("main/splitter", self.splitter.saveState())
         if self.topic_id is not None:
             self.settings.setValue("main/topic", self.topic_id)
+        # Where the user was, so that the app reopens there (see `_restore_place`).
+        card = self.selected_stakeholder_id()
+        self.settings.setValue("main/card", card if card is not None else -1)
+        self.settings.setValue("main/cards_scroll", self.grid.verticalScrollBar().value())
+        self.settings.setValue("main/side_tab", self.side_tabs.currentIndex())
+        sources = getattr(self, "sources_panel", None)
+        if sources is not None and sources.document is not None:
+            self.settings.setValue("main/source", sources.document.id)
+            self.settings.setValue("main/source_scroll", sources.reader.verticalScrollBar().value())
         self.settings.sync()
+
+    def _restore_place(self) -> None:
+        """Reopen where the user left: the card, the side tab, the open source and the
+        scroll positions (the topic is chosen by `reload`). What no longer exists is skipped."""
+        card = self.settings.value("main/card", -1, type=int)
+        if card >= 0 and (row := self.cards.row_of(card)) is not None:
+            self.grid.setCurrentIndex(self.cards.index(row, 0))
+        sources = getattr(self, "sources_panel", None)
+        source = self.settings.value("main/source", -1, type=int)
+        if sources is not None and source >= 0 and sources.chooser.findData(source) >= 0:
+            sources.reload(select_source=source)
+            scroll = self.settings.value("main/source_scroll", 0, type=int)
+            QTimer.singleShot(
+                0, sources.reader, lambda: sources.reader.verticalScrollBar().setValue(scroll)
+            )
+        tab = self.settings.value("main/side_tab", 0, type=int)
+        if 0 <= tab < self.side_tabs.count():
+            self.side_tabs.setCurrentIndex(tab)
+        cards_scroll = self.settings.value("main/cards_scroll", 0, type=int)
+        QTimer.singleShot(
+            0, self.grid, lambda: self.grid.verticalScrollBar().setValue(cards_scroll)
+        )
 
     def closeEvent(self, event) -> None:
         self.save_layout()
@@ -283,6 +422,10 @@ class MainWindow(QMainWindow):
                 numbers = counts(session)
         else:
             numbers = {}
+        # Keep the grid where it was: a refresh after an edit or an undo must not jump to the top.
+        scroll = self.grid.verticalScrollBar().value()
+        same_topic = topic_id == getattr(self, "_shown_topic", None)
+        self._shown_topic = topic_id
         self.cards.set_cards(cards)
         if topic_id is None:
             self.description.setText("This store holds no topic yet.")
@@ -290,6 +433,7 @@ class MainWindow(QMainWindow):
         else:
             self.description.setText(self._descriptions.get(topic_id, ""))
             self.setWindowTitle(f"{self.topics.currentText()} \u2014 Briefing")
+        self._show_empty_state(topic_id, bool(cards))
         row = self.cards.row_of(selected) if selected is not None else None
         if row is None and cards:
             row = 0  # open on the first card rather than an empty panel
@@ -297,9 +441,33 @@ class MainWindow(QMainWindow):
             self.grid.setCurrentIndex(self.cards.index(row, 0))
         else:
             self._show_detail()
+        if same_topic:
+            self.grid.doItemsLayout()
+            self.grid.verticalScrollBar().setValue(scroll)
         self._show_counts(numbers)
         if topic_id is not None:
             self.topic_changed.emit(topic_id)
+
+    def _show_empty_state(self, topic_id: int | None, has_cards: bool) -> None:
+        """An empty topic (or store) says what to do next and offers the button to do it."""
+        self.grid.setVisible(has_cards)
+        self.empty.setVisible(not has_cards)
+        if topic_id is None:
+            self.empty_text.setText("This store holds no topic yet. Start one:")
+            self.empty_button.setText("New &topic…")
+        else:
+            self.empty_text.setText(
+                "No stakeholders on this topic yet. Add the first one, or use Edit › Add "
+                "existing stakeholder to topic for one already in the store."
+            )
+            self.empty_button.setText("&New stakeholder…")
+        self.empty_button.setAccessibleName(self.empty_button.text().replace("&", "").rstrip("…"))
+
+    def _on_empty_button(self) -> None:
+        if self.topic_id is None:
+            self.editing.new_topic()
+        else:
+            self.editing.new_stakeholder()
 
     def _show_counts(self, numbers: dict[str, int]) -> None:
         self.statusBar().showMessage(
@@ -317,7 +485,13 @@ class MainWindow(QMainWindow):
         elif changes.kinds <= NOTES_ONLY:
             self.refresh_notes()
         else:
+            before = set(self.cards.ids())
             self.show_topic(self.topic_id)
+            # A card that came back (an undone delete) or is new: show it, where it stands.
+            arrived = [card_id for card_id in self.cards.ids() if card_id not in before]
+            if before and arrived and (row := self.cards.row_of(arrived[0])) is not None:
+                self.grid.setCurrentIndex(self.cards.index(row, 0))
+                self.grid.scrollTo(self.cards.index(row, 0))
 
     def refresh_notes(self) -> None:
         """After a change to notes alone: the cards' note counts, the store's counts, and the
@@ -368,7 +542,12 @@ class MainWindow(QMainWindow):
         self._rendering_detail = True
         try:
             if not current.isValid() or self.topic_id is None:
-                self.detail.setHtml(WELCOME_HTML)
+                if self.topic_id is None:
+                    self.detail.setHtml(NO_TOPIC_HTML)
+                else:
+                    self.detail.setHtml(
+                        NO_CARDS_HTML if not self.cards.rowCount() else WELCOME_HTML
+                    )
                 self._detail_shows_card = self._detail_stale = False
                 return
             with self.store.reading() as session:

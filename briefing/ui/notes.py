@@ -311,21 +311,94 @@ def _wrap_selection(edit: QPlainTextEdit, before: str, after: str, empty: str = 
     selected = cursor.selectedText().replace("\u2029", "\n")
     inner = selected or empty
     cursor.insertText(before + inner + after)
-    if not selected:
-        # Select the placeholder (or put the cursor between the marks) so typing replaces it.
-        end = cursor.position() - len(after)
-        cursor.setPosition(end - len(inner))
-        cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+    # Select the words (so the same key takes the marks off again), or the placeholder (or put
+    # the cursor between the marks) so that typing replaces it.
+    end = cursor.position() - len(after)
+    cursor.setPosition(end - len(inner))
+    cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
     cursor.endEditBlock()
     edit.setTextCursor(cursor)
 
 
+def _is_mark(text: str, at: int, mark: str) -> bool:
+    """Whether `mark` stands at `at` on its own ("*" is not half of a "**")."""
+    if text[at : at + len(mark)] != mark or at < 0:
+        return False
+    if mark == "*":
+        return (at == 0 or text[at - 1] != "*") and text[at + 1 : at + 2] != "*"
+    return True
+
+
+def _toggle_marks(edit: QPlainTextEdit, mark: str) -> None:
+    """Ctrl+B / Ctrl+I as in a word processor: the same key ends what it began.
+
+    Inside an empty pair the pair goes; just before a closing mark the cursor steps over it
+    (bold ends, typing goes on plain); a selection that is marked, or sits between marks, loses
+    them; anything else is wrapped (`_wrap_selection`)."""
+    cursor = edit.textCursor()
+    block = cursor.block()
+    text = block.text()
+    n = len(mark)
+    if not cursor.hasSelection():
+        at = cursor.position() - block.position()
+        if _is_mark(text, at, mark) and _is_mark(text, at - n, mark):
+            cursor.beginEditBlock()
+            cursor.setPosition(block.position() + at - n)
+            cursor.setPosition(block.position() + at + n, QTextCursor.MoveMode.KeepAnchor)
+            cursor.removeSelectedText()
+            cursor.endEditBlock()
+            edit.setTextCursor(cursor)
+            return
+        before = text[:at]
+        opened = sum(1 for i in range(len(before)) if _is_mark(before, i, mark)) % 2 == 1
+        if opened and _is_mark(text, at, mark):
+            cursor.setPosition(cursor.position() + n)
+            edit.setTextCursor(cursor)
+            return
+        _wrap_selection(edit, mark, mark)
+        return
+    start, end = cursor.selectionStart(), cursor.selectionEnd()
+    selected = cursor.selectedText()
+    if (
+        len(selected) >= 2 * n
+        and _is_mark(selected, 0, mark)
+        and _is_mark(selected, len(selected) - n, mark)
+    ):
+        cursor.beginEditBlock()
+        cursor.insertText(selected[n:-n])
+        cursor.setPosition(start)
+        cursor.setPosition(end - 2 * n, QTextCursor.MoveMode.KeepAnchor)
+        cursor.endEditBlock()
+        edit.setTextCursor(cursor)
+        return
+    document_text = edit.toPlainText()
+    if (
+        start >= n
+        and _is_mark(document_text, start - n, mark)
+        and _is_mark(document_text, end, mark)
+    ):
+        cursor.beginEditBlock()
+        around = QTextCursor(edit.document())
+        around.setPosition(end)
+        around.setPosition(end + n, QTextCursor.MoveMode.KeepAnchor)
+        around.removeSelectedText()
+        around.setPosition(start - n)
+        around.setPosition(start, QTextCursor.MoveMode.KeepAnchor)
+        around.removeSelectedText()
+        cursor.setPosition(start - n)
+        cursor.setPosition(end - n, QTextCursor.MoveMode.KeepAnchor)
+        cursor.endEditBlock()
+        edit.setTextCursor(cursor)
+        return
+    _wrap_selection(edit, mark, mark)
+
+
 def make_bold(edit: QPlainTextEdit) -> None:
-    _wrap_selection(edit, "**", "**")
+    _toggle_marks(edit, "**")
 
 
 def make_italic(edit: QPlainTextEdit) -> None:
-    _wrap_selection(edit, "*", "*")
+    _toggle_marks(edit, "*")
 
 
 def make_link(edit: QPlainTextEdit) -> None:
@@ -423,7 +496,11 @@ class NoteEditor(QWidget):
         self.tags.setToolTip("Tags for this note, separated by commas; existing tags complete")
         self.completer = TagCompleter(self)
         self.tags.setCompleter(self.completer)
-        self.tags.textEdited.connect(self._on_edited)
+        # Tags are committed on Enter, a comma or leaving the field, not on every key press:
+        # "amaz" on the way to "amazon" must not reach the store or the completion.
+        self._committed_tags = ""
+        self.tags.textEdited.connect(self._on_tags_typed)
+        self.tags.editingFinished.connect(lambda: self.commit_tags(self.tags.text()))
         self.completer.activated.connect(lambda _text: self._on_edited())
         tags_label = QLabel("Ta&gs:")
         tags_label.setBuddy(self.tags)
@@ -572,6 +649,7 @@ class NoteEditor(QWidget):
             self.source.moveCursor(QTextCursor.MoveOperation.End)  # to go on writing
             self.private.setChecked(private)
             self.tags.setText(", ".join(tags))
+            self._committed_tags = self.tags.text()
         finally:
             self._loading = False
         self._dirty = False
@@ -590,6 +668,19 @@ class NoteEditor(QWidget):
             self._deadline.start()
         long_note = self.source.document().characterCount() > LONG_NOTE_CHARS
         self._preview_timer.start(LONG_PREVIEW_AFTER_MS if long_note else PREVIEW_AFTER_MS)
+
+    def _on_tags_typed(self, text: str) -> None:
+        if text.rstrip().endswith(","):
+            self.commit_tags(text)
+
+    def commit_tags(self, text: str) -> None:
+        """Take the tags typed so far; saves them with the note, unless nothing changed."""
+        if [t.strip() for t in text.split(",") if t.strip()] == [
+            t.strip() for t in self._committed_tags.split(",") if t.strip()
+        ]:
+            return
+        self._committed_tags = text
+        self._on_edited()
 
     def _on_private_toggled(self, _checked: bool) -> None:
         if self._loading or self.target is None:
@@ -675,7 +766,7 @@ class NoteEditor(QWidget):
         private = self.private.isChecked()
         tag_problem = ""
         try:
-            tags: tuple[str, ...] | None = core.parse_tags(self.tags.text())
+            tags: tuple[str, ...] | None = core.parse_tags(self._committed_tags)
         except BriefingError as error:
             tags = None  # keep the stored tags; save the words anyway
             tag_problem = f"Tags not saved: {error}"

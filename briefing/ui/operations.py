@@ -66,6 +66,7 @@ class _UndoableChange(QUndoCommand):
 class Operations(QObject):
     changed = Signal(object)  # Changes
     refused = Signal(str, str)  # what was refused ("Undo Delete IBM"), and why in words
+    stepped = Signal(str)  # what an undo or redo did, in words: "Undid Set position of IBM"
 
     def __init__(self, store: Store, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -106,6 +107,7 @@ class Operations(QObject):
             return False
         command.performed = True
         stack.undo()
+        self.stepped.emit(f"Undid {command.text()}")
         return True
 
     def redo(self) -> bool:
@@ -118,6 +120,7 @@ class Operations(QObject):
             return False
         command.performed = True
         stack.redo()
+        self.stepped.emit(f"Redid {command.text()}")
         return True
 
     def _perform(self, command: _UndoableChange, step: Callable[[], Changes], what: str) -> bool:

@@ -724,6 +724,21 @@ class SearchFeature(QObject):
         self.anywhere = QShortcut(QKeySequence("Ctrl+K"), window)
         self.anywhere.setContext(Qt.ShortcutContext.ApplicationShortcut)
         self.anywhere.activated.connect(self.focus_field)
+        self.anywhere.setWhatsThis("Search everything, from anywhere")
+        self.field.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # Escape in the search box: clear it and go back to the cards and their details.
+        if (
+            watched is self.field
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() == Qt.Key.Key_Escape
+        ):
+            self.field.clear()  # the panel empties itself on the change, as on any edit
+            self._show_tab(self.window.detail)
+            self.window.grid.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            return True
+        return super().eventFilter(watched, event)
 
     def focus_field(self) -> None:
         self.window.raise_()

@@ -253,10 +253,17 @@ def test_export_and_preview_shortcuts_reach_their_action(window):
     from PySide6.QtGui import QAction
 
     owners: dict[str, list[str]] = {}
+    from PySide6.QtCore import Qt
+
+    scoped = (Qt.ShortcutContext.WidgetShortcut, Qt.ShortcutContext.WidgetWithChildrenShortcut)
     for action in window.findChildren(QAction):
         for shortcut in action.shortcuts():
             if not shortcut.isEmpty():
-                owners.setdefault(shortcut.toString(), []).append(action.text())
+                # Delete belongs to each list (and the cards) only while it has the focus.
+                key = shortcut.toString()
+                if action.shortcutContext() in scoped:
+                    key += f" in {action.parent().objectName() or id(action.parent())}"
+                owners.setdefault(key, []).append(action.text())
     shared = {key: names for key, names in owners.items() if len(names) > 1}
     assert shared == {}
     assert window.preview_action.shortcut().toString() == "Ctrl+P"

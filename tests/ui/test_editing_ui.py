@@ -550,8 +550,14 @@ def test_the_delete_key_deletes_a_stakeholder_only_from_the_cards(window, qtbot,
     assert window.select_stakeholder("IBM")
     window.side_tabs.setCurrentWidget(window.notes_panel)
     window.notes_panel.list.setFocus()
+    notes_asked = []
+    monkeypatch.setattr(
+        "briefing.ui.notes.ask_to_delete", lambda parent, title: notes_asked.append(title) or False
+    )
+    window.notes_panel.list.setCurrentIndex(window.notes_panel.model.index(0, 0))
     qtbot.keyClick(window.notes_panel.list, Qt.Key.Key_Delete)
     assert asked == []  # Delete in the notes list does not reach the card
+    assert len(notes_asked) == 1  # it asks to delete the note instead
     window.grid.setFocus()
     qtbot.keyClick(window.grid, Qt.Key.Key_Delete)
     assert len(asked) == 1  # on the cards it asks to delete the stakeholder

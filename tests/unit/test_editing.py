@@ -104,7 +104,8 @@ def test_position_validation_and_newest_on_the_card(demo_store):
         "in the future",
     )
     assert (
-        editing.check_as_of("2021-02-30")[1] == "'2021-02-30' is not a date of the form YYYY-MM-DD"
+        editing.check_as_of("2021-02-30")[1]
+        == "'2021-02-30' is not a date: there is no 30 February 2021"
     )
     with demo_store.reading() as session:
         old = next(c for c in topic_cards(session, tid) if c.id == ibm)
