@@ -13,6 +13,7 @@ from html import escape
 from briefing.core.notes import NoteSummary
 from briefing.core.search import KIND_TITLES, SearchHit
 from briefing.render.markdown import render_markdown
+from briefing.text import FSI, PDI, isolated_html, needs_isolation
 
 FIRST_MATCH = "first-match"
 # The details style sheet knows nothing of matches: the colour is set here, where marks are made.
@@ -36,11 +37,13 @@ def marked_html(text: str, spans, *, anchor: bool = False) -> str:
 def hit_html(hit: SearchHit) -> str:
     """A record that has no card or source to open on (a note on a topic or a briefing)."""
     kind = KIND_TITLES[hit.kind].rstrip("s")
-    detail = f'<p class="muted">{kind} &middot; {escape(hit.detail)}</p>' if hit.detail else ""
-    return (
-        f"<h1>{escape(hit.title)}</h1>{detail}"
-        f"<p>{marked_html(hit.snippet, hit.highlights, anchor=True)}</p>"
-    )
+    detail = ""
+    if hit.detail:
+        detail = f'<p class="muted">{kind} &middot; {isolated_html(hit.detail)}</p>'
+    snippet = marked_html(hit.snippet, hit.highlights, anchor=True)
+    if needs_isolation(hit.snippet):  # the marks stay inside the isolate
+        snippet = f"<bdi>{FSI}{snippet}{PDI}</bdi>"
+    return f"<h1>{isolated_html(hit.title)}</h1>{detail}<p>{snippet}</p>"
 
 
 def note_html(hit: SearchHit, note: NoteSummary) -> str:

@@ -99,6 +99,7 @@ from briefing.logs import log_failure, log_path
 from briefing.render.detail import stance_label
 from briefing.render.search import hit_html, note_html
 from briefing.store import Store
+from briefing.text import isolate
 from briefing.ui import theme
 from briefing.ui.notes import show_note
 
@@ -209,10 +210,11 @@ class SearchResultsModel(QAbstractItemModel):
 
 
 def describe_hit(hit: SearchHit) -> str:
-    """A hit in one sentence, for screen readers and tooltips."""
+    """A hit in one sentence, for screen readers and tooltips; each part isolated, so that an
+    override in a title cannot reverse the snippet after it."""
     kind = KIND_TITLES[hit.kind].rstrip("s")
-    detail = f" ({hit.detail})" if hit.detail else ""
-    return f"{kind}: {hit.title}{detail}. {hit.snippet}"
+    detail = f" ({isolate(hit.detail)})" if hit.detail else ""
+    return f"{kind}: {isolate(hit.title)}{detail}. {isolate(hit.snippet)}"
 
 
 # -- painting a hit ----------------------------------------------------------------------------

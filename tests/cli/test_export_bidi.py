@@ -140,3 +140,28 @@ def test_the_details_panel_isolates_the_quote_and_its_source(db, capsys):
     assert f"\u201c{FSI}{QUOTE}{PDI}\u201d" in html
     assert f"{FSI}Letter {RLO}to Congress{PDI}, undated" in html
     assert "<bdi>" not in html  # Qt's rich text ignores it; the isolates do the work there
+
+
+def test_a_search_hit_isolates_its_title_detail_and_snippet(qapp):
+    from briefing.core.search import SearchHit
+    from briefing.render.search import hit_html
+    from briefing.ui.search import describe_hit
+
+    hit = SearchHit(
+        kind="note",
+        id=1,
+        title=f"{RLO}MBI",
+        detail=f"on {RLO}topic",
+        snippet=f"police {RLO}use of it",
+        highlights=((0, 6),),
+        rank=0.0,
+    )
+    sentence = describe_hit(hit)
+    # every part that holds an override ends its effect before the next part begins
+    assert f"{FSI}{RLO}MBI{PDI}" in sentence and f"{FSI}on {RLO}topic{PDI}" in sentence
+    assert sentence.endswith(f"{FSI}police {RLO}use of it{PDI}")
+    html = hit_html(hit)
+    assert f"<bdi>{FSI}{RLO}MBI{PDI}</bdi>" in html
+    assert html.count("<bdi>") == 3 and html.count(FSI) == html.count(PDI) == 3
+    plain = SearchHit("note", 2, "IBM", "", "plain words", (), 0.0)
+    assert FSI not in describe_hit(plain) + hit_html(plain)  # plain text is left as it is
