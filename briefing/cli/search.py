@@ -8,7 +8,7 @@ from briefing.cli.common import Commands, add_json_option, open_store_for, print
 
 
 def register(commands: Commands) -> None:
-    from briefing.core.search import DEFAULT_LIMIT, KINDS, MAX_LIMIT
+    from briefing.core.search_kinds import DEFAULT_LIMIT, KINDS, MAX_LIMIT
     from briefing.store.models import STANCES
 
     sub = commands.command(

@@ -52,6 +52,8 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, aliased
 
+from briefing.core.search_kinds import DEFAULT_LIMIT, KINDS, MAX_LIMIT
+from briefing.core.search_kinds import KIND_TITLES as KIND_TITLES  # where it was
 from briefing.errors import InputError
 from briefing.store.models import (
     STANCES,
@@ -79,17 +81,6 @@ from briefing.store.search_index import (
 )
 from briefing.text import name_key
 
-# Kinds in the order results are grouped and shown, with the words the GUI uses for a group.
-KINDS = ("stakeholder", "position", "quote", "source", "note")
-KIND_TITLES = {
-    "stakeholder": "Stakeholders",
-    "position": "Positions",
-    "quote": "Quotes",
-    "source": "Sources",
-    "note": "Notes",
-}
-DEFAULT_LIMIT = 50
-MAX_LIMIT = 1000
 # A query is cut to its first terms: more than this narrows nothing a person would type, and
 # keeps a pasted page of text from building an expression FTS5 takes long to evaluate.
 MAX_TERMS = 32
@@ -509,9 +500,28 @@ _ANY_COLUMN = func.snippet(_match_target, -1, MARK_START, MARK_END, "\u2026", SN
 # A quote found by its speaker's name shows its words, not the name (which is its title).
 _BODY = func.snippet(_match_target, 1, MARK_START, MARK_END, "\u2026", SNIPPET_TOKENS)
 _SNIPPET = case((_ROWID.op("%")(KIND_FACTOR) == KIND_CODES["quote"], _BODY), else_=_ANY_COLUMN)
-# Snippets are computed row by row as the ranked rows are read (FTS5 sorts by rank itself), so
-# only the rows read pay for one; `_hits` stops reading when it has its hits.
-_MATCHES = select(_ROWID, _SNIPPET, _index.c.rank).select_from(_index)
+# The ranking reads no snippet: the rows it reads beyond the hits (a long source's other
+# passages, which collapse into its one hit) would each pay for one. The hits' snippets are cut
+# afterwards, by rowid, in one statement.
+# A passage's source and place come with it (a join by primary key), not in a statement of
+# their own per batch of rows.
+_MATCHES = select(_ROWID, _index.c.rank, SourcePassage.source_id, SourcePassage.start).select_from(
+    _index.outerjoin(
+        SourcePassage,
+        and_(
+            _ROWID.op("%")(KIND_FACTOR) == KIND_CODES["passage"],
+            SourcePassage.id == _ROWID.op("/")(KIND_FACTOR),
+        ),
+    )
+)
+_SNIPPETS = (
+    select(_ROWID, _SNIPPET)
+    .select_from(_index)
+    .where(
+        _match_target.op("MATCH")(bindparam("expression")),
+        _ROWID.in_(bindparam("rowids", expanding=True)),
+    )
+)
 # Without filters (the common case) the statement is the same every time: built once.
 _UNFILTERED = (
     _MATCHES.where(_match_target.op("MATCH")(bindparam("expression")))
@@ -523,7 +533,7 @@ _UNFILTERED = (
 def _search_rows(
     session: Session, expression: str, filters: SearchFilters, limit: int
 ) -> CursorResult | None:
-    """The ranked matches as an open result (rowid, snippet, rank), or None if the filters
+    """The ranked matches as an open result (rowid, rank), or None if the filters
     leave no kind to search."""
     restrictions = _restrictions(filters)
     if len(restrictions) == len(KINDS) and not any(restrictions.values()):
@@ -649,7 +659,6 @@ def _hits(
     kept: list[_Kept] = []
     snippets: dict[int, str | None] = {}
     sources: dict[int, int] = {}  # source id -> its place in `kept`: one hit per source
-    passage_code = KIND_CODES["passage"]
     try:
         while len(kept) < limit:
             rows = result.fetchmany(limit)
@@ -658,34 +667,31 @@ def _hits(
             if not rows:
                 break
             # A passage is a hit in its source, at the passage's place in the text.
-            ids = [
-                rowid // KIND_FACTOR for rowid, *_ in rows if rowid % KIND_FACTOR == passage_code
-            ]
-            passages = {
-                passage_id: (source_id, start)
-                for passage_id, source_id, start in (_rows(session, _PASSAGES, ids) if ids else ())
-            }
-            for rowid, marked, rank in rows:
+            for rowid, rank, source_id, start in rows:
                 kind = KINDS_BY_CODE[rowid % KIND_FACTOR]
                 record_id, at = rowid // KIND_FACTOR, None
                 if kind == "passage":
-                    if record_id not in passages:
+                    if source_id is None:
                         continue  # the index and the table disagree: never, with the triggers
                     kind = "source"
-                    record_id, at = passages[record_id]
+                    record_id, at = source_id, start
                 if kind == "source" and record_id in sources:
                     first = kept[sources[record_id]]
                     if first.at is None and at is not None:  # found by title: open at a passage
                         first.rowid, first.at = rowid, at
-                        snippets[rowid] = marked
                     continue
                 if len(kept) < limit:
                     if kind == "source":
                         sources[record_id] = len(kept)
                     kept.append(_Kept(rowid, kind, record_id, rank, at))
-                    snippets[rowid] = marked
     finally:
         result.close()
+    if kept:
+        snippets = dict(
+            session.connection().execute(
+                _SNIPPETS, {"expression": expression, "rowids": [hit.rowid for hit in kept]}
+            ).all()
+        )
     wanted: dict[str, list[int]] = {}
     for hit in kept:
         wanted.setdefault(hit.kind, []).append(hit.record_id)
@@ -771,9 +777,6 @@ _POSITIONS = (
 )
 _SOURCES = select(Source.id, Source.title, Source.publisher, Source.author, Source.published).where(
     Source.id.in_(_IDS)
-)
-_PASSAGES = select(SourcePassage.id, SourcePassage.source_id, SourcePassage.start).where(
-    SourcePassage.id.in_(_IDS)
 )
 _QUOTES = (
     select(Quote.id, Stakeholder.name, Source.title, Quote.said_on, Source.published)
