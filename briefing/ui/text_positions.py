@@ -22,7 +22,13 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 
-_REPLACED = re.compile("[\ufdd0\ufdd1\ufffc]")
+# Characters a QTextDocument would not keep as they are, shown as U+FFFD: two that Qt uses for
+# itself, the object replacement character, and U+FFFE, which setPlainText() takes for a
+# byte-swapped byte order mark at the start of the text (and then swaps the bytes of the rest).
+_REPLACED = re.compile("[\ufdd0\ufdd1\ufffc\ufffe]")
+# A leading U+FEFF is taken for a byte order mark and dropped: shown as a word joiner, the
+# same invisible no-break, so that positions still count alike.
+_LEADING_BOM, _WORD_JOINER = "\ufeff", "\u2060"
 _LINE_END = re.compile("\r\n?")
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
@@ -39,7 +45,10 @@ class TextPositions:
         self._astral = [m.start() for m in _ASTRAL.finditer(text)]
         self._crlf = [m.start() + 1 for m in re.finditer("\r\n", text)]
         shown = _LINE_END.sub("\n", text) if "\r" in text else text
-        self.display = _REPLACED.sub("\ufffd", shown)
+        shown = _REPLACED.sub("\ufffd", shown)
+        if shown.startswith(_LEADING_BOM):
+            shown = _WORD_JOINER + shown[1:]
+        self.display = shown
 
     @property
     def length(self) -> int:
