@@ -89,8 +89,8 @@ class PackCancelled(BriefingError):
     """The user cancelled writing or importing a pack; nothing was written or changed."""
 
 
-def _quiet(_done: int, _total: int) -> None:
-    pass
+def quiet(_done: int, _total: int) -> None:
+    """A progress callback for work nobody watches (the command line, tests)."""
 
 
 def _never() -> bool:
@@ -113,7 +113,7 @@ def write_pack(
     manifest: dict[str, Any],
     texts: dict[str, str],
     *,
-    progress: Progress = _quiet,
+    progress: Progress = quiet,
     cancelled: Cancelled = _never,
 ) -> int:
     """Write the manifest and each source's text (by uuid) to `path` under a temporary name in
@@ -751,7 +751,7 @@ def _check_references(c: _Checker, m: dict[str, Any]) -> None:
 
 
 def read_pack(
-    path: Path | str, *, progress: Progress = _quiet, cancelled: Cancelled = _never
+    path: Path | str, *, progress: Progress = quiet, cancelled: Cancelled = _never
 ) -> Pack:
     """Read and check a pack completely, or refuse it with a PackError; nothing is written."""
     path = Path(path).expanduser()

@@ -66,6 +66,7 @@ from briefing.core.pack_format import (
     PackCancelled,
     PackError,
     Progress,
+    quiet,
     read_pack,
     source_entry_name,
     write_pack,
@@ -122,10 +123,6 @@ __all__ = [
     "read_pack",
     "resolution_for",
 ]
-
-
-def _quiet(_done: int, _total: int) -> None:
-    pass
 
 
 def _never() -> bool:
@@ -470,7 +467,7 @@ def export_pack(
     topic_id: int,
     briefing_id: int | None = None,
     include_private: bool = False,
-    progress: Progress = _quiet,
+    progress: Progress = quiet,
     cancelled: Cancelled = _never,
 ) -> ExportedPack:
     """Write the topic (and briefing) to `out`, whole or not at all."""
@@ -1030,21 +1027,27 @@ class _Merger:
                 )
                 by_place[place] = record
             else:
-                self.settle(
-                    "quote",
-                    record,
-                    entry,
-                    theirs,
-                    f"the quote \u201c{_short(record.text)}\u201d",
-                    mine_extra={"tags": self.tag_key(t.name for t in record.tags)},
-                    theirs_extra={"tags": self.tag_key(entry["tags"])},
-                    apply_extra=lambda r=record, e=entry: setattr(r, "tags", self.tags(e["tags"])),
+                self.settle_tagged(
+                    "quote", record, entry, theirs, f"the quote \u201c{_short(record.text)}\u201d"
                 )
             records.append((entry, record))
             self.step()
         self.session.flush()
         self.ids["quotes"] = {entry["uuid"]: record.id for entry, record in records}
         self.report.quotes = statuses
+
+    def settle_tagged(self, kind: str, record, entry, theirs, label: str) -> None:
+        """`settle` for a record that carries tags (quotes, notes): the tags count as a field."""
+        self.settle(
+            kind,
+            record,
+            entry,
+            theirs,
+            label,
+            mine_extra={"tags": self.tag_key(t.name for t in record.tags)},
+            theirs_extra={"tags": self.tag_key(entry["tags"])},
+            apply_extra=lambda r=record, e=entry: setattr(r, "tags", self.tags(e["tags"])),
+        )
 
     def questions(self) -> None:
         entries = self.pack.records("questions")
@@ -1182,15 +1185,8 @@ class _Merger:
                 )
                 by_words[(kind, target_id, entry["body"])] = record
             else:
-                self.settle(
-                    "note",
-                    record,
-                    entry,
-                    theirs,
-                    f"the note \u201c{_short(record.body)}\u201d",
-                    mine_extra={"tags": self.tag_key(t.name for t in record.tags)},
-                    theirs_extra={"tags": self.tag_key(entry["tags"])},
-                    apply_extra=lambda r=record, e=entry: setattr(r, "tags", self.tags(e["tags"])),
+                self.settle_tagged(
+                    "note", record, entry, theirs, f"the note \u201c{_short(record.body)}\u201d"
                 )
             records.append((entry, record))
             self.step()
@@ -1320,7 +1316,7 @@ def merge_pack(
     *,
     rule: str = KEEP_BOTH,
     dry_run: bool = False,
-    progress: Progress = _quiet,
+    progress: Progress = quiet,
     cancelled: Cancelled = _never,
 ) -> ImportReport:
     """Merge a checked pack into the store in the caller's transaction; say what was done."""
@@ -1372,7 +1368,7 @@ def import_pack(
     *,
     rule: str = KEEP_BOTH,
     dry_run: bool = False,
-    progress: Progress = _quiet,
+    progress: Progress = quiet,
     cancelled: Cancelled = _never,
 ) -> ImportReport:
     """Read and check the pack, then merge it in one transaction (after a backup), or, with
