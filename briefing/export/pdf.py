@@ -54,6 +54,7 @@ from PySide6.QtGui import (
 from briefing import __version__
 from briefing.core.briefings import BriefingContent
 from briefing.errors import ExportCancelled
+from briefing.render import palette
 from briefing.render.briefing import html_document, split_tables, toc_placeholder
 
 Progress = Callable[[int, int], None]
@@ -63,10 +64,10 @@ PAGE_SIZES = {"A4": QPageSize.PageSizeId.A4, "Letter": QPageSize.PageSizeId.Lett
 MARGINS_MM = QMarginsF(20, 14, 20, 14)  # left, top, right, bottom
 HEADER_MM = 11.0  # the band above the text that holds the running header
 FOOTER_MM = 11.0
-INK = QColor("#24324a")
-MUTED = QColor("#57606a")
-RULE = QColor("#d0d7de")
-PRIVATE = QColor("#8250df")
+INK = QColor(palette.INK)
+MUTED = QColor(palette.MUTED)
+RULE = QColor(palette.BORDER)
+PRIVATE = QColor(palette.PRIVATE)
 # Device pixels (1/1200 inch on a PDF) of rounding tolerated where a block meets a page's edge.
 _SLACK = 0.5
 

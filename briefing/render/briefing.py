@@ -6,7 +6,7 @@ sanitising `render_markdown`, with its headings pushed below the document's own 
 "# Title" cannot pose as a section. The HTML keeps to the CSS subset QTextDocument understands
 (no flexbox, no floats): the PDF exporter lays it out with Qt, and a browser shows it as well.
 
-Colours follow the app (ui/theme.py, resources/styles/detail.css); a stance or a status is always
+Colours follow the app (render/palette.py); a stance or a status is always
 spelled out in words too, so the printout reads the same in black and white.
 
 In the PDF the table of contents gets page numbers: `html_document(..., toc_pages=True)` leaves a
@@ -33,19 +33,14 @@ from briefing.core.briefings import (
     StakeholderSection,
 )
 from briefing.core.dates import format_date
+from briefing.render import palette
 from briefing.render.detail import ANSWER_LABELS, kind_label, stance_label
 from briefing.render.markdown import is_safe_link, render_markdown
 from briefing.render.primary import REWORDED_WORDS
 from briefing.text import isolate, isolated_html
 
-# The app's stance colours (ui/theme.py STANCE_COLOURS; a test keeps the two equal).
-STANCE_COLOURS: dict[str | None, tuple[str, str]] = {
-    "opposes": ("#b42318", "#ffffff"),
-    "supports": ("#1a7f37", "#ffffff"),
-    "conditional": ("#f2b300", "#1f2328"),
-    "unclear": ("#6e7781", "#ffffff"),
-    None: ("#d0d7de", "#1f2328"),
-}
+# The app's stance colours (`briefing.render.palette`, the window's too).
+STANCE_COLOURS = palette.STANCE
 STATUS_WORDS = {
     "exact": "Verified",
     "normalized": "Verified (typography differs)",
@@ -59,45 +54,45 @@ MAX_COMPARISON_COLUMNS = 5
 FONT_FAMILY = "'DejaVu Sans', 'Noto Sans', 'Liberation Sans', Arial, sans-serif"
 
 STYLE = f"""
-body {{ font-family: {FONT_FAMILY}; font-size: 10pt; color: #1f2328; }}
-h1 {{ font-size: 16pt; color: #24324a; margin: 0 0 6px 0; }}
-h2 {{ font-size: 12pt; color: #24324a; margin: 12px 0 4px 0; }}
+body {{ font-family: {FONT_FAMILY}; font-size: 10pt; color: {palette.TEXT}; }}
+h1 {{ font-size: 16pt; color: {palette.INK}; margin: 0 0 6px 0; }}
+h2 {{ font-size: 12pt; color: {palette.INK}; margin: 12px 0 4px 0; }}
 h3 {{ font-size: 10.5pt; margin: 10px 0 2px 0; }}
 h4, h5, h6 {{ font-size: 10pt; margin: 8px 0 2px 0; }}
 p {{ margin: 3px 0 5px 0; }}
-a {{ color: #0550ae; text-decoration: none; }}
-.title {{ font-size: 26pt; font-weight: bold; color: #24324a; margin: 0 0 10px 0; }}
-.subtitle {{ font-size: 14pt; color: #57606a; margin: 0 0 28px 0; }}
+a {{ color: {palette.LINK}; text-decoration: none; }}
+.title {{ font-size: 26pt; font-weight: bold; color: {palette.INK}; margin: 0 0 10px 0; }}
+.subtitle {{ font-size: 14pt; color: {palette.MUTED}; margin: 0 0 28px 0; }}
 .meta td {{ padding: 3px 14px 3px 0; font-size: 11pt; }}
-.label {{ color: #57606a; }}
-.muted, .citation {{ color: #57606a; }}
+.label {{ color: {palette.MUTED}; }}
+.muted, .citation {{ color: {palette.MUTED}; }}
 .small {{ font-size: 8.5pt; }}
-.private-warning {{ color: #8250df; font-weight: bold; }}
+.private-warning {{ color: {palette.PRIVATE}; font-weight: bold; }}
 .toc td {{ padding: 3px 4px; font-size: 10.5pt; }}
 .toc .page {{ text-align: right; }}
 .headline {{ font-weight: bold; font-size: 11pt; margin: 6px 0 6px 0; }}
 .stance {{ font-weight: bold; }}
 .words {{ font-style: italic; margin: 6px 0 0 14px; }}
 .citation {{ font-size: 8.5pt; margin: 1px 0 6px 14px; }}
-.qno {{ font-weight: bold; color: #24324a; font-style: normal; }}
-.ok {{ color: #1a7f37; }}
-.altered {{ color: #9a6700; font-weight: bold; }}
-.not_found {{ color: #b42318; font-weight: bold; }}
+.qno {{ font-weight: bold; color: {palette.INK}; font-style: normal; }}
+.ok {{ color: {palette.OK}; }}
+.altered {{ color: {palette.WARNING}; font-weight: bold; }}
+.not_found {{ color: {palette.ERROR}; font-weight: bold; }}
 .diff {{ font-family: 'DejaVu Sans Mono', monospace; font-size: 8.5pt; }}
 .note {{ margin: 4px 0 8px 0; }}
-.private {{ color: #8250df; font-weight: bold; }}
+.private {{ color: {palette.PRIVATE}; font-weight: bold; }}
 .grid {{ border-collapse: collapse; }}
-.grid th {{ background-color: #24324a; color: #ffffff; font-size: 8.5pt; padding: 4px; }}
+.grid th {{ background-color: {palette.INK}; color: #ffffff; font-size: 8.5pt; padding: 4px; }}
 .grid td {{ font-size: 8.5pt; padding: 4px; vertical-align: top; }}
-.grid .question {{ font-weight: bold; background-color: #f6f8fa; }}
+.grid .question {{ font-weight: bold; background-color: {palette.WINDOW_BACKGROUND}; }}
 .comment {{ font-size: 7.5pt; }}
-.yes {{ color: #1a7f37; font-weight: bold; }}
-.no {{ color: #b42318; font-weight: bold; }}
-.partly {{ color: #9a6700; font-weight: bold; }}
-.unknown {{ color: #57606a; font-weight: bold; }}
+.yes {{ color: {palette.OK}; font-weight: bold; }}
+.no {{ color: {palette.ERROR}; font-weight: bold; }}
+.partly {{ color: {palette.WARNING}; font-weight: bold; }}
+.unknown {{ color: {palette.MUTED}; font-weight: bold; }}
 .sources td {{ font-size: 8.5pt; padding: 3px 6px 3px 0; vertical-align: top; }}
-.hash {{ font-family: 'DejaVu Sans Mono', monospace; font-size: 7pt; color: #57606a; }}
-.remote-image {{ color: #57606a; }}
+.hash {{ font-family: 'DejaVu Sans Mono', monospace; font-size: 7pt; color: {palette.MUTED}; }}
+.remote-image {{ color: {palette.MUTED}; }}
 """
 
 
@@ -168,7 +163,7 @@ def _markdown(text: str) -> str:
 
 
 def _stance_badge(stance: str | None) -> str:
-    background, text = STANCE_COLOURS.get(stance, STANCE_COLOURS[None])
+    background, text = palette.stance_pair(stance)
     return (
         f'<span class="stance" style="background-color: {background}; color: {text};">'
         f"&nbsp;{escape(stance_label(stance))}&nbsp;</span>"
@@ -266,7 +261,7 @@ def _comparison(section: ComparisonSection) -> str:
             rows.append("<tr>" + "".join(cells) + "</tr>")
         parts.append(
             '<table class="grid" width="100%" border="1" cellspacing="0" cellpadding="4" '
-            'style="border-color: #d0d7de;">' + "".join(rows) + "</table><p></p>"
+            f'style="border-color: {palette.BORDER};">' + "".join(rows) + "</table><p></p>"
         )
     return "".join(parts)
 
@@ -322,7 +317,7 @@ def _glance(content: BriefingContent) -> str:
         )
     return (
         '<table class="grid" width="100%" border="1" cellspacing="0" cellpadding="4" '
-        'style="border-color: #d0d7de;">' + "".join(rows) + "</table>"
+        f'style="border-color: {palette.BORDER};">' + "".join(rows) + "</table>"
     )
 
 

@@ -12,12 +12,13 @@ from html import escape
 
 from briefing.core.notes import NoteSummary
 from briefing.core.search import KIND_TITLES, SearchHit
+from briefing.render import palette
 from briefing.render.markdown import render_markdown
 from briefing.text import FSI, PDI, isolated_html, needs_isolation
 
 FIRST_MATCH = "first-match"
 # The details style sheet knows nothing of matches: the colour is set here, where marks are made.
-MATCH_STYLE = "background-color: #fff1a8; font-weight: bold;"
+MATCH_STYLE = f"background-color: {palette.MATCH}; font-weight: bold;"
 
 
 def marked_html(text: str, spans, *, anchor: bool = False) -> str:

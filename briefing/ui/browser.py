@@ -14,6 +14,7 @@ from PySide6.QtGui import QDesktopServices, QImage, QTextDocument
 from PySide6.QtWidgets import QMessageBox, QTextBrowser, QWidget
 
 from briefing.paths import resources_dir
+from briefing.render import palette
 
 _STYLESHEET: str | None = None
 APP_IMAGES = "briefing-image"  # the scheme of images the app draws itself
@@ -28,7 +29,10 @@ def register_app_image(name: str, image: QImage) -> None:
 def detail_stylesheet() -> str:
     global _STYLESHEET
     if _STYLESHEET is None:
-        _STYLESHEET = (resources_dir() / "styles" / "detail.css").read_text(encoding="utf-8")
+        css = (resources_dir() / "styles" / "detail.css").read_text(encoding="utf-8")
+        _STYLESHEET = "\n".join(
+            (css, palette.stance_css(), palette.answer_css(), palette.status_css(), "")
+        )
     return _STYLESHEET
 
 

@@ -72,7 +72,9 @@ from briefing.core.compare import (
     quote_lines,
 )
 from briefing.errors import NotFound
+from briefing.render import palette
 from briefing.text import isolate
+from briefing.ui import theme
 from briefing.ui.browser import SafeBrowser
 from briefing.ui.cards import StakeholderIdRole
 from briefing.ui.editing import Editing, push_edit, warn
@@ -83,13 +85,7 @@ QUESTION_WIDTH = 260  # pixels for the questions' column: a short sentence on tw
 _Index = QModelIndex | QPersistentModelIndex
 
 # answer: (background, text); dark text on the light ones keeps the contrast readable
-ANSWER_COLOURS = {
-    "yes": ("#1a7f37", "#ffffff"),
-    "no": ("#b42318", "#ffffff"),
-    "partly": ("#f2b300", "#1f2328"),
-    "unknown": ("#d0d7de", "#1f2328"),
-    None: ("#ffffff", "#57606a"),
-}
+ANSWER_COLOURS = palette.ANSWER
 
 
 def quote_tooltip(quote: QuoteLine | None) -> str:
@@ -279,7 +275,7 @@ class AnswerDelegate(QStyledItemDelegate):
             else:
                 self._draw_lines(painter, below, small, f"\u201c{cell.quote.text}\u201d")
         if option.state & QStyle.StateFlag.State_Selected:
-            painter.setPen(QPen(QColor("#0969da"), 3))
+            painter.setPen(QPen(QColor(palette.SELECTED), 3))
             painter.drawRect(option.rect.adjusted(1, 1, -2, -2))
         painter.restore()
 
@@ -542,7 +538,7 @@ class CompareWindow(QDialog):
             )
         unchanged = self.quote_choice.currentData() == (cell.quote.id if cell.quote else None)
         self.quote_problem.setText(problem[0].upper() + problem[1:] + "." if problem else "")
-        self.quote_problem.setStyleSheet("color: #b42318; font-weight: 600;")
+        self.quote_problem.setStyleSheet(theme.style(palette.ERROR, bold=True))
         self.use_quote.setEnabled(problem is None and not unchanged)
 
     # -- editing ------------------------------------------------------------------------------
@@ -657,7 +653,7 @@ def legend() -> QWidget:
         chip.setAccessibleName(f"Legend: {chip.text()}")
         chip.setStyleSheet(
             f"background: {background}; color: {foreground}; font-weight: 600;"
-            "border: 1px solid #d0d7de; border-radius: 3px; padding: 2px 10px;"
+            f"border: 1px solid {palette.BORDER}; border-radius: 3px; padding: 2px 10px;"
         )
         row.addWidget(chip)
     note = QLabel(
@@ -665,7 +661,7 @@ def legend() -> QWidget:
         "quote does. Hover or select a cell for the whole quote and its source."
     )
     note.setWordWrap(True)
-    note.setStyleSheet("color: #57606a;")
+    note.setStyleSheet(theme.style(palette.MUTED))
     row.addWidget(note, 1)
     return bar
 

@@ -34,6 +34,8 @@ from briefing.core import corrections as core
 from briefing.core.notes import parse_tags
 from briefing.core.quotes import SpeakerChoice, speaker_choices
 from briefing.errors import BriefingError
+from briefing.render import palette
+from briefing.ui import theme
 from briefing.ui.editing import push_edit
 
 
@@ -111,7 +113,7 @@ class QuoteEditDialog(QDialog):
         form.addRow("&Tags:", self.tags)
         self.problem = QLabel()
         self.problem.setAccessibleName("Problem")
-        self.problem.setStyleSheet("color: #b42318;")
+        self.problem.setStyleSheet(theme.style(palette.ERROR))
         form.addRow(self.problem)
         self.buttons = _buttons(self, "Save")
         form.addRow(self.buttons)

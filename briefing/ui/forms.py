@@ -33,13 +33,15 @@ from PySide6.QtWidgets import (
 
 from briefing.core import editing
 from briefing.core.editing import EventFields, StakeholderFields
+from briefing.render import palette
 from briefing.render.detail import kind_label, stance_label
 from briefing.store import Store
+from briefing.ui import theme
 from briefing.ui.datefield import ANY_PRECISION, DateField
 
-ERROR_STYLE = "color: #b42318; font-weight: 600;"
-WARNING_STYLE = "color: #8a5300; font-weight: 600;"
-READY_STYLE = "color: #1a7f37;"
+ERROR_STYLE = theme.style(palette.ERROR, bold=True)
+WARNING_STYLE = theme.style(palette.WARNING_STRONG, bold=True)
+READY_STYLE = theme.style(palette.OK)
 
 
 class Form(QDialog):

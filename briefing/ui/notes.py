@@ -88,8 +88,10 @@ from briefing.core import notes as core
 from briefing.core.changes import Changes
 from briefing.core.undo import Recorded
 from briefing.errors import BriefingError, NoteChangedElsewhere, NotFound
+from briefing.render import palette
 from briefing.render.detail import LOCK_IMAGE, NOTES_SCHEME
 from briefing.render.markdown import render_markdown
+from briefing.ui import theme
 from briefing.ui.browser import SafeBrowser, register_app_image
 
 SAVE_AFTER_MS = 500  # quiet time after the last keystroke before saving
@@ -105,7 +107,7 @@ RETRY_AT_MOST_MS = 30_000
 NoteIdRole = Qt.ItemDataRole.UserRole + 1
 NoteRole = Qt.ItemDataRole.UserRole + 2
 _Index = QModelIndex | QPersistentModelIndex
-PRIVATE_COLOUR = QColor("#8250df")
+PRIVATE_COLOUR = QColor(palette.PRIVATE)
 
 
 def ask_to_delete(parent: QWidget, title: str) -> bool:
@@ -275,7 +277,7 @@ class NoteDelegate(QStyledItemDelegate):
         meta_metrics = QFontMetrics(meta_font)
         painter.setFont(meta_font)
         if not selected:
-            painter.setPen(PRIVATE_COLOUR if note.private else QColor("#57606a"))
+            painter.setPen(PRIVATE_COLOUR if note.private else theme.MUTED)
         painter.drawText(
             QRectF(left, top + metrics.lineSpacing(), width, meta_metrics.lineSpacing()),
             meta_metrics.elidedText(note_meta(note), Qt.TextElideMode.ElideRight, width),

@@ -96,6 +96,7 @@ from briefing.core.search import (
 )
 from briefing.errors import BriefingError
 from briefing.logs import log_failure, log_path
+from briefing.render import palette
 from briefing.render.detail import stance_label
 from briefing.render.search import hit_html, note_html
 from briefing.store import Store
@@ -109,7 +110,7 @@ KindRole = Qt.ItemDataRole.UserRole + 22
 # user keeps typing, so results follow a fast typist instead of waiting for them to stop.
 DEBOUNCE_MS = 120
 MAX_WAIT_MS = 300
-MATCH_BACKGROUND = QColor("#fff1a8")  # the same yellow as matches in the details
+MATCH_BACKGROUND = QColor(palette.MATCH)  # the same yellow as matches in the details
 RESULT_LIMIT = 100
 _Index = QModelIndex | QPersistentModelIndex
 

@@ -79,9 +79,10 @@ from briefing.core.sources import (
 from briefing.core.suggestions import suggest_quotes
 from briefing.core.undo import Recorded
 from briefing.errors import BriefingError
+from briefing.render import palette
 from briefing.render.detail import notes_html
 from briefing.render.quote_check import attributed_to, quote_check_html, quote_summary
-from briefing.ui import corrections
+from briefing.ui import corrections, theme
 from briefing.ui.browser import SafeBrowser
 from briefing.ui.failures import details_of, show_failure
 from briefing.ui.jobs import BackgroundJob
@@ -94,7 +95,7 @@ _Index = QModelIndex | QPersistentModelIndex
 
 # Highlights: a colour, and a different underline for quotes that need attention, so that the
 # difference does not rest on colour alone (the list and the quote panel say it in words).
-_VERIFIED_COLOUR = QColor("#fff1a8")
+_VERIFIED_COLOUR = QColor(palette.MATCH)
 _PROBLEM_COLOUR = QColor("#ffd8b5")
 _CURRENT_COLOUR = QColor("#b6e3ff")
 # Words a search matched (search opens a source here with them marked): orange and bold, so they
@@ -552,7 +553,7 @@ class SourcesPanel(QWidget):
         self.warning = QLabel()
         self.warning.setAccessibleName("Source warning")
         self.warning.setWordWrap(True)
-        self.warning.setStyleSheet("color: #b42318; font-weight: bold;")
+        self.warning.setStyleSheet(theme.style(palette.ERROR, bold=True))
         self.warning.hide()
 
         self.reader = SourceReader()
@@ -573,7 +574,7 @@ class SourcesPanel(QWidget):
         self.new_quote_button.clicked.connect(self.new_quote)
         hint = QLabel("Select words in the text, then press New quote.")
         hint.setAccessibleName("Hint")
-        hint.setStyleSheet("color: #57606a;")
+        hint.setStyleSheet(theme.style(palette.MUTED))
         self.suggestions_button = QPushButton("Suggested quotes\u2026")
         self.suggestions_button.setAccessibleName("Suggested quotes")
         self.suggestions_button.setToolTip(

@@ -1,4 +1,4 @@
-"""The app's colours and the words that go with them, in one place.
+"""The app's colours as Qt wants them, from the one table in `briefing.render.palette`.
 
 Stances are shown by colour and always by a word as well; the colours keep a readable contrast
 with their text (dark text on the amber badge).
@@ -8,30 +8,36 @@ from __future__ import annotations
 
 from PySide6.QtGui import QColor
 
+from briefing.render import palette
 from briefing.render.detail import stance_label
 
-STANCE_COLOURS: dict[str | None, tuple[str, str]] = {
-    # stance: (badge background, badge text)
-    "opposes": ("#b42318", "#ffffff"),
-    "supports": ("#1a7f37", "#ffffff"),
-    "conditional": ("#f2b300", "#1f2328"),
-    "unclear": ("#6e7781", "#ffffff"),
-    None: ("#d0d7de", "#1f2328"),
-}
+STANCE_COLOURS = palette.STANCE
 
-CARD_BACKGROUND = QColor("#ffffff")
-CARD_BORDER = QColor("#d0d7de")
-CARD_SELECTED_BORDER = QColor("#0969da")
-CARD_HOVER_BORDER = QColor("#8c959f")
-TEXT = QColor("#1f2328")
-MUTED = QColor("#57606a")
-QUOTE_BAR = QColor("#afb8c1")
-WINDOW_BACKGROUND = "#f6f8fa"
+CARD_BACKGROUND = QColor(palette.CARD_BACKGROUND)
+CARD_BORDER = QColor(palette.BORDER)
+CARD_SELECTED_BORDER = QColor(palette.SELECTED)
+CARD_HOVER_BORDER = QColor(palette.HOVER_BORDER)
+TEXT = QColor(palette.TEXT)
+MUTED = QColor(palette.MUTED)
+QUOTE_BAR = QColor(palette.QUOTE_BAR)
+PRIVATE = QColor(palette.PRIVATE)
+MATCH = QColor(palette.MATCH)
+WINDOW_BACKGROUND = palette.WINDOW_BACKGROUND
 
 
 def stance_colours(stance: str | None) -> tuple[QColor, QColor]:
-    background, text = STANCE_COLOURS.get(stance, STANCE_COLOURS[None])
+    background, text = palette.stance_pair(stance)
     return QColor(background), QColor(text)
 
 
-__all__ = ["stance_colours", "stance_label"]
+def answer_colours(answer: str | None) -> tuple[QColor, QColor]:
+    background, text = palette.answer_pair(answer)
+    return QColor(background), QColor(text)
+
+
+def style(colour: str, *, bold: bool = False) -> str:
+    """A label's style sheet in one of the palette's colours."""
+    return f"color: {colour};" + (" font-weight: 600;" if bold else "")
+
+
+__all__ = ["answer_colours", "stance_colours", "stance_label", "style"]
