@@ -202,6 +202,15 @@ def _summary(briefing: Briefing, topic: str | None, count: int | None) -> Briefi
     )
 
 
+def empty_briefing(title: str) -> InputError:
+    """Why a briefing without items cannot be exported (checked from its summary before an
+    export starts, and again when its content is read)."""
+    return InputError(
+        f"the briefing {title!r} has no items: add stakeholders, quotes, notes or "
+        "the comparison table before exporting it"
+    )
+
+
 def get_briefing(session: Session, briefing_id: int) -> BriefingSummary:
     for summary in list_briefings(session):
         if summary.id == briefing_id:
@@ -780,10 +789,7 @@ def briefing_content(
     the briefing's own settings."""
     briefing = _briefing(session, briefing_id)
     if not briefing.items:
-        raise InputError(
-            f"the briefing {briefing.title!r} has no items: add stakeholders, quotes, notes or "
-            "the comparison table before exporting it"
-        )
+        raise empty_briefing(briefing.title)
     private = briefing.include_private if include_private is None else include_private
     topic = session.get(Topic, briefing.topic_id) if briefing.topic_id is not None else None
     topic_id = briefing.topic_id

@@ -826,12 +826,24 @@ def topic_events(session: Session, topic_id: int) -> list[EventLine]:
     ]
 
 
-def stakeholder_positions(session: Session, topic_id: int, stakeholder_id: int) -> list[Position]:
+@dataclass(frozen=True)
+class PositionLine:
+    """A dated position as the history panel lists it (a plain record: nothing outlives its
+    session)."""
+
+    id: int
+    stance: str
+    as_of: dt.date | None
+    headline: str
+
+
+def stakeholder_positions(
+    session: Session, topic_id: int, stakeholder_id: int
+) -> list[PositionLine]:
     """A stakeholder's positions on a topic, the latest (the one its card shows) first."""
-    return list(
-        session.scalars(
-            select(Position)
-            .where(Position.topic_id == topic_id, Position.stakeholder_id == stakeholder_id)
-            .order_by(Position.as_of.desc(), Position.id.desc())
-        )
+    rows = session.execute(
+        select(Position.id, Position.stance, Position.as_of, Position.headline)
+        .where(Position.topic_id == topic_id, Position.stakeholder_id == stakeholder_id)
+        .order_by(Position.as_of.desc(), Position.id.desc())
     )
+    return [PositionLine(row.id, row.stance, row.as_of, row.headline) for row in rows]

@@ -14,13 +14,15 @@ Export briefing and Print preview are greyed out until a briefing is selected.
 File > Print preview… lays the briefing out exactly as the PDF (same `PagedBriefing`) on a
 QPrinter in Qt's print preview.
 
-Widgets never touch the store directly: reads go through `window.store.reading()` and use cases
-in `briefing.core.briefings`; writes through `window.operations.run`.
+Widgets never touch the store directly: reads run use cases of `briefing.core.briefings` on the
+store runner's readers (an export reads what it prints in its own thread), writes go through
+`window.operations`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTimer, QUrl, Signal
@@ -50,15 +52,18 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy.orm import Session
 
 from briefing.core import briefings as core
 from briefing.core.changes import Changes
 from briefing.core.undo import Recorded
 from briefing.errors import BriefingError, ExportCancelled
-from briefing.export import FORMATS, export_content, format_for
+from briefing.export import FORMATS, format_for
+from briefing.export.process import export_in_child
+from briefing.store import Store
 from briefing.ui.failures import details_of, show_failure
 from briefing.ui.jobs import BackgroundJob
-from briefing.ui.notes import show_notes_on
+from briefing.ui.panel import WhenShown
 
 IdRole = Qt.ItemDataRole.UserRole
 
@@ -71,12 +76,27 @@ def _button(text: str, tip: str, slot) -> QPushButton:
     return button
 
 
-def export_job(content: core.BriefingContent, path: Path, fmt: str, parent=None) -> BackgroundJob:
-    """Writes one export off the GUI thread. The document and the PDF writer are created in that
-    thread (Qt allows QTextDocument and QPainter on a QPdfWriter outside the GUI thread)."""
+Content = core.BriefingContent | Callable[[Session], core.BriefingContent]
+
+
+def export_job(
+    content: Content, path: Path, fmt: str, parent=None, *, store: Store | None = None
+) -> BackgroundJob:
+    """Writes one export off the GUI thread: reads what it prints there too (`content` may be a
+    use case taking a session; it runs in a read-only session of `store` in the job's thread),
+    then lays it out. The document and the PDF writer are created in that thread (Qt allows
+    QTextDocument and QPainter on a QPdfWriter outside the GUI thread)."""
 
     def work(progress, cancelled) -> str:
-        export_content(content, path, fmt, progress=progress, cancelled=cancelled)
+        loaded = content
+        if callable(loaded):
+            assert store is not None
+            with store.reading() as session:
+                loaded = loaded(session)
+        if cancelled():
+            raise ExportCancelled("the export was cancelled; no file was written")
+        # Laid out in a child process: Qt's layout of a long briefing holds Python's lock.
+        export_in_child(loaded, path, fmt, progress=progress, cancelled=cancelled)
         return str(path)
 
     return BackgroundJob(
@@ -212,13 +232,14 @@ class BriefingsPanel(QWidget):
     def __init__(self, window) -> None:
         super().__init__()
         self.window = window
+        self.runner = window.operations.runner
         self.setAccessibleName("Briefings")
         self.job: BackgroundJob | None = None
         self.progress: QProgressDialog | None = None
         self.offer: ExportedDialog | None = None  # the last "open the file?" offer
         self._shown_id: int | None = None  # the briefing whose fields the composer shows
         self._loading = False
-        self._stale = False  # notes changed while the tab was hidden
+        self._when_shown = WhenShown(self, self.reload)
 
         self.list = QListWidget()
         self.list.setAccessibleName("Briefings of this topic")
@@ -337,11 +358,13 @@ class BriefingsPanel(QWidget):
         return item.data(IdRole) if item is not None else None
 
     def reload(self) -> None:
-        self._stale = False
         keep = self.current_id()
         topic_id = self.window.topic_id
-        with self.window.store.reading() as session:
-            found = core.list_briefings(session, topic_id) if topic_id is not None else []
+        found = (
+            self.runner.read_now(lambda session: core.list_briefings(session, topic_id))
+            if topic_id is not None
+            else []
+        )
         self.list.blockSignals(True)
         self.list.clear()
         for summary in found:
@@ -401,9 +424,12 @@ class BriefingsPanel(QWidget):
                 self.introduction.clear()
                 self.items.clear()
                 return
-            with self.window.store.reading() as session:
-                summary = core.get_briefing(session, briefing_id)
-                items = core.briefing_items(session, briefing_id)
+            summary, items = self.runner.read_now(
+                lambda session: (
+                    core.get_briefing(session, briefing_id),
+                    core.briefing_items(session, briefing_id),
+                )
+            )
             self.title.setText(summary.title)
             self.audience.setText(summary.audience)
             self.author.setText(summary.author)
@@ -422,19 +448,9 @@ class BriefingsPanel(QWidget):
             self._loading = False
 
     def on_changes(self, changes: Changes) -> None:
-        if changes.touches("briefing", "topic", "stakeholder", "quote"):
-            self.reload()
-        elif changes.touches("note"):
-            # A note saving itself as it is typed changes at most an item's label here: read
-            # again now if the tab is shown, else when it is next shown.
-            self._stale = True
-            if self.isVisible():
-                self.reload()
-
-    def showEvent(self, event) -> None:
-        if self._stale:
-            self.reload()
-        super().showEvent(event)
+        # Read again now if the tab is shown, else once when it is next shown.
+        if changes.touches("briefing", "topic", "stakeholder", "quote", "note"):
+            self._when_shown.request()
 
     # -- writing ----------------------------------------------------------------------------------
 
@@ -674,10 +690,11 @@ class BriefingsPanel(QWidget):
         if briefing_id is None:
             return None
         try:
-            with self.window.store.reading() as session:
-                return core.briefing_content(
+            return self.runner.read_now(
+                lambda session: core.briefing_content(
                     session, briefing_id, include_private=include_private, page_size=page_size
                 )
+            )
         except BriefingError as error:
             QMessageBox.warning(self, "Briefing", str(error))
             return None
@@ -703,8 +720,13 @@ class BriefingsPanel(QWidget):
         briefing_id = self.current_id()
         if briefing_id is None or self.job is not None:
             return
-        with self.window.store.reading() as session:
-            summary = core.get_briefing(session, briefing_id)
+        try:
+            summary = self.runner.read_now(lambda s: core.get_briefing(s, briefing_id))
+            if not summary.item_count:
+                raise core.empty_briefing(summary.title)
+        except BriefingError as error:
+            QMessageBox.warning(self, "Briefing", str(error))
+            return
         # Private notes are left out unless ticked for this export: the box starts unticked
         # every time, so that one private copy does not make the next one private too.
         answer = self.ask_export(summary.title, False, summary.page_size)
@@ -716,10 +738,13 @@ class BriefingsPanel(QWidget):
         except BriefingError as error:
             QMessageBox.warning(self, "Export", str(error))
             return
-        content = self.content(include_private=include_private, page_size=page_size)
-        if content is None:
-            return
         self._run(lambda s: core.update_briefing(s, briefing_id, page_size=page_size))
+
+        def content(session) -> core.BriefingContent:  # read in the export's own thread
+            return core.briefing_content(
+                session, briefing_id, include_private=include_private, page_size=page_size
+            )
+
         self.start_export(content, path, fmt)
 
     def export_topic(self) -> None:
@@ -737,33 +762,36 @@ class BriefingsPanel(QWidget):
         with_notes = bool(rest and rest[0])
         try:
             fmt = format_for(path)
-            with self.window.store.reading() as session:
-                content = core.topic_content(
-                    session,
-                    topic_id,
-                    include_private=include_private,
-                    with_notes=with_notes,
-                    page_size=page_size,
-                )
         except BriefingError as error:
             QMessageBox.warning(self, "Export", str(error))
             return
+
+        def content(session) -> core.BriefingContent:  # read in the export's own thread
+            return core.topic_content(
+                session,
+                topic_id,
+                include_private=include_private,
+                with_notes=with_notes,
+                page_size=page_size,
+            )
+
         self.start_export(content, path, fmt)
 
-    def start_export(self, content, path: Path, fmt: str) -> BackgroundJob:
+    def start_export(self, content: Content, path: Path, fmt: str) -> BackgroundJob:
         job = self.prepare_export(content, path, fmt)
         job.start()
         return job
 
-    def prepare_export(self, content, path: Path, fmt: str) -> BackgroundJob:
-        """The export's worker and its progress dialog, not yet started."""
+    def prepare_export(self, content: Content, path: Path, fmt: str) -> BackgroundJob:
+        """The export's worker and its progress dialog, not yet started. `content`: what to
+        print, or the use case that reads it (in the worker's thread)."""
         assert fmt in FORMATS
         self.progress = QProgressDialog(f"Exporting to {path.name}…", "Cancel", 0, 0, self)
         self.progress.setAccessibleName("Export progress")
         self.progress.setWindowTitle("Export")
         self.progress.setWindowModality(Qt.WindowModality.WindowModal)
         self.progress.setMinimumDuration(300)
-        job = self.job = export_job(content, path, fmt, self)
+        job = self.job = export_job(content, path, fmt, self, store=self.window.store)
         self.progress.canceled.connect(job.cancel)
         job.progressed.connect(self._progressed)
         job.succeeded.connect(self._succeeded)
@@ -787,7 +815,8 @@ class BriefingsPanel(QWidget):
         if error is None:
             self.show_error(message)  # a problem the user can act on: the message says it
         else:
-            self.show_error(message, details_of(error))
+            # A bug in the export's own process comes with that process's traceback.
+            self.show_error(message, getattr(error, "details", "") or details_of(error))
 
     def show_error(self, message: str, details: str = "") -> None:
         """Tell the user an export failed; `details`, a bug's traceback. Tests replace this."""
@@ -808,8 +837,11 @@ class BriefingsPanel(QWidget):
             self.job.deleteLater()
             self.job = None
 
-    def preview_dialog(self) -> QPrintPreviewDialog | None:
-        content = self.content(include_private=False)  # the copy that can be handed out
+    def preview_dialog(
+        self, content: core.BriefingContent | None = None
+    ) -> QPrintPreviewDialog | None:
+        if content is None:
+            content = self.content(include_private=False)  # the copy that can be handed out
         if content is None:
             return None
         from briefing.export.pdf import PagedBriefing, page_layout
@@ -837,12 +869,32 @@ class BriefingsPanel(QWidget):
     def show_notes(self) -> None:
         briefing_id = self.current_id()
         if briefing_id is not None:
-            show_notes_on(self.window, ("briefing", briefing_id))
+            self.window.navigation.notes_requested.emit(("briefing", briefing_id))
 
     def preview(self) -> None:
-        dialog = self.preview_dialog()
-        if dialog is not None:
-            dialog.exec()
+        """Read the copy that can be handed out off the GUI thread, then show its pages."""
+        briefing_id = self.current_id()
+        if briefing_id is None:
+            return
+
+        def shown(content: core.BriefingContent) -> None:
+            dialog = self.preview_dialog(content)
+            if dialog is not None:
+                dialog.exec()
+
+        self.runner.query(
+            lambda s: core.briefing_content(s, briefing_id, include_private=False),
+            success=shown,
+            failure=lambda error: self._preview_failed(error),
+            what="reading the briefing for its preview",
+            key="briefing-preview",
+        )
+
+    def _preview_failed(self, error: BaseException) -> None:
+        if isinstance(error, BriefingError):
+            QMessageBox.warning(self, "Briefing", str(error))
+        else:
+            self.runner.report(error, "reading the briefing for its preview")
 
 
 def install_briefings(window) -> BriefingsPanel:

@@ -558,7 +558,7 @@ class CompareWindow(QDialog):
 
     def add_question(self) -> None:
         topic_id = self.model.topic_id
-        form = QuestionForm(self.window.store, topic_id, parent=self)
+        form = QuestionForm(self.window.operations.runner, topic_id, parent=self)
         if Editing.exec_form(form):
             text = form.text.text()
             push_edit(
@@ -571,7 +571,9 @@ class CompareWindow(QDialog):
             return
         question_id = self.model.question_id(index.row())
         old = self.model.headerData(index.row(), Qt.Orientation.Vertical)
-        form = QuestionForm(self.window.store, self.model.topic_id, question_id, old, parent=self)
+        form = QuestionForm(
+            self.window.operations.runner, self.model.topic_id, question_id, old, parent=self
+        )
         if Editing.exec_form(form):
             text = form.text.text()
             push_edit(
@@ -605,8 +607,9 @@ class CompareWindow(QDialog):
 
     def choose(self) -> None:
         topic_id = self.model.topic_id
-        with self.window.store.reading() as session:
-            choices = editing.stakeholder_choices(session, topic_id=topic_id, on_topic=True)
+        choices = self.window.operations.runner.read_now(
+            lambda s: editing.stakeholder_choices(s, topic_id=topic_id, on_topic=True)
+        )
         picker = StakeholderPicker(choices, self.model.stakeholder_ids, parent=self)
         if Editing.exec_form(picker):
             self.model.stakeholder_ids = picker.chosen()
@@ -681,8 +684,10 @@ def open_comparison(window) -> CompareWindow | None:
         index.data(StakeholderIdRole) for index in window.grid.selectionModel().selectedIndexes()
     ]
     if check_choice(len(selected)) is not None:
-        with window.store.reading() as session:
-            choices = editing.stakeholder_choices(session, topic_id=window.topic_id, on_topic=True)
+        topic_id = window.topic_id
+        choices = window.operations.runner.read_now(
+            lambda s: editing.stakeholder_choices(s, topic_id=topic_id, on_topic=True)
+        )
         picker = StakeholderPicker(choices, selected[:6], parent=window)
         if not Editing.exec_form(picker):
             return None

@@ -201,9 +201,9 @@ def _excerpt(text: str, limit: int = 80) -> str:
 
 
 def edit_quote(window, quote_id: int) -> bool:
-    with window.store.reading() as session:
-        details = core.quote_details(session, quote_id)
-        speakers = speaker_choices(session)
+    details, speakers = window.operations.runner.read_now(
+        lambda s: (core.quote_details(s, quote_id), speaker_choices(s))
+    )
     fields = QuoteEditDialog.ask(window, details, speakers)
     if fields is None:
         return False
@@ -214,9 +214,9 @@ def edit_quote(window, quote_id: int) -> bool:
 
 
 def delete_quote(window, quote_id: int) -> bool:
-    with window.store.reading() as session:
-        details = core.quote_details(session, quote_id)
-        going = core.quote_dependents(session, quote_id)
+    details, going = window.operations.runner.read_now(
+        lambda s: (core.quote_details(s, quote_id), core.quote_dependents(s, quote_id))
+    )
     who = details.speaker or "an unknown speaker"
     text = (
         f"Delete the quote \u201c{_excerpt(details.text)}\u201d by {who}?\n\n{going.words()}\n\n"
@@ -228,8 +228,7 @@ def delete_quote(window, quote_id: int) -> bool:
 
 
 def edit_source(window, source_id: int) -> bool:
-    with window.store.reading() as session:
-        details = core.source_details(session, source_id)
+    details = window.operations.runner.read_now(lambda s: core.source_details(s, source_id))
     fields = SourceEditDialog.ask(window, details)
     if fields is None:
         return False
@@ -240,9 +239,9 @@ def edit_source(window, source_id: int) -> bool:
 
 
 def delete_source(window, source_id: int) -> bool:
-    with window.store.reading() as session:
-        details = core.source_details(session, source_id)
-        going = core.source_dependents(session, source_id)
+    details, going = window.operations.runner.read_now(
+        lambda s: (core.source_details(s, source_id), core.source_dependents(s, source_id))
+    )
     text = (
         f"Delete the source \u201c{details.title}\u201d?\n\n{going.words()}\n\n"
         "Edit > Undo brings it back."

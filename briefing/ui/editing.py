@@ -116,6 +116,10 @@ class Editing:
 
     # -- helpers ------------------------------------------------------------------------------
 
+    def read(self, work):
+        """What a form starts from, read on the store runner (the window paints meanwhile)."""
+        return self.window.operations.runner.read_now(work)
+
     def _need_stakeholder(self) -> int | None:
         stakeholder_id = self.window.selected_stakeholder_id()
         if stakeholder_id is None:
@@ -143,7 +147,7 @@ class Editing:
     # -- topics -------------------------------------------------------------------------------
 
     def new_topic(self) -> None:
-        form = TopicForm(self.window.store, parent=self.window)
+        form = TopicForm(self.window.operations.runner, parent=self.window)
         if self.exec_form(form):
             name, text = form.name.text(), form.description.toPlainText()
             allow = self._confirm_similar(form.warning(), "Similar topic name")
@@ -160,10 +164,13 @@ class Editing:
     def rename_topic(self) -> None:
         if (topic_id := self._need_topic()) is None:
             return
-        with self.window.store.reading() as session:
-            topic = next(t for t in list_topics(session) if t.id == topic_id)
+        topic = next(t for t in self.read(list_topics) if t.id == topic_id)
         form = TopicForm(
-            self.window.store, topic_id, topic.name, topic.description, parent=self.window
+            self.window.operations.runner,
+            topic_id,
+            topic.name,
+            topic.description,
+            parent=self.window,
         )
         if self.exec_form(form):
             name, text = form.name.text(), form.description.toPlainText()
@@ -180,8 +187,7 @@ class Editing:
         if (topic_id := self._need_topic()) is None:
             return
         name = self.window.topics.currentText()
-        with self.window.store.reading() as session:
-            goes = editing.topic_deletion_consequences(session, topic_id)
+        goes = self.read(lambda s: editing.topic_deletion_consequences(s, topic_id))
         text = f"Delete the topic \u201c{name}\u201d?\n\n" + "\n".join(goes)
         text += "\n\nYou can undo this."
         if self.ask(self.window, "Delete topic", text):
@@ -191,7 +197,7 @@ class Editing:
 
     def new_stakeholder(self) -> None:
         topic_id = self.window.topic_id
-        form = StakeholderForm(self.window.store, parent=self.window)
+        form = StakeholderForm(self.window.operations.runner, parent=self.window)
         if self.exec_form(form):
             fields = form.values()
             allow = self._confirm_similar(form.warning(), "Similar stakeholder name")
@@ -208,8 +214,9 @@ class Editing:
     def link_stakeholder(self) -> None:
         if (topic_id := self._need_topic()) is None:
             return
-        with self.window.store.reading() as session:
-            choices = editing.stakeholder_choices(session, topic_id=topic_id, on_topic=False)
+        choices = self.read(
+            lambda s: editing.stakeholder_choices(s, topic_id=topic_id, on_topic=False)
+        )
         form = ChooseStakeholderForm(choices, parent=self.window)
         if self.exec_form(form):
             chosen = form.choice.currentData()
@@ -222,9 +229,10 @@ class Editing:
     def edit_stakeholder(self) -> None:
         if (stakeholder_id := self._need_stakeholder()) is None:
             return
-        with self.window.store.reading() as session:
-            fields = editing.stakeholder_fields(session, stakeholder_id)
-        form = StakeholderForm(self.window.store, stakeholder_id, fields, parent=self.window)
+        fields = self.read(lambda s: editing.stakeholder_fields(s, stakeholder_id))
+        form = StakeholderForm(
+            self.window.operations.runner, stakeholder_id, fields, parent=self.window
+        )
         if self.exec_form(form):
             new = form.values()
             allow = self._confirm_similar(form.warning(), "Similar stakeholder name")
@@ -239,9 +247,12 @@ class Editing:
     def delete_stakeholder(self) -> None:
         if (stakeholder_id := self._need_stakeholder()) is None:
             return
-        with self.window.store.reading() as session:
-            name = editing.stakeholder_fields(session, stakeholder_id).name
-            goes = editing.deletion_consequences(session, stakeholder_id)
+        name, goes = self.read(
+            lambda s: (
+                editing.stakeholder_fields(s, stakeholder_id).name,
+                editing.deletion_consequences(s, stakeholder_id),
+            )
+        )
         if goes:
             text = f"Delete {name} from the store?\n\n" + "\n".join(goes)
             text += "\n\nYou can undo this."
@@ -260,9 +271,12 @@ class Editing:
         stakeholder_id = self._need_stakeholder()
         if topic_id is None or stakeholder_id is None:
             return
-        with self.window.store.reading() as session:
-            name = editing.stakeholder_fields(session, stakeholder_id).name
-            stance = editing.latest_stance(session, topic_id, stakeholder_id)
+        name, stance = self.read(
+            lambda s: (
+                editing.stakeholder_fields(s, stakeholder_id).name,
+                editing.latest_stance(s, topic_id, stakeholder_id),
+            )
+        )
         form = PositionForm(name, stance, dt.date.today(), parent=self.window)
         if self.exec_form(form):
             stance, summary, as_of, headline = form.values()
@@ -277,9 +291,12 @@ class Editing:
     def new_event(self) -> None:
         if (topic_id := self._need_topic()) is None:
             return
-        with self.window.store.reading() as session:
-            people = editing.stakeholder_choices(session, topic_id=topic_id, on_topic=True)
-            sources = editing.source_choices(session)
+        people, sources = self.read(
+            lambda s: (
+                editing.stakeholder_choices(s, topic_id=topic_id, on_topic=True),
+                editing.source_choices(s),
+            )
+        )
         form = EventForm(people, sources, self.window.selected_stakeholder_id(), parent=self.window)
         if self.exec_form(form):
             fields = form.values()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any, Protocol
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy.orm import Session
 
 from briefing.core import editing
 from briefing.core.editing import EventFields, StakeholderFields
@@ -42,6 +44,25 @@ from briefing.ui.datefield import ANY_PRECISION, DateField
 ERROR_STYLE = theme.style(palette.ERROR, bold=True)
 WARNING_STYLE = theme.style(palette.WARNING_STRONG, bold=True)
 READY_STYLE = theme.style(palette.OK)
+
+
+class Reads(Protocol):
+    """What a form reads the store through: the window's store runner (the read runs off the
+    GUI thread: `StoreRunner.read_now`), or a bare store (tests, scripts)."""
+
+    def read_now(self, work: Callable[[Session], Any]) -> Any: ...
+
+
+def reader_of(source: Store | Reads) -> Callable[[Callable[[Session], Any]], Any]:
+    """A function running `work(session)` in a read-only session of `source`."""
+    if isinstance(source, Store):
+
+        def read(work: Callable[[Session], Any]) -> Any:
+            with source.reading() as session:
+                return work(session)
+
+        return read
+    return source.read_now
 
 
 class Form(QDialog):
@@ -172,7 +193,7 @@ def _combo(items: list[tuple[str, object]], current: object = None) -> QComboBox
 class TopicForm(Form):
     def __init__(
         self,
-        store: Store,
+        store: Store | Reads,
         topic_id: int | None = None,
         name: str = "",
         description: str = "",
@@ -181,6 +202,7 @@ class TopicForm(Form):
         title = "New topic" if topic_id is None else "Rename topic"
         super().__init__(title, "&Create" if topic_id is None else "&Save", parent)
         self.store, self.topic_id = store, topic_id
+        self.read = reader_of(store)
         self.name = self.add("&Name:", QLineEdit(name), "What the topic is, in a few words")
         self.description = self.add("&Description:", QPlainTextEdit(description))
         self.description.setTabChangesFocus(True)
@@ -188,18 +210,18 @@ class TopicForm(Form):
         self.revalidate()
 
     def problem(self) -> str | None:
-        with self.store.reading() as session:
-            return editing.check_topic_name(session, self.name.text(), self.topic_id)
+        name, topic_id = self.name.text(), self.topic_id
+        return self.read(lambda session: editing.check_topic_name(session, name, topic_id))
 
     def warning(self) -> str | None:
-        with self.store.reading() as session:
-            return editing.similar_topic(session, self.name.text(), self.topic_id)
+        name, topic_id = self.name.text(), self.topic_id
+        return self.read(lambda session: editing.similar_topic(session, name, topic_id))
 
 
 class StakeholderForm(Form):
     def __init__(
         self,
-        store: Store,
+        store: Store | Reads,
         stakeholder_id: int | None = None,
         fields: StakeholderFields | None = None,
         parent: QWidget | None = None,
@@ -207,9 +229,11 @@ class StakeholderForm(Form):
         new = stakeholder_id is None
         super().__init__("New stakeholder" if new else "Edit stakeholder", "&Save", parent)
         self.store, self.stakeholder_id = store, stakeholder_id
+        self.read = reader_of(store)
         fields = fields or StakeholderFields("", "company")
-        with store.reading() as session:
-            others = editing.stakeholder_choices(session, exclude=stakeholder_id)
+        others = self.read(
+            lambda session: editing.stakeholder_choices(session, exclude=stakeholder_id)
+        )
         self.name = self.add("&Name:", QLineEdit(fields.name))
         self.kind = self.add(
             "&Kind:", _combo([(kind_label(k), k) for k in editing.KINDS], fields.kind)
@@ -241,12 +265,12 @@ class StakeholderForm(Form):
         )
 
     def problem(self) -> str | None:
-        with self.store.reading() as session:
-            return editing.check_stakeholder(session, self.values(), self.stakeholder_id)
+        values, stakeholder_id = self.values(), self.stakeholder_id
+        return self.read(lambda session: editing.check_stakeholder(session, values, stakeholder_id))
 
     def warning(self) -> str | None:
-        with self.store.reading() as session:
-            return editing.similar_stakeholder(session, self.name.text(), self.stakeholder_id)
+        name, stakeholder_id = self.name.text(), self.stakeholder_id
+        return self.read(lambda session: editing.similar_stakeholder(session, name, stakeholder_id))
 
 
 class ChooseStakeholderForm(Form):
@@ -306,7 +330,7 @@ class PositionForm(Form):
 class QuestionForm(Form):
     def __init__(
         self,
-        store: Store,
+        store: Store | Reads,
         topic_id: int,
         question_id: int | None = None,
         text: str = "",
@@ -316,16 +340,17 @@ class QuestionForm(Form):
             "New question" if question_id is None else "Edit question", "&Save", parent
         )
         self.store, self.topic_id, self.question_id = store, topic_id, question_id
+        self.read = reader_of(store)
         self.text = self.add(
             "&Question:", QLineEdit(text), "A row of the comparison, such as 'Sells to police?'"
         )
         self.revalidate()
 
     def problem(self) -> str | None:
-        with self.store.reading() as session:
-            return editing.check_question_text(
-                session, self.topic_id, self.text.text(), self.question_id
-            )
+        topic_id, text, question_id = self.topic_id, self.text.text(), self.question_id
+        return self.read(
+            lambda session: editing.check_question_text(session, topic_id, text, question_id)
+        )
 
 
 class EventForm(Form):

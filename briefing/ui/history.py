@@ -111,12 +111,17 @@ class HistoryPanel(QWidget):
         positions = []
         events: list[editing.EventLine] = []
         if topic_id is not None:
-            with self.window.store.reading() as session:
+
+            def read(session):
                 events = editing.topic_events(session, topic_id)
+                name, positions = None, []
                 if stakeholder_id is not None:
                     with contextlib.suppress(NotFound):
                         name = editing.stakeholder_fields(session, stakeholder_id).name
                         positions = editing.stakeholder_positions(session, topic_id, stakeholder_id)
+                return events, name, positions
+
+            events, name, positions = self.window.operations.runner.read_now(read)
         self.positions_box.setTitle(f"Positions of {name}" if name else "Positions")
         if name is not None:
             for number, position in enumerate(positions):
@@ -161,9 +166,12 @@ class HistoryPanel(QWidget):
         if item is None or topic_id is None:
             return
         event = self.events_by_id[item.data(IdRole)]
-        with self.window.store.reading() as session:
-            people = editing.stakeholder_choices(session, topic_id=topic_id, on_topic=True)
-            sources = editing.source_choices(session)
+        people, sources = self.window.operations.runner.read_now(
+            lambda s: (
+                editing.stakeholder_choices(s, topic_id=topic_id, on_topic=True),
+                editing.source_choices(s),
+            )
+        )
         form = EventForm(people, sources, parent=self.window, event=event)
         if self.window.editing.exec_form(form):
             fields = form.values()

@@ -50,8 +50,10 @@ from briefing.ui.failures import open_log_folder
 from briefing.ui.notes import install_notes
 from briefing.ui.operations import Operations
 from briefing.ui.packs import install_packs
+from briefing.ui.panel import Navigation, PanelContext
 from briefing.ui.search import install_search
 from briefing.ui.sources import install_sources
+from briefing.ui.store_runner import StoreRunner
 
 DETAIL_QUOTES = 50  # quotes the details show of a card at first, and more per "Show more"
 NOTES_ONLY = frozenset({"note", "tag"})  # changes that touch nothing on a card but its notes
@@ -79,10 +81,22 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.store = store
         self.settings = settings
-        self.operations = Operations(store, self)
+        self.runner = StoreRunner(store, self)
+        self.operations = Operations(store, self, runner=self.runner)
+        # What panels are given, and how features ask for each other (signals, not attributes).
+        self.navigation = Navigation(self)
+        self.context = PanelContext(
+            runner=self.runner,
+            operations=self.operations,
+            navigation=self.navigation,
+            status=lambda words, ms=5000: self.statusBar().showMessage(words, ms),
+            read_only=store.read_only,
+        )
         self.operations.changed.connect(self.on_changes)
         self.operations.stepped.connect(lambda words: self.statusBar().showMessage(words, 10000))
         self.topic_id: int | None = None
+        self._generation = 0  # of `show_topic`: a later showing wins over one still reading
+        self._detail_generation = 0
         self.setWindowTitle("Briefing")
         self.setAccessibleName("Briefing main window")
 
@@ -385,14 +399,15 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         self.save_layout()
         super().closeEvent(event)
+        if event.isAccepted():
+            self.runner.wait_idle()  # saves off the GUI thread land before the store closes
 
     # -- loading ------------------------------------------------------------------------------
 
     def reload(self) -> None:
         """Read topics and the current topic's cards again, keeping the selection if it can."""
         selected = self.selected_stakeholder_id()
-        with self.store.reading() as session:
-            topics = list_topics(session)
+        topics = self.runner.read_now(list_topics)
         wanted = self.topic_id or self.settings.value("main/topic", type=int)
         self._descriptions = {topic.id: topic.description for topic in topics}
         self.topics.blockSignals(True)  # one show_topic below, not one per item added
@@ -416,12 +431,15 @@ class MainWindow(QMainWindow):
         selected = select if select is not None else self.selected_stakeholder_id()
         self.topic_id = topic_id
         cards = []
+        numbers: dict[str, int] = {}
         if topic_id is not None:
-            with self.store.reading() as session:
-                cards = topic_cards(session, topic_id)
-                numbers = counts(session)
-        else:
-            numbers = {}
+            # Read on a reader thread; the window paints meanwhile (`StoreRunner.read_now`).
+            generation = self._generation = self._generation + 1
+            cards, numbers = self.runner.read_now(
+                lambda session: (topic_cards(session, topic_id), counts(session))
+            )
+            if generation != self._generation:
+                return  # a newer showing ran while this one read: it has the last word
         # Keep the grid where it was: a refresh after an edit or an undo must not jump to the top.
         scroll = self.grid.verticalScrollBar().value()
         same_topic = topic_id == getattr(self, "_shown_topic", None)
@@ -499,9 +517,13 @@ class MainWindow(QMainWindow):
         Nothing else on a card depends on notes."""
         if self.topic_id is None:
             return
-        with self.store.reading() as session:
-            self.cards.set_note_counts(card_note_counts(session, self.topic_id))
-            numbers = counts(session)
+        topic_id = self.topic_id
+        note_counts, numbers = self.runner.read_now(
+            lambda session: (card_note_counts(session, topic_id), counts(session))
+        )
+        if topic_id != self.topic_id:
+            return
+        self.cards.set_note_counts(note_counts)
         self._show_counts(numbers)
         if self._detail_shows_card:
             self._detail_stale = True
@@ -550,14 +572,18 @@ class MainWindow(QMainWindow):
                     )
                 self._detail_shows_card = self._detail_stale = False
                 return
-            with self.store.reading() as session:
-                detail = stakeholder_detail(
-                    session,
-                    self.topic_id,
-                    current.data(StakeholderIdRole),
-                    quote_limit=self._detail_quotes,
+            topic_id, stakeholder_id = self.topic_id, current.data(StakeholderIdRole)
+            limit = self._detail_quotes
+            generation = self._detail_generation = self._detail_generation + 1
+            # Read and written as HTML on a reader thread; the window paints meanwhile.
+            html = self.runner.read_now(
+                lambda session: stakeholder_html(
+                    stakeholder_detail(session, topic_id, stakeholder_id, quote_limit=limit)
                 )
-            self.detail.setHtml(stakeholder_html(detail))
+            )
+            if generation != self._detail_generation:
+                return  # a newer card was shown while this one was read
+            self.detail.setHtml(html)
         finally:
             self._rendering_detail = False
         if keep_scroll:

@@ -34,6 +34,7 @@ Deleting asks first and goes on the window's undo stack: Edit > Undo puts the ve
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from PySide6.QtCore import (
     QAbstractListModel,
@@ -88,11 +89,13 @@ from briefing.core import notes as core
 from briefing.core.changes import Changes
 from briefing.core.undo import Recorded
 from briefing.errors import BriefingError, NoteChangedElsewhere, NotFound
+from briefing.logs import log_failure
 from briefing.render import palette
 from briefing.render.detail import LOCK_IMAGE, NOTES_SCHEME
 from briefing.render.markdown import render_markdown
 from briefing.ui import theme
 from briefing.ui.browser import SafeBrowser, register_app_image
+from briefing.ui.panel import NoteRequest
 
 SAVE_AFTER_MS = 500  # quiet time after the last keystroke before saving
 SAVE_AT_MOST_MS = 1000  # however fast the typing, unsaved words are never older than this
@@ -437,6 +440,15 @@ def toggle_list(edit: QPlainTextEdit) -> None:
     cursor.endEditBlock()
 
 
+@dataclass(frozen=True)
+class _Saved:
+    """What a save wrote: the note's id and its new version, and what changed."""
+
+    id: int
+    version: dt.datetime
+    changes: Changes
+
+
 class NoteEditor(QWidget):
     """Markdown source, live preview, tags, the private flag; saves itself (see module doc)."""
 
@@ -446,11 +458,14 @@ class NoteEditor(QWidget):
     def __init__(self, operations, store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.operations = operations
+        self.runner = operations.runner
         self.store = store
         self.note_id: int | None = None
         self.target: core.Target | None = None
         self.last_saved_body = ""
         self.saving = False  # while its own change runs, so that the panel knows it is its own
+        self._in_flight = None  # the save under way (a Future), one at a time
+        self._save_again = False  # words were typed while it was under way
         self.version: dt.datetime | None = None  # the note's updated_at when loaded or saved
         self.conflict = False  # the note changed elsewhere: saving waits for the user's choice
         self._dirty = False
@@ -688,7 +703,7 @@ class NoteEditor(QWidget):
         if self._loading or self.target is None:
             return
         self._dirty = True
-        self.save()  # a change of privacy is saved at once, not after a pause
+        self.save_now()  # a change of privacy is saved at once, not after a pause
 
     def _stop_timers(self) -> None:
         self._debounce.stop()
@@ -697,12 +712,16 @@ class NoteEditor(QWidget):
 
     @property
     def has_unsaved_changes(self) -> bool:
-        return self._dirty and (self.note_id is not None or bool(self.source.toPlainText().strip()))
+        """Words not committed yet: typed since the last save, or in a save under way."""
+        pending = self._dirty or self._in_flight is not None
+        return pending and (self.note_id is not None or bool(self.source.toPlainText().strip()))
 
     def flush(self) -> bool:
-        """Save now whatever is pending; True when nothing is left unsaved."""
+        """Save now whatever is pending and wait for it; True when nothing is left unsaved."""
+        self.wait_for_save()
         if self._dirty:
             self.save()
+            self.wait_for_save()
         return not self.has_unsaved_changes
 
     def _set_conflict(self, conflict: bool) -> None:
@@ -726,7 +745,7 @@ class NoteEditor(QWidget):
         self.version = None
         self._set_conflict(False)
         self._dirty = True
-        self.save()
+        self.save_now()
 
     def replace_other_version(self) -> None:
         """After a conflict, on the user's word: this text replaces the other version."""
@@ -734,14 +753,15 @@ class NoteEditor(QWidget):
             return
         note_id = self.note_id
         try:
-            with self.store.reading() as session:
-                self.version = core.note_snapshot(session, note_id).updated_at
+            self.version = self.runner.read_now(
+                lambda session: core.note_snapshot(session, note_id).updated_at
+            )
         except NotFound:
             self.orphan()
             return
         self._set_conflict(False)
         self._dirty = True
-        self.save()
+        self.save_now()
 
     def show_other_version(self) -> None:
         """After a conflict: show the stored version; this text goes to the clipboard."""
@@ -750,8 +770,7 @@ class NoteEditor(QWidget):
         QApplication.clipboard().setText(self.source.toPlainText())
         note_id = self.note_id
         try:
-            with self.store.reading() as session:
-                other = core.note_summary(session, note_id)
+            other = self.runner.read_now(lambda session: core.note_summary(session, note_id))
         except NotFound:
             self.orphan()
             return
@@ -761,7 +780,13 @@ class NoteEditor(QWidget):
         self.status.setText("Showing the other version; your text is on the clipboard")
 
     def save(self) -> None:
+        """Save the editor's text, off the GUI thread (the store's writer may be busy with an
+        import): the outcome arrives in `_saved` or `_save_failed`. One save is under way at a
+        time; words typed meanwhile are saved when it has landed."""
         self._stop_timers()
+        if self._in_flight is not None:
+            self._save_again = True
+            return
         if not self._dirty or self.target is None or self.conflict:
             return
         body = self.source.toPlainText()
@@ -774,64 +799,92 @@ class NoteEditor(QWidget):
             tag_problem = f"Tags not saved: {error}"
         if self.note_id is None and not body.strip():
             return  # nothing to keep yet; stays dirty, so the first words save it
+        if self.note_id is None:
+            target = self.target
+
+            def work(session) -> _Saved:
+                added = core.add_note(session, target, body, private=private, tags=tags or ())
+                return _Saved(added.id, core.note_version(session, added.id), added.changes)
+
+        else:
+            note_id, expected = self.note_id, self.version
+
+            def work(session) -> _Saved:
+                changes = core.update_note(
+                    session,
+                    note_id,
+                    body=body,
+                    private=private,
+                    tags=tags,
+                    expected_version=expected,
+                )
+                return _Saved(note_id, core.note_version(session, note_id), changes)
+
+        # Optimistic: words typed while the save is under way mark the editor dirty again.
+        self._dirty = False
         self.saving = True
-        versions: list[dt.datetime] = []
-        try:
-            if self.note_id is None:
-                added: list[core.AddedNote] = []
-                target = self.target
+        self._in_flight = self.operations.submit(
+            work,
+            success=lambda saved: self._saved(saved, body, tag_problem),
+            failure=self._save_failed,
+            what="saving a note",
+        )
 
-                def add(session) -> Changes:
-                    added.append(
-                        core.add_note(session, target, body, private=private, tags=tags or ())
-                    )
-                    versions.append(core.note_version(session, added[-1].id))
-                    return added[-1].changes
+    def save_now(self) -> None:
+        """Save and wait for the outcome: for the user's explicit choices (privacy, replace,
+        keep both), whose result they look for at once."""
+        self.wait_for_save()
+        self.save()
+        self.wait_for_save()
 
-                self.operations.run(add)
-                self.note_id = added[-1].id
-            else:
-                note_id, expected = self.note_id, self.version
+    def wait_for_save(self) -> None:
+        """Wait until the save under way (if any) has landed, its outcome handled."""
+        if self._in_flight is not None:
+            self.operations.runner.finish(self._in_flight)
 
-                def update(session) -> Changes:
-                    changes = core.update_note(
-                        session,
-                        note_id,
-                        body=body,
-                        private=private,
-                        tags=tags,
-                        expected_version=expected,
-                    )
-                    versions.append(core.note_version(session, note_id))
-                    return changes
+    def _landed(self) -> None:
+        self._in_flight = None
+        self.saving = False
+        if self._save_again:
+            self._save_again = False
+            if self._dirty:
+                self.save()
 
-                self.operations.run(update)
-        except NoteChangedElsewhere as error:
-            self._dirty = True
+    def _saved(self, saved: _Saved, body: str, tag_problem: str) -> None:
+        self.note_id = saved.id
+        self._retry_after = RETRY_FIRST_MS
+        self.version = saved.version
+        self.last_saved_body = body
+        self.status.setText(
+            "Not saved yet"
+            if self._dirty
+            else tag_problem or f"Saved at {dt.datetime.now():%H:%M:%S}"
+        )
+        self.saved.emit(self.note_id)
+        self._landed()
+
+    def _save_failed(self, error: BaseException) -> None:
+        self._dirty = True
+        self._in_flight = None
+        self.saving = False
+        self._save_again = False
+        if isinstance(error, NoteChangedElsewhere):
             self._set_conflict(True)
             self._not_saved(str(error))
-            return
-        except NotFound as error:
+        elif isinstance(error, NotFound):
             if self.note_id is not None:
                 self.orphan()
             else:  # the record it is written on is gone: keep the words, keep trying
                 self._retry_later(str(error))
-            return
-        except BriefingError as error:
+        elif isinstance(error, BriefingError):
             self._retry_later(str(error))
-            return
-        except Exception as error:  # noqa: BLE001 - whatever it is, the words must stay
-            # The type only: a database error's message can quote the record's text.
+        else:
+            # Whatever it is, the words stay. The type only: a database error's message can
+            # quote the record's text. A bug is logged too.
+            if not isinstance(error, Exception):
+                raise error
+            log_failure("saving a note", error)
             self._retry_later(f"an unexpected error ({type(error).__name__})")
-            return
-        finally:
-            self.saving = False
-        self._dirty = False
-        self._retry_after = RETRY_FIRST_MS
-        self.version = versions[-1] if versions else self.version
-        self.last_saved_body = body
-        self.status.setText(tag_problem or f"Saved at {dt.datetime.now():%H:%M:%S}")
-        self.saved.emit(self.note_id)
 
     def update_preview(self) -> None:
         self._preview_timer.stop()
@@ -848,6 +901,7 @@ class NotesPanel(QWidget):
         super().__init__(parent)
         self.window_ = window
         self.operations = window.operations
+        self.runner = window.operations.runner
         self.store = window.store
         self.card_id: int | None = None
         self.topic_id: int | None = None
@@ -942,8 +996,7 @@ class NotesPanel(QWidget):
         the editor for a new note on it. The card and the topic have their own entries."""
         self.editor.flush()
         kind, target_id = target
-        with self.store.reading() as session:
-            label = core.describe_target(session, target)
+        label = self.runner.read_now(lambda session: core.describe_target(session, target))
         self.scope.blockSignals(True)
         for row in reversed(range(self.scope.count())):
             if self.scope.itemData(row)[0] not in ("card", "topic"):
@@ -998,14 +1051,18 @@ class NotesPanel(QWidget):
         """Read the list again; the note being edited stays selected and is not reloaded."""
         self._refresh_timer.stop()
         target = self.scope_target()
-        with self.store.reading() as session:
+        topic_id = self.topic_id
+
+        def read(session):
             if target is None:
                 found = []
-            elif target[0] == "card" and self.topic_id is not None:
-                found = core.card_notes(session, self.topic_id, target[1])
+            elif target[0] == "card" and topic_id is not None:
+                found = core.card_notes(session, topic_id, target[1])
             else:
                 found = core.list_notes(session, target)
-            tags = core.all_tags(session)
+            return found, core.all_tags(session)
+
+        found, tags = self.runner.read_now(read)
         self.editor.set_tag_choices(tags)
         bar = self.list.verticalScrollBar()
         position = bar.value()
@@ -1066,9 +1123,18 @@ class NotesPanel(QWidget):
         if self.model.row_of(note_id) is None:
             self.refresh()
         elif own:
-            with self.store.reading() as session:
-                self.model.replace(core.note_summary(session, note_id))
+            self.model.replace(
+                self.runner.read_now(lambda session: core.note_summary(session, note_id))
+            )
         self._select(note_id)
+
+    # -- asked by other features (`Navigation`) -------------------------------------------------
+
+    def show_notes_requested(self, target: core.Target) -> None:
+        show_notes_on(self.window_, target)
+
+    def open_note_requested(self, request: NoteRequest) -> None:
+        open_note_request(self.window_, request)
 
     # -- actions --------------------------------------------------------------------------------
 
@@ -1132,11 +1198,10 @@ def show_notes_on(window, target: core.Target) -> None:
 def show_note(window, note_id: int) -> bool:
     """Bring the Notes tab forward with one note open in the editor, listed with the notes of
     the card (if the window shows it there) or of the record it is on. False if it is gone."""
-    with window.store.reading() as session:
-        try:
-            note = core.note_summary(session, note_id)
-        except NotFound:
-            return False
+    try:
+        note = window.operations.runner.read_now(lambda s: core.note_summary(s, note_id))
+    except NotFound:
+        return False
     panel: NotesPanel = window.notes_panel
     window.toggle_detail.setChecked(True)
     window.side_tabs.setVisible(True)
@@ -1151,6 +1216,39 @@ def show_note(window, note_id: int) -> bool:
     panel.list.setCurrentIndex(panel.model.index(row, 0))
     panel.editor.source.setFocus()
     return True
+
+
+def open_note_request(window, request: NoteRequest) -> None:
+    """Answer a `NoteRequest` (from search): the note open in the editor, listed on the card or
+    the topic that lists it; `request.opened` says whether it could be."""
+    notes: NotesPanel = window.notes_panel
+    choice = next(
+        (
+            i
+            for i in range(notes.scope.count())
+            if (notes.scope.itemData(i) or ("",))[0] == request.scope
+        ),
+        None,
+    )
+    if choice is None:
+        return
+    if notes.scope.currentIndex() != choice:
+        notes.scope.setCurrentIndex(choice)  # saves what was being typed, reads the list
+    else:
+        notes.refresh()
+    row = notes.model.row_of(request.note_id)
+    if row is None:
+        return
+    window.toggle_detail.setChecked(True)
+    window.side_tabs.setVisible(True)
+    window.side_tabs.setCurrentWidget(notes)
+    notes.list.setCurrentIndex(notes.model.index(row, 0))  # loads it in the editor
+    if request.select_text:  # the first word matched, so it shows where the note says it
+        editor = notes.editor.source
+        editor.moveCursor(QTextCursor.MoveOperation.Start)
+        editor.find(request.select_text)
+    notes.list.setFocus(Qt.FocusReason.OtherFocusReason)
+    request.opened = True
 
 
 def notes_link_target(url: QUrl) -> core.Target | None:
@@ -1171,6 +1269,10 @@ def install_notes(window) -> NotesPanel:
     panel = NotesPanel(window)
     window.notes_panel = panel
     window.side_tabs.addTab(panel, "&Notes")
+
+    # Other features reach the Notes tab through the window's navigation signals.
+    window.navigation.notes_requested.connect(panel.show_notes_requested)
+    window.navigation.note_requested.connect(panel.open_note_requested)
 
     def follow_card(*_args) -> None:
         index = window.grid.currentIndex()

@@ -1,10 +1,12 @@
 """Changes to the store made from the GUI: one transaction each, announced when committed.
 
 Slots never write to the store themselves. They hand a use case from `briefing.core` to
-`Operations.run` (a change that is not undone, such as a note saving itself as the user types)
-or to `Operations.push` (an edit the user can undo and redo from the Edit menu). Either way the
-change runs in one transaction, and `changed` then tells every view what kinds of record it
-touched, so that each refreshes itself (the pattern of Anki's CollectionOp).
+`Operations.submit` (a change that is not undone and whose outcome can arrive later, such as a
+note saving itself as the user types), `Operations.run` (the same, when the caller needs the
+answer before it goes on) or `Operations.push` (an edit the user can undo and redo from the Edit
+menu). Every change runs in one transaction on the store runner's single writer thread
+(`ui.store_runner`), never on the GUI thread, and `changed` then tells every view what kinds of
+record it touched, so that each refreshes itself (the pattern of Anki's CollectionOp).
 
 Undo and redo go through `Operations.undo` and `Operations.redo` (the Edit menu's actions come
 from `create_undo_action` / `create_redo_action`), never through `QUndoStack.undo()` directly.
@@ -22,6 +24,8 @@ until the user removes its cause.
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Future
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QAction, QUndoCommand, QUndoStack
@@ -29,6 +33,7 @@ from PySide6.QtGui import QAction, QUndoCommand, QUndoStack
 from briefing.core.changes import Changes
 from briefing.errors import BriefingError
 from briefing.store import Store
+from briefing.ui.store_runner import StoreRunner
 
 Change = Callable[..., Changes]  # takes a Session, returns what it changed
 
@@ -68,18 +73,31 @@ class Operations(QObject):
     refused = Signal(str, str)  # what was refused ("Undo Delete IBM"), and why in words
     stepped = Signal(str)  # what an undo or redo did, in words: "Undid Set position of IBM"
 
-    def __init__(self, store: Store, parent: QObject | None = None) -> None:
+    def __init__(
+        self, store: Store, parent: QObject | None = None, *, runner: StoreRunner | None = None
+    ) -> None:
         super().__init__(parent)
         self.store = store
+        self.runner = runner if runner is not None else StoreRunner(store, self)
+        self.runner.announce = self.changed.emit
         self.undo_stack = QUndoStack(self)
 
     def run(self, change: Change) -> Changes:
-        """Run `change` in one transaction; announce what it changed once it has committed."""
-        with self.store.writing() as session:
-            changes = change(session)
-        if changes:
-            self.changed.emit(changes)
-        return changes
+        """Run `change` in one transaction on the writer and wait for it; announce what it
+        changed once it has committed. Raises what the change raised (nothing was written)."""
+        return self.runner.call(change)
+
+    def submit(
+        self,
+        change: Callable[..., Any],
+        *,
+        success: Callable[[Any], Any] | None = None,
+        failure: Callable[[BaseException], Any] | None = None,
+        what: str = "saving a change",
+    ) -> Future:
+        """Run `change` in one transaction on the writer without waiting; once it has committed,
+        announce what it changed (its result, or its result's `changes`), then `success`."""
+        return self.runner.write(change, success=success, failure=failure, what=what)
 
     def push(self, text: str, do: Change, undo: Change) -> Changes:
         """Run `do` now and put it on the undo stack as `text` ("Delete note").
@@ -156,8 +174,11 @@ class _StepAction(QAction):
 
     def __init__(self, prefix: str, parent: QObject | None) -> None:
         super().__init__(prefix, parent)
-        self._prefix = prefix
+        # Kept on the C++ side: a parentless action's Python wrapper may be collected and made
+        # anew (without __init__) while the stack still signals it.
+        self.setProperty("step_prefix", prefix)
 
     @Slot(str)
     def name(self, step: str) -> None:
-        self.setText(f"{self._prefix} {step}" if step else self._prefix)
+        prefix = self.property("step_prefix") or ""
+        self.setText(f"{prefix} {step}" if step else prefix)

@@ -419,7 +419,7 @@ class _ImportFlow(PackTask):
             self.window.statusBar().showMessage(f"Nothing imported from {self.path.name}", 8000)
             self.end("declined")
             return
-        store, pack = self.window.store, self.pack
+        store, pack, runner = self.window.store, self.pack, self.window.operations.runner
         reports: list[packs.ImportReport] = []
 
         def work(progress, cancelled):
@@ -434,8 +434,8 @@ class _ImportFlow(PackTask):
                 packs.refuse_rewritten_sources(session, pack)
             backup = packs.backup_before_import(store)
             recorded = Recorded(merge)
-            with store.writing() as session:
-                recorded.do(session)
+            # On the store's one writer, in turn with the window's own saves.
+            runner.write_from_job(recorded.do)
             report = reports[-1]
             report.backup = str(backup)
             return recorded, report

@@ -103,6 +103,8 @@ from briefing.store import Store
 from briefing.text import isolate
 from briefing.ui import theme
 from briefing.ui.notes import show_note
+from briefing.ui.panel import NoteRequest, SourceRequest
+from briefing.ui.store_runner import StoreRunner
 
 HitRole = Qt.ItemDataRole.UserRole + 21
 KindRole = Qt.ItemDataRole.UserRole + 22
@@ -384,9 +386,17 @@ class SearchPanel(QWidget):
     results_shown = Signal(int)  # the number of hits now shown
     open_requested = Signal(object)  # SearchHit
 
-    def __init__(self, store: Store, field: QLineEdit, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        field: QLineEdit,
+        parent: QWidget | None = None,
+        *,
+        runner: StoreRunner | None = None,
+    ) -> None:
         super().__init__(parent)
         self.store = store
+        self.runner = runner if runner is not None else StoreRunner(store, self)
         self.field = field
         self.generation = 0
         self._shown_generation = 0
@@ -518,9 +528,7 @@ class SearchPanel(QWidget):
 
     def reload_choices(self) -> None:
         """Read the stakeholders and tags the filters offer, keeping what is chosen."""
-        with self.store.reading() as session:
-            choices = filter_choices(session)
-        self._fill(choices)
+        self._fill(self.runner.read_now(filter_choices))
 
     def _fill(self, choices: FilterChoices) -> None:
         for combo, anything, items in (
@@ -711,7 +719,7 @@ class SearchFeature(QObject):
         toolbar.addWidget(self.field)
         window.addToolBar(toolbar)
 
-        self.panel = SearchPanel(window.store, self.field)
+        self.panel = SearchPanel(window.store, self.field, runner=window.operations.runner)
         self.panel.setAccessibleName("Search")
         self.tab_index = window.side_tabs.addTab(self.panel, "&Search")
         self.panel.open_requested.connect(self.open_hit)
@@ -808,12 +816,9 @@ class SearchFeature(QObject):
                 return
 
     def _open_note(self, hit: SearchHit, where) -> bool:
-        """Open a note in the Notes tab, loaded in its editor, on the card or the topic that lists
-        it. False when no card or topic lists it (a note on a source or a briefing)."""
+        """Ask the Notes tab to open a note, on the card or the topic that lists it. False when
+        no card or topic lists it (a note on a source or a briefing), or the tab could not."""
         window = self.window
-        notes = getattr(window, "notes_panel", None)
-        if notes is None:
-            return False
         if where.cards:
             self._select_card(where)  # the Notes tab follows the selected card
             if window.selected_stakeholder_id() not in where.cards:
@@ -827,60 +832,28 @@ class SearchFeature(QObject):
             scope = "topic"
         else:
             return False
-        choice = next(
-            (
-                i
-                for i in range(notes.scope.count())
-                if (notes.scope.itemData(i) or ("",))[0] == scope
-            ),
-            None,
-        )
-        if choice is None:
-            return False
-        if notes.scope.currentIndex() != choice:
-            notes.scope.setCurrentIndex(choice)  # saves what was being typed, reads the list
-        else:
-            notes.refresh()
-        row = notes.model.row_of(hit.id)
-        if row is None:
-            return False
-        self._show_tab(notes)
-        notes.list.setCurrentIndex(notes.model.index(row, 0))  # loads it in the editor
-        if hit.highlights:  # select the first word matched, so it shows where the note says it
-            start, end = hit.highlights[0]
-            editor = notes.editor.source
-            editor.moveCursor(QTextCursor.MoveOperation.Start)
-            editor.find(hit.snippet[start:end])
-        notes.list.setFocus(Qt.FocusReason.OtherFocusReason)
-        window.statusBar().showMessage(f"Opened {hit.title[:1].lower()}{hit.title[1:]}", 5000)
-        return True
+        start_end = hit.highlights[0] if hit.highlights else None
+        words = hit.snippet[start_end[0] : start_end[1]] if start_end else ""
+        request = NoteRequest(hit.id, scope, select_text=words)
+        window.navigation.note_requested.emit(request)
+        if request.opened:
+            window.statusBar().showMessage(f"Opened {hit.title[:1].lower()}{hit.title[1:]}", 5000)
+        return request.opened
 
     def _open_in_source(self, where, found: SourceView, at: int | None = None) -> None:
-        """Open the source reader on the source, with the words searched for marked: a quote
-        selected in its context (its speaker's card selected too), a source at the passage the
-        hit was found in (`at`, its offset), on the first match there."""
-        window = self.window
+        """Ask the source reader to open the source on the words searched for: a quote selected
+        in its context (its speaker's card selected too), a source at the passage the hit was
+        found in (`at`, its offset), on the first match there."""
         self._select_card(where)
-        panel = window.sources_panel
-        panel.show_source(where.source_id, current_quote=where.quote_id, matches=found.highlights)
-        self._show_tab(panel)
-        reader = panel.reader
-        row = panel.quotes.row_of(where.quote_id) if where.quote_id is not None else None
-        if row is not None:
-            check = panel.quotes.check(row)
-            reader.select_span(check.start, check.end)
-            message = "Opened the quote in its source"
-        else:
-            message = f"Source: {found.title}"
-            here = [start for start, _end in found.highlights if at is None or start >= at]
-            if here or at is not None:
-                reader.scroll_to(here[0] if here else at)
-            if found.highlights:
-                marked = len(found.highlights)
-                message += f", {marked} match{'es' if marked != 1 else ''} in its text marked"
-        _upper_third(reader)
-        reader.setFocus(Qt.FocusReason.OtherFocusReason)
-        window.statusBar().showMessage(message, 5000)
+        self.window.navigation.source_requested.emit(
+            SourceRequest(
+                where.source_id,
+                quote_id=where.quote_id,
+                matches=tuple(found.highlights),
+                at=at,
+                title=found.title,
+            )
+        )
 
     def _show_tab(self, widget: QWidget) -> None:
         window = self.window

@@ -8,8 +8,9 @@ every quote of the source is listed with its check in words; the selected quote'
 difference from the source and, side by side, any other source that reports the same words
 differently.
 
-Widgets here never touch the store themselves: reads go through `window.store.reading()` and use
-cases of `briefing.core`; writes through `window.operations` (a new quote can be undone).
+Widgets here never touch the store themselves: reads run use cases of `briefing.core` on the
+store runner's readers (`ui.store_runner`), writes go through `window.operations` (a new quote
+can be undone), so none of them runs on the GUI thread.
 Dialogs that ask the user have an `ask()` classmethod, and the file chooser and error box are
 module functions, so tests replace them.
 """
@@ -86,7 +87,8 @@ from briefing.ui import corrections, theme
 from briefing.ui.browser import SafeBrowser
 from briefing.ui.failures import details_of, show_failure
 from briefing.ui.jobs import BackgroundJob
-from briefing.ui.notes import notes_link_target, show_notes_on
+from briefing.ui.notes import notes_link_target
+from briefing.ui.panel import SourceRequest, WhenShown
 from briefing.ui.text_positions import TextPositions
 
 FILE_FILTER = "Sources (*.txt *.md *.markdown *.html *.htm *.pdf);;All files (*)"
@@ -186,9 +188,8 @@ class SourceFactsDialog(QDialog):
             "quotes of them in other sources are checked against its words"
         )
         self.primary_for.addItem("nobody (a report or other document)", None)
-        if owners is None and hasattr(parent, "store"):  # the window: its stakeholders
-            with parent.store.reading() as session:
-                owners = speaker_choices(session)
+        if owners is None and hasattr(parent, "operations"):  # the window: its stakeholders
+            owners = parent.operations.runner.read_now(speaker_choices)
         for choice in owners or []:
             self.primary_for.addItem(choice.name, choice.id)
         form.addRow("P&rimary document of:", self.primary_for)
@@ -518,6 +519,7 @@ class SourcesPanel(QWidget):
     def __init__(self, window) -> None:
         super().__init__()
         self.window_ = window
+        self.runner = window.operations.runner  # every read of this panel, off the GUI thread
         self.setAccessibleName("Sources")
         self.document: SourceDocument | None = None
         self.checks: list[QuoteCheck] = []
@@ -611,6 +613,9 @@ class SourcesPanel(QWidget):
         self.quote_detail.anchorClicked.connect(self._on_quote_detail_link)
         self._shown_quote: int | None = None  # the quote whose check and notes are shown
         self._notes_stale = False  # notes changed while the tab was hidden
+        # Sources, quotes or stakeholders changed: the list is read again now if the tab is
+        # shown, else once when it is next shown (not on every rename while out of sight).
+        self._list = WhenShown(self, self.reload)
         # The source to show once the tab is shown: a hidden tab reads no text. A source may be
         # tens of megabytes, seconds of layout, and the window opens on the cards, not here.
         self._text_stale = False
@@ -689,8 +694,7 @@ class SourcesPanel(QWidget):
         wanted = select_source or (self.document.id if self.document else None)
         if wanted is None and self.chooser.count():
             wanted = self.chooser.currentData()  # chosen while the tab was hidden
-        with self.window_.store.reading() as session:
-            sources = list_sources(session)
+        sources = self.runner.read_now(list_sources)
         self.chooser.blockSignals(True)
         self.chooser.clear()
         for source in sources:
@@ -711,6 +715,42 @@ class SourcesPanel(QWidget):
         shown = self.chooser.itemData(index) if index >= 0 else None
         keep = self.current_quote_id() if self.document and self.document.id == shown else None
         self.show_source(shown, keep)
+
+    def open_request(self, request: SourceRequest) -> None:
+        """Answer a `SourceRequest` (from search): the source shown with the words searched for
+        marked, on its quote selected in its context, or scrolled to the match asked for."""
+        window = self.window_
+        self.show_source(
+            request.source_id, current_quote=request.quote_id, matches=request.matches or []
+        )
+        window.toggle_detail.setChecked(True)
+        window.side_tabs.setVisible(True)
+        window.side_tabs.setCurrentWidget(self)
+        reader = self.reader
+        quote_id = request.quote_id
+        row = self.quotes.row_of(quote_id) if quote_id is not None else None
+        if row is not None:
+            check = self.quotes.check(row)
+            reader.select_span(check.start, check.end)
+            message = "Opened the quote in its source"
+        else:
+            message = f"Source: {request.title}"
+            at = request.at
+            here = [start for start, _end in request.matches or () if at is None or start >= at]
+            if here or at is not None:
+                reader.scroll_to(here[0] if here else at)
+            if request.matches:
+                marked = len(request.matches)
+                message += f", {marked} match{'es' if marked != 1 else ''} in its text marked"
+        reader.ensureCursorVisible()  # the cursor in the upper third, not at an edge
+        bar = reader.verticalScrollBar()
+        bar.setValue(bar.value() + reader.cursorRect().top() - reader.viewport().height() // 3)
+        reader.setFocus(Qt.FocusReason.OtherFocusReason)
+        window.statusBar().showMessage(message, 5000)
+
+    def _show_suggestion_count(self, waiting: int) -> None:
+        self.suggestions_button.setText(f"Suggested quotes ({waiting})\u2026")
+        self.suggestions_button.setEnabled(waiting > 0)
 
     def _on_source_chosen(self, index: int) -> None:
         self.show_source(self.chooser.itemData(index) if index >= 0 else None)
@@ -741,15 +781,35 @@ class SourcesPanel(QWidget):
         self.primary_button.setEnabled(True)
         same = self.document is not None and self.document.id == source_id
         scroll = self.reader.verticalScrollBar().value() if same else 0
-        with self.window_.store.reading() as session:
-            self.document = open_source(session, source_id)
-            self.checks = check_quotes(session, source_id=source_id)
-            quote_notes = note_counts(session, "quote", [c.id for c in self.checks])
-            source_notes = note_counts(session, "source", [source_id]).get(source_id, 0)
-            self.primary_for = primary_owners(session, [source_id]).get(source_id, [])
-            waiting = sum(1 for s in suggest_quotes(session, source_id) if s.quote_id is None)
-        self.suggestions_button.setText(f"Suggested quotes ({waiting})\u2026")
-        self.suggestions_button.setEnabled(waiting > 0)
+
+        def read(session):
+            checks = check_quotes(session, source_id=source_id)
+            return (
+                open_source(session, source_id),
+                checks,
+                note_counts(session, "quote", [c.id for c in checks]),
+                note_counts(session, "source", [source_id]).get(source_id, 0),
+                primary_owners(session, [source_id]).get(source_id, []),
+            )
+
+        (
+            self.document,
+            self.checks,
+            quote_notes,
+            source_notes,
+            self.primary_for,
+        ) = self.runner.read_now(read)
+        # Finding quotations reads the whole text: the button's count arrives when it is done.
+        self.suggestions_button.setText("Suggested quotes\u2026")
+        self.suggestions_button.setEnabled(False)
+        self.runner.query(
+            lambda session: sum(
+                1 for s in suggest_quotes(session, source_id) if s.quote_id is None
+            ),
+            success=self._show_suggestion_count,
+            what="finding quotations in the source",
+            key="suggestion-count",
+        )
         document = self.document
         if not same:
             self.reader.show_text(document.text)
@@ -800,8 +860,7 @@ class SourcesPanel(QWidget):
         row = self.quotes.row_of(quote_id)
         if row is None:
             return
-        with self.window_.store.reading() as session:
-            notes = list_notes(session, ("quote", quote_id))
+        notes = self.runner.read_now(lambda session: list_notes(session, ("quote", quote_id)))
         bar = self.quote_detail.verticalScrollBar()
         position = bar.value()
         html = quote_check_html(self.quotes.check(row)) + notes_html(notes, "quote", quote_id)
@@ -813,7 +872,7 @@ class SourcesPanel(QWidget):
     def _on_quote_detail_link(self, url) -> None:
         target = notes_link_target(url)
         if target is not None:
-            show_notes_on(self.window_, target)
+            self.window_.navigation.notes_requested.emit(target)
 
     def _on_quote_row(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if not current.isValid():
@@ -858,9 +917,13 @@ class SourcesPanel(QWidget):
         if self.document is None:
             return
         source_id = self.document.id
-        with self.window_.store.reading() as session:
-            quote_notes = note_counts(session, "quote", [c.id for c in self.checks])
-            source_notes = note_counts(session, "source", [source_id]).get(source_id, 0)
+        quote_ids = [c.id for c in self.checks]
+        quote_notes, source_notes = self.runner.read_now(
+            lambda session: (
+                note_counts(session, "quote", quote_ids),
+                note_counts(session, "source", [source_id]).get(source_id, 0),
+            )
+        )
         self.quotes.set_note_counts(quote_notes)
         self._show_note_buttons(source_notes)
         if self._shown_quote is not None:
@@ -876,12 +939,12 @@ class SourcesPanel(QWidget):
 
     def show_source_notes(self) -> None:
         if self.document is not None:
-            show_notes_on(self.window_, ("source", self.document.id))
+            self.window_.navigation.notes_requested.emit(("source", self.document.id))
 
     def show_quote_notes(self) -> None:
         quote_id = self.current_quote_id()
         if quote_id is not None:
-            show_notes_on(self.window_, ("quote", quote_id))
+            self.window_.navigation.notes_requested.emit(("quote", quote_id))
 
     def _on_selection(self, available: bool) -> None:
         enabled = available and self.document is not None and self.document.intact
@@ -897,8 +960,7 @@ class SourcesPanel(QWidget):
         words = self.document.text[start:end].strip()
         if not words:
             return None
-        with self.window_.store.reading() as session:
-            speakers = speaker_choices(session)
+        speakers = self.runner.read_now(speaker_choices)
         choice = NewQuoteDialog.ask(
             self,
             words,
@@ -963,8 +1025,7 @@ class SourcesPanel(QWidget):
         """Mark (or unmark) the shown source as a stakeholder's own document."""
         if self.document is None:
             return
-        with self.window_.store.reading() as session:
-            names = [choice.name for choice in speaker_choices(session)]
+        names = [choice.name for choice in self.runner.read_now(speaker_choices)]
         current = self.primary_for[0] if self.primary_for else None
         chosen = choose_primary_owner(self, names, current)
         if chosen is None or chosen == (current or ""):
@@ -984,7 +1045,7 @@ class SourcesPanel(QWidget):
 
     def on_changes(self, changes: Changes) -> None:
         if changes.touches("source", "quote", "stakeholder"):
-            self.reload()
+            self._list.request()
         elif changes.touches("note"):
             self.refresh_note_counts()
 
@@ -1003,9 +1064,10 @@ class SourceImport(QObject):
     progress dialog with Cancel; then, on the GUI thread, the user is asked for any facts the file
     does not state; then the text is stored, again in a worker thread with its own session: for a
     49 MB text the write (sha256, the row, the full-text index) takes 3.4 s, too long to hold the
-    window still. That is why the write does not go through `window.operations.run`; once it has
-    committed, `window.operations.changed` announces it like any other change. A cancelled write
-    is rolled back, so a cancelled import stores nothing.
+    window still. It runs on the store runner's one writer (`write_from_job`), in turn with
+    the window's other writes, so a note saved meanwhile waits off the GUI thread and never for
+    SQLite's busy timeout; once it has committed, `window.operations.changed` announces it like
+    any other change. A cancelled write is rolled back, so a cancelled import stores nothing.
     """
 
     finished = Signal(list)  # the ids of the sources stored
@@ -1059,8 +1121,9 @@ class SourceImport(QObject):
         path = self._path
         assert path is not None
         try:  # before asking for facts the user would type in vain
-            with self.window.store.reading() as session:
-                refuse_stored_text(session, path.name, extracted.text)
+            self.window.operations.runner.read_now(
+                lambda session: refuse_stored_text(session, path.name, extracted.text)
+            )
         except BriefingError as error:
             self._failed(str(error))
             return
@@ -1072,16 +1135,26 @@ class SourceImport(QObject):
                 return
             facts = dict(asked)
         primary_for = facts.pop("primary_for", None)
-        store = self.window.store
+        runner = self.window.operations.runner
+
+        def store_it(session) -> Imported:
+            done = import_source(session, path, extracted=extracted, **facts)
+            if primary_for is not None:
+                mark_primary(session, done.id, [primary_for])
+            return done
 
         def write(_progress, cancelled) -> Imported:
-            with store.writing() as session:
-                done = import_source(session, path, extracted=extracted, **facts)
-                if primary_for is not None:
-                    mark_primary(session, done.id, [primary_for])
+            def step(session) -> Imported:
+                if cancelled():  # cancelled while waiting for the writer
+                    raise ImportCancelled(f"the import of {path.name} was cancelled")
+                done = store_it(session)
                 if cancelled():  # before the commit: the transaction is rolled back
                     raise ImportCancelled(f"the import of {path.name} was cancelled")
-            return done
+                return done
+
+            # On the store's one writer, in turn with the window's own saves: a note saved
+            # while this runs waits off the GUI thread, and never for SQLite's busy timeout.
+            return runner.write_from_job(step)
 
         megabytes = len(extracted.text) / 1024 / 1024
         size = f" ({megabytes:.1f} MB of text)" if megabytes >= 1 else ""
@@ -1234,6 +1307,7 @@ def install_sources(window) -> SourcesPanel:
     window.sources_panel = panel
     window.side_tabs.addTab(panel, "&Sources")
     window.operations.changed.connect(panel.on_changes)
+    window.navigation.source_requested.connect(panel.open_request)
 
     action = QAction("&Import source\u2026", window)
     action.setShortcut(QKeySequence("Ctrl+Shift+I"))

@@ -206,9 +206,13 @@ class SuggestionsDialog(QDialog):
         self.reload()
 
     def reload(self) -> None:
-        with self.window_.store.reading() as session:
-            found = suggest_quotes(session, self.source_id)
-            names = [choice.name for choice in speaker_choices(session)]
+        source_id = self.source_id
+        found, names = self.window_.operations.runner.read_now(
+            lambda s: (
+                suggest_quotes(s, source_id),
+                [choice.name for choice in speaker_choices(s)],
+            )
+        )
         self.model.set_suggestions(found)
         self.speaker.blockSignals(True)
         self.speaker.clear()

@@ -238,7 +238,7 @@ def test_an_unexpected_failure_is_reported_not_hung(window, qtbot, tmp_path, mon
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("briefing.ui.briefings.export_content", broken)
+    monkeypatch.setattr("briefing.ui.briefings.export_in_child", broken)
     panel.ask_export = lambda *args: (tmp_path / "x.pdf", False, "A4")
     panel.export()
     qtbot.waitUntil(lambda: panel.job is None, timeout=60000)

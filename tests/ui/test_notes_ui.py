@@ -95,6 +95,7 @@ def test_typing_saves_itself_and_cards_count_the_new_note(window, panel, demo_st
     qtbot.keyClick(panel.editor.source, Qt.Key.Key_Return)
     qtbot.keyClicks(panel.editor.source, "- ask about resellers")
     qtbot.waitUntil(lambda: stored(demo_store)[0].body.endswith("resellers"), timeout=WAIT)
+    qtbot.waitUntil(lambda: not panel.editor.has_unsaved_changes, timeout=WAIT)
     assert panel.editor.note_id == note_id  # the same note, saved again
     assert panel.editor.source.toPlainText() == "# Call IBM\n- ask about resellers"
     assert "Saved at" in panel.editor.status.text()
