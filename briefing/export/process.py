@@ -9,7 +9,10 @@ to it; it writes the file (under a temporary name, then renamed, as every export
 progress, the outcome or the error through a queue. Cancel is cooperative: the child checks a
 shared flag between pages, so a cancelled export leaves no file behind.
 
-`export_in_child` has the signature of `export_content`, and raises what it raises.
+`export_in_child` has the signature of `export_content`, and raises what it raises. Given
+`load=(store_path, use_case)` instead of content, the child reads the content itself, from a
+read-only connection to the store: nothing is read, built or copied in this process at all (a
+briefing's content, pickled for the child, would hold the lock for a second or two too).
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ import queue
 import traceback
 from collections.abc import Callable
 from pathlib import Path
+
+from sqlalchemy.orm import Session
 
 from briefing.core.briefings import BriefingContent
 from briefing.errors import BriefingError, ExportError
@@ -36,19 +41,24 @@ class ExportCrashed(RuntimeError):
 
 
 def export_in_child(
-    content: BriefingContent,
+    content: BriefingContent | None,
     path: Path,
     fmt: str,
     *,
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    load: tuple[Path, Callable[[Session], BriefingContent]] | None = None,
 ) -> Path:
+    """`load`: the store's path and a picklable use case (a module-level function, or a
+    functools.partial of one) that reads the content in a session of it."""
+    if (content is None) == (load is None):
+        raise ValueError("give either the content or how to load it")
     context = multiprocessing.get_context("spawn")
     messages = context.Queue()
     stop = context.Event()
     child = context.Process(
         target=_run_child,
-        args=(content, str(path), fmt, messages, stop),
+        args=(content, load, str(path), fmt, messages, stop),
         name="briefing-export",
         daemon=True,
     )
@@ -89,8 +99,9 @@ def export_in_child(
         messages.close()
 
 
-def _run_child(content, path: str, fmt: str, messages, stop) -> None:
-    """The child's whole life: a Qt GUI application for the fonts, the export, its outcome."""
+def _run_child(content, load, path: str, fmt: str, messages, stop) -> None:
+    """The child's whole life: a Qt GUI application for the fonts, the content read if asked,
+    the export, its outcome."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtGui import QGuiApplication
 
@@ -98,6 +109,20 @@ def _run_child(content, path: str, fmt: str, messages, stop) -> None:
 
     _app = QGuiApplication.instance() or QGuiApplication(["briefing-export"])  # noqa: F841
     try:
+        if load is not None:
+            from briefing.store.database import Store
+
+            store_path, use_case = load
+            store = Store(Path(store_path), read_only=True)
+            try:
+                with store.reading() as session:
+                    content = use_case(session)
+            finally:
+                store.close()
+            if stop.is_set():
+                from briefing.errors import ExportCancelled
+
+                raise ExportCancelled("the export was cancelled; no file was written")
         export_content(
             content,
             Path(path),

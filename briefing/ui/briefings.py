@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTimer, QUrl, Signal
@@ -63,7 +64,7 @@ from briefing.export.process import export_in_child
 from briefing.store import Store
 from briefing.ui.failures import details_of, show_failure
 from briefing.ui.jobs import BackgroundJob
-from briefing.ui.panel import WhenShown
+from briefing.ui.panel import PanelContext, WhenShown
 
 IdRole = Qt.ItemDataRole.UserRole
 
@@ -88,15 +89,22 @@ def export_job(
     QTextDocument and QPainter on a QPdfWriter outside the GUI thread)."""
 
     def work(progress, cancelled) -> str:
-        loaded = content
-        if callable(loaded):
-            assert store is not None
-            with store.reading() as session:
-                loaded = loaded(session)
         if cancelled():
             raise ExportCancelled("the export was cancelled; no file was written")
-        # Laid out in a child process: Qt's layout of a long briefing holds Python's lock.
-        export_in_child(loaded, path, fmt, progress=progress, cancelled=cancelled)
+        # Read and laid out in a child process: Qt's layout of a long briefing holds Python's
+        # lock, which would stop every thread here, the GUI's too.
+        if callable(content):
+            assert store is not None
+            export_in_child(
+                None,
+                path,
+                fmt,
+                progress=progress,
+                cancelled=cancelled,
+                load=(store.path, content),
+            )
+        else:
+            export_in_child(content, path, fmt, progress=progress, cancelled=cancelled)
         return str(path)
 
     return BackgroundJob(
@@ -232,7 +240,8 @@ class BriefingsPanel(QWidget):
     def __init__(self, window) -> None:
         super().__init__()
         self.window = window
-        self.runner = window.operations.runner
+        self.context: PanelContext = window.context  # what this panel may use of the window
+        self.runner = self.context.runner
         self.setAccessibleName("Briefings")
         self.job: BackgroundJob | None = None
         self.progress: QProgressDialog | None = None
@@ -740,11 +749,13 @@ class BriefingsPanel(QWidget):
             return
         self._run(lambda s: core.update_briefing(s, briefing_id, page_size=page_size))
 
-        def content(session) -> core.BriefingContent:  # read in the export's own thread
-            return core.briefing_content(
-                session, briefing_id, include_private=include_private, page_size=page_size
-            )
-
+        # Read where it is laid out, in the export's own process (a picklable use case).
+        content = partial(
+            core.briefing_content,
+            briefing_id=briefing_id,
+            include_private=include_private,
+            page_size=page_size,
+        )
         self.start_export(content, path, fmt)
 
     def export_topic(self) -> None:
@@ -766,15 +777,14 @@ class BriefingsPanel(QWidget):
             QMessageBox.warning(self, "Export", str(error))
             return
 
-        def content(session) -> core.BriefingContent:  # read in the export's own thread
-            return core.topic_content(
-                session,
-                topic_id,
-                include_private=include_private,
-                with_notes=with_notes,
-                page_size=page_size,
-            )
-
+        # Read where it is laid out, in the export's own process (a picklable use case).
+        content = partial(
+            core.topic_content,
+            topic_id=topic_id,
+            include_private=include_private,
+            with_notes=with_notes,
+            page_size=page_size,
+        )
         self.start_export(content, path, fmt)
 
     def start_export(self, content: Content, path: Path, fmt: str) -> BackgroundJob:
@@ -869,7 +879,7 @@ class BriefingsPanel(QWidget):
     def show_notes(self) -> None:
         briefing_id = self.current_id()
         if briefing_id is not None:
-            self.window.navigation.notes_requested.emit(("briefing", briefing_id))
+            self.context.navigation.notes_requested.emit(("briefing", briefing_id))
 
     def preview(self) -> None:
         """Read the copy that can be handed out off the GUI thread, then show its pages."""

@@ -95,7 +95,7 @@ from briefing.render.detail import LOCK_IMAGE, NOTES_SCHEME
 from briefing.render.markdown import render_markdown
 from briefing.ui import theme
 from briefing.ui.browser import SafeBrowser, register_app_image
-from briefing.ui.panel import NoteRequest
+from briefing.ui.panel import NoteRequest, PanelContext
 
 SAVE_AFTER_MS = 500  # quiet time after the last keystroke before saving
 SAVE_AT_MOST_MS = 1000  # however fast the typing, unsaved words are never older than this
@@ -901,7 +901,8 @@ class NotesPanel(QWidget):
         super().__init__(parent)
         self.window_ = window
         self.operations = window.operations
-        self.runner = window.operations.runner
+        self.context: PanelContext = window.context  # what this panel may use of the window
+        self.runner = self.context.runner
         self.store = window.store
         self.card_id: int | None = None
         self.topic_id: int | None = None

@@ -88,7 +88,7 @@ from briefing.ui.browser import SafeBrowser
 from briefing.ui.failures import details_of, show_failure
 from briefing.ui.jobs import BackgroundJob
 from briefing.ui.notes import notes_link_target
-from briefing.ui.panel import SourceRequest, WhenShown
+from briefing.ui.panel import PanelContext, SourceRequest, WhenShown
 from briefing.ui.text_positions import TextPositions
 
 FILE_FILTER = "Sources (*.txt *.md *.markdown *.html *.htm *.pdf);;All files (*)"
@@ -519,7 +519,8 @@ class SourcesPanel(QWidget):
     def __init__(self, window) -> None:
         super().__init__()
         self.window_ = window
-        self.runner = window.operations.runner  # every read of this panel, off the GUI thread
+        self.context: PanelContext = window.context  # what this panel may use of the window
+        self.runner = self.context.runner  # every read of this panel, off the GUI thread
         self.setAccessibleName("Sources")
         self.document: SourceDocument | None = None
         self.checks: list[QuoteCheck] = []
@@ -872,7 +873,7 @@ class SourcesPanel(QWidget):
     def _on_quote_detail_link(self, url) -> None:
         target = notes_link_target(url)
         if target is not None:
-            self.window_.navigation.notes_requested.emit(target)
+            self.context.navigation.notes_requested.emit(target)
 
     def _on_quote_row(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if not current.isValid():
@@ -939,12 +940,12 @@ class SourcesPanel(QWidget):
 
     def show_source_notes(self) -> None:
         if self.document is not None:
-            self.window_.navigation.notes_requested.emit(("source", self.document.id))
+            self.context.navigation.notes_requested.emit(("source", self.document.id))
 
     def show_quote_notes(self) -> None:
         quote_id = self.current_quote_id()
         if quote_id is not None:
-            self.window_.navigation.notes_requested.emit(("quote", quote_id))
+            self.context.navigation.notes_requested.emit(("quote", quote_id))
 
     def _on_selection(self, available: bool) -> None:
         enabled = available and self.document is not None and self.document.intact
