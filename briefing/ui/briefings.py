@@ -526,8 +526,7 @@ class BriefingsPanel(QWidget):
             "dated": self.dated.date().toPython(),
             "introduction": self.introduction.toPlainText(),
         }
-        with self.window.store.reading() as session:
-            summary = core.get_briefing(session, briefing_id)
+        summary = self.runner.read_now(lambda session: core.get_briefing(session, briefing_id))
         if all(getattr(summary, name) == value for name, value in fields.items()):
             return
         if not self._run(
@@ -555,15 +554,18 @@ class BriefingsPanel(QWidget):
             return
         if briefing_id is None or self.window.topic_id is None:
             return
-        with self.window.store.reading() as session:
+        topic_id = self.window.topic_id
+
+        def read(session):
             offered = [
                 view
-                for view in core.candidates(session, self.window.topic_id, stakeholder_id)
+                for view in core.candidates(session, topic_id, stakeholder_id)
                 if view.kind == "note" and not view.private
             ]
-            present = {
-                (i.kind, i.target_id) for i in core.briefing_items(session, briefing_id)
-            }
+            present = {(i.kind, i.target_id) for i in core.briefing_items(session, briefing_id)}
+            return offered, present
+
+        offered, present = self.runner.read_now(read)
         offered = [view for view in offered if ("note", view.target_id) not in present]
         notes: list[int] = []
         if offered:
@@ -585,8 +587,7 @@ class BriefingsPanel(QWidget):
         briefing_id = self.current_id()
         if briefing_id is None:
             return ""
-        with self.window.store.reading() as session:
-            return core.get_briefing(session, briefing_id).title
+        return self.runner.read_now(lambda session: core.get_briefing(session, briefing_id).title)
 
     def choose_notes(self, labels: list[str]) -> list[int] | None:
         """Ask which of the card's shareable notes go into the briefing with it: the indexes
@@ -636,10 +637,10 @@ class BriefingsPanel(QWidget):
     def add_quote_or_note(self) -> None:
         if self.window.topic_id is None:
             return
-        with self.window.store.reading() as session:
-            offered = core.candidates(
-                session, self.window.topic_id, self.window.selected_stakeholder_id()
-            )
+        topic_id, stakeholder_id = self.window.topic_id, self.window.selected_stakeholder_id()
+        offered = self.runner.read_now(
+            lambda session: core.candidates(session, topic_id, stakeholder_id)
+        )
         if not offered:
             QMessageBox.information(self, "Briefing", "The selected card has no quote or note.")
             return
@@ -649,8 +650,10 @@ class BriefingsPanel(QWidget):
         view = offered[chosen]
         if not self._add(view.kind, view.target_id) or view.kind != "note":
             return
-        with self.window.store.reading() as session:
-            warning = core.private_note_warning(session, view.target_id)
+        note_id = view.target_id
+        warning = self.runner.read_now(
+            lambda session: core.private_note_warning(session, note_id)
+        )
         if warning:
             self.tell(warning)
 

@@ -107,14 +107,18 @@ class ComparisonModel(QAbstractTableModel):
         self.reload()
 
     def reload(self) -> None:
-        new = None
-        with self.window.store.reading() as session:
+        chosen, topic_id = self.stakeholder_ids, self.topic_id
+
+        def read(session):
             # A stakeholder deleted since it was chosen leaves the table (and comes back on undo);
             # so does the whole table when its topic is deleted.
-            ids = existing_stakeholders(session, self.stakeholder_ids)
-            if self.topic_id is not None:
+            ids = existing_stakeholders(session, chosen)
+            if topic_id is not None:
                 with contextlib.suppress(NotFound):
-                    new = comparison(session, self.topic_id, ids)
+                    return comparison(session, topic_id, ids)
+            return None
+
+        new = self.window.operations.runner.read_now(read)
         same_shape = (
             self.table is not None
             and new is not None
@@ -506,9 +510,9 @@ class CompareWindow(QDialog):
             html += f"<p>{_escape(cell.comment)}</p>"
         self.quote.setHtml(html)
         stakeholder_id = self.model.stakeholder_id(index.column())
-        with self.window.store.reading() as session:
-            own = backing_quotes(session, stakeholder_id)
-            others = quote_lines(session)
+        own, others = self.window.operations.runner.read_now(
+            lambda session: (backing_quotes(session, stakeholder_id), quote_lines(session))
+        )
         own_ids = {q.id for q in own}
         self.quote_choice.addItem("No quote (unsupported)", None)
         for quote in [*own, *(q for q in others if q.id not in own_ids)]:
@@ -532,10 +536,11 @@ class CompareWindow(QDialog):
             self.quote_problem.setText("Answer the question first (double-click the cell).")
             self.use_quote.setEnabled(False)
             return
-        with self.window.store.reading() as session:
-            problem = editing.check_quote_for(
-                session, self.model.stakeholder_id(index.column()), self.quote_choice.currentData()
-            )
+        stakeholder_id = self.model.stakeholder_id(index.column())
+        quote_id = self.quote_choice.currentData()
+        problem = self.window.operations.runner.read_now(
+            lambda session: editing.check_quote_for(session, stakeholder_id, quote_id)
+        )
         unchanged = self.quote_choice.currentData() == (cell.quote.id if cell.quote else None)
         self.quote_problem.setText(problem[0].upper() + problem[1:] + "." if problem else "")
         self.quote_problem.setStyleSheet(theme.style(palette.ERROR, bold=True))

@@ -343,8 +343,9 @@ def share_topic(window) -> PackTask | None:
     path = PackQuestions.destination(window, topic)
     if path is None:
         return None
-    with window.store.reading() as session:
-        any_private = any(n.private for n in list_notes(session, include_private=True))
+    any_private = window.operations.runner.read_now(
+        lambda session: any(n.private for n in list_notes(session, include_private=True))
+    )
     include_private = False
     if any_private:
         answer = PackQuestions.include_private(window)

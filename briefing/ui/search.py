@@ -765,16 +765,21 @@ class SearchFeature(QObject):
         """Show a hit where it lives: a quote or a source in the source reader with the words
         searched for marked, anything else on its stakeholder's card, in the details."""
         window = self.window
-        with window.store.reading() as session:
-            where = locate(session, hit.kind, hit.id, window.topic_id)
+        topic_id, words = window.topic_id, self.field.text()
+
+        def read(session):
+            where = locate(session, hit.kind, hit.id, topic_id)
             found = None
             if where.source_id is not None and hit.kind in ("quote", "source"):
                 found = source_view(
-                    session, where.source_id, self.field.text(), as_you_type=True, around=hit.at
+                    session, where.source_id, words, as_you_type=True, around=hit.at
                 )
             note = None
             if hit.kind == "note" and not where.cards:
                 note = note_summary(session, hit.id)
+            return where, found, note
+
+        where, found, note = self.panel.runner.read_now(read)
         if found is not None:
             self._open_in_source(where, found, hit.at)
             return
