@@ -95,7 +95,7 @@ from briefing.render.detail import LOCK_IMAGE, NOTES_SCHEME
 from briefing.render.markdown import render_markdown
 from briefing.ui import theme
 from briefing.ui.browser import SafeBrowser, register_app_image
-from briefing.ui.panel import NoteRequest, PanelContext
+from briefing.ui.panel import NoteRequest, PanelContext, WhenShown
 
 SAVE_AFTER_MS = 500  # quiet time after the last keystroke before saving
 SAVE_AT_MOST_MS = 1000  # however fast the typing, unsaved words are never older than this
@@ -914,6 +914,8 @@ class NotesPanel(QWidget):
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(0)
         self._refresh_timer.timeout.connect(self.refresh)
+        # While the tab is hidden, changes only mark the list stale: read once when shown.
+        self._when_shown = WhenShown(self, self.refresh)
         self.setAccessibleName("Notes")
 
         self.scope = QComboBox()
@@ -1042,15 +1044,19 @@ class NotesPanel(QWidget):
         self.refresh_soon()
 
     def refresh_soon(self) -> None:
-        self._refresh_timer.start()
+        if self.isVisible():
+            self._refresh_timer.start()
+        else:
+            self._when_shown.mark_stale()
 
     @property
     def refresh_pending(self) -> bool:
-        return self._refresh_timer.isActive()
+        return self._refresh_timer.isActive() or self._when_shown.stale
 
     def refresh(self) -> None:
         """Read the list again; the note being edited stays selected and is not reloaded."""
         self._refresh_timer.stop()
+        self._when_shown.stale = False
         target = self.scope_target()
         topic_id = self.topic_id
 
