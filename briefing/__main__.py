@@ -4,4 +4,5 @@ import sys
 
 from briefing.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":  # not when a child process imports this module again
+    sys.exit(main())

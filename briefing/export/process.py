@@ -1,33 +1,34 @@
-"""An export laid out in a child process, so that the window keeps answering.
+"""An export read and laid out in a child process, so that the window keeps answering.
 
 Qt lays a long briefing out in `QTextDocument.setHtml` and the paint that follows, calls that
 PySide6 makes while holding Python's global interpreter lock: for a briefing of 40 stakeholders
 on the benchmark store that is half a minute in which no other Python thread runs, the window's
-GUI thread included, wherever the export runs in this process. A child process has its own
-interpreter and lock. The content (plain dataclasses, read from the store by the caller) is handed
-to it; it writes the file (under a temporary name, then renamed, as every export) and reports
-progress, the outcome or the error through a queue. Cancel is cooperative: the child checks a
-shared flag between pages, so a cancelled export leaves no file behind.
+GUI thread included, wherever the export runs in this process. A child process (`python -m
+briefing.export.child`) has its own interpreter and lock. It is handed, on its standard input,
+either the content (plain dataclasses) or, better, how to read it (`load`: the store's path and a
+picklable use case, so that nothing is read, built or copied in this process at all); it writes
+the file (under a temporary name, then renamed, as every export) and reports progress and its
+outcome as pickled messages on its standard output. Cancel is cooperative: SIGTERM sets a flag
+that the export checks between pages, so a cancelled export leaves no file behind.
 
-`export_in_child` has the signature of `export_content`, and raises what it raises. Given
-`load=(store_path, use_case)` instead of content, the child reads the content itself, from a
-read-only connection to the store: nothing is read, built or copied in this process at all (a
-briefing's content, pickled for the child, would hold the lock for a second or two too).
+`export_in_child` has the signature of `export_content` (plus `load`), and raises what it raises.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-import queue
-import traceback
+import pickle
+import select
+import signal
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
 from briefing.core.briefings import BriefingContent
-from briefing.errors import BriefingError, ExportError
+from briefing.errors import ExportError
 
 POLL_S = 0.05
 
@@ -53,33 +54,33 @@ def export_in_child(
     functools.partial of one) that reads the content in a session of it."""
     if (content is None) == (load is None):
         raise ValueError("give either the content or how to load it")
-    context = multiprocessing.get_context("spawn")
-    messages = context.Queue()
-    stop = context.Event()
-    child = context.Process(
-        target=_run_child,
-        args=(content, load, str(path), fmt, messages, stop),
-        name="briefing-export",
-        daemon=True,
+    env = dict(os.environ)
+    env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    child = subprocess.Popen(
+        [sys.executable, "-m", "briefing.export.child"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        env=env,
     )
-    child.start()
+    assert child.stdin is not None and child.stdout is not None
     try:
+        pickle.dump((content, load, str(path), fmt), child.stdin)
+        child.stdin.close()
+        told_to_stop = False
         while True:
-            if cancelled is not None and cancelled():
-                stop.set()
+            if not told_to_stop and cancelled is not None and cancelled():
+                child.send_signal(signal.SIGTERM)
+                told_to_stop = True
+            ready, _, _ = select.select([child.stdout], [], [], POLL_S)
+            if not ready:
+                continue
             try:
-                kind, *rest = messages.get(timeout=POLL_S)
-            except queue.Empty:
-                if not child.is_alive():
-                    try:  # its last words may have arrived just as it ended
-                        kind, *rest = messages.get(timeout=POLL_S)
-                    except queue.Empty:
-                        raise ExportError(
-                            f"the export stopped unexpectedly (exit code {child.exitcode}); "
-                            "no file was written"
-                        ) from None
-                else:
-                    continue
+                kind, *rest = pickle.load(child.stdout)
+            except EOFError:
+                code = child.wait()
+                raise ExportError(
+                    f"the export stopped unexpectedly (exit code {code}); no file was written"
+                ) from None
             if kind == "progress":
                 if progress is not None:
                     progress(*rest)
@@ -91,50 +92,10 @@ def export_in_child(
                 name, details = rest
                 raise ExportCrashed(f"the export failed with {name}", details)
     finally:
-        stop.set()
-        child.join(timeout=10)
-        if child.is_alive():
-            child.terminate()
-            child.join(timeout=5)
-        messages.close()
-
-
-def _run_child(content, load, path: str, fmt: str, messages, stop) -> None:
-    """The child's whole life: a Qt GUI application for the fonts, the content read if asked,
-    the export, its outcome."""
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtGui import QGuiApplication
-
-    from briefing.export import export_content
-
-    _app = QGuiApplication.instance() or QGuiApplication(["briefing-export"])  # noqa: F841
-    try:
-        if load is not None:
-            from briefing.store.database import Store
-
-            store_path, use_case = load
-            store = Store(Path(store_path), read_only=True)
+        if child.poll() is None:
             try:
-                with store.reading() as session:
-                    content = use_case(session)
-            finally:
-                store.close()
-            if stop.is_set():
-                from briefing.errors import ExportCancelled
-
-                raise ExportCancelled("the export was cancelled; no file was written")
-        export_content(
-            content,
-            Path(path),
-            fmt,
-            progress=lambda done, total: messages.put(("progress", done, total)),
-            cancelled=stop.is_set,
-        )
-    except BriefingError as error:
-        messages.put(("refused", error))
-    except BaseException as error:  # noqa: BLE001 - every bug reaches the window, in words
-        messages.put(("bug", type(error).__name__, traceback.format_exc()))
-    else:
-        messages.put(("done", path))
-    messages.close()
-    messages.join_thread()
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+        child.stdout.close()
