@@ -23,14 +23,13 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence, QPainter
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -56,6 +55,7 @@ from briefing.core.changes import Changes
 from briefing.core.undo import Recorded
 from briefing.errors import BriefingError, ExportCancelled
 from briefing.export import FORMATS, export_content, format_for
+from briefing.ui.datefield import DateField
 from briefing.ui.failures import details_of, show_failure
 from briefing.ui.jobs import BackgroundJob
 from briefing.ui.notes import show_notes_on
@@ -245,17 +245,22 @@ class BriefingsPanel(QWidget):
         self.audience.setPlaceholderText("Who it is for, e.g. Cllr Jones, Policing Committee")
         self.author = QLineEdit()
         self.author.setAccessibleName("Author")
-        self.dated = QDateEdit()
+        self.dated = DateField()
         self.dated.setAccessibleName("Date")
-        self.dated.setCalendarPopup(True)
-        self.dated.setDisplayFormat("d MMMM yyyy")
+        self.dated.setPlaceholderText("Undated; " + self.dated.placeholderText())
+        # A wrong date is said here, in words, and not saved (the other fields still are).
+        self.date_problem = QLabel()
+        self.date_problem.setAccessibleName("Date problem")
+        self.date_problem.setStyleSheet("color: #b42318;")
+        self.date_problem.setWordWrap(True)
+        self.date_problem.hide()
         self.introduction = QPlainTextEdit()
         self.introduction.setAccessibleName("Introduction (Markdown)")
         self.introduction.setPlaceholderText("Why this briefing, in Markdown")
         self.introduction.setMaximumHeight(120)
         for edit in (self.title, self.audience, self.author):
             edit.editingFinished.connect(self.save_fields)
-        self.dated.dateChanged.connect(lambda _date: self.save_fields())
+        self.dated.editingFinished.connect(self.save_fields)
         # The introduction saves itself shortly after typing stops.
         self._intro_timer = QTimer(self, singleShot=True, interval=600)
         self._intro_timer.timeout.connect(self.save_fields)
@@ -297,6 +302,7 @@ class BriefingsPanel(QWidget):
             ("&Audience:", self.audience),
             ("A&uthor:", self.author),
             ("&Date:", self.dated),
+            ("", self.date_problem),
             ("&Introduction:", self.introduction),
         ):
             form.addRow(label, widget)
@@ -407,7 +413,8 @@ class BriefingsPanel(QWidget):
             self.title.setText(summary.title)
             self.audience.setText(summary.audience)
             self.author.setText(summary.author)
-            self.dated.setDate(QDate(summary.dated) if summary.dated else QDate.currentDate())
+            self.dated.set_date(summary.dated)
+            self.date_problem.hide()
             if self.introduction.toPlainText() != summary.introduction:
                 self.introduction.setPlainText(summary.introduction)
             self.items.clear()
@@ -498,9 +505,15 @@ class BriefingsPanel(QWidget):
             "title": self.title.text(),
             "audience": self.audience.text().strip(),
             "author": self.author.text().strip(),
-            "dated": self.dated.date().toPython(),
+            "dated": self.dated.day(),
             "introduction": self.introduction.toPlainText(),
         }
+        if error := self.dated.error():
+            del fields["dated"]  # refused in words; the saved date stays
+            self.date_problem.setText(f"The date is not saved: {error}.")
+            self.date_problem.show()
+        else:
+            self.date_problem.hide()
         with self.window.store.reading() as session:
             summary = core.get_briefing(session, briefing_id)
         if all(getattr(summary, name) == value for name, value in fields.items()):
@@ -536,9 +549,7 @@ class BriefingsPanel(QWidget):
                 for view in core.candidates(session, self.window.topic_id, stakeholder_id)
                 if view.kind == "note" and not view.private
             ]
-            present = {
-                (i.kind, i.target_id) for i in core.briefing_items(session, briefing_id)
-            }
+            present = {(i.kind, i.target_id) for i in core.briefing_items(session, briefing_id)}
         offered = [view for view in offered if ("note", view.target_id) not in present]
         notes: list[int] = []
         if offered:
