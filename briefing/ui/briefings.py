@@ -258,6 +258,7 @@ class BriefingsPanel(QWidget):
         self.introduction.setAccessibleName("Introduction (Markdown)")
         self.introduction.setPlaceholderText("Why this briefing, in Markdown")
         self.introduction.setMaximumHeight(120)
+        self.introduction.setTabChangesFocus(True)  # Tab leaves it, as in every other form
         for edit in (self.title, self.audience, self.author):
             edit.editingFinished.connect(self.save_fields)
         self.dated.editingFinished.connect(self.save_fields)

@@ -89,3 +89,15 @@ def test_an_empty_topic_offers_its_button_where_the_cards_stand(
         window.empty_button,
         window.side_tabs.tabBar(),
     ]
+
+
+def test_tab_leaves_the_briefing_introduction_without_typing_into_it(window, qtbot):
+    window.side_tabs.setCurrentWidget(window.briefings)
+    panel = window.briefings
+    panel.new_title.setText("For the committee")
+    qtbot.keyClick(panel.new_title, Qt.Key.Key_Return)
+    assert panel.composer.isVisible()
+    seen = walk(window, qtbot)
+    assert panel.introduction in seen and panel.items in seen
+    assert seen.index(panel.dated) < seen.index(panel.introduction) < seen.index(panel.items)
+    assert panel.introduction.toPlainText() == ""  # Tab moved on; it typed no tab character
