@@ -262,12 +262,18 @@ def test_the_briefing_date_takes_typed_dates_and_refuses_a_wrong_one(window, qtb
 
 def test_the_search_dates_take_typed_dates_and_refuse_a_wrong_one(window, qtbot, tmp_path):
     panel = window.search.panel
+    window.side_tabs.setCurrentWidget(panel)
     panel.filters_button.setChecked(True)
     panel.field.setText("facial")
     panel.run_query()
     qtbot.waitUntil(lambda: panel._shown_generation == panel.generation)
     panel.date_from.setText("2001-01-01")
-    panel.date_from.setFocus(Qt.FocusReason.TabFocusReason)
+    # Their own letters, used by nothing else in the window (not File's F, not Topic's T).
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    qtbot.keyClick(panel.field, Qt.Key.Key_O, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(panel.date_to.hasFocus)
+    qtbot.keyClick(panel.date_to, Qt.Key.Key_M, Qt.KeyboardModifier.AltModifier)
     qtbot.waitUntil(lambda: panel.date_from.selectedText() == "2001-01-01")
     qtbot.keyClicks(panel.date_from, "2019-01-24")
     assert panel.current_filters().date_from == dt.date(2019, 1, 24)
