@@ -229,7 +229,7 @@ class BriefingsPanel(QWidget):
         self.new_title.returnPressed.connect(self.create)
         top = QHBoxLayout()
         top.addWidget(self.new_title)
-        top.addWidget(_button("&New", "Create a briefing with this title", self.create))
+        top.addWidget(_button("New", "Create a briefing with this title (Enter)", self.create))
         self.delete_button = _button("Delete", "Delete the selected briefing", self.delete)
         top.addWidget(self.delete_button)
         self.notes_button = _button(
@@ -277,7 +277,7 @@ class BriefingsPanel(QWidget):
 
         add_row = QHBoxLayout()
         add_row.addWidget(
-            _button("Add &stakeholder", "Add the selected card's stakeholder", self.add_stakeholder)
+            _button("Add sta&keholder", "Add the selected card's stakeholder", self.add_stakeholder)
         )
         add_row.addWidget(
             _button("Add &comparison", "Add the comparison table", self.add_comparison)
@@ -292,17 +292,17 @@ class BriefingsPanel(QWidget):
         edit_row = QHBoxLayout()
         edit_row.addWidget(_button("Move &up", "Move the item up", lambda: self.move(-1)))
         edit_row.addWidget(_button("Move do&wn", "Move the item down", lambda: self.move(1)))
-        edit_row.addWidget(_button("&Remove", "Remove the item from the briefing", self.remove))
+        edit_row.addWidget(_button("Re&move", "Remove the item from the briefing", self.remove))
         edit_row.addStretch()
-        edit_row.addWidget(_button("Pre&view…", "Preview the briefing as printed", self.preview))
+        edit_row.addWidget(_button("&Preview…", "Preview the briefing as printed", self.preview))
         edit_row.addWidget(_button("E&xport…", "Export the briefing to a file", self.export))
 
         form = QFormLayout()
         for label, widget in (
-            ("&Title:", self.title),
+            ("Tit&le:", self.title),
             ("&Audience:", self.audience),
-            ("A&uthor:", self.author),
-            ("&Date:", self.dated),
+            ("Auth&or:", self.author),
+            ("Date:", self.dated),
             ("", self.date_problem),
             ("&Introduction:", self.introduction),
         ):

@@ -456,7 +456,7 @@ class SearchPanel(QWidget):
         kinds.addStretch(1)
         grid.addWidget(_buddy("&Kinds:", self.kinds[KINDS[0]]), 0, 0)
         grid.addLayout(kinds, 0, 1, 1, 3)
-        grid.addWidget(_buddy("Stake&holder:", self.stakeholder), 1, 0)
+        grid.addWidget(_buddy("Stakeho&lder:", self.stakeholder), 1, 0)
         grid.addWidget(self.stakeholder, 1, 1)
         grid.addWidget(_buddy("St&ance:", self.stance), 1, 2)
         grid.addWidget(self.stance, 1, 3)

@@ -535,7 +535,7 @@ class SourcesPanel(QWidget):
         self.import_button.setAccessibleName("Import source")
         self.import_button.setToolTip("Import a .txt, .md, .html or .pdf file as a source")
         self.import_button.clicked.connect(lambda: import_source_files(window))
-        self.edit_source_button = QPushButton("&Details\u2026")
+        self.edit_source_button = QPushButton("Det&ails\u2026")
         self.edit_source_button.setAccessibleName("Edit source details")
         self.edit_source_button.setToolTip(
             "Correct this source's title, publisher, author, web address or date"
@@ -639,7 +639,7 @@ class SourcesPanel(QWidget):
         notes_row.setContentsMargins(0, 0, 0, 0)
         notes_row.addWidget(self.quote_notes_button)
         notes_row.addStretch()
-        self.edit_quote_button = QPushButton("&Edit quote\u2026")
+        self.edit_quote_button = QPushButton("Edit q&uote\u2026")
         self.edit_quote_button.setAccessibleName("Edit quote")
         self.edit_quote_button.setToolTip(
             "Correct the chosen quote's speaker, date, direct or reported, and tags"
@@ -1236,7 +1236,7 @@ def install_sources(window) -> SourcesPanel:
     """Attach sources to the main window: the menu action, dropping files, the Sources tab."""
     panel = SourcesPanel(window)
     window.sources_panel = panel
-    window.side_tabs.addTab(panel, "&Sources")
+    window.side_tabs.addTab(panel, "Sou&rces")  # Alt+S is Search
     window.operations.changed.connect(panel.on_changes)
 
     action = QAction("&Import source\u2026", window)
@@ -1248,7 +1248,7 @@ def install_sources(window) -> SourcesPanel:
     window.file_menu.insertAction(actions[0] if actions else None, action)
     window.file_menu.insertSeparator(actions[0] if actions else None)
 
-    show = QAction("Go to &sources", window)
+    show = QAction("Go to sou&rces", window)
     show.setShortcut(QKeySequence("Ctrl+3"))
     show.setStatusTip("Read sources and make quotes from them")
     show.triggered.connect(lambda: _show_panel(window, panel))

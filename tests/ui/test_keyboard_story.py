@@ -208,7 +208,7 @@ def test_the_whole_story_by_keyboard(window, qtbot, tmp_path):
     qtbot.keyClicks(focused(), "For the committee")
     press(qtbot, Qt.Key.Key_Return)
     add_stakeholder = next(
-        b for b in panel.findChildren(QPushButton) if b.text() == "Add &stakeholder"
+        b for b in panel.findChildren(QPushButton) if b.text() == "Add sta&keholder"
     )
 
     def tick_note(dialog):
