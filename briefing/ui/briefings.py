@@ -26,14 +26,13 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence, QPainter
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -61,7 +60,10 @@ from briefing.core.undo import Recorded
 from briefing.errors import BriefingError, ExportCancelled
 from briefing.export import FORMATS, format_for
 from briefing.export.process import export_in_child
+from briefing.render import palette
 from briefing.store import Store
+from briefing.ui import theme
+from briefing.ui.datefield import DateField
 from briefing.ui.failures import details_of, show_failure
 from briefing.ui.jobs import BackgroundJob
 from briefing.ui.panel import PanelContext, WhenShown
@@ -259,7 +261,7 @@ class BriefingsPanel(QWidget):
         self.new_title.returnPressed.connect(self.create)
         top = QHBoxLayout()
         top.addWidget(self.new_title)
-        top.addWidget(_button("&New", "Create a briefing with this title", self.create))
+        top.addWidget(_button("New", "Create a briefing with this title (Enter)", self.create))
         self.delete_button = _button("Delete", "Delete the selected briefing", self.delete)
         top.addWidget(self.delete_button)
         self.notes_button = _button(
@@ -275,17 +277,23 @@ class BriefingsPanel(QWidget):
         self.audience.setPlaceholderText("Who it is for, e.g. Cllr Jones, Policing Committee")
         self.author = QLineEdit()
         self.author.setAccessibleName("Author")
-        self.dated = QDateEdit()
+        self.dated = DateField()
         self.dated.setAccessibleName("Date")
-        self.dated.setCalendarPopup(True)
-        self.dated.setDisplayFormat("d MMMM yyyy")
+        self.dated.setPlaceholderText("Undated; " + self.dated.placeholderText())
+        # A wrong date is said here, in words, and not saved (the other fields still are).
+        self.date_problem = QLabel()
+        self.date_problem.setAccessibleName("Date problem")
+        self.date_problem.setStyleSheet(theme.style(palette.ERROR))
+        self.date_problem.setWordWrap(True)
+        self.date_problem.hide()
         self.introduction = QPlainTextEdit()
         self.introduction.setAccessibleName("Introduction (Markdown)")
         self.introduction.setPlaceholderText("Why this briefing, in Markdown")
         self.introduction.setMaximumHeight(120)
+        self.introduction.setTabChangesFocus(True)  # Tab leaves it, as in every other form
         for edit in (self.title, self.audience, self.author):
             edit.editingFinished.connect(self.save_fields)
-        self.dated.dateChanged.connect(lambda _date: self.save_fields())
+        self.dated.editingFinished.connect(self.save_fields)
         # The introduction saves itself shortly after typing stops.
         self._intro_timer = QTimer(self, singleShot=True, interval=600)
         self._intro_timer.timeout.connect(self.save_fields)
@@ -301,7 +309,7 @@ class BriefingsPanel(QWidget):
 
         add_row = QHBoxLayout()
         add_row.addWidget(
-            _button("Add &stakeholder", "Add the selected card's stakeholder", self.add_stakeholder)
+            _button("Add sta&keholder", "Add the selected card's stakeholder", self.add_stakeholder)
         )
         add_row.addWidget(
             _button("Add &comparison", "Add the comparison table", self.add_comparison)
@@ -316,17 +324,18 @@ class BriefingsPanel(QWidget):
         edit_row = QHBoxLayout()
         edit_row.addWidget(_button("Move &up", "Move the item up", lambda: self.move(-1)))
         edit_row.addWidget(_button("Move do&wn", "Move the item down", lambda: self.move(1)))
-        edit_row.addWidget(_button("&Remove", "Remove the item from the briefing", self.remove))
+        edit_row.addWidget(_button("Re&move", "Remove the item from the briefing", self.remove))
         edit_row.addStretch()
-        edit_row.addWidget(_button("Pre&view…", "Preview the briefing as printed", self.preview))
+        edit_row.addWidget(_button("&Preview…", "Preview the briefing as printed", self.preview))
         edit_row.addWidget(_button("E&xport…", "Export the briefing to a file", self.export))
 
         form = QFormLayout()
         for label, widget in (
-            ("&Title:", self.title),
+            ("Tit&le:", self.title),
             ("&Audience:", self.audience),
-            ("A&uthor:", self.author),
-            ("&Date:", self.dated),
+            ("Auth&or:", self.author),
+            ("Date:", self.dated),
+            ("", self.date_problem),
             ("&Introduction:", self.introduction),
         ):
             form.addRow(label, widget)
@@ -442,7 +451,8 @@ class BriefingsPanel(QWidget):
             self.title.setText(summary.title)
             self.audience.setText(summary.audience)
             self.author.setText(summary.author)
-            self.dated.setDate(QDate(summary.dated) if summary.dated else QDate.currentDate())
+            self.dated.set_date(summary.dated)
+            self.date_problem.hide()
             if self.introduction.toPlainText() != summary.introduction:
                 self.introduction.setPlainText(summary.introduction)
             self.items.clear()
@@ -523,9 +533,15 @@ class BriefingsPanel(QWidget):
             "title": self.title.text(),
             "audience": self.audience.text().strip(),
             "author": self.author.text().strip(),
-            "dated": self.dated.date().toPython(),
+            "dated": self.dated.day(),
             "introduction": self.introduction.toPlainText(),
         }
+        if error := self.dated.error():
+            del fields["dated"]  # refused in words; the saved date stays
+            self.date_problem.setText(f"The date is not saved: {error}.")
+            self.date_problem.show()
+        else:
+            self.date_problem.hide()
         summary = self.runner.read_now(lambda session: core.get_briefing(session, briefing_id))
         if all(getattr(summary, name) == value for name, value in fields.items()):
             return

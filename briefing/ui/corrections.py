@@ -15,15 +15,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -36,6 +33,7 @@ from briefing.core.quotes import SpeakerChoice, speaker_choices
 from briefing.errors import BriefingError
 from briefing.render import palette
 from briefing.ui import theme
+from briefing.ui.datefield import CheckedDialog, DateField, sentence
 from briefing.ui.editing import push_edit
 
 
@@ -51,21 +49,12 @@ def confirm(parent: QWidget, title: str, text: str) -> bool:
     return answer == QMessageBox.StandardButton.Yes
 
 
-def _date_row(known: dt.date | None, name: str) -> tuple[QCheckBox, QDateEdit, QHBoxLayout]:
-    dated = QCheckBox("Known")
-    dated.setAccessibleName(f"{name} known")
-    date = QDateEdit()
+def _date_field(known: dt.date | None, name: str) -> DateField:
+    """The one date field; left empty, the date is not known (the record allows none)."""
+    date = DateField(known)
     date.setAccessibleName(name)
-    date.setCalendarPopup(True)
-    date.setDisplayFormat("yyyy-MM-dd")
-    dated.setChecked(known is not None)
-    date.setDate(QDate(known) if known else QDate.currentDate())
-    date.setEnabled(known is not None)
-    dated.toggled.connect(date.setEnabled)
-    row = QHBoxLayout()
-    row.addWidget(dated)
-    row.addWidget(date, 1)
-    return dated, date, row
+    date.setPlaceholderText("Not known; " + date.placeholderText())
+    return date
 
 
 def _buttons(dialog: QDialog, ok: str) -> QDialogButtonBox:
@@ -78,7 +67,7 @@ def _buttons(dialog: QDialog, ok: str) -> QDialogButtonBox:
     return buttons
 
 
-class QuoteEditDialog(QDialog):
+class QuoteEditDialog(CheckedDialog):
     """The quote's speaker, date, direct or reported, and tags; its words stay as they are."""
 
     def __init__(
@@ -103,37 +92,42 @@ class QuoteEditDialog(QDialog):
         self.reported = QCheckBox("&Reported: the source's words about the speaker, not theirs")
         self.reported.setAccessibleName("Reported")
         self.reported.setChecked(details.attribution == "reported")
-        self.dated, self.date, date_row = _date_row(details.said_on, "Said on")
+        self.date = _date_field(details.said_on, "Said on")
         self.tags = QLineEdit(", ".join(details.tags))
         self.tags.setAccessibleName("Tags")
         self.tags.setPlaceholderText("Tags, separated by commas")
         form.addRow("&Speaker:", self.speaker)
         form.addRow("", self.reported)
-        form.addRow("Said on:", date_row)
+        form.addRow("Said &on:", self.date)
         form.addRow("&Tags:", self.tags)
         self.problem = QLabel()
         self.problem.setAccessibleName("Problem")
         self.problem.setStyleSheet(theme.style(palette.ERROR))
+        self.problem.setWordWrap(True)
+        self.problem.setMinimumHeight(self.problem.fontMetrics().lineSpacing() * 3 + 4)
         form.addRow(self.problem)
         self.buttons = _buttons(self, "Save")
         form.addRow(self.buttons)
         self.speaker.currentIndexChanged.connect(self._check)
         self.tags.textChanged.connect(self._check)
+        self.date.textChanged.connect(self._check)
         self._check()
 
-    def _check(self) -> None:
-        problem = "" if self.speaker.currentIndex() >= 0 else "Choose who said these words."
+    def _problem(self) -> str:
+        if self.speaker.currentIndex() < 0:
+            return "Choose who said these words."
+        if problem := self.date.problem():
+            return sentence(problem)
         try:
             parse_tags(self.tags.text())
         except BriefingError as error:
-            problem = f"{str(error)[:1].upper()}{str(error)[1:]}."
-        self.problem.setText(problem)
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(not problem)
+            return sentence(str(error))
+        return ""
 
     def fields(self) -> dict:
         return {
             "speaker": self.speaker.currentData(),
-            "said_on": self.date.date().toPython() if self.dated.isChecked() else None,
+            "said_on": self.date.day(),
             "attribution": "reported" if self.reported.isChecked() else "direct",
             "tags": list(parse_tags(self.tags.text())),
         }
@@ -146,7 +140,7 @@ class QuoteEditDialog(QDialog):
         return dialog.fields() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
 
-class SourceEditDialog(QDialog):
+class SourceEditDialog(CheckedDialog):
     """A source's details: title, publisher, author, web address, date. Never its text."""
 
     def __init__(self, parent: QWidget | None, details: core.SourceDetails) -> None:
@@ -166,19 +160,30 @@ class SourceEditDialog(QDialog):
         self.url = QLineEdit(details.url)
         self.url.setAccessibleName("Web address")
         self.url.setPlaceholderText("https://… (kept as a reference, never fetched)")
-        self.dated, self.date, date_row = _date_row(details.published, "Publication date")
+        self.date = _date_field(details.published, "Publication date")
         form.addRow("&Title:", self.title)
         form.addRow("&Publisher:", self.publisher)
         form.addRow("&Author:", self.author)
         form.addRow("&Web address:", self.url)
-        form.addRow("Published:", date_row)
+        form.addRow("Pu&blished:", self.date)
+        self.problem = QLabel()
+        self.problem.setAccessibleName("Problem")
+        self.problem.setStyleSheet(theme.style(palette.ERROR))
+        self.problem.setWordWrap(True)
+        self.problem.setMinimumHeight(self.problem.fontMetrics().lineSpacing() * 3 + 4)
+        form.addRow(self.problem)
         self.buttons = _buttons(self, "Save")
-        self.title.textChanged.connect(
-            lambda text: self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(
-                bool(text.strip())
-            )
-        )
         form.addRow(self.buttons)
+        self.title.textChanged.connect(self._check)
+        self.date.textChanged.connect(self._check)
+        self._check()
+
+    def _problem(self) -> str:
+        if not self.title.text().strip():
+            return "Give the source a title."
+        if problem := self.date.problem():
+            return sentence(problem)
+        return ""
 
     def fields(self) -> dict:
         return {
@@ -186,7 +191,7 @@ class SourceEditDialog(QDialog):
             "publisher": self.publisher.text(),
             "author": self.author.text(),
             "url": self.url.text(),
-            "published": self.date.date().toPython() if self.dated.isChecked() else None,
+            "published": self.date.day(),
         }
 
     @classmethod

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import QLocale, Qt, QTimer
-from PySide6.QtWidgets import QLineEdit, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QWidget
 
 from briefing.core.dates import read_date, show_date
 from briefing.errors import InputError
@@ -58,8 +58,13 @@ class DateField(QLineEdit):
         except InputError:
             return None
 
-    def problem(self) -> str | None:
-        """What is wrong with the typed date, in words; None if it is a date or empty."""
+    def day(self) -> dt.date | None:
+        """The typed day, or None when the field is empty or not a date (see `problem`)."""
+        found = self.date()
+        return found[0] if found else None
+
+    def error(self) -> str | None:
+        """Why the typed text is not a date, in words; None if it is a date or empty."""
         if not self.text().strip():
             return None
         try:
@@ -68,8 +73,52 @@ class DateField(QLineEdit):
             return str(error)
         return None
 
+    def problem(self) -> str | None:
+        """`error()` headed by the field's name ("Said on: ..."), for a form of several fields."""
+        error = self.error()
+        return None if error is None else f"{self.accessibleName() or 'Date'}: {error}"
+
     def focusInEvent(self, event) -> None:
         super().focusInEvent(event)
         if event.reason() != Qt.FocusReason.PopupFocusReason:
             # After the mouse press has placed the cursor, select all: typing replaces the date.
-            QTimer.singleShot(0, self.selectAll)
+            QTimer.singleShot(0, self, self.selectAll)  # not after the field is gone
+
+
+def sentence(text: str) -> str:
+    """A message as a sentence: capital first, full stop last."""
+    return f"{text[:1].upper()}{text[1:]}" + ("" if text.endswith(".") else ".")
+
+
+class CheckedDialog(QDialog):
+    """Enter saves when nothing is wrong, and otherwise says again what is, and saves nothing."""
+
+    problem: QLabel
+    buttons: QDialogButtonBox
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setMinimumWidth(480)  # room for a date's placeholder and a message in words
+
+    def _problem(self) -> str:
+        raise NotImplementedError
+
+    def _check(self, *_args) -> None:
+        problem = self._problem()
+        self.problem.setText(problem)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(not problem)
+
+    def keyPressEvent(self, event) -> None:
+        # A focused button takes its own Enter; from a field, Enter is ours, not the OK button's
+        # (which is disabled while something is wrong, and would then do nothing).
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.accept()
+            return
+        super().keyPressEvent(event)
+
+    def accept(self) -> None:
+        self._check()
+        if problem := self.problem.text():
+            self.problem.setText("Not saved yet: " + problem[:1].lower() + problem[1:])
+            return
+        super().accept()

@@ -50,7 +50,7 @@ class HistoryPanel(QWidget):
         self.positions.setAccessibleName("Positions of the selected stakeholder")
         self.positions.setWordWrap(True)
         self.positions.currentRowChanged.connect(self._enable)
-        self.set_position = _button("&Set position\u2026", window.editing.set_position)
+        self.set_position = _button("Set &position\u2026", window.editing.set_position)
         self.delete_position = _button("Delete position", self._delete_position)
         row = QHBoxLayout()
         row.addWidget(self.set_position)
@@ -66,7 +66,7 @@ class HistoryPanel(QWidget):
         self.events.setWordWrap(True)
         self.events.currentRowChanged.connect(self._enable)
         self.events.itemActivated.connect(lambda _item: self._edit_event())
-        self.new_event = _button("New e&vent\u2026", window.editing.new_event)
+        self.new_event = _button("Ne&w event\u2026", window.editing.new_event)
         self.edit_event = _button("Edit event\u2026", self._edit_event)
         self.delete_event = _button("Delete event", self._delete_event)
         row = QHBoxLayout()
@@ -187,6 +187,6 @@ class HistoryPanel(QWidget):
 
 def install_history(window) -> HistoryPanel:
     panel = HistoryPanel(window)
-    window.side_tabs.addTab(panel, "&History")
+    window.side_tabs.addTab(panel, "Histor&y")  # Alt+H is Help
     window.history = panel
     return panel

@@ -192,6 +192,7 @@ class MainWindow(QMainWindow):
         install_packs(self)
         install_backups(self)
         self._number_side_tabs()
+        self._order_tabs()
         self._bind_delete_keys()
         self._restore_layout()
         self.reload()
@@ -290,6 +291,16 @@ class MainWindow(QMainWindow):
                 )
                 self.view_menu.addAction(action)
             action.setShortcut(keys)
+
+    def _order_tabs(self) -> None:
+        """Tab runs as the screen reads: topic box and search box along the top, then the
+        cards (or, on an empty topic, its New stakeholder button), then the side tabs and the
+        shown tab's contents. The search box is made last (by its feature), so without this it
+        came after everything else."""
+        chain = [self.topics, self.search.field, self.grid, self.empty_button]
+        chain.append(self.side_tabs.tabBar())
+        for first, second in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(first, second)
 
     def _bind_delete_keys(self) -> None:
         """The Delete key in every list of deletable things runs that list's own Delete button's

@@ -1150,6 +1150,16 @@ class NotesPanel(QWidget):
         self._on_scope()
         self.editor.source.setFocus()
 
+    def scope_to_card(self) -> None:
+        """Point the panel at the selected card again (after a source, a quote or the topic
+        was opened in it), so that New note from the cards writes on the card."""
+        for row in range(self.scope.count()):
+            if self.scope.itemData(row)[0] == "card":
+                self.scope.blockSignals(True)
+                self.scope.setCurrentIndex(row)
+                self.scope.blockSignals(False)
+                return
+
     def delete_selected(self) -> None:
         note = self.selected_note()
         if note is None:
@@ -1299,6 +1309,10 @@ def install_notes(window) -> NotesPanel:
     window.detail.anchorClicked.connect(on_detail_link)
 
     def new_note() -> None:
+        # From the notes themselves, a new note on what they show; from anywhere else (the
+        # cards, another tab), on the selected card, as the action says.
+        if not panel.isAncestorOf(QApplication.focusWidget()):
+            panel.scope_to_card()
         window.side_tabs.setVisible(True)
         window.side_tabs.setCurrentWidget(panel)
         panel.new_note()

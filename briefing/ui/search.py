@@ -25,12 +25,10 @@ boxes to tick, as the command's `--kind` can be given more than once.
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 
 from PySide6.QtCore import (
     QAbstractItemModel,
-    QDate,
     QElapsedTimer,
     QEvent,
     QItemSelectionModel,
@@ -62,7 +60,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -78,6 +75,7 @@ from PySide6.QtWidgets import (
 )
 
 from briefing.core.changes import Changes
+from briefing.core.dates import format_date
 from briefing.core.notes import note_summary
 from briefing.core.search import (
     KIND_TITLES,
@@ -102,6 +100,7 @@ from briefing.render.search import hit_html, note_html
 from briefing.store import Store
 from briefing.text import isolate
 from briefing.ui import theme
+from briefing.ui.datefield import DateField, sentence
 from briefing.ui.notes import show_note
 from briefing.ui.panel import NoteRequest, SourceRequest
 from briefing.ui.store_runner import StoreRunner
@@ -444,18 +443,15 @@ class SearchPanel(QWidget):
         self.stance.setAccessibleName("Stance")
         self.tag = QComboBox()
         self.tag.setAccessibleName("Tag")
-        self.dated = QCheckBox("Dated from")
-        self.dated.setAccessibleName("Only records dated in a range")
-        self.date_from = QDateEdit()
+        # Either end may stay empty (no bound); a record without a date is then left out.
+        self.date_from = DateField()
         self.date_from.setAccessibleName("From date")
-        self.date_to = QDateEdit()
+        self.date_to = DateField()
         self.date_to.setAccessibleName("To date")
-        for edit in (self.date_from, self.date_to):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
-            edit.setEnabled(False)
-        self.date_from.setDate(QDate(2015, 1, 1))
-        self.date_to.setDate(QDate.currentDate())
+        for edit, end in ((self.date_from, "start"), (self.date_to, "end")):
+            example = edit.placeholderText()
+            edit.setPlaceholderText(f"Any {end}: 2020-06-09, 9 June 2020")
+            edit.setToolTip(f"Leave empty for any {end}, or type a day: {example}")
         self.private = QCheckBox("Include private notes")
         self.private.setAccessibleName("Include private notes")
         self.private.setChecked(True)
@@ -471,20 +467,17 @@ class SearchPanel(QWidget):
         kinds.addStretch(1)
         grid.addWidget(_buddy("&Kinds:", self.kinds[KINDS[0]]), 0, 0)
         grid.addLayout(kinds, 0, 1, 1, 3)
-        grid.addWidget(_buddy("Stake&holder:", self.stakeholder), 1, 0)
+        grid.addWidget(_buddy("Stakeho&lder:", self.stakeholder), 1, 0)
         grid.addWidget(self.stakeholder, 1, 1)
         grid.addWidget(_buddy("St&ance:", self.stance), 1, 2)
         grid.addWidget(self.stance, 1, 3)
         grid.addWidget(_buddy("Ta&g:", self.tag), 2, 0)
         grid.addWidget(self.tag, 2, 1)
         grid.addWidget(self.private, 2, 2, 1, 2)
-        dates = QHBoxLayout()
-        dates.addWidget(self.dated)
-        dates.addWidget(self.date_from)
-        dates.addWidget(QLabel("to"))
-        dates.addWidget(self.date_to)
-        dates.addStretch(1)
-        grid.addLayout(dates, 3, 0, 1, 4)
+        grid.addWidget(_buddy("Dated fro&m:", self.date_from), 3, 0)
+        grid.addWidget(self.date_from, 3, 1)
+        grid.addWidget(_buddy("t&o:", self.date_to), 3, 2)
+        grid.addWidget(self.date_to, 3, 3)
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(3, 1)
 
@@ -514,13 +507,10 @@ class SearchPanel(QWidget):
         self.filters_button.toggled.connect(self.filters.setVisible)
         for combo in (self.stakeholder, self.stance, self.tag):
             combo.currentIndexChanged.connect(self._on_filters_changed)
-        for box in (self.dated, self.private, *self.kinds.values()):
+        for box in (self.private, *self.kinds.values()):
             box.toggled.connect(self._on_filters_changed)
-        self.dated.toggled.connect(self.date_from.setEnabled)
-        self.dated.toggled.connect(self.date_to.setEnabled)
         for edit in (self.date_from, self.date_to):
-            edit.dateChanged.connect(self._on_dates_changed)
-        self._bound_dates()
+            edit.editingFinished.connect(self._on_dates_changed)
         field.installEventFilter(self)
         self.reload_choices()
 
@@ -548,10 +538,7 @@ class SearchPanel(QWidget):
 
     def current_filters(self) -> SearchFilters:
         chosen = self.chosen_kinds()
-        start = end = None
-        if self.dated.isChecked():
-            start = _date(self.date_from.date())
-            end = _date(self.date_to.date())
+        start, end = self.date_from.day(), self.date_to.day()
         return SearchFilters(
             kinds=frozenset() if len(chosen) == len(KINDS) else frozenset(chosen),
             stakeholder_id=self.stakeholder.currentData(),
@@ -573,15 +560,24 @@ class SearchPanel(QWidget):
             box.blockSignals(False)
         self._on_filters_changed()
 
-    def _bound_dates(self) -> None:
-        # The range can never end before it starts: each end bounds the other.
-        self.date_to.setMinimumDate(self.date_from.date())
-        self.date_from.setMaximumDate(self.date_to.date())
+    def date_problem(self) -> str | None:
+        """What is wrong with the dates, in words: not a date, or a range that ends before it
+        starts. None when they are dates or empty."""
+        for edit in (self.date_from, self.date_to):
+            if problem := edit.problem():
+                return sentence(problem)
+        start, end = self.date_from.day(), self.date_to.day()
+        if start and end and end < start:
+            return sentence(
+                f"the dates run backwards: {format_date(end)} is before {format_date(start)}"
+            )
+        return None
 
     def _on_dates_changed(self) -> None:
-        self._bound_dates()
-        if self.dated.isChecked():
-            self._on_filters_changed()
+        if self.field.text().strip():
+            self.run_query()  # which says what is wrong with the dates, and shows nothing
+        elif problem := self.date_problem():
+            self.status.setText(problem)
 
     def _on_filters_changed(self) -> None:
         if self.field.text().strip():
@@ -610,6 +606,10 @@ class SearchPanel(QWidget):
         if not self.chosen_kinds():
             self._show(self.generation, [])
             self.status.setText("Tick at least one kind of record to search.")
+            return
+        if problem := self.date_problem():
+            self._show(self.generation, [])
+            self.status.setText(problem)
             return
         self.status.setText("Searching\u2026")
         self._cancellation = Cancellation()
@@ -687,10 +687,6 @@ def _buddy(text: str, widget: QWidget) -> QLabel:
     label = QLabel(text)
     label.setBuddy(widget)
     return label
-
-
-def _date(value: QDate) -> dt.date:
-    return dt.date(value.year(), value.month(), value.day())
 
 
 # -- attaching to the window -------------------------------------------------------------------

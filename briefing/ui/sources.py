@@ -22,7 +22,6 @@ from pathlib import Path
 
 from PySide6.QtCore import (
     QAbstractListModel,
-    QDate,
     QEvent,
     QModelIndex,
     QObject,
@@ -34,7 +33,6 @@ from PySide6.QtGui import QAction, QColor, QFont, QKeySequence, QTextCharFormat,
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -85,6 +83,7 @@ from briefing.render.detail import notes_html
 from briefing.render.quote_check import attributed_to, quote_check_html, quote_summary
 from briefing.ui import corrections, theme
 from briefing.ui.browser import SafeBrowser
+from briefing.ui.datefield import CheckedDialog, DateField, sentence
 from briefing.ui.failures import details_of, show_failure
 from briefing.ui.jobs import BackgroundJob
 from briefing.ui.notes import notes_link_target
@@ -139,7 +138,7 @@ def choose_primary_owner(parent: QWidget, names: list[str], current: str | None)
 # -- dialogs -----------------------------------------------------------------------------------
 
 
-class SourceFactsDialog(QDialog):
+class SourceFactsDialog(CheckedDialog):
     """Asks for what the file does not say about itself: title, publisher, web address, date."""
 
     def __init__(
@@ -161,24 +160,13 @@ class SourceFactsDialog(QDialog):
         self.url = QLineEdit(extracted.url)
         self.url.setAccessibleName("Web address")
         self.url.setPlaceholderText("https://\u2026 where it was published (never fetched)")
-        self.dated = QCheckBox("Known")
-        self.dated.setAccessibleName("Publication date known")
-        self.date = QDateEdit()
+        self.date = DateField(extracted.published)
         self.date.setAccessibleName("Publication date")
-        self.date.setCalendarPopup(True)
-        self.date.setDisplayFormat("yyyy-MM-dd")
-        published = extracted.published
-        self.dated.setChecked(published is not None)
-        self.date.setDate(QDate(published) if published else QDate.currentDate())
-        self.date.setEnabled(published is not None)
-        self.dated.toggled.connect(self.date.setEnabled)
-        date_row = QHBoxLayout()
-        date_row.addWidget(self.dated)
-        date_row.addWidget(self.date, 1)
+        self.date.setPlaceholderText("Not known; " + self.date.placeholderText())
         form.addRow("&Title:", self.title)
         form.addRow("&Publisher:", self.publisher)
         form.addRow("&Web address:", self.url)
-        form.addRow("Published:", date_row)
+        form.addRow("Pu&blished:", self.date)
         # Whose own document this is (their letter, statement): reports of their words are then
         # checked against it for rewording (`briefing.core.primary`).
         self.primary_for = QComboBox()
@@ -193,24 +181,35 @@ class SourceFactsDialog(QDialog):
         for choice in owners or []:
             self.primary_for.addItem(choice.name, choice.id)
         form.addRow("P&rimary document of:", self.primary_for)
-        buttons = QDialogButtonBox(
+        self.problem = QLabel()
+        self.problem.setAccessibleName("Problem")
+        self.problem.setStyleSheet(theme.style(palette.ERROR))
+        self.problem.setWordWrap(True)
+        self.problem.setMinimumHeight(self.problem.fontMetrics().lineSpacing() * 3 + 4)
+        form.addRow(self.problem)
+        self.buttons = buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Import")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
-        self.title.textChanged.connect(
-            lambda text: buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(
-                bool(text.strip())
-            )
-        )
+        self.title.textChanged.connect(self._check)
+        self.date.textChanged.connect(self._check)
         form.addRow(buttons)
+        self._check()
+
+    def _problem(self) -> str:
+        if not self.title.text().strip():
+            return "Give the source a title."
+        if problem := self.date.problem():
+            return sentence(problem)
+        return ""
 
     def facts(self) -> dict:
         facts = {
             "title": self.title.text().strip(),
             "publisher": self.publisher.text().strip(),
-            "published": self.date.date().toPython() if self.dated.isChecked() else None,
+            "published": self.date.day(),
             "url": self.url.text().strip(),
         }
         owner = self.primary_for.currentData()
@@ -229,7 +228,7 @@ class SourceFactsDialog(QDialog):
         return dialog.facts() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
 
-class NewQuoteDialog(QDialog):
+class NewQuoteDialog(CheckedDialog):
     """Who said the selected words, and when."""
 
     def __init__(
@@ -264,42 +263,47 @@ class NewQuoteDialog(QDialog):
             "Tick when the words describe the speaker (\u201cAmazon has refused to answer "
             "questions\u201d) rather than quote them"
         )
-        self.dated = QCheckBox("Known")
-        self.dated.setAccessibleName("Date known")
-        self.date = QDateEdit()
+        self.date = DateField(said_on)
         self.date.setAccessibleName("Said on")
-        self.date.setCalendarPopup(True)
-        self.date.setDisplayFormat("yyyy-MM-dd")
-        self.dated.setChecked(said_on is not None)
-        self.date.setDate(QDate(said_on) if said_on else QDate.currentDate())
-        self.date.setEnabled(said_on is not None)
-        self.dated.toggled.connect(self.date.setEnabled)
-        date_row = QHBoxLayout()
-        date_row.addWidget(self.dated)
-        date_row.addWidget(self.date, 1)
+        self.date.setPlaceholderText("Not known; " + self.date.placeholderText())
         form.addRow("&Speaker:", self.speaker)
         form.addRow("", self.reported)
-        self.date_label = QLabel("Said on:")
-        form.addRow(self.date_label, date_row)
+        self.date_label = QLabel("Said &on:")
+        self.date_label.setBuddy(self.date)
+        form.addRow(self.date_label, self.date)
         self.reported.toggled.connect(self._on_reported)
-        buttons = QDialogButtonBox(
+        self.problem = QLabel()
+        self.problem.setAccessibleName("Problem")
+        self.problem.setStyleSheet(theme.style(palette.ERROR))
+        self.problem.setWordWrap(True)
+        self.problem.setMinimumHeight(self.problem.fontMetrics().lineSpacing() * 3 + 4)
+        form.addRow(self.problem)
+        self.buttons = buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
-        add = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        add.setText("Add quote")
-        add.setEnabled(self.speaker.currentIndex() >= 0)
-        self.speaker.currentIndexChanged.connect(lambda index: add.setEnabled(index >= 0))
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Add quote")
+        self.speaker.currentIndexChanged.connect(self._check)
+        self.date.textChanged.connect(self._check)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
+        self._check()
+
+    def _problem(self) -> str:
+        if self.speaker.currentIndex() < 0:
+            return "Choose who said these words."
+        if problem := self.date.problem():
+            return sentence(problem)
+        return ""
 
     def _on_reported(self, reported: bool) -> None:
-        self.date_label.setText("Reported on:" if reported else "Said on:")
+        self.date_label.setText("Reported &on:" if reported else "Said &on:")
         self.date.setAccessibleName("Reported on" if reported else "Said on")
+        self._check()
 
     def choice(self) -> tuple[int, dt.date | None, str]:
         """The speaker's id, the date, and "direct" or "reported"."""
-        said_on = self.date.date().toPython() if self.dated.isChecked() else None
+        said_on = self.date.day()
         attribution = "reported" if self.reported.isChecked() else "direct"
         return self.speaker.currentData(), said_on, attribution
 
@@ -535,7 +539,7 @@ class SourcesPanel(QWidget):
         self.import_button.setAccessibleName("Import source")
         self.import_button.setToolTip("Import a .txt, .md, .html or .pdf file as a source")
         self.import_button.clicked.connect(lambda: import_source_files(window))
-        self.edit_source_button = QPushButton("&Details\u2026")
+        self.edit_source_button = QPushButton("Det&ails\u2026")
         self.edit_source_button.setAccessibleName("Edit source details")
         self.edit_source_button.setToolTip(
             "Correct this source's title, publisher, author, web address or date"
@@ -642,7 +646,7 @@ class SourcesPanel(QWidget):
         notes_row.setContentsMargins(0, 0, 0, 0)
         notes_row.addWidget(self.quote_notes_button)
         notes_row.addStretch()
-        self.edit_quote_button = QPushButton("&Edit quote\u2026")
+        self.edit_quote_button = QPushButton("Edit q&uote\u2026")
         self.edit_quote_button.setAccessibleName("Edit quote")
         self.edit_quote_button.setToolTip(
             "Correct the chosen quote's speaker, date, direct or reported, and tags"
@@ -1010,6 +1014,7 @@ class SourcesPanel(QWidget):
     def delete_source(self) -> None:
         if self.document is not None:
             corrections.delete_source(self.window_, self.document.id)
+
     def show_suggestions(self):
         """The shown source's quotations, offered as quotes with their speakers."""
         if self.document is None:
@@ -1306,7 +1311,7 @@ def install_sources(window) -> SourcesPanel:
     """Attach sources to the main window: the menu action, dropping files, the Sources tab."""
     panel = SourcesPanel(window)
     window.sources_panel = panel
-    window.side_tabs.addTab(panel, "&Sources")
+    window.side_tabs.addTab(panel, "Sou&rces")  # Alt+S is Search
     window.operations.changed.connect(panel.on_changes)
     window.navigation.source_requested.connect(panel.open_request)
 
@@ -1319,7 +1324,7 @@ def install_sources(window) -> SourcesPanel:
     window.file_menu.insertAction(actions[0] if actions else None, action)
     window.file_menu.insertSeparator(actions[0] if actions else None)
 
-    show = QAction("Go to &sources", window)
+    show = QAction("Go to sou&rces", window)
     show.setShortcut(QKeySequence("Ctrl+3"))
     show.setStatusTip("Read sources and make quotes from them")
     show.triggered.connect(lambda: _show_panel(window, panel))
