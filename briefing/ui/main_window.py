@@ -8,6 +8,8 @@ announced (`operations.changed`), so the cards and details refresh after any edi
 
 from __future__ import annotations
 
+import sys
+
 from PySide6.QtCore import (
     QByteArray,
     QEvent,
@@ -55,6 +57,7 @@ from briefing.ui.search import install_search
 from briefing.ui.sources import install_sources
 from briefing.ui.store_runner import StoreRunner
 
+SWITCH_INTERVAL_S = 0.0005  # how long a thread holds Python's lock before others get a turn
 DETAIL_QUOTES = 50  # quotes the details show of a card at first, and more per "Show more"
 NOTES_ONLY = frozenset({"note", "tag"})  # changes that touch nothing on a card but its notes
 NO_CARDS_HTML = (
@@ -81,6 +84,11 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.store = store
         self.settings = settings
+        # Store work runs in threads beside this one. Every paint and every model call of the
+        # window takes Python's lock; while a reader runs Python, each waits for the reader's
+        # time slice (5 ms by default), so a window with many delegates would crawl. A shorter
+        # slice keeps the window answering (about half the longest stall on the big store).
+        sys.setswitchinterval(SWITCH_INTERVAL_S)
         self.runner = StoreRunner(store, self)
         self.operations = Operations(store, self, runner=self.runner)
         # What panels are given, and how features ask for each other (signals, not attributes).
