@@ -206,6 +206,8 @@ class StoreRunner(QObject):
 
     def wait(self, future: Future) -> Any:
         """The result of `future`, waited for without freezing the window's painting."""
+        if threading.current_thread() is not threading.main_thread():
+            return future.result()  # a worker waits plainly: it paints nothing
         try:
             return future.result(timeout=WAIT_QUIETLY_S)
         except TimeoutError:
