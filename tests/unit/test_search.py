@@ -646,3 +646,33 @@ def test_snippets_do_not_start_or_end_with_white_space(empty_store):
         (hit,) = search(session, "kettling")
     assert hit.snippet == "Kettling was discussed."
     assert [hit.snippet[a:b] for a, b in hit.highlights] == ["Kettling"]
+
+
+@pytest.mark.parametrize("limit", [3, 50])
+def test_every_hit_has_its_snippet_whether_its_matches_are_many_or_few(empty_store, limit):
+    # 40 notes: with limit 3 the ranking stops before the last match (snippets are then read by
+    # rowid), with limit 50 it reads them all (snippets in one walk of the matches).
+    with empty_store.writing() as session:
+        ngo = Stakeholder(name="Netpol", kind="ngo")
+        session.add(ngo)
+        session.flush()
+        session.add_all(
+            Note(
+                body=f"Minute {n}: the **kettling** of marchers",
+                private=n == 0,
+                stakeholder_id=ngo.id,
+            )
+            for n in range(40)
+        )
+    with empty_store.reading() as session:
+        hits = search(session, "kettling", limit=limit)
+    assert len(hits) == min(limit, 40)
+    today = dt.datetime.now(dt.UTC).date().isoformat()
+    for hit in hits:
+        assert [hit.snippet[a:b] for a, b in hit.highlights] == ["kettling"]
+        assert hit.snippet.startswith("Minute ")
+        assert hit.detail.endswith(f"edited {today}")
+        assert hit.private is hit.detail.startswith("private")
+        assert hit.title == "Note on Netpol"
+    if limit == 50:
+        assert [hit.private for hit in hits].count(True) == 1
