@@ -628,6 +628,43 @@ def test_cancel_interrupts_a_running_search_from_another_thread(demo_store, monk
     assert outcome == ["cancelled", "42"]
 
 
+def test_cancel_stops_a_ranking_run_on_the_driver_connection(demo_store, monkeypatch):
+    # The unfiltered ranking runs on the session's sqlite3 connection, whose interruption is
+    # SQLite's own error (not SQLAlchemy's): it too ends as SearchCancelled.
+    import threading
+
+    from briefing.core import search as search_module
+    from briefing.core.search import Cancellation, SearchCancelled
+
+    started = threading.Event()
+    endless = (
+        "WITH RECURSIVE n(x) AS (SELECT started() UNION ALL SELECT x + 1 FROM n)"
+        " SELECT x, 0.0, NULL, NULL FROM n WHERE ? IS NOT NULL AND ? > 0 AND x < 0"
+    )
+    monkeypatch.setattr(search_module, "_UNFILTERED_SQL", endless)
+    cancellation = Cancellation()
+    outcome: list[str] = []
+
+    def run() -> None:
+        with demo_store.reading() as session:
+            session.connection().connection.driver_connection.create_function(
+                "started", 0, lambda: started.set() or 1
+            )
+            try:
+                search(session, "ibm", cancellation=cancellation)
+            except SearchCancelled:
+                outcome.append("cancelled")
+            outcome.append(str(session.connection().exec_driver_sql("SELECT 42").scalar()))
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    assert started.wait(10)
+    cancellation.cancel()
+    worker.join(30)
+    assert not worker.is_alive()
+    assert outcome == ["cancelled", "42"]
+
+
 def test_a_search_cancelled_before_it_starts_does_not_run(demo_store):
     from briefing.core.search import Cancellation, SearchCancelled
 
