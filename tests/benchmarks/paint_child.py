@@ -85,6 +85,7 @@ def app(store: str) -> int:
     def watched_gui(args) -> int:
         # The window is watched from the moment the GUI starts, not imported before the
         # command line is read: the modules load in the order `briefing` loads them.
+        getattr(briefing.cli, "load_first_window_libraries", lambda: None)()
         from briefing.ui import main_window
 
         original = main_window.MainWindow.__init__
