@@ -504,7 +504,7 @@ _match_target = literal_column(SEARCH_TABLE)
 _ROWID = _index.c.rowid
 # The ranking reads no snippet: the rows it reads beyond the hits (a long source's other
 # passages, which collapse into its one hit) would each pay for one. The hits' snippets are cut
-# afterwards, by rowid, in one statement (`_SNIPPETS_SQL`).
+# afterwards, by rowid, in one statement (`_SNIPPETS_BY_ROW_SQL` or `_SNIPPETS_ONE_WALK_SQL`).
 # A passage's source and place come with it (a join by primary key), not in a statement of
 # their own per batch of rows.
 _MATCHES = select(_ROWID, _index.c.rank, SourcePassage.source_id, SourcePassage.start).select_from(
