@@ -74,7 +74,6 @@ from briefing.core.sources import (
     read_file,
     refuse_stored_text,
 )
-from briefing.core.suggestions import suggest_quotes
 from briefing.core.undo import Recorded
 from briefing.errors import BriefingError
 from briefing.render.detail import notes_html
@@ -750,6 +749,10 @@ class SourcesPanel(QWidget):
             quote_notes = note_counts(session, "quote", [c.id for c in self.checks])
             source_notes = note_counts(session, "source", [source_id]).get(source_id, 0)
             self.primary_for = primary_owners(session, [source_id]).get(source_id, [])
+            # Imported when a source is first shown, not at start-up: its patterns take a
+            # while to compile and the first window does not need them.
+            from briefing.core.suggestions import suggest_quotes
+
             waiting = sum(1 for s in suggest_quotes(session, source_id) if s.quote_id is None)
         self.suggestions_button.setText(f"Suggested quotes ({waiting})\u2026")
         self.suggestions_button.setEnabled(waiting > 0)
