@@ -65,17 +65,14 @@ _WORD = re.compile(r"\w+")
 _SENTENCE_END = re.compile(r"[.!?;:\n]")
 
 MAX_SEEDS = 16
-POSTINGS_BUDGET = 20_000  # occurrences of a quote's seeds looked at, at most (two seeds aside)
+POSTINGS_BUDGET = 10_000  # occurrences of a quote's seeds looked at, at most (two seeds aside)
 MIN_SHARE = 0.4  # of the quote's words that the passage must hold
-EVIDENCE_MARGIN = 3.0  # nats: a chance passage as strong once in e**3 (20) searches of the scope
-# Word frequencies of a small index (one letter of 140 words) say little about the language: every
-# word is "common" in it. Rarity is measured as if the index held at least this many words.
-BASIS_WORDS = 20_000
+EVIDENCE_MARGIN = 5.0  # nats: a chance passage as strong once in e**5 (150) searches of the scope
 # `only` sources of at most this many words in all (a speaker's primary documents) are read
 # whole, every stretch weighed, rather than looked up by rare words.
 SCAN_WORDS = 60_000
 _BINS_PER_SOURCE = 3
-_MAX_CANDIDATES = 12
+_MAX_CANDIDATES = 8
 
 
 def word_keys(text: str) -> list[str]:
@@ -130,7 +127,7 @@ class PassageIndex:
             self._owner.extend(array("l", [len(self._ids) - 1]) * len(keys))
         self.frequency = Counter(self._keys)
         total = len(self._keys)
-        self._basis = max(total, BASIS_WORDS)
+        self._basis = max(total, 1)
         # "the" in English, "de" in French: words this common find everything and nothing.
         self._cap = max(50, int(total * common_share))
         self._postings: dict[str, array] = defaultdict(lambda: array("l"))
@@ -163,42 +160,53 @@ class PassageIndex:
         return math.log(self._basis / max(count, 1))
 
     def evidence(
-        self, quote: list[str], passage: list[str], aligned: Counter[str] | None = None
+        self, quote: list[str], passage: list[str], aligned: dict[str, list[int]] | None = None
     ) -> float:
         """How unlikely it is that the passage holds the quote's words it holds by chance, in
         nats. Each word of the quote found in it counts for how much rarer it is than one
-        anywhere in a stretch that long (log(total / count) - log(length), never below 0); the
-        `aligned` ones stand within two words of where the quote has them, which chance gives a
-        word in 5 places only (- log 5 instead of - log(length)). Less the number of ways chance
-        could pick which of the quote's words to share."""
+        anywhere in a stretch that long: log(total / count) - log(length), never below 0. A word
+        `aligned` within two words of where the quote has it (along the line most shared words
+        follow) is one chance puts there in 2d + 1 places only, d words off: - log(2d + 1)
+        instead of - log(length). Less the number of ways chance could pick which of the quote's
+        words to share (log of n choose k)."""
         spread = math.log(max(len(passage), len(quote), 2))
-        near = math.log(5)
         found = Counter(passage) & Counter(quote)
-        aligned = (aligned or Counter()) & found
+        aligned = aligned or {}
         words = 0.0
         for key, times in found.items():
             weight = self._weight(key)
-            close = aligned[key]
-            words += close * max(0.0, weight - near) + (times - close) * max(0.0, weight - spread)
+            offsets = sorted(aligned.get(key, ()))[:times]
+            for d in offsets:
+                words += max(0.0, weight - math.log(2 * d + 1))
+            words += (times - len(offsets)) * max(0.0, weight - spread)
         n, k = len(quote), found.total()
         return words - (math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1))
 
     @staticmethod
-    def aligned(quote: list[str], passage: list[str]) -> Counter[str]:
+    def aligned(quote: list[str], passage: list[str]) -> dict[str, list[int]]:
         """The quote's words that stand in the passage within two words of the place the quote
-        gives them, along the line most of the shared words follow."""
-        blocks = difflib.SequenceMatcher(a=passage, b=quote, autojunk=False).get_matching_blocks()
-        placed = [(b.a - b.b, b.b + i) for b in blocks for i in range(b.size)]
-        if not placed:
-            return Counter()
-        shifts = sorted(shift for shift, _ in placed)
-        middle = shifts[len(shifts) // 2]
-        return Counter(quote[i] for shift, i in placed if abs(shift - middle) <= 2)
+        gives them, along the line most of the shared words follow: how far off each is."""
+        return _line(quote, passage)[1]
+
+    def _evidence_at(self, quote: list[str], start: int, end: int, low: int, high: int) -> float:
+        """The evidence of keys[start:end], or of the stretch as long as the quote where the line
+        of shared words puts it, whichever is stronger: trimming a passage to its best words
+        (Dice) may cut off a common word the quote has in the same place."""
+        words = self._keys[start:end]
+        shift, aligned = _line(quote, words)
+        found = self.evidence(quote, words, aligned)
+        first = start + (shift or 0)
+        lo, hi = max(low, first), min(high, first + len(quote))
+        if shift is not None and (lo, hi) != (start, end) and hi > lo:
+            window = self._keys[lo:hi]
+            found = max(found, self.evidence(quote, window, _line(quote, window)[1]))
+        return found
+
 
     def needed_evidence(self, scope: int) -> float:
         """The evidence a passage needs among `scope` words: chance alone would find one that
         strong once in e**EVIDENCE_MARGIN searches of that many words."""
-        return math.log(max(scope, BASIS_WORDS)) + EVIDENCE_MARGIN
+        return math.log(max(scope, 2)) + EVIDENCE_MARGIN
 
     def _scope(self, exclude: int | None, only: set[int] | None) -> int:
         if only is not None:
@@ -284,8 +292,7 @@ class PassageIndex:
         point at: a short quote reworded may keep a single rare word."""
         n = len(quote)
         bag = Counter(quote)
-        near = math.log(5)  # the most a word can count for (`evidence`)
-        gain = {key: max(0.0, self._weight(key) - near) for key in bag}
+        gain = {key: self._weight(key) for key in bag}  # the most a word counts for
         best: dict[int, ClosePassage] = {}
         for source_id in sorted(sources):
             if source_id not in self._source_range:
@@ -333,7 +340,7 @@ class PassageIndex:
         held = Counter(region) & bag
         if held.total() < MIN_SHARE * n:
             return None
-        if self.evidence(quote, quote_words(held), held) < needed_evidence:
+        if self.evidence(quote, quote_words(held), _anywhere(held)) < needed_evidence:
             return None
         # The quote word for word (typography aside) wins outright.
         matcher = difflib.SequenceMatcher(a=region, b=quote, autojunk=False)
@@ -394,7 +401,7 @@ class PassageIndex:
         share = found.total() / n
         if share < MIN_SHARE:
             return None
-        if self.evidence(quote, words, self.aligned(quote, words)) < needed_evidence:
+        if self._evidence_at(quote, start, end, low, high) < needed_evidence:
             return None
         return self._make(source_id, start, end, quote, found.total())
 
@@ -409,6 +416,28 @@ class PassageIndex:
             share=round(found / len(quote), 3),
             same_words=self._keys[start:end] == quote,
         )
+
+
+def _line(quote: list[str], passage: list[str]) -> tuple[int | None, dict[str, list[int]]]:
+    """Where the quote's first word would stand in the passage along the line most of their
+    shared words follow (None if they share none), and the quote's words within two words of
+    that line, with how far off each is."""
+    blocks = difflib.SequenceMatcher(a=passage, b=quote, autojunk=False).get_matching_blocks()
+    placed = [(b.a - b.b, b.b + i) for b in blocks for i in range(b.size)]
+    if not placed:
+        return None, {}
+    shifts = sorted(shift for shift, _ in placed)
+    middle = shifts[len(shifts) // 2]
+    out: dict[str, list[int]] = defaultdict(list)
+    for shift, i in placed:
+        if abs(shift - middle) <= 2:
+            out[quote[i]].append(abs(shift - middle))
+    return middle, out
+
+
+def _anywhere(held: Counter[str]) -> dict[str, list[int]]:
+    """Every word of the bag as if it stood where the quote has it: the most it can count."""
+    return {key: [0] * times for key, times in held.items()}
 
 
 def quote_words(held: Counter[str]) -> list[str]:
