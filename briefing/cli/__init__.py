@@ -52,7 +52,50 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# The first window's modules that have no Qt in them, imported before Qt is: once PySide6 is
+# imported, its `__feature__` import hook reads the source text of every module imported after
+# it (`inspect.getsource`, to see whether it names PySide6): some 90 modules and 10-25 ms of
+# start-up. A module missing here only costs that; one listed here that the window stops
+# needing costs its import.
+_FIRST_WINDOW_LIBRARIES = (
+    "briefing.core.cards",
+    "briefing.core.briefings",
+    "briefing.core.compare",
+    "briefing.core.corrections",
+    "briefing.core.demo",
+    "briefing.core.editing",
+    "briefing.core.info",
+    "briefing.core.notes",
+    "briefing.core.packs",
+    "briefing.core.search",
+    "briefing.core.sources",
+    "briefing.core.undo",
+    "briefing.export",
+    "briefing.logs",
+    "briefing.render.detail",
+    "briefing.render.markdown",
+    "briefing.render.quote_check",
+    "briefing.render.search",
+    "briefing.store.backups",
+    "briefing.store.lock",
+    "sqlalchemy.dialects.sqlite.pysqlite",
+    "markdown.extensions.abbr",
+    "markdown.extensions.attr_list",
+    "markdown.extensions.fenced_code",
+    "markdown.extensions.footnotes",
+    "markdown.extensions.sane_lists",
+    "markdown.extensions.tables",
+    "_strptime",
+)
+
+
+def load_first_window_libraries() -> None:
+    for name in _FIRST_WINDOW_LIBRARIES:
+        importlib.import_module(name)
+
+
 def gui(args: argparse.Namespace) -> int:
+    load_first_window_libraries()
     from briefing.ui.app import run
 
     return run(getattr(args, "db", None), demo=not getattr(args, "no_demo", False))

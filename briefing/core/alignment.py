@@ -10,22 +10,29 @@ general purpose IBM facial recognition"). This module finds such passages at wor
    count.
 2. **Index of rare words.** `PassageIndex` holds, for every word of every indexed source, where it
    stands; words so common that they stand more than `common_share` of all words ("the", "of")
-   get no postings. A quote is looked up by its `seeds`, its rarest indexed words, at most 10,
-   so no quote is compared with every passage: the work per quote is bounded by the postings of
-   its ten rarest words.
+   get no postings. A quote is looked up by its `seeds`, its rarest indexed words: at most 16,
+   and no more than `POSTINGS_BUDGET` occurrences among them (the two rarest aside), so no
+   quote is compared with every passage and the work per quote is bounded.
 3. **Votes.** Each occurrence of a seed votes for the place where the quote would start if it
-   stood there; votes are gathered in bins of half the quote's length, so that reordered, dropped
-   and added words still vote for the same neighbourhood. A bin needs two different seeds (one
-   for a quote with a single seed, three for one with six or more); the twelve best bins, at
-   most three per source, are looked at.
-4. **The passage.** Around the best bins of each source, the stretch that holds the most of the
+   stood there, in cells twice half the quote's length wide on two grids shifted by half a cell,
+   so that reordered, dropped and added words still vote for one cell. A cell needs two
+   different seeds; the twelve best cells, at most three per source, are looked at, and a cell
+   whose words cannot make the passage close enough (5.) is left before any alignment.
+   **A speaker's primary documents** (`only` sources of at most `SCAN_WORDS` words) are read
+   whole instead: every stretch as long as the quote is weighed, so a short quote reworded down
+   to one rare word is still found.
+4. **The passage.** Around the best cells of each source, the stretch that holds the most of the
    quote's words with the fewest others (a maximum-sum run, +1 for a word of the quote, -1 for
    another) is the core of the passage; it is widened by as many words as the quote has before
    its first and after its last matched word, without crossing the end of a sentence, so that a
    reworded beginning ("now not affords") is set against the words it replaced ("no longer
    offers").
-5. **Close enough.** A passage counts when it holds at least 40% of the quote's words, two of
-   them rare ones: a quote with half its words changed is still found.
+5. **Close enough, and not by chance.** A passage counts when it holds at least 40% of the
+   quote's words and its `evidence` (how unlikely chance makes the words it shares: rarer words
+   and words standing where the quote has them count more; a long quote has more ways to share
+   some) reaches `needed_evidence`: log(words searched) + `EVIDENCE_MARGIN`. A quote with half
+   its words changed is found when what it kept could not be anywhere by chance; one that
+   shares a few words with a document by chance is not.
 
 `compare_wording` then says whether the passage has the same words (typography aside) or other
 ones, with a word diff in the `[-quote's-] {+passage's+}` form cross-source conflicts use.
@@ -34,11 +41,13 @@ ones, with a word diff in the `[-quote's-] {+passage's+}` form cross-source conf
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import accumulate
 
 from briefing.core.verify import (
     _TYPOGRAPHY,
@@ -55,10 +64,15 @@ from briefing.core.verify import (
 _WORD = re.compile(r"\w+")
 _SENTENCE_END = re.compile(r"[.!?;:\n]")
 
-MAX_SEEDS = 10
+MAX_SEEDS = 16
+POSTINGS_BUDGET = 10_000  # occurrences of a quote's seeds looked at, at most (two seeds aside)
 MIN_SHARE = 0.4  # of the quote's words that the passage must hold
+EVIDENCE_MARGIN = 5.0  # nats: a chance passage as strong once in e**5 (150) searches of the scope
+# `only` sources of at most this many words in all (a speaker's primary documents) are read
+# whole, every stretch weighed, rather than looked up by rare words.
+SCAN_WORDS = 60_000
 _BINS_PER_SOURCE = 3
-_MAX_CANDIDATES = 12
+_MAX_CANDIDATES = 8
 
 
 def word_keys(text: str) -> list[str]:
@@ -113,6 +127,7 @@ class PassageIndex:
             self._owner.extend(array("l", [len(self._ids) - 1]) * len(keys))
         self.frequency = Counter(self._keys)
         total = len(self._keys)
+        self._basis = max(total, 1)
         # "the" in English, "de" in French: words this common find everything and nothing.
         self._cap = max(50, int(total * common_share))
         self._postings: dict[str, array] = defaultdict(lambda: array("l"))
@@ -122,9 +137,85 @@ class PassageIndex:
         self._postings = dict(self._postings)
 
     def seeds(self, quote: list[str]) -> list[str]:
-        """The quote's rarest indexed words, rarest first, at most `MAX_SEEDS`."""
-        indexed = {key for key in quote if key in self._postings}
-        return sorted(indexed, key=lambda key: (self.frequency[key], key))[:MAX_SEEDS]
+        """The quote's rarest indexed words, rarest first: at most `MAX_SEEDS`, and no more than
+        `POSTINGS_BUDGET` postings among them (but always the two rarest), so that the work per
+        quote is bounded whatever the quote and the index."""
+        indexed = sorted(
+            {key for key in quote if key in self._postings},
+            key=lambda key: (self.frequency[key], key),
+        )
+        chosen: list[str] = []
+        spent = 0
+        for key in indexed[:MAX_SEEDS]:
+            cost = self.frequency[key]
+            if len(chosen) >= 2 and spent + cost > POSTINGS_BUDGET:
+                break
+            chosen.append(key)
+            spent += cost
+        return chosen
+
+    def _weight(self, key: str) -> float:
+        """How much finding this word says: its inverse frequency in the index, in nats."""
+        count = self.frequency.get(key, 0)
+        return math.log(self._basis / max(count, 1))
+
+    def evidence(
+        self, quote: list[str], passage: list[str], aligned: dict[str, list[int]] | None = None
+    ) -> float:
+        """How unlikely it is that the passage holds the quote's words it holds by chance, in
+        nats. Each word of the quote found in it counts for how much rarer it is than one
+        anywhere in a stretch that long: log(total / count) - log(length), never below 0. A word
+        `aligned` within two words of where the quote has it (along the line most shared words
+        follow) is one chance puts there in 2d + 1 places only, d words off: - log(2d + 1)
+        instead of - log(length). Less the number of ways chance could pick which of the quote's
+        words to share (log of n choose k)."""
+        spread = math.log(max(len(passage), len(quote), 2))
+        found = Counter(passage) & Counter(quote)
+        aligned = aligned or {}
+        words = 0.0
+        for key, times in found.items():
+            weight = self._weight(key)
+            offsets = sorted(aligned.get(key, ()))[:times]
+            for d in offsets:
+                words += max(0.0, weight - math.log(2 * d + 1))
+            words += (times - len(offsets)) * max(0.0, weight - spread)
+        n, k = len(quote), found.total()
+        return words - (math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1))
+
+    @staticmethod
+    def aligned(quote: list[str], passage: list[str]) -> dict[str, list[int]]:
+        """The quote's words that stand in the passage within two words of the place the quote
+        gives them, along the line most of the shared words follow: how far off each is."""
+        return _line(quote, passage)[1]
+
+    def _evidence_at(self, quote: list[str], start: int, end: int, low: int, high: int) -> float:
+        """The evidence of keys[start:end], or of the stretch as long as the quote where the line
+        of shared words puts it, whichever is stronger: trimming a passage to its best words
+        (Dice) may cut off a common word the quote has in the same place."""
+        words = self._keys[start:end]
+        shift, aligned = _line(quote, words)
+        found = self.evidence(quote, words, aligned)
+        first = start + (shift or 0)
+        lo, hi = max(low, first), min(high, first + len(quote))
+        if shift is not None and (lo, hi) != (start, end) and hi > lo:
+            window = self._keys[lo:hi]
+            found = max(found, self.evidence(quote, window, _line(quote, window)[1]))
+        return found
+
+
+    def needed_evidence(self, scope: int) -> float:
+        """The evidence a passage needs among `scope` words: chance alone would find one that
+        strong once in e**EVIDENCE_MARGIN searches of that many words."""
+        return math.log(max(scope, 2)) + EVIDENCE_MARGIN
+
+    def _scope(self, exclude: int | None, only: set[int] | None) -> int:
+        if only is not None:
+            ranges = [
+                self._source_range[s] for s in only if s in self._source_range and s != exclude
+            ]
+            return sum(high - low for low, high in ranges)
+        low, high = self._source_range.get(exclude, (0, 0))
+        return len(self._keys) - (high - low)
 
     def closest(
         self,
@@ -141,40 +232,51 @@ class PassageIndex:
         seeds = self.seeds(quote)
         if not seeds:
             return []
+        scope = self._scope(exclude, only)
+        if scope == 0:
+            return []
+        needed_evidence = self.needed_evidence(scope)
+        if only is not None and scope <= SCAN_WORDS:
+            return self._scan(quote, [s for s in only if s != exclude], needed_evidence)
         where: dict[str, list[int]] = defaultdict(list)
         for index, key in enumerate(quote):
             where[key].append(index)
-        width = max(4, len(quote) // 2)
-        owner = self._owner
-        votes: dict[tuple[int, int], set[str]] = defaultdict(set)
+        n = len(quote)
+        width = max(4, n // 2)
+        # Votes: each occurrence of a seed votes for where the quote would start if it stood
+        # there, on two grids of cells twice `width` wide, the second shifted by `width`: two
+        # seeds whose starts are within `width` of each other (reordered, dropped or added
+        # words) share a cell of one of them. A cell counts each seed once.
+        cell = 2 * width
+        votes: Counter[int] = Counter()
         for key in seeds:
             first = where[key][0]
-            for position in self._postings[key]:
-                votes[owner[position], (position - first) // width].add(key)
-        # Two seeds must agree on a place (three, for a quote with many): with half the quote's
-        # words changed, about half its seeds remain.
-        needed = 1 if len(seeds) == 1 else 2 if len(seeds) < 6 else 3
-        per_source: dict[int, list[tuple[int, int]]] = defaultdict(list)
-        empty: set[str] = set()
-        for (index, bin_), keys in votes.items():
-            # A bin and its neighbours: reordered words vote a bin or two away.
-            count = len(
-                keys | votes.get((index, bin_ - 1), empty) | votes.get((index, bin_ + 1), empty)
-            )
-            if count < needed:
-                continue
-            source_id = self._ids[index]
+            postings = self._postings[key]
+            cells = {(p - first) // cell * 2 for p in postings}
+            cells.update((p - first + width) // cell * 2 + 1 for p in postings)
+            votes.update(cells)
+        # Two seeds must agree on a place: with half the quote's words changed, about half its
+        # seeds remain, and a short quote may keep only two.
+        needed = 1 if len(seeds) == 1 else 2
+        hits = [(count, key) for key, count in votes.items() if count >= needed]
+        hits.sort(reverse=True)
+        owner, ids, last = self._owner, self._ids, len(self._keys) - 1
+        per_source: Counter[int] = Counter()
+        bag = Counter(quote)
+        best: dict[int, ClosePassage] = {}
+        tried = 0
+        for _, key in hits:
+            anchor = key // 2 * cell - (width if key % 2 else 0)
+            source_id = ids[owner[min(last, max(0, anchor + n // 2))]]
             if source_id == exclude or (only is not None and source_id not in only):
                 continue
-            per_source[source_id].append((count, bin_))
-        candidates: list[tuple[int, int, int]] = []
-        for source_id, bins in per_source.items():
-            bins.sort(reverse=True)
-            candidates.extend((count, source_id, bin_) for count, bin_ in bins[:_BINS_PER_SOURCE])
-        candidates.sort(reverse=True)
-        best: dict[int, ClosePassage] = {}
-        for _, source_id, bin_ in candidates[:_MAX_CANDIDATES]:
-            passage = self._passage(quote, where, source_id, bin_ * width, width, len(seeds))
+            if per_source[source_id] >= _BINS_PER_SOURCE:
+                continue
+            per_source[source_id] += 1
+            tried += 1
+            if tried > _MAX_CANDIDATES:
+                break
+            passage = self._passage(quote, bag, source_id, anchor, cell, needed_evidence)
             if passage is None:
                 continue
             held = best.get(source_id)
@@ -182,21 +284,63 @@ class PassageIndex:
                 best[source_id] = passage
         return sorted(best.values(), key=lambda p: (-p.share, p.source_id))
 
+    def _scan(
+        self, quote: list[str], sources: list[int], needed_evidence: float
+    ) -> list[ClosePassage]:
+        """The closest passage in each of a few sources (a speaker's primary documents), found
+        by weighing every stretch of them as long as the quote, not only those two rare words
+        point at: a short quote reworded may keep a single rare word."""
+        n = len(quote)
+        bag = Counter(quote)
+        gain = {key: self._weight(key) for key in bag}  # the most a word counts for
+        best: dict[int, ClosePassage] = {}
+        for source_id in sorted(sources):
+            if source_id not in self._source_range:
+                continue
+            low, high = self._source_range[source_id]
+            values = [gain.get(key, 0.0) for key in self._keys[low:high]]
+            sums = [0.0, *accumulate(values)]
+            size = high - low
+            starts = [
+                (sums[min(i + n, size)] - sums[i], i) for i, value in enumerate(values) if value
+            ]
+            starts.sort(reverse=True)
+            taken: list[int] = []
+            for total, i in starts:
+                if total < needed_evidence or len(taken) >= _BINS_PER_SOURCE:
+                    break
+                if any(abs(i - t) < n for t in taken):
+                    continue
+                taken.append(i)
+                passage = self._passage(quote, bag, source_id, low + i - n // 2, n, needed_evidence)
+                if passage is not None and (
+                    source_id not in best or passage.share > best[source_id].share
+                ):
+                    best[source_id] = passage
+        return sorted(best.values(), key=lambda p: (-p.share, p.source_id))
+
     def _passage(
         self,
         quote: list[str],
-        where: dict[str, list[int]],
+        bag: Counter[str],
         source_id: int,
         anchor: int,
         width: int,
-        seed_count: int,
+        needed_evidence: float,
     ) -> ClosePassage | None:
         low, high = self._source_range[source_id]
         n = len(quote)
-        lo = max(low, anchor - width - n // 2)
+        lo = max(low, anchor - n // 2)
         hi = min(high, anchor + width + n + n // 2)
         region = self._keys[lo:hi]
         if not region:
+            return None
+        # Bounded work: a region that cannot hold enough of the quote's words, or words rare
+        # enough, is left before any alignment.
+        held = Counter(region) & bag
+        if held.total() < MIN_SHARE * n:
+            return None
+        if self.evidence(quote, quote_words(held), _anywhere(held)) < needed_evidence:
             return None
         # The quote word for word (typography aside) wins outright.
         matcher = difflib.SequenceMatcher(a=region, b=quote, autojunk=False)
@@ -204,7 +348,6 @@ class PassageIndex:
         if block.size == n:
             return self._make(source_id, lo + block.a, lo + block.a + n, quote, n)
         # Otherwise, the run with the most of the quote's words and the fewest others.
-        bag = Counter(quote)
         ratio, run = 0.5, None
         for _ in range(5):
             found = _best_run(region, bag, ratio / (2 - ratio))
@@ -253,10 +396,12 @@ class PassageIndex:
             end += 1
         if end - start > 2 * n + 4:
             return None
-        found = Counter(self._keys[start:end]) & bag
-        rare = sum(1 for key in found if key in self._postings)
+        words = self._keys[start:end]
+        found = Counter(words) & bag
         share = found.total() / n
-        if share < MIN_SHARE or rare < min(2, seed_count):
+        if share < MIN_SHARE:
+            return None
+        if self._evidence_at(quote, start, end, low, high) < needed_evidence:
             return None
         return self._make(source_id, start, end, quote, found.total())
 
@@ -271,6 +416,33 @@ class PassageIndex:
             share=round(found / len(quote), 3),
             same_words=self._keys[start:end] == quote,
         )
+
+
+def _line(quote: list[str], passage: list[str]) -> tuple[int | None, dict[str, list[int]]]:
+    """Where the quote's first word would stand in the passage along the line most of their
+    shared words follow (None if they share none), and the quote's words within two words of
+    that line, with how far off each is."""
+    blocks = difflib.SequenceMatcher(a=passage, b=quote, autojunk=False).get_matching_blocks()
+    placed = [(b.a - b.b, b.b + i) for b in blocks for i in range(b.size)]
+    if not placed:
+        return None, {}
+    shifts = sorted(shift for shift, _ in placed)
+    middle = shifts[len(shifts) // 2]
+    out: dict[str, list[int]] = defaultdict(list)
+    for shift, i in placed:
+        if abs(shift - middle) <= 2:
+            out[quote[i]].append(abs(shift - middle))
+    return middle, out
+
+
+def _anywhere(held: Counter[str]) -> dict[str, list[int]]:
+    """Every word of the bag as if it stood where the quote has it: the most it can count."""
+    return {key: [0] * times for key, times in held.items()}
+
+
+def quote_words(held: Counter[str]) -> list[str]:
+    """The words of a bag, each as often as it holds it."""
+    return list(held.elements())
 
 
 def _best_run(region: list[str], bag: Counter[str], penalty: float):

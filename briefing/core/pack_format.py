@@ -553,7 +553,20 @@ def _source(c: _Checker, r: dict, w: str) -> dict:
         page_starts=pages,
         revision_of=c.uuid(r, "revision_of", w, null=True),
         tags=c.tags(r, w),
+        primary_for=_primary_for(c, r, w),
     )
+
+
+def _primary_for(c: _Checker, r: dict, w: str) -> list[str]:
+    """The stakeholders whose primary document the source is: optional, since packs written
+    before it existed lack it (and then the source is nobody's primary document)."""
+    if "primary_for" not in r:
+        return []
+    owners = c.items(r, "primary_for", w, limit=10_000)
+    for n, owner in enumerate(owners):
+        if not isinstance(owner, str) or not _UUID.match(owner):
+            raise c.fail(f"{w}.primary_for[{n}]", "should be a stakeholder's UUID (lower-case hex)")
+    return list(dict.fromkeys(owners))
 
 
 def _position(c: _Checker, r: dict, w: str) -> dict:
@@ -713,6 +726,8 @@ def _check_references(c: _Checker, m: dict[str, Any]) -> None:
         ref("stakeholders", f"stakeholders[{n}].parent", r["parent"], "stakeholders")
     for n, r in enumerate(m["sources"]):
         ref("sources", f"sources[{n}].revision_of", r["revision_of"], "sources")
+        for k, owner in enumerate(r["primary_for"]):
+            ref("sources", f"sources[{n}].primary_for[{k}]", owner, "stakeholders")
     for n, r in enumerate(m["positions"]):
         ref("positions", f"positions[{n}].stakeholder", r["stakeholder"], "stakeholders")
     for n, r in enumerate(m["quotes"]):

@@ -49,7 +49,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from briefing import __version__
@@ -87,6 +87,7 @@ from briefing.store.models import (
     Tag,
     Topic,
     note_tags,
+    primary_documents,
     quote_tags,
     source_tags,
     topic_stakeholders,
@@ -247,9 +248,21 @@ def collect_pack(
             stakeholders[s.id] = s
         missing = {s.parent_id for s in stakeholders.values() if s.parent_id is not None}
 
-    source_ids = {q.source_id for q in quotes} | {
-        e.source_id for e in events if e.source_id is not None
-    }
+    # The primary documents of the stakeholders who travel go with them, and say whose they are:
+    # the check of quotes against them ("reworded") must work the same in the other store.
+    primary_of: dict[int, list[int]] = {}
+    for chunk in _chunks(stakeholders):
+        for source_id, stakeholder_id in session.execute(
+            select(primary_documents.c.source_id, primary_documents.c.stakeholder_id).where(
+                primary_documents.c.stakeholder_id.in_(chunk)
+            )
+        ):
+            primary_of.setdefault(source_id, []).append(stakeholder_id)
+    source_ids = (
+        {q.source_id for q in quotes}
+        | {e.source_id for e in events if e.source_id is not None}
+        | set(primary_of)
+    )
     sources = {s.id: s for s in _load(session, Source, source_ids)}
 
     note_filter = (
@@ -326,6 +339,9 @@ def collect_pack(
                 "page_starts": json.loads(s.page_starts) if s.page_starts else None,
                 "revision_of": ref("source", s.revision_of_id),
                 "tags": source_tag_names.get(s.id, []),
+                "primary_for": sorted(
+                    ref("stakeholder", owner) for owner in primary_of.get(s.id, [])
+                ),
                 **times(s),
             }
             for s in sorted(sources.values(), key=lambda s: s.id)
@@ -921,6 +937,41 @@ class _Merger:
             if entry["revision_of"] is not None:
                 revised = ids.get(entry["revision_of"])
                 self._set_keeping_time(Source, record.id, entry, revision_of_id=revised)
+        self.primary_links(records)
+
+    def primary_links(self, records: list[tuple[dict, Source]]) -> None:
+        """Which sources are primary documents of which stakeholders: links only add up (one
+        that the store has already is skipped; one the store has and the pack lacks stays)."""
+        owners = self.ids["stakeholders"]
+        wanted = {
+            (record.id, owners[owner])
+            for entry, record in records
+            for owner in entry["primary_for"]
+            if owner in owners
+        }
+        if not wanted:
+            return
+        have: set[tuple[int, int]] = set()
+        for chunk in _chunks({source_id for source_id, _ in wanted}):
+            have.update(
+                (source_id, owner)
+                for source_id, owner in self.session.execute(
+                    select(primary_documents.c.source_id, primary_documents.c.stakeholder_id).where(
+                        primary_documents.c.source_id.in_(chunk)
+                    )
+                )
+            )
+        new = sorted(wanted - have)
+        for _ in range(len(wanted) - len(new)):
+            self.count("skipped", "primary document link")
+        if new:
+            self.session.execute(
+                insert(primary_documents),
+                [{"source_id": sid, "stakeholder_id": owner} for sid, owner in new],
+            )
+            for _ in new:
+                self.count("added", "primary document link")
+            self.changed.add("source")
 
     def positions(self) -> None:
         entries = self.pack.records("positions")
@@ -1307,6 +1358,7 @@ _CHANGE_KINDS = {
     "tag": "tag",
     "briefing": "briefing",
     "briefing item": "briefing",
+    "primary document link": "source",
 }
 
 

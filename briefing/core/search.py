@@ -23,13 +23,23 @@ applies the filters as `rowid IN (...)` conditions over the records' own tables,
 index's weighted bm25 (`ORDER BY rank`), cuts a snippet around the matches with FTS5's
 `snippet()`, and then reads titles for the hits in one query per kind. `group_by_kind` orders
 them for display; `locate` says where a hit lives (which topic and card) so the GUI can open it.
+
+A search runs as the user types, so its fixed cost matters as much as SQLite's: a rare word is
+found in a fraction of a millisecond. The statements of every search (the unfiltered ranking,
+the snippets, the titles) are therefore plain SQL written once and run on the session's own
+sqlite3 connection, inside its transaction, without building or compiling anything per search;
+only the filtered ranking, whose conditions vary, is built with SQLAlchemy (its cost is
+SQLite's, which reads every match to rank it). Lists of ids are passed as one JSON array
+(`json_each`), so each statement has one fixed text for any number of hits.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import re
+import sqlite3
 import threading
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
@@ -40,7 +50,6 @@ from sqlalchemy import (
     Select,
     and_,
     bindparam,
-    case,
     column,
     func,
     literal_column,
@@ -48,16 +57,14 @@ from sqlalchemy import (
     select,
     table,
 )
-from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from briefing.core.search_kinds import DEFAULT_LIMIT, KINDS, MAX_LIMIT
 from briefing.core.search_kinds import KIND_TITLES as KIND_TITLES  # where it was
 from briefing.errors import InputError
 from briefing.store.models import (
     STANCES,
-    Briefing,
     Note,
     Position,
     Quote,
@@ -65,7 +72,6 @@ from briefing.store.models import (
     SourcePassage,
     Stakeholder,
     Tag,
-    Topic,
     note_tags,
     quote_tags,
     source_tags,
@@ -496,13 +502,9 @@ _match_target = literal_column(SEARCH_TABLE)
 
 
 _ROWID = _index.c.rowid
-_ANY_COLUMN = func.snippet(_match_target, -1, MARK_START, MARK_END, "\u2026", SNIPPET_TOKENS)
-# A quote found by its speaker's name shows its words, not the name (which is its title).
-_BODY = func.snippet(_match_target, 1, MARK_START, MARK_END, "\u2026", SNIPPET_TOKENS)
-_SNIPPET = case((_ROWID.op("%")(KIND_FACTOR) == KIND_CODES["quote"], _BODY), else_=_ANY_COLUMN)
 # The ranking reads no snippet: the rows it reads beyond the hits (a long source's other
 # passages, which collapse into its one hit) would each pay for one. The hits' snippets are cut
-# afterwards, by rowid, in one statement.
+# afterwards, by rowid, in one statement (`_SNIPPETS_BY_ROW_SQL` or `_SNIPPETS_ONE_WALK_SQL`).
 # A passage's source and place come with it (a join by primary key), not in a statement of
 # their own per batch of rows.
 _MATCHES = select(_ROWID, _index.c.rank, SourcePassage.source_id, SourcePassage.start).select_from(
@@ -514,30 +516,47 @@ _MATCHES = select(_ROWID, _index.c.rank, SourcePassage.source_id, SourcePassage.
         ),
     )
 )
-_SNIPPETS = (
-    select(_ROWID, _SNIPPET)
-    .select_from(_index)
-    .where(
-        _match_target.op("MATCH")(bindparam("expression")),
-        _ROWID.in_(bindparam("rowids", expanding=True)),
-    )
+# Without filters (the common case) the ranking is `_MATCHES` with no condition but the match:
+# one fixed text, run as it is. (The SQL texts below use only the constants above: no value
+# from a user is ever part of them; the expression and ids are parameters.)
+_UNFILTERED_SQL = (
+    f"SELECT i.rowid, i.rank, p.source_id, p.start FROM {SEARCH_TABLE} AS i"
+    f" LEFT OUTER JOIN source_passages AS p ON i.rowid % {KIND_FACTOR} = {KIND_CODES['passage']}"
+    f" AND p.id = i.rowid / {KIND_FACTOR}"
+    f" WHERE {SEARCH_TABLE} MATCH ? ORDER BY i.rank LIMIT ?"
 )
-# Without filters (the common case) the statement is the same every time: built once.
-_UNFILTERED = (
-    _MATCHES.where(_match_target.op("MATCH")(bindparam("expression")))
-    .order_by(_index.c.rank)
-    .limit(bindparam("limit"))
+# A quote found by its speaker's name shows its words (column 1), not the name (its title).
+_SNIPPET_SQL = (
+    f"CASE WHEN rowid % {KIND_FACTOR} = {KIND_CODES['quote']}"
+    f" THEN snippet({SEARCH_TABLE}, 1, ?1, ?2, ?3, {SNIPPET_TOKENS})"
+    f" ELSE snippet({SEARCH_TABLE}, -1, ?1, ?2, ?3, {SNIPPET_TOKENS}) END"
+)
+# The kept hits' snippets, two ways. FTS5 takes `rowid IN (...)` as one look-up per rowid, each
+# a new walk of the matches' lists: cheap for a common word (50 look-ups against 100,000
+# matches), dear for a rare one, which one walk of all its matches answers (`rowid + 0` keeps
+# the condition from SQLite's look-ups). The ranking says which: when it read every match (fewer
+# rows than it asked for), they are few.
+_SNIPPETS_BY_ROW_SQL = (
+    f"SELECT rowid, {_SNIPPET_SQL} FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH ?4"
+    " AND rowid IN (SELECT value FROM json_each(?5))"
+)
+_SNIPPETS_ONE_WALK_SQL = (
+    f"SELECT rowid, {_SNIPPET_SQL} FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH ?4"
+    " AND rowid + 0 IN (SELECT value FROM json_each(?5))"
 )
 
 
-def _search_rows(
-    session: Session, expression: str, filters: SearchFilters, limit: int
-) -> CursorResult | None:
-    """The ranked matches as an open result (rowid, rank), or None if the filters
-    leave no kind to search."""
+def _driver(session: Session) -> sqlite3.Connection:
+    """The session's own sqlite3 connection, in the transaction the session began."""
+    return session.connection().connection.driver_connection
+
+
+def _search_rows(session: Session, expression: str, filters: SearchFilters, limit: int):
+    """The ranked matches as an open cursor or result (rowid, rank, passage's source id,
+    passage's start), or None if the filters leave no kind to search."""
     restrictions = _restrictions(filters)
     if len(restrictions) == len(KINDS) and not any(restrictions.values()):
-        statement = _UNFILTERED
+        return _driver(session).execute(_UNFILTERED_SQL, (expression, limit))
     else:
         per_kind = []
         record_id = _ROWID.op("/")(KIND_FACTOR)
@@ -597,8 +616,10 @@ class Cancellation:
             self._connection = connection
         try:
             yield
-        except OperationalError as error:
-            if self.cancelled and "interrupted" in str(error.orig):
+        except (OperationalError, sqlite3.OperationalError) as error:
+            # Statements run through SQLAlchemy wrap SQLite's error; those run on the driver's
+            # connection raise it as it is.
+            if self.cancelled and "interrupted" in str(getattr(error, "orig", error)):
                 raise SearchCancelled from error
             raise
         finally:
@@ -653,17 +674,20 @@ def _hits(
     limit: int,
     cancellation: Cancellation | None = None,
 ) -> list[SearchHit]:
-    result = _search_rows(session, expression, filters, limit * _SPARE_ROWS)
+    asked = limit * _SPARE_ROWS
+    result = _search_rows(session, expression, filters, asked)
     if result is None:
         return []
     kept: list[_Kept] = []
     snippets: dict[int, str | None] = {}
     sources: dict[int, int] = {}  # source id -> its place in `kept`: one hit per source
+    read = 0
     try:
         while len(kept) < limit:
             rows = result.fetchmany(limit)
             if cancellation is not None and cancellation.cancelled:
                 raise SearchCancelled  # cancelled after the ranking: titles are not worth reading
+            read += len(rows)
             if not rows:
                 break
             # A passage is a hit in its source, at the passage's place in the text.
@@ -684,20 +708,35 @@ def _hits(
                     if kind == "source":
                         sources[record_id] = len(kept)
                     kept.append(_Kept(rowid, kind, record_id, rank, at))
+        if kept and read < asked:
+            # FTS5 ranked every match before the first row came, so the rest of the rows asked
+            # for are already in memory: counting them says whether the ranking saw every match.
+            read += len(result.fetchall())
     finally:
         result.close()
-    if kept:
-        snippets = dict(
-            session.connection().execute(
-                _SNIPPETS, {"expression": expression, "rowids": [hit.rowid for hit in kept]}
-            ).all()
+    if not kept:
+        return []
+    every_match_read = read < asked
+    connection = _driver(session)
+    snippets = dict(
+        connection.execute(
+            _SNIPPETS_ONE_WALK_SQL if every_match_read else _SNIPPETS_BY_ROW_SQL,
+            (
+                MARK_START,
+                MARK_END,
+                "\u2026",
+                expression,
+                json.dumps([hit.rowid for hit in kept]),
+            ),
         )
+    )
     wanted: dict[str, list[int]] = {}
     for hit in kept:
         wanted.setdefault(hit.kind, []).append(hit.record_id)
     described: dict[tuple[str, int], tuple[str, str, bool]] = {}
     for kind, ids in wanted.items():
-        for record_id, title, detail, private in _DESCRIBERS[kind](session, ids):
+        rows = connection.execute(_TITLES_SQL[kind], (json.dumps(ids),))
+        for record_id, title, detail, private in _DESCRIBERS[kind](rows):
             described[(kind, record_id)] = (title, detail, private)
     hits: list[SearchHit] = []
     for hit in kept:
@@ -747,7 +786,11 @@ def group_by_kind(hits: Sequence[SearchHit]) -> list[tuple[str, list[SearchHit]]
 # -- titles ------------------------------------------------------------------------------------
 
 
-def _date(value: dt.date | None) -> str:
+def _date(value: dt.date | str | None) -> str:
+    # Titles are read on the driver's connection, where a date is the text SQLite holds
+    # ("2020-06-09"; a time stamp "2020-06-09 10:30:00.000001", in UTC): its day is its start.
+    if isinstance(value, str):
+        return value[:10]
     return value.isoformat() if value else ""
 
 
@@ -755,72 +798,48 @@ def _joined(*parts: str) -> str:
     return " \u00b7 ".join(part for part in parts if part)
 
 
-# Titles are read with statements built once, for any list of ids (an expanding parameter), and
-# run on the session's connection: a search then costs SQLite's time, not statement building.
-_IDS = bindparam("ids", expanding=True)
-
-_STAKEHOLDERS = select(Stakeholder.id, Stakeholder.name, Stakeholder.kind).where(
-    Stakeholder.id.in_(_IDS)
-)
-_POSITIONS = (
-    select(
-        Position.id,
-        Stakeholder.name,
-        Position.stance,
-        Position.headline,
-        Position.as_of,
-        Topic.name,
-    )
-    .join(Stakeholder, Stakeholder.id == Position.stakeholder_id)
-    .join(Topic, Topic.id == Position.topic_id)
-    .where(Position.id.in_(_IDS))
-)
-_SOURCES = select(Source.id, Source.title, Source.publisher, Source.author, Source.published).where(
-    Source.id.in_(_IDS)
-)
-_QUOTES = (
-    select(Quote.id, Stakeholder.name, Source.title, Quote.said_on, Source.published)
-    .outerjoin(Stakeholder, Stakeholder.id == Quote.speaker_id)
-    .outerjoin(Source, Source.id == Quote.source_id)
-    .where(Quote.id.in_(_IDS))
-)
-_position_holder = aliased(Stakeholder)
-_speaker = aliased(Stakeholder)
-_NOTES = (
-    select(
-        Note.id,
-        Note.private,
-        Note.updated_at,
-        Stakeholder.name,
-        _position_holder.name,
-        _speaker.name,
-        Source.title,
-        Topic.name,
-        Briefing.title,
-    )
-    .outerjoin(Stakeholder, Stakeholder.id == Note.stakeholder_id)
-    .outerjoin(Position, Position.id == Note.position_id)
-    .outerjoin(_position_holder, _position_holder.id == Position.stakeholder_id)
-    .outerjoin(Quote, Quote.id == Note.quote_id)
-    .outerjoin(_speaker, _speaker.id == Quote.speaker_id)
-    .outerjoin(Source, Source.id == Note.source_id)
-    .outerjoin(Topic, Topic.id == Note.topic_id)
-    .outerjoin(Briefing, Briefing.id == Note.briefing_id)
-    .where(Note.id.in_(_IDS))
-)
+# Titles are read with one fixed statement per kind, for any list of ids (a JSON array), on the
+# session's connection: a search then costs SQLite's time, not statement building.
+_IDS_SQL = "(SELECT value FROM json_each(?))"
+_TITLES_SQL = {
+    "stakeholder": f"SELECT id, name, kind FROM stakeholders WHERE id IN {_IDS_SQL}",
+    "position": (
+        "SELECT p.id, s.name, p.stance, p.headline, p.as_of, t.name FROM positions AS p"
+        " JOIN stakeholders AS s ON s.id = p.stakeholder_id JOIN topics AS t ON t.id = p.topic_id"
+        f" WHERE p.id IN {_IDS_SQL}"
+    ),
+    "source": (
+        f"SELECT id, title, publisher, author, published FROM sources WHERE id IN {_IDS_SQL}"
+    ),
+    "quote": (
+        "SELECT q.id, s.name, so.title, q.said_on, so.published FROM quotes AS q"
+        " LEFT OUTER JOIN stakeholders AS s ON s.id = q.speaker_id"
+        f" LEFT OUTER JOIN sources AS so ON so.id = q.source_id WHERE q.id IN {_IDS_SQL}"
+    ),
+    # A note's target: its stakeholder, its position's holder, its quote's speaker, its source,
+    # topic or briefing.
+    "note": (
+        "SELECT n.id, n.private, n.updated_at, s.name, holder.name, speaker.name, so.title,"
+        " t.name, b.title FROM notes AS n"
+        " LEFT OUTER JOIN stakeholders AS s ON s.id = n.stakeholder_id"
+        " LEFT OUTER JOIN positions AS p ON p.id = n.position_id"
+        " LEFT OUTER JOIN stakeholders AS holder ON holder.id = p.stakeholder_id"
+        " LEFT OUTER JOIN quotes AS q ON q.id = n.quote_id"
+        " LEFT OUTER JOIN stakeholders AS speaker ON speaker.id = q.speaker_id"
+        " LEFT OUTER JOIN sources AS so ON so.id = n.source_id"
+        " LEFT OUTER JOIN topics AS t ON t.id = n.topic_id"
+        f" LEFT OUTER JOIN briefings AS b ON b.id = n.briefing_id WHERE n.id IN {_IDS_SQL}"
+    ),
+}
 
 
-def _rows(session: Session, statement: Select, ids: list[int]):
-    return session.connection().execute(statement, {"ids": ids})
-
-
-def _stakeholders(session: Session, ids: list[int]):
-    for record_id, name, kind in _rows(session, _STAKEHOLDERS, ids):
+def _stakeholders(rows):
+    for record_id, name, kind in rows:
         yield record_id, name, kind, False
 
 
-def _positions(session: Session, ids: list[int]):
-    for record_id, name, stance, headline, as_of, topic in _rows(session, _POSITIONS, ids):
+def _positions(rows):
+    for record_id, name, stance, headline, as_of, topic in rows:
         yield (
             record_id,
             f"{name}: {headline or stance}",
@@ -829,19 +848,18 @@ def _positions(session: Session, ids: list[int]):
         )
 
 
-def _sources(session: Session, ids: list[int]):
-    for record_id, title, publisher, author, published in _rows(session, _SOURCES, ids):
+def _sources(rows):
+    for record_id, title, publisher, author, published in rows:
         yield record_id, title, _joined(publisher, author, _date(published)), False
 
 
-def _quotes(session: Session, ids: list[int]):
-    for record_id, speaker, title, said_on, published in _rows(session, _QUOTES, ids):
+def _quotes(rows):
+    for record_id, speaker, title, said_on, published in rows:
         when = _date(said_on) or _date(published)
         yield record_id, speaker or "Unattributed quote", _joined(title or "", when), False
 
 
-def _notes(session: Session, ids: list[int]):
-    rows = _rows(session, _NOTES, ids)
+def _notes(rows):
     for (
         record_id,
         private,
@@ -867,7 +885,7 @@ def _notes(session: Session, ids: list[int]):
             target = f"briefing \u201c{brief}\u201d"
         else:
             target = "a quote"
-        detail = _joined("private" if private else "", f"edited {updated.date().isoformat()}")
+        detail = _joined("private" if private else "", f"edited {_date(updated)}")
         yield record_id, f"Note on {target}", detail, bool(private)
 
 

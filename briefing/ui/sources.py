@@ -75,7 +75,6 @@ from briefing.core.sources import (
     read_file,
     refuse_stored_text,
 )
-from briefing.core.suggestions import suggest_quotes
 from briefing.core.undo import Recorded
 from briefing.errors import BriefingError
 from briefing.render import palette
@@ -807,10 +806,16 @@ class SourcesPanel(QWidget):
         # Finding quotations reads the whole text: the button's count arrives when it is done.
         self.suggestions_button.setText("Suggested quotes\u2026")
         self.suggestions_button.setEnabled(False)
+
+        def waiting(session) -> int:
+            # Imported when a source is first shown, not at start-up: its patterns take a
+            # while to compile and the first window does not need them.
+            from briefing.core.suggestions import suggest_quotes
+
+            return sum(1 for s in suggest_quotes(session, source_id) if s.quote_id is None)
+
         self.runner.query(
-            lambda session: sum(
-                1 for s in suggest_quotes(session, source_id) if s.quote_id is None
-            ),
+            waiting,
             success=self._show_suggestion_count,
             what="finding quotations in the source",
             key="suggestion-count",

@@ -5,7 +5,11 @@ Builds (through the app's models) a store of 20 sources from 1 MB to 50 MB of te
 word frequencies (`bigsource.natural_text`, a different seed each, sizes growing geometrically),
 a stakeholder quoting each, and runs fixed queries, unfiltered and filtered, through the app's
 `search` (parsing, ranking, filters, snippets, titles) and as raw FTS5 on the same index with the
-same expression and the same restriction written by hand in SQL. Every query runs once to warm
+same expression and the same restriction written by hand in SQL. The raw side is
+`raw_search.raw_search`: the same hits with their marked snippets and titles, in plain SQL on a
+plain sqlite3 connection (ranked rows joined to their passages, one hit per source, the kept
+hits' snippets, their titles), not a bare `SELECT rowid ... MATCH`, which shows nothing; the
+warm-up checks that both find the same records in the same order. Every query runs once to warm
 the caches, then `--rounds` times each way, interleaved. Prints each query's best time each way
 (the fastest of the rounds: on a shared machine the slower ones measure other programs) and its
 ratio.
@@ -32,6 +36,7 @@ import time
 from pathlib import Path
 
 from bigsource import natural_text
+from raw_search import raw_search
 
 from briefing.core.search import SearchFilters, parse_query, search
 from briefing.store import open_store
@@ -41,11 +46,11 @@ LIMIT = 50
 RARE = "Zanzibarian moratorium wording."
 
 # (query, app filters, SQL restriction on the index's rowid for the raw query)
-SOURCE_ROWS = "(rowid % 8 = 3 OR rowid % 8 = 6)"
+SOURCE_ROWS = "(i.rowid % 8 = 3 OR i.rowid % 8 = 6)"
 RECENT = (
-    "((rowid % 8 = 3 AND rowid / 8 IN (SELECT id FROM sources WHERE published >= '2020-01-01'))"
-    " OR (rowid % 8 = 6 AND rowid / 8 IN (SELECT p.id FROM source_passages AS p JOIN sources AS s"
-    " ON s.id = p.source_id WHERE s.published >= '2020-01-01')))"
+    "((i.rowid % 8 = 3 AND i.rowid / 8 IN (SELECT id FROM sources WHERE published >= '2020-01-01'))"
+    " OR (i.rowid % 8 = 6 AND i.rowid / 8 IN (SELECT p.id FROM source_passages AS p"
+    " JOIN sources AS s ON s.id = p.source_id WHERE s.published >= '2020-01-01')))"
 )
 QUERIES = [
     ("police", None, None),
@@ -112,23 +117,19 @@ def compare(path: Path, queries, rounds: int) -> list[tuple[str, float, float]]:
     store = open_store(path, create=False)
     raw = sqlite3.connect(path)
 
-    def app(query: str, filters) -> int:
+    def app(query: str, filters) -> list[tuple[str, int]]:
         with store.reading() as session:
-            return len(search(session, query, filters, limit=LIMIT))
+            return [(hit.kind, hit.id) for hit in search(session, query, filters, limit=LIMIT)]
 
-    def fts(expression: str, restriction: str | None) -> int:
-        where = f" AND {restriction}" if restriction else ""
-        sql = (
-            "SELECT rowid FROM search_index WHERE search_index MATCH ?"
-            f"{where} ORDER BY rank LIMIT {LIMIT}"
-        )
-        return len(raw.execute(sql, (expression,)).fetchall())
+    def fts(expression: str, restriction: str | None) -> list[tuple[str, int]]:
+        return [hit[:2] for hit in raw_search(raw, expression, restriction, LIMIT)]
 
     results = []
     for query, filters, restriction in queries:
         expression = parse_query(query).fts()
-        app(query, filters)
-        fts(expression, restriction)
+        found, raw_found = app(query, filters), fts(expression, restriction)
+        if found != raw_found:
+            raise SystemExit(f"{query!r}: the app and raw FTS5 disagree")
         app_times, raw_times = [], []
         for _ in range(rounds):
             app_times.append(_timed(app, query, filters))
@@ -148,13 +149,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--largest", type=int, default=50_000_000)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--no-corpus", action="store_true", help="only the big-versus-small part")
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        help="keep the corpus store at this path, and reuse it if it is there (building it takes"
+        " minutes)",
+    )
+    parser.add_argument("--only-corpus", action="store_true", help="skip the big-versus-small part")
     args = parser.parse_args(argv)
     step = (args.largest / args.smallest) ** (1 / max(1, args.sources - 1))
     sizes = [round(args.smallest * step**n) for n in range(args.sources)]
     ratios: list[float] = []
     with tempfile.TemporaryDirectory() as folder:
         if not args.no_corpus:
-            ratios = corpus_ratios(Path(folder), sizes, args.rounds)
+            ratios = corpus_ratios(Path(folder), sizes, args.rounds, args.corpus)
+        if args.only_corpus:
+            return _print_ratios(ratios)
         one = [
             ("zanzibarian", None, None),
             ('"moratorium wording"', None, None),
@@ -170,6 +180,10 @@ def main(argv: list[str] | None = None) -> int:
             )
         worst_big = max(b[1] / s[1] for b, s in list(zip(big, small, strict=True))[:2])
         print(f"big source search ratio: {worst_big:.2f}")
+    return _print_ratios(ratios)
+
+
+def _print_ratios(ratios: list[float]) -> int:
     if ratios:
         print(
             f"search per-query ratio: median {statistics.median(ratios):.2f}, "
@@ -178,10 +192,15 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def corpus_ratios(folder: Path, sizes: list[int], rounds: int) -> list[float]:
-    """Build the corpus, print each query's times and ratio, and return the ratios."""
+def corpus_ratios(
+    folder: Path, sizes: list[int], rounds: int, kept: Path | None = None
+) -> list[float]:
+    """Build the corpus (or reuse `kept`), print each query's times and ratio, return the ratios."""
     began = time.perf_counter()
-    corpus = build(folder / "corpus.db", sizes)
+    if kept is not None and kept.exists():
+        corpus = kept
+    else:
+        corpus = build(kept or folder / "corpus.db", sizes)
     built = time.perf_counter() - began
     print(
         f"corpus: {len(sizes)} sources, {sum(sizes) / 1e6:.0f} MB of text, "
@@ -194,7 +213,8 @@ def corpus_ratios(folder: Path, sizes: list[int], rounds: int) -> list[float]:
             f"{label:<36} app {app_time * 1000:8.2f} ms  raw {raw_time * 1000:8.2f} ms"
             f"  ratio {ratios[-1]:5.2f}"
         )
-    corpus.unlink()
+    if kept is None:
+        corpus.unlink()
     return ratios
 
 

@@ -2,8 +2,9 @@
 
 `python paint_child.py app STORE` starts the app as `briefing --db STORE` does and stops once
 the card grid has painted; `python paint_child.py bare` shows a bare PySide6 main window with a
-list view of ten rows instead. Prints `<seconds> <peak resident MB>` and exits. Not collected by
-pytest.
+list view of ten rows instead; `python paint_child.py bare MODULE...` imports those modules
+first (a floor: what the bare window costs once the app's libraries are imported). Prints
+`<seconds> <peak resident MB>` and exits. Not collected by pytest.
 """
 
 from __future__ import annotations
@@ -57,7 +58,11 @@ def _stop_after_first_paint(widget) -> None:
     widget._first_paint = watcher  # kept alive with the widget
 
 
-def bare() -> int:
+def bare(*modules: str) -> int:
+    import importlib
+
+    for module in modules:
+        importlib.import_module(module)
     from PySide6.QtCore import QStringListModel
     from PySide6.QtWidgets import QApplication, QListView, QMainWindow
 
@@ -73,19 +78,29 @@ def bare() -> int:
 
 
 def app(store: str) -> int:
-    from briefing.cli import main
-    from briefing.ui import main_window
+    import briefing.cli
 
-    original = main_window.MainWindow.__init__
+    gui = briefing.cli.gui
 
-    def watched_init(self, *args, **kwargs) -> None:
-        original(self, *args, **kwargs)
-        self.resize(1500, 950)
-        _stop_after_first_paint(self.grid.viewport())
+    def watched_gui(args) -> int:
+        # The window is watched from the moment the GUI starts, not imported before the
+        # command line is read: the modules load in the order `briefing` loads them.
+        getattr(briefing.cli, "load_first_window_libraries", lambda: None)()
+        from briefing.ui import main_window
 
-    main_window.MainWindow.__init__ = watched_init
-    return main(["--db", store])
+        original = main_window.MainWindow.__init__
+
+        def watched_init(self, *args, **kwargs) -> None:
+            original(self, *args, **kwargs)
+            self.resize(1500, 950)
+            _stop_after_first_paint(self.grid.viewport())
+
+        main_window.MainWindow.__init__ = watched_init
+        return gui(args)
+
+    briefing.cli.gui = watched_gui
+    return briefing.cli.main(["--db", store])
 
 
 if __name__ == "__main__":
-    sys.exit(bare() if sys.argv[1] == "bare" else app(sys.argv[2]))
+    sys.exit(bare(*sys.argv[2:]) if sys.argv[1] == "bare" else app(sys.argv[2]))

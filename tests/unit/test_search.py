@@ -628,6 +628,43 @@ def test_cancel_interrupts_a_running_search_from_another_thread(demo_store, monk
     assert outcome == ["cancelled", "42"]
 
 
+def test_cancel_stops_a_ranking_run_on_the_driver_connection(demo_store, monkeypatch):
+    # The unfiltered ranking runs on the session's sqlite3 connection, whose interruption is
+    # SQLite's own error (not SQLAlchemy's): it too ends as SearchCancelled.
+    import threading
+
+    from briefing.core import search as search_module
+    from briefing.core.search import Cancellation, SearchCancelled
+
+    started = threading.Event()
+    endless = (
+        "WITH RECURSIVE n(x) AS (SELECT started() UNION ALL SELECT x + 1 FROM n)"
+        " SELECT x, 0.0, NULL, NULL FROM n WHERE ? IS NOT NULL AND ? > 0 AND x < 0"
+    )
+    monkeypatch.setattr(search_module, "_UNFILTERED_SQL", endless)
+    cancellation = Cancellation()
+    outcome: list[str] = []
+
+    def run() -> None:
+        with demo_store.reading() as session:
+            session.connection().connection.driver_connection.create_function(
+                "started", 0, lambda: started.set() or 1
+            )
+            try:
+                search(session, "ibm", cancellation=cancellation)
+            except SearchCancelled:
+                outcome.append("cancelled")
+            outcome.append(str(session.connection().exec_driver_sql("SELECT 42").scalar()))
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    assert started.wait(10)
+    cancellation.cancel()
+    worker.join(30)
+    assert not worker.is_alive()
+    assert outcome == ["cancelled", "42"]
+
+
 def test_a_search_cancelled_before_it_starts_does_not_run(demo_store):
     from briefing.core.search import Cancellation, SearchCancelled
 
@@ -646,3 +683,33 @@ def test_snippets_do_not_start_or_end_with_white_space(empty_store):
         (hit,) = search(session, "kettling")
     assert hit.snippet == "Kettling was discussed."
     assert [hit.snippet[a:b] for a, b in hit.highlights] == ["Kettling"]
+
+
+@pytest.mark.parametrize("limit", [3, 50])
+def test_every_hit_has_its_snippet_whether_its_matches_are_many_or_few(empty_store, limit):
+    # 40 notes: with limit 3 the ranking stops before the last match (snippets are then read by
+    # rowid), with limit 50 it reads them all (snippets in one walk of the matches).
+    with empty_store.writing() as session:
+        ngo = Stakeholder(name="Netpol", kind="ngo")
+        session.add(ngo)
+        session.flush()
+        session.add_all(
+            Note(
+                body=f"Minute {n}: the **kettling** of marchers",
+                private=n == 0,
+                stakeholder_id=ngo.id,
+            )
+            for n in range(40)
+        )
+    with empty_store.reading() as session:
+        hits = search(session, "kettling", limit=limit)
+    assert len(hits) == min(limit, 40)
+    today = dt.datetime.now(dt.UTC).date().isoformat()
+    for hit in hits:
+        assert [hit.snippet[a:b] for a, b in hit.highlights] == ["kettling"]
+        assert hit.snippet.startswith("Minute ")
+        assert hit.detail.endswith(f"edited {today}")
+        assert hit.private is hit.detail.startswith("private")
+        assert hit.title == "Note on Netpol"
+    if limit == 50:
+        assert [hit.private for hit in hits].count(True) == 1

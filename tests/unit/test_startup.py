@@ -47,3 +47,12 @@ def test_a_new_store_is_still_built_by_the_migrations(tmp_path):
         f"open_store({str(tmp_path / 'new.sqlite3')!r}).close()\n"
     )
     assert "alembic" in loaded
+
+
+def test_the_window_libraries_loaded_before_qt_hold_no_qt_and_no_migrations():
+    # The GUI imports its Qt-free libraries before PySide6 (whose import hook would read the
+    # source of each one imported after it): they must really be Qt-free, and loading them
+    # must not drag in what start-up avoids.
+    loaded = _loaded_after("import briefing.cli\nbriefing.cli.load_first_window_libraries()\n")
+    assert {"briefing", "markdown", "sqlalchemy"} <= loaded  # the probe did run
+    assert not {"PySide6", "shiboken6", "alembic", "pypdf"} & loaded
