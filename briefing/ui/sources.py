@@ -1,4 +1,5 @@
-"""Sources in the window: importing files, reading a source with its quotes, making new quotes.
+"""Sources in the window: reading a source with its quotes, making new quotes (importing files
+is `ui/source_import.py`).
 
 `install_sources(window)` adds File > Import source…, accepts files dropped on the window, and
 adds a "Sources" tab to the side panel. The tab is a reader: choose a source, read its text with
@@ -18,11 +19,9 @@ module functions, so tests replace them.
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 from PySide6.QtCore import (
     QAbstractListModel,
-    QEvent,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -35,16 +34,12 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QInputDialog,
     QLabel,
-    QLineEdit,
     QListView,
     QMenu,
-    QMessageBox,
-    QProgressDialog,
     QPushButton,
     QSplitter,
     QTextEdit,
@@ -64,16 +59,9 @@ from briefing.core.quotes import (
     speaker_choices,
 )
 from briefing.core.sources import (
-    KINDS,
-    Extracted,
-    ImportCancelled,
-    Imported,
     SourceDocument,
-    import_source,
     list_sources,
     open_source,
-    read_file,
-    refuse_stored_text,
 )
 from briefing.core.undo import Recorded
 from briefing.errors import BriefingError
@@ -83,13 +71,19 @@ from briefing.render.quote_check import attributed_to, quote_check_html, quote_s
 from briefing.ui import corrections, theme
 from briefing.ui.browser import SafeBrowser
 from briefing.ui.datefield import CheckedDialog, DateField, sentence
-from briefing.ui.failures import details_of, show_failure
-from briefing.ui.jobs import BackgroundJob
 from briefing.ui.notes import notes_link_target
 from briefing.ui.panel import PanelContext, SourceRequest, WhenShown
+from briefing.ui.source_import import (  # noqa: F401 - SourceFactsDialog and import_files, as before
+    SourceFactsDialog,
+    SourceImport,
+    _DropImporter,
+    choose_source_file,
+    import_files,
+    import_source_files,
+    show_error,
+)
 from briefing.ui.text_positions import TextPositions
 
-FILE_FILTER = "Sources (*.txt *.md *.markdown *.html *.htm *.pdf);;All files (*)"
 QuoteIdRole = Qt.ItemDataRole.UserRole + 1
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -104,15 +98,6 @@ _MATCH_COLOUR = QColor("#ffa23a")
 
 
 # -- replaceable interactions (tests swap these) ---------------------------------------------
-
-
-def choose_source_file(parent: QWidget) -> Path | None:
-    name, _ = QFileDialog.getOpenFileName(parent, "Import source", "", FILE_FILTER)
-    return Path(name) if name else None
-
-
-def show_error(parent: QWidget, title: str, message: str) -> None:
-    QMessageBox.warning(parent, title, message)
 
 
 NOT_PRIMARY = "nobody (a report or other document)"
@@ -135,96 +120,6 @@ def choose_primary_owner(parent: QWidget, names: list[str], current: str | None)
 
 
 # -- dialogs -----------------------------------------------------------------------------------
-
-
-class SourceFactsDialog(CheckedDialog):
-    """Asks for what the file does not say about itself: title, publisher, web address, date."""
-
-    def __init__(
-        self,
-        parent: QWidget | None,
-        file_name: str,
-        extracted: Extracted,
-        owners: list[SpeakerChoice] | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(f"Import {file_name}")
-        self.setAccessibleName("Source details")
-        form = QFormLayout(self)
-        form.addRow(QLabel(f"Tell Briefing what <b>{file_name}</b> does not say about itself."))
-        self.title = QLineEdit(extracted.title or Path(file_name).stem)
-        self.title.setAccessibleName("Title")
-        self.publisher = QLineEdit(extracted.publisher)
-        self.publisher.setAccessibleName("Publisher")
-        self.url = QLineEdit(extracted.url)
-        self.url.setAccessibleName("Web address")
-        self.url.setPlaceholderText("https://\u2026 where it was published (never fetched)")
-        self.date = DateField(extracted.published)
-        self.date.setAccessibleName("Publication date")
-        self.date.setPlaceholderText("Not known; " + self.date.placeholderText())
-        form.addRow("&Title:", self.title)
-        form.addRow("&Publisher:", self.publisher)
-        form.addRow("&Web address:", self.url)
-        form.addRow("Pu&blished:", self.date)
-        # Whose own document this is (their letter, statement): reports of their words are then
-        # checked against it for rewording (`briefing.core.primary`).
-        self.primary_for = QComboBox()
-        self.primary_for.setAccessibleName("Primary document of")
-        self.primary_for.setToolTip(
-            "Choose a stakeholder if this is their own letter, statement or testimony: "
-            "quotes of them in other sources are checked against its words"
-        )
-        self.primary_for.addItem("nobody (a report or other document)", None)
-        if owners is None and hasattr(parent, "operations"):  # the window: its stakeholders
-            owners = parent.operations.runner.read_now(speaker_choices)
-        for choice in owners or []:
-            self.primary_for.addItem(choice.name, choice.id)
-        form.addRow("P&rimary document of:", self.primary_for)
-        self.problem = QLabel()
-        self.problem.setAccessibleName("Problem")
-        self.problem.setStyleSheet(theme.style(palette.ERROR))
-        self.problem.setWordWrap(True)
-        self.problem.setMinimumHeight(self.problem.fontMetrics().lineSpacing() * 3 + 4)
-        form.addRow(self.problem)
-        self.buttons = buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Import")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        self.title.textChanged.connect(self._check)
-        self.date.textChanged.connect(self._check)
-        form.addRow(buttons)
-        self._check()
-
-    def _problem(self) -> str:
-        if not self.title.text().strip():
-            return "Give the source a title."
-        if problem := self.date.problem():
-            return sentence(problem)
-        return ""
-
-    def facts(self) -> dict:
-        facts = {
-            "title": self.title.text().strip(),
-            "publisher": self.publisher.text().strip(),
-            "published": self.date.day(),
-            "url": self.url.text().strip(),
-        }
-        owner = self.primary_for.currentData()
-        return facts | ({"primary_for": owner} if owner is not None else {})
-
-    @classmethod
-    def ask(
-        cls,
-        parent: QWidget | None,
-        file_name: str,
-        extracted: Extracted,
-        owners: list[SpeakerChoice] | None = None,
-    ) -> dict | None:
-        """The facts the user gave, or None if they cancelled (and nothing is imported)."""
-        dialog = cls(parent, file_name, extracted, owners)
-        return dialog.facts() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
 
 class NewQuoteDialog(CheckedDialog):
@@ -1062,247 +957,6 @@ class SourcesPanel(QWidget):
 
 
 # -- importing ---------------------------------------------------------------------------------
-
-
-def _needs_asking(extracted: Extracted) -> bool:
-    return not (extracted.title and extracted.publisher and extracted.published)
-
-
-class SourceImport(QObject):
-    """Imports files one after another without freezing the window.
-
-    Each file is read (decoded, reduced to text, a PDF page by page) in a worker thread behind a
-    progress dialog with Cancel; then, on the GUI thread, the user is asked for any facts the file
-    does not state; then the text is stored, again in a worker thread with its own session: for a
-    49 MB text the write (sha256, the row, the full-text index) takes 3.4 s, too long to hold the
-    window still. It runs on the store runner's one writer (`write_from_job`), in turn with
-    the window's other writes, so a note saved meanwhile waits off the GUI thread and never for
-    SQLite's busy timeout; once it has committed, `window.operations.changed` announces it like
-    any other change. A cancelled write is rolled back, so a cancelled import stores nothing.
-    """
-
-    finished = Signal(list)  # the ids of the sources stored
-
-    def __init__(self, window, paths: list[Path]) -> None:
-        super().__init__(window)
-        self.window = window
-        self.queue = list(paths)
-        self.imported: list[int] = []
-        self.stopped = False
-        self.job: BackgroundJob | None = None
-        self.progress: QProgressDialog | None = None
-        self._jobs: set[BackgroundJob] = set()
-        self._path: Path | None = None
-        self._label = ""
-
-    def add(self, paths: list[Path]) -> None:
-        self.queue.extend(paths)
-
-    def start(self) -> None:
-        self._next()
-
-    def cancel(self) -> None:
-        self.stopped = True
-        if self.job is not None:
-            self.job.cancel()
-
-    def wait(self) -> None:
-        """Cancel, and wait until no worker runs (before the window closes)."""
-        self.cancel()
-        for job in list(self._jobs):
-            job.wait()
-
-    def _next(self) -> None:
-        if self.stopped or not self.queue:
-            self._finish()
-            return
-        path = self.queue.pop(0)
-
-        def read(progress, cancelled) -> Extracted:
-            return read_file(path, progress=progress, cancelled=cancelled)
-
-        self._path = path
-        self._run(f"Reading {path.name}", read, self._read)
-
-    def _read(self, extracted: Extracted) -> None:
-        self._close_progress()
-        if self.stopped:  # cancelled after the last page was read
-            self._next()
-            return
-        path = self._path
-        assert path is not None
-        try:  # before asking for facts the user would type in vain
-            self.window.operations.runner.read_now(
-                lambda session: refuse_stored_text(session, path.name, extracted.text)
-            )
-        except BriefingError as error:
-            self._failed(str(error))
-            return
-        facts: dict = {}
-        if _needs_asking(extracted):
-            asked = SourceFactsDialog.ask(self.window, path.name, extracted)
-            if asked is None:
-                self._next()
-                return
-            facts = dict(asked)
-        primary_for = facts.pop("primary_for", None)
-        runner = self.window.operations.runner
-
-        def store_it(session) -> Imported:
-            done = import_source(session, path, extracted=extracted, **facts)
-            if primary_for is not None:
-                mark_primary(session, done.id, [primary_for])
-            return done
-
-        def write(_progress, cancelled) -> Imported:
-            def step(session) -> Imported:
-                if cancelled():  # cancelled while waiting for the writer
-                    raise ImportCancelled(f"the import of {path.name} was cancelled")
-                done = store_it(session)
-                if cancelled():  # before the commit: the transaction is rolled back
-                    raise ImportCancelled(f"the import of {path.name} was cancelled")
-                return done
-
-            # On the store's one writer, in turn with the window's own saves: a note saved
-            # while this runs waits off the GUI thread, and never for SQLite's busy timeout.
-            return runner.write_from_job(step)
-
-        megabytes = len(extracted.text) / 1024 / 1024
-        size = f" ({megabytes:.1f} MB of text)" if megabytes >= 1 else ""
-        self._run(f"Storing {path.name}{size}", write, self._stored)
-
-    def _stored(self, done: Imported) -> None:
-        self.imported.append(done.id)
-        self.window.operations.changed.emit(done.changes)
-        self._next()
-
-    def _run(self, label: str, work, then) -> None:
-        self._close_progress()
-        self._label = label
-        dialog = self.progress = QProgressDialog(f"{label}\u2026", "Cancel", 0, 0, self.window)
-        dialog.setWindowTitle("Import source")
-        dialog.setAccessibleName("Import progress")
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.setMinimumDuration(400)  # a small file is done before a dialog would show
-        dialog.setAutoReset(False)
-        dialog.setAutoClose(False)
-        dialog.canceled.connect(self.cancel)
-        job = self.job = BackgroundJob(
-            work,
-            stopped_by=ImportCancelled,
-            unexpected="the import failed unexpectedly: {error}; nothing was stored",
-            parent=self,
-        )
-        self._jobs.add(job)
-        # Bound methods of this object, never lambdas: PySide6 would run a lambda in the
-        # worker's thread, while a method of an object of the GUI thread is queued to it.
-        job.progressed.connect(self._progressed)
-        job.succeeded.connect(then)
-        job.failed.connect(self._failed)
-        job.cancelled.connect(self._cancelled)
-        job.start()
-
-    def _progressed(self, done: int, total: int) -> None:
-        if self.progress is not None:
-            self.progress.setMaximum(total)
-            self.progress.setValue(done)
-            self.progress.setLabelText(f"{self._label}: page {done} of {total}")
-
-    def _failed(self, message: str) -> None:
-        self._close_progress()
-        if self.job is not None and self.job.error is not None:  # a bug, not a bad file
-            details = details_of(self.job.error)
-            show_failure(self.window, "Cannot import this file", message, details)
-        else:
-            show_error(self.window, "Cannot import this file", message)
-        self._next()
-
-    def _cancelled(self) -> None:
-        self.stopped = True
-        self._next()
-
-    def _close_progress(self) -> None:
-        if self.progress is not None:
-            self.progress.canceled.disconnect(self.cancel)
-            self.progress.reset()
-            self.progress.hide()
-            self.progress.deleteLater()
-            self.progress = None
-
-    def _finish(self) -> None:
-        self._close_progress()
-        self.job = None
-        for job in self._jobs:  # each has reported; its thread is at most returning
-            job.wait()
-            job.deleteLater()
-        self._jobs.clear()
-        panel: SourcesPanel = self.window.sources_panel
-        if panel.importing is self:
-            panel.importing = None
-        if self.imported:
-            panel.reload(select_source=self.imported[-1])
-            self.window.side_tabs.setCurrentWidget(panel)
-            n = len(self.imported)
-            said = f"Imported {n} source{'s' if n > 1 else ''}"
-            if self.stopped:
-                said += "; the import was cancelled after that"
-            self.window.statusBar().showMessage(said, 5000)
-        elif self.stopped:
-            self.window.statusBar().showMessage("Import cancelled; nothing was stored", 5000)
-        self.finished.emit(list(self.imported))
-        self.deleteLater()
-
-
-def import_files(window, paths: list[Path]) -> SourceImport:
-    """Import each file as a source, in the background, asking for missing facts.
-
-    While an import runs, more files join its queue. Its `finished` signal carries the ids of
-    what was stored."""
-    panel: SourcesPanel = window.sources_panel
-    if panel.importing is not None:
-        panel.importing.add(paths)
-        return panel.importing
-    importing = panel.importing = SourceImport(window, paths)
-    importing.start()
-    return importing
-
-
-def import_source_files(window) -> SourceImport | None:
-    path = choose_source_file(window)
-    return import_files(window, [path]) if path is not None else None
-
-
-def _importable(urls) -> list[Path]:
-    return [
-        Path(url.toLocalFile())
-        for url in urls
-        if url.isLocalFile() and Path(url.toLocalFile()).suffix.lower() in KINDS
-    ]
-
-
-class _DropImporter(QObject):
-    """Lets the window take files dropped anywhere on it and import them as sources."""
-
-    def __init__(self, window) -> None:
-        super().__init__(window)
-        self._window = window
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        kind = event.type()
-        if kind in (QEvent.Type.DragEnter, QEvent.Type.DragMove):
-            if event.mimeData().hasUrls() and _importable(event.mimeData().urls()):
-                event.acceptProposedAction()
-                return True
-        elif kind == QEvent.Type.Close and self._window.sources_panel.importing is not None:
-            # A worker must not outlive the window: stop it (a write in flight rolls back).
-            self._window.sources_panel.importing.wait()
-        elif kind == QEvent.Type.Drop and event.mimeData().hasUrls():
-            paths = _importable(event.mimeData().urls())
-            if paths:
-                event.acceptProposedAction()
-                import_files(self._window, paths)
-                return True
-        return False
 
 
 def _show_panel(window, panel: SourcesPanel) -> None:

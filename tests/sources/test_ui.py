@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QWidget
 from briefing.core.info import counts
 from briefing.core.sources import Extracted
 from briefing.store.models import Quote
+from briefing.ui import source_import
 from briefing.ui import sources as sources_ui
 from briefing.ui.main_window import MainWindow
 from briefing.ui.sources import NewQuoteDialog, QuoteListModel, SourceFactsDialog
@@ -59,6 +60,7 @@ def window(qtbot, empty_store, tmp_path, monkeypatch):
     qtbot.waitExposed(window)
     errors: list[str] = []
     monkeypatch.setattr(sources_ui, "show_error", lambda parent, title, msg: errors.append(msg))
+    monkeypatch.setattr(source_import, "show_error", lambda parent, title, msg: errors.append(msg))
     window.errors = errors
     window.qtbot = qtbot
     return window
@@ -75,7 +77,7 @@ def store_counts(window) -> dict[str, int]:
 
 
 def import_by_menu(window, monkeypatch, path, facts=None):
-    monkeypatch.setattr(sources_ui, "choose_source_file", lambda parent: path)
+    monkeypatch.setattr(source_import, "choose_source_file", lambda parent: path)
     asked = []
 
     def ask(cls, parent, name, extracted):
@@ -403,7 +405,7 @@ def test_reading_a_file_runs_off_the_gui_thread_with_progress(window, monkeypatc
     """A big PDF is read while the window keeps drawing; the dialog counts its pages."""
     import threading
 
-    real_read = sources_ui.read_file
+    real_read = source_import.read_file
     release = threading.Event()
     threads = []
 
@@ -414,10 +416,10 @@ def test_reading_a_file_runs_off_the_gui_thread_with_progress(window, monkeypatc
             raise AssertionError("the test never let the read finish")
         return real_read(path, progress=progress, cancelled=cancelled)
 
-    monkeypatch.setattr(sources_ui, "read_file", slow_read)
+    monkeypatch.setattr(source_import, "read_file", slow_read)
     path = tmp_path / "letter.txt"
     path.write_text(LETTER)
-    monkeypatch.setattr(sources_ui, "choose_source_file", lambda parent: path)
+    monkeypatch.setattr(source_import, "choose_source_file", lambda parent: path)
     monkeypatch.setattr(
         SourceFactsDialog,
         "ask",
@@ -444,7 +446,7 @@ def test_cancelling_an_import_stores_nothing(window, monkeypatch, tmp_path, phas
     from briefing.core.sources import import_source
 
     release = threading.Event()
-    real_read = sources_ui.read_file
+    real_read = source_import.read_file
 
     def wait_for_cancel(cancelled):
         if not release.wait(timeout=20):
@@ -463,12 +465,12 @@ def test_cancelling_an_import_stores_nothing(window, monkeypatch, tmp_path, phas
             wait_for_cancel(window.sources_panel.importing.job._cancel.is_set)
         return done
 
-    monkeypatch.setattr(sources_ui, "read_file", read)
-    monkeypatch.setattr(sources_ui, "import_source", store)
+    monkeypatch.setattr(source_import, "read_file", read)
+    monkeypatch.setattr(source_import, "import_source", store)
     path = tmp_path / "letter.txt"
     path.write_text(LETTER)
     before = store_counts(window)
-    monkeypatch.setattr(sources_ui, "choose_source_file", lambda parent: path)
+    monkeypatch.setattr(source_import, "choose_source_file", lambda parent: path)
     monkeypatch.setattr(
         SourceFactsDialog,
         "ask",
@@ -502,11 +504,11 @@ def test_closing_the_window_during_an_import_stops_it(window, monkeypatch, tmp_p
 
         raise ImportCancelled("cancelled")
 
-    monkeypatch.setattr(sources_ui, "read_file", read)
+    monkeypatch.setattr(source_import, "read_file", read)
     path = tmp_path / "letter.txt"
     path.write_text(LETTER)
     before = store_counts(window)
-    monkeypatch.setattr(sources_ui, "choose_source_file", lambda parent: path)
+    monkeypatch.setattr(source_import, "choose_source_file", lambda parent: path)
     window.import_source_action.trigger()
     assert started.wait(timeout=20)
     importing = window.sources_panel.importing
@@ -574,6 +576,7 @@ def test_the_story_of_a_news_report_and_the_statement_it_quotes(
     window.qtbot = qtbot
     errors: list[str] = []
     monkeypatch.setattr(sources_ui, "show_error", lambda parent, title, msg: errors.append(msg))
+    monkeypatch.setattr(source_import, "show_error", lambda parent, title, msg: errors.append(msg))
     window.errors = errors
 
     statement = tmp_path / "statement.pdf"
@@ -677,7 +680,7 @@ def test_the_story_of_a_news_report_and_the_statement_it_quotes(
 def test_files_dropped_during_an_import_wait_their_turn(window, monkeypatch, tmp_path):
     import threading
 
-    real_read = sources_ui.read_file
+    real_read = source_import.read_file
     release = threading.Event()
     read_order = []
 
@@ -687,7 +690,7 @@ def test_files_dropped_during_an_import_wait_their_turn(window, monkeypatch, tmp
             raise AssertionError("the test never let the read finish")
         return real_read(path, progress=progress, cancelled=cancelled)
 
-    monkeypatch.setattr(sources_ui, "read_file", read)
+    monkeypatch.setattr(source_import, "read_file", read)
     monkeypatch.setattr(
         SourceFactsDialog,
         "ask",

@@ -9,6 +9,7 @@ import pytest
 from briefing.core import notes as core
 from briefing.core.lookup import resolve_target
 from briefing.store import open_store
+from briefing.ui import note_editor
 from briefing.ui import notes as notes_ui
 
 WAIT = 20_000  # generous: these wait for a state, they do not time anything
@@ -23,7 +24,7 @@ def close_without_asking(monkeypatch):
 
 @pytest.fixture
 def panel(window, monkeypatch):
-    monkeypatch.setattr(notes_ui, "RETRY_FIRST_MS", 50)
+    monkeypatch.setattr(note_editor, "RETRY_FIRST_MS", 50)
     window.notes_panel.editor._retry_after = 50
     assert window.select_stakeholder("IBM")
     window.side_tabs.setCurrentWidget(window.notes_panel)

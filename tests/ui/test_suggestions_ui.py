@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from briefing.core.quotes import check_quotes
 from briefing.store.models import Quote, Stakeholder
+from briefing.ui import source_import
 from briefing.ui import sources as sources_ui
 from briefing.ui.sources import SourceFactsDialog
 from briefing.ui.suggestions import SuggestionModel
@@ -21,9 +22,10 @@ ARTICLE = DATA / "suggestions" / "04-company-exit.txt"
 
 
 def _import(window, qtbot, monkeypatch, path: Path, facts: dict) -> None:
-    monkeypatch.setattr(sources_ui, "choose_source_file", lambda parent: path)
+    monkeypatch.setattr(source_import, "choose_source_file", lambda parent: path)
     errors: list[str] = []
     monkeypatch.setattr(sources_ui, "show_error", lambda parent, title, msg: errors.append(msg))
+    monkeypatch.setattr(source_import, "show_error", lambda parent, title, msg: errors.append(msg))
 
     def ask(cls, parent, name, extracted):
         dialog = cls(parent, name, extracted)  # the real dialog, with its stakeholder list

@@ -9,7 +9,8 @@ import hashlib
 import pytest
 from sqlalchemy import event, select
 
-from briefing.core.search import SearchFilters, search, source_view
+from briefing.core.search import SearchFilters, search
+from briefing.core.search_open import source_view
 from briefing.store import migrations, open_store
 from briefing.store.database import APPLICATION_ID, _make_engine
 from briefing.store.models import Quote, Source, SourcePassage, Stakeholder
@@ -180,7 +181,7 @@ def test_lists_and_exports_read_no_source_text(demo_store):
 
 
 def test_the_reader_marks_matches_of_a_bounded_stretch_from_the_hit_on(empty_store):
-    from briefing.core.search import MAX_MARKED_PASSAGES
+    from briefing.core.search_open import MAX_MARKED_PASSAGES
 
     text = _paragraphs(5 * MAX_MARKED_PASSAGES, 1)  # two paragraphs a passage
     with empty_store.writing() as session:

@@ -15,11 +15,11 @@ from briefing.core.search import (
     MAX_TERMS,
     SearchFilters,
     group_by_kind,
-    locate,
     parse_query,
     search,
     split_marks,
 )
+from briefing.core.search_open import locate
 from briefing.errors import InputError
 from briefing.store import migrations, open_store
 from briefing.store.database import APPLICATION_ID, _make_engine
