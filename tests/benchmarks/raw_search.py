@@ -9,7 +9,9 @@ the fewest plain SQL statements on a plain `sqlite3` connection, and nothing els
    the app reads: a long source's passages collapse into one hit);
 2. one hit per source, in rank order (a loop over those rows);
 3. the kept hits' snippets (one statement: a quote's from its words, the rest from any column);
-4. the hits' titles (one statement per kind found).
+4. the hits' titles (one statement per kind found);
+
+all in one read transaction, as the app reads them (the titles belong to the hits ranked).
 
 So a benchmark's ratio measures what the app adds to the SQL it needs (statement building,
 parsing, result objects), not the work of showing a hit. Used by `bench_search.py` and
@@ -79,6 +81,14 @@ def raw_search(
 ) -> list[tuple[str, int, str, tuple]]:
     """(kind, record id, marked snippet, title row) of the best `limit` hits, best first.
     `restriction` is SQL over the index's rowid, written `i.rowid`."""
+    connection.execute("BEGIN")
+    try:
+        return _search(connection, expression, restriction, limit)
+    finally:
+        connection.execute("ROLLBACK")
+
+
+def _search(connection, expression, restriction, limit):
     where = f" AND {restriction}" if restriction else ""
     rows = connection.execute(
         RANKED.format(where=where), (expression, limit * SPARE_ROWS)
