@@ -145,8 +145,8 @@ def test_a_short_quote_half_reworded_is_found_in_the_speakers_documents(seed):
     docs, quote, original = _short_rewording(seed)
     index = PassageIndex((sid, " ".join(words)) for sid, words in docs.items())
     found = index.closest(quote, only={1, 2, 3})
-    kept = [w for w in quote.split() if w in original.split()]
-    strong = index.evidence(quote.split(), original.split(), {k: [0] * 9 for k in kept})
+    words, planted = quote.split(), original.split()
+    strong = index.evidence(words, planted, index.aligned(words, planted))
     if strong < index.needed_evidence(sum(len(w) for w in docs.values())):
         # What the quote kept could be anywhere by chance (common words only): not claimed.
         assert all(p.source_id != 2 or p.share >= 0.4 for p in found)
