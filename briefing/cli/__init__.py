@@ -32,6 +32,7 @@ COMMAND_MODULES = (
     "briefing.cli.notes",
     "briefing.cli.packs",
     "briefing.cli.safety",
+    "briefing.cli.encryption",
     "briefing.cli.suggest",
 )
 
