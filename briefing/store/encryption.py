@@ -440,33 +440,58 @@ def _sound_store(path: Path, key: Key | None) -> None:
         raise StoreError(f"{path} cannot be converted: {problem}; nothing was changed")
 
 
-def _convert(path: Path, source_key: Key | None, target_key: Key | None, action: str) -> Converted:
+def _convert(
+    path: Path,
+    source_key: Key | None,
+    target_key: Key | None,
+    action: str,
+    *,
+    passphrase: str | None = None,
+) -> Converted:
+    """Convert the backups, then the store: killed half-way, the store is still in its old
+    form and the same command run again finishes the job (a backup already in the new form,
+    one that `passphrase` opens or a plain one when decrypting, is left as it is)."""
     from briefing.store import backups
 
     path = Path(path).expanduser()
     _refuse_if_open(path)
     _sound_store(path, source_key)
     _remove_stale(path.parent)
-    convert_file(path, source_key, target_key, action)
     folder = backups.backup_folder(path)
     _remove_stale(folder)
     converted: list[Path] = []
     left: list[Path] = []
     for backup in backups.list_backups(path):
-        try:
-            key = key_for(backup.path)
-        except PassphraseNeeded:
+        form = _form(backup.path, passphrase)
+        if form is _UNKNOWN:
             left.append(backup.path)  # a backup under another passphrase: not ours to open
             continue
-        if key == target_key:
-            continue  # already as wanted (a plain backup when decrypting)
-        if _check(backup.path, key) is not None:
+        if form == target_key or (
+            form is not None and passphrase is not None and form == derive(passphrase, form.salt)
+        ):
+            continue  # already as wanted
+        if _check(backup.path, form) is not None:
             left.append(backup.path)
             continue
-        convert_file(backup.path, key, target_key, action)
+        convert_file(backup.path, form, target_key, action)
         converted.append(backup.path)
+    convert_file(path, source_key, target_key, action)
     left.extend(_kept_aside(path))
     return Converted(path, converted, left)
+
+
+_UNKNOWN = Key(b"", b"")
+
+
+def _form(path: Path, passphrase: str | None) -> Key | None:
+    """A file's key (None: plain), trying `passphrase` on a salt not seen yet; else _UNKNOWN."""
+    try:
+        return key_for(path)
+    except PassphraseNeeded:
+        if passphrase is None:
+            return _UNKNOWN
+        key = derive(passphrase, _first_bytes(path, SALT_SIZE))
+        return key if opens(path, key) else _UNKNOWN
 
 
 def _kept_aside(path: Path) -> list[Path]:
@@ -483,7 +508,7 @@ def encrypt_store(path: Path, passphrase: str) -> Converted:
     path = Path(path).expanduser()
     if is_encrypted(path):
         raise StoreError(f"{path} is already encrypted ('briefing passphrase' changes it)")
-    return _convert(path, None, new_key(passphrase), "encrypting")
+    return _convert(path, None, new_key(passphrase), "encrypting", passphrase=passphrase)
 
 
 def decrypt_store(path: Path) -> Converted:
@@ -501,4 +526,4 @@ def change_passphrase(path: Path, passphrase: str) -> Converted:
     key = key_for(path)
     if key is None:
         raise StoreError(f"{path} is not encrypted ('briefing encrypt' encrypts it)")
-    return _convert(path, key, new_key(passphrase), "rekeying")
+    return _convert(path, key, new_key(passphrase), "rekeying", passphrase=passphrase)
