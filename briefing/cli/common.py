@@ -50,7 +50,20 @@ def common_options() -> argparse.ArgumentParser:
         help="read an encrypted store's passphrase from FILE (default: "
         "$BRIEFING_PASSPHRASE_FILE, else ask on the terminal)",
     )
+    # Named so that argparse never reads "--passphrase WORDS" as "--passphrase-file WORDS".
+    common.add_argument("--passphrase", nargs="?", action=_NoPassphrase, help=argparse.SUPPRESS)
     return common
+
+
+class _NoPassphrase(argparse.Action):
+    """A passphrase on the command line shows in `ps` and the shell's history: refused."""
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        parser.error(
+            "a passphrase is never taken on the command line (other users see it in 'ps', "
+            "the shell keeps it in its history): use --passphrase-file FILE, "
+            "BRIEFING_PASSPHRASE_FILE, or type it when asked"
+        )
 
 
 class Commands:
