@@ -16,7 +16,8 @@ written anywhere, logged or put in a message.
 Everything made from an encrypted store keeps its salt and key: its -wal, its backups (the
 backup API between two connections keyed alike), the temporary copies the opening checks make;
 `PRAGMA temp_store = MEMORY` keeps SQLite's own temporary tables off the disk. So every file of
-one store opens with one passphrase.
+one store opens with one passphrase. Decrypting is paid per page read from the file, so an
+encrypted connection gets a large page cache (`CACHE_KIB`, filled only as pages are read).
 
 Converting (`encrypt_store`, `decrypt_store`, `change_passphrase`) exports the store with
 `sqlcipher_export` into a new file under a temporary name, checks it in full, and renames it into
@@ -45,6 +46,7 @@ SALT_SIZE = 16
 KEY_SIZE = 32
 MAX_PASSPHRASE = 4096  # characters; a longer one is refused in words, not hashed for minutes
 _SNIFF = 1024
+CACHE_KIB = 256 * 1024  # per connection: see `connect`
 
 
 class PassphraseNeeded(StoreError):
@@ -228,6 +230,11 @@ def connect(path: Path, key: Key, *, options: str = "", **kwargs):
         # The key before anything else reads the file.
         connection.execute(f'PRAGMA key = "{key.pragma}"')
         connection.execute("PRAGMA temp_store = MEMORY")
+        # Every page read from the file is decrypted and its HMAC checked; a page kept in
+        # SQLite's cache is not. SQLite's default cache (2 to 8 MB) made a search on the
+        # 223 MB benchmark store 2.5 times slower than plain, a topic 4 times; the cache
+        # grows only as pages are read, so a small store never uses this much.
+        connection.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
     except BaseException:
         connection.close()
         raise

@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     shutil.copyfile(plain, secret)
     took = timed(lambda: encryption.encrypt_store(secret, PASSPHRASE))
     size = plain.stat().st_size / 1e6
-    print(f"store: {size:.0f} MB; encrypting it took {took:.1f} s")
+    print(f"store: {size:.0f} MB; encrypting it took {took:.1f} s", flush=True)
     encryption.forget_all()
 
     opening = {"plain": [], "encrypted": []}
@@ -128,6 +128,7 @@ def main(argv: list[str] | None = None) -> int:
                     spent = timed(work[kind][name])
                     if round_number:  # the first round only warms up
                         times[name][kind].append(spent)
+                    print(f"  round {round_number} {name} {kind}: {spent:.2f} s", flush=True)
     finally:
         for store in stores.values():
             store.close()
