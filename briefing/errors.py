@@ -67,11 +67,11 @@ class StoreDamaged(StoreError):
 
 def is_unreadable_store(error: BaseException) -> bool:
     """A read error of the store itself (a damaged file), whose message may quote a record."""
-    import sqlite3
-
     from sqlalchemy.exc import DatabaseError
 
-    return isinstance(error, (sqlite3.DatabaseError, DatabaseError, UnicodeDecodeError))
+    from briefing.store.encryption import errors
+
+    return isinstance(error, (*errors("DatabaseError"), DatabaseError, UnicodeDecodeError))
 
 
 def unreadable_store_message(error: BaseException) -> str:

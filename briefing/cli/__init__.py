@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
-import sqlite3
 import sys
 from collections.abc import Sequence
 
@@ -22,6 +21,7 @@ from sqlalchemy.exc import DatabaseError as SQLAlchemyDatabaseError
 from briefing import __version__
 from briefing.cli.common import Commands, Handler, common_options
 from briefing.errors import BriefingError, unreadable_store_message
+from briefing.store.encryption import errors as store_errors  # sqlite3's, and SQLCipher's
 
 COMMAND_MODULES = (
     "briefing.cli.store_commands",
@@ -32,6 +32,7 @@ COMMAND_MODULES = (
     "briefing.cli.notes",
     "briefing.cli.packs",
     "briefing.cli.safety",
+    "briefing.cli.encryption",
     "briefing.cli.suggest",
 )
 
@@ -126,7 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BriefingError as error:
         print(f"briefing: {error}", file=sys.stderr)
         return error.exit_code
-    except (sqlite3.DatabaseError, SQLAlchemyDatabaseError, UnicodeDecodeError) as error:
+    except (*store_errors("DatabaseError"), SQLAlchemyDatabaseError, UnicodeDecodeError) as error:
         # SQLite's message can quote the record it failed on (a private note's words, with
         # "Could not decode to UTF-8"): say what happened, never what the record holds.
         print(f"briefing: {unreadable_store_message(error)}", file=sys.stderr)

@@ -36,7 +36,34 @@ def common_options() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help="create a new store empty, without the demo topic",
     )
+    common.add_argument(
+        "--encrypt",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="create a new store encrypted with a passphrase",
+    )
+    common.add_argument(
+        "--passphrase-file",
+        type=Path,
+        default=argparse.SUPPRESS,
+        metavar="FILE",
+        help="read an encrypted store's passphrase from FILE (default: "
+        "$BRIEFING_PASSPHRASE_FILE, else ask on the terminal)",
+    )
+    # Named so that argparse never reads "--passphrase WORDS" as "--passphrase-file WORDS".
+    common.add_argument("--passphrase", nargs="?", action=_NoPassphrase, help=argparse.SUPPRESS)
     return common
+
+
+class _NoPassphrase(argparse.Action):
+    """A passphrase on the command line shows in `ps` and the shell's history: refused."""
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        parser.error(
+            "a passphrase is never taken on the command line (other users see it in 'ps', "
+            "the shell keeps it in its history): use --passphrase-file FILE, "
+            "BRIEFING_PASSPHRASE_FILE, or type it when asked"
+        )
 
 
 class Commands:
@@ -72,12 +99,32 @@ def open_store_for(args: argparse.Namespace):
     if not getattr(args, "db", None):
         path.parent.mkdir(parents=True, exist_ok=True)
     seed = None if getattr(args, "no_demo", False) else load_demo
+    key = _encryption(path, args)
     # The daily automatic backup is the window's (see briefing.ui.app): scripts that run a
     # command a minute should not copy the store, and `briefing backup` is there for them.
-    store = open_store(path, seed=seed)
+    store = open_store(path, seed=seed, encrypt_with=key)
     for notice in store.notices:  # a -wal file set aside
         print(f"briefing: {notice}", file=sys.stderr)
     return store
+
+
+def _encryption(path: Path, args: argparse.Namespace):
+    """Unlock an encrypted store; with --encrypt, the key for a new one (else None)."""
+    from briefing.cli.encryption import new_store_key, unlock_if_encrypted
+    from briefing.errors import InputError
+    from briefing.store import encryption
+
+    new = not path.exists() or path.stat().st_size == 0
+    if getattr(args, "encrypt", False):
+        if new:
+            return new_store_key(args)
+        if not encryption.is_encrypted(path):
+            raise InputError(
+                f"--encrypt is for new stores; {path} exists: 'briefing encrypt' encrypts it"
+            )
+    if not new:
+        unlock_if_encrypted(path, args)
+    return None
 
 
 def record_id(text: str) -> int:

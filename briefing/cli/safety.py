@@ -32,10 +32,20 @@ def _path(args: argparse.Namespace) -> Path:
     return Path(getattr(args, "db", None) or default_store_path()).expanduser()
 
 
+def _unlocked(args: argparse.Namespace) -> Path:
+    """The store's path, its passphrase asked for first when it is encrypted."""
+    from briefing.cli.encryption import unlock_if_encrypted
+
+    path = _path(args)
+    if path.is_file():
+        unlock_if_encrypted(path, args)
+    return path
+
+
 def check(args: argparse.Namespace) -> int:
     from briefing.core.check import check_store
 
-    report = check_store(_path(args))
+    report = check_store(_unlocked(args))
     if args.json:
         print_json(report.as_json())
     else:
@@ -55,7 +65,7 @@ def backup(args: argparse.Namespace) -> int:
     from briefing.store import open_store
     from briefing.store.backups import take_backup
 
-    path = _path(args)
+    path = _unlocked(args)
     with open_store(path, create=False) as store:
         made = take_backup(store, "manual", to=args.to)
     print(made)
@@ -78,15 +88,18 @@ def backups(args: argparse.Namespace) -> int:
 
 
 def restore(args: argparse.Namespace) -> int:
+    from briefing.cli.encryption import unlock_if_encrypted
     from briefing.store.backups import restore_backup
     from briefing.store.lock import holder_of
 
-    path = _path(args)
+    path = _unlocked(args)
     holder = holder_of(path)
     if holder is not None:
         raise StoreError(
             f"{path} is open in the app's window (process {holder}); close it, then restore"
         )
+    if Path(args.file).is_file():
+        unlock_if_encrypted(Path(args.file), args)  # a backup under another passphrase
     restored = restore_backup(path, args.file)
     print(f"restored {restored.store} from {restored.restored_from}")
     if restored.kept_aside is not None:

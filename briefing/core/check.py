@@ -21,7 +21,7 @@ from pathlib import Path
 
 from briefing.core.verify import normalize
 from briefing.errors import StoreError
-from briefing.store import migrations
+from briefing.store import encryption, migrations
 from briefing.store.backups import check_file
 
 _MOST = 20  # findings listed per check; the count says how many there were
@@ -58,7 +58,7 @@ class StoreCheck:
 def _connect(path: Path) -> sqlite3.Connection:
     wal = Path(f"{path}-wal")
     options = "mode=ro" if wal.exists() and wal.stat().st_size > 0 else "mode=ro&immutable=1"
-    return sqlite3.connect(f"{path.resolve().as_uri()}?{options}", uri=True)
+    return encryption.connect_file(path, f"?{options}")  # an encrypted store: its key
 
 
 def _result(name: str, problems: list[str]) -> CheckResult:
@@ -80,7 +80,7 @@ def check_store(path: Path | str) -> StoreCheck:
     results: list[CheckResult] = []
     try:
         connection = _connect(path)
-    except sqlite3.Error as error:
+    except encryption.errors() as error:
         raise StoreError(f"cannot open {path}: {error}") from error
     try:
         results.append(_integrity(connection))
@@ -101,14 +101,14 @@ def check_store(path: Path | str) -> StoreCheck:
 def _guarded(name: str, connection: sqlite3.Connection, run) -> CheckResult:
     try:
         return _result(name, run(connection))
-    except sqlite3.Error as error:
+    except encryption.errors() as error:
         return _result(name, [f"could not be read: {error}"])
 
 
 def _integrity(connection: sqlite3.Connection) -> CheckResult:
     try:
         rows = _sqlite_rows(connection, "PRAGMA integrity_check(100)")
-    except sqlite3.DatabaseError as error:
+    except encryption.errors("DatabaseError") as error:
         return _result("integrity", [f"SQLite cannot read the file: {error}"])
     return _result("integrity", [] if rows == ["ok"] else rows)
 
@@ -156,7 +156,7 @@ def _search_index(connection: sqlite3.Connection) -> list[str]:
     try:
         connection.execute("SAVEPOINT search_check")
         connection.execute("INSERT INTO search_index (search_index) VALUES ('integrity-check')")
-    except sqlite3.DatabaseError as error:
+    except encryption.errors("DatabaseError") as error:
         if "readonly" in str(error).lower():
             return _search_index_by_reading(connection)
         return [f"the search index is damaged ({error})"]

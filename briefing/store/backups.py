@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from briefing.errors import StoreDamaged, StoreError
+from briefing.store import encryption
 
 KEEP_AT_LEAST = 10
 DUE_AFTER = dt.timedelta(days=1)
@@ -116,7 +117,7 @@ def _fsync_folder(folder: Path) -> None:
 def _size_needed(source: sqlite3.Connection) -> int:
     (pages,) = source.execute("PRAGMA page_count").fetchone()
     (page_size,) = source.execute("PRAGMA page_size").fetchone()
-    return pages * page_size
+    return int(pages) * int(page_size)  # SQLCipher answers PRAGMA page_size in text
 
 
 def copy_database(
@@ -131,10 +132,15 @@ def copy_database(
     """
     folder = target.parent
     temp = folder / f".{target.name}.tmp-{os.getpid()}"
-    uri = source_path.resolve().as_uri() + ("?mode=ro&immutable=1" if frozen else "?mode=rw")
+    options = "?mode=ro&immutable=1" if frozen else "?mode=rw"
+    # An encrypted store's copy is keyed alike (same key and salt): encrypted from its first page.
+    key = encryption.key_for(source_path)
     try:
-        source = sqlite3.connect(uri, uri=True)
-    except sqlite3.Error as error:
+        if key is None:
+            source = sqlite3.connect(source_path.resolve().as_uri() + options, uri=True)
+        else:
+            source = encryption.connect(source_path, key, options=options)
+    except encryption.errors() as error:
         raise StoreError(f"cannot read {source_path} to make a {what}: {error}") from error
     try:
         needed = _size_needed(source)
@@ -144,7 +150,7 @@ def copy_database(
                 f"not enough space for a {what} in {folder}: it needs {_mb(needed)}, "
                 f"{_mb(free)} is free; nothing was changed"
             )
-        copy = sqlite3.connect(temp)
+        copy = sqlite3.connect(temp) if key is None else encryption.connect(temp, key)
         try:
             source.backup(copy, pages=_PAGES_PER_STEP)
             # A backup is one self-contained file: no -wal beside it.
@@ -163,7 +169,7 @@ def copy_database(
             os.fsync(file.fileno())
         os.replace(temp, target)
         _fsync_folder(folder)
-    except sqlite3.Error as error:
+    except encryption.errors() as error:
         raise StoreError(_words(f"cannot make a {what} in {folder}", error)) from error
     except OSError as error:
         raise StoreError(f"cannot make a {what} in {folder}: {error.strerror}") from error
@@ -283,19 +289,25 @@ def check_file(path: Path, *, full: bool = True) -> str | None:
             header = file.read(100)
     except OSError as error:
         return f"cannot read it: {error.strerror}"
-    if len(header) < 100 or not header.startswith(SQLITE_HEADER):
+    try:
+        key = encryption.key_for(path)
+    except encryption.PassphraseNeeded:
+        return "it is encrypted with a passphrase that was not given"
+    if key is None and (len(header) < 100 or not header.startswith(SQLITE_HEADER)):
         return "it is not a SQLite database"
-    if int.from_bytes(header[68:72], "big") != APPLICATION_ID:
+    if key is None and int.from_bytes(header[68:72], "big") != APPLICATION_ID:
         return "it is a SQLite database of another program"
     try:
-        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
-    except sqlite3.Error as error:
+        connection = encryption.connect_file(path, "?mode=ro&immutable=1")
+    except encryption.errors() as error:
         return f"cannot open it: {error}"
     try:
+        if key is not None and encryption.application_id(connection) != APPLICATION_ID:
+            return "it is not a Briefing store"
         rows = connection.execute(
             "PRAGMA integrity_check(20)" if full else "PRAGMA quick_check(20)"
         ).fetchall()
-    except sqlite3.DatabaseError as error:
+    except encryption.errors("DatabaseError") as error:
         return f"it is damaged ({error})"
     finally:
         connection.close()
@@ -330,7 +342,7 @@ def restore_backup(store_path: Path, backup: Path) -> Restored:
     problem = check_file(backup, full=True)
     if problem is not None:
         raise StoreError(f"{backup} cannot be restored: {problem}; nothing was changed")
-    connection = sqlite3.connect(f"{backup.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+    connection = encryption.connect_file(backup, "?mode=ro&immutable=1")
     try:
         revision = migrations.current_revision(connection)
     finally:
@@ -343,7 +355,13 @@ def restore_backup(store_path: Path, backup: Path) -> Restored:
     folder = store_path.parent
     incoming = folder / f".{store_path.name}.restoring.tmp-{os.getpid()}"
     remove_stale_temporaries(folder, prefix=_restoring(store_path))
-    copy_database(backup, incoming, what="copy of the backup", frozen=True)
+    store_key = encryption.key_for(store_path) if store_path.exists() else None
+    backup_key = encryption.key_for(backup)
+    if store_key is not None and backup_key != store_key:
+        # An encrypted store stays encrypted, under its own passphrase, whatever the backup's.
+        encryption.export_copy(backup, backup_key, incoming, store_key)
+    else:
+        copy_database(backup, incoming, what="copy of the backup", frozen=True)
     kept: Path | None = None
     try:
         if store_path.exists():

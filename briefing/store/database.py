@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
 from briefing.errors import NotABriefingStore, StoreDamaged, StoreError, StoreTooNew
-from briefing.store import backups, health, migrations
+from briefing.store import backups, encryption, health, migrations
 
 # "BRIF": marks a SQLite file as a Briefing store (SQLite's PRAGMA application_id).
 APPLICATION_ID = 0x42524946
@@ -47,10 +47,28 @@ _OPEN: collections.Counter[Path] = collections.Counter()
 
 
 def _make_engine(
-    path: Path, *, foreign_keys: bool = True, wal: bool = False, read_only: bool = False
+    path: Path,
+    *,
+    foreign_keys: bool = True,
+    wal: bool = False,
+    read_only: bool = False,
+    key: encryption.Key | None = None,
 ) -> Engine:
     # hide_parameters: a database error must never carry a note being saved into a message.
-    if read_only:
+    key = key or encryption.key_for(path)
+    if key is not None:
+        # An encrypted store: SQLCipher's module, each pooled connection keyed with the raw key
+        # (no key derivation per connection).
+        engine = create_engine(
+            "sqlite://",
+            module=encryption.connection_module(),
+            creator=lambda: encryption.connect(
+                path, key, options="?mode=ro" if read_only else "", check_same_thread=False
+            ),
+            poolclass=QueuePool,
+            hide_parameters=True,
+        )
+    elif read_only:
         # A URI given straight to sqlite3 (SQLAlchemy's URL would decode a '#' or '%' in the
         # path); the pool is the one SQLAlchemy gives a file database.
         uri = f"{path.resolve().as_uri()}?mode=ro"
@@ -165,14 +183,15 @@ def _inspect_existing(path: Path) -> tuple[str | None, list[str]]:
     Then the checks of `briefing.store.health` run: hot journal, a -wal that does not belong,
     quick_check.
     """
+    key = encryption.key_for(path)  # an encrypted store's header is read once it is keyed
     try:
         with path.open("rb") as file:
             header = file.read(100)
     except OSError as error:
         raise StoreError(f"cannot read {path}: {error.strerror}") from error
-    if len(header) < 100 or not header.startswith(SQLITE_HEADER):
+    if key is None and (len(header) < 100 or not header.startswith(SQLITE_HEADER)):
         raise NotABriefingStore(f"{path} is not a Briefing store (it is not a SQLite database)")
-    if int.from_bytes(header[68:72], "big") != APPLICATION_ID:
+    if key is None and int.from_bytes(header[68:72], "big") != APPLICATION_ID:
         raise NotABriefingStore(
             f"{path} is not a Briefing store (it is a SQLite database of another program)"
         )
@@ -196,13 +215,15 @@ def _inspect_existing(path: Path) -> tuple[str | None, list[str]]:
         wal = health.sidecar(path, "-wal").exists()
         options = "?mode=ro" if wal else "?mode=ro&immutable=1"
     try:
-        connection = sqlite3.connect(f"{path.resolve().as_uri()}{options}", uri=True)
-    except sqlite3.Error as error:
+        connection = encryption.connect_file(path, options)
+    except encryption.errors() as error:
         raise StoreError(f"cannot open {path}: {error}") from error
     try:
         try:
+            if key is not None and encryption.application_id(connection) != APPLICATION_ID:
+                raise NotABriefingStore(f"{path} is not a Briefing store")
             revision = migrations.current_revision(connection)
-        except sqlite3.DatabaseError as error:
+        except encryption.errors("DatabaseError") as error:
             if "malformed" in str(error) or "corrupt" in str(error):
                 raise health.refuse_damaged(path) from error
             raise NotABriefingStore(f"{path} is not a Briefing store ({error})") from error
@@ -246,10 +267,10 @@ def _unwritable(path: Path, error: OperationalError) -> StoreError | None:
     return None
 
 
-def _create(path: Path, seed: Seed | None) -> None:
+def _create(path: Path, seed: Seed | None, key: encryption.Key | None = None) -> None:
     partial = path.with_name(path.name + ".creating")
     partial.unlink(missing_ok=True)
-    engine = _make_engine(partial)
+    engine = _make_engine(partial, key=key)
     try:
         with engine.begin() as connection:
             connection.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
@@ -293,12 +314,16 @@ def open_store(
     create: bool = True,
     read_only: bool = False,
     backup_if_due: bool = False,
+    encrypt_with: encryption.Key | None = None,
 ) -> Store:
     """Open the store at `path`, creating it (and running `seed`) or upgrading it as needed.
 
     An existing store is checked first (`_inspect_existing`) and backed up before an upgrade
     (`briefing.store.backups.take_backup`); with `backup_if_due`, also when its newest backup is
     more than a day old. A `read_only` store is never created, upgraded or backed up.
+    A new store is encrypted from its first byte when `encrypt_with` is given (see
+    `briefing.store.encryption.new_key`); an existing encrypted store needs its key unlocked
+    first (`encryption.unlock`), else `encryption.PassphraseNeeded`.
     """
     path = Path(path).expanduser()
     if not path.exists() or path.stat().st_size == 0:
@@ -308,7 +333,7 @@ def open_store(
             raise StoreError(f"cannot create a store in {path.parent}: no such folder")
         if path.exists():
             path.unlink()  # an empty file holds nothing to keep
-        _create(path, seed)
+        _create(path, seed, encrypt_with)
         notices: list[str] = []
     else:
         revision, notices = _inspect_existing(path)

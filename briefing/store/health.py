@@ -86,23 +86,27 @@ def fix_shm_permissions(path: Path) -> None:
 
 
 def quick_check(connection: sqlite3.Connection) -> bool:
+    from briefing.store.encryption import errors
+
     try:
         rows = connection.execute("PRAGMA quick_check(1)").fetchall()
-    except sqlite3.DatabaseError:
+    except errors("DatabaseError"):
         return False
     return [row[0] for row in rows] == ["ok"]
 
 
 def _full_check(path: Path, *, immutable: bool) -> bool:
+    from briefing.store.encryption import connect_file, errors
+
     options = "?mode=ro&immutable=1" if immutable else ""
     try:
-        connection = sqlite3.connect(f"{path.resolve().as_uri()}{options}", uri=True)
-    except sqlite3.Error:
+        connection = connect_file(path, options)  # a copy of an encrypted store: its key
+    except errors():
         return False
     try:
         rows = connection.execute("PRAGMA integrity_check(1)").fetchall()
         return [row[0] for row in rows] == ["ok"]
-    except sqlite3.DatabaseError:
+    except errors("DatabaseError"):
         return False
     finally:
         connection.close()

@@ -72,7 +72,7 @@ def current_revision(connection: Connection | sqlite3.Connection) -> str | None:
     """The revision stamped in a store, or None. Takes a SQLAlchemy or a sqlite3 connection."""
     query = "SELECT version_num FROM alembic_version"
     exists = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
-    if isinstance(connection, sqlite3.Connection):
+    if not isinstance(connection, Connection):  # sqlite3's, or SQLCipher's for an encrypted store
         if connection.execute(exists).fetchone() is None:
             return None
         row = connection.execute(query).fetchone()

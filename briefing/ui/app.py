@@ -8,7 +8,9 @@ because a window stayed open a long time.
 
 Opening checks the store (`briefing.store.database.open_store`): a damaged store is explained in
 words and, when there is a good backup, the user is offered to restore it (the damaged file is
-kept aside). The daily automatic backup is taken here, when the window opens. A restore chosen in
+kept aside). The daily automatic backup is taken here, when the window opens. An encrypted
+store's passphrase is asked first, and a store about to be made offers to be encrypted
+(`briefing.ui.passphrase`). A restore chosen in
 File > Backups closes the window, restores, and opens a new window on the restored store.
 """
 
@@ -26,9 +28,10 @@ from briefing.core.demo import load_demo
 from briefing.errors import BriefingError, StoreDamaged
 from briefing.logs import setup_logging
 from briefing.paths import APP_NAME, default_store_path
-from briefing.store import Store, open_store
+from briefing.store import Store, encryption, open_store
 from briefing.store.backups import restore_backup
 from briefing.store.lock import holder_of, lock_path
+from briefing.ui import passphrase
 from briefing.ui.failures import install_excepthook, uninstall_excepthook
 
 
@@ -80,11 +83,21 @@ def open_store_or_explain(
     path = path or default_store_path()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        key = None
+        if encryption.needs_passphrase(path):
+            if not passphrase.ask_passphrase(path):
+                return None  # cancelled: nothing opened, nothing changed
+        elif not read_only and (not path.exists() or path.stat().st_size == 0):
+            choice = passphrase.ask_new_store(path)
+            if choice is None:
+                return None
+            key = choice.key
         return open_store(
             path,
             seed=load_demo if demo else None,
             read_only=read_only,
             backup_if_due=not read_only,
+            encrypt_with=key,
         )
     except StoreDamaged as error:
         if error.backup is not None and ask("The store is damaged", _offer_restore(error)):

@@ -1,0 +1,160 @@
+"""Encrypted against plain, 100,000 quotes: `python tests/benchmarks/bench_encryption.py`.
+
+Builds the synthetic store (`synthetic.py`: 1,000 stakeholders, 10,000 sources, 100,000 quotes,
+20,000 notes), or takes one with `--store FILE` (copied, never changed), copies it and encrypts
+the copy with `briefing.store.encryption.encrypt_store` (timed). Then, on both stores open side by
+side in the same run (each `Store` keeps its pool of connections, as the window does), the same
+work, interleaved, `--rounds` times after one warm-up round:
+
+- search: 12 queries through `briefing.core.search.search` (limit 50, snippets and titles);
+- opening a topic: `briefing.core.cards.topic_cards` for each of the ten topics;
+- export: a whole topic read with `topic_content` and written as Markdown with `export_content`.
+
+Opening each store (`open_store`, with its quick_check and, for the encrypted one, the unlock
+with the passphrase: the key derivation) is timed too and reported apart. Prints each case's
+median time both ways and its ratio (encrypted over plain; the target is 1.5 for each), and as
+its last line `encryption worst ratio: X.XX`. Not collected by pytest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from synthetic import main as build_synthetic  # noqa: E402
+
+from briefing.core.briefings import topic_content  # noqa: E402
+from briefing.core.cards import topic_cards  # noqa: E402
+from briefing.core.search import search  # noqa: E402
+from briefing.export import export_content  # noqa: E402
+from briefing.store import encryption, open_store  # noqa: E402
+from briefing.store.models import Topic  # noqa: E402
+
+PASSPHRASE = "a benchmark passphrase of ordinary length"
+QUERIES = [
+    "police",
+    "facial recognition",
+    '"facial recognition"',
+    "moratorium",
+    "surv*",
+    "police OR court",
+    "surveillance NOT privacy",
+    "racial profiling bias",
+    "independent review committee",
+    "export controls sanctions",
+    "watchlist",
+    "kalo",
+]
+
+
+def timed(work) -> float:
+    started = time.perf_counter()
+    work()
+    return time.perf_counter() - started
+
+
+def cases(store, topic_ids: list[int], out: Path) -> dict:
+    def searching():
+        with store.reading() as session:
+            for query in QUERIES:
+                search(session, query, limit=50)
+
+    def opening_topics():
+        with store.reading() as session:
+            for topic_id in topic_ids:
+                topic_cards(session, topic_id)
+
+    def exporting():
+        with store.reading() as session:
+            content = topic_content(session, topic_ids[0])
+        export_content(content, out, "md")
+
+    return {"search": searching, "open a topic": opening_topics, "export": exporting}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--store", type=Path, help="a synthetic store to use (it is copied)")
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args(argv)
+    folder = Path(tempfile.mkdtemp(prefix="bench-encryption-"))
+    plain = folder / "plain" / "store.sqlite3"
+    secret = folder / "encrypted" / "store.sqlite3"
+    plain.parent.mkdir()
+    secret.parent.mkdir()
+    if args.store:
+        shutil.copyfile(args.store, plain)
+    else:
+        build_synthetic([str(plain)])
+    shutil.copyfile(plain, secret)
+    took = timed(lambda: encryption.encrypt_store(secret, PASSPHRASE))
+    size = plain.stat().st_size / 1e6
+    print(f"store: {size:.0f} MB; encrypting it took {took:.1f} s", flush=True)
+    encryption.forget_all()
+
+    opening = {"plain": [], "encrypted": []}
+    for _ in range(3):
+        opening["plain"].append(timed(lambda: open_store(plain).close()))
+
+        def unlock_and_open():
+            encryption.forget_all()
+            encryption.unlock(secret, PASSPHRASE)
+            open_store(secret).close()
+
+        opening["encrypted"].append(timed(unlock_and_open))
+
+    stores = {"plain": open_store(plain), "encrypted": open_store(secret)}
+    try:
+        with stores["plain"].reading() as session:
+            topic_ids = [topic.id for topic in session.query(Topic).order_by(Topic.id)]
+        work = {
+            kind: cases(store, topic_ids, folder / f"{kind}.md") for kind, store in stores.items()
+        }
+        times: dict[str, dict[str, list[float]]] = {
+            name: {"plain": [], "encrypted": []} for name in work["plain"]
+        }
+        for round_number in range(args.rounds + 1):
+            for name in times:
+                # Alternate which goes first, so neither always finds the other's warm caches.
+                order = ("plain", "encrypted") if round_number % 2 else ("encrypted", "plain")
+                for kind in order:
+                    spent = timed(work[kind][name])
+                    if round_number:  # the first round only warms up
+                        times[name][kind].append(spent)
+                    print(f"  round {round_number} {name} {kind}: {spent:.2f} s", flush=True)
+    finally:
+        for store in stores.values():
+            store.close()
+
+    same = (folder / "plain.md").read_bytes() == (folder / "encrypted.md").read_bytes()
+    print(f"the two exports are identical: {same}")
+    plain_open, secret_open = (
+        statistics.median(opening["plain"]),
+        statistics.median(opening["encrypted"]),
+    )
+    print(
+        f"open the store (quick_check; encrypted: + key derivation): plain {plain_open:.2f} s, "
+        f"encrypted {secret_open:.2f} s, ratio {secret_open / plain_open:.2f}"
+    )
+    worst = 0.0
+    for name, both in times.items():
+        p, e = statistics.median(both["plain"]), statistics.median(both["encrypted"])
+        ratio = e / p
+        worst = max(worst, ratio)
+        print(
+            f"{name:<14} plain {p * 1000:8.1f} ms  encrypted {e * 1000:8.1f} ms  ratio {ratio:.2f}"
+        )
+    shutil.rmtree(folder, ignore_errors=True)
+    print(f"encryption worst ratio: {worst:.2f}")
+    return 0 if worst <= 1.5 and same else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
