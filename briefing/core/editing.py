@@ -660,6 +660,11 @@ def edit_question(
     return _edited(question_id, "question")
 
 
+def question_text(session: Session, question_id: int) -> str:
+    """A question's words as they are now, for a form to start from."""
+    return _get(session, Question, question_id, "question").text
+
+
 def topic_questions(session: Session, topic_id: int) -> list[Question]:
     return list(
         session.scalars(

@@ -139,7 +139,7 @@ def check_version(record: Record | None, expected: Version | None, what: str) ->
     raise StaleRecord(
         f"{what} was {'made' if made else 'changed'} elsewhere (in another window or by the "
         "command line) since it was opened here; nothing was saved, and what you typed is kept "
-        "here: reload to see the other version, or save again to replace it with yours",
+        "here: reload to see the other version, or save anyway to replace it with yours",
         current=snapshot(record),
         version=current,
     )

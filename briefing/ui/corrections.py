@@ -9,11 +9,17 @@ Undo restores exactly the rows it touched (`core.undo.Recorded`).
 
 The dialogs have an `ask()` classmethod and the confirmation is a module function, so tests
 replace them.
+
+Both edits expect the record as the dialog showed it (`briefing.core.versions`): when the command
+line changed it meanwhile, nothing is written and the dialog comes back with what the user chose,
+saying so, with *Reload the other version* and *Save anyway* (`Stale`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from collections.abc import Callable
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
@@ -27,13 +33,15 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
+    QPushButton,
     QWidget,
 )
 
 from briefing.core import corrections as core
 from briefing.core.notes import parse_tags
 from briefing.core.quotes import SpeakerChoice, speaker_choices
-from briefing.errors import BriefingError
+from briefing.core.versions import current_version
+from briefing.errors import BriefingError, StaleRecord
 from briefing.ui.editing import push_edit
 
 
@@ -66,6 +74,42 @@ def _date_row(known: dt.date | None, name: str) -> tuple[QCheckBox, QDateEdit, Q
     return dated, date, row
 
 
+@dataclasses.dataclass
+class Stale:
+    """A save refused because the record changed elsewhere: the sentence, and how to reload
+    the other version (it returns the details to fill the dialog with)."""
+
+    message: str
+    reload: Callable[[], object] | None
+
+
+def _stale_row(dialog: QDialog, form: QFormLayout, stale: Stale | None, refill) -> None:
+    """Say that the record changed elsewhere, above the buttons; Reload fills the dialog with
+    the other version, and OK, now *Save anyway*, replaces it with the user's."""
+    if stale is None:
+        return
+    text = stale.message[:1].upper() + stale.message[1:]
+    dialog.stale_note = QLabel(f"{text}.")
+    dialog.stale_note.setWordWrap(True)
+    dialog.stale_note.setAccessibleName("Changed elsewhere")
+    dialog.stale_note.setStyleSheet("color: #b42318; font-weight: 600;")
+    form.addRow(dialog.stale_note)
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    ok.setText("Save anyway")
+    if stale.reload is not None:
+        dialog.reload_button = QPushButton("&Reload the other version")
+
+        def reload() -> None:
+            refill(stale.reload())
+            dialog.stale_note.setText("Reloaded: this is the version saved elsewhere.")
+            dialog.stale_note.setStyleSheet("")
+            dialog.reload_button.setEnabled(False)
+            ok.setText("Save")
+
+        dialog.reload_button.clicked.connect(reload)
+        form.addRow(dialog.reload_button)
+
+
 def _buttons(dialog: QDialog, ok: str) -> QDialogButtonBox:
     buttons = QDialogButtonBox(
         QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -80,7 +124,11 @@ class QuoteEditDialog(QDialog):
     """The quote's speaker, date, direct or reported, and tags; its words stay as they are."""
 
     def __init__(
-        self, parent: QWidget | None, details: core.QuoteDetails, speakers: list[SpeakerChoice]
+        self,
+        parent: QWidget | None,
+        details: core.QuoteDetails,
+        speakers: list[SpeakerChoice],
+        stale: Stale | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Edit quote")
@@ -96,13 +144,11 @@ class QuoteEditDialog(QDialog):
         for choice in speakers:
             label = choice.name + (f" (for {choice.speaks_for})" if choice.speaks_for else "")
             self.speaker.addItem(label, choice.id)
-        self.speaker.setCurrentIndex(self.speaker.findData(details.speaker_id))
         self.speaker.setPlaceholderText("Choose who said these words")
         self.reported = QCheckBox("&Reported: the source's words about the speaker, not theirs")
         self.reported.setAccessibleName("Reported")
-        self.reported.setChecked(details.attribution == "reported")
         self.dated, self.date, date_row = _date_row(details.said_on, "Said on")
-        self.tags = QLineEdit(", ".join(details.tags))
+        self.tags = QLineEdit()
         self.tags.setAccessibleName("Tags")
         self.tags.setPlaceholderText("Tags, separated by commas")
         form.addRow("&Speaker:", self.speaker)
@@ -114,10 +160,20 @@ class QuoteEditDialog(QDialog):
         self.problem.setStyleSheet("color: #b42318;")
         form.addRow(self.problem)
         self.buttons = _buttons(self, "Save")
+        self.fill(details)
+        _stale_row(self, form, stale, self.fill)
         form.addRow(self.buttons)
         self.speaker.currentIndexChanged.connect(self._check)
         self.tags.textChanged.connect(self._check)
         self._check()
+
+    def fill(self, details: core.QuoteDetails) -> None:
+        self.speaker.setCurrentIndex(self.speaker.findData(details.speaker_id))
+        self.reported.setChecked(details.attribution == "reported")
+        self.dated.setChecked(details.said_on is not None)
+        if details.said_on is not None:
+            self.date.setDate(QDate(details.said_on))
+        self.tags.setText(", ".join(details.tags))
 
     def _check(self) -> None:
         problem = "" if self.speaker.currentIndex() >= 0 else "Choose who said these words."
@@ -138,16 +194,22 @@ class QuoteEditDialog(QDialog):
 
     @classmethod
     def ask(
-        cls, parent: QWidget | None, details: core.QuoteDetails, speakers: list[SpeakerChoice]
+        cls,
+        parent: QWidget | None,
+        details: core.QuoteDetails,
+        speakers: list[SpeakerChoice],
+        stale: Stale | None = None,
     ) -> dict | None:
-        dialog = cls(parent, details, speakers)
+        dialog = cls(parent, details, speakers, stale)
         return dialog.fields() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
 
 class SourceEditDialog(QDialog):
     """A source's details: title, publisher, author, web address, date. Never its text."""
 
-    def __init__(self, parent: QWidget | None, details: core.SourceDetails) -> None:
+    def __init__(
+        self, parent: QWidget | None, details: core.SourceDetails, stale: Stale | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Edit source details")
         self.setAccessibleName("Edit source details")
@@ -155,13 +217,13 @@ class SourceEditDialog(QDialog):
         note = QLabel("The text of a source is evidence and is never edited; its details can be.")
         note.setWordWrap(True)
         form.addRow(note)
-        self.title = QLineEdit(details.title)
+        self.title = QLineEdit()
         self.title.setAccessibleName("Title")
-        self.publisher = QLineEdit(details.publisher)
+        self.publisher = QLineEdit()
         self.publisher.setAccessibleName("Publisher")
-        self.author = QLineEdit(details.author)
+        self.author = QLineEdit()
         self.author.setAccessibleName("Author")
-        self.url = QLineEdit(details.url)
+        self.url = QLineEdit()
         self.url.setAccessibleName("Web address")
         self.url.setPlaceholderText("https://… (kept as a reference, never fetched)")
         self.dated, self.date, date_row = _date_row(details.published, "Publication date")
@@ -176,7 +238,18 @@ class SourceEditDialog(QDialog):
                 bool(text.strip())
             )
         )
+        self.fill(details)
+        _stale_row(self, form, stale, self.fill)
         form.addRow(self.buttons)
+
+    def fill(self, details: core.SourceDetails) -> None:
+        self.title.setText(details.title)
+        self.publisher.setText(details.publisher)
+        self.author.setText(details.author)
+        self.url.setText(details.url)
+        self.dated.setChecked(details.published is not None)
+        if details.published is not None:
+            self.date.setDate(QDate(details.published))
 
     def fields(self) -> dict:
         return {
@@ -188,8 +261,10 @@ class SourceEditDialog(QDialog):
         }
 
     @classmethod
-    def ask(cls, parent: QWidget | None, details: core.SourceDetails) -> dict | None:
-        dialog = cls(parent, details)
+    def ask(
+        cls, parent: QWidget | None, details: core.SourceDetails, stale: Stale | None = None
+    ) -> dict | None:
+        dialog = cls(parent, details, stale)
         return dialog.fields() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
 
@@ -198,16 +273,62 @@ def _excerpt(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
+def _save_until_settled(window, text: str, ask, load, edit, kept) -> bool:
+    """Ask, and save with the version the dialog was filled at. When the record changed
+    elsewhere meanwhile, ask again with the user's values (`kept(details, fields)`) and the
+    refusal in words; saving then replaces the other version knowingly, unless the user
+    reloaded it in the dialog, after which the save expects the version reloaded."""
+    details, version = load()  # the details and their version, read together
+    expected = {"version": version}
+    stale: Stale | None = None
+    while True:
+        fields = ask(details) if stale is None else ask(details, stale)
+        if fields is None:
+            return False
+        try:
+            done = push_edit(
+                window,
+                text,
+                lambda s, fields=fields, version=expected["version"]: edit(s, fields, version),
+                stale=True,
+            )
+            return done is not None
+        except StaleRecord as error:
+            details, expected["version"] = kept(details, fields), error.version
+
+            def reload():
+                fresh, expected["version"] = load()
+                return fresh
+
+            stale = Stale(str(error), reload if error.current is not None else None)
+
+
 def edit_quote(window, quote_id: int) -> bool:
     with window.store.reading() as session:
-        details = core.quote_details(session, quote_id)
         speakers = speaker_choices(session)
-    fields = QuoteEditDialog.ask(window, details, speakers)
-    if fields is None:
-        return False
-    return (
-        push_edit(window, "Edit quote", lambda s: core.edit_quote(s, quote_id, **fields))
-        is not None
+
+    def load():
+        with window.store.reading() as session:
+            return core.quote_details(session, quote_id), current_version(
+                session, "quote", quote_id
+            )
+
+    def kept(details: core.QuoteDetails, fields: dict) -> core.QuoteDetails:
+        return dataclasses.replace(
+            details,
+            speaker_id=fields["speaker"],
+            said_on=fields["said_on"],
+            attribution=fields["attribution"],
+            tags=tuple(fields["tags"]),
+        )
+
+    return _save_until_settled(
+        window,
+        "Edit quote",
+        lambda details, *stale: QuoteEditDialog.ask(window, details, speakers, *stale),
+        load,
+        lambda s, fields, version: core.edit_quote(s, quote_id, **fields, expected_version=version),
+        kept,
     )
 
 
@@ -226,14 +347,22 @@ def delete_quote(window, quote_id: int) -> bool:
 
 
 def edit_source(window, source_id: int) -> bool:
-    with window.store.reading() as session:
-        details = core.source_details(session, source_id)
-    fields = SourceEditDialog.ask(window, details)
-    if fields is None:
-        return False
-    return (
-        push_edit(window, "Edit source details", lambda s: core.edit_source(s, source_id, **fields))
-        is not None
+    def load():
+        with window.store.reading() as session:
+            return (
+                core.source_details(session, source_id),
+                current_version(session, "source", source_id),
+            )
+
+    return _save_until_settled(
+        window,
+        "Edit source details",
+        lambda details, *stale: SourceEditDialog.ask(window, details, *stale),
+        load,
+        lambda s, fields, version: core.edit_source(
+            s, source_id, **fields, expected_version=version
+        ),
+        lambda details, fields: dataclasses.replace(details, **fields),
     )
 
 

@@ -20,12 +20,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from briefing.core import editing
+from briefing.core import editing, versions
 from briefing.core.changes import Changes
 from briefing.core.dates import format_date
 from briefing.errors import NotFound
 from briefing.render.detail import stance_label
-from briefing.ui.editing import push_edit
+from briefing.ui.editing import push_edit, save_form
 from briefing.ui.forms import EventForm
 
 IdRole = Qt.ItemDataRole.UserRole + 20
@@ -165,9 +165,25 @@ class HistoryPanel(QWidget):
             people = editing.stakeholder_choices(session, topic_id=topic_id, on_topic=True)
             sources = editing.source_choices(session)
         form = EventForm(people, sources, parent=self.window, event=event)
-        if self.window.editing.exec_form(form):
+
+        def load(form: EventForm):
+            with self.window.store.reading() as session:
+                now = next(
+                    (e for e in editing.topic_events(session, topic_id) if e.id == event.id), None
+                )
+                if now is not None:
+                    form.fill(now)
+                return versions.current_version(session, "event", event.id)
+
+        form.version = load(form)
+
+        def prepare(form: EventForm):
             fields = form.values()
-            push_edit(self.window, "Edit event", lambda s: editing.edit_event(s, event.id, fields))
+            return lambda s, version: editing.edit_event(
+                s, event.id, fields, expected_version=version
+            )
+
+        save_form(self.window, form, "Edit event", prepare, load)
 
     def _delete_event(self) -> None:
         item = self.events.currentItem()
