@@ -487,7 +487,8 @@ def edit_stakeholder(
     expected_version: Version | None = None,
 ) -> Edited:
     stakeholder = session.get(Stakeholder, stakeholder_id)
-    check_version(stakeholder, expected_version, "the stakeholder")
+    what = f"the stakeholder {stakeholder.name}" if stakeholder else "the stakeholder"
+    check_version(stakeholder, expected_version, what)
     stakeholder = _get(session, Stakeholder, stakeholder_id, "stakeholder")
     _fail(check_stakeholder(session, fields, stakeholder_id))
     _refuse_similar(similar_stakeholder(session, fields.name, stakeholder_id), allow_similar)
@@ -604,7 +605,8 @@ def set_position(
             Position.as_of == as_of,
         )
     ).first()
-    check_version(position, expected_version, f"the position of {as_of.isoformat()}")
+    who = session.get(Stakeholder, stakeholder_id).name
+    check_version(position, expected_version, f"the position of {who} on {as_of.isoformat()}")
     if position is None:
         position = Position(topic_id=topic_id, stakeholder_id=stakeholder_id, as_of=as_of)
         session.add(position)
