@@ -39,7 +39,21 @@ class SimilarName(InputError):
     """A new name looks like an existing one (a spoof or a slip): it needs the user's say-so."""
 
 
-class NoteChangedElsewhere(BriefingError):
+class StaleRecord(BriefingError):
+    """A record being saved was changed (or deleted) elsewhere since the editor loaded it, so
+    nothing was written: a stale editor never overwrites (see `briefing.core.versions`).
+
+    `current` is a plain snapshot of the record as it is now (a dict of its fields; None when it
+    was deleted) and `version` its version now, which the editor passes back to overwrite
+    knowingly, after the user has seen what changed."""
+
+    def __init__(self, message: str, *, current: dict | None = None, version=None) -> None:
+        super().__init__(message)
+        self.current = current
+        self.version = version
+
+
+class NoteChangedElsewhere(StaleRecord):
     """A note being saved was changed elsewhere since it was loaded; nothing was written."""
 
 

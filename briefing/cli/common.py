@@ -103,6 +103,9 @@ def open_store_for(args: argparse.Namespace):
     # The daily automatic backup is the window's (see briefing.ui.app): scripts that run a
     # command a minute should not copy the store, and `briefing backup` is there for them.
     store = open_store(path, seed=seed, encrypt_with=key)
+    # A command lasts seconds and writes only through SQLite: the file it leaves is as sound as
+    # the one it opened, checked or provably unchanged (see briefing.store.health).
+    store.remember_on_close = True
     for notice in store.notices:  # a -wal file set aside
         print(f"briefing: {notice}", file=sys.stderr)
     return store

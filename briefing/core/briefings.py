@@ -46,7 +46,8 @@ from briefing.core.notes import keep_shareable, only_shareable
 from briefing.core.primary import primary_checks, reworded_line
 from briefing.core.quotes import cross_source_relations, verify_quotes
 from briefing.core.search import plain_words
-from briefing.errors import InputError, NotFound
+from briefing.core.versions import Version, check_version
+from briefing.errors import InputError, NotFound, StaleRecord
 from briefing.store.models import (
     BRIEFING_ITEM_KINDS,
     Answer,
@@ -148,11 +149,17 @@ def create_briefing(
 _EDITABLE = {"title", "audience", "author", "dated", "introduction", "include_private", "page_size"}
 
 
-def update_briefing(session: Session, briefing_id: int, **fields) -> Changes:
-    """Change any of title, audience, author, dated, introduction, include_private, page_size."""
+def update_briefing(
+    session: Session, briefing_id: int, *, expected_version: Version | None = None, **fields
+) -> Changes:
+    """Change any of title, audience, author, dated, introduction, include_private, page_size.
+
+    `expected_version` is the briefing's version when the composer showed it
+    (`briefing.core.versions`): a briefing changed elsewhere since is not overwritten."""
     unknown = set(fields) - _EDITABLE
     if unknown:
         raise InputError(f"a briefing has no field {', '.join(sorted(unknown))}")
+    check_version(session.get(Briefing, briefing_id), expected_version, "the briefing")
     briefing = _briefing(session, briefing_id)
     for name, clean in _CLEANERS.items():
         if name in fields:
@@ -265,9 +272,26 @@ def remove_item(session: Session, item_id: int) -> Changes:
     return Changes.of("briefing")
 
 
-def reorder_items(session: Session, briefing_id: int, item_ids: list[int]) -> Changes:
-    """Put a briefing's items in the order of `item_ids` (every item, once)."""
+def reorder_items(
+    session: Session,
+    briefing_id: int,
+    item_ids: list[int],
+    *,
+    expected_order: list[int] | None = None,
+) -> Changes:
+    """Put a briefing's items in the order of `item_ids` (every item, once).
+
+    `expected_order` is the order the composer showed before the user moved an item: if the
+    items were reordered, added or removed elsewhere since, nothing is written."""
     briefing = _briefing(session, briefing_id)
+    if expected_order is not None and [item.id for item in briefing.items] != expected_order:
+        raise StaleRecord(
+            "the briefing's items were changed elsewhere (in another window or by the command "
+            "line) since they were shown here; nothing was saved: the list shows them as they "
+            "are now",
+            current={"items": [item.id for item in briefing.items]},
+            version=[item.id for item in briefing.items],
+        )
     current = {item.id: item for item in briefing.items}
     if sorted(item_ids) != sorted(current):
         raise InputError("the new order must list every item of the briefing once")

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from briefing.core.cards import QuoteLine, _quote_line, topic_cards
+from briefing.core.versions import ABSENT
 from briefing.errors import InputError, NotFound
 from briefing.store.models import Answer, Question, Quote, Source, Stakeholder, Topic
 
@@ -29,6 +30,9 @@ class Cell:
     answer: str | None  # None: not answered
     quote: QuoteLine | None
     comment: str = ""
+    # The answer's version (`briefing.core.versions`), which a change made from the table
+    # expects; ABSENT for no answer. Not part of what the cell says, so not compared.
+    version: object = field(default=ABSENT, compare=False)
 
     @property
     def supported(self) -> bool:
@@ -168,7 +172,7 @@ def comparison(session: Session, topic_id: int, stakeholder_ids: list[int]) -> C
     ):
         line = _quote_line(quote, speaker_name or "", source) if quote is not None else None
         cells[(answer.question_id, answer.stakeholder_id)] = Cell(
-            answer.answer, line, answer.comment
+            answer.answer, line, answer.comment, answer.updated_at
         )
     return Comparison(
         topic_id=topic.id,

@@ -27,8 +27,10 @@ from briefing.core.changes import Changes
 from briefing.core.notes import clean_tags
 from briefing.core.quotes import ATTRIBUTIONS, _speaker
 from briefing.core.sources import find_source
+from briefing.core.versions import Version, check_version, touch
 from briefing.errors import InputError, NotFound
 from briefing.store.models import Answer, BriefingItem, Event, Note, Quote, Tag
+from briefing.text import name_key
 
 _UNSET = object()
 TITLE_MAX = 500
@@ -44,7 +46,9 @@ def _quote(session: Session, quote_id: int) -> Quote:
 def _tags(session: Session, names: Sequence[str]) -> list[Tag]:
     tags = []
     for name in clean_tags(names):
-        tag = session.scalars(select(Tag).where(func.lower(Tag.name) == name.casefold())).first()
+        # By the stored key (NFC, case-folded), as every name lookup: SQLite's lower() folds
+        # ASCII only, so "Überwachung" would not find "überwachung" and the insert would fail.
+        tag = session.scalars(select(Tag).where(Tag.name_key == name_key(name))).first()
         if tag is None:
             tag = Tag(name=name)
             session.add(tag)
@@ -95,9 +99,12 @@ def edit_quote(
     said_on: dt.date | None | object = _UNSET,
     attribution: str | object = _UNSET,
     tags: Sequence[str] | object = _UNSET,
+    expected_version: Version | None = None,
 ) -> Changes:
     """Correct a quote's speaker (a stakeholder's id or name), date (None: undated), direct or
-    reported, or tags (the whole list). Fields not given stay as they are."""
+    reported, or tags (the whole list). Fields not given stay as they are. `expected_version`
+    is the quote's version when the form opened (`briefing.core.versions`)."""
+    check_version(session.get(Quote, quote_id), expected_version, "the quote")
     quote = _quote(session, quote_id)
     changes = Changes.of("quote")
     if speaker is not _UNSET:
@@ -119,7 +126,10 @@ def edit_quote(
             raise InputError(f"a quote is 'direct' or 'reported', not {attribution!r}")
         quote.attribution = attribution
     if tags is not _UNSET:
-        quote.tags = _tags(session, tags)
+        wanted = _tags(session, tags)
+        if sorted(t.name_key for t in wanted) != sorted(t.name_key for t in quote.tags):
+            quote.tags = wanted
+            touch(quote)  # the tags live in another table: the quote's version moves on
         changes |= Changes.of("tag")
     return changes
 
@@ -236,8 +246,12 @@ def edit_source(
     author: str | object = _UNSET,
     url: str | object = _UNSET,
     published: dt.date | None | object = _UNSET,
+    expected_version: Version | None = None,
 ) -> Changes:
-    """Correct a source's details. Its text, and so its sha256, are never changed."""
+    """Correct a source's details. Its text, and so its sha256, are never changed.
+    `expected_version` is the source's version when the form opened."""
+    if expected_version is not None:
+        check_version(_found_source(session, source_id), expected_version, "the source")
     source = find_source(session, source_id)
     if title is not _UNSET:
         cleaned = " ".join(str(title).split())
@@ -258,6 +272,13 @@ def edit_source(
         _not_future(published, "the date")
         source.published = published
     return Changes.of("source", "quote")
+
+
+def _found_source(session: Session, source_id: int | str):
+    try:
+        return find_source(session, source_id)
+    except NotFound:
+        return None
 
 
 def source_dependents(session: Session, source_id: int | str) -> Dependents:

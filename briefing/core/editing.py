@@ -40,6 +40,7 @@ from sqlalchemy.orm import Session
 
 from briefing.core.changes import Changes
 from briefing.core.dates import read_date
+from briefing.core.versions import Version, check_version
 from briefing.errors import InputError, NotFound, SimilarName
 from briefing.store.models import (
     ANSWERS,
@@ -362,7 +363,12 @@ def rename_topic(
     description: str | None = None,
     *,
     allow_similar: bool = False,
+    expected_version: Version | None = None,
 ) -> Edited:
+    """Rename a topic (and change its description); `expected_version` is the topic's version
+    when the form opened (`briefing.core.versions`)."""
+    topic = session.get(Topic, topic_id)
+    check_version(topic, expected_version, "the topic")
     topic = _get(session, Topic, topic_id, "topic")
     _fail(check_topic_name(session, name, topic_id))
     _refuse_similar(similar_topic(session, name, topic_id), allow_similar)
@@ -478,7 +484,11 @@ def edit_stakeholder(
     fields: StakeholderFields,
     *,
     allow_similar: bool = False,
+    expected_version: Version | None = None,
 ) -> Edited:
+    stakeholder = session.get(Stakeholder, stakeholder_id)
+    what = f"the stakeholder {stakeholder.name}" if stakeholder else "the stakeholder"
+    check_version(stakeholder, expected_version, what)
     stakeholder = _get(session, Stakeholder, stakeholder_id, "stakeholder")
     _fail(check_stakeholder(session, fields, stakeholder_id))
     _refuse_similar(similar_stakeholder(session, fields.name, stakeholder_id), allow_similar)
@@ -570,8 +580,14 @@ def set_position(
     summary: str,
     as_of: dt.date,
     headline: str = "",
+    *,
+    expected_version: Version | None = None,
 ) -> Edited:
-    """Add the stakeholder's position as of a date (replacing only one of the same date)."""
+    """Add the stakeholder's position as of a date (replacing only one of the same date).
+
+    `expected_version` is the version of that date's position when the form opened, or
+    `versions.ABSENT` when there was none (`position_versions`): a position made or changed
+    for that date since is not replaced."""
     _get(session, Topic, topic_id, "topic")
     _get(session, Stakeholder, stakeholder_id, "stakeholder")
     _fail(check_stance(stance))
@@ -589,6 +605,8 @@ def set_position(
             Position.as_of == as_of,
         )
     ).first()
+    who = session.get(Stakeholder, stakeholder_id).name
+    check_version(position, expected_version, f"the position of {who} on {as_of.isoformat()}")
     if position is None:
         position = Position(topic_id=topic_id, stakeholder_id=stakeholder_id, as_of=as_of)
         session.add(position)
@@ -633,12 +651,20 @@ def add_question(session: Session, topic_id: int, text: str) -> Edited:
     return _edited(question.id, "question")
 
 
-def edit_question(session: Session, question_id: int, text: str) -> Edited:
+def edit_question(
+    session: Session, question_id: int, text: str, *, expected_version: Version | None = None
+) -> Edited:
+    check_version(session.get(Question, question_id), expected_version, "the question")
     question = _get(session, Question, question_id, "question")
     _fail(check_question_text(session, question.topic_id, text, question_id))
     question.text = clean_line(text, "question", QUESTION_LIMIT)
     session.flush()
     return _edited(question_id, "question")
+
+
+def question_text(session: Session, question_id: int) -> str:
+    """A question's words as they are now, for a form to start from."""
+    return _get(session, Question, question_id, "question").text
 
 
 def topic_questions(session: Session, topic_id: int) -> list[Question]:
@@ -679,8 +705,13 @@ def set_answer(
     answer: str,
     quote_id: int | None = None,
     comment: str | None = None,
+    *,
+    expected_version: Version | None = None,
 ) -> Edited:
-    """The stakeholder's answer to a question (one per pair), backed by one of its quotes."""
+    """The stakeholder's answer to a question (one per pair), backed by one of its quotes.
+
+    `expected_version`: the answer's version when the editor showed it (`versions.ABSENT` for
+    none), so an answer set elsewhere since is not replaced."""
     _get(session, Question, question_id, "question")
     _get(session, Stakeholder, stakeholder_id, "stakeholder")
     _fail(check_answer(answer))
@@ -690,6 +721,7 @@ def set_answer(
             Answer.question_id == question_id, Answer.stakeholder_id == stakeholder_id
         )
     ).first()
+    check_version(row, expected_version, "the answer")
     if row is None:
         row = Answer(question_id=question_id, stakeholder_id=stakeholder_id, comment="")
         session.add(row)
@@ -755,7 +787,10 @@ def _fill_event(event: Event, fields: EventFields) -> None:
     event.source_id = fields.source_id
 
 
-def edit_event(session: Session, event_id: int, fields: EventFields) -> Edited:
+def edit_event(
+    session: Session, event_id: int, fields: EventFields, *, expected_version: Version | None = None
+) -> Edited:
+    check_version(session.get(Event, event_id), expected_version, "the event")
     event = _get(session, Event, event_id, "event")
     _check_event(session, fields)
     _fill_event(event, fields)

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from briefing.core.cards import card_members
 from briefing.core.changes import Changes
+from briefing.core.versions import snapshot, touch
 from briefing.errors import InputError, NoteChangedElsewhere, NotFound
 from briefing.store.models import (
     NOTE_TARGETS,
@@ -40,7 +41,6 @@ from briefing.store.models import (
     Stakeholder,
     Tag,
     Topic,
-    utcnow,
 )
 from briefing.text import clean_name, clean_text, name_key
 
@@ -202,7 +202,9 @@ def update_note(
     if expected_version is not None and note.updated_at != expected_version:
         raise NoteChangedElsewhere(
             "this note was changed elsewhere (in another window or by the command line) since "
-            "it was opened here; your text is kept here and was not saved"
+            "it was opened here; your text is kept here and was not saved",
+            current=snapshot(note),
+            version=note.updated_at,
         )
     changes = Changes()
     if body is not None:
@@ -220,7 +222,7 @@ def update_note(
             note.tags = records
             changes = Changes.of("note", "tag") if created else Changes.of("note")
     if changes:
-        note.updated_at = utcnow()  # also when only its tags (another table) changed
+        touch(note)  # also when only its tags (another table) changed
     return changes
 
 

@@ -125,6 +125,10 @@ class Store:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         _OPEN[path.resolve()] += 1
         self._open = True
+        # A short-lived opener (a command) records the file as sound again when it closes, so
+        # that its own writes do not cost the next command a quick_check (`store.health`).
+        self.remember_on_close = False
+        self._identity = _identity(path)
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[Session]:
@@ -165,12 +169,23 @@ class Store:
         if self._open:
             self._open = False
             _OPEN[self.path.resolve()] -= 1
+            # Only if the file at the path is still the one opened, checked (not replaced).
+            if self.remember_on_close and self._identity == _identity(self.path):
+                health.remember_checked(self.path)
 
     def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc_info) -> None:
         self.close()
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino
 
 
 def _inspect_existing(path: Path) -> tuple[str | None, list[str]]:
@@ -227,7 +242,8 @@ def _inspect_existing(path: Path) -> tuple[str | None, list[str]]:
             if "malformed" in str(error) or "corrupt" in str(error):
                 raise health.refuse_damaged(path) from error
             raise NotABriefingStore(f"{path} is not a Briefing store ({error})") from error
-        if not health.quick_check(connection):
+        sound = health.sound_on_open(path, connection)
+        if sound is None:
             raise health.refuse_damaged(path)
         if revision is None and _has_tables(connection):
             raise StoreError(
@@ -235,6 +251,8 @@ def _inspect_existing(path: Path) -> tuple[str | None, list[str]]:
                 "is missing), so the app cannot tell how to upgrade it; nothing was changed. "
                 "Restore a backup ('briefing backups', 'briefing restore FILE')"
             )
+        if revision is None or migrations.is_known(revision):  # a newer app's store: as found
+            sound.remember()
         return revision, notices
     finally:
         connection.close()

@@ -9,17 +9,44 @@
   folder and checked in full; if the copy is damaged but the store alone is sound, the -wal is
   set aside under a dated name and the user told. Whether another process has the store open is
   read from SQLite's own lock on the -shm file (the "DMS" byte every connection holds shared).
-- **quick_check** on every open; a damaged store raises `StoreDamaged` (see `refuse_damaged`).
+- **quick_check** on open; a damaged store raises `StoreDamaged` (see `refuse_damaged`). It
+  costs a read of the whole file (1.3 s for a 200 MB store), so it is skipped when the file is
+  provably the one that last passed it: see "The check record" below.
 - **A -shm file that cannot be written** (left 0444 by a read-only open of a read-only file) is
   given the store file's permissions back, so it does not block writes once the store is
   writable again.
+
+The check record
+----------------
+After a passing quick_check, `NAME-checked` beside the store records the file's identity and
+state: device and inode, size, modification and status-change times in nanoseconds, SQLite's
+file change counter (header bytes 24-27), and the same of its -wal file (or that there was
+none). An open whose file matches the record in every field, less than a day after the check,
+skips quick_check. Why this keeps the check's protection:
+
+- any write to the file, by SQLite or anything else (a copy over it, `dd`, a sync tool), moves
+  its modification and status-change times; the status-change time cannot be set back by a
+  program (`touch` and `os.utime` set it to now), so a damaged file cannot pass for the checked
+  one; a file replaced or restored at the path has another inode; a -wal copied in beside it
+  shows in the -wal's fields;
+- damage no write makes (a failing disk) is caught by the next check, at most a day later,
+  when the record has expired; and `briefing check` runs the full checks whenever asked;
+- a command of our own that opened a checked file and wrote to it through SQLite records the
+  file again when it closes (`Store.close`), if the file at the path is still the one it
+  opened (same inode): SQLite's own transactions do not damage a file, so a script that adds a
+  note a minute does not pay a full read of the store each time.
+
+The record is only a hint: it cannot be written (a read-only folder) or read, and the check
+simply runs. It holds no record text.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import fcntl
+import json
 import os
 import shutil
 import sqlite3
@@ -83,6 +110,110 @@ def fix_shm_permissions(path: Path) -> None:
             f"{shm} cannot be written to (it was left read-only); remove it while no window "
             f"has the store open: {error.strerror}"
         ) from error
+
+
+CHECK_RECORD = "-checked"
+CHECK_RECORD_LIFETIME = dt.timedelta(days=1)
+
+
+def fingerprint(path: Path) -> dict | None:
+    """The store file's (and its -wal's) identity and state, or None when it cannot be read."""
+    try:
+        with path.open("rb") as file:
+            header = file.read(100)
+            stat_ = os.fstat(file.fileno())
+        wal = sidecar(path, "-wal")
+        wal_stat = wal.stat() if wal.exists() else None
+    except OSError:
+        return None
+
+    def state(found: os.stat_result) -> list[int]:
+        return [found.st_dev, found.st_ino, found.st_size, found.st_mtime_ns, found.st_ctime_ns]
+
+    return {
+        "file": state(stat_),
+        "change_counter": int.from_bytes(header[24:28], "big") if len(header) >= 28 else None,
+        "wal": state(wal_stat) if wal_stat is not None else None,
+    }
+
+
+def _record_path(path: Path) -> Path:
+    return sidecar(path, CHECK_RECORD)
+
+
+def checked_already(path: Path, now: dt.datetime | None = None) -> bool:
+    """Whether the store file is provably the one that last passed quick_check, within a day."""
+    try:
+        record = json.loads(_record_path(path).read_text(encoding="utf-8"))
+        checked_at = dt.datetime.fromisoformat(record["checked_at"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    now = now or dt.datetime.now(dt.UTC)
+    if not dt.timedelta(0) <= now - checked_at < CHECK_RECORD_LIFETIME:
+        return False
+    current = fingerprint(path)
+    return current is not None and record.get("fingerprint") == current
+
+
+def remember_checked(
+    path: Path, seen: dict | None = None, checked_at: dt.datetime | None = None
+) -> None:
+    """Record that the store file, as `seen` (now, if not given), passed quick_check."""
+    seen = seen if seen is not None else fingerprint(path)
+    if seen is None:
+        return
+    record = {
+        "checked_at": (checked_at or dt.datetime.now(dt.UTC)).isoformat(),
+        "fingerprint": seen,
+    }
+    target = _record_path(path)
+    temporary = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    try:
+        temporary.write_text(json.dumps(record), encoding="utf-8")
+        os.replace(temporary, target)
+    except OSError:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+
+
+def forget_checked(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        _record_path(path).unlink()
+
+
+def check_record_time(path: Path) -> dt.datetime | None:
+    """When the store last passed quick_check, as its record says (None: no record)."""
+    try:
+        record = json.loads(_record_path(path).read_text(encoding="utf-8"))
+        return dt.datetime.fromisoformat(record["checked_at"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+@dataclasses.dataclass(frozen=True)
+class Sound:
+    """A store found sound on open; `remember()` writes its check record once the opening has
+    accepted the file (a store refused for another reason is left without one, as found)."""
+
+    path: Path
+    seen: dict | None = None  # the file as quick_check read it (None: the check was skipped)
+    checked_at: dt.datetime | None = None
+
+    def remember(self) -> None:
+        if self.seen is not None:
+            remember_checked(self.path, self.seen, self.checked_at)
+
+
+def sound_on_open(path: Path, connection: sqlite3.Connection) -> Sound | None:
+    """quick_check, unless the file is provably the one that last passed it (see above);
+    None when the store is damaged."""
+    if checked_already(path):
+        return Sound(path)
+    seen = fingerprint(path)  # before the check: a write during it makes the record not match
+    checked_at = dt.datetime.now(dt.UTC)
+    if not quick_check(connection):
+        return None  # its record, if any, no longer matches it: left as found, as the file
+    return Sound(path, seen, checked_at)
 
 
 def quick_check(connection: sqlite3.Connection) -> bool:

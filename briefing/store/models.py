@@ -31,6 +31,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy import event as sa_event
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
 from briefing.store.search_index import split_passages
@@ -55,6 +56,18 @@ BRIEFING_ITEM_KINDS = ("stakeholder", "quote", "note", "comparison")
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def later_than(previous: dt.datetime | None) -> dt.datetime:
+    """Now, or a microsecond after `previous` when the clock has not moved past it.
+
+    A record's `updated_at` is its version (`briefing.core.versions`): two changes must never
+    give it the same value, even within one tick of a coarse clock or after the clock went back.
+    """
+    now = utcnow()
+    if previous is not None and now <= previous:
+        return previous + dt.timedelta(microseconds=1)
+    return now
 
 
 def new_uuid() -> str:
@@ -103,6 +116,23 @@ class NamedRecord:
     def _keep_key(self, _attribute: str, value: str) -> str:
         self.name_key = name_key(value)
         return value
+
+
+@sa_event.listens_for(Base, "before_update", propagate=True)
+def _next_version(_mapper, _connection, target) -> None:
+    """A record whose own fields change gets a new `updated_at`, strictly later than the last.
+
+    Left alone when the caller set it (a pack keeps the time it carries; a note's tags, which
+    live in another table, set it through `later_than`), and when only a collection seen from
+    the other side changed (a quote added to a source does not make the source's details stale).
+    """
+    if not isinstance(target, Record):
+        return
+    state = sa_inspect(target)
+    if state.attrs.updated_at.history.has_changes():
+        return
+    if any(state.attrs[column.key].history.has_changes() for column in state.mapper.column_attrs):
+        target.updated_at = later_than(state.dict.get("updated_at"))
 
 
 def _enum_check(column: str, values: tuple[str, ...], name: str) -> CheckConstraint:

@@ -55,9 +55,10 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from briefing.core import briefings as core
+from briefing.core import versions
 from briefing.core.changes import Changes
 from briefing.core.undo import Recorded
-from briefing.errors import BriefingError, ExportCancelled
+from briefing.errors import BriefingError, ExportCancelled, StaleRecord
 from briefing.export import FORMATS, format_for
 from briefing.export.process import export_in_child
 from briefing.render import palette
@@ -249,6 +250,10 @@ class BriefingsPanel(QWidget):
         self.progress: QProgressDialog | None = None
         self.offer: ExportedDialog | None = None  # the last "open the file?" offer
         self._shown_id: int | None = None  # the briefing whose fields the composer shows
+        # Its version and its items' order as shown: what the composer's saves expect to find
+        # (`briefing.core.versions`), so that a change made elsewhere is never overwritten.
+        self._shown_version = None
+        self._shown_order: list[int] = []
         self._loading = False
         self._when_shown = WhenShown(self, self.reload)
 
@@ -442,12 +447,15 @@ class BriefingsPanel(QWidget):
                 self.introduction.clear()
                 self.items.clear()
                 return
-            summary, items = self.runner.read_now(
+            summary, items, version = self.runner.read_now(
                 lambda session: (
                     core.get_briefing(session, briefing_id),
                     core.briefing_items(session, briefing_id),
+                    versions.current_version(session, "briefing", briefing_id),
                 )
             )
+            self._shown_version = version
+            self._shown_order = [view.id for view in items]
             self.title.setText(summary.title)
             self.audience.setText(summary.audience)
             self.author.setText(summary.author)
@@ -473,9 +481,10 @@ class BriefingsPanel(QWidget):
 
     # -- writing ----------------------------------------------------------------------------------
 
-    def _run(self, change, text: str | None = None) -> bool:
+    def _run(self, change, text: str | None = None, *, stale: bool = False) -> bool:
         """Run a change in one transaction; with `text`, as a step of Edit > Undo ("Remove
-        item from briefing For the committee"), recorded row by row (`core.undo.Recorded`)."""
+        item from briefing For the committee"), recorded row by row (`core.undo.Recorded`).
+        With `stale`, a `StaleRecord` refusal reaches the caller."""
         try:
             if text is None:
                 self.window.operations.run(change)
@@ -483,9 +492,24 @@ class BriefingsPanel(QWidget):
                 recorded = Recorded(change)
                 self.window.operations.push(text, recorded.do, recorded.undo)
         except BriefingError as error:
+            if stale and isinstance(error, StaleRecord):
+                raise
             QMessageBox.warning(self, "Briefing", str(error))
             return False
         return True
+
+    def resolve_stale(self, message: str) -> str | None:
+        """The briefing changed elsewhere and nothing was saved: ask whether to save the
+        composer's fields over the other version ("mine"), show the other version ("theirs"),
+        or keep editing (None). Tests replace this."""
+        box = QMessageBox(
+            QMessageBox.Icon.Warning, "Briefing changed elsewhere", message, parent=self
+        )
+        mine = box.addButton("Save mine anyway", QMessageBox.ButtonRole.AcceptRole)
+        theirs = box.addButton("Reload the other version", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton("Keep editing", QMessageBox.ButtonRole.RejectRole)
+        box.exec()
+        return {mine: "mine", theirs: "theirs"}.get(box.clickedButton())
 
     def create(self) -> None:
         if self.window.topic_id is None:
@@ -545,11 +569,27 @@ class BriefingsPanel(QWidget):
         summary = self.runner.read_now(lambda session: core.get_briefing(session, briefing_id))
         if all(getattr(summary, name) == value for name, value in fields.items()):
             return
-        if not self._run(
-            lambda s: core.update_briefing(s, briefing_id, **fields),
-            f"Edit briefing {summary.title}",
-        ):
-            self._show_current()  # a refused title goes back to the saved one
+        expected = self._shown_version
+        while True:
+            try:
+                if not self._run(
+                    lambda s, v=expected: core.update_briefing(
+                        s, briefing_id, expected_version=v, **fields
+                    ),
+                    f"Edit briefing {summary.title}",
+                    stale=True,
+                ):
+                    self._show_current()  # a refused title goes back to the saved one
+                return
+            except StaleRecord as refused:
+                # Nothing was saved and the fields still hold what the user typed.
+                choice = self.resolve_stale(f"{str(refused)[:1].upper()}{str(refused)[1:]}.")
+                if choice == "mine":
+                    expected = refused.version  # replace the other version, knowingly
+                    continue
+                if choice == "theirs" and self._shown_id == briefing_id:
+                    self._show_current()
+                return
 
     def _add(self, kind: str, target_id: int | None) -> bool:
         briefing_id = self.current_id()
@@ -667,9 +707,7 @@ class BriefingsPanel(QWidget):
         if not self._add(view.kind, view.target_id) or view.kind != "note":
             return
         note_id = view.target_id
-        warning = self.runner.read_now(
-            lambda session: core.private_note_warning(session, note_id)
-        )
+        warning = self.runner.read_now(lambda session: core.private_note_warning(session, note_id))
         if warning:
             self.tell(warning)
 
@@ -705,10 +743,19 @@ class BriefingsPanel(QWidget):
             return
         order = [self.items.item(row).data(IdRole) for row in range(self.items.count())]
         keep = self.items.currentRow()
-        self._run(
-            lambda s: core.reorder_items(s, briefing_id, order),
-            f"Reorder briefing {self._title()}",
-        )
+        shown = list(self._shown_order)
+        try:
+            self._run(
+                lambda s: core.reorder_items(s, briefing_id, order, expected_order=shown),
+                f"Reorder briefing {self._title()}",
+                stale=True,
+            )
+        except StaleRecord as refused:
+            # A move is one keystroke: show the items as they are now, and say why.
+            self._show_current()
+            QMessageBox.warning(self, "Briefing", f"{str(refused)[:1].upper()}{str(refused)[1:]}.")
+            return
+        self._shown_order = order
         self.items.setCurrentRow(keep)
 
     # -- export and preview -------------------------------------------------------------------

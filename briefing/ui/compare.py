@@ -58,7 +58,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from briefing.core import editing
+from briefing.core import editing, versions
 from briefing.core.cards import QuoteLine
 from briefing.core.changes import Changes
 from briefing.core.compare import (
@@ -71,13 +71,14 @@ from briefing.core.compare import (
     existing_stakeholders,
     quote_lines,
 )
-from briefing.errors import NotFound
+from briefing.core.editing import question_text
+from briefing.errors import NotFound, StaleRecord
 from briefing.render import palette
 from briefing.text import isolate
 from briefing.ui import theme
 from briefing.ui.browser import SafeBrowser
 from briefing.ui.cards import StakeholderIdRole
-from briefing.ui.editing import Editing, push_edit, warn
+from briefing.ui.editing import Editing, push_edit, save_form, warn
 from briefing.ui.forms import Form, QuestionForm
 
 CellRole = Qt.ItemDataRole.UserRole + 10
@@ -220,12 +221,27 @@ class ComparisonModel(QAbstractTableModel):
         question_id = self.question_id(index.row())
         stakeholder_id = self.stakeholder_id(index.column())
         quote_id = cell.quote.id if cell.quote else None
-        done = push_edit(
+        done = answer_edit(
             self.window,
+            self,
             "Set answer",
-            lambda s: editing.set_answer(s, question_id, stakeholder_id, value, quote_id),
+            lambda s: editing.set_answer(
+                s, question_id, stakeholder_id, value, quote_id, expected_version=cell.version
+            ),
         )
         return done is not None
+
+
+def answer_edit(window, model: ComparisonModel, text: str, edit) -> object | None:
+    """Change an answer from the table, expecting it as the table shows it. If it was changed
+    elsewhere meanwhile (the command line), nothing is written: the user is told in words and
+    the table shows the answer as it is now, to choose again from."""
+    try:
+        return push_edit(window, text, edit, stale=True)
+    except StaleRecord as stale:
+        model.reload()
+        warn(window, text, f"{str(stale)[:1].upper()}{str(stale)[1:]}. The table now shows it.")
+        return None
 
 
 class AnswerDelegate(QStyledItemDelegate):
@@ -555,10 +571,13 @@ class CompareWindow(QDialog):
         stakeholder_id = self.model.stakeholder_id(index.column())
         quote_id = self.quote_choice.currentData()
         answer = cell.answer or "unknown"
-        push_edit(
+        answer_edit(
             self.window,
+            self.model,
             "Back answer with quote",
-            lambda s: editing.set_answer(s, question_id, stakeholder_id, answer, quote_id),
+            lambda s: editing.set_answer(
+                s, question_id, stakeholder_id, answer, quote_id, expected_version=cell.version
+            ),
         )
 
     def add_question(self) -> None:
@@ -579,11 +598,26 @@ class CompareWindow(QDialog):
         form = QuestionForm(
             self.window.operations.runner, self.model.topic_id, question_id, old, parent=self
         )
-        if Editing.exec_form(form):
-            text = form.text.text()
-            push_edit(
-                self.window, "Edit question", lambda s: editing.edit_question(s, question_id, text)
+
+        def load(form: QuestionForm):
+            text, version = self.window.operations.runner.read_now(
+                lambda s: (
+                    question_text(s, question_id),
+                    versions.current_version(s, "question", question_id),
+                )
             )
+            form.fill(text)
+            return version
+
+        form.version = load(form)
+
+        def prepare(form: QuestionForm):
+            text = form.text.text()
+            return lambda s, version: editing.edit_question(
+                s, question_id, text, expected_version=version
+            )
+
+        save_form(self.window, form, "Edit question", prepare, load, Editing.exec_form)
 
     def move_question(self, steps: int) -> None:
         index = self.view.currentIndex()

@@ -9,11 +9,17 @@ Undo restores exactly the rows it touched (`core.undo.Recorded`).
 
 The dialogs have an `ask()` classmethod and the confirmation is a module function, so tests
 replace them.
+
+Both edits expect the record as the dialog showed it (`briefing.core.versions`): when the command
+line changed it meanwhile, nothing is written and the dialog comes back with what the user chose,
+saying so, with *Reload the other version* and *Save anyway* (`Stale`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from collections.abc import Callable
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -24,13 +30,15 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
+    QPushButton,
     QWidget,
 )
 
 from briefing.core import corrections as core
 from briefing.core.notes import parse_tags
 from briefing.core.quotes import SpeakerChoice, speaker_choices
-from briefing.errors import BriefingError
+from briefing.core.versions import current_version
+from briefing.errors import BriefingError, StaleRecord
 from briefing.render import palette
 from briefing.ui import theme
 from briefing.ui.datefield import CheckedDialog, DateField, sentence
@@ -57,6 +65,42 @@ def _date_field(known: dt.date | None, name: str) -> DateField:
     return date
 
 
+@dataclasses.dataclass
+class Stale:
+    """A save refused because the record changed elsewhere: the sentence, and how to reload
+    the other version (it returns the details to fill the dialog with)."""
+
+    message: str
+    reload: Callable[[], object] | None
+
+
+def _stale_row(dialog: QDialog, form: QFormLayout, stale: Stale | None, refill) -> None:
+    """Say that the record changed elsewhere, above the buttons; Reload fills the dialog with
+    the other version, and OK, now *Save anyway*, replaces it with the user's."""
+    if stale is None:
+        return
+    text = stale.message[:1].upper() + stale.message[1:]
+    dialog.stale_note = QLabel(f"{text}.")
+    dialog.stale_note.setWordWrap(True)
+    dialog.stale_note.setAccessibleName("Changed elsewhere")
+    dialog.stale_note.setStyleSheet("color: #b42318; font-weight: 600;")
+    form.addRow(dialog.stale_note)
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    ok.setText("Save anyway")
+    if stale.reload is not None:
+        dialog.reload_button = QPushButton("&Reload the other version")
+
+        def reload() -> None:
+            refill(stale.reload())
+            dialog.stale_note.setText("Reloaded: this is the version saved elsewhere.")
+            dialog.stale_note.setStyleSheet("")
+            dialog.reload_button.setEnabled(False)
+            ok.setText("Save")
+
+        dialog.reload_button.clicked.connect(reload)
+        form.addRow(dialog.reload_button)
+
+
 def _buttons(dialog: QDialog, ok: str) -> QDialogButtonBox:
     buttons = QDialogButtonBox(
         QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -71,7 +115,11 @@ class QuoteEditDialog(CheckedDialog):
     """The quote's speaker, date, direct or reported, and tags; its words stay as they are."""
 
     def __init__(
-        self, parent: QWidget | None, details: core.QuoteDetails, speakers: list[SpeakerChoice]
+        self,
+        parent: QWidget | None,
+        details: core.QuoteDetails,
+        speakers: list[SpeakerChoice],
+        stale: Stale | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Edit quote")
@@ -87,13 +135,11 @@ class QuoteEditDialog(CheckedDialog):
         for choice in speakers:
             label = choice.name + (f" (for {choice.speaks_for})" if choice.speaks_for else "")
             self.speaker.addItem(label, choice.id)
-        self.speaker.setCurrentIndex(self.speaker.findData(details.speaker_id))
         self.speaker.setPlaceholderText("Choose who said these words")
         self.reported = QCheckBox("&Reported: the source's words about the speaker, not theirs")
         self.reported.setAccessibleName("Reported")
-        self.reported.setChecked(details.attribution == "reported")
         self.date = _date_field(details.said_on, "Said on")
-        self.tags = QLineEdit(", ".join(details.tags))
+        self.tags = QLineEdit()
         self.tags.setAccessibleName("Tags")
         self.tags.setPlaceholderText("Tags, separated by commas")
         form.addRow("&Speaker:", self.speaker)
@@ -107,11 +153,19 @@ class QuoteEditDialog(CheckedDialog):
         self.problem.setMinimumHeight(self.problem.fontMetrics().lineSpacing() * 3 + 4)
         form.addRow(self.problem)
         self.buttons = _buttons(self, "Save")
+        self.fill(details)
+        _stale_row(self, form, stale, self.fill)
         form.addRow(self.buttons)
         self.speaker.currentIndexChanged.connect(self._check)
         self.tags.textChanged.connect(self._check)
         self.date.textChanged.connect(self._check)
         self._check()
+
+    def fill(self, details: core.QuoteDetails) -> None:
+        self.speaker.setCurrentIndex(self.speaker.findData(details.speaker_id))
+        self.reported.setChecked(details.attribution == "reported")
+        self.date.set_date(details.said_on)
+        self.tags.setText(", ".join(details.tags))
 
     def _problem(self) -> str:
         if self.speaker.currentIndex() < 0:
@@ -134,16 +188,22 @@ class QuoteEditDialog(CheckedDialog):
 
     @classmethod
     def ask(
-        cls, parent: QWidget | None, details: core.QuoteDetails, speakers: list[SpeakerChoice]
+        cls,
+        parent: QWidget | None,
+        details: core.QuoteDetails,
+        speakers: list[SpeakerChoice],
+        stale: Stale | None = None,
     ) -> dict | None:
-        dialog = cls(parent, details, speakers)
+        dialog = cls(parent, details, speakers, stale)
         return dialog.fields() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
 
 class SourceEditDialog(CheckedDialog):
     """A source's details: title, publisher, author, web address, date. Never its text."""
 
-    def __init__(self, parent: QWidget | None, details: core.SourceDetails) -> None:
+    def __init__(
+        self, parent: QWidget | None, details: core.SourceDetails, stale: Stale | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Edit source details")
         self.setAccessibleName("Edit source details")
@@ -151,13 +211,13 @@ class SourceEditDialog(CheckedDialog):
         note = QLabel("The text of a source is evidence and is never edited; its details can be.")
         note.setWordWrap(True)
         form.addRow(note)
-        self.title = QLineEdit(details.title)
+        self.title = QLineEdit()
         self.title.setAccessibleName("Title")
-        self.publisher = QLineEdit(details.publisher)
+        self.publisher = QLineEdit()
         self.publisher.setAccessibleName("Publisher")
-        self.author = QLineEdit(details.author)
+        self.author = QLineEdit()
         self.author.setAccessibleName("Author")
-        self.url = QLineEdit(details.url)
+        self.url = QLineEdit()
         self.url.setAccessibleName("Web address")
         self.url.setPlaceholderText("https://… (kept as a reference, never fetched)")
         self.date = _date_field(details.published, "Publication date")
@@ -173,6 +233,8 @@ class SourceEditDialog(CheckedDialog):
         self.problem.setMinimumHeight(self.problem.fontMetrics().lineSpacing() * 3 + 4)
         form.addRow(self.problem)
         self.buttons = _buttons(self, "Save")
+        self.fill(details)
+        _stale_row(self, form, stale, self.fill)
         form.addRow(self.buttons)
         self.title.textChanged.connect(self._check)
         self.date.textChanged.connect(self._check)
@@ -185,6 +247,13 @@ class SourceEditDialog(CheckedDialog):
             return sentence(problem)
         return ""
 
+    def fill(self, details: core.SourceDetails) -> None:
+        self.title.setText(details.title)
+        self.publisher.setText(details.publisher)
+        self.author.setText(details.author)
+        self.url.setText(details.url)
+        self.date.set_date(details.published)
+
     def fields(self) -> dict:
         return {
             "title": self.title.text(),
@@ -195,8 +264,10 @@ class SourceEditDialog(CheckedDialog):
         }
 
     @classmethod
-    def ask(cls, parent: QWidget | None, details: core.SourceDetails) -> dict | None:
-        dialog = cls(parent, details)
+    def ask(
+        cls, parent: QWidget | None, details: core.SourceDetails, stale: Stale | None = None
+    ) -> dict | None:
+        dialog = cls(parent, details, stale)
         return dialog.fields() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
 
@@ -205,16 +276,60 @@ def _excerpt(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
+def _save_until_settled(window, text: str, ask, load, edit, kept) -> bool:
+    """Ask, and save with the version the dialog was filled at. When the record changed
+    elsewhere meanwhile, ask again with the user's values (`kept(details, fields)`) and the
+    refusal in words; saving then replaces the other version knowingly, unless the user
+    reloaded it in the dialog, after which the save expects the version reloaded."""
+    details, version = load()  # the details and their version, read together
+    expected = {"version": version}
+    stale: Stale | None = None
+    while True:
+        fields = ask(details) if stale is None else ask(details, stale)
+        if fields is None:
+            return False
+        try:
+            done = push_edit(
+                window,
+                text,
+                lambda s, fields=fields, version=expected["version"]: edit(s, fields, version),
+                stale=True,
+            )
+            return done is not None
+        except StaleRecord as error:
+            details, expected["version"] = kept(details, fields), error.version
+
+            def reload():
+                fresh, expected["version"] = load()
+                return fresh
+
+            stale = Stale(str(error), reload if error.current is not None else None)
+
+
 def edit_quote(window, quote_id: int) -> bool:
-    details, speakers = window.operations.runner.read_now(
-        lambda s: (core.quote_details(s, quote_id), speaker_choices(s))
-    )
-    fields = QuoteEditDialog.ask(window, details, speakers)
-    if fields is None:
-        return False
-    return (
-        push_edit(window, "Edit quote", lambda s: core.edit_quote(s, quote_id, **fields))
-        is not None
+    speakers = window.operations.runner.read_now(speaker_choices)
+
+    def load():
+        return window.operations.runner.read_now(
+            lambda s: (core.quote_details(s, quote_id), current_version(s, "quote", quote_id))
+        )
+
+    def kept(details: core.QuoteDetails, fields: dict) -> core.QuoteDetails:
+        return dataclasses.replace(
+            details,
+            speaker_id=fields["speaker"],
+            said_on=fields["said_on"],
+            attribution=fields["attribution"],
+            tags=tuple(fields["tags"]),
+        )
+
+    return _save_until_settled(
+        window,
+        "Edit quote",
+        lambda details, *stale: QuoteEditDialog.ask(window, details, speakers, *stale),
+        load,
+        lambda s, fields, version: core.edit_quote(s, quote_id, **fields, expected_version=version),
+        kept,
     )
 
 
@@ -233,13 +348,20 @@ def delete_quote(window, quote_id: int) -> bool:
 
 
 def edit_source(window, source_id: int) -> bool:
-    details = window.operations.runner.read_now(lambda s: core.source_details(s, source_id))
-    fields = SourceEditDialog.ask(window, details)
-    if fields is None:
-        return False
-    return (
-        push_edit(window, "Edit source details", lambda s: core.edit_source(s, source_id, **fields))
-        is not None
+    def load():
+        return window.operations.runner.read_now(
+            lambda s: (core.source_details(s, source_id), current_version(s, "source", source_id))
+        )
+
+    return _save_until_settled(
+        window,
+        "Edit source details",
+        lambda details, *stale: SourceEditDialog.ask(window, details, *stale),
+        load,
+        lambda s, fields, version: core.edit_source(
+            s, source_id, **fields, expected_version=version
+        ),
+        lambda details, fields: dataclasses.replace(details, **fields),
     )
 
 

@@ -8,6 +8,11 @@ refresh from `operations.changed`. Questions and answers are edited in the compa
 
 Dialogs are shown through `Editing.exec_form` and deletions confirmed through `Editing.ask`;
 tests replace both, so no test waits on a modal dialog.
+
+A form that changes a record saves through `save_form` with the record's version as the form
+was filled (`briefing.core.versions`): if the command line changed the record meanwhile, the
+save is refused, nothing is written, and the same form comes back with the user's values and a
+sentence saying what happened, offering to reload the other version or save over it knowingly.
 """
 
 from __future__ import annotations
@@ -19,10 +24,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from briefing.core import editing
+from briefing.core import editing, versions
 from briefing.core.lookup import list_topics
 from briefing.core.undo import Recorded
-from briefing.errors import BriefingError
+from briefing.errors import BriefingError, StaleRecord
 from briefing.ui.forms import (
     ChooseStakeholderForm,
     EventForm,
@@ -38,8 +43,11 @@ def warn(parent: QWidget, title: str, text: str) -> None:
     QMessageBox.warning(parent, title, text)
 
 
-def push_edit(window, text: str, edit: Callable) -> editing.Edited | None:
+def push_edit(window, text: str, edit: Callable, *, stale: bool = False) -> editing.Edited | None:
     """Run an edit through the undo stack; say in a dialog why it was refused, if it was.
+
+    With `stale`, a `StaleRecord` refusal reaches the caller instead (a form that shows it
+    again with the user's values: `save_form`).
 
     Undo and redo of the edit may be refused later, because the records they would restore
     changed since (see `core.undo.UndoConflict`); `Operations` then leaves the store and the
@@ -49,8 +57,44 @@ def push_edit(window, text: str, edit: Callable) -> editing.Edited | None:
     try:
         return window.operations.push(text, recorded.do, recorded.undo)
     except BriefingError as error:
+        if stale and isinstance(error, StaleRecord):
+            raise
         warn(window, text, str(error))
         return None
+
+
+def save_form(
+    window,
+    form: Form,
+    text: str,
+    prepare: Callable[[Form], Callable | None],
+    reload: Callable[[Form], object] | None = None,
+    exec_form: Callable[[Form], bool] | None = None,
+) -> editing.Edited | None:
+    """Show `form` until it is saved or cancelled. `prepare(form)` turns its values into an
+    edit of (session, expected_version), or None when the user declined (a look-alike name).
+
+    The edit is given `form.version`, the record's version when the form was filled. If the
+    record changed elsewhere since, nothing is written and the form is shown again, as the user
+    left it, saying so (`Form.show_stale`); saving it then replaces the other version knowingly,
+    and *Reload* (`reload(form)`: fill the form, return the version) starts from it instead.
+    """
+    show = exec_form or window.editing.exec_form
+    while show(form):
+        edit = prepare(form)
+        if edit is None:
+            return None
+        try:
+            return push_edit(
+                window,
+                text,
+                lambda s, edit=edit, version=form.version: edit(s, version),
+                stale=True,
+            )
+        except StaleRecord as stale:
+            # A record deleted elsewhere has no other version to reload.
+            form.show_stale(str(stale), stale.version, reload if stale.current else None)
+    return None
 
 
 def report_refusal(window, what: str, why: str) -> None:
@@ -164,24 +208,30 @@ class Editing:
     def rename_topic(self) -> None:
         if (topic_id := self._need_topic()) is None:
             return
-        topic = next(t for t in self.read(list_topics) if t.id == topic_id)
-        form = TopicForm(
-            self.window.operations.runner,
-            topic_id,
-            topic.name,
-            topic.description,
-            parent=self.window,
-        )
-        if self.exec_form(form):
+
+        def load(form: TopicForm):
+            topic, version = self.read(
+                lambda s: (
+                    next(t for t in list_topics(s) if t.id == topic_id),
+                    versions.current_version(s, "topic", topic_id),
+                )
+            )
+            form.fill(topic.name, topic.description)
+            return version
+
+        form = TopicForm(self.window.operations.runner, topic_id, parent=self.window)
+        form.version = load(form)
+
+        def prepare(form: TopicForm):
             name, text = form.name.text(), form.description.toPlainText()
             allow = self._confirm_similar(form.warning(), "Similar topic name")
             if allow is None:
-                return
-            push_edit(
-                self.window,
-                "Rename topic",
-                lambda s: editing.rename_topic(s, topic_id, name, text, allow_similar=allow),
+                return None
+            return lambda s, version: editing.rename_topic(
+                s, topic_id, name, text, allow_similar=allow, expected_version=version
             )
+
+        save_form(self.window, form, "Rename topic", prepare, load, self.exec_form)
 
     def delete_topic(self) -> None:
         if (topic_id := self._need_topic()) is None:
@@ -229,20 +279,33 @@ class Editing:
     def edit_stakeholder(self) -> None:
         if (stakeholder_id := self._need_stakeholder()) is None:
             return
+
+        def load(form: StakeholderForm):
+            fields, version = self.read(
+                lambda s: (
+                    editing.stakeholder_fields(s, stakeholder_id),
+                    versions.current_version(s, "stakeholder", stakeholder_id),
+                )
+            )
+            form.fill(fields)
+            return version
+
         fields = self.read(lambda s: editing.stakeholder_fields(s, stakeholder_id))
         form = StakeholderForm(
             self.window.operations.runner, stakeholder_id, fields, parent=self.window
         )
-        if self.exec_form(form):
+        form.version = load(form)
+
+        def prepare(form: StakeholderForm):
             new = form.values()
             allow = self._confirm_similar(form.warning(), "Similar stakeholder name")
             if allow is None:
-                return
-            push_edit(
-                self.window,
-                "Edit stakeholder",
-                lambda s: editing.edit_stakeholder(s, stakeholder_id, new, allow_similar=allow),
+                return None
+            return lambda s, version: editing.edit_stakeholder(
+                s, stakeholder_id, new, allow_similar=allow, expected_version=version
             )
+
+        save_form(self.window, form, "Edit stakeholder", prepare, load, self.exec_form)
 
     def delete_stakeholder(self) -> None:
         if (stakeholder_id := self._need_stakeholder()) is None:
@@ -271,22 +334,46 @@ class Editing:
         stakeholder_id = self._need_stakeholder()
         if topic_id is None or stakeholder_id is None:
             return
-        name, stance = self.read(
+        name, stance, seen = self.read(
             lambda s: (
                 editing.stakeholder_fields(s, stakeholder_id).name,
                 editing.latest_stance(s, topic_id, stakeholder_id),
+                # The versions of its positions by date: saving on a date that has one replaces
+                # it, which must be the one there when the form opened (or none, if none was).
+                versions.position_versions(s, topic_id, stakeholder_id),
             )
         )
         form = PositionForm(name, stance, dt.date.today(), parent=self.window)
-        if self.exec_form(form):
-            stance, summary, as_of, headline = form.values()
-            push_edit(
-                self.window,
-                f"Set position of {name}",
-                lambda s: editing.set_position(
-                    s, topic_id, stakeholder_id, stance, summary, as_of, headline
-                ),
+        form.version = seen
+
+        def load(form: PositionForm):
+            """Fill the form with the position on its date as it is now."""
+            as_of = form.values()[2]
+            positions, seen = self.read(
+                lambda s: (
+                    editing.stakeholder_positions(s, topic_id, stakeholder_id),
+                    versions.position_versions(s, topic_id, stakeholder_id),
+                )
             )
+            for position in positions:
+                if position.as_of == as_of:
+                    form.fill(position.stance, position.summary, position.headline)
+            return seen
+
+        def prepare(form: PositionForm):
+            stance, summary, as_of, headline = form.values()
+            return lambda s, seen: editing.set_position(
+                s,
+                topic_id,
+                stakeholder_id,
+                stance,
+                summary,
+                as_of,
+                headline,
+                expected_version=seen.get(as_of, versions.ABSENT),
+            )
+
+        save_form(self.window, form, f"Set position of {name}", prepare, load, self.exec_form)
 
     def new_event(self) -> None:
         if (topic_id := self._need_topic()) is None:

@@ -10,6 +10,11 @@ At the keyboard a form behaves like a native dialog: it opens with the cursor in
 field, Tab runs through the fields in the order they stand and then to the buttons, Enter saves
 when the form is valid (and, when it is not, says again what is missing and puts the cursor
 where it is missing), Escape cancels.
+
+A form that edits a record keeps the record's `version` (`briefing.core.versions`). When the
+record changed elsewhere while the form was open (the command line, another window), the save is
+refused and the form comes back with what the user typed, saying so (`show_stale`): *Reload*
+fills it with the other version, *Save anyway* replaces that version with the user's.
 """
 
 from __future__ import annotations
@@ -24,9 +29,11 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -96,8 +103,26 @@ class Form(QDialog):
         self.ok.setDefault(False)
         cancel.setAutoDefault(False)
         self._inputs: list[QWidget] = []
+        self._ok_text = ok_text
+        # The record's version when the form was filled; what a save expects to find.
+        self.version = None
+        self._reload: Callable[[Form], object] | None = None
+        self.stale_note = QLabel()
+        self.stale_note.setWordWrap(True)
+        self.stale_note.setAccessibleName("Changed elsewhere")
+        self.stale_note.setStyleSheet(ERROR_STYLE)
+        self.reload_button = QPushButton("&Reload the other version")
+        self.reload_button.setAccessibleName("Reload the other version")
+        self.reload_button.setAutoDefault(False)
+        self.reload_button.clicked.connect(self.reload)
+        stale_row = QHBoxLayout()
+        stale_row.addWidget(self.stale_note, 1)
+        stale_row.addWidget(self.reload_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.stale_note.hide()
+        self.reload_button.hide()
         layout = QVBoxLayout(self)
         layout.addLayout(self.fields)
+        layout.addLayout(stale_row)
         layout.addWidget(self.status)
         layout.addWidget(self.buttons)
 
@@ -127,6 +152,39 @@ class Form(QDialog):
     def problem(self) -> str | None:
         """What is wrong with the fields, in words, or None: each form says (an abstract step)."""
         raise NotImplementedError
+
+    def show_stale(self, message: str, version, reload: Callable[[Form], object] | None) -> None:
+        """The record changed elsewhere since the form was filled: say so, keep the fields as
+        the user typed them, and let OK save over the other version (`version`) knowingly.
+        `reload(form)` fills the fields with the other version and returns its version."""
+        self.expect(version)
+        self._reload = reload
+        text = message[:1].upper() + message[1:]
+        self.stale_note.setText(f"{text}.")
+        self.stale_note.show()
+        self.reload_button.setVisible(reload is not None)
+        self.ok.setText("Save &anyway")
+        self.ok.setAccessibleName("Save anyway")
+
+    def expect(self, version) -> None:
+        """Save next over the record at `version` (the one a refusal found)."""
+        self.version = version
+
+    @property
+    def is_stale(self) -> bool:
+        return not self.stale_note.isHidden()
+
+    def reload(self) -> None:
+        """Fill the form with the record as it is now (the other version), and forget the
+        refusal: the user starts again from it."""
+        if self._reload is None:
+            return
+        self.version = self._reload(self)
+        self.stale_note.hide()
+        self.reload_button.hide()
+        self.ok.setText(self._ok_text)
+        self.ok.setAccessibleName(self._ok_text.replace("&", ""))
+        self.revalidate()
 
     def warning(self) -> str | None:
         """Something the user should know before OK but may accept (a look-alike name)."""
@@ -209,6 +267,10 @@ class TopicForm(Form):
         self.description.setFixedHeight(90)
         self.revalidate()
 
+    def fill(self, name: str, description: str) -> None:
+        self.name.setText(name)
+        self.description.setPlainText(description)
+
     def problem(self) -> str | None:
         name, topic_id = self.name.text(), self.topic_id
         return self.read(lambda session: editing.check_topic_name(session, name, topic_id))
@@ -254,6 +316,13 @@ class StakeholderForm(Form):
         self.description.setTabChangesFocus(True)
         self.description.setFixedHeight(90)
         self.revalidate()
+
+    def fill(self, fields: StakeholderFields) -> None:
+        self.name.setText(fields.name)
+        self.kind.setCurrentIndex(max(0, self.kind.findData(fields.kind)))
+        self.parent_choice.setCurrentIndex(max(0, self.parent_choice.findData(fields.parent_id)))
+        self.influence.setValue(fields.influence or 0)
+        self.description.setPlainText(fields.description)
 
     def values(self) -> StakeholderFields:
         return StakeholderFields(
@@ -307,6 +376,19 @@ class PositionForm(Form):
         self.summary.setFixedHeight(120)
         self.revalidate()
 
+    def expect(self, version) -> None:
+        """`version` holds the versions of the positions by date; a refusal brings the one
+        of the date the user chose."""
+        as_of = editing.check_as_of(self.as_of.text(), self.today, day_first=self.as_of.day_first)[
+            0
+        ]
+        self.version = {**(self.version or {}), as_of: version}
+
+    def fill(self, stance: str, summary: str, headline: str) -> None:
+        self.stance.setCurrentIndex(max(0, self.stance.findData(stance)))
+        self.summary.setPlainText(summary)
+        self.headline.setText(headline)
+
     def problem(self) -> str | None:
         _date, problem = editing.check_as_of(
             self.as_of.text(), self.today, day_first=self.as_of.day_first
@@ -346,6 +428,9 @@ class QuestionForm(Form):
         )
         self.revalidate()
 
+    def fill(self, text: str) -> None:
+        self.text.setText(text)
+
     def problem(self) -> str | None:
         topic_id, text, question_id = self.topic_id, self.text.text(), self.question_id
         return self.read(
@@ -382,6 +467,14 @@ class EventForm(Form):
             "S&ource:", _combo([("None", None), *sources], fields.source_id if fields else None)
         )
         self.revalidate()
+
+    def fill(self, event: editing.EventLine) -> None:
+        self.title.setText(event.fields.title)
+        self.date.setText(event.date_text)
+        self.stakeholder.setCurrentIndex(
+            max(0, self.stakeholder.findData(event.fields.stakeholder_id))
+        )
+        self.source.setCurrentIndex(max(0, self.source.findData(event.fields.source_id)))
 
     def problem(self) -> str | None:
         if problem := editing.check_event_title(self.title.text()):

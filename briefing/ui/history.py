@@ -20,12 +20,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from briefing.core import editing
+from briefing.core import editing, versions
 from briefing.core.changes import Changes
 from briefing.core.dates import format_date
 from briefing.errors import NotFound
 from briefing.render.detail import stance_label
-from briefing.ui.editing import push_edit
+from briefing.ui.editing import push_edit, save_form
 from briefing.ui.forms import EventForm
 
 IdRole = Qt.ItemDataRole.UserRole + 20
@@ -173,9 +173,28 @@ class HistoryPanel(QWidget):
             )
         )
         form = EventForm(people, sources, parent=self.window, event=event)
-        if self.window.editing.exec_form(form):
+
+        def load(form: EventForm):
+            events, version = self.window.operations.runner.read_now(
+                lambda s: (
+                    editing.topic_events(s, topic_id),
+                    versions.current_version(s, "event", event.id),
+                )
+            )
+            now = next((e for e in events if e.id == event.id), None)
+            if now is not None:
+                form.fill(now)
+            return version
+
+        form.version = load(form)
+
+        def prepare(form: EventForm):
             fields = form.values()
-            push_edit(self.window, "Edit event", lambda s: editing.edit_event(s, event.id, fields))
+            return lambda s, version: editing.edit_event(
+                s, event.id, fields, expected_version=version
+            )
+
+        save_form(self.window, form, "Edit event", prepare, load)
 
     def _delete_event(self) -> None:
         item = self.events.currentItem()
