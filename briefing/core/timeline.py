@@ -223,3 +223,11 @@ def set_influence(session: Session, stakeholder_id: int, influence: int) -> Chan
     stakeholder.influence = influence
     session.flush()
     return Changes(frozenset({"stakeholder"}))
+
+
+def quote_source(session: Session, quote_id: int) -> int | None:
+    """The source a quote stands in (None: its source was removed), to open it there."""
+    quote = session.get(Quote, quote_id)
+    if quote is None:
+        raise NotFound(f"there is no quote with id {quote_id}")
+    return quote.source_id

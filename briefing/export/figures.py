@@ -22,19 +22,20 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, QPointF, QRectF, QSizeF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QBrush,
     QColor,
     QFont,
     QFontMetricsF,
     QImage,
+    QPaintEngine,
     QPainter,
     QPainterPath,
     QPen,
     QPolygonF,
-    QTextDocument,
-    QTextObjectInterface,
+    QStaticText,
+    QTransform,
 )
 
 from briefing.core.dates import format_date
@@ -100,6 +101,151 @@ def _font(points: float, bold: bool = False) -> QFont:
     font.setPointSizeF(points)
     font.setBold(bold)
     return font
+
+
+# -- drawing many things quickly ----------------------------------------------------------------
+#
+# On a screen or an image (Qt's raster engine) the words that scrolling, zooming and dragging
+# draw again and again (lane names, stance words, labels) are laid out once, as QStaticText, and
+# elided once; marks of a kind are drawn as points of a wide pen in one call. On a PDF or an SVG
+# the same things are drawn as plain text and paths, so that they stay text and vectors.
+
+_STATIC: dict[tuple, QStaticText] = {}
+_ELIDED: dict[tuple, str] = {}
+_METRICS: dict[tuple, QFontMetricsF] = {}
+_CACHE_LIMIT = 60_000
+
+
+def _font_key(font: QFont) -> tuple:
+    """What tells the figures' fonts apart, cheaply (QFont.key() costs as much as a lookup)."""
+    return (font.family(), font.pointSizeF(), font.bold())
+
+
+def _fast(painter: QPainter) -> bool:
+    engine = painter.paintEngine()
+    return engine is not None and engine.type() == QPaintEngine.Type.Raster
+
+
+def _metrics(font: QFont, dpi: int) -> QFontMetricsF:
+    key = (_font_key(font), dpi)
+    found = _METRICS.get(key)
+    if found is None:
+        image = QImage(1, 1, QImage.Format.Format_ARGB32)
+        image.setDotsPerMeterX(round(dpi / 0.0254))
+        image.setDotsPerMeterY(round(dpi / 0.0254))
+        found = _METRICS[key] = QFontMetricsF(font, image)
+    return found
+
+
+def _elided(font: QFont, dpi: int, text: str, width: float) -> str:
+    key = (_font_key(font), dpi, text, int(width))
+    found = _ELIDED.get(key)
+    if found is None:
+        if len(_ELIDED) > _CACHE_LIMIT:
+            _ELIDED.clear()
+        found = _ELIDED[key] = _metrics(font, dpi).elidedText(
+            text, Qt.TextElideMode.ElideRight, width
+        )
+    return found
+
+
+def _text(
+    painter: QPainter, x: float, top: float, height: float, text: str, font: QFont, fast: bool
+) -> None:
+    """`text` from `x`, centred in the band `top` to `top + height`, in the painter's font."""
+    if not text:
+        return
+    if not fast:
+        painter.drawText(
+            QRectF(x, top, 1e5, height),
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            text,
+        )
+        return
+    key = (_font_key(font), text)
+    static = _STATIC.get(key)
+    if static is None:
+        if len(_STATIC) > _CACHE_LIMIT:
+            _STATIC.clear()
+        static = _STATIC[key] = QStaticText(text)
+        static.setTextFormat(Qt.TextFormat.PlainText)
+        static.setPerformanceHint(QStaticText.PerformanceHint.AggressiveCaching)
+        static.prepare(QTransform(), font)
+    painter.drawStaticText(QPointF(x, top + (height - static.size().height()) / 2), static)
+
+
+_DAYS: dict[str, tuple] = {}
+
+
+def _lane_days(timeline: Timeline) -> list[list[int]]:
+    """Each lane's marks as day numbers, kept for the last timeline drawn."""
+    cached = _DAYS.get("last")
+    if cached is not None and cached[0] is timeline:
+        return cached[1]
+    days = [[mark.on.toordinal() for mark in lane.marks] for lane in timeline.lanes]
+    _DAYS["last"] = (timeline, days)
+    return days
+
+
+_SPRITES: dict[tuple, QImage] = {}
+
+
+def _sprite(kind: str, radius: float, line: float) -> QImage:
+    """A mark drawn once into a small image, to be stamped wherever such a mark goes."""
+    key = (kind, round(radius, 2), round(line, 2))
+    found = _SPRITES.get(key)
+    if found is None:
+        size = int(math.ceil(radius * 3.2)) | 1
+        found = QImage(size, size, QImage.Format.Format_ARGB32_Premultiplied)
+        found.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(found)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        centre = QPointF(size / 2, size / 2)
+        path = QPainterPath()
+        if kind == "event":
+            _diamond(path, centre.x(), centre.y(), radius * 1.2)
+            painter.setPen(QPen(QColor("#ffffff"), line * 0.06))
+            painter.setBrush(INK)
+        else:
+            path.addEllipse(centre, radius, radius)
+            painter.setPen(QPen(INK, line * 0.08))
+            painter.setBrush(QColor("#ffffff"))
+        painter.drawPath(path)
+        painter.end()
+        found = _SPRITES[key] = found
+    return found
+
+
+def _marks(
+    painter: QPainter,
+    events: list[QPointF],
+    quotes: list[QPointF],
+    radius: float,
+    line: float,
+    fast: bool,
+) -> None:
+    """Events as dark diamonds, quotes as hollow circles."""
+    if fast:
+        for kind, places in (("event", events), ("quote", quotes)):
+            if places:
+                sprite = _sprite(kind, radius, line)
+                half = sprite.width() / 2
+                for point in places:
+                    painter.drawImage(QPointF(point.x() - half, point.y() - half), sprite)
+        return
+    diamonds, circles = QPainterPath(), QPainterPath()
+    for point in events:
+        _diamond(diamonds, point.x(), point.y(), radius * 1.2)
+    for point in quotes:
+        circles.addEllipse(point, radius, radius)
+    painter.setPen(QPen(QColor("#ffffff"), line * 0.06))
+    painter.setBrush(INK)
+    if not diamonds.isEmpty():  # an empty path is invalid SVG
+        painter.drawPath(diamonds)
+    painter.setPen(QPen(INK, line * 0.08))
+    painter.setBrush(QColor("#ffffff"))
+    if not circles.isEmpty():
+        painter.drawPath(circles)
 
 
 # -- the timeline --------------------------------------------------------------------------------
@@ -171,8 +317,7 @@ def timeline_layout(
 ) -> TimelineLayout:
     metrics = QFontMetricsF(_font(points), device) if device is not None else None
     line = metrics.height() if metrics else points * 1.6
-    names = [lane.name for lane in timeline.lanes[:200]]
-    widest = max((metrics.horizontalAdvance(n) for n in names), default=0) if metrics else 0
+    widest = _widest_name(timeline, metrics) if metrics else 0
     gutter = min(rect.width() * 0.28, widest + line)
     axis = line * 2.4
     legend_height = line * 1.8 if legend else 0.0
@@ -183,6 +328,23 @@ def timeline_layout(
         max(1.0, rect.height() - axis - legend_height),
     )
     return TimelineLayout(rect, plot, line * 2.4, axis, legend_height, view)
+
+
+_WIDEST: dict[str, tuple] = {}
+
+
+def _widest_name(timeline: Timeline, metrics: QFontMetricsF) -> float:
+    """The widest of the first 200 lane names (the gutter's width), kept for the last timeline
+    and font measured: scrolling and zooming lay the same timeline out on every frame."""
+    key = (metrics.height(), metrics.averageCharWidth())
+    cached = _WIDEST.get("last")
+    if cached is not None and cached[0] is timeline and cached[1] == key:
+        return cached[2]
+    widest = max(
+        (metrics.horizontalAdvance(lane.name) for lane in timeline.lanes[:200]), default=0.0
+    )
+    _WIDEST["last"] = (timeline, key, widest)
+    return widest
 
 
 def timeline_height(timeline: Timeline, width: float, device=None, *, points: float = 8.0) -> float:
@@ -257,18 +419,21 @@ def paint_timeline(
     plot = layout.plot
     painter.save()
     painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-    painter.setClipRect(rect, Qt.ClipOperation.IntersectClip)
+    # clip to whole pixels: a fractional clip is a path, and every fill through it is slow
+    painter.setClipRect(rect.toAlignedRect(), Qt.ClipOperation.IntersectClip)
     painter.setFont(font)
 
     # the axis: ticks across the top, faint lines down the plot
     label_width = metrics.horizontalAdvance("Sep 2020") * 1.6
     ticks = _ticks(view.start, view.end, plot.width(), label_width)
     painter.setPen(QPen(GRID, 0))
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
     for day, _label in ticks:
-        x = layout.x(day)
+        x = round(layout.x(day))
         painter.drawLine(
             QPointF(x, rect.top() + layout.axis_height * 0.6), QPointF(x, plot.bottom())
         )
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
     painter.setPen(INK)
     for day, label in ticks:
         x = layout.x(day)
@@ -284,29 +449,31 @@ def paint_timeline(
     gutter = QRectF(rect.left(), plot.top(), plot.left() - rect.left(), plot.height())
     painter.save()
     painter.setClipRect(
-        QRectF(rect.left(), plot.top(), rect.width(), plot.height()), Qt.ClipOperation.IntersectClip
+        QRectF(rect.left(), plot.top(), rect.width(), plot.height()).toAlignedRect(),
+        Qt.ClipOperation.IntersectClip,
     )
+    fast = _fast(painter)
+    dpi = painter.device().logicalDpiX()
     # lane shading and names
     for index in shown:
-        top = layout.lane_top(index)
         if index % 2:
-            painter.fillRect(QRectF(rect.left(), top, rect.width(), height), LANE_SHADE)
+            painter.fillRect(
+                QRectF(rect.left(), layout.lane_top(index), rect.width(), height), LANE_SHADE
+            )
+    painter.setFont(font)
+    for index in shown:
         lane = lanes[index]
         painter.setPen(INK if lane.stakeholder_id is not None else MUTED)
-        name = metrics.elidedText(
-            lane.name, Qt.TextElideMode.ElideRight, gutter.width() - line * 0.5
-        )
-        painter.drawText(
-            QRectF(rect.left() + line * 0.2, top, gutter.width(), height),
-            Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-            name,
-        )
+        name = _elided(font, dpi, lane.name, gutter.width() - line * 0.5)
+        _text(painter, rect.left() + line * 0.2, layout.lane_top(index), height, name, font, fast)
     right_end = view.end
-    if timeline.last is not None:
-        right_end = min(view.end, max(timeline.last.toordinal(), view.start) + 1e9)
-    # stance spans: colour, then the stance's pattern, then its word where it fits
-    painter.setClipRect(plot, Qt.ClipOperation.IntersectClip)
+    # stance spans: colour, then the stance's pattern, then an outline; one call each per
+    # stance for all the spans in view
+    painter.setClipRect(plot.toAlignedRect(), Qt.ClipOperation.IntersectClip)
     band = height * 0.42
+    boxes: dict[str | None, list[QRectF]] = {}
+    words: list[tuple[QRectF, str | None]] = []
+    chosen_box = None
     for index in shown:
         top = layout.lane_top(index)
         y = top + height - band - height * 0.1
@@ -317,29 +484,45 @@ def paint_timeline(
             left = max(plot.left() - 2, layout.x(span.start.toordinal()))
             right = min(plot.right() + 2, layout.x(end))
             box = QRectF(left, y, max(1.0, right - left), band)
-            painter.fillRect(box, stance_colour(span.stance))
-            pattern = STANCE_PATTERNS.get(span.stance, Qt.BrushStyle.NoBrush)
-            if pattern != Qt.BrushStyle.NoBrush:
-                painter.fillRect(box, QBrush(QColor(255, 255, 255, 150), pattern))
-            selected_span = selected == ("position", span.position_id)
-            painter.setPen(QPen(INK, line * (0.12 if selected_span else 0.03)))
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawRect(box)
-            word = stance_label(span.stance)
-            if box.width() > metrics.horizontalAdvance(word) + line:
-                painter.setFont(small)
-                back = QRectF(
-                    box.left() + line * 0.3,
-                    box.top() + band * 0.12,
-                    metrics.horizontalAdvance(word) + line * 0.3,
-                    band * 0.76,
-                )
-                painter.fillRect(back, stance_colour(span.stance))
-                painter.setPen(stance_text_colour(span.stance))
-                painter.drawText(back, Qt.AlignmentFlag.AlignCenter, word)
-                painter.setFont(font)
-    # marks: diamonds for events, circles for quotes, filled as one path per kind
-    events, quotes = QPainterPath(), QPainterPath()
+            boxes.setdefault(span.stance, []).append(box)
+            if selected == ("position", span.position_id):
+                chosen_box = box
+            if box.width() > line * 6:
+                words.append((box, span.stance))
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+    painter.setPen(Qt.PenStyle.NoPen)
+    for stance, rects in boxes.items():
+        painter.setBrush(stance_colour(stance))
+        painter.drawRects(rects)
+        pattern = STANCE_PATTERNS.get(stance, Qt.BrushStyle.NoBrush)
+        if pattern != Qt.BrushStyle.NoBrush:
+            painter.setBrush(QBrush(QColor(255, 255, 255, 150), pattern))
+            painter.drawRects(rects)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.setPen(QPen(INK, 0))
+    for rects in boxes.values():
+        painter.drawRects(rects)
+    if chosen_box is not None:
+        painter.setPen(QPen(AS_OF, line * 0.15))
+        painter.drawRect(chosen_box)
+    painter.setFont(small)
+    small_metrics = _metrics(small, dpi)
+    for box, stance in words:
+        word = stance_label(stance)
+        back = QRectF(
+            box.left() + line * 0.3,
+            box.top() + band * 0.12,
+            small_metrics.horizontalAdvance(word) + line * 0.4,
+            band * 0.76,
+        )
+        painter.fillRect(back, stance_colour(stance))
+        painter.setPen(stance_text_colour(stance))
+        _text(painter, back.left() + line * 0.2, back.top(), back.height(), word, small, fast)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    # marks: diamonds for events, circles for quotes, each kind drawn in one call
+    lane_days = _lane_days(timeline)
+    events: list[QPointF] = []
+    quotes: list[QPointF] = []
     radius = line * 0.32
     labels: list[tuple[float, float, float, str]] = []
     for index in shown:
@@ -347,28 +530,21 @@ def paint_timeline(
         y = top + height - band - height * 0.1
         free_from = -math.inf
         marks = lanes[index].marks
+        days = lane_days[index]
         for number, mark in enumerate(marks):
-            day = mark.on.toordinal()
+            day = days[number]
             if day < view.start - 1 or day > view.end + 1:
                 continue
             x = layout.x(day)
-            if mark.kind == "event":
-                _diamond(events, x, y, radius * 1.2)
-            else:
-                quotes.addEllipse(QPointF(x, y), radius, radius)
+            (events if mark.kind == "event" else quotes).append(QPointF(x, y))
             # a label above the mark if it fits before the next mark of the lane
-            nxt = next((m for m in marks[number + 1 :] if m.on.toordinal() > day), None)
-            room = (layout.x(nxt.on.toordinal()) if nxt else plot.right()) - x - line * 0.3
+            later = next((d for d in days[number + 1 :] if d > day), None)
+            room = (layout.x(later) if later is not None else plot.right()) - x - line * 0.3
             wanted = line * (3 if mark.kind == "event" else 6)
             if x - radius > free_from and room > wanted:
                 labels.append((x - radius, top, room, mark.label))
-                free_from = x + min(room, metrics.horizontalAdvance(mark.label) + line * 0.3)
-    painter.setPen(QPen(QColor("#ffffff"), line * 0.06))
-    painter.setBrush(INK)
-    painter.drawPath(events)
-    painter.setPen(QPen(INK, line * 0.08))
-    painter.setBrush(QColor("#ffffff"))
-    painter.drawPath(quotes)
+                free_from = x + room
+    _marks(painter, events, quotes, radius, line, fast)
     if selected is not None and selected[0] in ("event", "quote"):
         for index in shown:
             for mark in lanes[index].marks:
@@ -378,16 +554,11 @@ def paint_timeline(
                     painter.setPen(QPen(AS_OF, line * 0.15))
                     painter.setBrush(Qt.BrushStyle.NoBrush)
                     painter.drawEllipse(QPointF(x, y), radius * 2.2, radius * 2.2)
-    painter.setFont(small)
     painter.setPen(INK)
-    small_metrics = QFontMetricsF(small, painter.device())
+    label_height = height - band - height * 0.1 - radius
     for x, top, room, label in labels:
-        text = small_metrics.elidedText(label, Qt.TextElideMode.ElideRight, room)
-        painter.drawText(
-            QRectF(x, top, room, height - band - height * 0.1 - radius),
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom,
-            text,
-        )
+        text = _elided(small, dpi, label, room)
+        _text(painter, x, top + label_height - line, line, text, small, fast)
     painter.restore()
 
     # the day the view stands on
@@ -566,6 +737,26 @@ def map_layout(
     return MapLayout(rect, plot, column_width, row_height, places, radius, rooms, steps)
 
 
+_MAP_CACHE: dict[str, tuple] = {}
+
+
+def _map_layout_and_paths(rect: QRectF, chart: StakeholderMap, device, points: float):
+    """The map's layout and a path of marks per (kind, hollow), kept for the last map and size
+    drawn: a drag or a hover repaints the same map many times."""
+    key = (rect.x(), rect.y(), rect.width(), rect.height(), device.logicalDpiX(), points)
+    cached = _MAP_CACHE.get("last")
+    if cached is not None and cached[0] is chart and cached[1] == key:
+        return cached[2], cached[3]
+    layout = map_layout(rect, chart, device, points=points)
+    paths: dict[tuple[str, bool], QPainterPath] = {}
+    for point in chart.points:
+        place = layout.places[point.stakeholder_id]
+        path = paths.setdefault((point.kind, point.influence is None), QPainterPath())
+        _shape(path, KIND_SHAPES.get(point.kind, "circle"), place.x(), place.y(), layout.radius)
+    _MAP_CACHE["last"] = (chart, key, layout, paths)
+    return layout, paths
+
+
 def _shape(path: QPainterPath, shape: str, x: float, y: float, r: float) -> None:
     if shape == "square":
         path.addRect(QRectF(x - r * 0.9, y - r * 0.9, r * 1.8, r * 1.8))
@@ -622,11 +813,13 @@ def paint_map(
     line = metrics.height()
     legend_height = line * 1.6 if legend else 0.0
     layout_rect.setBottom(rect.bottom() - legend_height)
-    layout = map_layout(layout_rect, chart, painter.device(), points=points)
+    layout, kind_paths = _map_layout_and_paths(layout_rect, chart, painter.device(), points)
     plot = layout.plot
+    fast = _fast(painter)
+    dpi = painter.device().logicalDpiX()
     painter.save()
     painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-    painter.setClipRect(rect, Qt.ClipOperation.IntersectClip)
+    painter.setClipRect(rect.toAlignedRect(), Qt.ClipOperation.IntersectClip)
     painter.setFont(font)
     # columns: each stance's name above it, a faint wash of its colour and pattern
     for column, stance in enumerate(MAP_STANCES):
@@ -666,47 +859,40 @@ def paint_map(
             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
             f"Influence {level}",
         )
-    # marks, one path per kind
-    by_kind: dict[str, QPainterPath] = {}
-    hollow = QPainterPath()
-    places = dict(layout.places)
-    if dragging is not None and dragging[0] in places:
-        places[dragging[0]] = QPointF(
-            places[dragging[0]].x(), max(plot.top(), min(plot.bottom(), dragging[1]))
-        )
+    # marks, one path per kind (laid out once per map and size, see _map_layout_and_paths)
+    places = layout.places
     radius = layout.radius
-    # labels only where a cell gives each mark a line and a label's room
-    crowded = {
-        stakeholder_id
-        for stakeholder_id, room in layout.rooms.items()
-        if room < line * 3 or layout.steps[stakeholder_id] < line * 1.1
-    }
-    for point in chart.points:
-        place = places[point.stakeholder_id]
-        shape = KIND_SHAPES.get(point.kind, "circle")
-        path = hollow if point.influence is None else by_kind.setdefault(point.kind, QPainterPath())
-        _shape(path, shape, place.x(), place.y(), radius)
-        if point.influence is None:
-            by_kind.setdefault(point.kind, QPainterPath())
+    by_kind = dict(kind_paths)
+    if dragging is not None and dragging[0] in places:
+        moved = next(p for p in chart.points if p.stakeholder_id == dragging[0])
+        places = dict(places)
+        places[moved.stakeholder_id] = QPointF(
+            places[moved.stakeholder_id].x(), max(plot.top(), min(plot.bottom(), dragging[1]))
+        )
+        key = (moved.kind, moved.influence is None)
+        path = QPainterPath()
+        for point in chart.points:
+            if (point.kind, point.influence is None) == key:
+                place = places[point.stakeholder_id]
+                _shape(path, KIND_SHAPES.get(point.kind, "circle"), place.x(), place.y(), radius)
+        by_kind[key] = path
     painter.setPen(QPen(INK, line * 0.05))
-    for kind, path in by_kind.items():
-        painter.setBrush(kind_colour(kind))
-        painter.drawPath(path)
-    painter.setBrush(QColor("#ffffff"))
-    painter.drawPath(hollow)
+    for (kind, hollow), path in by_kind.items():
+        if not path.isEmpty():  # an empty path is invalid SVG
+            painter.setBrush(QColor("#ffffff") if hollow else kind_colour(kind))
+            painter.drawPath(path)
     # names beside the marks where the cell leaves room
-    painter.setFont(_font(points * 0.9))
-    small = QFontMetricsF(painter.font(), painter.device())
+    label_font = _font(points * 0.9)
+    painter.setFont(label_font)
     painter.setPen(INK)
     for point in chart.points:
-        if point.stakeholder_id not in crowded:
-            place = places[point.stakeholder_id]
-            room = layout.rooms[point.stakeholder_id]
-            name = point.name + (" *" if point.changed_on else "")
-            text = small.elidedText(name, Qt.TextElideMode.ElideRight, max(room, line))
-            painter.drawText(
-                QPointF(place.x() + radius * 1.4, place.y() + small.ascent() / 2.5), text
-            )
+        room = layout.rooms[point.stakeholder_id]
+        if room < line * 5 or layout.steps[point.stakeholder_id] < line * 1.1:
+            continue  # a crowded cell: the marks alone (the words below say who)
+        place = places[point.stakeholder_id]
+        name = point.name + (" *" if point.changed_on else "")
+        text = _elided(label_font, dpi, name, max(room, line))
+        _text(painter, place.x() + radius * 1.4, place.y() - line / 2, line, text, label_font, fast)
     if selected is not None and selected in places:
         place = places[selected]
         painter.setPen(QPen(AS_OF, line * 0.15))
@@ -805,48 +991,3 @@ def figure_svg(figure, width: int, height: int) -> bytes:
         painter.end()
         buffer.close()
     return bytes(data.data())
-
-
-class FigureHandler(QObject, QTextObjectInterface):
-    """Paints the `figure:<name>` images of a QTextDocument with `paint_figure`, so that a PDF
-    holds the drawing as vectors, at the width of the page's text (its height in proportion).
-    Registered for the document's images; an image that is not a figure is drawn as Qt would."""
-
-    def __init__(self, figures: dict[str, object], document, parent=None) -> None:
-        super().__init__(parent)
-        self.figures = figures
-        self.document = document
-
-    def _figure(self, fmt):
-        from briefing.render.briefing import FIGURE_SCHEME
-
-        name = fmt.toImageFormat().name()
-        prefix = f"{FIGURE_SCHEME}:"
-        return self.figures.get(name[len(prefix) :]) if name.startswith(prefix) else None
-
-    def intrinsicSize(self, document, _position, fmt):
-        from briefing.render.briefing import FIGURE_WIDTH
-
-        image = fmt.toImageFormat()
-        width = document.pageSize().width() or document.textWidth()
-        if width <= 0:
-            width = FIGURE_WIDTH
-        scale = width / FIGURE_WIDTH
-        height = image.height() if image.height() > 0 else FIGURE_WIDTH * 0.6
-        # never taller than a page: Qt cannot split one line over two pages
-        page = document.pageSize().height()
-        size = QSizeF(width * 0.999, height * scale)
-        if page > 0 and size.height() > page * 0.95:
-            size = QSizeF(size.width(), page * 0.95)
-        return size
-
-    def drawObject(self, painter, rect, _document, _position, fmt):
-        figure = self._figure(fmt)
-        if figure is None:
-            image = self.document.resource(
-                QTextDocument.ResourceType.ImageResource, fmt.toImageFormat().name()
-            )
-            if isinstance(image, QImage) and not image.isNull():
-                painter.drawImage(rect, image)
-            return
-        paint_figure(painter, QRectF(rect), figure)

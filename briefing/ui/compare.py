@@ -71,6 +71,7 @@ from briefing.core.compare import (
     existing_stakeholders,
     quote_lines,
 )
+from briefing.core.dates import format_date
 from briefing.errors import NotFound
 from briefing.text import isolate
 from briefing.ui.browser import SafeBrowser
@@ -118,7 +119,9 @@ class ComparisonModel(QAbstractTableModel):
             ids = existing_stakeholders(session, self.stakeholder_ids)
             if self.topic_id is not None:
                 with contextlib.suppress(NotFound):
-                    new = comparison(session, self.topic_id, ids)
+                    new = comparison(
+                        session, self.topic_id, ids, as_of=getattr(self.window, "as_of", None)
+                    )
         same_shape = (
             self.table is not None
             and new is not None
@@ -445,9 +448,18 @@ class CompareWindow(QDialog):
         layout.addWidget(legend())
         layout.addLayout(buttons)
         window.operations.changed.connect(self.on_changes)
+        # "As of" a day: the answers recorded by then (the window's date control).
+        window.as_of_changed.connect(self._on_as_of)
+        self._on_as_of(window.as_of)
         self.show_cell(QModelIndex())
         self.resize(1200, 620)
         self._fitted = False
+
+    def _on_as_of(self, day) -> None:
+        when = f" as of {format_date(day)}" if day else ""
+        self.setWindowTitle(f"Compare stakeholders \u2014 {self.window.topics.currentText()}{when}")
+        if day != getattr(self.model.table, "as_of", None):
+            self.model.reload()
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

@@ -8,6 +8,8 @@ announced (`operations.changed`), so the cards and details refresh after any edi
 
 from __future__ import annotations
 
+import datetime as dt
+
 from PySide6.QtCore import (
     QByteArray,
     QEvent,
@@ -35,6 +37,7 @@ from PySide6.QtWidgets import (
 from briefing import __version__
 from briefing.core.cards import card_note_counts, stakeholder_detail, topic_cards
 from briefing.core.changes import Changes
+from briefing.core.dates import format_date
 from briefing.core.info import counts
 from briefing.core.lookup import list_topics
 from briefing.render.detail import MORE_QUOTES_HREF, stakeholder_html
@@ -45,6 +48,7 @@ from briefing.ui.backups import install_backups
 from briefing.ui.briefings import install_briefings
 from briefing.ui.browser import SafeBrowser
 from briefing.ui.cards import CardGrid, CardListModel, StakeholderIdRole, describe, plural
+from briefing.ui.datefield import DateField
 from briefing.ui.editing import install_editing
 from briefing.ui.failures import open_log_folder
 from briefing.ui.notes import install_notes
@@ -52,6 +56,7 @@ from briefing.ui.operations import Operations
 from briefing.ui.packs import install_packs
 from briefing.ui.search import install_search
 from briefing.ui.sources import install_sources
+from briefing.ui.stakeholder_map import install_stakeholder_map
 
 DETAIL_QUOTES = 50  # quotes the details show of a card at first, and more per "Show more"
 NOTES_ONLY = frozenset({"note", "tag"})  # changes that touch nothing on a card but its notes
@@ -74,6 +79,7 @@ WELCOME_HTML = (
 
 class MainWindow(QMainWindow):
     topic_changed = Signal(int)
+    as_of_changed = Signal(object)  # the day the cards stand as of (a date), or None: today
 
     def __init__(self, store: Store, settings: QSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -83,6 +89,7 @@ class MainWindow(QMainWindow):
         self.operations.changed.connect(self.on_changes)
         self.operations.stepped.connect(lambda words: self.statusBar().showMessage(words, 10000))
         self.topic_id: int | None = None
+        self.as_of: dt.date | None = None
         self.setWindowTitle("Briefing")
         self.setAccessibleName("Briefing main window")
 
@@ -100,6 +107,7 @@ class MainWindow(QMainWindow):
         toolbar.setAccessibleName("Topic toolbar")
         toolbar.addWidget(topic_label)
         toolbar.addWidget(self.topics)
+        self._add_as_of_control(toolbar)
         self.addToolBar(toolbar)
 
         self.description = QLabel()
@@ -177,6 +185,7 @@ class MainWindow(QMainWindow):
         install_notes(self)
         install_packs(self)
         install_backups(self)
+        install_stakeholder_map(self)
         self._number_side_tabs()
         self._bind_delete_keys()
         self._restore_layout()
@@ -193,6 +202,58 @@ class MainWindow(QMainWindow):
             action.setStatusTip(tip)
         action.triggered.connect(slot)
         return action
+
+    def _add_as_of_control(self, toolbar: QToolBar) -> None:
+        """The "as of" day: the cards, details, comparison, map and timeline as they stood then
+        (empty: today). Read when the user presses Enter or leaves the field."""
+        spacer = QWidget()
+        spacer.setFixedWidth(18)
+        toolbar.addWidget(spacer)
+        self.as_of_field = DateField()
+        self.as_of_field.setAccessibleName("As of")
+        self.as_of_field.setToolTip(
+            "Show every card as it stood on this day: each stakeholder's latest position dated "
+            "on or before it, the quotes said by then. Empty: today."
+        )
+        self.as_of_field.setPlaceholderText("today")
+        self.as_of_field.setMaximumWidth(150)
+        self.as_of_field.editingFinished.connect(self._on_as_of_typed)
+        label = QLabel("&As of:")
+        label.setBuddy(self.as_of_field)
+        toolbar.addWidget(label)
+        toolbar.addWidget(self.as_of_field)
+        self.as_of_today = QPushButton("Today")
+        self.as_of_today.setAccessibleName("Show today")
+        self.as_of_today.setToolTip("Show the cards as they are today")
+        self.as_of_today.clicked.connect(lambda: self.set_as_of(None))
+        self.as_of_today.setEnabled(False)
+        toolbar.addWidget(self.as_of_today)
+
+    def _on_as_of_typed(self) -> None:
+        text = self.as_of_field.text().strip()
+        if not text:
+            self.set_as_of(None)
+            return
+        problem = self.as_of_field.problem()
+        found = self.as_of_field.date()
+        if problem or found is None:
+            self.as_of_field.setStyleSheet("QLineEdit { border: 1px solid #b42318; }")
+            self.statusBar().showMessage(f"As of: {problem or 'not a date'}", 8000)
+            return
+        self.set_as_of(found[0])
+
+    def set_as_of(self, day: dt.date | None) -> None:
+        """Show the picture as it stood on `day` (None: today), everywhere that shows it."""
+        self.as_of_field.setStyleSheet("")
+        self.as_of_field.set_date(day)
+        self.as_of_today.setEnabled(day is not None)
+        if day == self.as_of:
+            return
+        self.as_of = day
+        self.show_topic(self.topic_id)
+        self.as_of_changed.emit(day)
+        if day is not None:
+            self.statusBar().showMessage(f"Showing the topic as of {format_date(day)}", 8000)
 
     def _build_menus(self) -> None:
         menus = self.menuBar()
@@ -418,7 +479,7 @@ class MainWindow(QMainWindow):
         cards = []
         if topic_id is not None:
             with self.store.reading() as session:
-                cards = topic_cards(session, topic_id)
+                cards = topic_cards(session, topic_id, as_of=self.as_of)
                 numbers = counts(session)
         else:
             numbers = {}
@@ -432,7 +493,8 @@ class MainWindow(QMainWindow):
             self.setWindowTitle("Briefing")
         else:
             self.description.setText(self._descriptions.get(topic_id, ""))
-            self.setWindowTitle(f"{self.topics.currentText()} \u2014 Briefing")
+            when = f" as of {format_date(self.as_of)}" if self.as_of else ""
+            self.setWindowTitle(f"{self.topics.currentText()}{when} \u2014 Briefing")
         self._show_empty_state(topic_id, bool(cards))
         row = self.cards.row_of(selected) if selected is not None else None
         if row is None and cards:
@@ -556,6 +618,7 @@ class MainWindow(QMainWindow):
                     self.topic_id,
                     current.data(StakeholderIdRole),
                     quote_limit=self._detail_quotes,
+                    as_of=self.as_of,
                 )
             self.detail.setHtml(stakeholder_html(detail))
         finally:

@@ -26,6 +26,7 @@ CARD_HOVER_BORDER = QColor("#8c959f")
 TEXT = QColor("#1f2328")
 MUTED = QColor("#57606a")
 QUOTE_BAR = QColor("#afb8c1")
+CHANGED_LATER = QColor("#9a6700")  # the mark on a card whose position changed after "as of"
 WINDOW_BACKGROUND = "#f6f8fa"
 
 

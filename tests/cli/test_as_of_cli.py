@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
+import zipfile
 
 import pytest
 from pypdf import PdfReader
@@ -116,3 +117,25 @@ def test_an_export_as_of_a_day_says_so_on_its_title_page(capsys, demo_path, tmp_
     code, _, _ = run(capsys, demo_path, "export", html, "--as-of", "2020-03-01")
     page = html.read_text(encoding="utf-8")
     assert code == 0 and "As of 1 March 2020" in page and "figure:" not in page
+
+
+def test_the_odt_holds_the_map_and_the_timeline_as_svg_drawings(capsys, demo_path, tmp_path):
+    odt = tmp_path / "past.odt"
+    code, _, err = run(capsys, demo_path, "export", odt, "--as-of", "2020-03-01")
+    assert code == 0, err
+    with zipfile.ZipFile(odt) as archive:
+        manifest = archive.read("META-INF/manifest.xml").decode()
+        pictures = [n for n in archive.namelist() if n.startswith("Pictures/")]
+        drawings = [archive.read(name).decode() for name in pictures]
+        content = archive.read("content.xml").decode()
+    assert manifest.count('media-type="image/svg+xml"') == 2 and len(pictures) == 2
+    chart = next(d for d in drawings if "<title>Stakeholder map</title>" in d)
+    timeline = next(d for d in drawings if "<title>Positions over time</title>" in d)
+    # vectors with their words as text, readable in black and white: stances named, and
+    # patterns as well as colours
+    for words in ("Influence 5", "Opposes", "No position", "Microsoft"):
+        assert words in chart
+    for words in ("as of 1 March 2020", "Conditional", "event", "quote", "<pattern"):
+        assert words in timeline
+    assert 'd=""' not in chart + timeline
+    assert "As of" in content and "1 March 2020" in content
