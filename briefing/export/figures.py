@@ -137,6 +137,18 @@ def _metrics(font: QFont, dpi: int) -> QFontMetricsF:
     return found
 
 
+_WIDTHS: dict[tuple, float] = {}
+
+
+def _width(metrics: QFontMetricsF, text: str) -> float:
+    """The width of one of the few words drawn on every span (stance words), measured once."""
+    key = (id(metrics), text)
+    found = _WIDTHS.get(key)
+    if found is None:
+        found = _WIDTHS[key] = metrics.horizontalAdvance(text)
+    return found
+
+
 def _elided(font: QFont, dpi: int, text: str, width: float) -> str:
     key = (_font_key(font), dpi, text, int(width))
     found = _ELIDED.get(key)
@@ -177,17 +189,43 @@ def _text(
 _DAYS: dict[str, tuple] = {}
 
 
-def _lane_days(timeline: Timeline) -> list[list[int]]:
-    """Each lane's marks as day numbers, kept for the last timeline drawn."""
+def _lane_days(timeline: Timeline) -> tuple[list[list[int]], list[list[int | None]]]:
+    """Each lane's marks as day numbers, and for each mark the day of the next mark on a later
+    day (None for the last), kept for the last timeline drawn."""
     cached = _DAYS.get("last")
     if cached is not None and cached[0] is timeline:
-        return cached[1]
+        return cached[1], cached[2]
     days = [[mark.on.toordinal() for mark in lane.marks] for lane in timeline.lanes]
-    _DAYS["last"] = (timeline, days)
-    return days
+    following: list[list[int | None]] = []
+    for lane_days in days:
+        after: list[int | None] = [None] * len(lane_days)
+        later: int | None = None
+        for number in range(len(lane_days) - 1, -1, -1):
+            after[number] = later
+            if number == 0 or lane_days[number - 1] != lane_days[number]:
+                later = lane_days[number]
+        following.append(after)
+    _DAYS["last"] = (timeline, days, following)
+    return days, following
 
 
 _SPRITES: dict[tuple, QImage] = {}
+_TILES: dict[str | None, QBrush] = {}
+
+
+def _stance_tile(stance: str | None) -> QBrush:
+    """A brush of the stance's colour with its pattern over it, as a tile (screens only)."""
+    brush = _TILES.get(stance)
+    if brush is None:
+        tile = QImage(8, 8, QImage.Format.Format_ARGB32_Premultiplied)
+        tile.fill(stance_colour(stance))
+        pattern = STANCE_PATTERNS.get(stance, Qt.BrushStyle.NoBrush)
+        if pattern != Qt.BrushStyle.NoBrush:
+            painter = QPainter(tile)
+            painter.fillRect(QRectF(0, 0, 8, 8), QBrush(QColor(255, 255, 255, 150), pattern))
+            painter.end()
+        brush = _TILES[stance] = QBrush(tile)
+    return brush
 
 
 def _sprite(kind: str, radius: float, line: float) -> QImage:
@@ -435,13 +473,11 @@ def paint_timeline(
         )
     painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
     painter.setPen(INK)
+    fast = _fast(painter)
     for day, label in ticks:
         x = layout.x(day)
-        painter.drawText(
-            QRectF(x + line * 0.2, rect.top(), label_width, layout.axis_height * 0.6),
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom,
-            label,
-        )
+        _text(painter, x + line * 0.2, rect.top() + layout.axis_height * 0.6 - line, line,
+              label, font, fast)  # fmt: skip
 
     lanes = timeline.lanes
     shown = layout.visible_lanes(len(lanes))
@@ -452,7 +488,6 @@ def paint_timeline(
         QRectF(rect.left(), plot.top(), rect.width(), plot.height()).toAlignedRect(),
         Qt.ClipOperation.IntersectClip,
     )
-    fast = _fast(painter)
     dpi = painter.device().logicalDpiX()
     # lane shading and names
     for index in shown:
@@ -492,6 +527,10 @@ def paint_timeline(
     painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
     painter.setPen(Qt.PenStyle.NoPen)
     for stance, rects in boxes.items():
+        if fast:  # colour and pattern in one pass: a tile of both, drawn once
+            painter.setBrush(_stance_tile(stance))
+            painter.drawRects(rects)
+            continue
         painter.setBrush(stance_colour(stance))
         painter.drawRects(rects)
         pattern = STANCE_PATTERNS.get(stance, Qt.BrushStyle.NoBrush)
@@ -512,36 +551,63 @@ def paint_timeline(
         back = QRectF(
             box.left() + line * 0.3,
             box.top() + band * 0.12,
-            small_metrics.horizontalAdvance(word) + line * 0.4,
+            _width(small_metrics, word) + line * 0.4,
             band * 0.76,
         )
+        if fast:  # the same few chips on every span: each drawn once, then stamped
+            chip = _SPRITES.get(("chip", stance, back.width(), back.height(), dpi))
+            if chip is None:
+                chip = QImage(
+                    math.ceil(back.width()), math.ceil(back.height()), QImage.Format.Format_RGB32
+                )
+                chip.fill(stance_colour(stance))
+                chip.setDotsPerMeterX(round(dpi / 0.0254))
+                chip.setDotsPerMeterY(round(dpi / 0.0254))
+                chip_painter = QPainter(chip)
+                chip_painter.setFont(small)
+                chip_painter.setPen(stance_text_colour(stance))
+                chip_painter.drawText(
+                    QRectF(0, 0, back.width(), back.height()), Qt.AlignmentFlag.AlignCenter, word
+                )
+                chip_painter.end()
+                _SPRITES[("chip", stance, back.width(), back.height(), dpi)] = chip
+            painter.drawImage(back.topLeft(), chip)
+            continue
         painter.fillRect(back, stance_colour(stance))
         painter.setPen(stance_text_colour(stance))
         _text(painter, back.left() + line * 0.2, back.top(), back.height(), word, small, fast)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
     # marks: diamonds for events, circles for quotes, each kind drawn in one call
-    lane_days = _lane_days(timeline)
+    lane_days, lane_next = _lane_days(timeline)
     events: list[QPointF] = []
     quotes: list[QPointF] = []
     radius = line * 0.32
     labels: list[tuple[float, float, float, str]] = []
+    # x = origin + day * scale, worked out once rather than per mark
+    scale = plot.width() / (view.end - view.start)
+    origin = plot.left() - view.start * scale
+    first, last = view.start - 1, view.end + 1
+    right = plot.right()
+    gap = line * 0.3
+    # labels only where they have room to say something: events first, quotes with more room
+    wanted = {"event": line * 9, "quote": line * 18}
     for index in shown:
         top = layout.lane_top(index)
         y = top + height - band - height * 0.1
         free_from = -math.inf
         marks = lanes[index].marks
         days = lane_days[index]
-        for number, mark in enumerate(marks):
-            day = days[number]
-            if day < view.start - 1 or day > view.end + 1:
+        following = lane_next[index]
+        for number, day in enumerate(days):
+            if day < first or day > last:
                 continue
-            x = layout.x(day)
+            mark = marks[number]
+            x = origin + day * scale
             (events if mark.kind == "event" else quotes).append(QPointF(x, y))
             # a label above the mark if it fits before the next mark of the lane
-            later = next((d for d in days[number + 1 :] if d > day), None)
-            room = (layout.x(later) if later is not None else plot.right()) - x - line * 0.3
-            wanted = line * (3 if mark.kind == "event" else 6)
-            if x - radius > free_from and room > wanted:
+            later = following[number]
+            room = (origin + later * scale if later is not None else right) - x - gap
+            if room > wanted[mark.kind] and x - radius > free_from:
                 labels.append((x - radius, top, room, mark.label))
                 free_from = x + room
     _marks(painter, events, quotes, radius, line, fast)
@@ -564,11 +630,14 @@ def paint_timeline(
     # the day the view stands on
     if timeline.as_of is not None and view.start <= timeline.as_of.toordinal() <= view.end:
         x = layout.x(timeline.as_of.toordinal())
-        pen = QPen(AS_OF, line * 0.12, Qt.PenStyle.DashLine)
+        pen = QPen(AS_OF, max(1.0, round(line * 0.12)), Qt.PenStyle.DashLine)
         painter.setPen(pen)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         painter.drawLine(
-            QPointF(x, rect.top() + layout.axis_height * 0.55), QPointF(x, plot.bottom())
+            QPointF(round(x), rect.top() + layout.axis_height * 0.55),
+            QPointF(round(x), plot.bottom()),
         )
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         painter.setFont(_font(points, bold=True))
         words = f"as of {format_date(timeline.as_of)}"
         width = QFontMetricsF(painter.font(), painter.device()).horizontalAdvance(words) + line
@@ -584,16 +653,28 @@ def paint_timeline(
         painter.setPen(MUTED)
         painter.drawText(plot, Qt.AlignmentFlag.AlignCenter, "Nothing dated on this topic yet")
     if legend:
-        _timeline_legend(
-            painter,
-            QRectF(
-                rect.left(),
-                rect.bottom() - layout.legend_height,
-                rect.width(),
-                layout.legend_height,
-            ),
-            points,
+        band = QRectF(
+            rect.left(), rect.bottom() - layout.legend_height, rect.width(), layout.legend_height
         )
+        if fast:  # the same legend on every frame: drawn once into an image, then stamped
+            key = ("legend", round(band.width()), round(band.height()), points)
+            image = _SPRITES.get(key)
+            if image is None:
+                image = QImage(
+                    round(band.width()), round(band.height()), QImage.Format.Format_ARGB32
+                )
+                image.fill(Qt.GlobalColor.transparent)
+                image.setDevicePixelRatio(1.0)
+                image.setDotsPerMeterX(painter.device().physicalDpiX() * 10000 // 254)
+                image.setDotsPerMeterY(painter.device().physicalDpiY() * 10000 // 254)
+                legend_painter = QPainter(image)
+                legend_painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+                _timeline_legend(legend_painter, QRectF(0, 0, band.width(), band.height()), points)
+                legend_painter.end()
+                _SPRITES[key] = image
+            painter.drawImage(band.topLeft(), image)
+        else:
+            _timeline_legend(painter, band, points)
     painter.restore()
     return layout
 
@@ -740,6 +821,73 @@ def map_layout(
 _MAP_CACHE: dict[str, tuple] = {}
 
 
+_LAYER: dict[str, tuple] = {}
+_LABELLED: dict[str, tuple] = {}
+
+
+def _labelled(chart, layout, line: float) -> list:
+    """The points whose cell leaves room for a name (a crowded cell shows its marks alone;
+    zooming in makes room), kept for the last map and layout."""
+    cached = _LABELLED.get("last")
+    if cached is not None and cached[0] is chart and cached[1] is layout:
+        return cached[2]
+    found = [
+        point
+        for point in chart.points
+        if layout.rooms[point.stakeholder_id] >= line * 5
+        and layout.steps[point.stakeholder_id] >= line * 1.1
+    ]
+    _LABELLED["last"] = (chart, layout, found)
+    return found
+
+
+def _map_layer(chart, layout, radius: float, line: float, leave_out: int | None):
+    """Every mark of the map but `leave_out` (the one being dragged) stamped into one image
+    the size of the map, kept for the last map, size and drag: a repaint is then one blit."""
+    rect = layout.rect
+    key = (rect.x(), rect.y(), rect.width(), rect.height(), radius, line, leave_out)
+    cached = _LAYER.get("last")
+    if cached is not None and cached[0] is chart and cached[1] == key:
+        return cached[2], cached[3]
+    image = QImage(
+        max(1, math.ceil(rect.width())),
+        max(1, math.ceil(rect.height())),
+        QImage.Format.Format_ARGB32_Premultiplied,
+    )
+    image.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(image)
+    for point in chart.points:
+        if point.stakeholder_id == leave_out:
+            continue
+        sprite = _map_sprite(point.kind, point.influence is None, radius, line)
+        place = layout.places[point.stakeholder_id]
+        half = sprite.width() / 2
+        painter.drawImage(QPointF(place.x() - rect.x() - half, place.y() - rect.y() - half), sprite)
+    painter.end()
+    origin = QPointF(rect.x(), rect.y())
+    _LAYER["last"] = (chart, key, image, origin)
+    return image, origin
+
+
+def _map_sprite(kind: str, hollow: bool, radius: float, line: float) -> QImage:
+    key = ("map", kind, hollow, round(radius, 2), round(line, 2))
+    found = _SPRITES.get(key)
+    if found is None:
+        size = int(math.ceil(radius * 3.2)) | 1
+        found = QImage(size, size, QImage.Format.Format_ARGB32_Premultiplied)
+        found.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(found)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        path = QPainterPath()
+        _shape(path, KIND_SHAPES.get(kind, "circle"), size / 2, size / 2, radius)
+        painter.setPen(QPen(INK, line * 0.05))
+        painter.setBrush(QColor("#ffffff") if hollow else kind_colour(kind))
+        painter.drawPath(path)
+        painter.end()
+        _SPRITES[key] = found
+    return found
+
+
 def _map_layout_and_paths(rect: QRectF, chart: StakeholderMap, device, points: float):
     """The map's layout and a path of marks per (kind, hollow), kept for the last map and size
     drawn: a drag or a hover repaints the same map many times."""
@@ -829,8 +977,14 @@ def paint_map(
             layout.column_width,
             plot.height(),
         )
-        wash = stance_colour(stance)
-        wash.setAlpha(28)
+        # a faint wash of the stance's colour, mixed with white beforehand: an opaque fill
+        # is many times quicker than blending one over the page
+        colour = stance_colour(stance)
+        wash = QColor(
+            round(255 - (255 - colour.red()) * 0.11),
+            round(255 - (255 - colour.green()) * 0.11),
+            round(255 - (255 - colour.blue()) * 0.11),
+        )
         painter.fillRect(box, wash)
         painter.setPen(INK)
         title = stance_label(stance) if stance is not None else "No position"
@@ -870,25 +1024,36 @@ def paint_map(
             places[moved.stakeholder_id].x(), max(plot.top(), min(plot.bottom(), dragging[1]))
         )
         key = (moved.kind, moved.influence is None)
-        path = QPainterPath()
-        for point in chart.points:
-            if (point.kind, point.influence is None) == key:
-                place = places[point.stakeholder_id]
-                _shape(path, KIND_SHAPES.get(point.kind, "circle"), place.x(), place.y(), radius)
-        by_kind[key] = path
-    painter.setPen(QPen(INK, line * 0.05))
-    for (kind, hollow), path in by_kind.items():
-        if not path.isEmpty():  # an empty path is invalid SVG
-            painter.setBrush(QColor("#ffffff") if hollow else kind_colour(kind))
-            painter.drawPath(path)
+        if not fast:  # on a screen the marks are stamped where `places` says
+            path = QPainterPath()
+            for point in chart.points:
+                if (point.kind, point.influence is None) == key:
+                    place = places[point.stakeholder_id]
+                    shape = KIND_SHAPES.get(point.kind, "circle")
+                    _shape(path, shape, place.x(), place.y(), radius)
+            by_kind[key] = path
+    if fast:  # on a screen: the marks as one layer, made once per map, size and drag
+        moving = dragging[0] if dragging is not None else None
+        layer, origin = _map_layer(chart, layout, radius, line, moving)
+        painter.drawImage(origin, layer)
+        if moving is not None and moving in places:
+            moved = next(p for p in chart.points if p.stakeholder_id == moving)
+            sprite = _map_sprite(moved.kind, moved.influence is None, radius, line)
+            half = sprite.width() / 2
+            place = places[moving]
+            painter.drawImage(QPointF(place.x() - half, place.y() - half), sprite)
+    else:
+        painter.setPen(QPen(INK, line * 0.05))
+        for (kind, hollow), path in by_kind.items():
+            if not path.isEmpty():  # an empty path is invalid SVG
+                painter.setBrush(QColor("#ffffff") if hollow else kind_colour(kind))
+                painter.drawPath(path)
     # names beside the marks where the cell leaves room
     label_font = _font(points * 0.9)
     painter.setFont(label_font)
     painter.setPen(INK)
-    for point in chart.points:
+    for point in _labelled(chart, layout, line):
         room = layout.rooms[point.stakeholder_id]
-        if room < line * 5 or layout.steps[point.stakeholder_id] < line * 1.1:
-            continue  # a crowded cell: the marks alone (the words below say who)
         place = places[point.stakeholder_id]
         name = point.name + (" *" if point.changed_on else "")
         text = _elided(label_font, dpi, name, max(room, line))
