@@ -409,8 +409,9 @@ def _ticks(start: float, end: float, width: float, label_width: float) -> list[t
         months = (last.year - first.year) * 12 + last.month - first.month + 1
         step = max(1, math.ceil(months / room))
         for index in range(months + 1):
-            year, month = divmod(first.year * 12 + first.month - 1 + index, 12)
-            if (month % step) == 0:
+            count = first.year * 12 + first.month - 1 + index
+            year, month = divmod(count, 12)
+            if count % step == 0:  # evenly spaced across years, not restarting each January
                 day = dt.date(year, month + 1, 1)
                 ticks.append((day.toordinal(), day.strftime("%b %Y")))
     else:

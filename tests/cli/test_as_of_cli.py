@@ -16,6 +16,13 @@ from briefing.store import open_store
 TOPIC = "Police use of facial recognition"
 
 
+@pytest.fixture(autouse=True)
+def _qt(qapp):
+    """The PDF and ODT exports start Qt if nothing has; later GUI tests in the same process
+    need it to be pytest-qt's QApplication, so make that one first."""
+    return qapp
+
+
 def run(capsys, db, *args) -> tuple[int, str, str]:
     code = main(["--db", str(db), *map(str, args)])
     out, err = capsys.readouterr()
