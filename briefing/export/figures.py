@@ -19,10 +19,11 @@ filled as one path, so a topic of a thousand lanes and ten thousand marks paints
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from dataclasses import dataclass
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -353,7 +354,7 @@ def timeline_layout(
     legend: bool = True,
     points: float = 8.0,
 ) -> TimelineLayout:
-    metrics = QFontMetricsF(_font(points), device) if device is not None else None
+    metrics = _metrics(_font(points), device.logicalDpiX()) if device is not None else None
     line = metrics.height() if metrics else points * 1.6
     widest = _widest_name(timeline, metrics) if metrics else 0
     gutter = min(rect.width() * 0.28, widest + line)
@@ -393,6 +394,7 @@ def timeline_height(timeline: Timeline, width: float, device=None, *, points: fl
     return layout.axis_height + layout.legend_height + layout.lane_height * len(timeline.lanes)
 
 
+@functools.lru_cache(maxsize=64)
 def _ticks(start: float, end: float, width: float, label_width: float) -> list[tuple[float, str]]:
     """Axis ticks at whole years, months or days, as many as fit their labels."""
     first = dt.date.fromordinal(max(1, int(start)))
@@ -453,7 +455,7 @@ def paint_timeline(
     layout = timeline_layout(rect, timeline, view, painter.device(), legend=legend, points=points)
     font = _font(points)
     small = _font(points * 0.9)
-    metrics = QFontMetricsF(font, painter.device())
+    metrics = _metrics(font, painter.device().logicalDpiX())
     line = metrics.height()
     plot = layout.plot
     painter.save()
@@ -467,11 +469,13 @@ def paint_timeline(
     ticks = _ticks(view.start, view.end, plot.width(), label_width)
     painter.setPen(QPen(GRID, 0))
     painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-    for day, _label in ticks:
-        x = round(layout.x(day))
-        painter.drawLine(
-            QPointF(x, rect.top() + layout.axis_height * 0.6), QPointF(x, plot.bottom())
-        )
+    grid_top = rect.top() + layout.axis_height * 0.6
+    painter.drawLines(
+        [
+            QLineF(round(layout.x(day)), grid_top, round(layout.x(day)), plot.bottom())
+            for day, _label in ticks
+        ]
+    )
     painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
     painter.setPen(INK)
     fast = _fast(painter)
@@ -639,14 +643,16 @@ def paint_timeline(
             QPointF(round(x), plot.bottom()),
         )
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        painter.setFont(_font(points, bold=True))
+        bold = _font(points, bold=True)
+        painter.setFont(bold)
         words = f"as of {format_date(timeline.as_of)}"
-        width = QFontMetricsF(painter.font(), painter.device()).horizontalAdvance(words) + line
+        text_width = _width(_metrics(bold, dpi), words)
+        width = text_width + line
         box = QRectF(x - width / 2, rect.top() + layout.axis_height * 0.55, width, line)
         box.moveLeft(max(plot.left(), min(box.left(), plot.right() - width)))
         painter.fillRect(box, QColor("#ffffff"))
         painter.setPen(AS_OF)
-        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, words)
+        _text(painter, box.left() + line / 2, box.top(), box.height(), words, bold, fast)
         painter.setFont(font)
     painter.setPen(QPen(GRID, 0))
     painter.drawLine(QPointF(plot.left(), plot.top()), QPointF(plot.right(), plot.top()))
