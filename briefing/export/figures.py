@@ -495,11 +495,18 @@ def paint_timeline(
     )
     dpi = painter.device().logicalDpiX()
     # lane shading and names
-    for index in shown:
-        if index % 2:
-            painter.fillRect(
-                QRectF(rect.left(), layout.lane_top(index), rect.width(), height), LANE_SHADE
-            )
+    shades = [
+        QRectF(rect.left(), layout.lane_top(index), rect.width(), height)
+        for index in shown
+        if index % 2
+    ]
+    if shades:
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(LANE_SHADE)
+        painter.drawRects(shades)
+        painter.restore()
     painter.setFont(font)
     for index in shown:
         lane = lanes[index]
