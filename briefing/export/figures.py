@@ -827,7 +827,7 @@ def map_layout(
                 cell.left() + step_x * col + radius * 1.8,
                 cell.top() + step_y * (row + 0.6),
             )
-            rooms[stakeholder_id] = step_x - radius * 3.6
+            rooms[stakeholder_id] = step_x - radius * 4.6
             steps[stakeholder_id] = step_y
     return MapLayout(rect, plot, column_width, row_height, places, radius, rooms, steps)
 
@@ -1071,7 +1071,7 @@ def paint_map(
         place = places[point.stakeholder_id]
         name = point.name + (" *" if point.changed_on else "")
         text = _elided(label_font, dpi, name, max(room, line))
-        _text(painter, place.x() + radius * 1.4, place.y() - line / 2, line, text, label_font, fast)
+        _text(painter, place.x() + radius * 2.2, place.y() - line / 2, line, text, label_font, fast)
     if selected is not None and selected in places:
         place = places[selected]
         painter.setPen(QPen(AS_OF, line * 0.15))
