@@ -18,6 +18,7 @@ filled as one path, so a topic of a thousand lanes and ten thousand marks paints
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 import math
@@ -187,15 +188,58 @@ def _text(
     painter.drawStaticText(QPointF(x, top + (height - static.size().height()) / 2), static)
 
 
+_LAID_OUT: dict[tuple, dict] = {}
+
+
+def _texts(
+    painter: QPainter,
+    font: QFont,
+    dpi: int,
+    fast: bool,
+    items: list[tuple[float, float, float, str, float]],
+) -> None:
+    """Many words in the painter's font and pen: each item is (x, top, height, text, width),
+    the text elided to `width` and centred in the band `top` to `top + height` as `_text` does.
+    On a screen each (text, width) is elided and laid out once, then stamped: one lookup and
+    one call per word while scrolling, zooming or dragging."""
+    if not fast:
+        for x, top, height, text, width in items:
+            _text(painter, x, top, height, _elided(font, dpi, text, width), font, False)
+        return
+    key = (_font_key(font), dpi)
+    cache = _LAID_OUT.get(key)
+    if cache is None or len(cache) > _CACHE_LIMIT:
+        cache = _LAID_OUT[key] = {}
+    draw = painter.drawStaticText
+    for x, top, height, text, width in items:
+        found = cache.get((text, int(width)))
+        if found is None:
+            elided = _elided(font, dpi, text, width)
+            static = None
+            if elided:
+                static = QStaticText(elided)
+                static.setTextFormat(Qt.TextFormat.PlainText)
+                static.setPerformanceHint(QStaticText.PerformanceHint.AggressiveCaching)
+                static.prepare(QTransform(), font)
+            found = cache[(text, int(width))] = (
+                static,
+                static.size().height() if static is not None else 0.0,
+            )
+        static, text_height = found
+        if static is not None:
+            draw(QPointF(x, top + (height - text_height) / 2), static)
+
+
 _DAYS: dict[str, tuple] = {}
 
 
-def _lane_days(timeline: Timeline) -> tuple[list[list[int]], list[list[int | None]]]:
-    """Each lane's marks as day numbers, and for each mark the day of the next mark on a later
-    day (None for the last), kept for the last timeline drawn."""
+def _lane_days(timeline: Timeline) -> tuple[list[list[int]], list[list[int | None]], list[list]]:
+    """Each lane's marks as day numbers, for each mark the day of the next mark on a later
+    day (None for the last), and each lane's spans as (start day, end day or None, stance,
+    position id), kept for the last timeline drawn."""
     cached = _DAYS.get("last")
     if cached is not None and cached[0] is timeline:
-        return cached[1], cached[2]
+        return cached[1], cached[2], cached[3]
     days = [[mark.on.toordinal() for mark in lane.marks] for lane in timeline.lanes]
     following: list[list[int | None]] = []
     for lane_days in days:
@@ -206,8 +250,20 @@ def _lane_days(timeline: Timeline) -> tuple[list[list[int]], list[list[int | Non
             if number == 0 or lane_days[number - 1] != lane_days[number]:
                 later = lane_days[number]
         following.append(after)
-    _DAYS["last"] = (timeline, days, following)
-    return days, following
+    spans = [
+        [
+            (
+                span.start.toordinal(),
+                span.end.toordinal() if span.end is not None else None,
+                span.stance,
+                span.position_id,
+            )
+            for span in lane.spans
+        ]
+        for lane in timeline.lanes
+    ]
+    _DAYS["last"] = (timeline, days, following, spans)
+    return days, following, spans
 
 
 _SPRITES: dict[tuple, QImage] = {}
@@ -218,7 +274,8 @@ def _stance_tile(stance: str | None) -> QBrush:
     """A brush of the stance's colour with its pattern over it, as a tile (screens only)."""
     brush = _TILES.get(stance)
     if brush is None:
-        tile = QImage(8, 8, QImage.Format.Format_ARGB32_Premultiplied)
+        # opaque (no alpha channel): Qt copies such a tile rather than blending it
+        tile = QImage(8, 8, QImage.Format.Format_RGB32)
         tile.fill(stance_colour(stance))
         pattern = STANCE_PATTERNS.get(stance, Qt.BrushStyle.NoBrush)
         if pattern != Qt.BrushStyle.NoBrush:
@@ -257,8 +314,8 @@ def _sprite(kind: str, radius: float, line: float) -> QImage:
 
 def _marks(
     painter: QPainter,
-    events: list[QPointF],
-    quotes: list[QPointF],
+    events: list[tuple[float, float]],
+    quotes: list[tuple[float, float]],
     radius: float,
     line: float,
     fast: bool,
@@ -268,15 +325,23 @@ def _marks(
         for kind, places in (("event", events), ("quote", quotes)):
             if places:
                 sprite = _sprite(kind, radius, line)
-                half = sprite.width() / 2
-                for point in places:
-                    painter.drawImage(QPointF(point.x() - half, point.y() - half), sprite)
+                # the raster engine puts an untransformed image on whole pixels anyway;
+                # whole numbers spare a QPointF per mark
+                half = sprite.width() / 2 - 0.5
+                draw = painter.drawImage
+                device = painter.device()
+                if painter.worldTransform().isIdentity() and device.devicePixelRatioF() == 1:
+                    for x, y in places:
+                        draw(int(x - half), int(y - half), sprite)
+                else:
+                    for x, y in places:
+                        draw(QPointF(x - half - 0.5, y - half - 0.5), sprite)
         return
     diamonds, circles = QPainterPath(), QPainterPath()
-    for point in events:
-        _diamond(diamonds, point.x(), point.y(), radius * 1.2)
-    for point in quotes:
-        circles.addEllipse(point, radius, radius)
+    for x, y in events:
+        _diamond(diamonds, x, y, radius * 1.2)
+    for x, y in quotes:
+        circles.addEllipse(QPointF(x, y), radius, radius)
     painter.setPen(QPen(QColor("#ffffff"), line * 0.06))
     painter.setBrush(INK)
     if not diamonds.isEmpty():  # an empty path is invalid SVG
@@ -479,10 +544,9 @@ def paint_timeline(
     painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
     painter.setPen(INK)
     fast = _fast(painter)
-    for day, label in ticks:
-        x = layout.x(day)
-        _text(painter, x + line * 0.2, rect.top() + layout.axis_height * 0.6 - line, line,
-              label, font, fast)  # fmt: skip
+    tick_top = rect.top() + layout.axis_height * 0.6 - line
+    tick_labels = [(layout.x(day) + line * 0.2, tick_top, line, label, 1e5) for day, label in ticks]
+    _texts(painter, font, painter.device().logicalDpiX(), fast, tick_labels)
 
     lanes = timeline.lanes
     shown = layout.visible_lanes(len(lanes))
@@ -508,11 +572,17 @@ def paint_timeline(
         painter.drawRects(shades)
         painter.restore()
     painter.setFont(font)
-    for index in shown:
-        lane = lanes[index]
-        painter.setPen(INK if lane.stakeholder_id is not None else MUTED)
-        name = _elided(font, dpi, lane.name, gutter.width() - line * 0.5)
-        _text(painter, rect.left() + line * 0.2, layout.lane_top(index), height, name, font, fast)
+    plot_top, view_top = plot.top(), view.top
+    name_x, name_width = rect.left() + line * 0.2, gutter.width() - line * 0.5
+    for muted in (False, True):  # one pen for the stakeholders' names, one for the rest
+        names = [
+            (name_x, plot_top + (index - view_top) * height, height, lanes[index].name, name_width)
+            for index in shown
+            if (lanes[index].stakeholder_id is None) is muted
+        ]
+        if names:
+            painter.setPen(MUTED if muted else INK)
+            _texts(painter, font, dpi, fast, names)
     right_end = view.end
     # stance spans: colour, then the stance's pattern, then an outline; one call each per
     # stance for all the spans in view
@@ -521,21 +591,32 @@ def paint_timeline(
     boxes: dict[str | None, list[QRectF]] = {}
     words: list[tuple[QRectF, str | None]] = []
     chosen_box = None
+    # x = origin + day * scale, worked out once rather than per span or mark
+    scale = plot.width() / (view.end - view.start)
+    origin = plot.left() - view.start * scale
+    lane_days, lane_next, lane_spans = _lane_days(timeline)
+    far_left, far_right = plot.left() - 2, plot.right() + 2
+    wide_enough = line * 6
+    chosen_position = selected[1] if selected is not None and selected[0] == "position" else None
     for index in shown:
-        top = layout.lane_top(index)
-        y = top + height - band - height * 0.1
-        for span in lanes[index].spans:
-            end = span.end.toordinal() if span.end is not None else right_end
-            if end < view.start or span.start.toordinal() > view.end:
+        y = plot_top + (index - view_top) * height + height - band - height * 0.1
+        for start, end, stance, position_id in lane_spans[index]:
+            if end is None:
+                end = right_end
+            if end < view.start or start > view.end:
                 continue
-            left = max(plot.left() - 2, layout.x(span.start.toordinal()))
-            right = min(plot.right() + 2, layout.x(end))
-            box = QRectF(left, y, max(1.0, right - left), band)
-            boxes.setdefault(span.stance, []).append(box)
-            if selected == ("position", span.position_id):
+            left = max(far_left, origin + start * scale)
+            width = max(1.0, min(far_right, origin + end * scale) - left)
+            box = QRectF(left, y, width, band)
+            found = boxes.get(stance)
+            if found is None:
+                boxes[stance] = [box]
+            else:
+                found.append(box)
+            if position_id == chosen_position:
                 chosen_box = box
-            if box.width() > line * 6:
-                words.append((box, span.stance))
+            if width > wide_enough:
+                words.append((box, stance))
     painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
     painter.setPen(Qt.PenStyle.NoPen)
     for stance, rects in boxes.items():
@@ -590,37 +671,34 @@ def paint_timeline(
         _text(painter, back.left() + line * 0.2, back.top(), back.height(), word, small, fast)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
     # marks: diamonds for events, circles for quotes, each kind drawn in one call
-    lane_days, lane_next = _lane_days(timeline)
-    events: list[QPointF] = []
-    quotes: list[QPointF] = []
+    events: list[tuple[float, float]] = []
+    quotes: list[tuple[float, float]] = []
     radius = line * 0.32
-    labels: list[tuple[float, float, float, str]] = []
-    # x = origin + day * scale, worked out once rather than per mark
-    scale = plot.width() / (view.end - view.start)
-    origin = plot.left() - view.start * scale
+    labels: list[tuple[float, float, float, str, float]] = []
     first, last = view.start - 1, view.end + 1
     right = plot.right()
     gap = line * 0.3
     # labels only where they have room to say something: events first, quotes with more room
     wanted = {"event": line * 9, "quote": line * 18}
+    label_height = height - band - height * 0.1 - radius
     for index in shown:
-        top = layout.lane_top(index)
+        top = plot_top + (index - view_top) * height
         y = top + height - band - height * 0.1
+        label_top = top + label_height - line
         free_from = -math.inf
         marks = lanes[index].marks
         days = lane_days[index]
         following = lane_next[index]
-        for number, day in enumerate(days):
-            if day < first or day > last:
-                continue
+        # the lane's marks in view, found by halving (the days are in order)
+        for number in range(bisect.bisect_left(days, first), bisect.bisect_right(days, last)):
             mark = marks[number]
-            x = origin + day * scale
-            (events if mark.kind == "event" else quotes).append(QPointF(x, y))
+            x = origin + days[number] * scale
+            (events if mark.kind == "event" else quotes).append((x, y))
             # a label above the mark if it fits before the next mark of the lane
             later = following[number]
             room = (origin + later * scale if later is not None else right) - x - gap
             if room > wanted[mark.kind] and x - radius > free_from:
-                labels.append((x - radius, top, room, mark.label))
+                labels.append((x - radius, label_top, line, mark.label, room))
                 free_from = x + room
     _marks(painter, events, quotes, radius, line, fast)
     if selected is not None and selected[0] in ("event", "quote"):
@@ -633,10 +711,7 @@ def paint_timeline(
                     painter.setBrush(Qt.BrushStyle.NoBrush)
                     painter.drawEllipse(QPointF(x, y), radius * 2.2, radius * 2.2)
     painter.setPen(INK)
-    label_height = height - band - height * 0.1 - radius
-    for x, top, room, label in labels:
-        text = _elided(small, dpi, label, room)
-        _text(painter, x, top + label_height - line, line, text, small, fast)
+    _texts(painter, small, dpi, fast, labels)
     painter.restore()
 
     # the day the view stands on
@@ -855,32 +930,29 @@ def _labelled(chart, layout, line: float) -> list:
     return found
 
 
-def _map_layer(chart, layout, radius: float, line: float, leave_out: int | None):
-    """Every mark of the map but `leave_out` (the one being dragged) stamped into one image
-    the size of the map, kept for the last map, size and drag: a repaint is then one blit."""
-    rect = layout.rect
-    key = (rect.x(), rect.y(), rect.width(), rect.height(), radius, line, leave_out)
+def _map_stamps(chart, layout, radius: float, line: float) -> list[tuple]:
+    """(stakeholder id, left, top, image) of each mark, on whole pixels as the raster engine
+    puts an untransformed image, kept for the last map and layout (not the drawing: each
+    repaint stamps every mark again)."""
+    key = (layout, radius, line)
     cached = _LAYER.get("last")
     if cached is not None and cached[0] is chart and cached[1] == key:
-        return cached[2], cached[3]
-    image = QImage(
-        max(1, math.ceil(rect.width())),
-        max(1, math.ceil(rect.height())),
-        QImage.Format.Format_ARGB32_Premultiplied,
-    )
-    image.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(image)
+        return cached[2]
+    stamps = []
     for point in chart.points:
-        if point.stakeholder_id == leave_out:
-            continue
         sprite = _map_sprite(point.kind, point.influence is None, radius, line)
         place = layout.places[point.stakeholder_id]
         half = sprite.width() / 2
-        painter.drawImage(QPointF(place.x() - rect.x() - half, place.y() - rect.y() - half), sprite)
-    painter.end()
-    origin = QPointF(rect.x(), rect.y())
-    _LAYER["last"] = (chart, key, image, origin)
-    return image, origin
+        stamps.append(
+            (
+                point.stakeholder_id,
+                int(place.x() - half + 0.5),
+                int(place.y() - half + 0.5),
+                sprite,
+            )
+        )
+    _LAYER["last"] = (chart, key, stamps)
+    return stamps
 
 
 def _map_sprite(kind: str, hollow: bool, radius: float, line: float) -> QImage:
@@ -1046,16 +1118,21 @@ def paint_map(
                     shape = KIND_SHAPES.get(point.kind, "circle")
                     _shape(path, shape, place.x(), place.y(), radius)
             by_kind[key] = path
-    if fast:  # on a screen: the marks as one layer, made once per map, size and drag
+    if fast:  # on a screen: each mark stamped from a small image of its kind
+        stamps = _map_stamps(chart, layout, radius, line)
+        draw = painter.drawImage
+        device = painter.device()
+        whole = painter.worldTransform().isIdentity() and device.devicePixelRatioF() == 1
         moving = dragging[0] if dragging is not None else None
-        layer, origin = _map_layer(chart, layout, radius, line, moving)
-        painter.drawImage(origin, layer)
-        if moving is not None and moving in places:
-            moved = next(p for p in chart.points if p.stakeholder_id == moving)
-            sprite = _map_sprite(moved.kind, moved.influence is None, radius, line)
-            half = sprite.width() / 2
-            place = places[moving]
-            painter.drawImage(QPointF(place.x() - half, place.y() - half), sprite)
+        for stakeholder_id, x, y, sprite in stamps:
+            if stakeholder_id == moving:
+                place = places[moving]  # where the pointer holds it
+                x = int(place.x() - sprite.width() / 2 + 0.5)
+                y = int(place.y() - sprite.height() / 2 + 0.5)
+            if whole:
+                draw(x, y, sprite)
+            else:
+                draw(QPointF(x, y), sprite)
     else:
         painter.setPen(QPen(INK, line * 0.05))
         for (kind, hollow), path in by_kind.items():
@@ -1066,12 +1143,14 @@ def paint_map(
     label_font = _font(points * 0.9)
     painter.setFont(label_font)
     painter.setPen(INK)
+    rooms = layout.rooms
+    names = []
     for point in _labelled(chart, layout, line):
-        room = layout.rooms[point.stakeholder_id]
         place = places[point.stakeholder_id]
-        name = point.name + (" *" if point.changed_on else "")
-        text = _elided(label_font, dpi, name, max(room, line))
-        _text(painter, place.x() + radius * 2.2, place.y() - line / 2, line, text, label_font, fast)
+        name = point.name + " *" if point.changed_on else point.name
+        room = max(rooms[point.stakeholder_id], line)
+        names.append((place.x() + radius * 2.2, place.y() - line / 2, line, name, room))
+    _texts(painter, label_font, dpi, fast, names)
     if selected is not None and selected in places:
         place = places[selected]
         painter.setPen(QPen(AS_OF, line * 0.15))
@@ -1086,10 +1165,28 @@ def paint_map(
             QRectF(rect.left(), rect.bottom() - legend_height, rect.width(), legend_height),
             chart,
             points,
-            any(p.changed_on for p in chart.points),
+            _map_facts(chart)[2],
         )
     painter.restore()
     return layout
+
+
+_FACTS: dict[str, tuple] = {}
+
+
+def _map_facts(chart: StakeholderMap) -> tuple[list[str], bool, bool]:
+    """The kinds on the map in order, whether any influence is unrecorded and whether any
+    position changed after the day, kept for the last map (its legend says them)."""
+    cached = _FACTS.get("last")
+    if cached is not None and cached[0] is chart:
+        return cached[1]
+    facts = (
+        list(dict.fromkeys(point.kind for point in chart.points)),
+        any(point.influence is None for point in chart.points),
+        any(point.changed_on for point in chart.points),
+    )
+    _FACTS["last"] = (chart, facts)
+    return facts
 
 
 def _map_legend(
@@ -1101,7 +1198,7 @@ def _map_legend(
     line = metrics.height()
     x = rect.left() + line * 0.2
     y = rect.top() + rect.height() / 2
-    kinds = list(dict.fromkeys(point.kind for point in chart.points))
+    kinds, hollow, _changed = _map_facts(chart)
     for kind in kinds:
         path = QPainterPath()
         _shape(path, KIND_SHAPES.get(kind, "circle"), x + line * 0.4, y, line * 0.32)
@@ -1113,7 +1210,7 @@ def _map_legend(
         painter.drawText(QPointF(x + line, y + metrics.ascent() / 2.5), word)
         x += line + metrics.horizontalAdvance(word) + line * 0.8
     extra = []
-    if any(point.influence is None for point in chart.points):
+    if hollow:
         extra.append("hollow: influence not recorded")
     if changed:
         extra.append("* position changed after this day")
