@@ -286,6 +286,28 @@ def _stance_tile(stance: str | None) -> QBrush:
     return brush
 
 
+def _chip(
+    stance: str | None, font: QFont, metrics: QFontMetricsF, dpi: int, line: float, band: float
+) -> QImage:
+    """The stance's word on its colour, as drawn on a wide span (screens only)."""
+    word = stance_label(stance)
+    width, height = _width(metrics, word) + line * 0.4, band * 0.76
+    key = ("chip", stance, width, height, dpi)
+    chip = _SPRITES.get(key)
+    if chip is None:
+        chip = QImage(math.ceil(width), math.ceil(height), QImage.Format.Format_RGB32)
+        chip.fill(stance_colour(stance))
+        chip.setDotsPerMeterX(round(dpi / 0.0254))
+        chip.setDotsPerMeterY(round(dpi / 0.0254))
+        chip_painter = QPainter(chip)
+        chip_painter.setFont(font)
+        chip_painter.setPen(stance_text_colour(stance))
+        chip_painter.drawText(QRectF(0, 0, width, height), Qt.AlignmentFlag.AlignCenter, word)
+        chip_painter.end()
+        _SPRITES[key] = chip
+    return chip
+
+
 def _sprite(kind: str, radius: float, line: float) -> QImage:
     """A mark drawn once into a small image, to be stamped wherever such a mark goes."""
     key = (kind, round(radius, 2), round(line, 2))
@@ -639,33 +661,25 @@ def paint_timeline(
         painter.drawRect(chosen_box)
     painter.setFont(small)
     small_metrics = _metrics(small, dpi)
+    chips: dict[str | None, QImage] = {}
+    whole = painter.worldTransform().isIdentity() and painter.device().devicePixelRatioF() == 1
+    chip_dx, chip_dy = line * 0.3, band * 0.12
     for box, stance in words:
+        if fast:  # the same few chips on every span: each drawn once, then stamped
+            chip = chips.get(stance)
+            if chip is None:
+                chip = chips[stance] = _chip(stance, small, small_metrics, dpi, line, band)
+            x, y = box.left() + chip_dx, box.top() + chip_dy
+            if whole:  # on whole pixels, as the raster engine puts an untransformed image
+                painter.drawImage(int(x + 0.5), int(y + 0.5), chip)
+            else:
+                painter.drawImage(QPointF(x, y), chip)
+            continue
         word = stance_label(stance)
         back = QRectF(
-            box.left() + line * 0.3,
-            box.top() + band * 0.12,
-            _width(small_metrics, word) + line * 0.4,
+            box.left() + chip_dx, box.top() + chip_dy, _width(small_metrics, word) + line * 0.4,
             band * 0.76,
-        )
-        if fast:  # the same few chips on every span: each drawn once, then stamped
-            chip = _SPRITES.get(("chip", stance, back.width(), back.height(), dpi))
-            if chip is None:
-                chip = QImage(
-                    math.ceil(back.width()), math.ceil(back.height()), QImage.Format.Format_RGB32
-                )
-                chip.fill(stance_colour(stance))
-                chip.setDotsPerMeterX(round(dpi / 0.0254))
-                chip.setDotsPerMeterY(round(dpi / 0.0254))
-                chip_painter = QPainter(chip)
-                chip_painter.setFont(small)
-                chip_painter.setPen(stance_text_colour(stance))
-                chip_painter.drawText(
-                    QRectF(0, 0, back.width(), back.height()), Qt.AlignmentFlag.AlignCenter, word
-                )
-                chip_painter.end()
-                _SPRITES[("chip", stance, back.width(), back.height(), dpi)] = chip
-            painter.drawImage(back.topLeft(), chip)
-            continue
+        )  # fmt: skip
         painter.fillRect(back, stance_colour(stance))
         painter.setPen(stance_text_colour(stance))
         _text(painter, back.left() + line * 0.2, back.top(), back.height(), word, small, fast)
