@@ -12,8 +12,9 @@ are diamonds and quotes circles; on the map each kind is a colour *and* a shape,
 name beside it where there is room, and the columns and rows are named. Colours are looked up in
 one place (`stance_colour`, `kind_colour`); stance colours are the app's (`render.briefing`).
 
-Only what falls inside the painter's clip (or the rect) is drawn, and marks of one kind are
-filled as one path, so a topic of a thousand lanes and ten thousand marks paints quickly.
+Only the lanes and marks in view are drawn (a lane's marks found by bisection over their days),
+and in vector output marks of one kind are filled as one path, so a topic of a thousand lanes
+and ten thousand marks paints quickly.
 """
 
 from __future__ import annotations
@@ -108,8 +109,9 @@ def _font(points: float, bold: bool = False) -> QFont:
 # -- drawing many things quickly ----------------------------------------------------------------
 #
 # On a screen or an image (Qt's raster engine) the words that scrolling, zooming and dragging
-# draw again and again (lane names, stance words, labels) are laid out once, as QStaticText, and
-# elided once; marks of a kind are drawn as points of a wide pen in one call. On a PDF or an SVG
+# draw again and again (lane names, stance words, labels) are elided and laid out once, as
+# QStaticText, then stamped; each mark is stamped from a small image of its kind drawn once, at
+# whole pixels. Every mark and word in view is still drawn on every paint. On a PDF or an SVG
 # the same things are drawn as plain text and paths, so that they stay text and vectors.
 
 _STATIC: dict[tuple, QStaticText] = {}
