@@ -1141,14 +1141,12 @@ def paint_map(
         whole = painter.worldTransform().isIdentity() and device.devicePixelRatioF() == 1
         moving = dragging[0] if dragging is not None else None
         for stakeholder_id, x, y, sprite in stamps:
-            if stakeholder_id == moving:
-                place = places[moving]  # where the pointer holds it
-                x = int(place.x() - sprite.width() / 2 + 0.5)
-                y = int(place.y() - sprite.height() / 2 + 0.5)
-            if whole:
+            if whole and stakeholder_id != moving:
                 draw(x, y, sprite)
-            else:
-                draw(QPointF(x, y), sprite)
+            else:  # transformed, or where the pointer holds it: placed as Qt places it
+                place = places[stakeholder_id]
+                half = sprite.width() / 2
+                draw(QPointF(place.x() - half, place.y() - half), sprite)
     else:
         painter.setPen(QPen(INK, line * 0.05))
         for (kind, hollow), path in by_kind.items():
