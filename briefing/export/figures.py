@@ -99,6 +99,12 @@ def kind_colour(kind: str) -> QColor:
     return QColor(KIND_COLOURS.get(kind, KIND_COLOURS["other"]))
 
 
+@functools.lru_cache(maxsize=8)
+def _bold(points: float) -> QFont:
+    """The bold font of the "as of" label, made once per size (drawn on every frame)."""
+    return _font(points, bold=True)
+
+
 def _font(points: float, bold: bool = False) -> QFont:
     font = QFont(FONT_FAMILY)
     font.setPointSizeF(points)
@@ -284,7 +290,10 @@ def _stance_tile(stance: str | None) -> QBrush:
             painter = QPainter(tile)
             painter.fillRect(QRectF(0, 0, 8, 8), QBrush(QColor(255, 255, 255, 150), pattern))
             painter.end()
-        brush = _TILES[stance] = QBrush(tile)
+            brush = QBrush(tile)
+        else:  # no pattern: the plain colour, which fills quicker than a tile of it
+            brush = QBrush(stance_colour(stance))
+        _TILES[stance] = brush
     return brush
 
 
@@ -741,14 +750,14 @@ def paint_timeline(
             QPointF(round(x), plot.bottom()),
         )
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        bold = _font(points, bold=True)
+        bold = _bold(points)
         painter.setFont(bold)
         words = f"as of {format_date(timeline.as_of)}"
         text_width = _width(_metrics(bold, dpi), words)
         width = text_width + line
         box = QRectF(x - width / 2, rect.top() + layout.axis_height * 0.55, width, line)
         box.moveLeft(max(plot.left(), min(box.left(), plot.right() - width)))
-        painter.fillRect(box, QColor("#ffffff"))
+        painter.fillRect(box, Qt.GlobalColor.white)
         painter.setPen(AS_OF)
         _text(painter, box.left() + line / 2, box.top(), box.height(), words, bold, fast)
         painter.setFont(font)
