@@ -147,3 +147,23 @@ def print_json(value: Any) -> None:
 
 def add_json_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON for scripts")
+
+
+def add_as_of_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--as-of",
+        metavar="DATE",
+        help="as things stood on that day: each stakeholder's latest position dated on or "
+        "before it, the quotes said by then (2020-06-09 or 9 June 2020)",
+    )
+
+
+def as_of_date(args: argparse.Namespace):
+    """The day `--as-of` names (None without it), read before the store is opened, so that a
+    date that is not one changes nothing; InputError says what is wrong."""
+    from briefing.core.dates import read_date
+
+    text = getattr(args, "as_of", None)
+    if text is None:
+        return None
+    return read_date(text)[0]

@@ -8,7 +8,7 @@
     briefing question add --topic T TEXT
     briefing answer set --question ID --stakeholder NAME --answer ANSWER [--quote ID]
     briefing event add --topic T --date DATE TITLE [--stakeholder NAME] [--source ID]
-    briefing compare --topic T [--stakeholders A,B,...] [--csv | --json]
+    briefing compare --topic T [--stakeholders A,B,...] [--as-of DATE] [--csv | --json]
 
 Every `add`, `set` and `link` prints the id of the record it made or changed (with `--json`, an
 object with `id`). Each runs in one transaction, so input refused by a use case changes nothing.
@@ -21,7 +21,15 @@ from __future__ import annotations
 import argparse
 import sys
 
-from briefing.cli.common import Commands, add_json_option, open_store_for, print_json, record_id
+from briefing.cli.common import (
+    Commands,
+    add_as_of_option,
+    add_json_option,
+    as_of_date,
+    open_store_for,
+    print_json,
+    record_id,
+)
 from briefing.errors import BriefingError, InputError, SimilarName
 from briefing.store.models import ANSWERS, STANCES, Stakeholder
 
@@ -91,6 +99,7 @@ def register(commands: Commands) -> None:
         help="2 to 6 names (default: up to 6 that answered, the most influential first)",
     )
     form = sub.add_mutually_exclusive_group()
+    add_as_of_option(sub)
     form.add_argument("--csv", action="store_true", help="print CSV")
     form.add_argument("--json", action="store_true", help="print JSON for scripts")
 
@@ -235,9 +244,11 @@ def event_add(args: argparse.Namespace) -> int:
 
 def compare(args: argparse.Namespace) -> int:
     from briefing.core.compare import check_choice, comparison, default_choice
+    from briefing.core.dates import format_date
     from briefing.core.lookup import find_stakeholder, find_topic
     from briefing.errors import InputError
 
+    as_of = as_of_date(args)
     with open_store_for(args) as store, store.reading() as session:
         topic = find_topic(session, args.topic)
         if args.stakeholders:
@@ -246,15 +257,17 @@ def compare(args: argparse.Namespace) -> int:
                 raise InputError(problem)
             chosen = [find_stakeholder(session, name).id for name in names]
         else:
-            chosen = default_choice(session, topic.id)
+            chosen = default_choice(session, topic.id, as_of=as_of)
             if problem := check_choice(len(chosen)):
                 raise InputError(f"{topic.name}: {problem}; name them with --stakeholders")
-        table = comparison(session, topic.id, chosen)
+        table = comparison(session, topic.id, chosen, as_of=as_of)
     if args.json:
         print_json(table.as_dict())
     elif args.csv:
         sys.stdout.write(table.as_csv())
     else:
+        if as_of is not None:
+            print(f"as of {format_date(as_of)}")
         rows = table.as_rows()
         widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
         for row in rows:

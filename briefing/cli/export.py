@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from briefing.cli.common import Commands, open_store_for
+from briefing.cli.common import Commands, add_as_of_option, as_of_date, open_store_for
 
 
 def register(commands: Commands) -> None:
@@ -38,6 +38,7 @@ def register(commands: Commands) -> None:
         "briefing prints the notes put into it",
     )
     sub.add_argument("--page-size", choices=("A4", "Letter"), help="PDF page size (default A4)")
+    add_as_of_option(sub)
 
 
 def export(args: argparse.Namespace) -> int:
@@ -48,6 +49,7 @@ def export(args: argparse.Namespace) -> int:
 
     fmt = format_for(args.out, args.format)
     out = check_destination(args.out)
+    as_of = as_of_date(args)
     with open_store_for(args) as store, store.reading() as session:
         if args.briefing is not None:
             found = find_briefing(session, args.briefing)
@@ -56,6 +58,7 @@ def export(args: argparse.Namespace) -> int:
                 found.id,
                 include_private=args.include_private,  # never a saved choice: ask each time
                 page_size=args.page_size,
+                as_of=as_of,
             )
         else:
             topic = find_topic(session, args.topic)
@@ -65,6 +68,7 @@ def export(args: argparse.Namespace) -> int:
                 include_private=args.include_private,
                 with_notes=args.with_notes,
                 page_size=args.page_size or "A4",
+                as_of=as_of,
             )
     if fmt in QT_FORMATS:
         # Qt needs a platform plugin even to write a PDF; without a display, the offscreen one.

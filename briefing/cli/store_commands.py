@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from briefing.cli.common import Commands, add_json_option, open_store_for, print_json
+from briefing.cli.common import (
+    Commands,
+    add_as_of_option,
+    add_json_option,
+    as_of_date,
+    open_store_for,
+    print_json,
+)
 
 
 def register(commands: Commands) -> None:
@@ -14,6 +21,7 @@ def register(commands: Commands) -> None:
         "stakeholders", stakeholders, "list a topic's stakeholders with their latest stance"
     )
     sub.add_argument("--topic", metavar="NAME", help="the topic (default: the first one)")
+    add_as_of_option(sub)
     add_json_option(sub)
 
 
@@ -49,11 +57,13 @@ def topics(args: argparse.Namespace) -> int:
 
 def stakeholders(args: argparse.Namespace) -> int:
     from briefing.core.cards import topic_cards
+    from briefing.core.dates import format_date
     from briefing.core.lookup import find_topic
 
+    as_of = as_of_date(args)
     with open_store_for(args) as store, store.reading() as session:
         topic = find_topic(session, args.topic)
-        cards = topic_cards(session, topic.id)
+        cards = topic_cards(session, topic.id, as_of=as_of)
     if args.json:
         print_json(
             [
@@ -66,11 +76,24 @@ def stakeholders(args: argparse.Namespace) -> int:
                     "headline": card.headline,
                     "quotes": card.quote_count,
                     "notes": card.note_count,
+                    **(
+                        {"changed_on": card.changed_on.isoformat() if card.changed_on else None}
+                        if as_of is not None
+                        else {}
+                    ),
                 }
                 for card in cards
             ]
         )
     else:
+        if as_of is not None:
+            print(f"as of {format_date(as_of)}")
         for card in cards:
-            print(f"{card.id:>4}  {card.name:<34} {card.stance or '-':<12} {card.headline}")
+            changed = ""
+            if card.changed_on:
+                word = "changed" if card.stance else "first position"
+                changed = f" ({word} {format_date(card.changed_on)})"
+            print(
+                f"{card.id:>4}  {card.name:<34} {card.stance or '-':<12} {card.headline}{changed}"
+            )
     return 0

@@ -28,7 +28,7 @@ export must never cite nothing).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session, selectinload
 from briefing.core.cards import (
     QuoteView,
     StakeholderDetail,
+    answer_stands,
     citation_dates,
     stakeholder_detail,
     topic_cards,
@@ -46,6 +47,7 @@ from briefing.core.notes import keep_shareable, only_shareable
 from briefing.core.primary import primary_checks, reworded_line
 from briefing.core.quotes import cross_source_relations, verify_quotes
 from briefing.core.search import plain_words
+from briefing.core.timeline import StakeholderMap, Timeline, stakeholder_map, topic_timeline
 from briefing.core.versions import Version, check_version
 from briefing.errors import InputError, NotFound, StaleRecord
 from briefing.store.models import (
@@ -69,6 +71,8 @@ QUOTES_TITLE = "Key quotes"
 NOTES_TITLE = "Notes"
 GLANCE_TITLE = "At a glance"
 COMPARISON_QUOTES_TITLE = "Quotes cited in the comparison"
+MAP_TITLE = "Stakeholder map"
+TIMELINE_TITLE = "Positions over time"
 
 # -- composing ----------------------------------------------------------------------------------
 
@@ -459,6 +463,12 @@ class BriefingContent:
     all_quotes: tuple[CitedQuote, ...] = field(default=())
     # Quotes that match their own source but that another source reports differently.
     conflicting: tuple[CitedQuote, ...] = field(default=())
+    # The day the briefing stands as of (positions, quotes, answers of that day); None: today.
+    as_of: dt.date | None = None
+    # The topic's positions over time and its stakeholder map, drawn in PDF and ODT and told in
+    # words in HTML and Markdown (None: a briefing with no topic, or no stakeholder sections).
+    timeline: Timeline | None = None
+    stakeholder_map: StakeholderMap | None = None
 
     @property
     def glance(self) -> tuple[StakeholderSection, ...]:
@@ -471,6 +481,10 @@ class BriefingContent:
         titles = ["Introduction"] if self.introduction.strip() else []
         if self.glance:
             titles.append(GLANCE_TITLE)
+        if self.stakeholder_map is not None:
+            titles.append(MAP_TITLE)
+        if self.timeline is not None:
+            titles.append(TIMELINE_TITLE)
         titles += [section.title for section in self.sections]
         return [*titles, "Appendix A: Sources", "Appendix B: Quotes not verified"]
 
@@ -649,6 +663,7 @@ def _comparison(
     stakeholder_ids: list[int],
     cites: _Citations,
     cards: list | None = None,
+    as_of: dt.date | None = None,
 ) -> ComparisonSection | None:
     questions = session.scalars(
         select(Question)
@@ -657,18 +672,19 @@ def _comparison(
     ).all()
     if not questions:
         return None
+    recorded = [Answer.question_id.in_([q.id for q in questions])]
+    if as_of is not None:
+        recorded.append(answer_stands(as_of))
     answers = {
         (a.question_id, a.stakeholder_id): a
-        for a in session.scalars(
-            select(Answer).where(Answer.question_id.in_([q.id for q in questions]))
-        )
+        for a in session.scalars(select(Answer).where(*recorded))
     }
     # Every stakeholder of the briefing has a column, answered or not: a reader must not take
     # a missing column for a stakeholder left out. An unanswered cell says so (None).
     columns = list(dict.fromkeys(stakeholder_ids))
     if not columns:
         return None
-    cards = {card.id: card for card in (cards or topic_cards(session, topic_id))}
+    cards = {card.id: card for card in (cards or topic_cards(session, topic_id, as_of=as_of))}
     names = [session.get(Stakeholder, sid).name for sid in columns]
     stances = [cards[sid].stance if sid in cards else None for sid in columns]
     rows = []
@@ -748,14 +764,16 @@ def topic_content(
     with_notes: bool = False,
     page_size: str = "A4",
     dated: dt.date | None = None,
+    as_of: dt.date | None = None,
 ) -> BriefingContent:
     """A whole topic as a briefing: the comparison, then every card's stakeholder, then the
     topic's own notes. Notes only if `with_notes` (the shareable ones) or `include_private`
-    (every note, the private ones marked); each note once, on the first card that shows it."""
+    (every note, the private ones marked); each note once, on the first card that shows it.
+    With `as_of`, everything as it stood that day (`core.cards`), and the title page says so."""
     topic = session.get(Topic, topic_id)
     if topic is None:
         raise NotFound(f"there is no topic with id {topic_id}")
-    cards = topic_cards(session, topic_id)
+    cards = topic_cards(session, topic_id, as_of=as_of)
     if not cards:
         raise InputError(f"the topic {topic.name!r} has no stakeholder to brief on")
     cites = _Citations(session)
@@ -764,7 +782,7 @@ def topic_content(
     notes_wanted = with_notes or include_private
     printed: set[int] = set()
     for card in cards:
-        detail = stakeholder_detail(session, topic_id, card.id)
+        detail = stakeholder_detail(session, topic_id, card.id, as_of=as_of)
         notes = []
         if notes_wanted:
             for note in keep_shareable(detail.notes, include_private=include_private):
@@ -787,7 +805,7 @@ def topic_content(
     )
     if topic_notes:
         sections.append(NotesSection(NOTES_TITLE, tuple(topic_notes)))
-    comparison = _comparison(session, topic_id, [c.id for c in cards], cites, cards)
+    comparison = _comparison(session, topic_id, [c.id for c in cards], cites, cards, as_of)
     _place_comparison(sections, 0, comparison, cites)
     header = {
         "title": topic.name,
@@ -798,8 +816,29 @@ def topic_content(
         "introduction": topic.description,
         "include_private": include_private,
         "page_size": page_size,
+        **_figures(session, topic_id, as_of),
     }
     return _finish(header, sections, cites)
+
+
+def _figures(
+    session: Session, topic_id: int, as_of: dt.date | None, only: list[int] | None = None
+) -> dict:
+    """The as-of day, the timeline and the map of a briefing on a topic (of the stakeholders
+    `only`, in that order, when a composed briefing names them)."""
+    timeline = topic_timeline(session, topic_id, as_of=as_of)
+    chart = stakeholder_map(session, topic_id, as_of=as_of)
+    if only is not None:
+        wanted = list(dict.fromkeys(only))
+        lanes = {lane.stakeholder_id: lane for lane in timeline.lanes}
+        points = {point.stakeholder_id: point for point in chart.points}
+        timeline = replace(timeline, lanes=tuple(lanes[s] for s in wanted if s in lanes))
+        chart = replace(chart, points=tuple(points[s] for s in wanted if s in points))
+    return {
+        "as_of": as_of,
+        "timeline": timeline if timeline.lanes else None,
+        "stakeholder_map": chart if chart.points else None,
+    }
 
 
 def briefing_content(
@@ -808,9 +847,11 @@ def briefing_content(
     *,
     include_private: bool | None = None,
     page_size: str | None = None,
+    as_of: dt.date | None = None,
 ) -> BriefingContent:
     """What a composed briefing says, in its order. `include_private` and `page_size` default to
-    the briefing's own settings."""
+    the briefing's own settings. With `as_of`, its stakeholders and comparison as they stood that
+    day; quotes put in by hand are printed whatever their date (the advocate chose them)."""
     briefing = _briefing(session, briefing_id)
     if not briefing.items:
         raise empty_briefing(briefing.title)
@@ -838,7 +879,8 @@ def briefing_content(
         )
     }
     details = {
-        sid: stakeholder_detail(session, topic_id, sid) for sid in dict.fromkeys(chosen)
+        sid: stakeholder_detail(session, topic_id, sid, as_of=as_of)
+        for sid in dict.fromkeys(chosen)
     }
     printed: set[int] = set()
     # A quote item whose words a stakeholder section of the briefing already prints (with the
@@ -876,8 +918,8 @@ def briefing_content(
             else:
                 sections.append(NotesSection(NOTES_TITLE, (block,)))
     if comparison_at is not None:
-        columns = chosen or [c.id for c in topic_cards(session, topic_id)]
-        comparison = _comparison(session, topic_id, columns, cites)
+        columns = chosen or [c.id for c in topic_cards(session, topic_id, as_of=as_of)]
+        comparison = _comparison(session, topic_id, columns, cites, as_of=as_of)
         _place_comparison(sections, comparison_at, comparison, cites)
     # Repeated run titles ("Key quotes" twice) get numbered so the contents can tell them apart.
     seen: dict[str, int] = {}
@@ -896,5 +938,10 @@ def briefing_content(
         "introduction": briefing.introduction,
         "include_private": private,
         "page_size": page_size or briefing.page_size,
+        **(
+            _figures(session, topic_id, as_of, only=chosen)
+            if topic_id is not None and chosen
+            else {"as_of": as_of}
+        ),
     }
     return _finish(header, sections, cites)

@@ -5,6 +5,15 @@ organisation. A person who speaks for an organisation on the topic (Arvind Krish
 no card of their own: their quotes and notes count on their organisation's card. `topic_cards`
 reads everything for all cards in a fixed number of queries, however many stakeholders a topic
 has, so that a grid of a thousand cards opens as fast as one of ten.
+
+"As of" a date (`as_of=` on `topic_cards` and `stakeholder_detail`): the picture as it stood
+that day. A stakeholder's position is its latest dated on or before the day (a position dated
+later than another is the current one; one dated earlier never replaces it); quotes are those
+said by then (`said_on`, else the date of the source that reports them; an undated quote cannot
+be placed and is left out); an answer stands when the quote backing it was said by then (an
+answer with no dated quote is left out); events are those that happened by then. A card whose
+position changed after the day says when (`changed_on`). Which stakeholders have a card does not
+depend on the day: the grid keeps its shape as the date moves.
 """
 
 from __future__ import annotations
@@ -94,6 +103,9 @@ class StakeholderCard:
     quotes: tuple[QuoteLine, ...]
     quote_count: int
     note_count: int
+    # In a view "as of" a past day: the date of the stakeholder's next position after it, if
+    # its position changed since (the card is marked); None otherwise.
+    changed_on: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -167,6 +179,8 @@ class StakeholderDetail:
     events: tuple[EventView, ...]
     notes: tuple[NoteView, ...] = field(default=())
     quote_count: int = 0  # all the card's quotes; `quotes` may hold only the first of them
+    as_of: dt.date | None = None  # the day the details stand as of; None: today
+    changed_on: dt.date | None = None  # the next position after `as_of`, if any
 
 
 def _card_owners(session: Session, topic_id: int) -> tuple[list[Row], dict[int, int]]:
@@ -199,7 +213,37 @@ def _card_owners(session: Session, topic_id: int) -> tuple[list[Row], dict[int, 
     return cards, owner
 
 
-def _latest_positions(session: Session, topic_id: int) -> dict[int, Row]:
+def quote_date():
+    """The day a quote is placed at: when it was said, else when its source reported it.
+    An expression over Quote and Source (the query must join Source)."""
+    return func.coalesce(Quote.said_on, Source.published)
+
+
+def _said_by(as_of: dt.date | None):
+    """The condition "said on or before `as_of`" (none without a day)."""
+    return quote_date() <= as_of if as_of is not None else None
+
+
+def _next_positions(session: Session, topic_id: int, as_of: dt.date | None) -> dict[int, dt.date]:
+    """For each stakeholder of the topic whose position changed after `as_of`, the first day
+    it changed."""
+    if as_of is None:
+        return {}
+    return dict(
+        session.execute(
+            select(Position.stakeholder_id, func.min(Position.as_of))
+            .where(Position.topic_id == topic_id, Position.as_of > as_of)
+            .group_by(Position.stakeholder_id)
+        ).all()
+    )
+
+
+def _latest_positions(
+    session: Session, topic_id: int, as_of: dt.date | None = None
+) -> dict[int, Row]:
+    dated = [Position.topic_id == topic_id]
+    if as_of is not None:
+        dated.append(Position.as_of <= as_of)
     ranked = (
         select(
             Position.id,
@@ -210,7 +254,7 @@ def _latest_positions(session: Session, topic_id: int) -> dict[int, Row]:
             )
             .label("rank"),
         )
-        .where(Position.topic_id == topic_id)
+        .where(*dated)
         .subquery()
     )
     latest = session.execute(
@@ -241,14 +285,21 @@ def _quote_order(rank_by):
     return (~backs_answer, (Quote.attribution != "direct"), rank_by)
 
 
-def topic_cards(session: Session, topic_id: int) -> list[StakeholderCard]:
+def topic_cards(
+    session: Session, topic_id: int, *, as_of: dt.date | None = None
+) -> list[StakeholderCard]:
+    """The topic's cards, or as they stood on the day `as_of` (see the module's docstring)."""
     cards, owner = _card_owners(session, topic_id)
     if not cards:
         return []
-    positions = _latest_positions(session, topic_id)
+    positions = _latest_positions(session, topic_id, as_of)
+    changed = _next_positions(session, topic_id, as_of)
     member_ids = select(topic_stakeholders.c.stakeholder_id).where(
         topic_stakeholders.c.topic_id == topic_id
     )
+    said = [Quote.speaker_id.in_(member_ids)]
+    if as_of is not None:
+        said.append(_said_by(as_of))
 
     # The first few quotes of every speaker, in one query; merged per card below.
     ranked = (
@@ -258,7 +309,8 @@ def topic_cards(session: Session, topic_id: int) -> list[StakeholderCard]:
             .over(partition_by=Quote.speaker_id, order_by=_quote_order(Quote.id))
             .label("rank"),
         )
-        .where(Quote.speaker_id.in_(member_ids))
+        .outerjoin(Source, Source.id == Quote.source_id)
+        .where(*said)
         .subquery()
     )
     speaker = aliased(Stakeholder)
@@ -297,7 +349,8 @@ def topic_cards(session: Session, topic_id: int) -> list[StakeholderCard]:
     quote_counts: dict[int, int] = defaultdict(int)
     for speaker_id, count in session.execute(
         select(Quote.speaker_id, func.count())
-        .where(Quote.speaker_id.in_(member_ids))
+        .outerjoin(Source, Source.id == Quote.source_id)
+        .where(*said)
         .group_by(Quote.speaker_id)
     ):
         quote_counts[owner[speaker_id]] += count
@@ -319,6 +372,7 @@ def topic_cards(session: Session, topic_id: int) -> list[StakeholderCard]:
                 quotes=tuple(chosen),
                 quote_count=quote_counts[stakeholder.id],
                 note_count=note_counts[stakeholder.id],
+                changed_on=changed.get(stakeholder.id),
             )
         )
     return result
@@ -375,10 +429,16 @@ def card_members(session: Session, topic_id: int, stakeholder_id: int) -> list[i
 
 
 def stakeholder_detail(
-    session: Session, topic_id: int, stakeholder_id: int, *, quote_limit: int | None = None
+    session: Session,
+    topic_id: int,
+    stakeholder_id: int,
+    *,
+    quote_limit: int | None = None,
+    as_of: dt.date | None = None,
 ) -> StakeholderDetail:
     """Everything the detail panel shows for one card; with `quote_limit`, only the first quotes
-    (key quotes first, as on the card), so that a card with a thousand quotes opens at once."""
+    (key quotes first, as on the card), so that a card with a thousand quotes opens at once.
+    With `as_of`, the card as it stood that day (see the module's docstring)."""
     stakeholder = session.get(Stakeholder, stakeholder_id)
     if stakeholder is None:
         raise NotFound(f"there is no stakeholder with id {stakeholder_id}")
@@ -389,11 +449,15 @@ def stakeholder_detail(
         .order_by(Stakeholder.name)
     ).all()
 
+    dated = [Position.topic_id == topic_id, Position.stakeholder_id == stakeholder_id]
+    if as_of is not None:
+        dated.append(Position.as_of <= as_of)
     positions = session.scalars(
-        select(Position)
-        .where(Position.topic_id == topic_id, Position.stakeholder_id == stakeholder_id)
-        .order_by(Position.as_of.desc(), Position.id.desc())
+        select(Position).where(*dated).order_by(Position.as_of.desc(), Position.id.desc())
     ).all()
+    said = [Quote.speaker_id.in_(people)]
+    if as_of is not None:
+        said.append(_said_by(as_of))
 
     position_notes = dict(
         session.execute(
@@ -412,7 +476,10 @@ def stakeholder_detail(
         ).all()
     )
     quote_count = session.scalar(
-        select(func.count()).select_from(Quote).where(Quote.speaker_id.in_(people))
+        select(func.count())
+        .select_from(Quote)
+        .outerjoin(Source, Source.id == Quote.source_id)
+        .where(*said)
     )
     # Reads the texts of this card's primary documents only, and nothing where there are none.
     primaries = primary_checks(session, set(people))
@@ -421,7 +488,7 @@ def stakeholder_detail(
         select(Quote, speaker.name, Source)
         .join(speaker, speaker.id == Quote.speaker_id)
         .outerjoin(Source, Source.id == Quote.source_id)
-        .where(Quote.speaker_id.in_(people))
+        .where(*said)
         .order_by(*_quote_order(Quote.id))
         .limit(quote_limit)
     ).all()
@@ -449,6 +516,9 @@ def stakeholder_detail(
             )
         )
 
+    answered = [Question.topic_id == topic_id, Answer.stakeholder_id == stakeholder_id]
+    if as_of is not None:
+        answered.append(answer_stands(as_of))
     answers = [
         AnswerView(
             question=text, answer=answer.answer, comment=answer.comment, quote_id=answer.quote_id
@@ -456,17 +526,18 @@ def stakeholder_detail(
         for answer, text in session.execute(
             select(Answer, Question.text)
             .join(Question, Question.id == Answer.question_id)
-            .where(Question.topic_id == topic_id, Answer.stakeholder_id == stakeholder_id)
+            .where(*answered)
             .order_by(Question.sort_order, Question.id)
         )
     ]
 
+    happened = [Event.topic_id == topic_id, Event.stakeholder_id.in_(people)]
+    if as_of is not None:
+        happened.append(Event.occurred_on <= as_of)
     events = [
         EventView(event.occurred_on, event.precision, event.title)
         for event in session.scalars(
-            select(Event)
-            .where(Event.topic_id == topic_id, Event.stakeholder_id.in_(people))
-            .order_by(Event.occurred_on, Event.id)
+            select(Event).where(*happened).order_by(Event.occurred_on, Event.id)
         )
     ]
 
@@ -484,7 +555,20 @@ def stakeholder_detail(
         events=tuple(events),
         notes=tuple(_notes_for(session, topic_id, people, [p.id for p in positions])),
         quote_count=quote_count or 0,
+        as_of=as_of,
+        changed_on=_next_positions(session, topic_id, as_of).get(stakeholder_id),
     )
+
+
+def answer_stands(as_of: dt.date):
+    """The condition on Answer "recorded by `as_of`": the quote that backs it was said (or
+    reported) on or before that day. An answer without a dated quote cannot be placed in time."""
+    said = (
+        select(Quote.id)
+        .outerjoin(Source, Source.id == Quote.source_id)
+        .where(Quote.id == Answer.quote_id, quote_date() <= as_of)
+    )
+    return said.exists()
 
 
 def _notes_for(

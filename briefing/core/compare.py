@@ -3,18 +3,21 @@
 `comparison` reads everything in a few queries and returns plain records that the GUI's table
 model, `briefing compare --json` and the CSV export all show, so they cannot disagree. A cell
 holds the stakeholder's own answer; an answer without a quote is *unsupported* and says so.
+As of a past day (`as_of=`), a cell holds the answer only if the quote backing it was said by
+then (`core.cards.answer_stands`); the others read "No answer".
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from briefing.core.cards import QuoteLine, _quote_line, topic_cards
+from briefing.core.cards import QuoteLine, _quote_line, answer_stands, topic_cards
 from briefing.core.versions import ABSENT
 from briefing.errors import InputError, NotFound
 from briefing.store.models import Answer, Question, Quote, Source, Stakeholder, Topic
@@ -66,6 +69,7 @@ class Comparison:
     questions: tuple[Row, ...]
     stakeholders: tuple[Column, ...]
     cells: dict[tuple[int, int], Cell]  # (question id, stakeholder id)
+    as_of: dt.date | None = None  # the answers as recorded on that day; None: today
 
     def cell(self, question_id: int, stakeholder_id: int) -> Cell:
         return self.cells.get((question_id, stakeholder_id), Cell(None, None))
@@ -74,6 +78,7 @@ class Comparison:
         """What `briefing compare --json` prints."""
         return {
             "topic": {"id": self.topic_id, "name": self.topic},
+            "as_of": self.as_of.isoformat() if self.as_of else None,
             "stakeholders": [{"id": s.id, "name": s.name} for s in self.stakeholders],
             "questions": [
                 {
@@ -129,19 +134,25 @@ def check_choice(count: int) -> str | None:
     return None
 
 
-def default_choice(session: Session, topic_id: int) -> list[int]:
-    """The topic's card stakeholders that answered something, the most influential first."""
+def default_choice(session: Session, topic_id: int, *, as_of: dt.date | None = None) -> list[int]:
+    """The topic's card stakeholders that answered something (by `as_of`, if given), the most
+    influential first."""
+    where = [Question.topic_id == topic_id]
+    if as_of is not None:
+        where.append(answer_stands(as_of))
     answered = set(
         session.scalars(
             select(Answer.stakeholder_id)
             .join(Question, Question.id == Answer.question_id)
-            .where(Question.topic_id == topic_id)
+            .where(*where)
         )
     )
     return [card.id for card in topic_cards(session, topic_id) if card.id in answered][:MAX_COLUMNS]
 
 
-def comparison(session: Session, topic_id: int, stakeholder_ids: list[int]) -> Comparison:
+def comparison(
+    session: Session, topic_id: int, stakeholder_ids: list[int], *, as_of: dt.date | None = None
+) -> Comparison:
     topic = session.get(Topic, topic_id)
     if topic is None:
         raise NotFound(f"there is no topic with id {topic_id}")
@@ -162,13 +173,16 @@ def comparison(session: Session, topic_id: int, stakeholder_ids: list[int]) -> C
     ).all()
     speaker = aliased(Stakeholder)
     cells = {}
+    answered = [Question.topic_id == topic_id, Answer.stakeholder_id.in_(stakeholder_ids)]
+    if as_of is not None:
+        answered.append(answer_stands(as_of))
     for answer, quote, speaker_name, source in session.execute(
         select(Answer, Quote, speaker.name, Source)
         .join(Question, Question.id == Answer.question_id)
         .outerjoin(Quote, Quote.id == Answer.quote_id)
         .outerjoin(speaker, speaker.id == Quote.speaker_id)
         .outerjoin(Source, Source.id == Quote.source_id)
-        .where(Question.topic_id == topic_id, Answer.stakeholder_id.in_(stakeholder_ids))
+        .where(*answered)
     ):
         line = _quote_line(quote, speaker_name or "", source) if quote is not None else None
         cells[(answer.question_id, answer.stakeholder_id)] = Cell(
@@ -180,6 +194,7 @@ def comparison(session: Session, topic_id: int, stakeholder_ids: list[int]) -> C
         questions=tuple(Row(qid, text) for qid, text in questions),
         stakeholders=tuple(Column(sid, names[sid]) for sid in stakeholder_ids),
         cells=cells,
+        as_of=as_of,
     )
 
 

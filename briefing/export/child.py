@@ -23,7 +23,7 @@ def main() -> int:
 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     try:
-        content, load, path, fmt = pickle.load(sys.stdin.buffer)
+        content, load, path, fmt, key = pickle.load(sys.stdin.buffer)
         from PySide6.QtGui import QGuiApplication
 
         from briefing.errors import BriefingError, ExportCancelled
@@ -32,9 +32,12 @@ def main() -> int:
         _app = QGuiApplication.instance() or QGuiApplication(["briefing-export"])  # noqa: F841
         try:
             if load is not None:
+                from briefing.store import encryption
                 from briefing.store.database import Store
 
                 store_path, use_case = load
+                if key is not None:  # the parent's key of an encrypted store
+                    encryption.remember(key)
                 store = Store(Path(store_path), read_only=True)
                 try:
                     with store.reading() as session:

@@ -32,13 +32,15 @@ from __future__ import annotations
 import bisect
 import io
 import math
+import re
 from collections.abc import Callable
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRectF, QSizeF, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRectF, QSizeF, Qt, QUrl
 from PySide6.QtGui import (
     QColor,
     QFont,
     QFontMetricsF,
+    QImage,
     QPagedPaintDevice,
     QPageLayout,
     QPageSize,
@@ -54,8 +56,15 @@ from PySide6.QtGui import (
 from briefing import __version__
 from briefing.core.briefings import BriefingContent
 from briefing.errors import ExportCancelled
+from briefing.export.figures import figure_names, paint_figure
 from briefing.render import palette
-from briefing.render.briefing import html_document, split_tables, toc_placeholder
+from briefing.render.briefing import (
+    FIGURE_SCHEME,
+    FIGURE_WIDTH,
+    html_document,
+    split_tables,
+    toc_placeholder,
+)
 
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
@@ -103,13 +112,80 @@ class PagedBriefing:
         self.document.setDocumentMargin(0)
         self.document.setDefaultFont(QFont("DejaVu Sans", 10))
         self.document.setPageSize(QSizeF(self.width, self.body_height))
-        self.html = html_document(content, toc_pages=True)
+        # The timeline and the map: their <img> keep the room in the text, and `paint` draws
+        # them there as vectors (`briefing.export.figures`).
+        self.figures = figure_names(content)
+        blank = QImage(1, 1, QImage.Format.Format_ARGB32)
+        blank.fill(Qt.GlobalColor.transparent)
+        for name in self.figures:
+            self.document.addResource(
+                QTextDocument.ResourceType.ImageResource, QUrl(f"{FIGURE_SCHEME}:{name}"), blank
+            )
+        self.html = self._size_figures(html_document(content, toc_pages=True, figures=True))
         self.document.setHtml(self.html)
         self._keep_table_rows_whole()
         self._keep_together()
         self.section_pages = self._heading_pages()
         self._fill_contents()
         self._lay_out_fully()  # the contents' page numbers were an edit: lay out what follows
+
+    def _figure_chars(self) -> list[tuple[int, str]]:
+        """(position, figure name) of each figure's image in the document."""
+        found = []
+        block = self.document.begin()
+        prefix = f"{FIGURE_SCHEME}:"
+        while block.isValid():
+            iterator = block.begin()
+            while not iterator.atEnd():
+                fragment = iterator.fragment()
+                fmt = fragment.charFormat()
+                if fmt.isImageFormat() and fmt.toImageFormat().name().startswith(prefix):
+                    name = fmt.toImageFormat().name()[len(prefix) :]
+                    if name in self.figures:
+                        found.append((fragment.position(), name))
+                iterator += 1
+            block = block.next()
+        return found
+
+    def _size_figures(self, html: str) -> str:
+        """Each figure as wide as the text, its height in proportion, never taller than a page
+        (Qt cannot split a line over two pages): its <img> sizes in the device's pixels."""
+        # Qt reads <img> sizes as CSS pixels (1/96 inch) and scales them to the device.
+        self.css_scale = self.device.logicalDpiX() / 96
+        width = self.width / self.css_scale * 0.995
+        scale = width / FIGURE_WIDTH
+
+        def sized(match: re.Match) -> str:
+            height = min(int(match.group(2)) * scale, self.body_height / self.css_scale * 0.92)
+            return f'{match.group(1)} width="{width:.0f}" height="{height:.0f}"'
+
+        return re.sub(rf'(<img src="{FIGURE_SCHEME}:\w+") width="\d+" height="(\d+)"', sized, html)
+
+    def figure_rects(self) -> list[tuple[QRectF, str]]:
+        """Where each figure's image landed, in document coordinates."""
+        rects = []
+        for position, name in self._figure_chars():
+            block = self.document.findBlock(position)
+            layout = block.layout()
+            if layout is None or not layout.lineCount():
+                continue
+            line = layout.lineForTextPosition(position - block.position())
+            fmt = self.document.findBlock(position)
+            image = None
+            iterator = fmt.begin()
+            while not iterator.atEnd():
+                fragment = iterator.fragment()
+                if fragment.position() == position:
+                    image = fragment.charFormat().toImageFormat()
+                    break
+                iterator += 1
+            if image is None or not line.isValid():
+                continue
+            x = layout.position().x() + line.cursorToX(position - block.position())[0]
+            width, height = image.width() * self.css_scale, image.height() * self.css_scale
+            top = layout.position().y() + line.y() + line.ascent() - height
+            rects.append((QRectF(x, top, width, height), name))
+        return rects
 
     def _lay_out_fully(self) -> None:
         """Lay the whole document out now. After an edit Qt lays a long document out lazily, a
@@ -302,8 +378,7 @@ class PagedBriefing:
                 and following.isValid()
                 and (
                     following.position() in forced  # a table moved whole to the next page
-                    or self._page_of(self._first_line_top(following) + shift)
-                    != self._page_of(top)
+                    or self._page_of(self._first_line_top(following) + shift) != self._page_of(top)
                 )
             ):
                 need = height - on_page + 1  # stranded as laid out: take it along
@@ -371,6 +446,7 @@ class PagedBriefing:
         """Paint every page (or `pages`, 0-based) onto the device `painter` is active on."""
         total = self.page_count
         wanted = pages if pages is not None else range(total)
+        figures = self.figure_rects()
         for number, page in enumerate(wanted):
             if cancelled is not None and cancelled():
                 raise ExportCancelled("the export was cancelled; no file was written")
@@ -383,6 +459,9 @@ class PagedBriefing:
             clip = QRectF(0, page * self.body_height - _SLACK, self.width, self.body_height)
             painter.setClipRect(clip)
             self.document.drawContents(painter, clip)
+            for rect, name in figures:
+                if rect.intersects(clip):
+                    paint_figure(painter, rect, self.figures[name])
             painter.restore()
             if page > 0:
                 self._paint_margins(painter, page + 1, total)

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from briefing.core.briefings import BriefingContent
 from briefing.errors import ExportError
+from briefing.store import encryption
 
 POLL_S = 0.05
 
@@ -64,7 +65,9 @@ def export_in_child(
     )
     assert child.stdin is not None and child.stdout is not None
     try:
-        pickle.dump((content, load, str(path), fmt), child.stdin)
+        # An encrypted store's key goes to the child on its standard input, as the job does.
+        key = encryption.key_for(Path(load[0])) if load is not None else None
+        pickle.dump((content, load, str(path), fmt, key), child.stdin)
         child.stdin.close()
         told_to_stop = False
         while True:

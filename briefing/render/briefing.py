@@ -22,6 +22,8 @@ from urllib.parse import quote as percent_encode
 
 from briefing.core.briefings import (
     GLANCE_TITLE,
+    MAP_TITLE,
+    TIMELINE_TITLE,
     BriefingContent,
     CitedQuote,
     ComparisonSection,
@@ -33,6 +35,7 @@ from briefing.core.briefings import (
     StakeholderSection,
 )
 from briefing.core.dates import format_date
+from briefing.core.timeline import MAP_STANCES, StakeholderMap, Timeline
 from briefing.render import palette
 from briefing.render.detail import ANSWER_LABELS, kind_label, stance_label
 from briefing.render.markdown import is_safe_link, render_markdown
@@ -52,6 +55,11 @@ CONFLICT_WORDS = "another source reports these words differently (Appendix B)"
 MAX_COMPARISON_COLUMNS = 5
 
 FONT_FAMILY = "'DejaVu Sans', 'Noto Sans', 'Liberation Sans', Arial, sans-serif"
+# The drawings of PDF and ODT: an <img> whose address names the figure; the exporter paints it
+# (`briefing.export.figures`). Its nominal size is in CSS pixels, scaled to the page's width.
+FIGURE_SCHEME = "figure"
+FIGURE_WIDTH = 640
+FIGURE_LANES = 30  # lanes drawn in an export's timeline; the words list every one
 
 STYLE = f"""
 body {{ font-family: {FONT_FAMILY}; font-size: 10pt; color: {palette.TEXT}; }}
@@ -249,9 +257,7 @@ def _comparison(section: ComparisonSection) -> str:
                     cells.append(f'<td width="{share}%" class="muted">No answer recorded</td>')
                     continue
                 comment = (
-                    f'<br><span class="comment">{_u(cell.comment)}</span>'
-                    if cell.comment
-                    else ""
+                    f'<br><span class="comment">{_u(cell.comment)}</span>' if cell.comment else ""
                 )
                 cells.append(
                     f'<td width="{share}%"><span class="{escape(cell.answer)}">'
@@ -321,6 +327,132 @@ def _glance(content: BriefingContent) -> str:
     )
 
 
+# -- the timeline and the map in words --------------------------------------------------------
+
+
+def figure_timeline(timeline: Timeline) -> Timeline:
+    """The part of the timeline an export draws: the first `FIGURE_LANES` lanes (the cards'
+    order: the most influential first) and the topic's own lane."""
+    if len(timeline.lanes) <= FIGURE_LANES:
+        return timeline
+    from dataclasses import replace
+
+    own = [lane for lane in timeline.lanes if lane.stakeholder_id is None]
+    return replace(timeline, lanes=(*timeline.lanes[:FIGURE_LANES], *own))
+
+
+def timeline_height(timeline: Timeline) -> int:
+    """The nominal height of the drawn timeline at `FIGURE_WIDTH` (CSS pixels): an axis, a
+    legend and a lane per stakeholder, in lines of the figure's 8 point text."""
+    line = 12.6
+    return round(line * (2.4 + 1.8 + 2.4 * len(timeline.lanes)))
+
+
+MAP_HEIGHT = 420
+
+
+def timeline_words(timeline: Timeline) -> list[tuple[str, str]]:
+    """What the timeline shows, a line per lane: (name, what happened when)."""
+    lines = []
+    for lane in timeline.lanes:
+        parts = []
+        for span in lane.spans:
+            until = f" until {format_date(span.end)}" if span.end else ""
+            parts.append(
+                f"{stance_label(span.stance).lower()} from {format_date(span.start)}{until}"
+            )
+        events = [m for m in lane.marks if m.kind == "event"]
+        quotes = [m for m in lane.marks if m.kind == "quote"]
+        words = "; ".join(parts)
+        if events:
+            happened = "; ".join(f"{m.when}: {m.label}" for m in events)
+            words += (". " if words else "") + f"Events: {happened}"
+        if quotes:
+            first, last = quotes[0].on, quotes[-1].on
+            span = (
+                format_date(first)
+                if first == last
+                else f"{format_date(first)} to {format_date(last)}"
+            )
+            count = f"{len(quotes)} quote{'s' if len(quotes) != 1 else ''}"
+            words += (". " if words else "") + f"{count}, {span}"
+        lines.append((lane.name, (words or "nothing dated") + "."))
+    return lines
+
+
+def map_words(chart: StakeholderMap) -> list[tuple[str, str]]:
+    """What the map shows, a line per stance: (stance, who by influence, the strongest first)."""
+    lines = []
+    for stance in MAP_STANCES:
+        here = [p for p in chart.points if p.stance == stance]
+        if not here:
+            continue
+        levels = []
+        for level in (5, 4, 3, 2, 1, None):
+            names = [p.name for p in here if p.influence == level]
+            if names:
+                label = f"influence {level}" if level else "influence not recorded"
+                levels.append(f"{label}: {', '.join(names)}")
+        title = stance_label(stance) if stance else "No position"
+        lines.append((title, "; ".join(levels) + "."))
+    return lines
+
+
+def _timeline_section(content: BriefingContent, figures: bool) -> str:
+    timeline = content.timeline
+    drawn = figure_timeline(timeline)
+    parts = []
+    if figures:
+        parts.append(
+            f'<p><img src="{FIGURE_SCHEME}:timeline" width="{FIGURE_WIDTH}" '
+            f'height="{timeline_height(drawn)}" alt="Positions over time"></p>'
+        )
+        if len(drawn.lanes) < len(timeline.lanes):
+            parts.append(
+                f'<p class="muted">The drawing shows the first {FIGURE_LANES} of '
+                f"{len(timeline.lanes)} stakeholders; every one is listed below.</p>"
+            )
+    parts.append(
+        '<p class="muted">Each stakeholder\'s stance from one dated position to the next, '
+        "and the events and quotes of their record, by date"
+        + (f"; the line marks {escape(format_date(timeline.as_of))}" if timeline.as_of else "")
+        + ".</p>"
+    )
+    rows = "".join(
+        f'<tr><td width="26%"><b>{_u(name)}</b></td><td>{_u(words)}</td></tr>'
+        for name, words in timeline_words(timeline)
+    )
+    parts.append(
+        '<table class="grid" width="100%" border="1" cellspacing="0" cellpadding="4" '
+        f'style="border-color: #d0d7de;">{rows}</table>'
+    )
+    return "".join(parts)
+
+
+def _map_section(content: BriefingContent, figures: bool) -> str:
+    chart = content.stakeholder_map
+    parts = []
+    if figures:
+        parts.append(
+            f'<p><img src="{FIGURE_SCHEME}:map" width="{FIGURE_WIDTH}" height="{MAP_HEIGHT}" '
+            'alt="Stakeholder map"></p>'
+        )
+    when = f" as of {escape(format_date(chart.as_of))}" if chart.as_of else ""
+    parts.append(
+        f'<p class="muted">Stance across, influence up (1 to 5){when}. By stance, the most '
+        "influential first:</p>"
+    )
+    rows = "".join(
+        f'<tr><td width="26%"><b>{escape(title)}</b></td><td>{_u(words)}</td></tr>'
+        for title, words in map_words(chart)
+    )
+    parts.append(
+        '<table class="grid" width="100%" border="1" cellspacing="0" cellpadding="4" '
+        f'style="border-color: #d0d7de;">{rows}</table>'
+    )
+    return "".join(parts)
+
+
 def _not_recorded(source: SourceEntry) -> str:
     """What the store does not know about a source, said rather than left out, so a reader can
     tell a source without a web address from an omission."""
@@ -376,9 +508,7 @@ def _unverified(content: BriefingContent) -> str:
         "relying on them.</p>"
     ]
     for quote in content.unverified:
-        diff = (
-            f'<br><span class="diff">Difference: {_u(quote.diff)}</span>' if quote.diff else ""
-        )
+        diff = f'<br><span class="diff">Difference: {_u(quote.diff)}</span>' if quote.diff else ""
         parts.append(
             f'<p class="citation"><a href="#q{quote.number}"><b>Q{quote.number}</b></a> '
             f"{_status(quote)} \u2014 \u201c{_u(quote.text)}\u201d \u2014 {_who(quote)}, "
@@ -416,6 +546,7 @@ def _title_page(content: BriefingContent) -> str:
         ("Prepared for", content.audience),
         ("Prepared by", content.author),
         ("Date", format_date(content.dated) if content.dated else ""),
+        ("As of", format_date(content.as_of) if content.as_of else ""),
     ):
         if value:
             rows.append(f'<tr><td class="label">{label}</td><td>{_u(value)}</td></tr>')
@@ -443,19 +574,31 @@ def _title_page(content: BriefingContent) -> str:
         if content.include_private
         else ""
     )
+    as_of = (
+        f'<p class="as-of"><b>As of {escape(format_date(content.as_of))}:</b> each '
+        "stakeholder's position, quotes and answers as they stood on that day. Later changes "
+        "are left out.</p>"
+        if content.as_of
+        else ""
+    )
     return (
         '<table width="100%" cellspacing="0" cellpadding="0"><tr><td height="140"></td></tr>'
         "</table>"
         '<p class="muted" style="font-size: 11pt;">BRIEFING</p>'
         f'<p class="title">{_u(content.title)}</p>'
         + (f'<table class="meta" cellspacing="0">{"".join(rows)}</table>' if rows else "")
+        + as_of
         + f"{stances}"
         f'<p style="margin-top: 30px;" class="muted">{escape(summary)}</p>{warning}'
     )
 
 
-def html_document(content: BriefingContent, *, toc_pages: bool = False) -> str:
-    """The whole briefing as one sanitised HTML document."""
+def html_document(
+    content: BriefingContent, *, toc_pages: bool = False, figures: bool = False
+) -> str:
+    """The whole briefing as one sanitised HTML document. With `figures` (PDF and ODT), the map
+    and the timeline are drawn as well as told (`<img src="figure:...">`, painted by the
+    exporter); without, they are told in words only."""
     titles = content.section_titles
     toc_rows = []
     for index, title in enumerate(titles):
@@ -466,6 +609,10 @@ def html_document(content: BriefingContent, *, toc_pages: bool = False) -> str:
         bodies.append(_markdown(content.introduction))
     if content.glance:
         bodies.append(_glance(content))
+    if content.stakeholder_map is not None:
+        bodies.append(_map_section(content, figures))
+    if content.timeline is not None:
+        bodies.append(_timeline_section(content, figures))
     bodies += [_section_body(section) for section in content.sections]
     bodies.append(
         f'<table class="sources" width="100%">{"".join(map(_source, content.sources))}</table>'
@@ -476,6 +623,7 @@ def html_document(content: BriefingContent, *, toc_pages: bool = False) -> str:
     kinds = (["intro"] if content.introduction.strip() else []) + (
         ["intro"] if content.glance else []
     )
+    kinds += ["figure"] * ((content.stakeholder_map is not None) + (content.timeline is not None))
     kinds += [type(section).__name__ for section in content.sections] + ["appendix", "appendix"]
     sections = []
     for i, (title, body) in enumerate(zip(titles, bodies, strict=True)):
@@ -621,9 +769,16 @@ def markdown_document(content: BriefingContent) -> str:
         ("Prepared for", content.audience),
         ("Prepared by", content.author),
         ("Date", format_date(content.dated) if content.dated else ""),
+        ("As of", format_date(content.as_of) if content.as_of else ""),
     ):
         if value:
             lines.append(f"- **{label}:** {_md_text(value)}")
+    if content.as_of:
+        lines += [
+            "",
+            f"Each stakeholder's position, quotes and answers as they stood on "
+            f"{format_date(content.as_of)}. Later changes are left out.",
+        ]
     if content.include_private:
         lines += ["", "**This copy includes PRIVATE NOTES. Do not circulate.**"]
     lines.append("")
@@ -637,6 +792,31 @@ def markdown_document(content: BriefingContent) -> str:
         lines += [
             f"| {_md_text(s.title)} | {stance_label(s.stance)} | {_md_text(s.headline)} |"
             for s in content.glance
+        ]
+        lines.append("")
+    if content.stakeholder_map is not None:
+        chart = content.stakeholder_map
+        when = f" as of {format_date(chart.as_of)}" if chart.as_of else ""
+        lines += [
+            f"## {MAP_TITLE}",
+            "",
+            f"Stance across, influence up (1 to 5){when}. By stance, the most influential first:",
+            "",
+        ]
+        lines += [f"- **{title}:** {_md_text(words)}" for title, words in map_words(chart)]
+        lines.append("")
+    if content.timeline is not None:
+        timeline = content.timeline
+        line = f"; the day marked is {format_date(timeline.as_of)}" if timeline.as_of else ""
+        lines += [
+            f"## {TIMELINE_TITLE}",
+            "",
+            "Each stakeholder's stance from one dated position to the next, and the events and "
+            f"quotes of their record, by date{line}:",
+            "",
+        ]
+        lines += [
+            f"- **{_md_text(name)}:** {_md_text(words)}" for name, words in timeline_words(timeline)
         ]
         lines.append("")
     for section in content.sections:

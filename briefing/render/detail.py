@@ -184,6 +184,16 @@ def stakeholder_html(detail: StakeholderDetail) -> str:
     if detail.description:
         parts.append(f"<p>{_u(detail.description)}</p>")
 
+    if detail.as_of is not None:
+        changed = (
+            f" Its position changed on {escape(format_date(detail.changed_on))}."
+            if detail.changed_on
+            else ""
+        )
+        parts.append(
+            f'<p class="as-of"><b>As of {escape(format_date(detail.as_of))}</b>: the position, '
+            f"quotes, answers and events recorded by that day.{changed}</p>"
+        )
     parts.append("<h2>Position</h2>")
     if detail.position is None:
         parts.append('<p class="muted">No position recorded on this topic yet.</p>')

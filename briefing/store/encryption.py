@@ -151,6 +151,12 @@ def key_for(path: Path) -> Key | None:
     return key
 
 
+def remember(key: Key) -> None:
+    """Make a key unlocked elsewhere known to this process (the export's child process is
+    handed its parent's key on a pipe, never on its command line or in its environment)."""
+    _KEYS[key.salt] = key
+
+
 def needs_passphrase(path: Path) -> bool:
     try:
         key_for(path)

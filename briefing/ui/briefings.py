@@ -765,9 +765,14 @@ class BriefingsPanel(QWidget):
         if briefing_id is None:
             return None
         try:
+            # As of the window's day, if one is chosen; the title page then says so.
             return self.runner.read_now(
                 lambda session: core.briefing_content(
-                    session, briefing_id, include_private=include_private, page_size=page_size
+                    session,
+                    briefing_id,
+                    include_private=include_private,
+                    page_size=page_size,
+                    as_of=self.window.as_of,
                 )
             )
         except BriefingError as error:
@@ -780,6 +785,9 @@ class BriefingsPanel(QWidget):
         """Ask where and how to export: (path, include_private, page_size), and for a whole
         topic with_notes as a fourth, or None. Tests replace this."""
         dialog = ExportDialog(title, include_private, page_size, self, whole_topic=whole_topic)
+        if self.window.as_of is not None:  # the export will stand as of that day: say so
+            day = self.window.as_of
+            dialog.setWindowTitle(f"{dialog.windowTitle()} as of {day.day} {day:%B %Y}")
         name = "".join(c if c.isalnum() else "-" for c in title.lower()).strip("-")
         dialog.path.setText(str(Path.home() / f"{'-'.join(filter(None, name.split('-')))}.pdf"))
         if dialog.exec() != QDialog.DialogCode.Accepted:
@@ -821,6 +829,7 @@ class BriefingsPanel(QWidget):
             briefing_id=briefing_id,
             include_private=include_private,
             page_size=page_size,
+            as_of=self.window.as_of,  # the title page then says so
         )
         self.start_export(content, path, fmt)
 
@@ -850,6 +859,7 @@ class BriefingsPanel(QWidget):
             include_private=include_private,
             with_notes=with_notes,
             page_size=page_size,
+            as_of=self.window.as_of,
         )
         self.start_export(content, path, fmt)
 

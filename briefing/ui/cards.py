@@ -22,6 +22,7 @@ from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPainterPath, QPen, QTe
 from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from briefing.core.cards import StakeholderCard
+from briefing.core.dates import format_date
 from briefing.render.detail import kind_label
 from briefing.text import isolate
 from briefing.ui import theme
@@ -44,7 +45,15 @@ def describe(card: StakeholderCard) -> str:
     kind = kind_label(card.kind)
     counts = f"{plural(card.quote_count, 'quote')}, {plural(card.note_count, 'note')}"
     headline = f": {card.headline}" if card.headline else ""
-    return f"{card.name}, {kind}. {stance}{headline}. {counts}."
+    return f"{card.name}, {kind}. {stance}{headline}. {counts}.{changed_words(card)}"
+
+
+def changed_words(card: StakeholderCard) -> str:
+    """What an "as of" card says of a later change: " Position changed on 9 June 2020."."""
+    if card.changed_on is None:
+        return ""
+    what = "Position changed" if card.stance else "First position"
+    return f" {what} on {format_date(card.changed_on)}."
 
 
 class CardListModel(QAbstractListModel):
@@ -241,9 +250,26 @@ class CardDelegate(QStyledItemDelegate):
             painter.fillRect(QRectF(x, top + 2, 3, y - top - 4), theme.QUOTE_BAR)
             y += 8
 
-        # Counts, bottom line.
+        # Counts, bottom line; on a card "as of" a past day, a later change of position.
         painter.setPen(theme.MUTED)
         counts = f"{plural(card.quote_count, 'quote')} \u00b7 {plural(card.note_count, 'note')}"
+        if card.changed_on is not None:
+            mark = f"\u25b2 {'changed' if card.stance else 'first position'} "
+            mark += card.changed_on.strftime("%d %b %Y").lstrip("0")
+            painter.save()
+            painter.setFont(small)
+            mark_width = QFontMetrics(small).horizontalAdvance(mark) + 10
+            box = QRectF(
+                rect.right() - PADDING - mark_width,
+                bottom + 2,
+                mark_width,
+                QFontMetrics(small).lineSpacing() + 4,
+            )
+            painter.setPen(QPen(theme.CHANGED_LATER, 1))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(box, 4, 4)
+            painter.drawText(box, Qt.AlignmentFlag.AlignCenter, mark)
+            painter.restore()
         painter.setFont(small)
         painter.drawText(
             QRectF(x, bottom + 4, width, QFontMetrics(small).lineSpacing()),

@@ -71,6 +71,7 @@ from briefing.core.compare import (
     existing_stakeholders,
     quote_lines,
 )
+from briefing.core.dates import format_date
 from briefing.core.editing import question_text
 from briefing.errors import NotFound, StaleRecord
 from briefing.render import palette
@@ -109,6 +110,7 @@ class ComparisonModel(QAbstractTableModel):
 
     def reload(self) -> None:
         chosen, topic_id = self.stakeholder_ids, self.topic_id
+        as_of = getattr(self.window, "as_of", None)
 
         def read(session):
             # A stakeholder deleted since it was chosen leaves the table (and comes back on undo);
@@ -116,7 +118,7 @@ class ComparisonModel(QAbstractTableModel):
             ids = existing_stakeholders(session, chosen)
             if topic_id is not None:
                 with contextlib.suppress(NotFound):
-                    return comparison(session, topic_id, ids)
+                    return comparison(session, topic_id, ids, as_of=as_of)
             return None
 
         new = self.window.operations.runner.read_now(read)
@@ -461,9 +463,18 @@ class CompareWindow(QDialog):
         layout.addWidget(legend())
         layout.addLayout(buttons)
         window.operations.changed.connect(self.on_changes)
+        # "As of" a day: the answers recorded by then (the window's date control).
+        window.as_of_changed.connect(self._on_as_of)
+        self._on_as_of(window.as_of)
         self.show_cell(QModelIndex())
         self.resize(1200, 620)
         self._fitted = False
+
+    def _on_as_of(self, day) -> None:
+        when = f" as of {format_date(day)}" if day else ""
+        self.setWindowTitle(f"Compare stakeholders \u2014 {self.window.topics.currentText()}{when}")
+        if day != getattr(self.model.table, "as_of", None):
+            self.model.reload()
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

@@ -1,8 +1,12 @@
-"""The "History" side tab: the selected card's dated positions and the topic's events, editable.
+"""The "History" side tab: the topic's drawn timeline, the selected card's dated positions and
+the topic's events, editable.
 
-The details tab shows the same records as a page to read; this tab is where they are changed:
-set a new position, delete one given by mistake, and add, edit or delete the topic's events.
-Every change goes through `briefing.ui.editing.push_edit`, so it is undone like any other.
+The timeline (`briefing.ui.timeline`) draws every lane of the topic with the window's "as of" day
+as a line; clicking a span selects that position here, an event opens it for editing, a quote
+opens it in its source. The details tab shows the same records as a page to read; this tab is
+where they are changed: set a new position, delete one given by mistake, and add, edit or delete
+the topic's events. Every change goes through `briefing.ui.editing.push_edit`, so it is undone
+like any other.
 """
 
 from __future__ import annotations
@@ -23,10 +27,13 @@ from PySide6.QtWidgets import (
 from briefing.core import editing, versions
 from briefing.core.changes import Changes
 from briefing.core.dates import format_date
+from briefing.core.timeline import quote_source, topic_timeline
 from briefing.errors import NotFound
 from briefing.render.detail import stance_label
 from briefing.ui.editing import push_edit, save_form
 from briefing.ui.forms import EventForm
+from briefing.ui.panel import SourceRequest
+from briefing.ui.timeline import TimelineWidget
 
 IdRole = Qt.ItemDataRole.UserRole + 20
 
@@ -77,18 +84,31 @@ class HistoryPanel(QWidget):
         box.addWidget(self.events)
         box.addLayout(row)
 
+        self.timeline_box = QGroupBox("Positions over time")
+        self.timeline = TimelineWidget()
+        self.timeline.setToolTip(
+            "Ctrl+wheel or + and - zoom the dates; Shift+wheel or Left and Right move along "
+            "them; the wheel or Up and Down move through the lanes; Home shows everything. "
+            "Click a mark to open it."
+        )
+        self.timeline.activated.connect(self.open_record)
+        box = QVBoxLayout(self.timeline_box)
+        box.addWidget(self.timeline)
+
         layout = QVBoxLayout(self)
+        layout.addWidget(self.timeline_box, 5)
         layout.addWidget(self.positions_box, 2)
         layout.addWidget(self.events_box, 3)
 
         # Read the store only while the tab is shown; a hidden tab catches up when shown.
         self._stale = True
         window.operations.changed.connect(self._on_changes)
+        window.as_of_changed.connect(lambda _day: self._mark_stale())
         window.topic_changed.connect(lambda _topic: self._mark_stale())
         window.grid.selectionModel().currentChanged.connect(lambda *_: self._mark_stale())
 
     def _on_changes(self, changes: Changes) -> None:
-        if changes.touches("position", "event", "stakeholder", "topic"):
+        if changes.touches("position", "event", "stakeholder", "topic", "quote", "source"):
             self._mark_stale()
 
     def _mark_stale(self) -> None:
@@ -105,23 +125,28 @@ class HistoryPanel(QWidget):
         self._stale = False
         topic_id = self.window.topic_id
         stakeholder_id = self.window.selected_stakeholder_id()
+        as_of = self.window.as_of
         self.positions.clear()
         self.events.clear()
         name = None
         positions = []
         events: list[editing.EventLine] = []
+        timeline = None
         if topic_id is not None:
 
             def read(session):
                 events = editing.topic_events(session, topic_id)
-                name, positions = None, []
+                name, positions, timeline = None, [], None
+                with contextlib.suppress(NotFound):
+                    timeline = topic_timeline(session, topic_id, as_of=as_of)
                 if stakeholder_id is not None:
                     with contextlib.suppress(NotFound):
                         name = editing.stakeholder_fields(session, stakeholder_id).name
                         positions = editing.stakeholder_positions(session, topic_id, stakeholder_id)
-                return events, name, positions
+                return events, name, positions, timeline
 
-            events, name, positions = self.window.operations.runner.read_now(read)
+            events, name, positions, timeline = self.window.operations.runner.read_now(read)
+        self.timeline.set_timeline(timeline)
         self.positions_box.setTitle(f"Positions of {name}" if name else "Positions")
         if name is not None:
             for number, position in enumerate(positions):
@@ -142,6 +167,50 @@ class HistoryPanel(QWidget):
             item.setData(IdRole, event.id)
             self.events.addItem(item)
         self._enable()
+
+    def open_record(self, kind: str, record_id: int) -> None:
+        """Open what a click on the timeline hit: a position (its card, and the position in the
+        list), an event (its form), a quote (in its source)."""
+        if kind == "position":
+            lane = next(
+                (
+                    lane
+                    for lane in (self.timeline.timeline.lanes if self.timeline.timeline else ())
+                    if any(span.position_id == record_id for span in lane.spans)
+                ),
+                None,
+            )
+            if lane is not None and lane.stakeholder_id is not None:
+                row = self.window.cards.row_of(lane.stakeholder_id)
+                if row is not None:
+                    self.window.grid.setCurrentIndex(self.window.cards.index(row, 0))
+            if self._stale:
+                self.refresh()
+            self._select(self.positions, record_id)
+        elif kind == "event":
+            if self._select(self.events, record_id):
+                self._edit_event()
+        elif kind == "quote":
+
+            def read(session):
+                with contextlib.suppress(NotFound):
+                    return quote_source(session, record_id)
+                return None
+
+            source_id = self.window.operations.runner.read_now(read)
+            if source_id is not None:  # the reader opens it, on the quote
+                self.window.navigation.source_requested.emit(
+                    SourceRequest(source_id, quote_id=record_id)
+                )
+
+    @staticmethod
+    def _select(view: QListWidget, record_id: int) -> bool:
+        for row in range(view.count()):
+            if view.item(row).data(IdRole) == record_id:
+                view.setCurrentRow(row)
+                view.scrollToItem(view.item(row))
+                return True
+        return False
 
     def _enable(self, *_args) -> None:
         has_topic = self.window.topic_id is not None

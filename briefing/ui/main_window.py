@@ -8,6 +8,7 @@ announced (`operations.changed`), so the cards and details refresh after any edi
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 
 from PySide6.QtCore import (
@@ -37,6 +38,7 @@ from PySide6.QtWidgets import (
 from briefing import __version__
 from briefing.core.cards import card_note_counts, stakeholder_detail, topic_cards
 from briefing.core.changes import Changes
+from briefing.core.dates import format_date
 from briefing.core.info import counts
 from briefing.core.lookup import list_topics
 from briefing.render.detail import MORE_QUOTES_HREF, stakeholder_html
@@ -47,6 +49,7 @@ from briefing.ui.backups import install_backups
 from briefing.ui.briefings import install_briefings
 from briefing.ui.browser import SafeBrowser
 from briefing.ui.cards import CardGrid, CardListModel, StakeholderIdRole, describe, plural
+from briefing.ui.datefield import DateField
 from briefing.ui.editing import install_editing
 from briefing.ui.failures import open_log_folder
 from briefing.ui.notes import install_notes
@@ -55,6 +58,7 @@ from briefing.ui.packs import install_packs
 from briefing.ui.panel import Navigation, PanelContext
 from briefing.ui.search import install_search
 from briefing.ui.sources import install_sources
+from briefing.ui.stakeholder_map import install_stakeholder_map
 from briefing.ui.store_runner import StoreRunner
 
 SWITCH_INTERVAL_S = 0.0005  # how long a thread holds Python's lock before others get a turn
@@ -79,6 +83,7 @@ WELCOME_HTML = (
 
 class MainWindow(QMainWindow):
     topic_changed = Signal(int)
+    as_of_changed = Signal(object)  # the day the cards stand as of (a date), or None: today
 
     def __init__(self, store: Store, settings: QSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -105,6 +110,7 @@ class MainWindow(QMainWindow):
         self.topic_id: int | None = None
         self._generation = 0  # of `show_topic`: a later showing wins over one still reading
         self._detail_generation = 0
+        self.as_of: dt.date | None = None
         self.setWindowTitle("Briefing")
         self.setAccessibleName("Briefing main window")
 
@@ -122,6 +128,7 @@ class MainWindow(QMainWindow):
         toolbar.setAccessibleName("Topic toolbar")
         toolbar.addWidget(topic_label)
         toolbar.addWidget(self.topics)
+        self._add_as_of_control(toolbar)
         self.addToolBar(toolbar)
 
         self.description = QLabel()
@@ -199,6 +206,7 @@ class MainWindow(QMainWindow):
         install_notes(self)
         install_packs(self)
         install_backups(self)
+        install_stakeholder_map(self)
         self._number_side_tabs()
         self._order_tabs()
         self._bind_delete_keys()
@@ -216,6 +224,58 @@ class MainWindow(QMainWindow):
             action.setStatusTip(tip)
         action.triggered.connect(slot)
         return action
+
+    def _add_as_of_control(self, toolbar: QToolBar) -> None:
+        """The "as of" day: the cards, details, comparison, map and timeline as they stood then
+        (empty: today). Read when the user presses Enter or leaves the field."""
+        spacer = QWidget()
+        spacer.setFixedWidth(18)
+        toolbar.addWidget(spacer)
+        self.as_of_field = DateField()
+        self.as_of_field.setAccessibleName("As of")
+        self.as_of_field.setToolTip(
+            "Show every card as it stood on this day: each stakeholder's latest position dated "
+            "on or before it, the quotes said by then. Empty: today."
+        )
+        self.as_of_field.setPlaceholderText("today")
+        self.as_of_field.setMaximumWidth(150)
+        self.as_of_field.editingFinished.connect(self._on_as_of_typed)
+        label = QLabel("&As of:")
+        label.setBuddy(self.as_of_field)
+        toolbar.addWidget(label)
+        toolbar.addWidget(self.as_of_field)
+        self.as_of_today = QPushButton("Today")
+        self.as_of_today.setAccessibleName("Show today")
+        self.as_of_today.setToolTip("Show the cards as they are today")
+        self.as_of_today.clicked.connect(lambda: self.set_as_of(None))
+        self.as_of_today.setEnabled(False)
+        toolbar.addWidget(self.as_of_today)
+
+    def _on_as_of_typed(self) -> None:
+        text = self.as_of_field.text().strip()
+        if not text:
+            self.set_as_of(None)
+            return
+        problem = self.as_of_field.problem()
+        found = self.as_of_field.date()
+        if problem or found is None:
+            self.as_of_field.setStyleSheet("QLineEdit { border: 1px solid #b42318; }")
+            self.statusBar().showMessage(f"As of: {problem or 'not a date'}", 8000)
+            return
+        self.set_as_of(found[0])
+
+    def set_as_of(self, day: dt.date | None) -> None:
+        """Show the picture as it stood on `day` (None: today), everywhere that shows it."""
+        self.as_of_field.setStyleSheet("")
+        self.as_of_field.set_date(day)
+        self.as_of_today.setEnabled(day is not None)
+        if day == self.as_of:
+            return
+        self.as_of = day
+        self.show_topic(self.topic_id)
+        self.as_of_changed.emit(day)
+        if day is not None:
+            self.statusBar().showMessage(f"Showing the topic as of {format_date(day)}", 8000)
 
     def _build_menus(self) -> None:
         menus = self.menuBar()
@@ -454,8 +514,9 @@ class MainWindow(QMainWindow):
         if topic_id is not None:
             # Read on a reader thread; the window paints meanwhile (`StoreRunner.read_now`).
             generation = self._generation = self._generation + 1
+            as_of = self.as_of
             cards, numbers = self.runner.read_now(
-                lambda session: (topic_cards(session, topic_id), counts(session))
+                lambda session: (topic_cards(session, topic_id, as_of=as_of), counts(session))
             )
             if generation != self._generation:
                 return  # a newer showing ran while this one read: it has the last word
@@ -469,7 +530,8 @@ class MainWindow(QMainWindow):
             self.setWindowTitle("Briefing")
         else:
             self.description.setText(self._descriptions.get(topic_id, ""))
-            self.setWindowTitle(f"{self.topics.currentText()} \u2014 Briefing")
+            when = f" as of {format_date(self.as_of)}" if self.as_of else ""
+            self.setWindowTitle(f"{self.topics.currentText()}{when} \u2014 Briefing")
         self._show_empty_state(topic_id, bool(cards))
         row = self.cards.row_of(selected) if selected is not None else None
         if row is None and cards:
@@ -592,12 +654,14 @@ class MainWindow(QMainWindow):
                 self._detail_shows_card = self._detail_stale = False
                 return
             topic_id, stakeholder_id = self.topic_id, current.data(StakeholderIdRole)
-            limit = self._detail_quotes
+            limit, as_of = self._detail_quotes, self.as_of
             generation = self._detail_generation = self._detail_generation + 1
             # Read and written as HTML on a reader thread; the window paints meanwhile.
             html = self.runner.read_now(
                 lambda session: stakeholder_html(
-                    stakeholder_detail(session, topic_id, stakeholder_id, quote_limit=limit)
+                    stakeholder_detail(
+                        session, topic_id, stakeholder_id, quote_limit=limit, as_of=as_of
+                    )
                 )
             )
             if generation != self._detail_generation:

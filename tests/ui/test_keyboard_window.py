@@ -11,9 +11,9 @@ from briefing.ui.shortcuts import ShortcutsDialog, shortcut_lines
 
 def test_ctrl_1_to_6_show_each_side_tab_from_anywhere(window, qtbot):
     tabs = window.side_tabs
-    assert tabs.count() == 6
+    assert tabs.count() == 7
     window.grid.setFocus()
-    for number in (2, 6, 3, 1, 5, 4):
+    for number in (2, 7, 6, 3, 1, 5, 4):
         # From another tab, and from the cards.
         qtbot.keyClick(
             QApplication.focusWidget() or window,

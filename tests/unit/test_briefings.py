@@ -94,8 +94,19 @@ def test_content_follows_the_items_and_hides_private_notes(demo_store, composed)
         content = b.briefing_content(s, composed)
         with_private = b.briefing_content(s, composed, include_private=True)
     titles = content.section_titles
-    assert titles[:5] == ["Introduction", "At a glance", b.COMPARISON_TITLE, "IBM", "Microsoft"]
-    assert titles[5] == b.QUOTES_TITLE and titles[-2:] == [
+    assert titles[:7] == [
+        "Introduction",
+        "At a glance",
+        b.MAP_TITLE,
+        b.TIMELINE_TITLE,
+        b.COMPARISON_TITLE,
+        "IBM",
+        "Microsoft",
+    ]
+    # the map and the timeline show the briefing's stakeholders only, in its order
+    assert [p.name for p in content.stakeholder_map.points] == ["IBM", "Microsoft"]
+    assert [lane.name for lane in content.timeline.lanes] == ["IBM", "Microsoft"]
+    assert titles[7] == b.QUOTES_TITLE and titles[-2:] == [
         "Appendix A: Sources",
         "Appendix B: Quotes not verified",
     ]

@@ -66,7 +66,11 @@ def test_the_card_shows_the_latest_position(demo):
         detail = stakeholder_detail(session, topic.id, card.id)
     assert (card.stance, card.headline) == ("opposes", "A later change of heart")
     assert detail.position.headline == "A later change of heart"
-    assert [p.stance for p in detail.earlier_positions] == ["unclear"]
+    # the demo's 9 June 2020 position, then its 2018 one (the patent)
+    assert [(p.stance, p.as_of.year) for p in detail.earlier_positions] == [
+        ("unclear", 2020),
+        ("unclear", 2018),
+    ]
 
 
 def test_detail_lists_every_quote_with_its_check_and_notes(demo):
