@@ -361,11 +361,12 @@ class MainWindow(QMainWindow):
             action.setShortcut(keys)
 
     def _order_tabs(self) -> None:
-        """Tab runs as the screen reads: topic box and search box along the top, then the
-        cards (or, on an empty topic, its New stakeholder button), then the side tabs and the
+        """Tab runs as the screen reads: topic box, "as of" day and search box along the top,
+        then the cards (or, on an empty topic, its New stakeholder button), then the side tabs and the
         shown tab's contents. The search box is made last (by its feature), so without this it
         came after everything else."""
-        chain = [self.topics, self.search.field, self.grid, self.empty_button]
+        chain = [self.topics, self.as_of_field, self.as_of_today, self.search.field]
+        chain += [self.grid, self.empty_button]
         chain.append(self.side_tabs.tabBar())
         for first, second in zip(chain, chain[1:], strict=False):
             QWidget.setTabOrder(first, second)

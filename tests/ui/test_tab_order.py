@@ -39,15 +39,21 @@ def _top_left(widget: QWidget, window) -> QPoint:
 def test_tab_runs_top_bar_then_cards_then_side_tabs(window, qtbot, tmp_path):
     window.grab().save(str(tmp_path / "window.png"))
     seen = walk(window, qtbot)
-    assert seen[:4] == [window.topics, window.search.field, window.grid, window.side_tabs.tabBar()]
+    assert seen[:5] == [
+        window.topics,
+        window.as_of_field,
+        window.search.field,
+        window.grid,
+        window.side_tabs.tabBar(),
+    ]
     page = window.side_tabs.currentWidget()
-    assert all(_inside(widget, page) for widget in seen[4:]) and seen[4:]
+    assert all(_inside(widget, page) for widget in seen[5:]) and seen[5:]
     # On screen: the top bar left to right, then the cards below it, then the side panel to
     # their right, its tab bar above its contents.
-    top = [_top_left(w, window) for w in seen[:2]]
-    assert top[0].y() == top[1].y() and top[0].x() < top[1].x()
+    top = [_top_left(w, window) for w in seen[:3]]
+    assert top[0].y() == top[1].y() == top[2].y() and top[0].x() < top[1].x() < top[2].x()
     assert _top_left(window.grid, window).y() > top[0].y()
-    bar, content = _top_left(seen[3], window), _top_left(seen[4], window)
+    bar, content = _top_left(seen[4], window), _top_left(seen[5], window)
     assert bar.x() > _top_left(window.grid, window).x() and content.y() > bar.y()
 
 
@@ -56,14 +62,20 @@ def test_each_side_tab_is_walked_after_the_cards_top_to_bottom(window, qtbot, ta
     page = {
         "briefings": window.briefings,
         "search": window.search.panel,
-        "notes": window.side_tabs.widget(window.side_tabs.count() - 1),
+        "notes": window.notes_panel,
     }[tab]
     window.side_tabs.setCurrentWidget(page)
     if tab == "search":
         window.search.panel.filters_button.setChecked(True)
     seen = walk(window, qtbot)
-    assert seen[:4] == [window.topics, window.search.field, window.grid, window.side_tabs.tabBar()]
-    inside = seen[4:]
+    assert seen[:5] == [
+        window.topics,
+        window.as_of_field,
+        window.search.field,
+        window.grid,
+        window.side_tabs.tabBar(),
+    ]
+    inside = seen[5:]
     assert inside and all(_inside(widget, page) for widget in inside), [
         w.accessibleName() for w in seen
     ]
@@ -83,8 +95,9 @@ def test_an_empty_topic_offers_its_button_where_the_cards_stand(
     qtbot.waitUntil(window.empty.isVisible)
     window.grab().save(str(tmp_path / "empty-topic.png"))
     seen = walk(window, qtbot)
-    assert seen[:4] == [
+    assert seen[:5] == [
         window.topics,
+        window.as_of_field,
         window.search.field,
         window.empty_button,
         window.side_tabs.tabBar(),
