@@ -142,7 +142,12 @@ def _record_path(path: Path) -> Path:
 
 
 def checked_already(path: Path, now: dt.datetime | None = None) -> bool:
-    """Whether the store file is provably the one that last passed quick_check, within a day."""
+    """Whether the store file is provably the one that last passed quick_check, within a day.
+
+    Only where a file's change time is a change time (POSIX): on Windows `st_ctime` is when the
+    file was made, which a write does not move, so there the check runs on every open."""
+    if os.name != "posix":
+        return False
     try:
         record = json.loads(_record_path(path).read_text(encoding="utf-8"))
         checked_at = dt.datetime.fromisoformat(record["checked_at"])

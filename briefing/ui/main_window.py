@@ -362,9 +362,9 @@ class MainWindow(QMainWindow):
 
     def _order_tabs(self) -> None:
         """Tab runs as the screen reads: topic box, "as of" day and search box along the top,
-        then the cards (or, on an empty topic, its New stakeholder button), then the side tabs and the
-        shown tab's contents. The search box is made last (by its feature), so without this it
-        came after everything else."""
+        then the cards (or, on an empty topic, its New stakeholder button), then the side tabs
+        and the shown tab's contents. The search box is made last (by its feature), so without
+        this it came after everything else."""
         chain = [self.topics, self.as_of_field, self.as_of_today, self.search.field]
         chain += [self.grid, self.empty_button]
         chain.append(self.side_tabs.tabBar())

@@ -150,3 +150,15 @@ def test_an_unwritable_record_is_no_obstacle(demo_path, checks, monkeypatch):
     open_store(demo_path).close()
     assert len(checks) == 2  # no record, so the check runs each time
     assert not list(demo_path.parent.glob(".*tmp-*"))
+
+
+def test_without_posix_change_times_every_open_checks(tmp_path, monkeypatch):
+    """On Windows a file's change time is its creation time: the record proves nothing there."""
+    from briefing.store import health
+
+    store = tmp_path / "store.sqlite3"
+    store.write_bytes(b"x" * 4096)
+    health.remember_checked(store)
+    assert health.checked_already(store)
+    monkeypatch.setattr(health.os, "name", "nt")
+    assert not health.checked_already(store)

@@ -298,3 +298,25 @@ def test_a_plain_store_never_loads_sqlcipher():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+def test_an_export_of_an_encrypted_store_reads_it_in_its_child_process(tmp_path):
+    """The window's export reads its content in a child process (`briefing.export.process`);
+    the child is handed the store's key on its standard input, and the file it writes is the
+    readable export the user asked for."""
+    import functools
+
+    from briefing.core.briefings import topic_content
+    from briefing.core.demo import load_demo
+    from briefing.export.process import export_in_child
+    from briefing.store.models import Topic
+
+    path = tmp_path / "encrypted.sqlite3"
+    key = encryption.new_key(PASSPHRASE)
+    with open_store(path, seed=load_demo, encrypt_with=key) as store, store.reading() as session:
+        topic_id = session.query(Topic.id).order_by(Topic.id).first()[0]
+    out = tmp_path / "topic.md"
+    use_case = functools.partial(topic_content, topic_id=topic_id, include_private=False)
+    export_in_child(None, out, "md", load=(path, use_case))
+    assert "Microsoft" in out.read_text(encoding="utf-8")
+    assert b"Microsoft" not in path.read_bytes()
