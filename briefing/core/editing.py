@@ -870,6 +870,7 @@ class PositionLine:
     stance: str
     as_of: dt.date | None
     headline: str
+    summary: str = ""
 
 
 def stakeholder_positions(
@@ -877,8 +878,10 @@ def stakeholder_positions(
 ) -> list[PositionLine]:
     """A stakeholder's positions on a topic, the latest (the one its card shows) first."""
     rows = session.execute(
-        select(Position.id, Position.stance, Position.as_of, Position.headline)
+        select(Position.id, Position.stance, Position.as_of, Position.headline, Position.summary)
         .where(Position.topic_id == topic_id, Position.stakeholder_id == stakeholder_id)
         .order_by(Position.as_of.desc(), Position.id.desc())
     )
-    return [PositionLine(row.id, row.stance, row.as_of, row.headline) for row in rows]
+    return [
+        PositionLine(row.id, row.stance, row.as_of, row.headline, row.summary or "") for row in rows
+    ]

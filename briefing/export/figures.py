@@ -43,23 +43,13 @@ from PySide6.QtGui import (
 
 from briefing.core.dates import format_date
 from briefing.core.timeline import MAP_STANCES, NO_INFLUENCE, StakeholderMap, Timeline
+from briefing.render import palette
 from briefing.render.briefing import STANCE_COLOURS
 from briefing.render.detail import kind_label, stance_label
 
 # -- colours and patterns: the one place to look them up -----------------------------------------
 
-KIND_COLOURS = {
-    "company": "#0969da",
-    "person": "#8250df",
-    "ngo": "#1a7f37",
-    "police": "#24324a",
-    "regulator": "#bc4c00",
-    "legislature": "#9a6700",
-    "government": "#cf222e",
-    "academic": "#1b7c83",
-    "other": "#6e7781",
-    "topic": "#57606a",
-}
+KIND_COLOURS = palette.KIND
 # A pattern over each stance's colour, so that stances differ in black and white too.
 STANCE_PATTERNS = {
     "opposes": Qt.BrushStyle.BDiagPattern,

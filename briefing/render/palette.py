@@ -38,6 +38,20 @@ STANCE: dict[str | None, tuple[str, str]] = {
     None: (BORDER, TEXT),
 }
 
+# a stakeholder's kind: the marks of the stakeholder map and the timeline (each also has a shape)
+KIND: dict[str, str] = {
+    "company": SELECTED,
+    "person": PRIVATE,
+    "ngo": OK,
+    "police": INK,
+    "regulator": "#bc4c00",
+    "legislature": WARNING,
+    "government": "#cf222e",
+    "academic": "#1b7c83",
+    "other": "#6e7781",
+    "topic": MUTED,
+}
+
 # a comparison answer: (cell background, cell text)
 ANSWER: dict[str | None, tuple[str, str]] = {
     "yes": (OK, "#ffffff"),

@@ -41,6 +41,7 @@ from briefing.core.changes import Changes
 from briefing.core.dates import format_date
 from briefing.core.info import counts
 from briefing.core.lookup import list_topics
+from briefing.render import palette
 from briefing.render.detail import MORE_QUOTES_HREF, stakeholder_html
 from briefing.store import Store
 from briefing.text import isolate
@@ -240,7 +241,9 @@ class MainWindow(QMainWindow):
         self.as_of_field.setPlaceholderText("today")
         self.as_of_field.setMaximumWidth(150)
         self.as_of_field.editingFinished.connect(self._on_as_of_typed)
-        label = QLabel("&As of:")
+        # No Alt letter: every letter of "As of" already reaches something on some side tab
+        # (Audience, Stance, Details, File, Search); Tab from the topic box comes here next.
+        label = QLabel("As of:")
         label.setBuddy(self.as_of_field)
         toolbar.addWidget(label)
         toolbar.addWidget(self.as_of_field)
@@ -259,7 +262,7 @@ class MainWindow(QMainWindow):
         problem = self.as_of_field.problem()
         found = self.as_of_field.date()
         if problem or found is None:
-            self.as_of_field.setStyleSheet("QLineEdit { border: 1px solid #b42318; }")
+            self.as_of_field.setStyleSheet(f"QLineEdit {{ border: 1px solid {palette.ERROR}; }}")
             self.statusBar().showMessage(f"As of: {problem or 'not a date'}", 8000)
             return
         self.set_as_of(found[0])

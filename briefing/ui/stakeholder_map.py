@@ -296,6 +296,7 @@ class MapPanel(QWidget):
 
 def install_stakeholder_map(window) -> MapPanel:
     panel = MapPanel(window)
-    window.side_tabs.addTab(panel, "&Map")
+    # Ctrl+7 reaches it; every letter of "Map" already has a use on some side tab.
+    window.side_tabs.addTab(panel, "Map")
     window.map_panel = panel
     return panel

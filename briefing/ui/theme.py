@@ -22,7 +22,7 @@ MUTED = QColor(palette.MUTED)
 QUOTE_BAR = QColor(palette.QUOTE_BAR)
 PRIVATE = QColor(palette.PRIVATE)
 MATCH = QColor(palette.MATCH)
-CHANGED_LATER = QColor("#9a6700")  # the mark on a card whose position changed after "as of"
+CHANGED_LATER = QColor(palette.WARNING)  # the mark on a card whose position changed after "as of"
 WINDOW_BACKGROUND = palette.WINDOW_BACKGROUND
 
 

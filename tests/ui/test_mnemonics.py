@@ -34,7 +34,7 @@ def clashes(window) -> dict[str, list[str]]:
     return {letter: where for letter, where in found.items() if len(where) > 1}
 
 
-@pytest.mark.parametrize("tab", range(6))
+@pytest.mark.parametrize("tab", range(7))
 def test_no_two_things_share_an_alt_letter(window, qtbot, tab):
     page = window.side_tabs.widget(tab)
     window.side_tabs.setCurrentWidget(page)
