@@ -40,8 +40,7 @@ from briefing.core.quotes import SpeakerChoice, speaker_choices
 from briefing.core.versions import current_version
 from briefing.errors import BriefingError, StaleRecord
 from briefing.render import palette
-from briefing.ui import theme
-from briefing.ui.datefield import CheckedDialog, DateField, sentence
+from briefing.ui.datefield import CheckedDialog, DateField, problem_label, sentence
 from briefing.ui.editing import push_edit
 
 
@@ -146,11 +145,7 @@ class QuoteEditDialog(CheckedDialog):
         form.addRow("", self.reported)
         form.addRow("Said &on:", self.date)
         form.addRow("&Tags:", self.tags)
-        self.problem = QLabel()
-        self.problem.setAccessibleName("Problem")
-        self.problem.setStyleSheet(theme.style(palette.ERROR))
-        self.problem.setWordWrap(True)
-        self.problem.setMinimumHeight(self.problem.fontMetrics().lineSpacing() * 3 + 4)
+        self.problem = problem_label()
         form.addRow(self.problem)
         self.buttons = _buttons(self, "Save")
         self.fill(details)
@@ -226,11 +221,7 @@ class SourceEditDialog(CheckedDialog):
         form.addRow("&Author:", self.author)
         form.addRow("&Web address:", self.url)
         form.addRow("Pu&blished:", self.date)
-        self.problem = QLabel()
-        self.problem.setAccessibleName("Problem")
-        self.problem.setStyleSheet(theme.style(palette.ERROR))
-        self.problem.setWordWrap(True)
-        self.problem.setMinimumHeight(self.problem.fontMetrics().lineSpacing() * 3 + 4)
+        self.problem = problem_label()
         form.addRow(self.problem)
         self.buttons = _buttons(self, "Save")
         self.fill(details)

@@ -16,6 +16,8 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QWid
 
 from briefing.core.dates import read_date, show_date
 from briefing.errors import InputError
+from briefing.render import palette
+from briefing.ui import theme
 
 ANY_PRECISION = ("day", "month", "year")
 
@@ -88,6 +90,17 @@ class DateField(QLineEdit):
 def sentence(text: str) -> str:
     """A message as a sentence: capital first, full stop last."""
     return f"{text[:1].upper()}{text[1:]}" + ("" if text.endswith(".") else ".")
+
+
+def problem_label() -> QLabel:
+    """The line under a dialog's fields that says in words what is wrong (room for three lines,
+    so that a long message is not cut off)."""
+    label = QLabel()
+    label.setAccessibleName("Problem")
+    label.setStyleSheet(theme.style(palette.ERROR))
+    label.setWordWrap(True)
+    label.setMinimumHeight(label.fontMetrics().lineSpacing() * 3 + 4)
+    return label
 
 
 class CheckedDialog(QDialog):

@@ -32,7 +32,7 @@ from briefing.errors import NotFound
 from briefing.render.detail import stance_label
 from briefing.ui.editing import push_edit, save_form
 from briefing.ui.forms import EventForm
-from briefing.ui.panel import SourceRequest
+from briefing.ui.panel import SourceRequest, WhenShown
 from briefing.ui.timeline import TimelineWidget
 
 IdRole = Qt.ItemDataRole.UserRole + 20
@@ -101,7 +101,8 @@ class HistoryPanel(QWidget):
         layout.addWidget(self.events_box, 3)
 
         # Read the store only while the tab is shown; a hidden tab catches up when shown.
-        self._stale = True
+        self._when_shown = WhenShown(self, self.refresh)
+        self._when_shown.mark_stale()
         window.operations.changed.connect(self._on_changes)
         window.as_of_changed.connect(lambda _day: self._mark_stale())
         window.topic_changed.connect(lambda _topic: self._mark_stale())
@@ -112,17 +113,10 @@ class HistoryPanel(QWidget):
             self._mark_stale()
 
     def _mark_stale(self) -> None:
-        self._stale = True
-        if self.isVisible():
-            self.refresh()
-
-    def showEvent(self, event) -> None:
-        if self._stale:
-            self.refresh()
-        super().showEvent(event)
+        self._when_shown.request()
 
     def refresh(self) -> None:
-        self._stale = False
+        self._when_shown.stale = False
         topic_id = self.window.topic_id
         stakeholder_id = self.window.selected_stakeholder_id()
         as_of = self.window.as_of
@@ -184,7 +178,7 @@ class HistoryPanel(QWidget):
                 row = self.window.cards.row_of(lane.stakeholder_id)
                 if row is not None:
                     self.window.grid.setCurrentIndex(self.window.cards.index(row, 0))
-            if self._stale:
+            if self._when_shown.stale:
                 self.refresh()
             self._select(self.positions, record_id)
         elif kind == "event":

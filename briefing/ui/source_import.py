@@ -37,9 +37,7 @@ from briefing.core.sources import (
     refuse_stored_text,
 )
 from briefing.errors import BriefingError
-from briefing.render import palette
-from briefing.ui import theme
-from briefing.ui.datefield import CheckedDialog, DateField, sentence
+from briefing.ui.datefield import CheckedDialog, DateField, problem_label, sentence
 from briefing.ui.failures import details_of, show_failure
 from briefing.ui.jobs import BackgroundJob
 
@@ -102,11 +100,7 @@ class SourceFactsDialog(CheckedDialog):
         for choice in owners or []:
             self.primary_for.addItem(choice.name, choice.id)
         form.addRow("P&rimary document of:", self.primary_for)
-        self.problem = QLabel()
-        self.problem.setAccessibleName("Problem")
-        self.problem.setStyleSheet(theme.style(palette.ERROR))
-        self.problem.setWordWrap(True)
-        self.problem.setMinimumHeight(self.problem.fontMetrics().lineSpacing() * 3 + 4)
+        self.problem = problem_label()
         form.addRow(self.problem)
         self.buttons = buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel

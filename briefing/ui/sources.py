@@ -70,7 +70,7 @@ from briefing.render.detail import notes_html
 from briefing.render.quote_check import attributed_to, quote_check_html, quote_summary
 from briefing.ui import corrections, theme
 from briefing.ui.browser import SafeBrowser
-from briefing.ui.datefield import CheckedDialog, DateField, sentence
+from briefing.ui.datefield import CheckedDialog, DateField, problem_label, sentence
 from briefing.ui.notes import notes_link_target
 from briefing.ui.panel import PanelContext, SourceRequest, WhenShown
 from briefing.ui.source_import import (  # noqa: F401 - SourceFactsDialog and import_files, as before
@@ -166,11 +166,7 @@ class NewQuoteDialog(CheckedDialog):
         self.date_label.setBuddy(self.date)
         form.addRow(self.date_label, self.date)
         self.reported.toggled.connect(self._on_reported)
-        self.problem = QLabel()
-        self.problem.setAccessibleName("Problem")
-        self.problem.setStyleSheet(theme.style(palette.ERROR))
-        self.problem.setWordWrap(True)
-        self.problem.setMinimumHeight(self.problem.fontMetrics().lineSpacing() * 3 + 4)
+        self.problem = problem_label()
         form.addRow(self.problem)
         self.buttons = buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel

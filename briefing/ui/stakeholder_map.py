@@ -23,6 +23,7 @@ from briefing.core.timeline import StakeholderMap, set_influence, stakeholder_ma
 from briefing.errors import NotFound
 from briefing.export.figures import MapLayout, paint_map
 from briefing.ui.editing import push_edit
+from briefing.ui.panel import WhenShown
 
 ZOOM_STEP = 1.25
 MAX_ZOOM = 12.0
@@ -234,7 +235,8 @@ class MapPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.caption)
         layout.addWidget(self.map, 1)
-        self._stale = True
+        self._when_shown = WhenShown(self, self.refresh)
+        self._when_shown.mark_stale()
         window.operations.changed.connect(self._on_changes)
         window.topic_changed.connect(lambda _topic: self._mark_stale())
         window.as_of_changed.connect(lambda _day: self._mark_stale())
@@ -245,17 +247,10 @@ class MapPanel(QWidget):
             self._mark_stale()
 
     def _mark_stale(self) -> None:
-        self._stale = True
-        if self.isVisible():
-            self.refresh()
-
-    def showEvent(self, event) -> None:
-        if self._stale:
-            self.refresh()
-        super().showEvent(event)
+        self._when_shown.request()
 
     def refresh(self) -> None:
-        self._stale = False
+        self._when_shown.stale = False
         topic_id, as_of = self.window.topic_id, self.window.as_of
         chart = None
         if topic_id is not None:
