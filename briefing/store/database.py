@@ -23,6 +23,7 @@ import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import OperationalError
@@ -31,6 +32,8 @@ from sqlalchemy.pool import QueuePool
 
 from briefing.errors import NotABriefingStore, StoreDamaged, StoreError, StoreTooNew
 from briefing.store import backups, encryption, health, migrations
+
+T = TypeVar("T")
 
 # "BRIF": marks a SQLite file as a Briefing store (SQLite's PRAGMA application_id).
 APPLICATION_ID = 0x42524946
@@ -135,6 +138,13 @@ class Store:
         """A session for reads; closing it rolls back anything it changed (nothing commits)."""
         with self._sessions() as session:
             yield session
+
+    def read_now(self, work: Callable[[Session], T]) -> T:
+        """`work(session)` in a read-only session, here and now: the store's side of the reads
+        a form makes (`ui.forms.Reads`; the window's store runner has the same method, run off
+        the GUI thread)."""
+        with self.reading() as session:
+            return work(session)
 
     @contextlib.contextmanager
     def writing(self) -> Iterator[Session]:

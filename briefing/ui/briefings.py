@@ -22,9 +22,9 @@ store runner's readers (an export reads what it prints in its own thread), write
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence, QPainter
@@ -52,7 +52,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session
 
 from briefing.core import briefings as core
 from briefing.core import versions
@@ -80,7 +79,13 @@ def _button(text: str, tip: str, slot) -> QPushButton:
     return button
 
 
-Content = core.BriefingContent | Callable[[Session], core.BriefingContent]
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from sqlalchemy.orm import Session
+
+    # what to print, or the use case that reads it (in the export's child process)
+    Content = core.BriefingContent | Callable[[Session], core.BriefingContent]
 
 
 def export_job(

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -38,15 +38,16 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session
 
 from briefing.core import editing
 from briefing.core.editing import EventFields, StakeholderFields
 from briefing.render import palette
 from briefing.render.detail import kind_label, stance_label
-from briefing.store import Store
 from briefing.ui import theme
 from briefing.ui.datefield import ANY_PRECISION, DateField
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 ERROR_STYLE = theme.style(palette.ERROR, bold=True)
 WARNING_STYLE = theme.style(palette.WARNING_STRONG, bold=True)
@@ -55,21 +56,10 @@ READY_STYLE = theme.style(palette.OK)
 
 class Reads(Protocol):
     """What a form reads the store through: the window's store runner (the read runs off the
-    GUI thread: `StoreRunner.read_now`), or a bare store (tests, scripts)."""
+    GUI thread: `StoreRunner.read_now`), or a bare store (tests, scripts: `Store.read_now`).
+    A form never opens a session itself."""
 
     def read_now(self, work: Callable[[Session], Any]) -> Any: ...
-
-
-def reader_of(source: Store | Reads) -> Callable[[Callable[[Session], Any]], Any]:
-    """A function running `work(session)` in a read-only session of `source`."""
-    if isinstance(source, Store):
-
-        def read(work: Callable[[Session], Any]) -> Any:
-            with source.reading() as session:
-                return work(session)
-
-        return read
-    return source.read_now
 
 
 class Form(QDialog):
@@ -251,7 +241,7 @@ def _combo(items: list[tuple[str, object]], current: object = None) -> QComboBox
 class TopicForm(Form):
     def __init__(
         self,
-        store: Store | Reads,
+        store: Reads,
         topic_id: int | None = None,
         name: str = "",
         description: str = "",
@@ -260,7 +250,7 @@ class TopicForm(Form):
         title = "New topic" if topic_id is None else "Rename topic"
         super().__init__(title, "&Create" if topic_id is None else "&Save", parent)
         self.store, self.topic_id = store, topic_id
-        self.read = reader_of(store)
+        self.read = store.read_now
         self.name = self.add("&Name:", QLineEdit(name), "What the topic is, in a few words")
         self.description = self.add("&Description:", QPlainTextEdit(description))
         self.description.setTabChangesFocus(True)
@@ -283,7 +273,7 @@ class TopicForm(Form):
 class StakeholderForm(Form):
     def __init__(
         self,
-        store: Store | Reads,
+        store: Reads,
         stakeholder_id: int | None = None,
         fields: StakeholderFields | None = None,
         parent: QWidget | None = None,
@@ -291,7 +281,7 @@ class StakeholderForm(Form):
         new = stakeholder_id is None
         super().__init__("New stakeholder" if new else "Edit stakeholder", "&Save", parent)
         self.store, self.stakeholder_id = store, stakeholder_id
-        self.read = reader_of(store)
+        self.read = store.read_now
         fields = fields or StakeholderFields("", "company")
         others = self.read(
             lambda session: editing.stakeholder_choices(session, exclude=stakeholder_id)
@@ -412,7 +402,7 @@ class PositionForm(Form):
 class QuestionForm(Form):
     def __init__(
         self,
-        store: Store | Reads,
+        store: Reads,
         topic_id: int,
         question_id: int | None = None,
         text: str = "",
@@ -422,7 +412,7 @@ class QuestionForm(Form):
             "New question" if question_id is None else "Edit question", "&Save", parent
         )
         self.store, self.topic_id, self.question_id = store, topic_id, question_id
-        self.read = reader_of(store)
+        self.read = store.read_now
         self.text = self.add(
             "&Question:", QLineEdit(text), "A row of the comparison, such as 'Sells to police?'"
         )

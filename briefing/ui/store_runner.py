@@ -33,18 +33,20 @@ import threading
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QEventLoop, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
-from sqlalchemy.orm import Session
 
 from briefing.core.changes import Changes
 from briefing.errors import BriefingError
 from briefing.store import Store
 
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
 T = TypeVar("T")
-Work = Callable[[Session], T]
+Work = Callable[["Session"], T]
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
 JobWork = Callable[[Progress, Cancelled], T]
