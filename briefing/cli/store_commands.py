@@ -27,16 +27,23 @@ def register(commands: Commands) -> None:
 
 def info(args: argparse.Namespace) -> int:
     from briefing.core.info import counts
+    from briefing.store import encryption
 
     with open_store_for(args) as store:
         with store.reading() as session:
             numbers = counts(session)
-        info = {"path": str(store.path), "schema_version": store.schema_version, "counts": numbers}
+        info = {
+            "path": str(store.path),
+            "schema_version": store.schema_version,
+            "encrypted": encryption.is_encrypted(store.path),
+            "counts": numbers,
+        }
     if args.json:
         print_json(info)
     else:
         print(f"store:        {info['path']}")
         print(f"schema:       {info['schema_version']}")
+        print(f"encrypted:    {'yes (SQLCipher 4)' if info['encrypted'] else 'no'}")
         for name, number in numbers.items():
             print(f"{name + ':':<14}{number}")
     return 0

@@ -68,6 +68,10 @@ def test_encrypt_work_and_decrypt_from_the_command_line(isolated_env, demo_path,
     assert found.returncode == 0, found.stderr
     assert json.loads(found.stdout)
     assert run(isolated_env, *db, "check", more_env=env).returncode == 0
+    described = run(isolated_env, *db, "info", "--json", more_env=env)
+    assert described.returncode == 0, described.stderr
+    assert json.loads(described.stdout)["encrypted"] is True
+    assert "encrypted:    yes" in run(isolated_env, *db, "info", more_env=env).stdout
     made = run(isolated_env, *db, "backup", more_env=env)
     assert made.returncode == 0, made.stderr
     restored = run(isolated_env, *db, "restore", made.stdout.strip(), more_env=env)
@@ -86,6 +90,7 @@ def test_encrypt_work_and_decrypt_from_the_command_line(isolated_env, demo_path,
     plain = run(isolated_env, *db, "decrypt", "--passphrase-file", new_key)
     assert plain.returncode == 0, plain.stderr
     assert demo_path.read_bytes()[:16] == b"SQLite format 3\x00"
+    assert json.loads(run(isolated_env, *db, "info", "--json").stdout)["encrypted"] is False
     assert MARK in run(isolated_env, *db, "notes").stdout
 
 
