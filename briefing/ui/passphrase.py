@@ -138,9 +138,22 @@ def unlock_from_keyring(path: Path) -> bool:
         return False
     try:
         encryption.unlock(path, kept)
+    except encryption.WrongPassphrase:
+        forget_in_keyring(path)  # changed elsewhere (the command line): no use keeping it
+        return False
     except BriefingError:
         return False
     return True
+
+
+def forget_in_keyring(path: Path) -> None:
+    """Remove the passphrase the keyring keeps for the store at `path`, if it keeps one: when
+    it no longer opens the store, the store was decrypted or its passphrase changed."""
+    keyring = _keyring()
+    if keyring is None:
+        return
+    with contextlib.suppress(Exception):  # nothing kept, or a keyring that refuses
+        keyring.delete_password(_KEYRING_SERVICE, str(Path(path).resolve()))
 
 
 def ask_passphrase(path: Path) -> bool:
