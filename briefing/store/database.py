@@ -131,6 +131,10 @@ class Store:
         # A short-lived opener (a command) records the file as sound again when it closes, so
         # that its own writes do not cost the next command a quick_check (`store.health`).
         self.remember_on_close = False
+        # A window (`vouch_on_close`) records the file only if nothing but its own writes
+        # changed it: the file as this store's last write (or the opening) left it.
+        self.vouch_on_close = False
+        self._after_own_write = health.fingerprint(path)
         self._identity = _identity(path)
 
     @contextlib.contextmanager
@@ -158,6 +162,7 @@ class Store:
             with self._sessions() as session, session.begin():
                 session.connection(execution_options={_WRITE_OPTION: True})
                 yield session
+            self._after_own_write = health.fingerprint(self.path)
         except OperationalError as error:
             if self.read_only and "readonly" in str(error.orig).lower():
                 raise StoreError(
@@ -175,13 +180,19 @@ class Store:
             return migrations.current_revision(connection)
 
     def close(self) -> None:
+        untouched = self.vouch_on_close and health.fingerprint(self.path) == self._after_own_write
         self.engine.dispose()
         if self._open:
             self._open = False
             _OPEN[self.path.resolve()] -= 1
+            remember = self.remember_on_close or untouched
             # Only if the file at the path is still the one opened, checked (not replaced).
-            if self.remember_on_close and self._identity == _identity(self.path):
-                health.remember_checked(self.path)
+            if remember and self._identity == _identity(self.path):
+                # With the time of the check it rests on, so the record still expires a day
+                # after a real check, however often the store is opened and closed since.
+                health.remember_checked(
+                    self.path, checked_at=health.check_record_time(self.path)
+                )
 
     def __enter__(self) -> Store:
         return self

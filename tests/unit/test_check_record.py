@@ -162,3 +162,54 @@ def test_without_posix_change_times_every_open_checks(tmp_path, monkeypatch):
     assert health.checked_already(store)
     monkeypatch.setattr(health.os, "name", "nt")
     assert not health.checked_already(store)
+
+
+def _window_store(path):
+    store = open_store(path)
+    store.vouch_on_close = True  # as the window's opening sets it (`ui.app`)
+    return store
+
+
+def _write(store, words="x"):
+    with store.writing() as session:
+        session.connection().exec_driver_sql(f"UPDATE topics SET description = '{words}'")
+
+
+def test_a_window_that_was_the_only_writer_records_the_file(demo_path, checks):
+    """The window opened after a session of writing skips quick_check (an encrypted store
+    decrypts every page for it); the record keeps the time of the real check."""
+    open_store(demo_path).close()
+    checked_at = health.check_record_time(demo_path)
+    store = _window_store(demo_path)
+    _write(store, "one")
+    _write(store, "two")
+    store.close()
+    assert health.checked_already(demo_path)
+    assert health.check_record_time(demo_path) == checked_at  # not moved to the close
+    open_store(demo_path).close()
+    assert len(checks) == 1
+
+
+def test_a_window_does_not_vouch_for_a_write_by_another_program(demo_path, checks):
+    store = _window_store(demo_path)
+    _write(store)
+    other = sqlite3.connect(demo_path)  # another program, while the window is open
+    other.execute("UPDATE topics SET description = 'theirs'")
+    other.commit()
+    other.close()
+    store.close()
+    assert not health.checked_already(demo_path)
+    open_store(demo_path).close()
+    assert len(checks) == 2
+
+
+def test_a_window_does_not_extend_the_day(demo_path, checks):
+    open_store(demo_path).close()
+    hours_ago = dt.datetime.now(dt.UTC) - health.CHECK_RECORD_LIFETIME + dt.timedelta(minutes=5)
+    health.remember_checked(demo_path, checked_at=hours_ago)
+    store = _window_store(demo_path)  # still within the day: no check
+    _write(store)
+    store.close()
+    assert len(checks) == 1
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=10)
+    assert not health.checked_already(demo_path, now=later)  # a day after the real check
