@@ -35,6 +35,7 @@ import re
 import sqlite3
 import sys
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -398,7 +399,20 @@ def _check(path: Path, key: Key | None) -> str | None:
         connection.close()
 
 
-def convert_file(path: Path, source_key: Key | None, target_key: Key | None, action: str) -> None:
+Step = Callable[[str], None]  # told, in words, each step a conversion starts
+
+
+def _silent(_words: str) -> None:
+    pass
+
+
+def convert_file(
+    path: Path,
+    source_key: Key | None,
+    target_key: Key | None,
+    action: str,
+    step: Step = _silent,
+) -> None:
     """Replace the file at `path` by its conversion: temp name, full check, fsync, rename.
 
     A plain file being replaced is overwritten with zeros after the rename, through a handle
@@ -408,8 +422,11 @@ def convert_file(path: Path, source_key: Key | None, target_key: Key | None, act
     temp = _temp_for(path, action)
     temp.unlink(missing_ok=True)
     try:
+        step(f"saving {path.name}'s last changes into it")
         _settle_wal(path, source_key)
+        step(f"writing the new copy of {path.name} and checking every page of it")
         export_copy(path, source_key, temp, target_key)
+        step(f"putting the new {path.name} in place of the old one")
         old = os.open(path, os.O_RDWR) if source_key is None else None
         try:
             os.replace(temp, path)
@@ -429,12 +446,16 @@ def convert_file(path: Path, source_key: Key | None, target_key: Key | None, act
         Path(f"{temp}-journal").unlink(missing_ok=True)
 
 
-def _refuse_if_open(path: Path) -> None:
+def _refuse_if_open(path: Path, from_window: bool = False) -> None:
+    """`from_window`: the caller is the window that holds the store's lock, its store closed."""
     from briefing.store import health
+    from briefing.store.database import _OPEN
     from briefing.store.lock import holder_of
 
+    if _OPEN[path.resolve()] > 0:
+        raise StoreError(f"{path} is still open here; close it first; nothing was changed")
     holder = holder_of(path)
-    if holder is not None:
+    if holder is not None and not (from_window and holder == os.getpid()):
         raise StoreError(
             f"{path} is open in the app's window (process {holder}); close it first; "
             "nothing was changed"
@@ -460,6 +481,8 @@ def _convert(
     action: str,
     *,
     passphrase: str | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+    from_window: bool = False,
 ) -> Converted:
     """Convert the backups, then the store: killed half-way, the store is still in its old
     form and the same command run again finishes the job (a backup already in the new form,
@@ -467,14 +490,25 @@ def _convert(
     from briefing.store import backups
 
     path = Path(path).expanduser()
-    _refuse_if_open(path)
+    _refuse_if_open(path, from_window)
     _sound_store(path, source_key)
     _remove_stale(path.parent)
     folder = backups.backup_folder(path)
     _remove_stale(folder)
     converted: list[Path] = []
     left: list[Path] = []
-    for backup in backups.list_backups(path):
+    found = backups.list_backups(path)
+    total = (len(found) + 1) * STEPS_PER_FILE
+    done = 0
+
+    def step(words: str) -> None:
+        nonlocal done
+        if progress is not None:
+            progress(min(done, total - 1), total, words)
+        done += 1
+
+    for number, backup in enumerate(found):
+        done = number * STEPS_PER_FILE
         form = _form(backup.path, passphrase)
         if form is _UNKNOWN:
             left.append(backup.path)  # a backup under another passphrase: not ours to open
@@ -486,11 +520,17 @@ def _convert(
         if _check(backup.path, form) is not None:
             left.append(backup.path)
             continue
-        convert_file(backup.path, form, target_key, action)
+        convert_file(backup.path, form, target_key, action, step)
         converted.append(backup.path)
-    convert_file(path, source_key, target_key, action)
+    done = len(found) * STEPS_PER_FILE
+    convert_file(path, source_key, target_key, action, step)
+    if progress is not None:
+        progress(total, total, "done")
     left.extend(_kept_aside(path))
     return Converted(path, converted, left)
+
+
+STEPS_PER_FILE = 3  # the steps `convert_file` announces
 
 
 _UNKNOWN = Key(b"", b"")
@@ -516,27 +556,62 @@ def _kept_aside(path: Path) -> list[Path]:
     ) + sorted(path.parent.glob(f"{path.name}-wal.set-aside-*"))
 
 
-def encrypt_store(path: Path, passphrase: str) -> Converted:
+Progress = Callable[[int, int, str], None] | None  # (steps done, steps in all, what now)
+
+
+def encrypt_store(
+    path: Path, passphrase: str, progress: Progress = None, *, from_window: bool = False
+) -> Converted:
     """Encrypt a plain store (and its backups) with `passphrase`."""
     path = Path(path).expanduser()
     if is_encrypted(path):
         raise StoreError(f"{path} is already encrypted ('briefing passphrase' changes it)")
-    return _convert(path, None, new_key(passphrase), "encrypting", passphrase=passphrase)
+    return _convert(
+        path,
+        None,
+        new_key(passphrase),
+        "encrypting",
+        passphrase=passphrase,
+        progress=progress,
+        from_window=from_window,
+    )
 
 
-def decrypt_store(path: Path) -> Converted:
+def decrypt_store(path: Path, progress: Progress = None, *, from_window: bool = False) -> Converted:
     """Turn an unlocked encrypted store (and its backups) back into plain SQLite files."""
     path = Path(path).expanduser()
     key = key_for(path)
     if key is None:
         raise StoreError(f"{path} is not encrypted")
-    return _convert(path, key, None, "decrypting")
+    return _convert(path, key, None, "decrypting", progress=progress, from_window=from_window)
 
 
-def change_passphrase(path: Path, passphrase: str) -> Converted:
+def change_passphrase(
+    path: Path, passphrase: str, progress: Progress = None, *, from_window: bool = False
+) -> Converted:
     """Encrypt an unlocked store (and its backups) again under a new passphrase and salt."""
     path = Path(path).expanduser()
     key = key_for(path)
     if key is None:
         raise StoreError(f"{path} is not encrypted ('briefing encrypt' encrypts it)")
-    return _convert(path, key, new_key(passphrase), "rekeying", passphrase=passphrase)
+    return _convert(
+        path,
+        key,
+        new_key(passphrase),
+        "rekeying",
+        passphrase=passphrase,
+        progress=progress,
+        from_window=from_window,
+    )
+
+
+def is_passphrase_of(path: Path, passphrase: str) -> bool:
+    """Whether `passphrase` is the one of the unlocked encrypted store at `path` (no file read
+    beyond its salt: the key is compared with the one this process unlocked it with)."""
+    key = key_for(path)
+    if key is None:
+        return False
+    try:
+        return derive(passphrase, key.salt).raw == key.raw
+    except InputError:
+        return False

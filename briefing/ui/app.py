@@ -189,6 +189,15 @@ def _run_window(app: QApplication, path: Path | None, *, demo: bool) -> int:
                 status = app.exec()
             finally:
                 store.close()
+            conversion = getattr(window, "conversion_requested", None)
+            if conversion is not None:
+                from briefing.ui.store_encryption import convert_with_progress
+
+                outcome = convert_with_progress(path, conversion)
+                (show_notice if outcome.done else show_error)(
+                    "Encryption" if outcome.done else "Nothing was changed", outcome.words
+                )
+                continue  # a new window on the store, converted or as it was
             if window.restore_requested is None:
                 return status
             try:

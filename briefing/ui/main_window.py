@@ -60,6 +60,7 @@ from briefing.ui.panel import Navigation, PanelContext
 from briefing.ui.search import install_search
 from briefing.ui.sources import install_sources
 from briefing.ui.stakeholder_map import install_stakeholder_map
+from briefing.ui.store_encryption import install_store_encryption
 from briefing.ui.store_runner import StoreRunner
 
 SWITCH_INTERVAL_S = 0.0005  # how long a thread holds Python's lock before others get a turn
@@ -207,6 +208,7 @@ class MainWindow(QMainWindow):
         install_notes(self)
         install_packs(self)
         install_backups(self)
+        install_store_encryption(self)
         install_stakeholder_map(self)
         self._number_side_tabs()
         self._order_tabs()

@@ -10,10 +10,11 @@ work, interleaved, `--rounds` times after one warm-up round:
 - opening a topic: `briefing.core.cards.topic_cards` for each of the ten topics;
 - export: a whole topic read with `topic_content` and written as Markdown with `export_content`.
 
-Opening each store (`open_store`, with its quick_check and, for the encrypted one, the unlock
-with the passphrase: the key derivation) is timed too and reported apart. Prints each case's
-median time both ways and its ratio (encrypted over plain; the target is 1.5 for each), and as
-its last line `encryption worst ratio: X.XX`. Not collected by pytest.
+Opening each store (`open_store`; for the encrypted one also the unlock with the passphrase:
+the key derivation) is timed too and reported apart, without a check record (quick_check runs)
+and with a matching one (the usual opening). Each search query is also timed on its own.
+Prints each case's median time both ways and its ratio (encrypted over plain; the target is
+1.5 for each), and as its last line `encryption worst ratio: X.XX`. Not collected by pytest.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from briefing.core.briefings import topic_content  # noqa: E402
 from briefing.core.cards import topic_cards  # noqa: E402
 from briefing.core.search import search  # noqa: E402
 from briefing.export import export_content  # noqa: E402
-from briefing.store import encryption, open_store  # noqa: E402
+from briefing.store import encryption, health, open_store  # noqa: E402
 from briefing.store.models import Topic  # noqa: E402
 
 PASSPHRASE = "a benchmark passphrase of ordinary length"
@@ -118,16 +119,26 @@ def main(argv: list[str] | None = None) -> int:
     print(f"store: {size:.0f} MB; encrypting it took {took:.1f} s", flush=True)
     encryption.forget_all()
 
-    opening = {"plain": [], "encrypted": []}
-    for _ in range(3):
-        opening["plain"].append(timed(lambda: open_store(plain).close()))
+    # Opening, both ways: with no check record (quick_check reads, and for the encrypted store
+    # decrypts, every page) and with a matching one (the usual opening: no check).
+    opening = {(kind, record): [] for kind in ("plain", "encrypted") for record in (0, 1)}
 
-        def unlock_and_open():
-            encryption.forget_all()
+    def open_once(kind: str, record: int) -> float:
+        path = plain if kind == "plain" else secret
+        if not record:
+            health.forget_checked(path)
+        encryption.forget_all()
+        started = time.perf_counter()
+        if kind == "encrypted":
             encryption.unlock(secret, PASSPHRASE)
-            open_store(secret).close()
+        open_store(path).close()
+        return time.perf_counter() - started
 
-        opening["encrypted"].append(timed(unlock_and_open))
+    for _ in range(3):
+        for record in (0, 1):
+            for kind in ("plain", "encrypted"):
+                opening[(kind, record)].append(open_once(kind, record))
+    encryption.unlock(secret, PASSPHRASE)
 
     stores = {"plain": open_store(plain), "encrypted": open_store(secret)}
     try:
@@ -173,14 +184,13 @@ def main(argv: list[str] | None = None) -> int:
         )
     same = (folder / "plain.md").read_bytes() == (folder / "encrypted.md").read_bytes()
     print(f"the two exports are identical: {same}")
-    plain_open, secret_open = (
-        statistics.median(opening["plain"]),
-        statistics.median(opening["encrypted"]),
-    )
-    print(
-        f"open the store (quick_check; encrypted: + key derivation): plain {plain_open:.2f} s, "
-        f"encrypted {secret_open:.2f} s, ratio {secret_open / plain_open:.2f}"
-    )
+    for record, words in ((0, "no check record: quick_check"), (1, "a matching record")):
+        plain_open = statistics.median(opening[("plain", record)])
+        secret_open = statistics.median(opening[("encrypted", record)])
+        print(
+            f"open the store, {words} (encrypted: + key derivation): plain {plain_open:.2f} s, "
+            f"encrypted {secret_open:.2f} s"
+        )
     worst = 0.0
     for name, both in times.items():
         p, e = statistics.median(both["plain"]), statistics.median(both["encrypted"])
