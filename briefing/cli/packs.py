@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from briefing.cli.common import Commands, add_json_option, open_store_for, print_json
@@ -28,6 +29,13 @@ def register(commands: Commands) -> None:
         action="store_true",
         help="include private notes, marked private in the pack (default: left out)",
     )
+    out.add_argument(
+        "--pack-passphrase-file",
+        type=Path,
+        metavar="FILE",
+        help="seal the pack with the passphrase in FILE (AES-256-GCM; needs the 'packs' "
+        "extra): the colleague needs it to import the pack",
+    )
     add_json_option(out)
 
     into = group.command(
@@ -49,6 +57,12 @@ def register(commands: Commands) -> None:
         help="what to do with a record both stores changed: keep-both (default) keeps both "
         "versions of a dated position and mine of anything else; keep-mine; take-theirs",
     )
+    into.add_argument(
+        "--pack-passphrase-file",
+        type=Path,
+        metavar="FILE",
+        help="the passphrase of a pack that has one (default: ask on the terminal)",
+    )
     add_json_option(into)
 
 
@@ -63,6 +77,11 @@ def export(args: argparse.Namespace) -> int:
         out = out.with_name(out.name + SUFFIX)
     if not out.parent.is_dir():
         raise InputError(f"cannot write {out}: the folder {out.parent} does not exist")
+    passphrase = None
+    if args.pack_passphrase_file is not None:
+        from briefing.cli.encryption import _from_file
+
+        passphrase = _from_file(args.pack_passphrase_file)
     with open_store_for(args) as store, store.reading() as session:
         briefing_id = None
         if args.briefing is not None:
@@ -78,6 +97,7 @@ def export(args: argparse.Namespace) -> int:
             topic_id=topic_id,
             briefing_id=briefing_id,
             include_private=args.include_private,
+            passphrase=passphrase,
         )
     if args.json:
         print_json(done.as_dict())
@@ -94,10 +114,19 @@ def export(args: argparse.Namespace) -> int:
 
 
 def import_(args: argparse.Namespace) -> int:
+    from briefing.cli.encryption import _from_file, _prompt
+    from briefing.core.pack_format import is_sealed_pack
     from briefing.core.packs import RULE_WORDS, import_pack
 
+    passphrase = None
+    if args.pack_passphrase_file is not None:
+        passphrase = _from_file(args.pack_passphrase_file)
+    elif is_sealed_pack(args.file.expanduser()) and sys.stdin.isatty():
+        passphrase = _prompt(f"Passphrase of the pack {args.file.name}: ", confirm=False)
     with open_store_for(args) as store:
-        report = import_pack(store, args.file, rule=args.conflicts, dry_run=args.dry_run)
+        report = import_pack(
+            store, args.file, rule=args.conflicts, dry_run=args.dry_run, passphrase=passphrase
+        )
     if args.json:
         print_json(report.as_dict())
         return 0

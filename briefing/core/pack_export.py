@@ -409,12 +409,16 @@ def export_pack(
     include_private: bool = False,
     progress: Progress = quiet,
     cancelled: Cancelled = _never,
+    passphrase: str | None = None,
 ) -> ExportedPack:
-    """Write the topic (and briefing) to `out`, whole or not at all."""
+    """Write the topic (and briefing) to `out`, whole or not at all; sealed with `passphrase`
+    when one is given (`briefing.core.pack_crypto`)."""
     manifest, texts = collect_pack(
         session, topic_id, briefing_id=briefing_id, include_private=include_private
     )
-    size = write_pack(Path(out), manifest, texts, progress=progress, cancelled=cancelled)
+    size = write_pack(
+        Path(out), manifest, texts, progress=progress, cancelled=cancelled, passphrase=passphrase
+    )
     briefings = manifest["briefings"]
     return ExportedPack(
         path=str(out),

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import json
 import os
 import re
@@ -115,9 +116,13 @@ def write_pack(
     *,
     progress: Progress = quiet,
     cancelled: Cancelled = _never,
+    passphrase: str | None = None,
 ) -> int:
     """Write the manifest and each source's text (by uuid) to `path` under a temporary name in
-    the same folder, then rename it into place. Returns the file's size in bytes."""
+    the same folder, then rename it into place. Returns the file's size in bytes.
+
+    With a `passphrase` the zip is built in memory and only its sealed form is written
+    (`briefing.core.pack_crypto`)."""
     path = Path(path).expanduser()
     folder = path.parent
     if not folder.is_dir():
@@ -131,8 +136,12 @@ def write_pack(
     total = len(texts) + 1
     try:
         with os.fdopen(handle, "wb") as file:
+            memory = io.BytesIO() if passphrase is not None else None
             with zipfile.ZipFile(
-                file, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=_LEVEL
+                memory if memory is not None else file,
+                "w",
+                compression=zipfile.ZIP_DEFLATED,
+                compresslevel=_LEVEL,
             ) as archive:
                 for done, (uuid, text) in enumerate(texts.items()):
                     if cancelled():
@@ -145,6 +154,10 @@ def write_pack(
                 data = json.dumps(manifest, ensure_ascii=False, separators=(",", ":"))
                 data = data.encode("utf-8")
                 archive.writestr(_entry(MANIFEST), data, compresslevel=_LEVEL)
+            if memory is not None:
+                from briefing.core.pack_crypto import seal
+
+                file.write(seal(memory.getvalue(), passphrase))
             file.flush()
             os.fchmod(file.fileno(), 0o644)
             os.fsync(file.fileno())
@@ -202,7 +215,18 @@ def _what_file(path: Path, head: bytes) -> str | None:
     return None
 
 
-def _open_archive(path: Path) -> zipfile.ZipFile:
+def is_sealed_pack(path: Path) -> bool:
+    """Whether the file is a pack with its own passphrase (`pack_crypto`)."""
+    from briefing.core.pack_crypto import is_sealed
+
+    try:
+        with Path(path).open("rb") as file:
+            return is_sealed(file.read(64))
+    except OSError:
+        return False
+
+
+def _open_archive(path: Path, passphrase: str | None = None) -> zipfile.ZipFile:
     path = Path(path)
     if not path.exists():
         raise PackError(f"there is no file {path}")
@@ -221,6 +245,23 @@ def _open_archive(path: Path) -> zipfile.ZipFile:
             head = file.read(100)
     except OSError as error:
         raise PackError(f"cannot read {path}: {error.strerror}") from error
+    from briefing.core import pack_crypto
+
+    if pack_crypto.is_sealed(head):
+        if passphrase is None:
+            raise pack_crypto.PackPassphraseError(
+                f"{path.name} is a pack with a passphrase: give it (--pack-passphrase-file FILE, "
+                "or type it when asked on a terminal); nothing was imported"
+            )
+        try:
+            sealed = path.read_bytes()
+        except OSError as error:
+            raise PackError(f"cannot read {path}: {error.strerror}") from error
+        data = pack_crypto.unseal(sealed, passphrase, path.name)
+        try:
+            return zipfile.ZipFile(io.BytesIO(data))
+        except zipfile.BadZipFile as error:
+            raise PackError(f"{path.name} is damaged: its zip cannot be read ({error})") from error
     if (why := _what_file(path, head)) is not None:
         raise PackError(why)
     if not head.startswith(b"PK"):
@@ -766,12 +807,17 @@ def _check_references(c: _Checker, m: dict[str, Any]) -> None:
 
 
 def read_pack(
-    path: Path | str, *, progress: Progress = quiet, cancelled: Cancelled = _never
+    path: Path | str,
+    *,
+    progress: Progress = quiet,
+    cancelled: Cancelled = _never,
+    passphrase: str | None = None,
 ) -> Pack:
-    """Read and check a pack completely, or refuse it with a PackError; nothing is written."""
+    """Read and check a pack completely, or refuse it with a PackError; nothing is written.
+    A pack with its own passphrase needs `passphrase` (else a PackPassphraseError)."""
     path = Path(path).expanduser()
     name = path.name
-    with _open_archive(path) as archive:
+    with _open_archive(path, passphrase) as archive:
         entries = _check_directory(path, archive)
         raw = _read_entry(path, archive, entries[MANIFEST])
         try:

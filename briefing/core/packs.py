@@ -1047,12 +1047,13 @@ def import_pack(
     dry_run: bool = False,
     progress: Progress = quiet,
     cancelled: Cancelled = _never,
+    passphrase: str | None = None,
 ) -> ImportReport:
     """Read and check the pack, then merge it in one transaction (after a backup), or, with
     `dry_run`, merge it in a transaction that is rolled back: the same report, nothing changed."""
     if rule not in RULES:
         raise PackError(f"the rule for conflicts is one of {', '.join(RULES)}, not {rule!r}")
-    pack = read_pack(path, cancelled=cancelled)
+    pack = read_pack(path, cancelled=cancelled, passphrase=passphrase)
     if dry_run:
         with store.reading() as session:
             report = merge_pack(session, pack, rule=rule, dry_run=True, progress=progress)
