@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 from briefing.core import packs
 from briefing.core.changes import Changes
 from briefing.core.notes import list_notes
-from briefing.core.pack_format import PackCancelled, read_pack
+from briefing.core.pack_format import PackCancelled, is_sealed_pack, read_pack
 from briefing.core.undo import Recorded
 from briefing.ui.jobs import BackgroundJob
 
@@ -243,6 +243,19 @@ class PackQuestions:
         return Path(name) if name else None
 
     @staticmethod
+    def pack_passphrase(parent: QWidget, name: str) -> str | None:
+        """The passphrase of a pack that has one, typed without echo; None to stop."""
+        from PySide6.QtWidgets import QInputDialog, QLineEdit
+
+        words, ok = QInputDialog.getText(
+            parent,
+            "Import shared file",
+            f"{name} has its own passphrase. Type it to import the file:",
+            QLineEdit.EchoMode.Password,
+        )
+        return words if ok else None
+
+    @staticmethod
     def tell(parent: QWidget, title: str, message: str) -> None:
         QMessageBox.warning(parent, title, message)
 
@@ -401,9 +414,16 @@ class _ImportFlow(PackTask):
 
     def start(self) -> None:
         store, path = self.window.store, self.path
+        passphrase = None
+        if is_sealed_pack(path):
+            passphrase = PackQuestions.pack_passphrase(self.window, path.name)
+            if passphrase is None:
+                self.window.statusBar().showMessage(f"Nothing imported from {path.name}", 8000)
+                self.end("declined")
+                return
 
         def plan(progress, cancelled):
-            pack = read_pack(path, progress=progress, cancelled=cancelled)
+            pack = read_pack(path, progress=progress, cancelled=cancelled, passphrase=passphrase)
             with store.reading() as session:
                 report = packs.merge_pack(session, pack, dry_run=True, cancelled=cancelled)
                 session.rollback()

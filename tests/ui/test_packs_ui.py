@@ -217,3 +217,32 @@ def test_the_preview_shows_both_versions_and_the_rule(qtbot, tmp_path, demo_temp
     assert dialog.chosen_rule() == packs.TAKE_THEIRS
     dialog.grab().save(str(tmp_path / "pack-preview.png"))
     assert (tmp_path / "pack-preview.png").exists()
+
+
+def test_a_pack_with_a_passphrase_asks_for_it_and_a_wrong_one_changes_nothing(
+    window, qtbot, tmp_path, demo_template, monkeypatch
+):
+    plain = colleague_pack(demo_template, tmp_path)
+    sealed = tmp_path / "sealed.briefingpack"
+    with open_store(tmp_path / "colleague.sqlite3") as store, store.reading() as session:
+        topic_id = find_topic(session, TOPIC).id
+        packs.export_pack(session, sealed, topic_id=topic_id, passphrase="for the coalition")
+    assert plain.exists() and b"Big Brother Watch" not in sealed.read_bytes()
+    with window.store.reading() as session:
+        before = dump(session)
+    told, answers = [], ["not it", None, "for the coalition"]
+    monkeypatch.setattr(PackQuestions, "tell", staticmethod(lambda p, t, m: told.append(m)))
+    monkeypatch.setattr(
+        PackQuestions, "pack_passphrase", staticmethod(lambda parent, name: answers.pop(0))
+    )
+    monkeypatch.setattr(PackPreviewDialog, "ask", classmethod(lambda cls, p, r: packs.KEEP_MINE))
+
+    assert finished(qtbot, ui_packs.import_pack_file(window, sealed)) == "refused"
+    assert "the passphrase does not open sealed.briefingpack" in told[-1]
+    ui_packs.import_pack_file(window, sealed)  # Cancel: ends at once, before any reading
+    assert window.statusBar().currentMessage() == "Nothing imported from sealed.briefingpack"
+    assert answers == ["for the coalition"] and len(told) == 1
+    with window.store.reading() as session:
+        assert dump(session) == before
+    assert finished(qtbot, ui_packs.import_pack_file(window, sealed)) == "imported"
+    assert "Big Brother Watch" in card_names(window)
