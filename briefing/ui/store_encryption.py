@@ -172,7 +172,7 @@ def install_store_encryption(window) -> None:
     writable = not window.store.read_only
     actions = {}
     for mode, text, tip in (
-        (ENCRYPT, "&Encrypt store…", "Encrypt the store and its backups with a passphrase"),
+        (ENCRYPT, "En&crypt store…", "Encrypt the store and its backups with a passphrase"),
         (DECRYPT, "&Decrypt store…", "Turn the encrypted store back into a plain file"),
         (CHANGE, "Change &passphrase…", "Encrypt the store again under a new passphrase"),
     ):
