@@ -353,6 +353,11 @@ def open_store(
     `briefing.store.encryption.new_key`); an existing encrypted store needs its key unlocked
     first (`encryption.unlock`), else `encryption.PassphraseNeeded`.
     """
+    from briefing.store import team
+
+    if team.is_team_address(path):
+        # A team store on PostgreSQL: its owner creates and upgrades it ('team setup').
+        return team.open_team_store(str(path))  # type: ignore[return-value]
     path = Path(path).expanduser()
     if not path.exists() or path.stat().st_size == 0:
         if not create or read_only:
