@@ -116,9 +116,9 @@ def test_notes_remember_their_author(team, members):
     with open_store(team.url(bob)) as store, store.writing() as session:
         update_note(session, added.id, body="Edited by Bob")
         session.get(Note, added.id).written_by = bob
-    assert team.sql(team.owner, "SELECT written_by, body FROM notes WHERE id = %s", (added.id,)) == [
-        (alice, "Edited by Bob")
-    ]
+    assert team.sql(
+        team.owner, "SELECT written_by, body FROM notes WHERE id = %s", (added.id,)
+    ) == [(alice, "Edited by Bob")]
 
 
 def test_a_note_on_a_store_file_is_written_by_the_local_user(empty_store):
@@ -132,7 +132,9 @@ def test_a_note_on_a_store_file_is_written_by_the_local_user(empty_store):
         assert session.get(Note, added.id).written_by == getpass.getuser()
 
 
-def test_a_private_note_is_invisible_to_the_other_member_everywhere(team, members, tmp_path, capsys):
+def test_a_private_note_is_invisible_to_the_other_member_everywhere(
+    team, members, tmp_path, capsys
+):
     alice, bob = members
     secret = "Zanzibarquokka strategy for the committee"
     with open_store(team.url(alice)) as store, store.writing() as session:
@@ -232,12 +234,18 @@ def test_the_version_check_of_other_records_locks_too(team, members):
         fields = StakeholderFields(ibm.name, ibm.kind, "", ibm.parent_id, ibm.influence)
     with open_store(team.url(bob)) as store, store.writing() as session:
         edit_stakeholder(
-            session, 1, dataclasses.replace(fields, description="Bob's words"), expected_version=seen
+            session,
+            1,
+            dataclasses.replace(fields, description="Bob's words"),
+            expected_version=seen,
         )
     with open_store(team.url(alice)) as store:
         with pytest.raises(StaleRecord) as refused, store.writing() as session:
             edit_stakeholder(
-                session, 1, dataclasses.replace(fields, description="Alice's words"), expected_version=seen
+                session,
+                1,
+                dataclasses.replace(fields, description="Alice's words"),
+                expected_version=seen,
             )
         assert refused.value.current["description"] == "Bob's words"
         with store.reading() as session:
