@@ -30,6 +30,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TypeVar
@@ -446,11 +447,13 @@ _CONFIG = literal_column("'briefing'::regconfig")
 # Title ten times a body's word, publisher and author twice (SQLite's bm25(10.0, 1.0, 2.0)):
 # ts_rank's weights are for D, C, B, A; the document is title A, extra B, body D.
 _WEIGHTS = literal_column("'{0.1, 0.2, 0.2, 1.0}'::float4[]")
-_SNIPPET_WORDS = 24
-_HEADLINE_OPTIONS = (
-    f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords={_SNIPPET_WORDS}, "
-    "MinWords=12, ShortWord=0, MaxFragments=1"
-)
+_SNIPPET_TOKENS = 24  # as FTS5's snippet() in core.search
+
+
+class _Query(str):
+    """A `to_tsquery` text that also carries the terms it searches for, to mark them."""
+
+    terms: tuple = ()
 
 
 def _visible():
@@ -483,7 +486,14 @@ class TeamSearch:
         if not positive:
             return ""
         negative = ["!" + either(c) for c in parsed.clauses if c.negated]
-        return " & ".join(["(" + " & ".join(positive) + ")", *negative])
+        query = _Query(" & ".join(["(" + " & ".join(positive) + ")", *negative]))
+        query.terms = tuple(
+            (tuple(_folded(word) for word in term.words), term.prefix)
+            for clause in parsed.clauses
+            if not clause.negated
+            for term in clause.terms
+        )
+        return query
 
     def ranked(self, session: Session, expression: str, restrictions: dict | None, limit: int):
         """(rowid, rank, passage's source id, passage's start), best first; None when the
@@ -529,24 +539,32 @@ class TeamSearch:
         return session.connection().execute(statement, {"expression": expression})
 
     def snippets(self, session: Session, expression: str, rowids: list[int]) -> dict[int, str]:
-        """Each row's snippet with its matches marked: ts_headline over the row's own text (a
-        passage, a note, a quote), never a whole source."""
+        """Each row's snippet with its matches marked, cut from the row's own text (a passage,
+        a note, a quote: never a whole source), as FTS5's `snippet()` cuts it on SQLite.
+
+        Cut here rather than by `ts_headline`: its parser reads a URL, a host name or an
+        e-mail address as one token and ends a fragment before its punctuation, so its
+        highlights and snippets would differ from the same store's on SQLite; this reads words
+        as SQLite's unicode61 tokenizer does (runs of letters and digits)."""
         rows = session.execute(
             text(
-                "WITH q AS (SELECT to_tsquery('briefing'::regconfig, :expression) AS query) "
-                "SELECT i.rowid, CASE "
-                f"WHEN i.rowid % {KIND_FACTOR} = {KIND_CODES['quote']} OR i.title = '' OR "
-                "to_tsvector('briefing'::regconfig, briefing_words(i.body)) @@ q.query "
-                "THEN ts_headline('briefing'::regconfig, i.body, q.query, :options) "
-                "WHEN to_tsvector('briefing'::regconfig, briefing_words(i.title)) @@ q.query "
-                "THEN ts_headline('briefing'::regconfig, i.title, q.query, :options) "
-                "ELSE ts_headline('briefing'::regconfig, i.extra, q.query, :options) END "
-                "FROM search_index AS i, q WHERE i.rowid = ANY(CAST(:rowids AS bigint[])) "
-                "AND (i.private_to IS NULL OR i.private_to = current_user)"
+                "SELECT rowid, title, body, extra FROM search_index "
+                "WHERE rowid = ANY(CAST(:rowids AS bigint[])) "
+                "AND (private_to IS NULL OR private_to = current_user)"
             ),
-            {"expression": expression, "rowids": list(rowids), "options": _HEADLINE_OPTIONS},
+            {"rowids": list(rowids)},
         )
-        return {rowid: snippet for rowid, snippet in rows}
+        terms = getattr(expression, "terms", ())
+        found = {}
+        for rowid, title, body, extra in rows:
+            if rowid % KIND_FACTOR == KIND_CODES["quote"]:
+                found[rowid] = _snippet(body, terms)[1]
+            else:  # the column whose fragment matches most; the first of equals
+                found[rowid] = max(
+                    (_snippet(column_text, terms) for column_text in (title, body, extra)),
+                    key=lambda scored: scored[0],
+                )[1]
+        return found
 
     def titles(self, session: Session, template: str, ids: list[int]):
         """Rows of a titles statement (`core.search`'s, with `{ids}` for the list of ids)."""
@@ -555,3 +573,79 @@ class TeamSearch:
 
 
 SEARCH = TeamSearch()
+
+
+# -- snippets as FTS5 cuts them ----------------------------------------------------------------
+
+
+def _is_word_char(char: str) -> bool:
+    category = unicodedata.category(char)
+    return category[0] in "LNM" or category == "Co"
+
+
+def _tokens(value: str) -> list[tuple[int, int]]:
+    """[start, end) of each word, as unicode61 reads them."""
+    spans, start = [], None
+    for index, char in enumerate(value):
+        if _is_word_char(char):
+            if start is None:
+                start = index
+        elif start is not None:
+            spans.append((start, index))
+            start = None
+    if start is not None:
+        spans.append((start, len(value)))
+    return spans
+
+
+def _folded(word: str) -> str:
+    """Case and diacritics folded, as 'unicode61 remove_diacritics 2' and unaccent do."""
+    decomposed = unicodedata.normalize("NFD", word.casefold())
+    return "".join(char for char in decomposed if unicodedata.category(char) != "Mn")
+
+
+def _snippet(value: str, terms) -> tuple[int, str]:
+    """(score, snippet) of the best window of `_SNIPPET_TOKENS` words: most distinct terms,
+    then most matches; "…" where the text was cut, the matched words marked."""
+    spans = _tokens(value)
+    words = [_folded(value[a:b]) for a, b in spans]
+    matched = [-1] * len(spans)  # the term each word matches, or -1
+    for number, (term_words, prefix) in enumerate(terms):
+        length = len(term_words)
+        for index in range(len(words) - length + 1):
+            if all(
+                words[index + k].startswith(w)
+                if prefix and k == length - 1
+                else words[index + k] == w
+                for k, w in enumerate(term_words)
+            ):
+                for k in range(length):
+                    matched[index + k] = number
+    hits = [index for index, term in enumerate(matched) if term >= 0]
+    if not spans:
+        return 0, value
+    best, best_score = 0, -1
+    for first in hits or [0]:
+        window = range(first, min(first + _SNIPPET_TOKENS, len(spans)))
+        seen = {matched[i] for i in window if matched[i] >= 0}
+        score = len(seen) * 1000 + sum(1 for i in window if matched[i] >= 0)
+        if score > best_score:
+            best, best_score = first, score
+    # Centre the matches in the window, as FTS5 does, without running past either end.
+    inside = [i for i in hits if best <= i < best + _SNIPPET_TOKENS]
+    last_match = inside[-1] if inside else best
+    spare = _SNIPPET_TOKENS - (last_match - best + 1)
+    first = max(0, min(best - spare // 2, len(spans) - _SNIPPET_TOKENS))
+    last = min(len(spans), first + _SNIPPET_TOKENS)
+    start = 0 if first == 0 else spans[first][0]
+    end = len(value) if last == len(spans) else spans[last - 1][1]
+    pieces = ["\u2026" if first > 0 else ""]
+    position = start
+    for index in range(first, last):
+        a, b = spans[index]
+        if matched[index] >= 0:
+            pieces.append(value[position:a] + MARK_START + value[a:b] + MARK_END)
+            position = b
+    pieces.append(value[position:end])
+    pieces.append("\u2026" if last < len(spans) else "")
+    return best_score, "".join(pieces)
