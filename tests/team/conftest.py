@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -35,6 +36,8 @@ def pg_cluster():
     yield cluster
     if started:
         cluster.stop()
+        if not given:
+            shutil.rmtree(cluster.folder, ignore_errors=True)
 
 
 def _admin(cluster):
@@ -77,3 +80,18 @@ class Team:
 @pytest.fixture
 def team(pg_cluster):
     return Team(pg_cluster, next(_numbers) + os.getpid() % 1000 * 1000)
+
+
+@pytest.fixture
+def own_cluster(pg_cluster):
+    """A cluster of the test's own, for a test that stops its server."""
+    cluster = pgcluster.Cluster(pgcluster.new_folder())
+    cluster.start()
+    yield cluster
+    cluster.stop("immediate")
+    shutil.rmtree(cluster.folder, ignore_errors=True)
+
+
+@pytest.fixture
+def own_team(own_cluster):
+    return Team(own_cluster, 1)
