@@ -174,6 +174,10 @@ class Store:
         with self.engine.connect() as connection:
             return migrations.current_revision(connection)
 
+    def listen(self, announce: Callable[[frozenset[str]], None]) -> None:
+        """A store file hears of no one else's changes (a team store does: `TeamStore.listen`)."""
+        return None
+
     def close(self) -> None:
         self.engine.dispose()
         if self._open:

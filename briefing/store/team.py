@@ -42,6 +42,7 @@ from sqlalchemy import (
     bindparam,
     column,
     create_engine,
+    event,
     func,
     literal_column,
     or_,
@@ -129,7 +130,7 @@ class TeamStore:
     """An open team store. The same interface as `briefing.store.database.Store`."""
 
     read_only = False
-    is_team = True
+    backed_up_by_server = True  # not by the app: no backups beside a file (pg_dump's work)
 
     def __init__(self, address: str) -> None:
         self.address = address
@@ -137,8 +138,15 @@ class TeamStore:
         self.notices: list[str] = []
         self.remember_on_close = False  # a file's health record; a server keeps its own
         self.engine = _engine(address)
+        # The server processes of this store's own connections: their announcements are this
+        # window's own changes, which it has already shown.
+        self.own_processes: set[int] = set()
+        event.listen(self.engine, "connect", self._remember_process)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.role = self._check()
+
+    def _remember_process(self, dbapi_connection, _record) -> None:
+        self.own_processes.add(dbapi_connection.info.backend_pid)
 
     def _check(self) -> str:
         with self._guard(), self.engine.connect() as connection:
@@ -190,9 +198,10 @@ class TeamStore:
         with self._guard(), self.engine.connect() as connection:
             return migrations.current_revision(connection)
 
-    def listen(self, announce: Callable[[list[tuple[str, int]]], None]) -> Listener:
-        """Start a thread that hands `announce` what others changed (`table`, `id` pairs)."""
-        listener = Listener(self.address, announce)
+    def listen(self, announce: Callable[[frozenset[str]], None]) -> Listener:
+        """Start a thread that hands `announce` the kinds of record others changed ("note",
+        "stakeholder"...), within a second of their commit; `stop()` it when done."""
+        listener = Listener(self.address, announce, ignore=self.own_processes)
         listener.start()
         return listener
 
@@ -383,16 +392,41 @@ def members(address: str) -> list[str]:
 # -- changes by others -------------------------------------------------------------------------
 
 
+# The kind of record (`briefing.core.changes.KINDS`) a change to each announced table touches.
+KIND_OF_TABLE = {
+    "topics": "topic",
+    "stakeholders": "stakeholder",
+    "positions": "position",
+    "sources": "source",
+    "quotes": "quote",
+    "questions": "question",
+    "answers": "answer",
+    "notes": "note",
+    "events": "event",
+    "briefings": "briefing",
+    "briefing_items": "briefing",
+    "tags": "tag",
+}
+
+
 class Listener:
     """LISTENs on the store's change channel on its own connection and thread, and hands each
-    batch of (table, id) pairs to `announce` (on that thread: the caller moves it to its own).
+    batch of changes, as the kinds of record they touch, to `announce` (on the listener's
+    thread: the caller moves it to its own). Changes made by the server processes in `ignore`
+    (the store's own connections) are left out.
 
     A lost server is retried every second until `stop()`; what was announced while it was gone
-    is not replayed, so `announce([])` after a reconnection says "reload what you show"."""
+    is not replayed, so after a reconnection every kind is announced ("read it all again")."""
 
-    def __init__(self, address: str, announce: Callable[[list[tuple[str, int]]], None]) -> None:
+    def __init__(
+        self,
+        address: str,
+        announce: Callable[[frozenset[str]], None],
+        ignore: set[int] | None = None,
+    ) -> None:
         self.address = address
         self.announce = announce
+        self.ignore = ignore if ignore is not None else set()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="briefing-listener", daemon=True)
         self.connected = threading.Event()
@@ -415,16 +449,18 @@ class Listener:
                     connection.execute(f"LISTEN {CHANNEL}")
                     self.connected.set()
                     if not first:
-                        self.announce([])
+                        self.announce(frozenset(KIND_OF_TABLE.values()))
                     first = False
                     while not self._stop.is_set():
-                        batch = []
+                        kinds = set()
                         for notice in connection.notifies(timeout=0.25, stop_after=200):
-                            name, _, number = notice.payload.partition(" ")
-                            if number.isdigit():
-                                batch.append((name, int(number)))
-                        if batch:
-                            self.announce(batch)
+                            if notice.pid in self.ignore:
+                                continue
+                            name = notice.payload.partition(" ")[0]
+                            if name in KIND_OF_TABLE:
+                                kinds.add(KIND_OF_TABLE[name])
+                        if kinds:
+                            self.announce(frozenset(kinds))
             except psycopg.Error as error:
                 self.connected.clear()
                 log.info("change listener: %s; trying again", type(error).__name__)
