@@ -111,10 +111,11 @@ def in_words(address: str, error: DBAPIError) -> StoreError | None:
         or "connection" in message.lower()
         or "server" in message.lower()
     ):
+        # The driver's own words (a socket path, a host) go to the log, not into the sentence.
+        log.info("team store unreachable: %s", message.strip().splitlines()[:1])
         return ServerLost(
-            f"the team store's server ({where}) cannot be reached: "
-            f"{message.strip().splitlines()[0] if message.strip() else 'no answer'}; "
-            "nothing was changed"
+            f"the team store's server ({where}) cannot be reached (stopped, restarting, or the "
+            "network is down); nothing was changed"
         )
     if sqlstate == "42501" or isinstance(error, ProgrammingError) and "permission" in message:
         return StoreError(

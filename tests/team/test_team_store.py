@@ -252,3 +252,24 @@ def test_the_version_check_of_other_records_locks_too(team, members):
             assert session.scalar(select(Stakeholder.description).where(Stakeholder.id == 1)) == (
                 "Bob's words"
             )
+
+
+def test_a_topic_taken_away_as_a_local_store_merges_back(team, members, capsys, tmp_path):
+    alice, _bob = members
+    away, back = tmp_path / "away.briefingpack", tmp_path / "back.briefingpack"
+    local = str(tmp_path / "local.sqlite3")
+    assert (
+        _run(capsys, "--db", team.url(alice), "pack", "export", str(away), "--topic", "1")[0] == 0
+    )
+    assert _run(capsys, "--db", local, "--no-demo", "pack", "import", str(away))[0] == 0
+    status, _out, err = _run(
+        capsys, "--db", local, "note", "add", "--on", "stakeholder:IBM", "Written on the train"
+    )
+    assert status == 0, err
+    assert _run(capsys, "--db", local, "pack", "export", str(back), "--topic", "1")[0] == 0
+    status, out, err = _run(capsys, "--db", team.url(alice), "pack", "import", str(back))
+    assert status == 0, err
+    assert "backup" not in out  # the server's to keep; the import is one transaction
+    assert team.sql(alice, "SELECT written_by FROM notes WHERE body = 'Written on the train'") == [
+        (alice,)
+    ]
