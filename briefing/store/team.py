@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import threading
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -493,6 +494,18 @@ class _Query(str):
     terms: tuple = ()
 
 
+# The unfiltered ranking (the constants above only: the expression and limit are parameters).
+_UNFILTERED_RANKING = (
+    "SELECT i.rowid, -ts_rank('{0.1, 0.2, 0.2, 1.0}'::float4[], i.document, q.query, 1) AS rank,"
+    " p.source_id, p.start FROM search_index AS i"
+    " CROSS JOIN (SELECT to_tsquery('briefing'::regconfig, %(expression)s) AS query) AS q"
+    f" LEFT OUTER JOIN source_passages AS p ON i.rowid %% {KIND_FACTOR} = {KIND_CODES['passage']}"
+    f" AND p.id = i.rowid / {KIND_FACTOR}"
+    " WHERE i.document @@ q.query AND (i.private_to IS NULL OR i.private_to = current_user)"
+    " ORDER BY rank, i.rowid LIMIT %(limit)s"
+)
+
+
 def _visible():
     """No one's row, or the reader's own private note (as the index's policy says; stated here
     too because the owner, who owns the table, is not held by its policy)."""
@@ -538,6 +551,11 @@ class TeamSearch:
         without filters."""
         from briefing.store.models import SourcePassage
 
+        if restrictions is None:
+            # The common case, one fixed text: run without building or compiling anything.
+            return session.connection().exec_driver_sql(
+                _UNFILTERED_RANKING, {"expression": expression, "limit": limit}
+            )
         query = func.to_tsquery(_CONFIG, bindparam("expression"))
         rank = -func.ts_rank(_WEIGHTS, _index.c.document, query, 1)
         statement = select(
@@ -552,24 +570,21 @@ class TeamSearch:
             )
         )
         conditions = [_index.c.document.op("@@")(query), _visible()]
-        if restrictions is not None:
-            per_kind = []
-            record_id = _ROWID.op("/")(KIND_FACTOR)
-            for kind, id_sets in restrictions.items():
-                code = _of_kind(kind)
-                per_kind.append(and_(code, *(record_id.in_(ids) for ids in id_sets)))
-                if kind == "source":
-                    in_passage = _of_kind("passage")
-                    of_sources = [
-                        record_id.in_(
-                            select(SourcePassage.id).where(SourcePassage.source_id.in_(ids))
-                        )
-                        for ids in id_sets
-                    ]
-                    per_kind.append(and_(in_passage, *of_sources))
-            if not per_kind:
-                return None
-            conditions.append(or_(*per_kind))
+        per_kind = []
+        record_id = _ROWID.op("/")(KIND_FACTOR)
+        for kind, id_sets in restrictions.items():
+            code = _of_kind(kind)
+            per_kind.append(and_(code, *(record_id.in_(ids) for ids in id_sets)))
+            if kind == "source":
+                in_passage = _of_kind("passage")
+                of_sources = [
+                    record_id.in_(select(SourcePassage.id).where(SourcePassage.source_id.in_(ids)))
+                    for ids in id_sets
+                ]
+                per_kind.append(and_(in_passage, *of_sources))
+        if not per_kind:
+            return None
+        conditions.append(or_(*per_kind))
         statement = (
             statement.where(*conditions).order_by(literal_column("rank"), _ROWID).limit(limit)
         )
@@ -615,29 +630,23 @@ SEARCH = TeamSearch()
 # -- snippets as FTS5 cuts them ----------------------------------------------------------------
 
 
-def _is_word_char(char: str) -> bool:
-    category = unicodedata.category(char)
-    return category[0] in "LNM" or category == "Co"
+# unicode61's token characters: letters, numbers, private use, and the combining marks that
+# follow a letter (which it folds away); everything else separates words.
+_MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+_WORD = re.compile(f"(?:[^\\W_]|[{_MARKS}\ue000-\uf8ff])+")
 
 
 def _tokens(value: str) -> list[tuple[int, int]]:
     """[start, end) of each word, as unicode61 reads them."""
-    spans, start = [], None
-    for index, char in enumerate(value):
-        if _is_word_char(char):
-            if start is None:
-                start = index
-        elif start is not None:
-            spans.append((start, index))
-            start = None
-    if start is not None:
-        spans.append((start, len(value)))
-    return spans
+    return [match.span() for match in _WORD.finditer(value)]
 
 
 def _folded(word: str) -> str:
     """Case and diacritics folded, as 'unicode61 remove_diacritics 2' and unaccent do."""
-    decomposed = unicodedata.normalize("NFD", word.casefold())
+    word = word.casefold()
+    if word.isascii():
+        return word
+    decomposed = unicodedata.normalize("NFD", word)
     return "".join(char for char in decomposed if unicodedata.category(char) != "Mn")
 
 
@@ -649,7 +658,11 @@ def _snippet(value: str, terms) -> tuple[int, str]:
     matched = [-1] * len(spans)  # the term each word matches, or -1
     for number, (term_words, prefix) in enumerate(terms):
         length = len(term_words)
+        first = term_words[0]
         for index in range(len(words) - length + 1):
+            word = words[index]
+            if not (word.startswith(first) if prefix and length == 1 else word == first):
+                continue  # the first word decides most places, cheaply
             if all(
                 words[index + k].startswith(w)
                 if prefix and k == length - 1
