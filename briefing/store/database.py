@@ -194,6 +194,12 @@ class Store:
         self.close()
 
 
+def keeps_rowids(session: Session) -> bool:
+    """Whether the session's store gives every row a rowid, which undo keys its snapshots on
+    (`briefing.core.undo`): a store file does; a team store (PostgreSQL) does not."""
+    return session.get_bind().dialect.name == "sqlite"
+
+
 def _identity(path: Path) -> tuple[int, int] | None:
     try:
         found = path.stat()
