@@ -24,12 +24,19 @@ import tempfile
 from pathlib import Path
 
 SUPERUSER = "postgres"
-_SEARCHED = ("/usr/lib/postgresql/15/bin", "/usr/local/bin", "/usr/lib/postgresql/16/bin")
+def _searched() -> list[str]:
+    # Debian keeps each major version's programs apart, newest first; then the usual places.
+    versions = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin"),
+        key=lambda found: int(found.parent.name) if found.parent.name.isdigit() else 0,
+        reverse=True,
+    )
+    return [str(found) for found in versions] + ["/usr/local/bin", "/usr/bin"]
 
 
 def binaries() -> Path | None:
     """The folder holding initdb and postgres, or None when PostgreSQL is not installed."""
-    for folder in _SEARCHED:
+    for folder in _searched():
         if (Path(folder) / "initdb").exists() and (Path(folder) / "pg_ctl").exists():
             return Path(folder)
     found = shutil.which("initdb")
