@@ -118,6 +118,11 @@ def in_words(address: str, error: DBAPIError) -> StoreError | None:
             f"the team store's server ({where}) cannot be reached (stopped, restarting, or the "
             "network is down); nothing was changed"
         )
+    if "row-level security" in message:
+        return StoreError(
+            "a private note belongs to the member who wrote it: only they can make a note "
+            "private to them or change one; nothing was changed"
+        )
     if sqlstate == "42501" or isinstance(error, ProgrammingError) and "permission" in message:
         return StoreError(
             f"your role may not do that in the team store {where} (is it a member? the owner "

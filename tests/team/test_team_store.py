@@ -174,7 +174,11 @@ def test_a_private_note_is_invisible_to_the_other_member_everywhere(
     # Bob cannot write the index or make Alice's shared note private to himself.
     with pytest.raises(Exception, match="permission denied"):
         team.sql(bob, "DELETE FROM search_index")
-    with pytest.raises(StoreError), open_store(team.url(bob)) as store, store.writing() as session:
+    with (
+        pytest.raises(StoreError, match="belongs to the member who wrote it"),
+        open_store(team.url(bob)) as store,
+        store.writing() as session,
+    ):
         update_note(session, shared, private=True)
     # Alice still finds both; as plain SQL too.
     assert team.sql(alice, "SELECT count(*) FROM notes WHERE body LIKE '%%Zanzibar%%'") == [(1,)]
