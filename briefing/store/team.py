@@ -625,7 +625,9 @@ class TeamSearch:
 
     def titles(self, session: Session, template: str, ids: list[int]):
         """Rows of a titles statement (`core.search`'s, with `{ids}` for the list of ids)."""
-        statement = template.format(ids="(SELECT unnest(CAST(:ids AS bigint[])))")
+        # `= ANY(array)` looks each id up by its key; `IN (SELECT unnest(...))` made the planner
+        # hash-join the whole table (200 ms on 100,000 quotes for a handful of hits).
+        statement = template.replace(" IN {ids}", " = ANY(CAST(:ids AS bigint[]))")
         return session.execute(text(statement), {"ids": list(ids)})
 
 

@@ -44,7 +44,7 @@ from bench_search import QUERIES  # noqa: E402
 
 from briefing.core.notes import note_snapshot, update_note  # noqa: E402
 from briefing.core.search import parse_query, search  # noqa: E402
-from briefing.errors import NoteChangedElsewhere  # noqa: E402
+from briefing.errors import NoteChangedElsewhere, StoreError  # noqa: E402
 from briefing.store import open_store  # noqa: E402
 from briefing.store import team as team_store  # noqa: E402
 from briefing.store.models import Note  # noqa: E402
@@ -156,6 +156,7 @@ def bench_writers(location, seconds: float, label: str) -> tuple[float, int, int
     committed: list[tuple[int, str]] = []
     durations: list[float] = []
     refusals = [0]
+    busy = [0]
     lock = threading.Lock()
     stop = time.monotonic() + seconds
 
@@ -181,6 +182,10 @@ def bench_writers(location, seconds: float, label: str) -> tuple[float, int, int
                     with lock:
                         refusals[0] += 1
                     continue
+                except StoreError:  # SQLite's write lock held past its busy timeout
+                    with lock:
+                        busy[0] += 1
+                    continue
                 took = time.perf_counter() - began
                 count += 1
                 with lock:
@@ -198,7 +203,7 @@ def bench_writers(location, seconds: float, label: str) -> tuple[float, int, int
     median = statistics.median(durations) if durations else float("nan")
     print(
         f"{label}: {len(committed)} writes, {refusals[0]} refused (saved first by another), "
-        f"{lost} lost; per write median {median * 1000:.2f} ms"
+        f"{busy[0]} refused (store busy), {lost} lost; per write median {median * 1000:.2f} ms"
     )
     return median, len(committed), refusals[0], lost
 
