@@ -24,6 +24,8 @@ import tempfile
 from pathlib import Path
 
 SUPERUSER = "postgres"
+
+
 def _searched() -> list[str]:
     # Debian keeps each major version's programs apart, newest first; then the usual places.
     versions = sorted(
