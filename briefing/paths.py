@@ -34,8 +34,29 @@ def migrations_dir() -> Path:
     return _bundled("_db", "db")
 
 
+def is_team_address(text: object) -> bool:
+    """A team store's address (`postgresql://...`, see `briefing.store.team`), not a path."""
+    if not isinstance(text, str):
+        return False
+    scheme, separator, _rest = text.partition("://")
+    return bool(separator) and scheme.lower() in ("postgresql", "postgres", "postgresql+psycopg")
+
+
+def store_location(text: str) -> Path | str:
+    """What `--db` or BRIEFING_DB names: a store file's path, or a team store's address."""
+    return text if is_team_address(text) else Path(text)
+
+
 def default_store_path() -> Path:
-    """The store used when neither `--db` nor `BRIEFING_DB` names one."""
-    if os.environ.get(DB_ENV):
+    """The store used when neither `--db` nor `BRIEFING_DB` names one (a team store's address
+    in BRIEFING_DB is a `str`, see `default_store`)."""
+    if os.environ.get(DB_ENV) and not is_team_address(os.environ[DB_ENV]):
         return Path(os.environ[DB_ENV]).expanduser()
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / STORE_FILENAME
+
+
+def default_store() -> Path | str:
+    """The store `BRIEFING_DB` names (a path or a team store's address), else the default file."""
+    if is_team_address(os.environ.get(DB_ENV)):
+        return os.environ[DB_ENV]
+    return default_store_path()

@@ -34,6 +34,7 @@ COMMAND_MODULES = (
     "briefing.cli.safety",
     "briefing.cli.encryption",
     "briefing.cli.suggest",
+    "briefing.cli.team",
 )
 
 

@@ -15,7 +15,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from briefing.paths import DB_ENV, default_store_path
+from briefing.paths import (
+    DB_ENV,
+    default_store,
+    default_store_path,
+    is_team_address,
+    store_location,
+)
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -25,10 +31,11 @@ def common_options() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--db",
-        type=Path,
+        type=store_location,
         default=argparse.SUPPRESS,
         metavar="PATH",
-        help=f"the store file (default: ${DB_ENV}, else {default_store_path()})",
+        help=f"the store file, or a team store's address postgresql://ROLE@HOST/DB (default: "
+        f"${DB_ENV}, else {default_store_path()})",
     )
     common.add_argument(
         "--no-demo",
@@ -95,7 +102,9 @@ def open_store_for(args: argparse.Namespace):
     from briefing.core.demo import load_demo
     from briefing.store import open_store
 
-    path = getattr(args, "db", None) or default_store_path()
+    path = getattr(args, "db", None) or default_store()
+    if is_team_address(path):
+        return open_store(path)  # a team store: its owner creates it ('team setup')
     if not getattr(args, "db", None):
         path.parent.mkdir(parents=True, exist_ok=True)
     seed = None if getattr(args, "no_demo", False) else load_demo
@@ -109,6 +118,19 @@ def open_store_for(args: argparse.Namespace):
     for notice in store.notices:  # a -wal file set aside
         print(f"briefing: {notice}", file=sys.stderr)
     return store
+
+
+def store_file(args: argparse.Namespace, what: str) -> Path:
+    """The store file a command that works on files names; a team store is refused in words."""
+    from briefing.errors import InputError
+
+    location = getattr(args, "db", None) or default_store()
+    if is_team_address(location):
+        raise InputError(
+            f"{what} works on a store file; a team store on PostgreSQL is kept by its server "
+            "(back it up with pg_dump, check it with the server's own tools)"
+        )
+    return Path(location).expanduser()
 
 
 def _encryption(path: Path, args: argparse.Namespace):

@@ -14,9 +14,8 @@ import os
 import sys
 from pathlib import Path
 
-from briefing.cli.common import Commands
+from briefing.cli.common import Commands, store_file
 from briefing.errors import InputError
-from briefing.paths import default_store_path
 
 PASSPHRASE_ENV = "BRIEFING_PASSPHRASE_FILE"
 
@@ -43,7 +42,7 @@ def register(commands: Commands) -> None:
 
 
 def _path(args: argparse.Namespace) -> Path:
-    return Path(getattr(args, "db", None) or default_store_path()).expanduser()
+    return store_file(args, "encryption")
 
 
 def _from_file(file: Path) -> str:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from briefing.cli.common import Commands, add_json_option, print_json
+from briefing.cli.common import Commands, add_json_option, print_json, store_file
 from briefing.errors import StoreError
-from briefing.paths import default_store_path
 
 
 def register(commands: Commands) -> None:
@@ -29,7 +28,7 @@ def register(commands: Commands) -> None:
 
 
 def _path(args: argparse.Namespace) -> Path:
-    return Path(getattr(args, "db", None) or default_store_path()).expanduser()
+    return store_file(args, f"'briefing {args.handler.__name__}'")
 
 
 def _unlocked(args: argparse.Namespace) -> Path:

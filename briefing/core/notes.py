@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from briefing.core.cards import card_members
 from briefing.core.changes import Changes
-from briefing.core.versions import snapshot, touch
+from briefing.core.versions import lock_version, snapshot, touch
 from briefing.errors import InputError, NoteChangedElsewhere, NotFound
 from briefing.store.models import (
     NOTE_TARGETS,
@@ -199,7 +199,15 @@ def update_note(
     nothing is written, so that a stale editor never overwrites someone else's words or flag.
     """
     note = _get(session, note_id)
+    if expected_version is not None and lock_version(note) is None:
+        # the check and the write are one step, whoever else writes; this one deleted it
+        raise NoteChangedElsewhere(
+            "this note was deleted elsewhere since it was opened here; your text is kept here "
+            "and was not saved",
+            current=None,
+        )
     if expected_version is not None and note.updated_at != expected_version:
+        session.refresh(note)
         raise NoteChangedElsewhere(
             "this note was changed elsewhere (in another window or by the command line) since "
             "it was opened here; your text is kept here and was not saved",

@@ -1031,11 +1031,14 @@ def refuse_rewritten_sources(session: Session, pack: Pack) -> None:
                 )
 
 
-def backup_before_import(store) -> Path:
+def backup_before_import(store) -> Path | None:
     """Back the store up (the app's rotating backups, `briefing backups` lists it) before a pack
-    changes it, and return the backup's path."""
+    changes it, and return the backup's path; None for a store its server backs up (a team
+    store), where the import's one transaction is what keeps the store whole."""
     from briefing.store.backups import take_backup
 
+    if getattr(store, "backed_up_by_server", False):
+        return None
     return take_backup(store, "before-pack-import")
 
 
@@ -1064,5 +1067,5 @@ def import_pack(
     backup = backup_before_import(store)
     with store.writing() as session:
         report = merge_pack(session, pack, rule=rule, progress=progress, cancelled=cancelled)
-    report.backup = str(backup)
+    report.backup = None if backup is None else str(backup)
     return report

@@ -83,6 +83,9 @@ from briefing.store.search_index import (
     MARK_END,
     MARK_START,
     SEARCH_TABLE,
+    interrupt,
+    is_interruption,
+    search_backend,
 )
 from briefing.text import name_key
 
@@ -604,7 +607,7 @@ class Cancellation:
         with self._lock:
             self.cancelled = True
             if self._connection is not None:
-                self._connection.interrupt()
+                interrupt(self._connection)
 
     @contextlib.contextmanager
     def attached(self, session: Session) -> Iterator[None]:
@@ -618,7 +621,7 @@ class Cancellation:
         except (OperationalError, sqlite3.OperationalError) as error:
             # Statements run through SQLAlchemy wrap SQLite's error; those run on the driver's
             # connection raise it as it is.
-            if self.cancelled and "interrupted" in str(getattr(error, "orig", error)):
+            if self.cancelled and is_interruption(error):
                 raise SearchCancelled from error
             raise
         finally:
@@ -644,13 +647,15 @@ def search(
     filters.check()
     if not 1 <= limit <= MAX_LIMIT:
         raise InputError(f"the limit must be between 1 and {MAX_LIMIT}")
-    expression = parse_query(text, as_you_type=as_you_type).fts()
+    parsed = parse_query(text, as_you_type=as_you_type)
+    backend = search_backend(session)
+    expression = parsed.fts() if backend is None else backend.expression(parsed)
     if not expression:
         return []
     if cancellation is None:
-        return _hits(session, expression, filters, limit)
+        return _hits(session, expression, filters, limit, backend=backend)
     with cancellation.attached(session):
-        return _hits(session, expression, filters, limit, cancellation)
+        return _hits(session, expression, filters, limit, cancellation, backend)
 
 
 # Ranked rows read per hit wanted: a long source's passages that match collapse into one hit.
@@ -672,9 +677,15 @@ def _hits(
     filters: SearchFilters,
     limit: int,
     cancellation: Cancellation | None = None,
+    backend=None,
 ) -> list[SearchHit]:
     asked = limit * _SPARE_ROWS
-    result = _search_rows(session, expression, filters, asked)
+    if backend is None:
+        result = _search_rows(session, expression, filters, asked)
+    else:
+        restrictions = _restrictions(filters)
+        unfiltered = len(restrictions) == len(KINDS) and not any(restrictions.values())
+        result = backend.ranked(session, expression, None if unfiltered else restrictions, asked)
     if result is None:
         return []
     kept: list[_Kept] = []
@@ -716,25 +727,31 @@ def _hits(
     if not kept:
         return []
     every_match_read = read < asked
-    connection = _driver(session)
-    snippets = dict(
-        connection.execute(
-            _SNIPPETS_ONE_WALK_SQL if every_match_read else _SNIPPETS_BY_ROW_SQL,
-            (
-                MARK_START,
-                MARK_END,
-                "\u2026",
-                expression,
-                json.dumps([hit.rowid for hit in kept]),
-            ),
+    if backend is not None:
+        snippets = backend.snippets(session, expression, [hit.rowid for hit in kept])
+    else:
+        connection = _driver(session)
+        snippets = dict(
+            connection.execute(
+                _SNIPPETS_ONE_WALK_SQL if every_match_read else _SNIPPETS_BY_ROW_SQL,
+                (
+                    MARK_START,
+                    MARK_END,
+                    "\u2026",
+                    expression,
+                    json.dumps([hit.rowid for hit in kept]),
+                ),
+            )
         )
-    )
     wanted: dict[str, list[int]] = {}
     for hit in kept:
         wanted.setdefault(hit.kind, []).append(hit.record_id)
     described: dict[tuple[str, int], tuple[str, str, bool]] = {}
     for kind, ids in wanted.items():
-        rows = connection.execute(_TITLES_SQL[kind], (json.dumps(ids),))
+        if backend is not None:
+            rows = backend.titles(session, _TITLES_TEMPLATES[kind], ids)
+        else:
+            rows = connection.execute(_TITLES_SQL[kind], (json.dumps(ids),))
         for record_id, title, detail, private in _DESCRIBERS[kind](rows):
             described[(kind, record_id)] = (title, detail, private)
     hits: list[SearchHit] = []
@@ -790,7 +807,7 @@ def _date(value: dt.date | str | None) -> str:
     # ("2020-06-09"; a time stamp "2020-06-09 10:30:00.000001", in UTC): its day is its start.
     if isinstance(value, str):
         return value[:10]
-    return value.isoformat() if value else ""
+    return value.isoformat()[:10] if value else ""
 
 
 def _joined(*parts: str) -> str:
@@ -800,20 +817,21 @@ def _joined(*parts: str) -> str:
 # Titles are read with one fixed statement per kind, for any list of ids (a JSON array), on the
 # session's connection: a search then costs SQLite's time, not statement building.
 _IDS_SQL = "(SELECT value FROM json_each(?))"
-_TITLES_SQL = {
-    "stakeholder": f"SELECT id, name, kind FROM stakeholders WHERE id IN {_IDS_SQL}",
+# `{ids}` stands for the list of ids; a store with its own search (a team store) puts its own.
+_TITLES_TEMPLATES = {
+    "stakeholder": "SELECT id, name, kind FROM stakeholders WHERE id IN {ids}",
     "position": (
         "SELECT p.id, s.name, p.stance, p.headline, p.as_of, t.name FROM positions AS p"
         " JOIN stakeholders AS s ON s.id = p.stakeholder_id JOIN topics AS t ON t.id = p.topic_id"
-        f" WHERE p.id IN {_IDS_SQL}"
+        " WHERE p.id IN {ids}"
     ),
     "source": (
-        f"SELECT id, title, publisher, author, published FROM sources WHERE id IN {_IDS_SQL}"
+        "SELECT id, title, publisher, author, published FROM sources WHERE id IN {ids}"
     ),
     "quote": (
         "SELECT q.id, s.name, so.title, q.said_on, so.published FROM quotes AS q"
         " LEFT OUTER JOIN stakeholders AS s ON s.id = q.speaker_id"
-        f" LEFT OUTER JOIN sources AS so ON so.id = q.source_id WHERE q.id IN {_IDS_SQL}"
+        " LEFT OUTER JOIN sources AS so ON so.id = q.source_id WHERE q.id IN {ids}"
     ),
     # A note's target: its stakeholder, its position's holder, its quote's speaker, its source,
     # topic or briefing.
@@ -827,9 +845,10 @@ _TITLES_SQL = {
         " LEFT OUTER JOIN stakeholders AS speaker ON speaker.id = q.speaker_id"
         " LEFT OUTER JOIN sources AS so ON so.id = n.source_id"
         " LEFT OUTER JOIN topics AS t ON t.id = n.topic_id"
-        f" LEFT OUTER JOIN briefings AS b ON b.id = n.briefing_id WHERE n.id IN {_IDS_SQL}"
+        " LEFT OUTER JOIN briefings AS b ON b.id = n.briefing_id WHERE n.id IN {ids}"
     ),
 }
+_TITLES_SQL = {kind: sql.format(ids=_IDS_SQL) for kind, sql in _TITLES_TEMPLATES.items()}
 
 
 def _stakeholders(rows):

@@ -69,6 +69,7 @@ from sqlalchemy.orm import Session
 
 from briefing.core.changes import Changes
 from briefing.errors import BriefingError
+from briefing.store.database import keeps_rowids
 from briefing.store.models import Base
 
 Key = tuple[str, int]  # (table name, rowid)
@@ -372,9 +373,17 @@ class Recorded:
         self._edit = edit
         self._before: Snapshot | None = None
         self._after: Snapshot | None = None
+        self._unrecorded = False
         self.changes: Changes = Changes()
 
     def do(self, session: Session) -> Changes:
+        if not keeps_rowids(session):
+            # A store shared with others (a team store): their edits may build on this one at
+            # any moment, so it is made, not recorded, and undo says so.
+            self.changes = self._edit(session)
+            session.flush()
+            self._unrecorded = True
+            return self.changes
         if self._after is None or self._before is None:
             self.changes, self._before, self._after = record(session, self._edit)
         else:
@@ -383,6 +392,11 @@ class Recorded:
         return self.changes
 
     def undo(self, session: Session) -> Changes:
+        if self._unrecorded:
+            raise UndoConflict(
+                "changes to a team store are not undone: other members may already have built "
+                "on this one; nothing was changed (edit it back instead)"
+            )
         if self._before is None or self._after is None:
             raise RuntimeError("undo before the edit was done")
         self._after.check_unchanged(session, self._before, "undo this")

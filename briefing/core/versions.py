@@ -24,7 +24,8 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import inspect, select
-from sqlalchemy.orm import Session
+from sqlalchemy.exc import InvalidRequestError
+from sqlalchemy.orm import Session, object_session
 
 from briefing.errors import StaleRecord
 from briefing.store.models import (
@@ -116,6 +117,25 @@ def snapshot(record: Record) -> dict[str, Any]:
     return values
 
 
+def lock_version(record: Record) -> Record | None:
+    """Read the record's version again, locking its row until the transaction ends; None when
+    the row went meanwhile.
+
+    The check and the write are then one step: on a store with many writers (a team store on
+    PostgreSQL, `SELECT ... FOR UPDATE`) a second writer waits here until the first commits and
+    then sees its version. On SQLite the writing transaction holds the store's write lock
+    already, and the read is a plain one."""
+    session = object_session(record)
+    if session is None or inspect(record).pending:
+        return record
+    try:
+        with session.no_autoflush:
+            session.refresh(record, ["updated_at"], with_for_update=True)
+    except InvalidRequestError:  # deleted since it was loaded
+        return None
+    return record
+
+
 def check_version(record: Record | None, expected: Version | None, what: str) -> None:
     """Refuse to write `record` unless it is at the `expected` version (None: no check).
 
@@ -123,6 +143,8 @@ def check_version(record: Record | None, expected: Version | None, what: str) ->
     refused the same way, with no snapshot."""
     if expected is None:
         return
+    if record is not None:
+        record = lock_version(record)
     current = version_of(record)
     if expected is ABSENT and record is None:
         return
@@ -136,6 +158,7 @@ def check_version(record: Record | None, expected: Version | None, what: str) ->
             version=ABSENT,
         )
     made = expected is ABSENT
+    object_session(record).refresh(record)  # type: ignore[union-attr]  # the snapshot as it is now
     raise StaleRecord(
         f"{what} was {'made' if made else 'changed'} elsewhere (in another window or by the "
         "command line) since it was opened here; nothing was saved, and what you typed is kept "

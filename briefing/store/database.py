@@ -179,6 +179,10 @@ class Store:
         with self.engine.connect() as connection:
             return migrations.current_revision(connection)
 
+    def listen(self, announce: Callable[[frozenset[str]], None]) -> None:
+        """A store file hears of no one else's changes (a team store does: `TeamStore.listen`)."""
+        return None
+
     def close(self) -> None:
         untouched = self.vouch_on_close and health.fingerprint(self.path) == self._after_own_write
         self.engine.dispose()
@@ -199,6 +203,12 @@ class Store:
 
     def __exit__(self, *exc_info) -> None:
         self.close()
+
+
+def keeps_rowids(session: Session) -> bool:
+    """Whether the session's store gives every row a rowid, which undo keys its snapshots on
+    (`briefing.core.undo`): a store file does; a team store (PostgreSQL) does not."""
+    return session.get_bind().dialect.name == "sqlite"
 
 
 def _identity(path: Path) -> tuple[int, int] | None:
@@ -364,6 +374,11 @@ def open_store(
     `briefing.store.encryption.new_key`); an existing encrypted store needs its key unlocked
     first (`encryption.unlock`), else `encryption.PassphraseNeeded`.
     """
+    from briefing.store import team
+
+    if team.is_team_address(path):
+        # A team store on PostgreSQL: its owner creates and upgrades it ('team setup').
+        return team.open_team_store(str(path))  # type: ignore[return-value]
     path = Path(path).expanduser()
     if not path.exists() or path.stat().st_size == 0:
         if not create or read_only:

@@ -76,6 +76,12 @@ def current_revision(connection: Connection | sqlite3.Connection) -> str | None:
         if connection.execute(exists).fetchone() is None:
             return None
         row = connection.execute(query).fetchone()
+    elif connection.dialect.name != "sqlite":  # a team store (briefing.store.team)
+        from sqlalchemy import inspect
+
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        row = connection.exec_driver_sql(query).first()
     else:
         if connection.exec_driver_sql(exists).first() is None:
             return None

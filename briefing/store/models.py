@@ -11,6 +11,7 @@ the head revision, which `tests/unit/test_store.py` checks by comparing the two.
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import uuid as uuid_module
 from typing import ClassVar
 
@@ -68,6 +69,14 @@ def later_than(previous: dt.datetime | None) -> dt.datetime:
     if previous is not None and now <= previous:
         return previous + dt.timedelta(microseconds=1)
     return now
+
+
+def local_author() -> str | None:
+    """The name of the user this process runs as, who is the author of what it writes."""
+    try:
+        return getpass.getuser()[:200] or None
+    except (KeyError, OSError, ImportError):  # no user name the system knows
+        return None
 
 
 def new_uuid() -> str:
@@ -435,6 +444,9 @@ class Note(Record, Base):
     briefing_id: Mapped[int | None] = mapped_column(
         ForeignKey("briefings.id", ondelete="CASCADE"), index=True
     )
+    # Who wrote the note: the local user's name on SQLite (None if the system has none); on a
+    # team store the database's own trigger writes the member's role and keeps it.
+    written_by: Mapped[str | None] = mapped_column(String(200), default=local_author)
 
     __table_args__ = (
         CheckConstraint(

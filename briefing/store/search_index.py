@@ -72,3 +72,28 @@ def is_search_table(name: str | None) -> bool:
 def include_in_schema(obj, name, type_, reflected, compare_to) -> bool:
     """Alembic `include_object` hook: compare every table except the search index's."""
     return not (type_ == "table" and is_search_table(name))
+
+
+def search_backend(session):
+    """The store's own search queries when it is not a SQLite store (a team store's, see
+    `briefing.store.team.TeamSearch`), else None: `core.search` then runs FTS5's."""
+    bind = session.get_bind()
+    if bind.dialect.name == "sqlite":
+        return None
+    from briefing.store.team import SEARCH
+
+    return SEARCH
+
+
+def interrupt(driver_connection) -> None:
+    """Stop the statement running on a driver's connection, from any thread."""
+    stop = getattr(driver_connection, "interrupt", None)  # sqlite3's and SQLCipher's
+    if stop is None:
+        stop = driver_connection.cancel  # psycopg's: the server cancels the statement
+    stop()
+
+
+def is_interruption(error: BaseException) -> bool:
+    """True for the error a statement stopped by `interrupt` raises."""
+    message = str(getattr(error, "orig", None) or error)
+    return "interrupted" in message or "canceling statement due to user request" in message

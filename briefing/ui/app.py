@@ -27,7 +27,7 @@ from briefing import __version__
 from briefing.core.demo import load_demo
 from briefing.errors import BriefingError, StoreDamaged
 from briefing.logs import setup_logging
-from briefing.paths import APP_NAME, default_store_path
+from briefing.paths import APP_NAME, default_store, default_store_path, is_team_address
 from briefing.store import Store, encryption, open_store
 from briefing.store.backups import restore_backup
 from briefing.store.lock import holder_of, lock_path
@@ -161,7 +161,10 @@ def _run_window(app: QApplication, path: Path | None, *, demo: bool) -> int:
     """Claim the store, open it and run the window; again after the user restores a backup."""
     from briefing.ui.main_window import MainWindow
 
-    path = Path(path or default_store_path()).expanduser()
+    location = path or default_store()
+    if is_team_address(location):
+        return _run_team_window(app, str(location))
+    path = Path(location).expanduser()
     lock = claim_store(path)
     read_only = False
     if lock is None:
@@ -207,3 +210,21 @@ def _run_window(app: QApplication, path: Path | None, *, demo: bool) -> int:
     finally:
         if lock is not None:
             lock.unlock()
+
+
+def _run_team_window(app: QApplication, address: str) -> int:
+    """A team store: its server keeps it (no lock file, no backups beside it); many windows,
+    each a member's, share it."""
+    from briefing.ui.main_window import MainWindow
+
+    try:
+        store = open_store(address)
+    except BriefingError as error:
+        show_error("Cannot open the team store", str(error))
+        return 1
+    window = MainWindow(store, QSettings())
+    window.show()
+    try:
+        return app.exec()
+    finally:
+        store.close()

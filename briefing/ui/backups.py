@@ -164,6 +164,9 @@ def install_backups(window) -> None:
     action = QAction("&Backups…", window)
     action.setStatusTip("Back up the store now, or restore a backup")
     action.triggered.connect(lambda: show_backups(window))
+    if getattr(window.store, "backed_up_by_server", False):  # a team store: pg_dump's work
+        action.setEnabled(False)
+        action.setStatusTip("A team store is backed up on its server, by its administrator")
     window.backups_action = action
     window.file_menu.insertAction(window.quit_action, action)
     window.file_menu.insertSeparator(window.quit_action)

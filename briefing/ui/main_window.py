@@ -85,6 +85,7 @@ WELCOME_HTML = (
 
 class MainWindow(QMainWindow):
     topic_changed = Signal(int)
+    others_changed = Signal(object)  # kinds of record other writers changed (a team store)
     as_of_changed = Signal(object)  # the day the cards stand as of (a date), or None: today
 
     def __init__(self, store: Store, settings: QSettings, parent: QWidget | None = None) -> None:
@@ -108,6 +109,10 @@ class MainWindow(QMainWindow):
             read_only=store.read_only,
         )
         self.operations.changed.connect(self.on_changes)
+        # A store shared with others (a team store) tells of their changes as they commit:
+        # announced like this window's own, so every view refreshes what they touched.
+        self.others_changed.connect(self._on_others_changed)  # queued: from the listener
+        self.listener = store.listen(self.others_changed.emit)
         self.operations.stepped.connect(lambda words: self.statusBar().showMessage(words, 10000))
         self.topic_id: int | None = None
         self._generation = 0  # of `show_topic`: a later showing wins over one still reading
@@ -486,6 +491,8 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
         if event.isAccepted():
             self.runner.wait_idle()  # saves off the GUI thread land before the store closes
+            if self.listener is not None:
+                self.listener.stop()
 
     # -- loading ------------------------------------------------------------------------------
 
@@ -581,6 +588,9 @@ class MainWindow(QMainWindow):
             f"{plural(numbers.get('sources', 0), 'source')}, "
             f"{plural(numbers.get('notes', 0), 'note')} in the store \u00b7 {self.store.path}"
         )
+
+    def _on_others_changed(self, kinds: frozenset[str]) -> None:
+        self.operations.changed.emit(Changes(frozenset(kinds)))
 
     def on_changes(self, changes: Changes) -> None:
         """Refresh after a committed change: topics if they changed, only what notes change

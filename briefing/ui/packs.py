@@ -458,7 +458,7 @@ class _ImportFlow(PackTask):
             # On the store's one writer, in turn with the window's own saves.
             runner.write_from_job(recorded.do)
             report = reports[-1]
-            report.backup = str(backup)
+            report.backup = None if backup is None else str(backup)
             return recorded, report
 
         self.run(f"Importing {self.path.name}", work, self._imported)

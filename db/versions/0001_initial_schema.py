@@ -18,6 +18,13 @@ branch_labels = None
 depends_on = None
 
 
+def _one_target() -> str:
+    # SQLite adds truth values as 0 and 1; PostgreSQL (a team store) adds them once cast.
+    cast = "::int" if op.get_bind().dialect.name == "postgresql" else ""
+    targets = ("topic_id", "stakeholder_id", "position_id", "quote_id", "source_id", "briefing_id")
+    return " + ".join(f"({target} IS NOT NULL){cast}" for target in targets) + " = 1"
+
+
 def upgrade() -> None:
 
     op.create_table(
@@ -343,14 +350,7 @@ def upgrade() -> None:
         sa.Column("uuid", sa.String(length=36), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
-        sa.CheckConstraint(
-            (
-                "(topic_id IS NOT NULL) + (stakeholder_id IS NOT NULL)"
-                " + (position_id IS NOT NULL) + (quote_id IS NOT NULL)"
-                " + (source_id IS NOT NULL) + (briefing_id IS NOT NULL) = 1"
-            ),
-            name=op.f("ck_notes_one_target"),
-        ),
+        sa.CheckConstraint(_one_target(), name=op.f("ck_notes_one_target")),
         sa.ForeignKeyConstraint(
             ["briefing_id"],
             ["briefings.id"],

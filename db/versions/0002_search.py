@@ -19,6 +19,9 @@ a title counts ten times one in a body.
 Existing records are indexed during the upgrade. This migration imports nothing from the app; the
 kind codes are repeated in `briefing/store/search_index.py`, which the app reads them from.
 
+On PostgreSQL (a team store) there is no FTS5: this migration does nothing there, and
+`0010_team_store` builds the same index as a table with a `tsvector` column and a GIN index.
+
 Revision ID: 0002_search
 Revises: 0001
 """
@@ -53,7 +56,13 @@ def _values(code: int, title: str, body: str, extra: str, row: str) -> str:
     )
 
 
+def _sqlite() -> bool:
+    return op.get_bind().dialect.name == "sqlite"
+
+
 def upgrade() -> None:
+    if not _sqlite():
+        return
     op.execute(
         "CREATE VIRTUAL TABLE search_index USING fts5("
         "title, body, extra, "
@@ -81,6 +90,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    if not _sqlite():
+        return
     for _code, table, *_ in _INDEXED:
         for event in ("insert", "update", "delete"):
             op.execute(f"DROP TRIGGER IF EXISTS search_{table}_{event}")

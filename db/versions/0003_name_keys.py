@@ -51,15 +51,18 @@ def _merge_tag(connection, twin_id: int, keeper_id: int) -> None:
     for link in _TAG_LINKS:
         other = {"quote_tags": "quote_id", "note_tags": "note_id", "source_tags": "source_id"}[link]
         # The record may carry both twins: keep one link, drop the other.
-        connection.exec_driver_sql(
-            f"DELETE FROM {link} WHERE tag_id = ? AND {other} IN "
-            f"(SELECT {other} FROM {link} WHERE tag_id = ?)",
-            (twin_id, keeper_id),
+        connection.execute(
+            sa.text(
+                f"DELETE FROM {link} WHERE tag_id = :twin AND {other} IN "
+                f"(SELECT {other} FROM {link} WHERE tag_id = :keeper)"
+            ),
+            {"twin": twin_id, "keeper": keeper_id},
         )
-        connection.exec_driver_sql(
-            f"UPDATE {link} SET tag_id = ? WHERE tag_id = ?", (keeper_id, twin_id)
+        connection.execute(
+            sa.text(f"UPDATE {link} SET tag_id = :keeper WHERE tag_id = :twin"),
+            {"keeper": keeper_id, "twin": twin_id},
         )
-    connection.exec_driver_sql("DELETE FROM tags WHERE id = ?", (twin_id,))
+    connection.execute(sa.text("DELETE FROM tags WHERE id = :twin"), {"twin": twin_id})
 
 
 def upgrade() -> None:
@@ -74,8 +77,9 @@ def upgrade() -> None:
             key = _key(row.name)
             if key not in keepers:
                 keepers[key] = row.id
-                connection.exec_driver_sql(
-                    f"UPDATE {name} SET name_key = ? WHERE id = ?", (key, row.id)
+                connection.execute(
+                    sa.text(f"UPDATE {name} SET name_key = :key WHERE id = :id"),
+                    {"key": key, "id": row.id},
                 )
                 continue
             keeper = keepers[key]
@@ -91,9 +95,9 @@ def upgrade() -> None:
                 number += 1
             taken.add(_key(renamed))
             keepers[_key(renamed)] = row.id
-            connection.exec_driver_sql(
-                f"UPDATE {name} SET name = ?, name_key = ? WHERE id = ?",
-                (renamed, _key(renamed), row.id),
+            connection.execute(
+                sa.text(f"UPDATE {name} SET name = :name, name_key = :key WHERE id = :id"),
+                {"name": renamed, "key": _key(renamed), "id": row.id},
             )
             log.warning(
                 "%s %r (id %d) has the same name as id %d, ignoring case: renamed %r",

@@ -14,6 +14,9 @@ cascade that deletes a source's passages removes their rows too. This upgrade re
 index of an existing store and cuts its sources into passages, one source at a time. The
 passage cutter is copied here (not imported) so that this migration keeps doing what it did.
 
+On PostgreSQL (a team store) only the passages table is made here; the index over it is
+`0010_team_store`'s.
+
 Revision ID: 0004_search_passages
 Revises: 0003_name_keys
 """
@@ -143,8 +146,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_source_passages"),
     )
     op.create_index("ix_source_passages_source_start", "source_passages", ["source_id", "start"])
-    _drop_triggers(table for _code, table, *_ in _OLD_INDEXED)
-    op.execute("DELETE FROM search_index")
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    if sqlite:
+        _drop_triggers(table for _code, table, *_ in _OLD_INDEXED)
+        op.execute("DELETE FROM search_index")
     # Passages first, without triggers yet: `_index` then indexes them with everything else.
     connection = op.get_bind()
     ids = [row[0] for row in connection.execute(sa.select(_sources.c.id))]
@@ -160,6 +165,8 @@ def upgrade() -> None:
                     for a, b in split_passages(text)
                 ],
             )
+    if not sqlite:
+        return
     _index(_INDEXED)
     op.execute(
         "CREATE TRIGGER search_quotes_speaker_renamed AFTER UPDATE OF name ON stakeholders "
@@ -173,8 +180,11 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    _drop_triggers(table for _code, table, *_ in _INDEXED)
-    op.execute("DELETE FROM search_index")
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    if sqlite:
+        _drop_triggers(table for _code, table, *_ in _INDEXED)
+        op.execute("DELETE FROM search_index")
     op.drop_index("ix_source_passages_source_start", table_name="source_passages")
     op.drop_table("source_passages")
-    _index(_OLD_INDEXED)
+    if sqlite:
+        _index(_OLD_INDEXED)

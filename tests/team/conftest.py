@@ -1,0 +1,97 @@
+"""Team-store fixtures: one throwaway PostgreSQL cluster per test run (tests/pgcluster.py), a
+fresh database per test, and member roles.
+
+Without PostgreSQL the team tests are skipped on a developer's machine; in CI (`CI` set, where
+`.ci/run` installs PostgreSQL) its absence is a failure, never a silent skip. `.ci/run` may start
+the cluster itself and pass its folder in BRIEFING_TEST_PG_DIR; else the fixture starts one.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import pgcluster  # noqa: E402
+
+_numbers = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    if pgcluster.binaries() is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL is not installed (.ci/run installs it)")
+        pytest.skip("needs PostgreSQL's initdb (.ci/run installs it)")
+    given = os.environ.get("BRIEFING_TEST_PG_DIR")
+    cluster = pgcluster.Cluster(Path(given) if given else pgcluster.new_folder())
+    started = not cluster.running()
+    if started:
+        cluster.start()
+    yield cluster
+    if started:
+        cluster.stop()
+        if not given:
+            shutil.rmtree(cluster.folder, ignore_errors=True)
+
+
+def _admin(cluster):
+    import psycopg
+
+    return psycopg.connect(cluster.url(), autocommit=True)
+
+
+class Team:
+    """A database owned by a role `owner_N`, with member roles made on demand."""
+
+    def __init__(self, cluster, number: int) -> None:
+        self.cluster = cluster
+        self.number = number
+        self.database = f"team_{number}"
+        self.owner = f"owner_{number}"
+        with _admin(cluster) as admin:
+            admin.execute(f'CREATE ROLE "{self.owner}" LOGIN')
+            admin.execute(f'CREATE DATABASE "{self.database}" OWNER "{self.owner}"')
+
+    def url(self, role: str | None = None) -> str:
+        return self.cluster.url(self.database, role or self.owner)
+
+    def role(self, name: str) -> str:
+        """A login role `name_N` on the server (not yet a member)."""
+        role = f"{name}_{self.number}"
+        with _admin(self.cluster) as admin:
+            admin.execute(f'CREATE ROLE "{role}" LOGIN')
+        return role
+
+    def sql(self, role: str, statement: str, parameters=()):
+        """Rows of a statement run directly, as `role`, outside the app."""
+        import psycopg
+
+        with psycopg.connect(self.url(role), autocommit=True) as connection:
+            cursor = connection.execute(statement, parameters)
+            return cursor.fetchall() if cursor.description else []
+
+
+@pytest.fixture
+def team(pg_cluster):
+    return Team(pg_cluster, next(_numbers) + os.getpid() % 1000 * 1000)
+
+
+@pytest.fixture
+def own_cluster(pg_cluster):
+    """A cluster of the test's own, for a test that stops its server."""
+    cluster = pgcluster.Cluster(pgcluster.new_folder())
+    cluster.start()
+    yield cluster
+    cluster.stop("immediate")
+    shutil.rmtree(cluster.folder, ignore_errors=True)
+
+
+@pytest.fixture
+def own_team(own_cluster):
+    return Team(own_cluster, 1)

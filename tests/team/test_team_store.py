@@ -1,0 +1,295 @@
+"""A team store on PostgreSQL, as its owner and two members use it: setup, membership, who wrote
+what, private notes by row-level security (in the app, search, exports and plain SQL), two
+writers on one note, and a server that goes away."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import threading
+
+import pytest
+from sqlalchemy import select
+
+from briefing.cli import main
+from briefing.core.notes import add_note, list_notes, update_note
+from briefing.core.search import search
+from briefing.errors import NoteChangedElsewhere, StaleRecord, StoreError
+from briefing.store import migrations, open_store
+from briefing.store.models import Note, Stakeholder
+
+
+def _run(capsys, *args) -> tuple[int, str, str]:
+    status = main(list(args))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+@pytest.fixture
+def members(team, capsys):
+    """A team store with the demo, set up by its owner, with members alice and bob."""
+    status, out, err = _run(capsys, "--db", team.url(), "team", "setup")
+    assert status == 0, err
+    assert "set up a team store" in out
+    alice, bob = team.role("alice"), team.role("bob")
+    for role in (alice, bob):
+        status, _out, err = _run(capsys, "--db", team.url(), "team", "add-member", role)
+        assert status == 0, err
+    return alice, bob
+
+
+def test_setup_makes_the_schema_with_the_demo_and_is_idempotent(team, capsys):
+    status, out, err = _run(capsys, "--db", team.url(), "team", "setup", "--json")
+    assert status == 0, err
+    report = json.loads(out)
+    assert report["created"] and report["schema"] == migrations.head_revision()
+
+    status, out, _ = _run(capsys, "--db", team.url(), "info", "--json")
+    assert status == 0
+    info = json.loads(out)
+    assert info["schema_version"] == migrations.head_revision()
+    assert info["counts"]["stakeholders"] >= 8 and info["counts"]["quotes"] >= 12
+
+    status, out, _ = _run(capsys, "--db", team.url(), "team", "setup")
+    assert status == 0 and "up to date" in out
+
+
+def test_setup_without_the_demo_and_the_environment_variable(team, capsys, monkeypatch):
+    monkeypatch.setenv("BRIEFING_DB", team.url())
+    assert _run(capsys, "team", "setup", "--no-demo")[0] == 0
+    status, out, _ = _run(capsys, "info", "--json")
+    assert status == 0 and json.loads(out)["counts"]["stakeholders"] == 0
+
+
+def test_a_store_not_set_up_is_explained(team, capsys):
+    status, _out, err = _run(capsys, "--db", team.url(), "info")
+    assert status == 3
+    assert "team setup" in err and "Traceback" not in err
+
+
+def test_members_are_added_and_removed_by_the_owner_only(team, members, capsys):
+    alice, bob = members
+    status, out, _ = _run(capsys, "--db", team.url(), "team", "members", "--json")
+    assert status == 0 and json.loads(out) == sorted([alice, bob])
+
+    # A member cannot set up, add or remove.
+    carol = team.role("carol")
+    for args in (("team", "setup"), ("team", "add-member", carol), ("team", "remove-member", bob)):
+        status, _out, err = _run(capsys, "--db", team.url(alice), *args)
+        assert status == 3, args
+        assert "owner" in err
+    # Not a role on the server; the owner itself.
+    status, _out, err = _run(capsys, "--db", team.url(), "team", "add-member", "nobody_here")
+    assert status == 3 and "createuser" in err
+    status, _out, err = _run(capsys, "--db", team.url(), "team", "remove-member", team.owner)
+    assert status == 3 and "owns" in err
+
+    # A role that is not a member cannot read the store at all.
+    status, _out, err = _run(capsys, "--db", team.url(carol), "topics")
+    assert status == 3 and "member" in err and "Traceback" not in err
+
+    assert _run(capsys, "--db", team.url(), "team", "remove-member", bob)[0] == 0
+    status, _out, err = _run(capsys, "--db", team.url(bob), "topics")
+    assert status == 3 and "member" in err
+    status, out, _ = _run(capsys, "--db", team.url(), "team", "members", "--json")
+    assert json.loads(out) == [alice]
+
+
+def test_bad_addresses_and_file_commands_are_refused(team, members, capsys, tmp_path):
+    with_password = team.url().replace(f"{team.owner}@", f"{team.owner}:secret@")
+    status, _out, err = _run(capsys, "--db", with_password, "info")
+    assert status == 3 and ".pgpass" in err and "secret" not in err
+    for args in (("backup",), ("check",), ("encrypt",)):
+        status, _out, err = _run(capsys, "--db", team.url(), *args)
+        assert status == 2, args
+        assert "store file" in err
+    status, _out, err = _run(capsys, "--db", str(tmp_path / "x.sqlite3"), "team", "setup")
+    assert status == 2 and "postgresql://" in err
+    assert not (tmp_path / "x.sqlite3").exists()
+
+
+def test_notes_remember_their_author(team, members):
+    alice, bob = members
+    with open_store(team.url(alice)) as store, store.writing() as session:
+        added = add_note(session, ("stakeholder", 1), "Alice's note")
+    # Bob edits it: the author stays Alice; nobody can write another name in.
+    with open_store(team.url(bob)) as store, store.writing() as session:
+        update_note(session, added.id, body="Edited by Bob")
+        session.get(Note, added.id).written_by = bob
+    assert team.sql(
+        team.owner, "SELECT written_by, body FROM notes WHERE id = %s", (added.id,)
+    ) == [(alice, "Edited by Bob")]
+
+
+def test_a_note_on_a_store_file_is_written_by_the_local_user(empty_store):
+    import getpass
+
+    with empty_store.writing() as session:
+        session.add(Stakeholder(name="IBM", kind="company", description=""))
+        session.flush()
+        added = add_note(session, ("stakeholder", 1), "mine")
+    with empty_store.reading() as session:
+        assert session.get(Note, added.id).written_by == getpass.getuser()
+
+
+def test_a_private_note_is_invisible_to_the_other_member_everywhere(
+    team, members, tmp_path, capsys
+):
+    alice, bob = members
+    secret = "Zanzibarquokka strategy for the committee"
+    with open_store(team.url(alice)) as store, store.writing() as session:
+        private = add_note(session, ("stakeholder", 1), secret, private=True).id
+        shared = add_note(session, ("stakeholder", 1), "Shared quokka plan").id
+
+    # Alice sees hers, through the app and search.
+    with open_store(team.url(alice)) as store, store.reading() as session:
+        assert {n.id for n in list_notes(session)} >= {private, shared}
+        assert [h.id for h in search(session, "zanzibarquokka")] == [private]
+
+    # Bob: not in lists, not in search (not even ranked), not in the CLI, not in exports.
+    with open_store(team.url(bob)) as store, store.reading() as session:
+        ids = {n.id for n in list_notes(session)}
+        assert shared in ids and private not in ids
+        assert search(session, "zanzibarquokka") == []
+        assert [h.id for h in search(session, "quokka")] == [shared]
+        assert session.get(Note, private) is None
+    status, out, _ = _run(capsys, "--db", team.url(bob), "notes", "--json")
+    assert status == 0 and secret not in out
+    status, out, _ = _run(capsys, "--db", team.url(bob), "search", "zanzibarquokka", "--json")
+    assert status == 0 and json.loads(out) == []
+    exported = tmp_path / "topic.md"
+    status, _out, err = _run(
+        capsys, "--db", team.url(bob), "export", str(exported), "--format", "md",
+        "--include-private", "--with-notes",
+    )  # fmt: skip
+    assert status == 0, err
+    assert "Zanzibarquokka" not in exported.read_text(encoding="utf-8")
+
+    # Plain SQL as Bob: the note's row and its index row are not there.
+    assert team.sql(bob, "SELECT id FROM notes WHERE id = %s", (private,)) == []
+    assert team.sql(bob, "SELECT count(*) FROM notes WHERE body LIKE '%%Zanzibar%%'") == [(0,)]
+    assert team.sql(bob, "SELECT count(*) FROM search_index WHERE body LIKE '%%Zanzibar%%'") == [
+        (0,)
+    ]
+    # Bob cannot write the index or make Alice's shared note private to himself.
+    with pytest.raises(Exception, match="permission denied"):
+        team.sql(bob, "DELETE FROM search_index")
+    with (
+        pytest.raises(StoreError, match="belongs to the member who wrote it"),
+        open_store(team.url(bob)) as store,
+        store.writing() as session,
+    ):
+        update_note(session, shared, private=True)
+    # Alice still finds both; as plain SQL too.
+    assert team.sql(alice, "SELECT count(*) FROM notes WHERE body LIKE '%%Zanzibar%%'") == [(1,)]
+
+
+def test_two_members_editing_one_note_never_overwrite_silently(team, members):
+    alice, bob = members
+    with open_store(team.url(alice)) as store, store.writing() as session:
+        note_id = add_note(session, ("stakeholder", 1), "First words").id
+    with open_store(team.url(alice)) as store, store.reading() as session:
+        loaded = session.get(Note, note_id).updated_at
+
+    # Both editors loaded the same version. Alice's write holds the row; Bob's waits for it,
+    # then finds the version moved on and is refused.
+    alice_store, bob_store = open_store(team.url(alice)), open_store(team.url(bob))
+    bob_result: list[BaseException | None] = []
+    alice_locked = threading.Event()
+
+    def bob_saves() -> None:
+        alice_locked.wait()
+        try:
+            with bob_store.writing() as session:
+                update_note(session, note_id, body="Bob's words", expected_version=loaded)
+            bob_result.append(None)
+        except BaseException as error:  # noqa: BLE001 (handed to the test)
+            bob_result.append(error)
+
+    thread = threading.Thread(target=bob_saves)
+    thread.start()
+    try:
+        with alice_store.writing() as session:
+            update_note(session, note_id, body="Alice's words", expected_version=loaded)
+            session.flush()
+            alice_locked.set()
+            thread.join(timeout=1.0)
+            assert thread.is_alive()  # Bob waits for Alice's transaction
+        thread.join(timeout=30)
+    finally:
+        alice_locked.set()
+        thread.join(timeout=30)
+        alice_store.close()
+        bob_store.close()
+    assert isinstance(bob_result[0], NoteChangedElsewhere)
+    assert team.sql(team.owner, "SELECT body FROM notes WHERE id = %s", (note_id,)) == [
+        ("Alice's words",)
+    ]
+
+
+def test_the_version_check_of_other_records_locks_too(team, members):
+    from briefing.core.editing import StakeholderFields, edit_stakeholder
+    from briefing.core.versions import current_version
+
+    alice, bob = members
+    with open_store(team.url(alice)) as store, store.reading() as session:
+        seen = current_version(session, "stakeholder", 1)
+        ibm = session.get(Stakeholder, 1)
+        fields = StakeholderFields(ibm.name, ibm.kind, "", ibm.parent_id, ibm.influence)
+    with open_store(team.url(bob)) as store, store.writing() as session:
+        edit_stakeholder(
+            session,
+            1,
+            dataclasses.replace(fields, description="Bob's words"),
+            expected_version=seen,
+        )
+    with open_store(team.url(alice)) as store:
+        with pytest.raises(StaleRecord) as refused, store.writing() as session:
+            edit_stakeholder(
+                session,
+                1,
+                dataclasses.replace(fields, description="Alice's words"),
+                expected_version=seen,
+            )
+        assert refused.value.current["description"] == "Bob's words"
+        with store.reading() as session:
+            assert session.scalar(select(Stakeholder.description).where(Stakeholder.id == 1)) == (
+                "Bob's words"
+            )
+
+
+def test_a_topic_taken_away_as_a_local_store_merges_back(team, members, capsys, tmp_path):
+    alice, _bob = members
+    away, back = tmp_path / "away.briefingpack", tmp_path / "back.briefingpack"
+    local = str(tmp_path / "local.sqlite3")
+    assert (
+        _run(capsys, "--db", team.url(alice), "pack", "export", str(away), "--topic", "1")[0] == 0
+    )
+    assert _run(capsys, "--db", local, "--no-demo", "pack", "import", str(away))[0] == 0
+    status, _out, err = _run(
+        capsys, "--db", local, "note", "add", "--on", "stakeholder:IBM", "Written on the train"
+    )
+    assert status == 0, err
+    assert _run(capsys, "--db", local, "pack", "export", str(back), "--topic", "1")[0] == 0
+    status, out, err = _run(capsys, "--db", team.url(alice), "pack", "import", str(back))
+    assert status == 0, err
+    assert "backup" not in out  # the server's to keep; the import is one transaction
+    assert team.sql(alice, "SELECT written_by FROM notes WHERE body = 'Written on the train'") == [
+        (alice,)
+    ]
+
+
+def test_edits_through_the_undo_stack_are_made_and_undo_says_why_not(team, members):
+    from briefing.core.editing import StakeholderFields, edit_stakeholder
+    from briefing.core.undo import Recorded, UndoConflict
+
+    alice, _bob = members
+    recorded = Recorded(
+        lambda session: edit_stakeholder(session, 1, StakeholderFields("IBM Corp", "company"))
+    )
+    with open_store(team.url(alice)) as store:
+        with store.writing() as session:
+            recorded.do(session)
+        with pytest.raises(UndoConflict, match="not undone"), store.writing() as session:
+            recorded.undo(session)
+    assert team.sql(alice, "SELECT name FROM stakeholders WHERE id = 1") == [("IBM Corp",)]

@@ -1,0 +1,97 @@
+"""The window on a team store: another member's changes reach it within a second and the cards
+update in place; a server that goes away loses nothing typed."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QSettings
+
+from briefing.core.demo import load_demo
+from briefing.core.editing import StakeholderFields, edit_stakeholder
+from briefing.core.notes import note_snapshot
+from briefing.store import open_store
+from briefing.store import team as team_store
+from briefing.store.models import Stakeholder
+from briefing.ui import note_editor
+from briefing.ui import notes as notes_ui
+from briefing.ui.main_window import MainWindow
+
+WAIT = 20_000  # waits for a state; the within-a-second claim is the listener's poll (0.25 s)
+
+
+@pytest.fixture(autouse=True)
+def close_without_asking(monkeypatch):
+    monkeypatch.setattr(notes_ui, "ask_to_close_unsaved", lambda *args: True)
+
+
+def _window(qtbot, store, tmp_path):
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(store, settings)
+    qtbot.addWidget(window)
+    window.resize(1500, 950)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def _card(window, stakeholder_id):
+    return window.cards.card(window.cards.row_of(stakeholder_id))
+
+
+def test_another_members_change_updates_the_card_in_place(team, qtbot, tmp_path):
+    team_store.setup(team.url(), load_demo)
+    alice, bob = team.role("alice"), team.role("bob")
+    team_store.add_member(team.url(), alice)
+    team_store.add_member(team.url(), bob)
+    store = open_store(team.url(alice))
+    window = _window(qtbot, store, tmp_path)
+    try:
+        assert window.listener is not None
+        qtbot.waitUntil(window.listener.connected.is_set, timeout=WAIT)
+        before = window.cards.ids()
+        assert 1 in before
+        with open_store(team.url(bob)) as other, other.writing() as session:
+            found = session.get(Stakeholder, 1)
+            fields = StakeholderFields("IBM (Bob renamed it)", found.kind, found.description)
+            edit_stakeholder(session, 1, fields)
+        qtbot.waitUntil(lambda: _card(window, 1).name == "IBM (Bob renamed it)", timeout=WAIT)
+        assert sorted(window.cards.ids()) == sorted(before)  # the same cards, one renamed
+        window.grab().save(str(tmp_path / "team-window.png"))
+    finally:
+        window.close()
+        store.close()
+
+
+def test_a_lost_server_keeps_what_is_typed_and_saves_it_when_back(
+    own_team, qtbot, tmp_path, monkeypatch
+):
+    team = own_team
+    team_store.setup(team.url(), load_demo)
+    monkeypatch.setattr(note_editor, "RETRY_FIRST_MS", 100)
+    store = open_store(team.url())
+    window = _window(qtbot, store, tmp_path)
+    try:
+        window.notes_panel.editor._retry_after = 100
+        assert window.select_stakeholder("IBM")
+        window.side_tabs.setCurrentWidget(window.notes_panel)
+        panel = window.notes_panel
+        panel.new_button.click()
+        qtbot.keyClicks(panel.editor.source, "Before the outage")
+        assert panel.editor.flush()
+        note_id = panel.editor.note_id
+
+        team.cluster.stop("fast")
+        qtbot.keyClicks(panel.editor.source, " and during it")
+        panel.editor.flush()
+        qtbot.waitUntil(lambda: "cannot be reached" in panel.editor.status.text(), timeout=WAIT)
+        assert panel.editor.has_unsaved_changes
+        assert panel.editor.source.toPlainText() == "Before the outage and during it"
+        window.grab().save(str(tmp_path / "server-lost.png"))
+
+        team.cluster.start()
+        qtbot.waitUntil(lambda: not panel.editor.has_unsaved_changes, timeout=WAIT)
+        with store.reading() as session:
+            assert note_snapshot(session, note_id).body == "Before the outage and during it"
+    finally:
+        window.close()
+        store.close()
