@@ -31,7 +31,7 @@ import random
 import statistics
 import time
 
-from briefing.core.alignment import PassageIndex
+from briefing.core.alignment import PassageIndex, word_keys
 from briefing.core.verify import verify_quote
 
 _SYLLABLES = [c + v for c in "bdfhklmnprstvz" for v in "aeiou"]
@@ -69,7 +69,7 @@ def bucket(length: int) -> str:
     return "other"
 
 
-def build(sources: int, quotes: int, seed: int = 7):
+def build(sources: int, quotes: int, seed: int):
     """Sources; quotes (each with a speaker); rewordings and copies planted in the speaker's own
     primary documents; and controls: quotes found in no source."""
     rng = random.Random(seed)
@@ -83,16 +83,28 @@ def build(sources: int, quotes: int, seed: int = 7):
         plans.append((s, rng.randrange(SPEAKERS), texts[s][start : start + length]))
     planted: dict[int, int] = {}  # quote index -> the primary document holding a rewording
     copied: dict[int, int] = {}  # quote index -> the primary document holding it word for word
+    kept: dict[int, list[int]] = {}  # rewording -> the places of the quote's words it kept
+    # Each planting goes between two sentences of the document as it was made, so that no
+    # planting lands inside another and cuts it in two: a rewording split by 8-30 other words
+    # is no longer "half the words changed" (the first version of this benchmark did that to
+    # about one rewording in twelve).
+    ends = [[i + 1 for i, word in enumerate(words) if word.endswith(".")] for words in texts]
+    insertions: dict[int, list[tuple[int, int, list[str]]]] = {}
     chosen = rng.sample(range(quotes), quotes // 4 + quotes // 8)
     for n, q in enumerate(chosen):
         s, speaker, words = plans[q]
         other = rng.choice(owned[speaker])
         if other == s:
             continue
-        at = rng.randrange(0, len(texts[other]) - 1)
-        words = reworded(rng, words) if n < quotes // 4 else words
-        texts[other][at:at] = ["\n\n", *words, "\n\n"]
+        at = rng.choice(ends[other])
+        if n < quotes // 4:
+            words = reworded(rng, words)
+            kept[q] = [i for i, (a, b) in enumerate(zip(plans[q][2], words, strict=True)) if a == b]
+        insertions.setdefault(other, []).append((at, n, ["\n\n", *words, "\n\n"]))
         (planted if n < quotes // 4 else copied)[q] = other
+    for other, places in insertions.items():
+        for at, _, words in sorted(places, reverse=True):
+            texts[other][at:at] = words
     joined = [" ".join(words) for words in texts]
     quote_list = []
     for s, speaker, words in plans:
@@ -116,7 +128,7 @@ def build(sources: int, quotes: int, seed: int = 7):
             for place, taken in zip(places, picked, strict=True):
                 words[place] = doc[taken].strip(".")
         controls.append((-1, speaker, " ".join(words)))
-    return joined, quote_list, planted, copied, owned, controls
+    return joined, quote_list, planted, copied, owned, controls, kept
 
 
 def _times(per_quote: list[float]) -> str:
@@ -155,12 +167,16 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sources", type=int, default=1000)
     parser.add_argument("--quotes", type=int, default=10000)
+    # 7 is the seed the thresholds were looked at with; report figures from another one.
+    parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     t0 = time.process_time()
-    texts, quotes, planted, copied, owned, controls = build(args.sources, args.quotes)
+    texts, quotes, planted, copied, owned, controls, kept = build(
+        args.sources, args.quotes, args.seed
+    )
     size = sum(len(t) for t in texts) / 1e6
     print(
-        f"material: {args.sources} sources, {size:.1f} MB; {args.quotes} quotes "
+        f"material (seed {args.seed}): {args.sources} sources, {size:.1f} MB; {args.quotes} quotes "
         f"({len(planted)} reworded and {len(copied)} copied into a primary document of their "
         f"speaker); {len(controls)} controls; made in {time.process_time() - t0:.1f} s"
     )
@@ -233,6 +249,7 @@ def main() -> int:
     start = time.process_time()
     primary = PassageIndex((sid, texts[sid]) for sid in primary_ids)
     flag_times: list[float] = []
+    missed: list[int] = []
     rows = {}
     for number, (s, speaker, text, _, _) in enumerate(quotes):
         began = time.process_time()
@@ -246,6 +263,8 @@ def main() -> int:
         if number in planted:
             r[0] += 1
             r[1] += bool(true)
+            if not true:
+                missed.append(number)
     flagging = time.process_time() - start
     for _, speaker, text in controls:
         found = primary.closest(text, only=set(owned[speaker]))
@@ -258,6 +277,36 @@ def main() -> int:
         f"its speaker's: {flagging:.2f} s; {_times(flag_times)}"
     )
     _table("every quote against its speaker's primary documents (the reworded flag):", rows)
+    # How often chance alone puts a rewording's kept words where it keeps them, in its speaker's
+    # three documents: scope x the product of their frequencies. Near 1 or above, what the
+    # rewording kept is no evidence that it comes from the document.
+    total = primary._basis
+
+    def by_chance(number: int) -> float:
+        words = quotes[number][2].split()
+        scope = sum(len(texts[d].split()) for d in owned[quotes[number][1]])
+        p = 1.0
+        for i in kept[number]:
+            [key] = word_keys(words[i]) or [""]
+            p *= primary.frequency.get(key, 1) / total
+        return scope * p
+
+    chances = sorted(by_chance(number) for number in planted)
+    print(
+        "rewordings whose kept words chance puts in place in the speaker's documents at least "
+        f"once in 1,000 (1e-3): {sum(c >= 1e-3 for c in chances)} of {len(chances)}"
+    )
+    for number in sorted(missed, key=by_chance, reverse=True)[:10]:
+        words = quotes[number][2].split()
+        print(
+            f"  missed: {len(words)} words, kept {len(kept[number])} "
+            f"({' '.join(words[i] for i in kept[number])}); chance expects them in place "
+            f"{by_chance(number):.1e} times"
+        )
+    print(
+        f"ratio (flag: primary documents, every quote) / exact matches only: "
+        f"{flagging / exact_only:.1f}"
+    )
     print(f"ratio (index + closest) / exact matches only: {(indexing + closest) / exact_only:.1f}")
     return 0
 
