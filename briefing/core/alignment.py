@@ -19,8 +19,12 @@ general purpose IBM facial recognition"). This module finds such passages at wor
    different seeds; the twelve best cells, at most three per source, are looked at, and a cell
    whose words cannot make the passage close enough (5.) is left before any alignment.
    **A speaker's primary documents** (`only` sources of at most `SCAN_WORDS` words) are read
-   whole instead: every stretch as long as the quote is weighed, so a short quote reworded down
-   to one rare word is still found.
+   whole instead (`_scan`): every place the quote could stand is scored by the quote's words
+   standing there in the quote's order, common words too, each counting its rarity (a word one
+   or two off its place a little less). A place counts when chance alone would score that high,
+   for this quote's words, fewer than `CHANCE` times in all the words searched: the tail of the
+   score is added up exactly over the quote's words (`_Tail`), so the bar follows the quote
+   (common words need more of them kept) and the documents' length.
 4. **The passage.** Around the best cells of each source, the stretch that holds the most of the
    quote's words with the fewest others (a maximum-sum run, +1 for a word of the quote, -1 for
    another) is the core of the passage; it is widened by as many words as the quote has before
@@ -238,15 +242,16 @@ class PassageIndex:
         quote = word_keys(quote_text)
         if len(quote) < 2:
             return []
-        seeds = self.seeds(quote)
-        if not seeds:
-            return []
         scope = self._scope(exclude, only)
         if scope == 0:
             return []
-        needed_evidence = self.needed_evidence(scope)
         if only is not None and scope <= SCAN_WORDS:
-            return self._scan(quote, [s for s in only if s != exclude], needed_evidence)
+            # Common words count here too: no seeds needed.
+            return self._scan(quote, [s for s in only if s != exclude])
+        seeds = self.seeds(quote)
+        if not seeds:
+            return []
+        needed_evidence = self.needed_evidence(scope)
         where: dict[str, list[int]] = defaultdict(list)
         for index, key in enumerate(quote):
             where[key].append(index)
@@ -293,9 +298,7 @@ class PassageIndex:
                 best[source_id] = passage
         return sorted(best.values(), key=lambda p: (-p.share, p.source_id))
 
-    def _scan(
-        self, quote: list[str], sources: list[int], needed_evidence: float
-    ) -> list[ClosePassage]:
+    def _scan(self, quote: list[str], sources: list[int]) -> list[ClosePassage]:
         """The closest passage in each of a few sources (a speaker's primary documents), found
         by weighing every place the quote could stand in them, not only those two rare words
         point at: a short quote reworded may keep only common words.

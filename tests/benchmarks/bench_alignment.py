@@ -31,7 +31,7 @@ import random
 import statistics
 import time
 
-from briefing.core.alignment import PassageIndex, word_keys
+from briefing.core.alignment import CHANCE, PassageIndex, word_keys
 from briefing.core.verify import verify_quote
 
 _SYLLABLES = [c + v for c in "bdfhklmnprstvz" for v in "aeiou"]
@@ -277,31 +277,30 @@ def main() -> int:
         f"its speaker's: {flagging:.2f} s; {_times(flag_times)}"
     )
     _table("every quote against its speaker's primary documents (the reworded flag):", rows)
-    # How often chance alone puts a rewording's kept words where it keeps them, in its speaker's
-    # three documents: scope x the product of their frequencies. Near 1 or above, what the
-    # rewording kept is no evidence that it comes from the document.
-    total = primary._basis
 
+    # How often chance alone gives a place of the speaker's three documents a score as high as
+    # the rewording's kept words standing in place (the bar the flag sets, `CHANCE`): where it
+    # is near 1 or above, what the rewording kept is no evidence that it comes from the
+    # document, and finding it would flag as many quotes that share words by chance.
     def by_chance(number: int) -> float:
-        words = quotes[number][2].split()
-        scope = sum(len(texts[d].split()) for d in owned[quotes[number][1]])
-        p = 1.0
-        for i in kept[number]:
-            [key] = word_keys(words[i]) or [""]
-            p *= primary.frequency.get(key, 1) / total
-        return scope * p
+        words = word_keys(quotes[number][2])
+        scope = sum(len(word_keys(texts[d])) for d in owned[quotes[number][1]])
+        score = sum(primary.weight(words[i]) for i in kept[number] if i < len(words))
+        return primary.expected_by_chance(words, score, scope)
 
-    chances = sorted(by_chance(number) for number in planted)
+    chances = {number: by_chance(number) for number in planted}
+    clear = [number for number, chance in chances.items() if chance <= CHANCE]
     print(
-        "rewordings whose kept words chance puts in place in the speaker's documents at least "
-        f"once in 1,000 (1e-3): {sum(c >= 1e-3 for c in chances)} of {len(chances)}"
+        f"rewordings whose kept words in place chance alone would match or beat at most "
+        f"{CHANCE:g} times in their speaker's documents: {len(clear)} of {len(chances)}; "
+        f"found {len(clear) - len(set(clear) & set(missed))} of them"
     )
-    for number in sorted(missed, key=by_chance, reverse=True)[:10]:
+    for number in sorted(missed, key=chances.__getitem__)[:12]:
         words = quotes[number][2].split()
         print(
             f"  missed: {len(words)} words, kept {len(kept[number])} "
-            f"({' '.join(words[i] for i in kept[number])}); chance expects them in place "
-            f"{by_chance(number):.1e} times"
+            f"({' '.join(words[i] for i in kept[number])}); chance matches or beats them "
+            f"{chances[number]:.1e} times"
         )
     print(
         f"ratio (flag: primary documents, every quote) / exact matches only: "
