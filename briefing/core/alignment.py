@@ -552,21 +552,35 @@ class _Tail:
 
     def __init__(self, quote: list[str], weights: dict[str, float], band: int = BAND) -> None:
         self.words: list[list[tuple[int, float]]] = []
+        self.log_mgf = 0.0
         for key in quote:
             weight = weights.get(key)
             if weight is None:
                 continue
             p = math.exp(-weight)
             outcomes = [(math.ceil(weight / _STEP), p)]
+            exact = [(weight, p)]
             missed = 1.0 - p  # not yet found nearer its place
             for k in range(1, band + 1):
                 value = weight - _SHIFT_COST[k]
                 if value > 0:
                     outcomes.append((math.ceil(value / _STEP), missed * (1 - (1 - p) ** 2)))
+                    exact.append((value, outcomes[-1][1]))
                 missed *= (1 - p) ** 2
             self.words.append(outcomes)
+            # E[e**X] with the values unrounded, for Chernoff's bound (`bound`).
+            self.log_mgf += math.log(
+                1.0 - sum(q for _, q in outcomes) + sum(q * math.exp(v) for v, q in exact)
+            )
+
+    def bound(self, score: float) -> float:
+        """Chernoff's bound on the tail, never below it: e**(-score) E[e**(X1 + X2 + ...)].
+        Cheap, and enough for a long quote found nearly whole."""
+        return math.exp(min(0.0, self.log_mgf - score))
 
     def __call__(self, score: float) -> float:
+        if self.bound(score) < 1e-12:  # the exact sum would only say "less still"
+            return self.bound(score)
         bins = max(1, math.floor(score / _STEP))  # a sum of >= bins steps reaches the score
         dist = [0.0] * bins
         dist[0] = 1.0

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import math
 import random
 import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from briefing.core.alignment import CHANCE, POSTINGS_BUDGET, PassageIndex, compare_wording
+from briefing.core.alignment import (
+    BAND,
+    CHANCE,
+    POSTINGS_BUDGET,
+    PassageIndex,
+    compare_wording,
+)
 
 DATA = Path(__file__).parent.parent / "data" / "primary"
 LETTER = (DATA / "ibm-letter-2020-06-08.txt").read_text(encoding="utf-8")
@@ -222,3 +230,32 @@ def test_a_quote_with_its_two_halves_swapped_is_found(seed):
     index = PassageIndex((sid, " ".join(words)) for sid, words in docs.items())
     found = index.closest(" ".join(quote), only={1, 2, 3})
     assert [p.source_id for p in found] == [2]
+
+
+def test_the_tail_of_chance_is_never_below_what_chance_gives():
+    """The exact sum (`_Tail`) against drawing each word's place at random, and Chernoff's
+    bound above it: the bar a primary-document passage must clear is never too low."""
+    from briefing.core.alignment import _SHIFT_COST, _Tail
+
+    rng = random.Random(5)
+    weights = {f"w{i}": w for i, w in enumerate([0.8, 1.5, 2.2, 3.0, 4.1, 5.5, 6.0, 7.3])}
+    quote = [*weights, "w2", "w0"]
+    tail = _Tail(quote, weights)
+    draws, hits = 100_000, Counter()
+    for _ in range(draws):
+        total = 0.0
+        for key in quote:
+            w = weights[key]
+            p = math.exp(-w)
+            for k in range(BAND + 1):  # nearest of the places 0, +-1, +-2 holding the word
+                if rng.random() < (p if k == 0 else 1 - (1 - p) ** 2):
+                    total += max(0.0, w - _SHIFT_COST[k])
+                    break
+        for s in (4, 8, 12, 16):
+            hits[s] += total >= s
+    previous = 1.0
+    for s in (4, 8, 12, 16):
+        exact = tail(s)
+        assert hits[s] / draws <= exact * 1.1 + 3e-4, (s, hits[s] / draws, exact)
+        assert exact <= tail.bound(s) + 1e-12 and exact <= previous
+        previous = exact
