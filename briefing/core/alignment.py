@@ -19,8 +19,12 @@ general purpose IBM facial recognition"). This module finds such passages at wor
    different seeds; the twelve best cells, at most three per source, are looked at, and a cell
    whose words cannot make the passage close enough (5.) is left before any alignment.
    **A speaker's primary documents** (`only` sources of at most `SCAN_WORDS` words) are read
-   whole instead: every stretch as long as the quote is weighed, so a short quote reworded down
-   to one rare word is still found.
+   whole instead (`_scan`): every place the quote could stand is scored by the quote's words
+   standing there in the quote's order, common words too, each counting its rarity (a word one
+   or two off its place a little less). A place counts when chance alone would score that high,
+   for this quote's words, fewer than `CHANCE` times in all the words searched: the tail of the
+   score is added up exactly over the quote's words (`_Tail`), so the bar follows the quote
+   (common words need more of them kept) and the documents' length.
 4. **The passage.** Around the best cells of each source, the stretch that holds the most of the
    quote's words with the fewest others (a maximum-sum run, +1 for a word of the quote, -1 for
    another) is the core of the passage; it is widened by as many words as the quote has before
@@ -47,7 +51,6 @@ from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from itertools import accumulate
 
 from briefing.core.verify import (
     _TYPOGRAPHY,
@@ -73,6 +76,14 @@ EVIDENCE_MARGIN = 8.0
 # `only` sources of at most this many words in all (a speaker's primary documents) are read
 # whole, every stretch weighed, rather than looked up by rare words.
 SCAN_WORDS = 60_000
+# A speaker's primary documents: a place counts when chance would score that high fewer than
+# this many times in all the words searched (set on the benchmark, where it flags no control).
+CHANCE = 1e-3
+BAND = 2  # words a word of the quote may stand off its place and still count
+_SHIFT_COST = [math.log(2 * k + 1) for k in range(BAND + 1)]
+_SURE = 4.0  # how far below the exact tail e**-s may be, rounding and shifts considered
+_PLACES = 12  # places of a source, the best by words exactly in place, scored in full
+_STEP = 0.25  # nats: the grid `_Tail` adds scores on
 _BINS_PER_SOURCE = 3
 _MAX_CANDIDATES = 8
 
@@ -137,6 +148,7 @@ class PassageIndex:
             if self.frequency[key] <= self._cap:
                 self._postings[key].append(position)
         self._postings = dict(self._postings)
+        self._local: dict[int, dict[str, list[int]]] = {}  # `_local_postings`
 
     def seeds(self, quote: list[str]) -> list[str]:
         """The quote's rarest indexed words, rarest first: at most `MAX_SEEDS`, and no more than
@@ -230,15 +242,16 @@ class PassageIndex:
         quote = word_keys(quote_text)
         if len(quote) < 2:
             return []
-        seeds = self.seeds(quote)
-        if not seeds:
-            return []
         scope = self._scope(exclude, only)
         if scope == 0:
             return []
-        needed_evidence = self.needed_evidence(scope)
         if only is not None and scope <= SCAN_WORDS:
-            return self._scan(quote, [s for s in only if s != exclude], needed_evidence)
+            # Common words count here too: no seeds needed.
+            return self._scan(quote, [s for s in only if s != exclude])
+        seeds = self.seeds(quote)
+        if not seeds:
+            return []
+        needed_evidence = self.needed_evidence(scope)
         where: dict[str, list[int]] = defaultdict(list)
         for index, key in enumerate(quote):
             where[key].append(index)
@@ -285,40 +298,151 @@ class PassageIndex:
                 best[source_id] = passage
         return sorted(best.values(), key=lambda p: (-p.share, p.source_id))
 
-    def _scan(
-        self, quote: list[str], sources: list[int], needed_evidence: float
-    ) -> list[ClosePassage]:
+    def _scan(self, quote: list[str], sources: list[int]) -> list[ClosePassage]:
         """The closest passage in each of a few sources (a speaker's primary documents), found
-        by weighing every stretch of them as long as the quote, not only those two rare words
-        point at: a short quote reworded may keep a single rare word."""
-        n = len(quote)
+        by weighing every place the quote could stand in them, not only those two rare words
+        point at: a short quote reworded may keep only common words.
+
+        Each place is scored by the words of the quote that stand there in the quote's order
+        (`_placed_scores`): a word where the quote has it counts its rarity, log(1 / p), and one
+        word or two off counts less (log 3, log 5 less: three or five places chance could put it
+        in). A place counts when chance would give a score that high, for this quote's words,
+        fewer than `CHANCE` times in all the words searched (`_tail`): the quote's own words set
+        the bar, so a quote of common words needs more of them kept, and a longer document more
+        evidence."""
+        weights = {key: self._weight(key) for key in set(quote) if key in self.frequency}
+        if not weights:
+            return []
+        sizes = {
+            s: self._source_range[s][1] - self._source_range[s][0]
+            for s in sources
+            if s in self._source_range
+        }
+        scope = sum(sizes.values())
+        tail = _Tail(quote, weights)
         bag = Counter(quote)
-        gain = {key: self._weight(key) for key in bag}  # the most a word counts for
         best: dict[int, ClosePassage] = {}
-        for source_id in sorted(sources):
-            if source_id not in self._source_range:
+        for source_id in sorted(sizes):
+            place, score, matched = self._best_place(quote, weights, source_id)
+            # Chance gives a score of s at least about e**-s of the time: most places are left
+            # before the exact tail is added up.
+            if place is None or scope * math.exp(-score) > CHANCE * _SURE:
                 continue
-            low, high = self._source_range[source_id]
-            values = [gain.get(key, 0.0) for key in self._keys[low:high]]
-            sums = [0.0, *accumulate(values)]
-            size = high - low
-            starts = [
-                (sums[min(i + n, size)] - sums[i], i) for i, value in enumerate(values) if value
-            ]
-            starts.sort(reverse=True)
-            taken: list[int] = []
-            for total, i in starts:
-                if total < needed_evidence or len(taken) >= _BINS_PER_SOURCE:
-                    break
-                if any(abs(i - t) < n for t in taken):
-                    continue
-                taken.append(i)
-                passage = self._passage(quote, bag, source_id, low + i - n // 2, n, needed_evidence)
-                if passage is not None and (
-                    source_id not in best or passage.share > best[source_id].share
-                ):
-                    best[source_id] = passage
+            if scope * tail(score) > CHANCE:
+                continue
+            passage = self._placed_passage(quote, bag, source_id, matched)
+            if passage is not None:
+                best[source_id] = passage
         return sorted(best.values(), key=lambda p: (-p.share, p.source_id))
+
+    def expected_by_chance(self, quote: list[str], score: float, scope: int) -> float:
+        """How many places among `scope` words chance alone would give a score of at least
+        `score` for these words of a quote (the bar `_scan` sets at `CHANCE`)."""
+        weights = {key: self._weight(key) for key in set(quote) if key in self.frequency}
+        return scope * _Tail(quote, weights)(score)
+
+    def weight(self, key: str) -> float:
+        """What a word of a quote found where the quote has it counts for: log(1 / p), in nats."""
+        return self._weight(key)
+
+    def _local_postings(self, source_id: int) -> dict[str, list[int]]:
+        """Where every word of one source stands (positions into the index), common words too;
+        kept for the next quote, since a speaker's few documents are read for every quote."""
+        held = self._local.get(source_id)
+        if held is None:
+            low, high = self._source_range[source_id]
+            held = defaultdict(list)
+            for position in range(low, high):
+                held[self._keys[position]].append(position)
+            held = self._local[source_id] = dict(held)
+        return held
+
+    def _best_place(
+        self, quote: list[str], weights: dict[str, float], source_id: int
+    ) -> tuple[int | None, float, dict[int, int]]:
+        """The place of one source where the quote's words stand most as the quote has them:
+        (where its first word would stand, the score, quote word -> position it matched).
+        Places are ranked by the words standing exactly in place, then the best few are scored
+        with words one or two off counting too (a word dropped or added shifts the rest)."""
+        postings = self._local_postings(source_id)
+        exact: defaultdict[int, float] = defaultdict(float)
+        for i, key in enumerate(quote):
+            weight = weights.get(key)
+            if weight is None:
+                continue
+            for position in postings.get(key, ()):
+                exact[position - i] += weight
+        if not exact:
+            return None, 0.0, {}
+        low, high = self._source_range[source_id]
+        keys = self._keys
+        best: tuple[float, int, dict[int, int]] = (0.0, 0, {})
+        for place in sorted(exact, key=exact.__getitem__, reverse=True)[:_PLACES]:
+            used: dict[int, tuple[float, int]] = {}  # position -> (value, quote word)
+            for i, key in enumerate(quote):
+                weight = weights.get(key)
+                if weight is None:
+                    continue
+                for k in range(BAND + 1):
+                    value = weight - _SHIFT_COST[k]
+                    if value <= 0:
+                        break
+                    hit = next(
+                        (
+                            q
+                            for q in (place + i - k, place + i + k)
+                            if low <= q < high
+                            and keys[q] == key
+                            and (q not in used or used[q][0] < value)
+                        ),
+                        None,
+                    )
+                    if hit is not None:
+                        used[hit] = (value, i)
+                        break
+            # A quote word found twice (at two positions) counts once, at its best.
+            per_word: dict[int, tuple[float, int]] = {}
+            for position, (value, i) in used.items():
+                if i not in per_word or per_word[i][0] < value:
+                    per_word[i] = (value, position)
+            score = sum(v for v, _ in per_word.values())
+            if score > best[0]:
+                best = (score, place, {i: q for i, (_, q) in per_word.items()})
+        if not best[2]:
+            return None, 0.0, {}
+        return best[1], best[0], best[2]
+
+    def _placed_passage(
+        self, quote: list[str], bag: Counter[str], source_id: int, matched: dict[int, int]
+    ) -> ClosePassage | None:
+        """The passage around the quote's words found in place: from the first to the last,
+        widened by the quote's words before the first and after the last, without crossing the
+        end of a sentence, so that a reworded beginning is set against the words it replaced."""
+        low, high = self._source_range[source_id]
+        n = len(quote)
+        if len(matched) < 2 and n > 2:
+            return None
+        first, last = min(matched), max(matched)
+        start, end = matched[first], matched[last] + 1
+        if end <= start:
+            start, end = min(matched.values()), max(matched.values()) + 1
+        text = self._texts[source_id]
+        for _ in range(first):
+            if start - 1 < low:
+                break
+            if _SENTENCE_END.search(text[self._ends[start - 1] : self._starts[start]]):
+                break
+            start -= 1
+        for _ in range(n - 1 - last):
+            if end >= high:
+                break
+            if _SENTENCE_END.search(text[self._ends[end - 1] : self._starts[end]]):
+                break
+            end += 1
+        found = (Counter(self._keys[start:end]) & bag).total()
+        if found / n < MIN_SHARE:
+            return None
+        return self._make(source_id, start, end, quote, found)
 
     def _passage(
         self,
@@ -417,6 +541,62 @@ class PassageIndex:
             share=round(found / len(quote), 3),
             same_words=self._keys[start:end] == quote,
         )
+
+
+class _Tail:
+    """How likely chance alone gives one place a score of at least s, for this quote's words:
+    each word of the quote stands at its place by chance with its frequency p, one or two words
+    off with about 2p more each (counting log(1/p) - log 3 or - log 5 there), independently. The sum
+    is added up exactly on a grid of `_STEP` nats, every value rounded up, so the tail is never
+    underestimated."""
+
+    def __init__(self, quote: list[str], weights: dict[str, float], band: int = BAND) -> None:
+        self.words: list[list[tuple[int, float]]] = []
+        self.log_mgf = 0.0
+        for key in quote:
+            weight = weights.get(key)
+            if weight is None:
+                continue
+            p = math.exp(-weight)
+            outcomes = [(math.ceil(weight / _STEP), p)]
+            exact = [(weight, p)]
+            missed = 1.0 - p  # not yet found nearer its place
+            for k in range(1, band + 1):
+                value = weight - _SHIFT_COST[k]
+                if value > 0:
+                    outcomes.append((math.ceil(value / _STEP), missed * (1 - (1 - p) ** 2)))
+                    exact.append((value, outcomes[-1][1]))
+                missed *= (1 - p) ** 2
+            self.words.append(outcomes)
+            # E[e**X] with the values unrounded, for Chernoff's bound (`bound`).
+            self.log_mgf += math.log(
+                1.0 - sum(q for _, q in outcomes) + sum(q * math.exp(v) for v, q in exact)
+            )
+
+    def bound(self, score: float) -> float:
+        """Chernoff's bound on the tail, never below it: e**(-score) E[e**(X1 + X2 + ...)].
+        Cheap, and enough for a long quote found nearly whole."""
+        return math.exp(min(0.0, self.log_mgf - score))
+
+    def __call__(self, score: float) -> float:
+        if self.bound(score) < 1e-12:  # the exact sum would only say "less still"
+            return self.bound(score)
+        bins = max(1, math.floor(score / _STEP))  # a sum of >= bins steps reaches the score
+        dist = [0.0] * bins
+        dist[0] = 1.0
+        reached = 0.0
+        for outcomes in self.words:
+            stay = 1.0 - sum(p for _, p in outcomes)
+            new = [x * stay for x in dist]
+            for steps, p in outcomes:
+                if steps >= bins:
+                    reached += p * sum(dist)  # sum(dist): mass not yet at the score
+                    continue
+                for j in range(bins - steps):
+                    new[j + steps] += dist[j] * p
+                reached += p * sum(dist[bins - steps :])
+            dist = new
+        return reached
 
 
 def _line(quote: list[str], passage: list[str]) -> tuple[int | None, dict[str, list[int]]]:

@@ -44,7 +44,7 @@ from briefing.core.cards import (
 from briefing.core.changes import Changes
 from briefing.core.lookup import closest
 from briefing.core.notes import keep_shareable, only_shareable
-from briefing.core.primary import primary_checks, reworded_line
+from briefing.core.primary import PrimaryCheck, primary_checks, reworded_line
 from briefing.core.quotes import cross_source_relations, verify_quotes
 from briefing.core.search import plain_words
 from briefing.core.timeline import StakeholderMap, Timeline, stakeholder_map, topic_timeline
@@ -505,7 +505,19 @@ class _Citations:
             return None
         if speaker_id not in self._primaries:
             self._primaries[speaker_id] = primary_checks(self.session, {speaker_id})
-        return reworded_line(self._primaries[speaker_id].get(quote_id))
+        return self._primary_line(self._primaries[speaker_id].get(quote_id))
+
+    def _primary_line(self, primary: PrimaryCheck | None) -> str | None:
+        """The reworded flag's line, citing the primary document it quotes: the document is
+        numbered in Appendix A like every source a quote is taken from, so that the briefing
+        lists every source it names."""
+        line = reworded_line(primary)
+        if line is None or primary is None:
+            return None
+        document = self.session.get(Source, primary.source_id)
+        if document is None:
+            return line
+        return f"{line} (source [{self._source(document)}])"
 
     def _conflicts(self, quote_id: int, speaker_id: int | None) -> tuple[str, ...]:
         if speaker_id is None:
@@ -548,7 +560,7 @@ class _Citations:
             diff=view.verification.diff,
             conflicts=_conflict_lines(view.conflicts),
             dated=citation_dates(source.published, view.line.said_on, view.line.attribution),
-            reworded=reworded_line(view.primary),
+            reworded=self._primary_line(view.primary),
         )
         self.quotes[view.line.id] = cited
         return cited
@@ -590,7 +602,7 @@ class _Citations:
             ),
             dated=citation_dates(source.published, quote.said_on, quote.attribution),
             reworded=(
-                reworded_line(view.primary)
+                self._primary_line(view.primary)
                 if view is not None
                 else self._reworded(quote.id, quote.speaker_id)
             ),

@@ -1,12 +1,14 @@
 """Finding each quote's closest passage in every other source, at scale: 10,000 quotes against
 1,000 sources, as a ratio to checking exact matches only, in the same run.
 
-Run: `python tests/benchmarks/bench_alignment.py [--sources 1000] [--quotes 10000]`. Not part of
+Run: `python tests/benchmarks/bench_alignment.py [--sources 1000] [--quotes 10000] [--seed 7]`.
+Seed 7 is the one the flag's bar was looked at with: give figures from another seed. Not part of
 the test run. Sources are made-up prose (a Zipf-weighted vocabulary of 5,000 words, sentences of
 8-30 words), about 20 kB each: 20 MB in all. Quotes are passages of 8-30 words of one source,
 each with a speaker; 100 speakers own 3 sources each as primary documents. A quarter of the
 quotes are planted, with half their words changed (in place, by words drawn at random), in a
-primary document of their speaker (a statement a report reworded), and an eighth word for word.
+primary document of their speaker (a statement a report reworded), and an eighth word for word,
+each between two sentences of the document (never inside another planting).
 Controls, a tenth as many as quotes, are in no source: made-up prose of the same words, half of
 them with two words of one passage of a primary document of their speaker.
 
@@ -17,7 +19,9 @@ them with two words of one passage of a primary document of their speaker.
   quote the closest passage in each other source; recall of the planted rewordings and
   precision of the passages found (any passage but the planted one is false), per quote length;
 - the flag: every quote against its speaker's primary documents (`only`, read whole, as
-  `primary_checks` does): the same figures, and how many controls found anything.
+  `primary_checks` does): the same figures, how many controls found anything, how many
+  rewordings kept words that chance alone would match as well (by the flag's own bar) and the
+  closest misses.
 
 Per-quote times are given as median, 95th percentile and worst. The last line is the ratio of
 index + closest to the exact-match baseline. Times are CPU time of this process, steadier than
@@ -31,7 +35,7 @@ import random
 import statistics
 import time
 
-from briefing.core.alignment import PassageIndex
+from briefing.core.alignment import CHANCE, PassageIndex, word_keys
 from briefing.core.verify import verify_quote
 
 _SYLLABLES = [c + v for c in "bdfhklmnprstvz" for v in "aeiou"]
@@ -69,7 +73,7 @@ def bucket(length: int) -> str:
     return "other"
 
 
-def build(sources: int, quotes: int, seed: int = 7):
+def build(sources: int, quotes: int, seed: int):
     """Sources; quotes (each with a speaker); rewordings and copies planted in the speaker's own
     primary documents; and controls: quotes found in no source."""
     rng = random.Random(seed)
@@ -83,16 +87,28 @@ def build(sources: int, quotes: int, seed: int = 7):
         plans.append((s, rng.randrange(SPEAKERS), texts[s][start : start + length]))
     planted: dict[int, int] = {}  # quote index -> the primary document holding a rewording
     copied: dict[int, int] = {}  # quote index -> the primary document holding it word for word
+    kept: dict[int, list[int]] = {}  # rewording -> the places of the quote's words it kept
+    # Each planting goes between two sentences of the document as it was made, so that no
+    # planting lands inside another and cuts it in two: a rewording split by 8-30 other words
+    # is no longer "half the words changed" (the first version of this benchmark did that to
+    # about one rewording in twelve).
+    ends = [[i + 1 for i, word in enumerate(words) if word.endswith(".")] for words in texts]
+    insertions: dict[int, list[tuple[int, int, list[str]]]] = {}
     chosen = rng.sample(range(quotes), quotes // 4 + quotes // 8)
     for n, q in enumerate(chosen):
         s, speaker, words = plans[q]
         other = rng.choice(owned[speaker])
         if other == s:
             continue
-        at = rng.randrange(0, len(texts[other]) - 1)
-        words = reworded(rng, words) if n < quotes // 4 else words
-        texts[other][at:at] = ["\n\n", *words, "\n\n"]
+        at = rng.choice(ends[other])
+        if n < quotes // 4:
+            words = reworded(rng, words)
+            kept[q] = [i for i, (a, b) in enumerate(zip(plans[q][2], words, strict=True)) if a == b]
+        insertions.setdefault(other, []).append((at, n, ["\n\n", *words, "\n\n"]))
         (planted if n < quotes // 4 else copied)[q] = other
+    for other, places in insertions.items():
+        for at, _, words in sorted(places, reverse=True):
+            texts[other][at:at] = words
     joined = [" ".join(words) for words in texts]
     quote_list = []
     for s, speaker, words in plans:
@@ -116,7 +132,7 @@ def build(sources: int, quotes: int, seed: int = 7):
             for place, taken in zip(places, picked, strict=True):
                 words[place] = doc[taken].strip(".")
         controls.append((-1, speaker, " ".join(words)))
-    return joined, quote_list, planted, copied, owned, controls
+    return joined, quote_list, planted, copied, owned, controls, kept
 
 
 def _times(per_quote: list[float]) -> str:
@@ -155,12 +171,16 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sources", type=int, default=1000)
     parser.add_argument("--quotes", type=int, default=10000)
+    # 7 is the seed the thresholds were looked at with; report figures from another one.
+    parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     t0 = time.process_time()
-    texts, quotes, planted, copied, owned, controls = build(args.sources, args.quotes)
+    texts, quotes, planted, copied, owned, controls, kept = build(
+        args.sources, args.quotes, args.seed
+    )
     size = sum(len(t) for t in texts) / 1e6
     print(
-        f"material: {args.sources} sources, {size:.1f} MB; {args.quotes} quotes "
+        f"material (seed {args.seed}): {args.sources} sources, {size:.1f} MB; {args.quotes} quotes "
         f"({len(planted)} reworded and {len(copied)} copied into a primary document of their "
         f"speaker); {len(controls)} controls; made in {time.process_time() - t0:.1f} s"
     )
@@ -233,6 +253,7 @@ def main() -> int:
     start = time.process_time()
     primary = PassageIndex((sid, texts[sid]) for sid in primary_ids)
     flag_times: list[float] = []
+    missed: list[int] = []
     rows = {}
     for number, (s, speaker, text, _, _) in enumerate(quotes):
         began = time.process_time()
@@ -246,6 +267,8 @@ def main() -> int:
         if number in planted:
             r[0] += 1
             r[1] += bool(true)
+            if not true:
+                missed.append(number)
     flagging = time.process_time() - start
     for _, speaker, text in controls:
         found = primary.closest(text, only=set(owned[speaker]))
@@ -258,6 +281,35 @@ def main() -> int:
         f"its speaker's: {flagging:.2f} s; {_times(flag_times)}"
     )
     _table("every quote against its speaker's primary documents (the reworded flag):", rows)
+
+    # How often chance alone gives a place of the speaker's three documents a score as high as
+    # the rewording's kept words standing in place (the bar the flag sets, `CHANCE`): where it
+    # is near 1 or above, what the rewording kept is no evidence that it comes from the
+    # document, and finding it would flag as many quotes that share words by chance.
+    def by_chance(number: int) -> float:
+        words = word_keys(quotes[number][2])
+        scope = sum(len(word_keys(texts[d])) for d in owned[quotes[number][1]])
+        score = sum(primary.weight(words[i]) for i in kept[number] if i < len(words))
+        return primary.expected_by_chance(words, score, scope)
+
+    chances = {number: by_chance(number) for number in planted}
+    clear = [number for number, chance in chances.items() if chance <= CHANCE]
+    print(
+        f"rewordings whose kept words in place chance alone would match or beat at most "
+        f"{CHANCE:g} times in their speaker's documents: {len(clear)} of {len(chances)}; "
+        f"found {len(clear) - len(set(clear) & set(missed))} of them"
+    )
+    for number in sorted(missed, key=chances.__getitem__)[:12]:
+        words = quotes[number][2].split()
+        print(
+            f"  missed: {len(words)} words, kept {len(kept[number])} "
+            f"({' '.join(words[i] for i in kept[number])}); chance matches or beats them "
+            f"{chances[number]:.1e} times"
+        )
+    print(
+        f"ratio (flag: primary documents, every quote) / exact matches only: "
+        f"{flagging / exact_only:.1f}"
+    )
     print(f"ratio (index + closest) / exact matches only: {(indexing + closest) / exact_only:.1f}")
     return 0
 

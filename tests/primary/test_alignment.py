@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import math
 import random
 import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from briefing.core.alignment import POSTINGS_BUDGET, PassageIndex, compare_wording
+from briefing.core.alignment import (
+    BAND,
+    CHANCE,
+    POSTINGS_BUDGET,
+    PassageIndex,
+    compare_wording,
+)
 
 DATA = Path(__file__).parent.parent / "data" / "primary"
 LETTER = (DATA / "ibm-letter-2020-06-08.txt").read_text(encoding="utf-8")
@@ -146,9 +154,9 @@ def test_a_short_quote_half_reworded_is_found_in_the_speakers_documents(seed):
     index = PassageIndex((sid, " ".join(words)) for sid, words in docs.items())
     found = index.closest(quote, only={1, 2, 3})
     words, planted = quote.split(), original.split()
-    strong = index.evidence(words, planted, index.aligned(words, planted))
-    if strong < index.needed_evidence(sum(len(w) for w in docs.values())):
-        # What the quote kept could be anywhere by chance (common words only): not claimed.
+    kept = sum(index.weight(a) for a, b in zip(words, planted, strict=True) if a == b)
+    if index.expected_by_chance(words, kept, sum(map(len, docs.values()))) > CHANCE:
+        # What the quote kept could be in place by chance (common words only): not claimed.
         assert all(p.source_id != 2 or p.share >= 0.4 for p in found)
         return
     assert [p.source_id for p in found][:1] == [2]
@@ -187,3 +195,67 @@ def test_the_seeds_of_a_quote_have_bounded_postings():
     seeds = index.seeds(quote)
     assert seeds[:2] == ["rare1", "rare2"]
     assert sum(index.frequency[key] for key in seeds[2:]) <= POSTINGS_BUDGET
+
+
+def _planted(seed: int, length: int):
+    """Three documents of 3,000 words, a passage of `length` words planted in document 2."""
+    rng = random.Random(seed)
+    docs = {sid: _document(rng, 3000) for sid in (1, 2, 3)}
+    passage = _document(rng, length)
+    docs[2][1500:1500] = ["\n\n", *passage, "\n\n"]
+    return rng, docs, passage
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_a_rewording_with_words_dropped_and_added_is_found_in_place(seed):
+    """Words dropped and added shift the rest of the quote by a word or two: words one or two
+    off their place still count, so the passage is found, and all of it."""
+    rng, docs, passage = _planted(seed, 16)
+    quote = list(passage)
+    del quote[3]  # a word dropped
+    quote.insert(9, "moreover")  # one added
+    quote[12] = "parsnip"  # one changed
+    del quote[5]
+    index = PassageIndex((sid, " ".join(words)) for sid, words in docs.items())
+    [found] = index.closest(" ".join(quote), only={1, 2, 3})
+    assert found.source_id == 2
+    assert found.text.split()[0] == passage[0] and found.text.split()[-1] == passage[-1]
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_a_quote_with_its_two_halves_swapped_is_found(seed):
+    """Reordered: each half keeps its own words in order, and one half is enough."""
+    _, docs, passage = _planted(100 + seed, 20)
+    quote = passage[10:] + passage[:10]
+    index = PassageIndex((sid, " ".join(words)) for sid, words in docs.items())
+    found = index.closest(" ".join(quote), only={1, 2, 3})
+    assert [p.source_id for p in found] == [2]
+
+
+def test_the_tail_of_chance_is_never_below_what_chance_gives():
+    """The exact sum (`_Tail`) against drawing each word's place at random, and Chernoff's
+    bound above it: the bar a primary-document passage must clear is never too low."""
+    from briefing.core.alignment import _SHIFT_COST, _Tail
+
+    rng = random.Random(5)
+    weights = {f"w{i}": w for i, w in enumerate([0.8, 1.5, 2.2, 3.0, 4.1, 5.5, 6.0, 7.3])}
+    quote = [*weights, "w2", "w0"]
+    tail = _Tail(quote, weights)
+    draws, hits = 100_000, Counter()
+    for _ in range(draws):
+        total = 0.0
+        for key in quote:
+            w = weights[key]
+            p = math.exp(-w)
+            for k in range(BAND + 1):  # nearest of the places 0, +-1, +-2 holding the word
+                if rng.random() < (p if k == 0 else 1 - (1 - p) ** 2):
+                    total += max(0.0, w - _SHIFT_COST[k])
+                    break
+        for s in (4, 8, 12, 16):
+            hits[s] += total >= s
+    previous = 1.0
+    for s in (4, 8, 12, 16):
+        exact = tail(s)
+        assert hits[s] / draws <= exact * 1.1 + 3e-4, (s, hits[s] / draws, exact)
+        assert exact <= tail.bound(s) + 1e-12 and exact <= previous
+        previous = exact

@@ -82,3 +82,51 @@ def test_without_a_primary_document_details_and_exports_are_unchanged(demo_store
     assert all(q.primary is None for q in detail.quotes)
     assert "primary document" not in stakeholder_html(detail)
     assert not any(q.reworded for q in content.all_quotes)
+
+
+def test_the_pdf_lists_the_primary_document_in_appendix_a(demo_path, tmp_path, qapp):
+    """Every source the briefing names is in Appendix A: the letter Appendix B quotes against
+    the reworded quote is numbered there like the sources quotes are taken from."""
+    import re
+    import subprocess
+    import unicodedata
+
+    from briefing.cli import main
+
+    db = str(demo_path)
+    assert (
+        main(
+            [
+                "--db",
+                db,
+                "import-source",
+                str(LETTER_PATH),
+                "--title",
+                "Letter to Congress",
+                "--primary-for",
+                "IBM",
+            ]
+        )
+        == 0
+    )
+    out = tmp_path / "briefing.pdf"
+    assert main(["--db", db, "export", str(out)]) == 0
+    subprocess.run(["pdftoppm", "-png", "-r", "50", str(out), str(tmp_path / "page")], check=True)
+    text = subprocess.run(
+        ["pdftotext", str(out), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    text = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text))  # "ﬁ" ligatures
+    appendix_a = text.rsplit("Appendix A: Sources", 1)[1].split("Appendix B:", 1)[0]
+    appendix_b = text.rsplit("Appendix B: Quotes not verified", 1)[1]
+    # Appendix B names the letter and cites its number ...
+    named = re.search(
+        r"primary document Letter to Congress \(IBM\) says.*?\(source \[(\d+)\]\)", appendix_b
+    )
+    assert named, appendix_b
+    number = named.group(1)
+    # ... and Appendix A lists it under that number.
+    assert f"[{number}] Letter to Congress No publisher" in appendix_a, appendix_a
+    # Every source number cited anywhere is in Appendix A.
+    cited = set(re.findall(r"\[(\d+)\]", text))
+    listed = set(re.findall(r"\[(\d+)\]", appendix_a))
+    assert cited <= listed, (cited, listed)
