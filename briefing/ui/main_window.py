@@ -41,6 +41,7 @@ from briefing.core.changes import Changes
 from briefing.core.dates import format_date
 from briefing.core.info import counts
 from briefing.core.lookup import list_topics
+from briefing.errors import StoreUnreachable
 from briefing.render import palette
 from briefing.render.detail import MORE_QUOTES_HREF, stakeholder_html
 from briefing.store import Store
@@ -620,7 +621,16 @@ class MainWindow(QMainWindow):
 
     def on_changes(self, changes: Changes) -> None:
         """Refresh after a committed change: topics if they changed, only what notes change
-        if only notes did (a note saving itself as it is typed), else the cards."""
+        if only notes did (a note saving itself as it is typed), else the cards.
+
+        A team store's server lost before the refresh could read is said by the banner; the
+        listener announces every kind of record when it is back, and all is read again then."""
+        try:
+            self._refresh_after(changes)
+        except StoreUnreachable:
+            self.server_banner.show()
+
+    def _refresh_after(self, changes: Changes) -> None:
         if changes.touches("topic"):
             self.reload()
         elif changes.kinds <= NOTES_ONLY:

@@ -213,3 +213,26 @@ def test_a_lost_server_is_said_in_a_banner_and_forms_keep_their_text(
     finally:
         window.close()
         store.close()
+
+
+def test_a_read_that_found_the_server_gone_is_not_a_crash_dialog(qtbot, monkeypatch):
+    """What escapes a slot because the server went away (a panel's refresh) is logged, not
+    shown as "Something went wrong": the banner says it, and all is read again when it is back.
+    Any other error still is."""
+    import sys
+
+    from briefing.ui import failures
+
+    shown = []
+    monkeypatch.setattr(failures, "show_failure", lambda *args: shown.append(args[1]))
+    failures.install_excepthook()
+    try:
+        lost = team_store.ServerLost("the team store's server cannot be reached")
+        sys.excepthook(type(lost), lost, None)
+        qtbot.wait(50)
+        assert shown == []
+        other = RuntimeError("a bug")
+        sys.excepthook(type(other), other, None)
+        qtbot.waitUntil(lambda: shown == ["Something went wrong"], timeout=WAIT)
+    finally:
+        failures.uninstall_excepthook()
