@@ -17,6 +17,11 @@ class StoreError(BriefingError):
     exit_code = 3
 
 
+class StoreUnreachable(StoreError):
+    """The store's server cannot be reached (a team store's: stopped, restarted, the network
+    gone). Nothing was changed; the same change can be made again once it is back."""
+
+
 class NotABriefingStore(StoreError):
     pass
 

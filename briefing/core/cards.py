@@ -116,6 +116,9 @@ class PositionView:
     summary: str  # Markdown
     as_of: dt.date
     note_count: int = 0
+    # Who added it and who changed it last (member roles, on a team store only; else None).
+    added_by: str | None = None
+    changed_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -132,6 +135,9 @@ class QuoteView:
     agreements: tuple[Conflict, ...] = ()
     # The closest passage of the speaker's primary document (their letter), where one exists.
     primary: PrimaryCheck | None = None
+    # Who added it and who changed it last (member roles, on a team store only; else None).
+    added_by: str | None = None
+    changed_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -143,6 +149,9 @@ class NoteView:
     tags: tuple[str, ...]
     created_at: dt.datetime
     updated_at: dt.datetime
+    # Who added it and who changed it last (member roles, on a team store only; else None).
+    added_by: str | None = None
+    changed_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -181,6 +190,9 @@ class StakeholderDetail:
     quote_count: int = 0  # all the card's quotes; `quotes` may hold only the first of them
     as_of: dt.date | None = None  # the day the details stand as of; None: today
     changed_on: dt.date | None = None  # the next position after `as_of`, if any
+    # Who added it and who changed it last (member roles, on a team store only; else None).
+    added_by: str | None = None
+    changed_by: str | None = None
 
 
 def _card_owners(session: Session, topic_id: int) -> tuple[list[Row], dict[int, int]]:
@@ -419,6 +431,8 @@ def _position_view(position: Position, note_counts: dict[int, int]) -> PositionV
         summary=position.summary,
         as_of=position.as_of,
         note_count=note_counts.get(position.id, 0),
+        added_by=position.created_by,
+        changed_by=position.changed_by,
     )
 
 
@@ -513,6 +527,8 @@ def stakeholder_detail(
                 conflicts=tuple(relations.get(quote.id, ([], []))[0]),
                 agreements=tuple(relations.get(quote.id, ([], []))[1]),
                 primary=primaries.get(quote.id),
+                added_by=quote.created_by,
+                changed_by=quote.changed_by,
             )
         )
 
@@ -557,6 +573,8 @@ def stakeholder_detail(
         quote_count=quote_count or 0,
         as_of=as_of,
         changed_on=_next_positions(session, topic_id, as_of).get(stakeholder_id),
+        added_by=stakeholder.created_by,
+        changed_by=stakeholder.changed_by,
     )
 
 
@@ -616,6 +634,8 @@ def _notes_for(
                 tags=tuple(tag.name for tag in note.tags),
                 created_at=note.created_at,
                 updated_at=note.updated_at,
+                added_by=note.written_by,
+                changed_by=note.changed_by,
             )
         )
     return views

@@ -73,6 +73,9 @@ class NoteSummary:
     tags: tuple[str, ...]
     created_at: dt.datetime
     updated_at: dt.datetime
+    # The member who wrote it and who changed it last (team stores only; else None).
+    added_by: str | None = None
+    changed_by: str | None = None
 
     @property
     def title(self) -> str:
@@ -334,6 +337,8 @@ def _summaries(session: Session, statement: Select) -> list[NoteSummary]:
                 tags=tuple(tag.name for tag in note.tags),
                 created_at=note.created_at,
                 updated_at=note.updated_at,
+                added_by=note.written_by,
+                changed_by=note.changed_by,
             )
         )
     return result

@@ -80,6 +80,22 @@ def stance_label(stance: str | None) -> str:
     return STANCE_LABELS.get(stance or "", "No position")
 
 
+def authorship(added_by: str | None, changed_by: str | None) -> str:
+    """Who added and who last changed a record, in words, on a team store ("added by alice ·
+    changed by bob"); "" on a store file, whose records carry no author."""
+    parts = []
+    if added_by:
+        parts.append(f"added by {added_by}")
+    if changed_by:
+        parts.append(f"changed by {changed_by}")
+    return " \u00b7 ".join(parts)
+
+
+def _authorship_html(record) -> str:
+    said = authorship(record.added_by, record.changed_by)
+    return f' &middot; <span class="muted authorship">{_u(said)}</span>' if said else ""
+
+
 def _position(position: PositionView, *, current: bool) -> str:
     badge = (
         f'<span class="stance stance-{escape(position.stance)}">'
@@ -87,7 +103,8 @@ def _position(position: PositionView, *, current: bool) -> str:
     )
     when = escape(format_date(position.as_of))
     notes = _notes_link("position", position.id, position.note_count, "notes on this position")
-    head = f'<p>{badge} &nbsp;<span class="muted">as of {when}</span> &middot; {notes}</p>'
+    by = _authorship_html(position)
+    head = f'<p>{badge} &nbsp;<span class="muted">as of {when}</span> &middot; {notes}{by}</p>'
     headline = f'<p class="headline">{_u(position.headline)}</p>' if position.headline else ""
     summary = render_markdown(position.summary) if current else ""
     return head + headline + summary
@@ -109,6 +126,7 @@ def _quote(quote: QuoteView) -> str:
     if quote.tags:
         tags = " &middot; " + ", ".join(f'<span class="tag">{_u(t)}</span>' for t in quote.tags)
     tags += " &middot; " + _notes_link("quote", line.id, quote.note_count, "add a note")
+    tags += _authorship_html(quote)
     return (
         '<div class="quote">'
         f'<p class="words">\u201c{_u(line.text)}\u201d</p>'
@@ -167,7 +185,7 @@ def _note(note: NoteView | NoteSummary, *, show_on: bool = True) -> str:
     on = f" on {_u(note.attached_to)}" if note.attached_to and show_on else ""
     return (
         '<div class="note">'
-        f'<p class="muted">{privacy} &middot; {when}{on}{tags}</p>'
+        f'<p class="muted">{privacy} &middot; {when}{on}{tags}{_authorship_html(note)}</p>'
         f'<div dir="auto">{render_markdown(note.body)}</div>'
         "</div>"
     )
@@ -180,6 +198,7 @@ def stakeholder_html(detail: StakeholderDetail) -> str:
         about += f" &middot; speaks for {_u(detail.parent)}"
     if detail.members:
         about += " &middot; including " + ", ".join(map(_u, detail.members))
+    about += _authorship_html(detail)
     parts.append(f'<p class="muted">{about}</p>')
     if detail.description:
         parts.append(f"<p>{_u(detail.description)}</p>")

@@ -179,7 +179,11 @@ class Store:
         with self.engine.connect() as connection:
             return migrations.current_revision(connection)
 
-    def listen(self, announce: Callable[[frozenset[str]], None]) -> None:
+    def listen(
+        self,
+        announce: Callable[[frozenset[str]], None],
+        reachable: Callable[[bool], None] | None = None,
+    ) -> None:
         """A store file hears of no one else's changes (a team store does: `TeamStore.listen`)."""
         return None
 
@@ -194,9 +198,7 @@ class Store:
             if remember and self._identity == _identity(self.path):
                 # With the time of the check it rests on, so the record still expires a day
                 # after a real check, however often the store is opened and closed since.
-                health.remember_checked(
-                    self.path, checked_at=health.check_record_time(self.path)
-                )
+                health.remember_checked(self.path, checked_at=health.check_record_time(self.path))
 
     def __enter__(self) -> Store:
         return self

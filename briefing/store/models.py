@@ -11,7 +11,6 @@ the head revision, which `tests/unit/test_store.py` checks by comparing the two.
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import uuid as uuid_module
 from typing import ClassVar
 
@@ -21,6 +20,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    FetchedValue,
     ForeignKey,
     Index,
     Integer,
@@ -71,14 +71,6 @@ def later_than(previous: dt.datetime | None) -> dt.datetime:
     return now
 
 
-def local_author() -> str | None:
-    """The name of the user this process runs as, who is the author of what it writes."""
-    try:
-        return getpass.getuser()[:200] or None
-    except (KeyError, OSError, ImportError):  # no user name the system knows
-        return None
-
-
 def new_uuid() -> str:
     return str(uuid_module.uuid4())
 
@@ -111,6 +103,17 @@ class Record:
     uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Authored:
+    """Who added a record and who changed it last: on a team store the database's triggers
+    (`0011_authorship`) write the member's role from `current_user`, whatever the client sends;
+    None on a store file, which needs no author and never records the local user's name."""
+
+    created_by: Mapped[str | None] = mapped_column(String(200), server_default=FetchedValue())
+    changed_by: Mapped[str | None] = mapped_column(
+        String(200), server_default=FetchedValue(), server_onupdate=FetchedValue()
+    )
 
 
 class NamedRecord:
@@ -192,7 +195,7 @@ primary_documents = Table(
 )
 
 
-class Topic(NamedRecord, Record, Base):
+class Topic(NamedRecord, Record, Authored, Base):
     """An issue the advocate briefs on, such as police use of facial recognition."""
 
     __tablename__ = "topics"
@@ -217,7 +220,7 @@ class Topic(NamedRecord, Record, Base):
     )
 
 
-class Stakeholder(NamedRecord, Record, Base):
+class Stakeholder(NamedRecord, Record, Authored, Base):
     """A company, organisation, body or person with a position; a person may speak for another."""
 
     __tablename__ = "stakeholders"
@@ -255,7 +258,7 @@ class Stakeholder(NamedRecord, Record, Base):
     )
 
 
-class Position(Record, Base):
+class Position(Record, Authored, Base):
     """What a stakeholder holds on a topic as of a date; later positions supersede earlier ones."""
 
     __tablename__ = "positions"
@@ -275,7 +278,7 @@ class Position(Record, Base):
     topic: Mapped[Topic] = relationship(back_populates="positions")
 
 
-class Source(Record, Base):
+class Source(Record, Authored, Base):
     """A stored copy of a document. Its text is evidence: never edited after import."""
 
     __tablename__ = "sources"
@@ -339,7 +342,7 @@ def _store_passages(_mapper, connection, source: Source) -> None:
     )
 
 
-class Quote(Record, Base):
+class Quote(Record, Authored, Base):
     """Words from a source, anchored by character offsets [start, end) into its stored text."""
 
     __tablename__ = "quotes"
@@ -367,7 +370,7 @@ class Quote(Record, Base):
     tags: Mapped[list[Tag]] = relationship(secondary=quote_tags, order_by="Tag.name")
 
 
-class Question(Record, Base):
+class Question(Record, Authored, Base):
     """A row of a topic's comparison, such as "Sells facial recognition to police?"."""
 
     __tablename__ = "questions"
@@ -382,7 +385,7 @@ class Question(Record, Base):
     )
 
 
-class Answer(Record, Base):
+class Answer(Record, Authored, Base):
     """A stakeholder's answer to a question, backed by a quote where one exists."""
 
     __tablename__ = "answers"
@@ -444,9 +447,13 @@ class Note(Record, Base):
     briefing_id: Mapped[int | None] = mapped_column(
         ForeignKey("briefings.id", ondelete="CASCADE"), index=True
     )
-    # Who wrote the note: the local user's name on SQLite (None if the system has none); on a
-    # team store the database's own trigger writes the member's role and keeps it.
-    written_by: Mapped[str | None] = mapped_column(String(200), default=local_author)
+    # Who wrote the note and who changed it last: on a team store the database's own triggers
+    # write the member's role (never the client); None on a store file, which needs no author
+    # (and must not carry the local user's name into packs or exports).
+    written_by: Mapped[str | None] = mapped_column(String(200), server_default=FetchedValue())
+    changed_by: Mapped[str | None] = mapped_column(
+        String(200), server_default=FetchedValue(), server_onupdate=FetchedValue()
+    )
 
     __table_args__ = (
         CheckConstraint(
@@ -468,7 +475,7 @@ class Note(Record, Base):
         raise ValueError(f"note {self.id} is attached to nothing")
 
 
-class Event(Record, Base):
+class Event(Record, Authored, Base):
     """A dated happening on a topic's timeline, as precise as its source allows."""
 
     __tablename__ = "events"
@@ -491,7 +498,7 @@ class Event(Record, Base):
     source: Mapped[Source | None] = relationship()
 
 
-class Briefing(Record, Base):
+class Briefing(Record, Authored, Base):
     """A document the advocate composes from stakeholders, quotes and notes, and exports."""
 
     __tablename__ = "briefings"

@@ -16,8 +16,12 @@ opened, so a SQLite store never loads it.
 
 Roles: the database's owner runs `team setup` (schema, upgrades) and `team add-member ROLE` /
 `team remove-member ROLE` (grants). Each member connects as their own role, so the database
-itself knows who writes: a note's `written_by` is the role that made it, and a private note is
-visible to its author alone, through the app, search, exports or any SQL.
+itself knows who writes: its triggers (`0010_team_store`, `0011_authorship`) set a note's
+`written_by` and every record's `created_by` / `changed_by` from `current_user`, and a private
+note is visible to its author alone, through the app, search, exports or any SQL.
+
+A lost server: a `ServerLost` (a `StoreUnreachable`) in words; the `Listener` tells the window
+when the server stops answering and when it answers again.
 
 Many writers: an update's version check (`briefing.core.versions.check_version`) reads the row
 `FOR UPDATE`, so a second writer waits for the first to commit and then sees its version; two
@@ -54,7 +58,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 
-from briefing.errors import StoreError, StoreTooNew
+from briefing.errors import StoreError, StoreTooNew, StoreUnreachable
 from briefing.paths import is_team_address as is_team_address
 from briefing.store import migrations
 from briefing.store.search_index import KIND_CODES, KIND_FACTOR, MARK_END, MARK_START
@@ -67,7 +71,7 @@ CHANNEL = "briefing_changes"  # as the 0010 migration's triggers announce
 _READ_ONLY_TABLES = ("alembic_version", "search_index")
 
 
-class ServerLost(StoreError):
+class ServerLost(StoreUnreachable):
     """The team store's server cannot be reached (stopped, restarted, the network gone)."""
 
 
@@ -205,10 +209,15 @@ class TeamStore:
         with self._guard(), self.engine.connect() as connection:
             return migrations.current_revision(connection)
 
-    def listen(self, announce: Callable[[frozenset[str]], None]) -> Listener:
+    def listen(
+        self,
+        announce: Callable[[frozenset[str]], None],
+        reachable: Callable[[bool], None] | None = None,
+    ) -> Listener:
         """Start a thread that hands `announce` the kinds of record others changed ("note",
-        "stakeholder"...), within a second of their commit; `stop()` it when done."""
-        listener = Listener(self.address, announce, ignore=self.own_processes)
+        "stakeholder"...), within a second of their commit, and `reachable` whether the server
+        can be reached, each time that changes; `stop()` it when done."""
+        listener = Listener(self.address, announce, ignore=self.own_processes, reachable=reachable)
         listener.start()
         return listener
 
@@ -423,16 +432,21 @@ class Listener:
     (the store's own connections) are left out.
 
     A lost server is retried every second until `stop()`; what was announced while it was gone
-    is not replayed, so after a reconnection every kind is announced ("read it all again")."""
+    is not replayed, so after a reconnection every kind is announced ("read it all again").
+    `reachable(bool)` is told when the server is lost (or cannot be reached at the start) and
+    when it answers again, once per change."""
 
     def __init__(
         self,
         address: str,
         announce: Callable[[frozenset[str]], None],
         ignore: set[int] | None = None,
+        reachable: Callable[[bool], None] | None = None,
     ) -> None:
         self.address = address
         self.announce = announce
+        self.reachable = reachable
+        self._reached: bool | None = None
         self.ignore = ignore if ignore is not None else set()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="briefing-listener", daemon=True)
@@ -455,6 +469,7 @@ class Listener:
                 with psycopg.connect(conninfo, autocommit=True) as connection:
                     connection.execute(f"LISTEN {CHANNEL}")
                     self.connected.set()
+                    self._tell(True)
                     if not first:
                         self.announce(frozenset(KIND_OF_TABLE.values()))
                     first = False
@@ -470,8 +485,14 @@ class Listener:
                             self.announce(frozenset(kinds))
             except psycopg.Error as error:
                 self.connected.clear()
+                self._tell(False)
                 log.info("change listener: %s; trying again", type(error).__name__)
                 self._stop.wait(1.0)
+
+    def _tell(self, reached: bool) -> None:
+        if self.reachable is not None and reached != self._reached:
+            self.reachable(reached)
+        self._reached = reached
 
 
 # -- search ------------------------------------------------------------------------------------

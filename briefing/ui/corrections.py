@@ -38,7 +38,7 @@ from briefing.core import corrections as core
 from briefing.core.notes import parse_tags
 from briefing.core.quotes import SpeakerChoice, speaker_choices
 from briefing.core.versions import current_version
-from briefing.errors import BriefingError, StaleRecord
+from briefing.errors import BriefingError, StaleRecord, StoreUnreachable
 from briefing.render import palette
 from briefing.ui.datefield import CheckedDialog, DateField, problem_label, sentence
 from briefing.ui.editing import push_edit
@@ -71,6 +71,8 @@ class Stale:
 
     message: str
     reload: Callable[[], object] | None
+    # Not a change elsewhere: the store's server could not be reached and nothing was saved.
+    lost: bool = False
 
 
 def _stale_row(dialog: QDialog, form: QFormLayout, stale: Stale | None, refill) -> None:
@@ -78,14 +80,16 @@ def _stale_row(dialog: QDialog, form: QFormLayout, stale: Stale | None, refill) 
     the other version, and OK, now *Save anyway*, replaces it with the user's."""
     if stale is None:
         return
-    text = stale.message[:1].upper() + stale.message[1:]
-    dialog.stale_note = QLabel(f"{text}.")
+    text = stale.message[:1].upper() + stale.message[1:] + "."
+    if stale.lost:
+        text += " What you typed is kept here: save again when the server is back."
+    dialog.stale_note = QLabel(text)
     dialog.stale_note.setWordWrap(True)
-    dialog.stale_note.setAccessibleName("Changed elsewhere")
+    dialog.stale_note.setAccessibleName("Not saved" if stale.lost else "Changed elsewhere")
     dialog.stale_note.setStyleSheet(f"color: {palette.ERROR}; font-weight: 600;")
     form.addRow(dialog.stale_note)
     ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
-    ok.setText("Save anyway")
+    ok.setText("Save again" if stale.lost else "Save anyway")
     if stale.reload is not None:
         dialog.reload_button = QPushButton("&Reload the other version")
 
@@ -285,8 +289,12 @@ def _save_until_settled(window, text: str, ask, load, edit, kept) -> bool:
                 text,
                 lambda s, fields=fields, version=expected["version"]: edit(s, fields, version),
                 stale=True,
+                keep=True,
             )
             return done is not None
+        except StoreUnreachable as error:  # asked again as typed, to save once it is back
+            details = kept(details, fields)
+            stale = Stale(str(error), None, lost=True)
         except StaleRecord as error:
             details, expected["version"] = kept(details, fields), error.version
 

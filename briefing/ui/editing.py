@@ -27,7 +27,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from briefing.core import editing, versions
 from briefing.core.lookup import list_topics
 from briefing.core.undo import Recorded
-from briefing.errors import BriefingError, StaleRecord
+from briefing.errors import BriefingError, StaleRecord, StoreUnreachable
 from briefing.ui.forms import (
     ChooseStakeholderForm,
     EventForm,
@@ -43,11 +43,14 @@ def warn(parent: QWidget, title: str, text: str) -> None:
     QMessageBox.warning(parent, title, text)
 
 
-def push_edit(window, text: str, edit: Callable, *, stale: bool = False) -> editing.Edited | None:
+def push_edit(
+    window, text: str, edit: Callable, *, stale: bool = False, keep: bool = False
+) -> editing.Edited | None:
     """Run an edit through the undo stack; say in a dialog why it was refused, if it was.
 
     With `stale`, a `StaleRecord` refusal reaches the caller instead (a form that shows it
-    again with the user's values: `save_form`).
+    again with the user's values: `save_form`). With `keep`, so does a server that cannot be
+    reached (`StoreUnreachable`): the form keeps what was typed, to save once it is back.
 
     Undo and redo of the edit may be refused later, because the records they would restore
     changed since (see `core.undo.UndoConflict`); `Operations` then leaves the store and the
@@ -57,7 +60,9 @@ def push_edit(window, text: str, edit: Callable, *, stale: bool = False) -> edit
     try:
         return window.operations.push(text, recorded.do, recorded.undo)
     except BriefingError as error:
-        if stale and isinstance(error, StaleRecord):
+        if (stale and isinstance(error, StaleRecord)) or (
+            keep and isinstance(error, StoreUnreachable)
+        ):
             raise
         warn(window, text, str(error))
         return None
@@ -78,19 +83,24 @@ def save_form(
     record changed elsewhere since, nothing is written and the form is shown again, as the user
     left it, saying so (`Form.show_stale`); saving it then replaces the other version knowingly,
     and *Reload* (`reload(form)`: fill the form, return the version) starts from it instead.
+    If the store's server cannot be reached, the form is shown again as the user left it,
+    saying so, to save again once the server is back.
     """
     show = exec_form or window.editing.exec_form
     while show(form):
-        edit = prepare(form)
-        if edit is None:
-            return None
         try:
+            edit = prepare(form)  # may read (a look-alike name), so may find the server gone
+            if edit is None:
+                return None
             return push_edit(
                 window,
                 text,
                 lambda s, edit=edit, version=form.version: edit(s, version),
                 stale=True,
+                keep=True,
             )
+        except StoreUnreachable as lost:
+            form.show_unreachable(str(lost))
         except StaleRecord as stale:
             # A record deleted elsewhere has no other version to reload.
             form.show_stale(str(stale), stale.version, reload if stale.current else None)
@@ -248,18 +258,26 @@ class Editing:
     def new_stakeholder(self) -> None:
         topic_id = self.window.topic_id
         form = StakeholderForm(self.window.operations.runner, parent=self.window)
-        if self.exec_form(form):
+        while self.exec_form(form):
             fields = form.values()
-            allow = self._confirm_similar(form.warning(), "Similar stakeholder name")
-            if allow is None:
-                return
-            made = push_edit(
-                self.window,
-                "New stakeholder",
-                lambda s: editing.add_stakeholder(s, fields, topic_id, allow_similar=allow),
-            )
+            try:
+                allow = self._confirm_similar(form.warning(), "Similar stakeholder name")
+                if allow is None:
+                    return
+                made = push_edit(
+                    self.window,
+                    "New stakeholder",
+                    lambda s, fields=fields, allow=allow: editing.add_stakeholder(
+                        s, fields, topic_id, allow_similar=allow
+                    ),
+                    keep=True,
+                )
+            except StoreUnreachable as lost:  # shown again as typed, to save once it is back
+                form.show_unreachable(str(lost))
+                continue
             if made is not None:
                 self.window.select_stakeholder(fields.name.strip())
+            return
 
     def link_stakeholder(self) -> None:
         if (topic_id := self._need_topic()) is None:

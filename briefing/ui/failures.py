@@ -20,7 +20,7 @@ from PySide6.QtCore import QObject, Qt, QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from briefing.errors import is_unreadable_store, unreadable_store_message
+from briefing.errors import StoreUnreachable, is_unreadable_store, unreadable_store_message
 from briefing.logs import describe, log_dir, log_failure, log_path
 
 
@@ -82,6 +82,10 @@ def _unexpected(
     if error.__traceback__ is None and tb is not None:
         error = error.with_traceback(tb)
     log_failure(where, error)
+    if isinstance(error, StoreUnreachable):
+        # A team store's server went away under a read or a refresh: the window's banner says
+        # so, and everything is read again when it is back. Nothing the user must act on.
+        return
     if is_unreadable_store(error):
         # The store is damaged: its message may quote a private note, so not even the details
         # hold it (a screenshot of this dialog is easily shared).

@@ -110,9 +110,15 @@ class Form(QDialog):
         stale_row.addWidget(self.reload_button, 0, Qt.AlignmentFlag.AlignTop)
         self.stale_note.hide()
         self.reload_button.hide()
+        self.lost_note = QLabel()
+        self.lost_note.setWordWrap(True)
+        self.lost_note.setAccessibleName("Not saved")
+        self.lost_note.setStyleSheet(ERROR_STYLE)
+        self.lost_note.hide()
         layout = QVBoxLayout(self)
         layout.addLayout(self.fields)
         layout.addLayout(stale_row)
+        layout.addWidget(self.lost_note)
         layout.addWidget(self.status)
         layout.addWidget(self.buttons)
 
@@ -155,6 +161,15 @@ class Form(QDialog):
         self.reload_button.setVisible(reload is not None)
         self.ok.setText("Save &anyway")
         self.ok.setAccessibleName("Save anyway")
+
+    def show_unreachable(self, message: str) -> None:
+        """The store's server could not be reached: nothing was saved. Keep the fields as the
+        user typed them and say so; OK saves them again (once the server is back)."""
+        text = message[:1].upper() + message[1:]
+        self.lost_note.setText(
+            f"{text}. What you typed is kept here: save again when the server is back."
+        )
+        self.lost_note.show()
 
     def expect(self, version) -> None:
         """Save next over the record at `version` (the one a refusal found)."""

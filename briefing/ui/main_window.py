@@ -41,6 +41,7 @@ from briefing.core.changes import Changes
 from briefing.core.dates import format_date
 from briefing.core.info import counts
 from briefing.core.lookup import list_topics
+from briefing.errors import StoreUnreachable
 from briefing.render import palette
 from briefing.render.detail import MORE_QUOTES_HREF, stakeholder_html
 from briefing.store import Store
@@ -83,9 +84,17 @@ WELCOME_HTML = (
 )
 
 
+SERVER_LOST_TEXT = (
+    "<b>The team store's server cannot be reached.</b> What you type is kept: notes are saved "
+    "when it is back, and a form that could not save keeps its text to save again."
+)
+SERVER_LOST_STYLE = f"QLabel {{ background: {palette.ERROR}; color: white; padding: 6px 10px; }}"
+
+
 class MainWindow(QMainWindow):
     topic_changed = Signal(int)
     others_changed = Signal(object)  # kinds of record other writers changed (a team store)
+    server_reachable = Signal(bool)  # whether a team store's server answers (from the listener)
     as_of_changed = Signal(object)  # the day the cards stand as of (a date), or None: today
 
     def __init__(self, store: Store, settings: QSettings, parent: QWidget | None = None) -> None:
@@ -112,7 +121,14 @@ class MainWindow(QMainWindow):
         # A store shared with others (a team store) tells of their changes as they commit:
         # announced like this window's own, so every view refreshes what they touched.
         self.others_changed.connect(self._on_others_changed)  # queued: from the listener
-        self.listener = store.listen(self.others_changed.emit)
+        # A lost server is said in a banner above the window's content until it is back.
+        self.server_banner = QLabel(SERVER_LOST_TEXT)
+        self.server_banner.setWordWrap(True)
+        self.server_banner.setAccessibleName("Server cannot be reached")
+        self.server_banner.setStyleSheet(SERVER_LOST_STYLE)
+        self.server_banner.hide()
+        self.server_reachable.connect(self._on_server_reachable)
+        self.listener = store.listen(self.others_changed.emit, self.server_reachable.emit)
         self.operations.stepped.connect(lambda words: self.statusBar().showMessage(words, 10000))
         self.topic_id: int | None = None
         self._generation = 0  # of `show_topic`: a later showing wins over one still reading
@@ -200,7 +216,13 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setChildrenCollapsible(False)
-        self.setCentralWidget(self.splitter)
+        central = QWidget()
+        central_layout = QVBoxLayout(central)
+        central_layout.setContentsMargins(0, 0, 0, 0)
+        central_layout.setSpacing(0)
+        central_layout.addWidget(self.server_banner)
+        central_layout.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
         self.setStyleSheet(f"QListView {{ background: {theme.WINDOW_BACKGROUND}; border: none; }}")
 
         self._build_menus()
@@ -589,12 +611,26 @@ class MainWindow(QMainWindow):
             f"{plural(numbers.get('notes', 0), 'note')} in the store \u00b7 {self.store.path}"
         )
 
+    def _on_server_reachable(self, reached: bool) -> None:
+        self.server_banner.setVisible(not reached)
+        if reached:
+            self.statusBar().showMessage("The team store's server answers again", 8000)
+
     def _on_others_changed(self, kinds: frozenset[str]) -> None:
         self.operations.changed.emit(Changes(frozenset(kinds)))
 
     def on_changes(self, changes: Changes) -> None:
         """Refresh after a committed change: topics if they changed, only what notes change
-        if only notes did (a note saving itself as it is typed), else the cards."""
+        if only notes did (a note saving itself as it is typed), else the cards.
+
+        A team store's server lost before the refresh could read is said by the banner; the
+        listener announces every kind of record when it is back, and all is read again then."""
+        try:
+            self._refresh_after(changes)
+        except StoreUnreachable:
+            self.server_banner.show()
+
+    def _refresh_after(self, changes: Changes) -> None:
         if changes.touches("topic"):
             self.reload()
         elif changes.kinds <= NOTES_ONLY:

@@ -80,7 +80,7 @@ from briefing.core.changes import Changes
 from briefing.core.undo import Recorded
 from briefing.errors import BriefingError, NotFound
 from briefing.render import palette
-from briefing.render.detail import LOCK_IMAGE, NOTES_SCHEME
+from briefing.render.detail import LOCK_IMAGE, NOTES_SCHEME, authorship
 from briefing.ui import theme
 from briefing.ui.browser import register_app_image
 from briefing.ui.note_editor import (  # noqa: F401 - the Markdown shortcuts, as before
@@ -159,6 +159,8 @@ def note_meta(note: core.NoteSummary) -> str:
     if edited != created:  # edits within the minute it was written say nothing new
         parts.append("edited " + edited)
     parts.append("on " + note.attached_to)
+    if by := authorship(note.added_by, note.changed_by):
+        parts.append(by)
     text = " \u00b7 ".join(parts)
     if note.tags:
         text += "  " + " ".join(f"#{tag}" for tag in note.tags)

@@ -12,11 +12,20 @@ import pytest
 from sqlalchemy import select
 
 from briefing.cli import main
+from briefing.core.cards import stakeholder_detail
+from briefing.core.corrections import edit_quote
+from briefing.core.editing import (
+    StakeholderFields,
+    add_stakeholder,
+    create_topic,
+    edit_stakeholder,
+)
 from briefing.core.notes import add_note, list_notes, update_note
 from briefing.core.search import search
 from briefing.errors import NoteChangedElsewhere, StaleRecord, StoreError
+from briefing.render.detail import stakeholder_html
 from briefing.store import migrations, open_store
-from briefing.store.models import Note, Stakeholder
+from briefing.store.models import Note, Quote, Stakeholder
 
 
 def _run(capsys, *args) -> tuple[int, str, str]:
@@ -121,15 +130,114 @@ def test_notes_remember_their_author(team, members):
     ) == [(alice, "Edited by Bob")]
 
 
-def test_a_note_on_a_store_file_is_written_by_the_local_user(empty_store):
-    import getpass
+def test_records_remember_who_added_and_who_changed_them(team, members):
+    alice, bob = members
+    with open_store(team.url(alice)) as store, store.writing() as session:
+        added = add_stakeholder(
+            session, StakeholderFields(name="Alpha Coalition", kind="ngo"), topic_id=1
+        )
+        note = add_note(session, ("stakeholder", added.id), "Alice's note on Alpha")
+        quote_id = session.scalars(select(Quote.id).order_by(Quote.id)).first()
+        speaker_id = session.get(Quote, quote_id).speaker_id
+        edit_quote(session, quote_id, tags=["checked-by-alice"])
+    with open_store(team.url(bob)) as store, store.writing() as session:
+        edit_stakeholder(
+            session, added.id, StakeholderFields(name="Alpha Coalition", description="Bob's")
+        )
+        update_note(session, note.id, body="Bob's edit of Alice's note")
+        # The client cannot write authorship: the database's trigger keeps and sets it.
+        stakeholder = session.get(Stakeholder, added.id)
+        stakeholder.created_by = bob
+        stakeholder.changed_by = alice
+        session.get(Note, note.id).changed_by = alice
+    rows = team.sql(
+        team.owner, "SELECT created_by, changed_by FROM stakeholders WHERE id = %s", (added.id,)
+    )
+    assert rows == [(alice, bob)]
+    assert team.sql(
+        team.owner, "SELECT written_by, changed_by FROM notes WHERE id = %s", (note.id,)
+    ) == [(alice, bob)]
+    # The demo's quote was loaded by the owner, then changed by alice.
+    assert team.sql(
+        team.owner, "SELECT created_by, changed_by FROM quotes WHERE id = %s", (quote_id,)
+    ) == [(team.owner, alice)]
 
-    with empty_store.writing() as session:
-        session.add(Stakeholder(name="IBM", kind="company", description=""))
-        session.flush()
-        added = add_note(session, ("stakeholder", 1), "mine")
-    with empty_store.reading() as session:
-        assert session.get(Note, added.id).written_by == getpass.getuser()
+    with open_store(team.url(bob)) as store, store.reading() as session:
+        detail = stakeholder_detail(session, 1, added.id)
+        spoken = stakeholder_detail(session, 1, speaker_id)
+        listed = list_notes(session)
+    assert (detail.added_by, detail.changed_by) == (alice, bob)
+    assert [(n.added_by, n.changed_by) for n in detail.notes] == [(alice, bob)]
+    html = stakeholder_html(detail)
+    assert f"added by {alice}" in html and f"changed by {bob}" in html
+    quote = next(q for q in spoken.quotes if q.line.id == quote_id)
+    assert (quote.added_by, quote.changed_by) == (team.owner, alice)
+    assert f"changed by {alice}" in stakeholder_html(spoken)
+    assert [(n.added_by, n.changed_by) for n in listed if n.id == note.id] == [(alice, bob)]
+
+
+def test_a_store_file_records_no_author_and_its_packs_carry_none(tmp_path, capsys, monkeypatch):
+    import getpass
+    import zipfile
+
+    # A user name no pack would carry by chance, so that finding it means it leaked.
+    monkeypatch.setattr(getpass, "getuser", lambda: "localuserzq")
+    monkeypatch.setenv("USER", "localuserzq")
+    monkeypatch.setenv("LOGNAME", "localuserzq")
+    path = tmp_path / "mine.sqlite3"
+    with open_store(path) as store, store.writing() as session:
+        create_topic(session, "Surveillance")
+        added = add_stakeholder(session, StakeholderFields(name="Alpha Coalition"), topic_id=1)
+        note = add_note(session, ("stakeholder", added.id), "mine")
+        edit_stakeholder(session, added.id, StakeholderFields(name="Alpha", description="x"))
+        update_note(session, note.id, body="mine, edited")
+    with open_store(path) as store, store.reading() as session:
+        stored = session.get(Note, note.id)
+        assert (stored.written_by, stored.changed_by) == (None, None)
+        stakeholder = session.get(Stakeholder, added.id)
+        assert (stakeholder.created_by, stakeholder.changed_by) == (None, None)
+        detail = stakeholder_detail(session, 1, added.id)
+    assert "added by" not in stakeholder_html(detail)
+    assert "changed by" not in stakeholder_html(detail)
+    pack = tmp_path / "topic.briefingpack"
+    status, _out, err = _run(
+        capsys, "--db", str(path), "pack", "export", str(pack), "--topic", "1",
+        "--include-private",
+    )  # fmt: skip
+    assert status == 0, err
+    with zipfile.ZipFile(pack) as opened:
+        contents = b"".join(opened.read(name) for name in opened.namelist())
+    assert b"mine, edited" in contents  # the note is in it, its author is not
+    assert b"localuserzq" not in contents
+    for key in (b"written_by", b"created_by", b"changed_by"):
+        assert key not in contents
+    markdown = tmp_path / "topic.md"
+    status, _out, err = _run(
+        capsys, "--db", str(path), "export", str(markdown), "--topic", "1", "--format", "md",
+        "--with-notes", "--include-private",
+    )  # fmt: skip
+    assert status == 0, err
+    assert "mine, edited" in markdown.read_text() and "localuserzq" not in markdown.read_text()
+
+
+def test_the_user_names_0010_wrote_into_a_store_file_are_removed(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "old.sqlite3"
+    with open_store(path) as store, store.writing() as session:
+        create_topic(session, "Surveillance")
+        add_note(session, ("topic", 1), "written under 0010")
+    with sqlite3.connect(path) as connection:
+        connection.execute("UPDATE notes SET written_by = 'localuserzq'")
+        connection.execute("UPDATE alembic_version SET version_num = '0010_team_store'")
+        for table in ("topics", "stakeholders", "positions", "sources", "quotes", "questions",
+                      "answers", "events", "briefings"):  # fmt: skip
+            connection.execute(f"ALTER TABLE {table} DROP COLUMN created_by")
+            connection.execute(f"ALTER TABLE {table} DROP COLUMN changed_by")
+        connection.execute("ALTER TABLE notes DROP COLUMN changed_by")
+    connection.close()
+    with open_store(path) as store, store.reading() as session:
+        assert [n.written_by for n in session.scalars(select(Note))] == [None]
 
 
 def test_a_private_note_is_invisible_to_the_other_member_everywhere(

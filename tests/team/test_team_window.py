@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QSettings
+from sqlalchemy import select
 
 from briefing.core.demo import load_demo
 from briefing.core.editing import StakeholderFields, edit_stakeholder
 from briefing.core.notes import note_snapshot
 from briefing.store import open_store
 from briefing.store import team as team_store
-from briefing.store.models import Stakeholder
-from briefing.ui import note_editor
+from briefing.store.models import Position, Quote, Stakeholder
+from briefing.ui import corrections, note_editor
 from briefing.ui import notes as notes_ui
+from briefing.ui.editing import Editing
 from briefing.ui.main_window import MainWindow
 
 WAIT = 20_000  # waits for a state; the within-a-second claim is the listener's poll (0.25 s)
@@ -95,3 +97,142 @@ def test_a_lost_server_keeps_what_is_typed_and_saves_it_when_back(
     finally:
         window.close()
         store.close()
+
+
+def test_a_lost_server_is_said_in_a_banner_and_forms_keep_their_text(
+    own_team, qtbot, tmp_path, monkeypatch
+):
+    """The server stops while a form is open: the save is refused in words, the form comes back
+    as typed, the window says the server cannot be reached, and once it is back the same form
+    saves and the banner goes. For the stakeholder, position and quote forms."""
+    team = own_team
+    team_store.setup(team.url(), load_demo)
+    alice = team.role("alice")
+    team_store.add_member(team.url(), alice)
+    store = open_store(team.url(alice))
+    window = _window(qtbot, store, tmp_path)
+    pending = []
+
+    def exec_form(form) -> bool:
+        return pending.pop(0)(form) is not False and form.ok.isEnabled()
+
+    monkeypatch.setattr(Editing, "exec_form", staticmethod(exec_form))
+    banner = window.server_banner
+    try:
+        qtbot.waitUntil(window.listener.connected.is_set, timeout=WAIT)
+        assert banner.isHidden()
+        assert window.select_stakeholder("IBM")
+        with store.reading() as session:
+            ibm = session.scalars(select(Stakeholder.id).where(Stakeholder.name == "IBM")).one()
+            quote_id = session.scalars(
+                select(Quote.id).where(Quote.speaker_id == ibm).order_by(Quote.id)
+            ).first()
+        shots = []
+
+        def typed_then_lost(change):
+            def handler(form):
+                change(form)
+                team.cluster.stop("fast")
+
+            return handler
+
+        def kept_then_back(check, name):
+            def handler(form):
+                check(form)
+                assert not form.lost_note.isHidden()
+                assert "cannot be reached" in form.lost_note.text()
+                qtbot.waitUntil(banner.isVisible, timeout=WAIT)
+                if not shots:
+                    window.grab().save(str(tmp_path / "server-lost-banner.png"))
+                    shots.append(name)
+                form.grab().save(str(tmp_path / f"server-lost-{name}.png"))
+                team.cluster.start()
+
+            return handler
+
+        # The stakeholder form.
+        pending.append(
+            typed_then_lost(lambda f: f.description.setPlainText("Typed during the outage"))
+        )
+        pending.append(
+            kept_then_back(
+                lambda f: f.description.toPlainText() == "Typed during the outage" or 1 / 0,
+                "stakeholder",
+            )
+        )
+        window.editing.edit_stakeholder()
+        assert not pending
+        qtbot.waitUntil(banner.isHidden, timeout=WAIT)
+        with store.reading() as session:
+            assert session.get(Stakeholder, ibm).description == "Typed during the outage"
+
+        # The position form.
+        def position(form):
+            form.headline.setText("Headline typed during the outage")
+            form.summary.setPlainText("Summary typed during the outage")
+
+        def position_kept(form):
+            assert form.headline.text() == "Headline typed during the outage"
+            assert form.summary.toPlainText() == "Summary typed during the outage"
+
+        pending.append(typed_then_lost(position))
+        pending.append(kept_then_back(position_kept, "position"))
+        window.editing.set_position()
+        assert not pending
+        qtbot.waitUntil(banner.isHidden, timeout=WAIT)
+        with store.reading() as session:
+            assert session.scalars(
+                select(Position.summary).where(Position.headline.like("%during the outage"))
+            ).all() == ["Summary typed during the outage"]
+
+        # The quote's dialog.
+        asked = []
+
+        def ask(cls, parent, details, speakers, *stale):
+            asked.append(stale)
+            if len(asked) == 1:
+                team.cluster.stop("fast")
+                return {"speaker": ibm, "said_on": None, "attribution": "direct",
+                        "tags": ["typed-during-the-outage"]}  # fmt: skip
+            assert stale[0].lost and "cannot be reached" in stale[0].message
+            assert details.tags == ("typed-during-the-outage",)  # the dialog shows it as typed
+            qtbot.waitUntil(banner.isVisible, timeout=WAIT)
+            team.cluster.start()
+            return {"speaker": ibm, "said_on": details.said_on, "attribution": "direct",
+                    "tags": list(details.tags)}  # fmt: skip
+
+        monkeypatch.setattr(corrections.QuoteEditDialog, "ask", classmethod(ask))
+        assert corrections.edit_quote(window, quote_id)
+        assert len(asked) == 2
+        qtbot.waitUntil(banner.isHidden, timeout=WAIT)
+        with store.reading() as session:
+            assert [t.name for t in session.get(Quote, quote_id).tags] == [
+                "typed-during-the-outage"
+            ]
+        window.grab().save(str(tmp_path / "server-back.png"))
+    finally:
+        window.close()
+        store.close()
+
+
+def test_a_read_that_found_the_server_gone_is_not_a_crash_dialog(qtbot, monkeypatch):
+    """What escapes a slot because the server went away (a panel's refresh) is logged, not
+    shown as "Something went wrong": the banner says it, and all is read again when it is back.
+    Any other error still is."""
+    import sys
+
+    from briefing.ui import failures
+
+    shown = []
+    monkeypatch.setattr(failures, "show_failure", lambda *args: shown.append(args[1]))
+    failures.install_excepthook()
+    try:
+        lost = team_store.ServerLost("the team store's server cannot be reached")
+        sys.excepthook(type(lost), lost, None)
+        qtbot.wait(50)
+        assert shown == []
+        other = RuntimeError("a bug")
+        sys.excepthook(type(other), other, None)
+        qtbot.waitUntil(lambda: shown == ["Something went wrong"], timeout=WAIT)
+    finally:
+        failures.uninstall_excepthook()
