@@ -323,6 +323,10 @@ class SourceImport(QObject):
         if panel.importing is self:
             panel.importing = None
         if self.imported:
+            # Read once, here: the change announced a moment ago also asked the hidden tab to
+            # read its list when next shown, which the line below does (twice the reads, and
+            # the list's items laid out twice on the 100,000-quote store).
+            panel._list.stale = False
             panel.reload(select_source=self.imported[-1])
             self.window.side_tabs.setCurrentWidget(panel)
             n = len(self.imported)
