@@ -57,6 +57,7 @@ from briefing.store.models import (
     Source,
     Stakeholder,
     Topic,
+    source_imports,
     topic_stakeholders,
 )
 from briefing.text import clean_line, clean_name, clean_text, name_key, skeleton
@@ -335,7 +336,11 @@ def stakeholder_choices(
 def source_choices(session: Session) -> list[tuple[str, int]]:
     return [
         (title, sid)
-        for title, sid in session.execute(select(Source.title, Source.id).order_by(Source.title))
+        for title, sid in session.execute(
+            select(Source.title, Source.id)
+            .where(Source.id.not_in(select(source_imports.c.source_id)))
+            .order_by(Source.title)
+        )
     ]
 
 

@@ -527,6 +527,7 @@ _UNFILTERED_SQL = (
     f" AND p.id = i.rowid / {KIND_FACTOR}"
     f" WHERE {SEARCH_TABLE} MATCH ? ORDER BY i.rank LIMIT ?"
 )
+_UNFINISHED_SQL = "SELECT source_id FROM source_imports"
 # A quote found by its speaker's name shows its words (column 1), not the name (its title).
 _SNIPPET_SQL = (
     f"CASE WHEN rowid % {KIND_FACTOR} = {KIND_CODES['quote']}"
@@ -691,6 +692,11 @@ def _hits(
     kept: list[_Kept] = []
     snippets: dict[int, str | None] = {}
     sources: dict[int, int] = {}  # source id -> its place in `kept`: one hit per source
+    # A source the window is still importing in steps is not one yet (usually none: one look
+    # at an empty table).
+    unfinished = {
+        source_id for (source_id,) in _driver(session).execute(_UNFINISHED_SQL).fetchall()
+    }
     read = 0
     try:
         while len(kept) < limit:
@@ -709,6 +715,8 @@ def _hits(
                         continue  # the index and the table disagree: never, with the triggers
                     kind = "source"
                     record_id, at = source_id, start
+                if kind == "source" and record_id in unfinished:
+                    continue
                 if kind == "source" and record_id in sources:
                     first = kept[sources[record_id]]
                     if first.at is None and at is not None:  # found by title: open at a passage

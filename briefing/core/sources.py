@@ -32,6 +32,7 @@ sha256 against the text and reports a mismatch.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -43,13 +44,14 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
-from sqlalchemy import event, func, inspect, select
+from sqlalchemy import delete, event, func, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from briefing.core.changes import Changes
 from briefing.core.lookup import as_id
 from briefing.errors import BriefingError, InputError, NotFound
-from briefing.store.models import Quote, Source
+from briefing.store.models import Quote, Source, SourcePassage, source_imports
+from briefing.store.search_index import split_passages
 from briefing.text import LIMITS, clean_line, clean_text
 
 MAX_BYTES = 50 * 1024 * 1024
@@ -638,8 +640,37 @@ def import_source(
     if revision_of is not None and session.get(Source, revision_of) is None:
         raise NotFound(f"there is no source with id {revision_of} to revise")
     refuse_stored_text(session, path.name, extracted.text)
-    digest = sha256_text(extracted.text)
-    source = Source(
+    source = _new_source(
+        session,
+        path,
+        extracted,
+        sha256_text(extracted.text),
+        title=title,
+        publisher=publisher,
+        author=author,
+        published=published,
+        url=url,
+        revision_of=revision_of,
+    )
+    session.add(source)
+    session.flush()
+    return Imported(source.id, source.title, source.sha256, Changes.of("source"))
+
+
+def _new_source(
+    session: Session,
+    path: Path,
+    extracted: Extracted,
+    digest: str,
+    *,
+    title: str | None = None,
+    publisher: str | None = None,
+    author: str | None = None,
+    published: dt.date | None = None,
+    url: str | None = None,
+    revision_of: int | None = None,
+) -> Source:
+    return Source(
         title=_fact(title or None, extracted.title or path.stem, "source title"),
         publisher=_fact(publisher, extracted.publisher, "publisher"),
         author=_fact(author, extracted.author, "author"),
@@ -651,9 +682,137 @@ def import_source(
         page_starts=json.dumps(list(extracted.page_starts)) if extracted.page_starts else None,
         revision_of_id=revision_of,
     )
+
+
+# -- importing in steps ------------------------------------------------------------------------
+
+# Passages (about 1.5 kB each) written per step of an import in steps: some 300 kB of text and
+# its rows of the search index, a transaction of tens of milliseconds.
+PASSAGES_PER_STEP = 200
+
+Write = Callable[[Callable[[Session], object]], object]  # runs work in one transaction
+
+
+def unfinished_ids():
+    """The ids of sources whose import in steps has not finished (a select, for `not_in`)."""
+    return select(source_imports.c.source_id)
+
+
+def is_unfinished(session: Session, source_id: int) -> bool:
+    return (
+        session.execute(
+            select(source_imports.c.source_id).where(source_imports.c.source_id == source_id)
+        ).first()
+        is not None
+    )
+
+
+def import_in_steps(
+    write: Write,
+    path: Path,
+    *,
+    extracted: Extracted | None = None,
+    progress: Progress | None = None,
+    cancelled: Cancelled = _never,
+    finish: Callable[[Session, int], None] | None = None,
+    per_step: int = PASSAGES_PER_STEP,
+    **facts,
+) -> Imported:
+    """Store a file as a new source in bounded transactions: `write(work)` runs `work(session)`
+    in one transaction of its own (the window's one writer; `Store.writing` elsewhere).
+
+    The first step writes the source's row (its text, sha256 and facts) marked unfinished; each
+    next step writes `per_step` of its passages, which the search index's triggers take; the
+    last deletes the mark and runs `finish(session, source_id)` (marking it a primary document,
+    say). Another write queued meanwhile runs between two steps. Until the last step commits
+    the source is hidden from lists, search and look-ups, and the next opening of the store
+    deletes it if it never finishes (`store.database.remove_unfinished_imports`). When
+    `cancelled()` says yes, or a step fails, what was written is deleted (in steps too) and
+    ImportCancelled, or the failure, is raised.
+    """
+    extracted = extracted or read_file(path)
+    text = extracted.text
+    spans = split_passages(text)  # here, outside any transaction
+    digest = sha256_text(text)
+
+    def begin(session: Session) -> Imported:
+        if cancelled():
+            raise ImportCancelled(f"the import of {path.name} was cancelled")
+        return _begin(session, path, extracted, digest, facts)
+
+    begun: Imported = write(begin)  # type: ignore[assignment]
+    source_id = begun.id
+    try:
+        total = len(spans)
+        for first in range(0, total, per_step):
+            if cancelled():
+                raise ImportCancelled(f"the import of {path.name} was cancelled")
+            chunk = spans[first : first + per_step]
+            write(lambda session, chunk=chunk: _store_passages(session, source_id, text, chunk))
+            if progress is not None:
+                progress(min(first + per_step, total), total)
+
+        def end(session: Session) -> Imported:
+            if cancelled():
+                raise ImportCancelled(f"the import of {path.name} was cancelled")
+            session.execute(delete(source_imports).where(source_imports.c.source_id == source_id))
+            if finish is not None:
+                finish(session, source_id)
+            return begun
+
+        return write(end)  # type: ignore[return-value]
+    except BaseException:
+        # Should this fail too, the next opening removes it; what failed first is raised.
+        with contextlib.suppress(Exception):
+            abandon_import(write, source_id)
+        raise
+
+
+def _begin(
+    session: Session, path: Path, extracted: Extracted, digest: str, facts: dict
+) -> Imported:
+    revision_of = facts.get("revision_of")
+    if revision_of is not None and session.get(Source, revision_of) is None:
+        raise NotFound(f"there is no source with id {revision_of} to revise")
+    refuse_stored_text(session, path.name, extracted.text)
+    source = _new_source(session, path, extracted, digest, **facts)
+    source.passages_later = True  # the next steps store them (see `models._store_passages`)
     session.add(source)
     session.flush()
+    session.execute(insert(source_imports).values(source_id=source.id))
     return Imported(source.id, source.title, source.sha256, Changes.of("source"))
+
+
+def _store_passages(
+    session: Session, source_id: int, text: str, spans: list[tuple[int, int]]
+) -> None:
+    if not is_unfinished(session, source_id):
+        raise ImportCancelled("the source being imported is gone")
+    session.execute(
+        SourcePassage.__table__.insert(),
+        [
+            {"source_id": source_id, "start": start, "end": end, "text": text[start:end]}
+            for start, end in spans
+        ],
+    )
+
+
+def abandon_import(write: Write, source_id: int, per_step: int = PASSAGES_PER_STEP * 5) -> None:
+    """Delete an unfinished import's source and what it wrote, a few passages per transaction
+    (each deletes rows of the search index too); a finished source is never touched."""
+
+    def step(session: Session) -> bool:
+        if not is_unfinished(session, source_id):
+            return True
+        some = select(SourcePassage.id).where(SourcePassage.source_id == source_id).limit(per_step)
+        if session.execute(delete(SourcePassage).where(SourcePassage.id.in_(some))).rowcount:
+            return False
+        session.execute(delete(Source).where(Source.id == source_id))
+        session.execute(delete(source_imports).where(source_imports.c.source_id == source_id))
+        return True
+
+    while not write(step):
+        pass
 
 
 @dataclass(frozen=True)
@@ -703,7 +862,8 @@ def list_sources(session: Session, *, check: bool = False) -> list[SourceSummary
         ).all()
     )
     found = []
-    for source in session.execute(select(*_SUMMARY_COLUMNS).order_by(Source.id)).all():
+    listed = select(*_SUMMARY_COLUMNS).where(Source.id.not_in(unfinished_ids()))
+    for source in session.execute(listed.order_by(Source.id)).all():
         found.append(
             SourceSummary(
                 id=source.id,
@@ -752,7 +912,7 @@ def find_source(session: Session, source_id: int | str) -> Source:
     key = str(source_id).strip()
     record_id = as_id(key)
     source = session.get(Source, record_id) if record_id is not None else None
-    if source is None:
+    if source is None or is_unfinished(session, source.id):  # an import under way: not yet one
         raise NotFound(f"there is no source with id {source_id!r}; `briefing sources` lists them")
     return source
 

@@ -417,7 +417,32 @@ def open_store(
         _check_writable(path)
     store = Store(path, read_only=read_only)
     store.notices.extend(notices)
+    if not read_only:
+        remove_unfinished_imports(store)
     return store
+
+
+def remove_unfinished_imports(store: Store) -> int:
+    """Delete the sources an import began but never finished (the window was killed, the
+    machine lost power): with their passages and their rows of the search index, so a crash
+    leaves no half source behind. Not while a window holds the store (`store.lock`): its import
+    may be under way. How many were removed."""
+    from sqlalchemy import text
+
+    with store.reading() as session:
+        if session.execute(text("SELECT 1 FROM source_imports LIMIT 1")).first() is None:
+            return 0  # the common case: one look at an empty table
+    from briefing.store.lock import holder_of
+
+    holder = holder_of(store.path)
+    if holder is not None and holder != os.getpid():
+        return 0
+    with store.writing() as session:
+        unfinished = "SELECT source_id FROM source_imports"
+        session.execute(text(f"DELETE FROM source_passages WHERE source_id IN ({unfinished})"))
+        removed = session.execute(text(f"DELETE FROM sources WHERE id IN ({unfinished})"))
+        session.execute(text("DELETE FROM source_imports"))
+        return removed.rowcount or 0
 
 
 def _backup_or_refuse(path: Path, reason: str | None) -> str | None:

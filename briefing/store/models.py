@@ -194,6 +194,15 @@ primary_documents = Table(
     ),
 )
 
+# A source still being written in steps by the window (`briefing.core.sources.import_in_steps`):
+# hidden from lists, search and look-ups until its last step deletes this mark, and removed with
+# what it had written when the store is next opened without it (`briefing.store.database`).
+source_imports = Table(
+    "source_imports",
+    Base.metadata,
+    Column("source_id", ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True),
+)
+
 
 class Topic(NamedRecord, Record, Authored, Base):
     """An issue the advocate briefs on, such as police use of facial recognition."""
@@ -329,9 +338,10 @@ class SourcePassage(Base):
 
 @sa_event.listens_for(Source, "after_insert")
 def _store_passages(_mapper, connection, source: Source) -> None:
-    """Cut a new source into passages in the same transaction (the index's triggers take them)."""
+    """Cut a new source into passages in the same transaction (the index's triggers take them),
+    unless it is written in steps, whose steps store its passages."""
     text = source.text
-    if not text:
+    if not text or getattr(source, "passages_later", False):
         return
     connection.execute(
         SourcePassage.__table__.insert(),

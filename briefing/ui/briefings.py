@@ -533,7 +533,16 @@ class BriefingsPanel(QWidget):
             self.new_title.clear()
             self.select(created[0])
 
+    def on_topic_changed(self, _topic_id: int) -> None:
+        """The window shows a topic (another, or the same one again after a change): its
+        briefings are read now if the tab is shown, else once when it is next shown. A rename
+        on the 100,000-quote store read and laid out the hidden composer every time."""
+        self._when_shown.request()
+
     def select(self, briefing_id: int) -> None:
+        if self._when_shown.stale:  # the topic changed while the tab was hidden
+            self._when_shown.stale = False
+            self.reload()
         for row in range(self.list.count()):
             if self.list.item(row).data(IdRole) == briefing_id:
                 self.list.setCurrentRow(row)
@@ -995,7 +1004,7 @@ def install_briefings(window) -> BriefingsPanel:
     window.briefings = panel
     window.installEventFilter(panel)
     window.operations.changed.connect(panel.on_changes)
-    window.topic_changed.connect(lambda _topic: panel.reload())
+    window.topic_changed.connect(panel.on_topic_changed)
 
     def action(text: str, slot, shortcut=None) -> QAction:
         act = QAction(text, window)

@@ -86,7 +86,7 @@ from briefing.render.search import hit_html, note_html
 from briefing.store import Store
 from briefing.ui.datefield import DateField, sentence
 from briefing.ui.notes import show_note
-from briefing.ui.panel import NoteRequest, SourceRequest
+from briefing.ui.panel import NoteRequest, SourceRequest, WhenShown
 from briefing.ui.search_results import (  # noqa: F401 - the results' parts, as before
     HitDelegate,
     HitRole,
@@ -302,6 +302,7 @@ class SearchPanel(QWidget):
             edit.editingFinished.connect(self._on_dates_changed)
         field.installEventFilter(self)
         self.reload_choices()
+        self._choices_when_shown = WhenShown(self, self.reload_choices)
 
     # -- filters ----------------------------------------------------------------------------------
 
@@ -408,7 +409,10 @@ class SearchPanel(QWidget):
     def refresh(self, changes: Changes) -> None:
         """After a change to the store: new choices for the filters, fresh results."""
         if changes.touches("stakeholder", "tag"):
-            self.reload_choices()
+            if self.field.text().strip():  # searching: the filters follow at once
+                self.reload_choices()
+            else:  # a rename does not refill 1,000 names into a hidden tab's filters
+                self._choices_when_shown.request()
         if self.field.text().strip():
             self.run_query()
 

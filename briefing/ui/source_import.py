@@ -32,7 +32,7 @@ from briefing.core.sources import (
     Extracted,
     ImportCancelled,
     Imported,
-    import_source,
+    import_in_steps,
     read_file,
     refuse_stored_text,
 )
@@ -152,12 +152,14 @@ class SourceImport(QObject):
 
     Each file is read (decoded, reduced to text, a PDF page by page) in a worker thread behind a
     progress dialog with Cancel; then, on the GUI thread, the user is asked for any facts the file
-    does not state; then the text is stored, again in a worker thread with its own session: for a
-    49 MB text the write (sha256, the row, the full-text index) takes 3.4 s, too long to hold the
-    window still. It runs on the store runner's one writer (`write_from_job`), in turn with
-    the window's other writes, so a note saved meanwhile waits off the GUI thread and never for
-    SQLite's busy timeout; once it has committed, `window.operations.changed` announces it like
-    any other change. A cancelled write is rolled back, so a cancelled import stores nothing.
+    does not state; then the text is stored, again in a worker thread: for a 49 MB text the
+    write (sha256, the row, the full-text index) takes seconds, too long to hold the window still
+    or the store's writer. It is written in steps (`core.sources.import_in_steps`: the row, then
+    a few hundred passages at a time), each a short transaction on the store runner's one writer
+    (`write_from_job`), in turn with the window's other writes, so a note saved meanwhile waits
+    one step, off the GUI thread, and never for SQLite's busy timeout. The source stays hidden
+    until its last step commits; then `window.operations.changed` announces it like any other
+    change. A cancelled or failed import deletes what it wrote, so it stores nothing.
     """
 
     finished = Signal(list)  # the ids of the sources stored
@@ -227,24 +229,23 @@ class SourceImport(QObject):
         primary_for = facts.pop("primary_for", None)
         runner = self.window.operations.runner
 
-        def store_it(session) -> Imported:
-            done = import_source(session, path, extracted=extracted, **facts)
+        def finish(session, source_id: int) -> None:
             if primary_for is not None:
-                mark_primary(session, done.id, [primary_for])
-            return done
+                mark_primary(session, source_id, [primary_for])
 
-        def write(_progress, cancelled) -> Imported:
-            def step(session) -> Imported:
-                if cancelled():  # cancelled while waiting for the writer
-                    raise ImportCancelled(f"the import of {path.name} was cancelled")
-                done = store_it(session)
-                if cancelled():  # before the commit: the transaction is rolled back
-                    raise ImportCancelled(f"the import of {path.name} was cancelled")
-                return done
-
-            # On the store's one writer, in turn with the window's own saves: a note saved
-            # while this runs waits off the GUI thread, and never for SQLite's busy timeout.
-            return runner.write_from_job(step)
+        def write(progress, cancelled) -> Imported:
+            # In steps on the store's one writer, each its own short transaction, in turn with
+            # the window's own saves: a note saved while this runs waits one step, off the GUI
+            # thread, and never for SQLite's busy timeout. A cancel deletes what was written.
+            return import_in_steps(
+                runner.write_from_job,
+                path,
+                extracted=extracted,
+                progress=progress,
+                cancelled=cancelled,
+                finish=finish,
+                **facts,
+            )
 
         megabytes = len(extracted.text) / 1024 / 1024
         size = f" ({megabytes:.1f} MB of text)" if megabytes >= 1 else ""
@@ -285,7 +286,10 @@ class SourceImport(QObject):
         if self.progress is not None:
             self.progress.setMaximum(total)
             self.progress.setValue(done)
-            self.progress.setLabelText(f"{self._label}: page {done} of {total}")
+            if self._label.startswith("Storing"):
+                self.progress.setLabelText(f"{self._label}: {done * 100 // max(total, 1)}%")
+            else:
+                self.progress.setLabelText(f"{self._label}: page {done} of {total}")
 
     def _failed(self, message: str) -> None:
         self._close_progress()
@@ -319,6 +323,10 @@ class SourceImport(QObject):
         if panel.importing is self:
             panel.importing = None
         if self.imported:
+            # Read once, here: the change announced a moment ago also asked the hidden tab to
+            # read its list when next shown, which the line below does (twice the reads, and
+            # the list's items laid out twice on the 100,000-quote store).
+            panel._list.stale = False
             panel.reload(select_source=self.imported[-1])
             self.window.side_tabs.setCurrentWidget(panel)
             n = len(self.imported)

@@ -82,7 +82,7 @@ from briefing.ui.source_import import (  # noqa: F401 - SourceFactsDialog and im
     import_source_files,
     show_error,
 )
-from briefing.ui.text_positions import TextPositions
+from briefing.ui.text_positions import WindowPositions, cut_after, cut_before
 
 QuoteIdRole = Qt.ItemDataRole.UserRole + 1
 _Index = QModelIndex | QPersistentModelIndex
@@ -281,9 +281,19 @@ def _short(text: str, limit: int = 90) -> str:
 
 
 class SourceReader(QTextEdit):
-    """A source's text, read-only, with its quotes highlighted; a click on one reports it."""
+    """A source's text, read-only, with its quotes highlighted; a click on one reports it.
+
+    A long text is shown a window at a time: laying out a whole 47 MB text took 1.7 s on the GUI
+    thread, while a window of `WINDOW` characters takes milliseconds. The window grows by `STEP`
+    characters as the user scrolls near either of its ends, and moves to wherever a quote or a
+    match is opened (`select_span`, `scroll_to`). Every offset in and out stays an offset into
+    the whole stored text (`positions` is a `WindowPositions`), so quotes, matches and a
+    selection made into a new quote are exact wherever the window is.
+    """
 
     quote_clicked = Signal(int)
+    WINDOW = 400_000
+    STEP = 200_000
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -295,16 +305,84 @@ class SourceReader(QTextEdit):
             Qt.TextInteractionFlag.TextSelectableByMouse
             | Qt.TextInteractionFlag.TextSelectableByKeyboard
         )
-        self.positions = TextPositions("")
+        self.document().setUndoRedoEnabled(False)  # read-only: nothing to undo, no copy kept
+        self.positions = WindowPositions("")
         self._checks: list[QuoteCheck] = []
         self._current: int | None = None
         self._matches: tuple[tuple[int, int], ...] = ()
+        self._growing = False
         self.new_quote_action: QAction | None = None
+        self.verticalScrollBar().valueChanged.connect(self._on_scrolled)
 
     def show_text(self, text: str) -> None:
-        self.positions = TextPositions(text)
         self._matches = ()  # marks of a search belong to the text they were found in
-        self.setPlainText(self.positions.display)
+        self._checks, self._current = [], None
+        self._show_window(WindowPositions(text, 0, cut_after(text, self.WINDOW)))
+
+    def _show_window(self, positions: WindowPositions) -> None:
+        self._growing = True
+        try:
+            self.positions = positions
+            self.setPlainText(positions.display)
+        finally:
+            self._growing = False
+        self._mark()
+
+    def reveal(self, start: int, end: int) -> None:
+        """Move the window so that it holds [start, end) (offsets into the whole text)."""
+        if self.positions.covers(start, end):
+            return
+        text = self.positions.text
+        first = cut_before(text, max(0, start - self.WINDOW // 2))
+        last = cut_after(text, max(end, first + self.WINDOW))
+        self._show_window(WindowPositions(text, first, last))
+
+    def _on_scrolled(self, value: int) -> None:
+        if self._growing:
+            return
+        bar = self.verticalScrollBar()
+        if value >= bar.maximum() - bar.pageStep() and self.positions.end < len(
+            self.positions.text
+        ):
+            self._grow_down()
+        elif value <= bar.pageStep() and self.positions.start > 0:
+            self._grow_up()
+
+    def _grow_down(self) -> None:
+        """Add the next stretch of text at the window's end: what is shown stays in place."""
+        old = self.positions
+        text = old.text
+        grown = WindowPositions(text, old.start, cut_after(text, old.end + self.STEP))
+        cursor = QTextCursor(self.document())
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        self._growing = True
+        try:
+            cursor.insertText(grown.display[len(old.display) :])
+            self.positions = grown
+        finally:
+            self._growing = False
+        self._mark()
+
+    def _grow_up(self) -> None:
+        """Add the stretch of text before the window's start, keeping the line at the top of the
+        view where it is."""
+        old = self.positions
+        text = old.text
+        first = cut_before(text, old.start - self.STEP)
+        grown = WindowPositions(text, first, old.end)
+        top = old.to_offset(self.cursorForPosition(self.viewport().rect().topLeft()).position())
+        self._growing = True
+        try:
+            cursor = QTextCursor(self.document())
+            cursor.setPosition(0)
+            cursor.insertText(WindowPositions(text, first, old.start).display)
+            self.positions = grown
+            cursor.setPosition(grown.to_document(top))
+            bar = self.verticalScrollBar()
+            bar.setValue(bar.value() + self.cursorRect(cursor).top())
+        finally:
+            self._growing = False
+        self._mark()
 
     @property
     def matches(self) -> tuple[tuple[int, int], ...]:
@@ -313,13 +391,20 @@ class SourceReader(QTextEdit):
     def show_matches(self, spans) -> None:
         """Mark the words a search matched: [start, end) offsets into the stored text."""
         self._matches = tuple((start, end) for start, end in spans if start < end)
-        self.show_quotes(self._checks, self._current)
+        self._mark()
 
     def show_quotes(self, checks: list[QuoteCheck], current: int | None = None) -> None:
         self._checks = list(checks)
         self._current = current
+        self._mark()
+
+    def _mark(self) -> None:
+        """Highlight the quotes and matches that lie in the window."""
+        window = self.positions
         selections = []
         for check in self._checks:
+            if check.end <= window.start or check.start >= window.end:
+                continue
             selection = QTextEdit.ExtraSelection()
             cursor = QTextCursor(self.document())
             start, end = self.positions.span_to_document(check.start, check.end)
@@ -327,7 +412,7 @@ class SourceReader(QTextEdit):
             cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
             selection.cursor = cursor
             fmt = QTextCharFormat()
-            if check.id == current:
+            if check.id == self._current:
                 fmt.setBackground(_CURRENT_COLOUR)
             else:
                 fmt.setBackground(_VERIFIED_COLOUR if check.ok else _PROBLEM_COLOUR)
@@ -338,6 +423,8 @@ class SourceReader(QTextEdit):
             selection.format = fmt
             selections.append(selection)
         for start, end in self._matches:  # after the quotes, so drawn over them
+            if end <= window.start or start >= window.end:
+                continue
             selection = QTextEdit.ExtraSelection()
             cursor = QTextCursor(self.document())
             doc_start, doc_end = self.positions.span_to_document(start, end)
@@ -359,6 +446,7 @@ class SourceReader(QTextEdit):
         return self.positions.span_to_offsets(cursor.selectionStart(), cursor.selectionEnd())
 
     def select_span(self, start: int, end: int) -> None:
+        self.reveal(start, end)
         doc_start, doc_end = self.positions.span_to_document(start, end)
         cursor = QTextCursor(self.document())
         cursor.setPosition(doc_start)
@@ -366,6 +454,7 @@ class SourceReader(QTextEdit):
         self.setTextCursor(cursor)
 
     def scroll_to(self, offset: int) -> None:
+        self.reveal(offset, offset)
         cursor = QTextCursor(self.document())
         cursor.setPosition(self.positions.to_document(offset))
         self.setTextCursor(cursor)

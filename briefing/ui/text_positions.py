@@ -85,3 +85,68 @@ class TextPositions:
         if finish < len(self.text) and self.to_document(finish) < end:
             finish += 1
         return begin, finish
+
+
+class WindowPositions:
+    """The maps of `TextPositions` for a window [start, end) of a long text, of which the reader
+    shows only that stretch: offsets stay offsets into the whole text, and positions are the
+    shown document's. An offset outside the window is taken to the window's nearer edge (ask
+    `covers` first). `text` is the whole text."""
+
+    def __init__(self, text: str, start: int = 0, end: int | None = None) -> None:
+        self.text = text
+        self.start = max(0, min(start, len(text)))
+        self.end = len(text) if end is None else max(self.start, min(end, len(text)))
+        self._inner = TextPositions(text[self.start : self.end])
+
+    @property
+    def display(self) -> str:
+        return self._inner.display
+
+    @property
+    def length(self) -> int:
+        return self._inner.length
+
+    @property
+    def whole(self) -> bool:
+        return self.start == 0 and self.end == len(self.text)
+
+    def covers(self, start: int, end: int) -> bool:
+        return self.start <= start and end <= self.end
+
+    def to_document(self, offset: int) -> int:
+        return self._inner.to_document(offset - self.start)
+
+    def to_offset(self, position: int) -> int:
+        return self.start + self._inner.to_offset(position)
+
+    def span_to_document(self, start: int, end: int) -> tuple[int, int]:
+        return self.to_document(start), self.to_document(end)
+
+    def span_to_offsets(self, start: int, end: int) -> tuple[int, int]:
+        begin, finish = self._inner.span_to_offsets(start, end)
+        return self.start + begin, self.start + finish
+
+
+def cut_after(text: str, offset: int, reach: int = 4_000) -> int:
+    """Where to end a window at or after `offset`: after the next line end within `reach`
+    characters, else at `offset` itself but never between "\\r" and "\\n"."""
+    if offset >= len(text):
+        return len(text)
+    offset = max(0, offset)
+    found = text.find("\n", offset, offset + reach)
+    if found >= 0:
+        return found + 1
+    return offset + 1 if text[offset - 1 : offset + 1] == "\r\n" else offset
+
+
+def cut_before(text: str, offset: int, reach: int = 4_000) -> int:
+    """Where to start a window at or before `offset`: after the line end before it within
+    `reach` characters, else at `offset` itself but never between "\\r" and "\\n"."""
+    if offset <= 0:
+        return 0
+    offset = min(offset, len(text))
+    found = text.rfind("\n", max(0, offset - reach), offset)
+    if found >= 0:
+        return found + 1
+    return offset - 1 if text[offset - 1 : offset + 1] == "\r\n" else offset

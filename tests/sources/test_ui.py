@@ -443,7 +443,7 @@ def test_reading_a_file_runs_off_the_gui_thread_with_progress(window, monkeypatc
 def test_cancelling_an_import_stores_nothing(window, monkeypatch, tmp_path, phase):
     import threading
 
-    from briefing.core.sources import import_source
+    from briefing.core import sources as core_sources
 
     release = threading.Event()
     real_read = source_import.read_file
@@ -458,15 +458,15 @@ def test_cancelling_an_import_stores_nothing(window, monkeypatch, tmp_path, phas
             wait_for_cancel(cancelled)
         return real_read(path, progress=progress, cancelled=cancelled)
 
-    def store(session, path, **kwargs):
-        done = import_source(session, path, **kwargs)
-        if phase == "storing":
-            session.flush()  # the row is written, not yet committed
+    real_store = core_sources._store_passages
+
+    def store(session, source_id, text, spans):
+        real_store(session, source_id, text, spans)
+        if phase == "storing":  # the row has committed, a step of passages is written
             wait_for_cancel(window.sources_panel.importing.job._cancel.is_set)
-        return done
 
     monkeypatch.setattr(source_import, "read_file", read)
-    monkeypatch.setattr(source_import, "import_source", store)
+    monkeypatch.setattr(core_sources, "_store_passages", store)
     path = tmp_path / "letter.txt"
     path.write_text(LETTER)
     before = store_counts(window)
