@@ -7,15 +7,15 @@ row in `source_imports`: lists, search and look-ups leave it out, and opening th
 window holds it) deletes it with what it had written, so a crash or a kill in the middle leaves
 nothing behind. Deleting the source deletes its mark.
 
-Revision ID: 0009_import_state
-Revises: 0008_primary_sources
+Revision ID: 0012_import_state
+Revises: 0011_authorship
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009_import_state"
-down_revision = "0008_primary_sources"
+revision = "0012_import_state"
+down_revision = "0011_authorship"
 branch_labels = None
 depends_on = None
 
