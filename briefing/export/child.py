@@ -50,6 +50,7 @@ def main() -> int:
         except EOFError:
             return 0  # never given a job: the window closed first
         content, load, path, fmt, key = job
+        say("progress", 0, 0)  # under way: the window's progress shows it at once
         try:
             if load is not None:
                 store_path, use_case = load

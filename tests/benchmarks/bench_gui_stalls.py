@@ -268,7 +268,7 @@ def run(app: QApplication, folder: Path, given: Path | None) -> int:
     notes.new_button.click()
     spin(app, lambda: True)
     editor = notes.editor
-    importing = sources_ui.import_files(window, [big_text])
+    importing = sources_ui.import_files(window.sources_panel, [big_text])
     spin(app, lambda: "Storing" in (importing._label or ""), timeout=900)
 
     def autosave() -> None:

@@ -199,7 +199,7 @@ def test_a_new_users_story_in_the_window(window, fill, demo_store, tmp_path, mon
         ),
     }
     window.grid.selectAll()
-    compare = open_comparison(window)
+    compare = open_comparison(window.context)
     assert compare is not None
     for text in ("Uses facial recognition in shops?", "Supports a ban?"):
         fill.append(lambda f, text=text: f.text.setText(text))
@@ -254,7 +254,7 @@ def test_the_matrix_passes_the_model_tester_and_agrees_with_compare_json(
             window.grid.selectionModel().select(
                 window.cards.index(row, 0), window.grid.selectionModel().SelectionFlag.Select
             )
-    compare = open_comparison(window)
+    compare = open_comparison(window.context)
     model = compare.model
     qtmodeltester.check(model)
     shown = {
@@ -332,7 +332,7 @@ def test_the_matrix_passes_the_model_tester_and_agrees_with_compare_json(
 
 def test_a_matrix_model_without_topic_is_empty(qtmodeltester, window):
     window.topic_id = None
-    model = ComparisonModel(window, [])
+    model = ComparisonModel(window.context, [])
     qtmodeltester.check(model)
     assert model.rowCount() == 0
 
@@ -345,7 +345,7 @@ def test_the_matrix_follows_deletes_and_their_undo(window, monkeypatch, qtmodelt
     window.select_stakeholder("IBM")
     window.grid.selectAll()
     monkeypatch.setattr(Editing, "exec_form", staticmethod(lambda form: True))
-    compare = open_comparison(window)  # 12 selected: the picker keeps the first six
+    compare = open_comparison(window.context)  # 12 selected: the picker keeps the first six
     model = compare.model
     assert model.columnCount() == 6
     columns = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(6)]
@@ -452,7 +452,7 @@ def test_an_undo_that_would_lose_a_later_change_says_so_and_changes_nothing(
 def test_every_control_of_the_matrix_and_forms_has_an_accessible_name(window, demo_store, qtbot):
     from briefing.ui.compare import CompareWindow, StakeholderPicker
 
-    compare = CompareWindow(window, [1, 2, 3])
+    compare = CompareWindow(window.context, [1, 2, 3])
     compare.show()
     dialogs = [
         compare,
@@ -496,7 +496,7 @@ def test_the_matrix_reads_well_with_the_demos_questions_and_five_stakeholders(
     names = ["IBM", "Amazon", "Microsoft", "ACLU", "Metropolitan Police"]
     with demo_store.reading() as session:
         ids = [find_stakeholder(session, name).id for name in names]
-    compare = CompareWindow(window, ids)
+    compare = CompareWindow(window.context, ids)
     qtbot.addWidget(compare)
     compare.show()
     qtbot.waitExposed(compare)
