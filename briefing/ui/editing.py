@@ -386,13 +386,16 @@ class Editing:
     def new_event(self) -> None:
         if (topic_id := self._need_topic()) is None:
             return
-        people, sources = self.read(
+        form = EventForm([], [], self.shown.stakeholder_id, parent=self.window)
+        # Every source of the store to choose from: read while the form shows "Loading…".
+        form.load_later(
+            self.context.runner,
             lambda s: (
                 editing.stakeholder_choices(s, topic_id=topic_id, on_topic=True),
                 editing.source_choices(s),
-            )
+            ),
+            lambda choices: form.set_choices(*choices),
         )
-        form = EventForm(people, sources, self.shown.stakeholder_id, parent=self.window)
         if self.exec_form(form):
             fields = form.values()
             push_edit(self.context, "New event", lambda s: editing.add_event(s, topic_id, fields))

@@ -235,13 +235,16 @@ class HistoryPanel(QWidget):
         if item is None or topic_id is None:
             return
         event = self.events_by_id[item.data(IdRole)]
-        people, sources = self.context.runner.read_now(
+        form = EventForm([], [], parent=self.context.window, event=event)
+        # Every source of the store to choose from: read while the form shows "Loading…".
+        form.load_later(
+            self.context.runner,
             lambda s: (
                 editing.stakeholder_choices(s, topic_id=topic_id, on_topic=True),
                 editing.source_choices(s),
-            )
+            ),
+            lambda choices: form.set_choices(*choices),
         )
-        form = EventForm(people, sources, parent=self.context.window, event=event)
 
         def load(form: EventForm):
             events, version = self.context.runner.read_now(

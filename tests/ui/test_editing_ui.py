@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel, QWidget
+from sqlalchemy import func, select
 
 from briefing.cli import main
 from briefing.core.undo import dump
@@ -22,11 +23,14 @@ T = "Shop-floor facial recognition"
 
 
 @pytest.fixture
-def fill(monkeypatch):
+def fill(monkeypatch, qtbot):
     """Answer the next forms as a user would: `fill.append(function_of_the_form)`."""
     pending = []
 
     def exec_form(form) -> bool:
+        qtbot.waitUntil(
+            lambda: not getattr(form, "loading", False)
+        )  # the user acts on the filled form
         handler = pending.pop(0)
         accepted = handler(form) is not False
         return accepted and form.ok.isEnabled()
@@ -561,3 +565,33 @@ def test_the_delete_key_deletes_a_stakeholder_only_from_the_cards(window, qtbot,
     window.grid.setFocus()
     qtbot.keyClick(window.grid, Qt.Key.Key_Delete)
     assert len(asked) == 1  # on the cards it asks to delete the stakeholder
+
+
+def test_the_event_form_opens_at_once_loading_and_takes_edits_once_filled(
+    window, qtbot, monkeypatch
+):
+    """Every source of the store to choose from grows with the store: the form does not wait
+    for it with the user's input held back. It shows "Loading…", takes no edits and offers no
+    Save until the lists are read, then opens on the selected card."""
+    window.select_stakeholder("IBM")
+    seen = {}
+
+    def exec_form(form) -> bool:
+        seen["loading"] = form.loading
+        seen["status"] = form.status.text()
+        seen["editable"] = form.title.isEnabled() or form.source.isEnabled()
+        seen["save"] = form.ok.isEnabled()
+        qtbot.waitUntil(lambda: not form.loading)
+        seen["sources"] = form.source.count()
+        seen["stakeholder"] = form.stakeholder.currentText()
+        seen["editable after"] = form.title.isEnabled() and form.source.isEnabled()
+        return False
+
+    monkeypatch.setattr(Editing, "exec_form", staticmethod(exec_form))
+    window.editing.new_event()
+    assert seen["loading"] and seen["status"] == "Loading\u2026"
+    assert not seen["editable"] and not seen["save"]
+    with window.store.reading() as session:
+        sources = session.scalar(select(func.count(Source.id)))
+    assert seen["sources"] == sources + 1  # and "None"
+    assert seen["stakeholder"] == "IBM" and seen["editable after"]

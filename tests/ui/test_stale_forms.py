@@ -42,13 +42,14 @@ def elsewhere(window, change) -> None:
 
 
 @pytest.fixture
-def forms(monkeypatch):
+def forms(monkeypatch, qtbot):
     """Play the user at each form: `forms.append(function_of_the_form)`; the form's widgets are
     kept between showings, as a dialog shown again keeps them."""
     pending = _Pending()
     shown = pending.shown
 
     def exec_form(form) -> bool:
+        qtbot.waitUntil(lambda: not getattr(form, "loading", False))  # the user acts on it filled
         shown.append(form)
         return pending.pop(0)(form) is not False and form.ok.isEnabled()
 
