@@ -758,7 +758,7 @@ class CompareFeature:
 
     def __init__(self, context: PanelContext) -> None:
         self.context = context
-        self.shown: CompareWindow | None = None  # the comparison it opened last
+        self.last: CompareWindow | None = None  # the comparison it opened last
         self.action = QAction("&Compare selected stakeholders\u2026", context.window)
         self.action.setShortcut(QKeySequence("Ctrl+M"))
         self.action.setStatusTip("Compare 2 to 6 stakeholders question by question")
@@ -767,5 +767,5 @@ class CompareFeature:
         context.menus.view.addAction(self.action)
 
     def open(self) -> CompareWindow | None:
-        self.shown = open_comparison(self.context) or self.shown
-        return self.shown
+        self.last = open_comparison(self.context) or self.last
+        return self.last
