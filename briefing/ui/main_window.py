@@ -95,8 +95,14 @@ class MainWindow(QMainWindow):
         self.settings = settings
         # Store work runs in threads beside this one. Every paint and every model call of the
         # window takes Python's lock; while a reader runs Python, each waits for the reader's
-        # time slice (5 ms by default), so a window with many delegates would crawl. A shorter
-        # slice keeps the window answering (about half the longest stall on the big store).
+        # time slice (5 ms by default), so a window with many delegates would crawl. Measured
+        # again once long reads moved to `query` and exports to a warm child process
+        # (bench_gui_stalls.py, longest gap in ms, 0.5 ms slice against Python's 5 ms, two
+        # runs of each on the shared 2-core machine, each pair under the same load):
+        #   rename 146 / 1,876 and 1,154 / 1,758; switch topics 50 / 150 and 63 / 616;
+        #   largest card 54 / 191 and 83 / 436; export 46 / 695 and 486 / 463;
+        #   note saved during an import 2,350 / 2,537 and 1,304 / 5,872.
+        # The short slice still cuts most stalls by 1.5-10 times, so it stays.
         sys.setswitchinterval(SWITCH_INTERVAL_S)
         self.runner = StoreRunner(store, self)
         self.operations = Operations(store, self, runner=self.runner)
