@@ -15,6 +15,7 @@ import contextlib
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
@@ -37,7 +38,6 @@ from briefing.ui.panel import SourceRequest, WhenShown
 from briefing.ui.timeline import TimelineWidget
 
 if TYPE_CHECKING:
-    from briefing.ui.editing import Editing
     from briefing.ui.panel import PanelContext
 
 IdRole = Qt.ItemDataRole.UserRole + 20
@@ -51,9 +51,9 @@ def _button(text: str, slot) -> QPushButton:
 
 
 class HistoryPanel(QWidget):
-    def __init__(self, context: PanelContext, editing_actions: Editing) -> None:
-        """`editing_actions`: the Edit menu's own Set position and New event, which its buttons
-        run too."""
+    def __init__(self, context: PanelContext, set_position: QAction, new_event: QAction) -> None:
+        """`set_position`, `new_event`: the Edit menu's own actions, which its buttons trigger
+        (the same form, the same undo step)."""
         super().__init__()
         self.context = context
         self.shown = context.shown
@@ -65,7 +65,7 @@ class HistoryPanel(QWidget):
         self.positions.setAccessibleName("Positions of the selected stakeholder")
         self.positions.setWordWrap(True)
         self.positions.currentRowChanged.connect(self._enable)
-        self.set_position = _button("Set &position\u2026", editing_actions.set_position)
+        self.set_position = _button("Set &position\u2026", set_position.trigger)
         self.delete_position = _button("Delete position", self.remove_position)
         row = QHBoxLayout()
         row.addWidget(self.set_position)
@@ -81,7 +81,7 @@ class HistoryPanel(QWidget):
         self.events.setWordWrap(True)
         self.events.currentRowChanged.connect(self._enable)
         self.events.itemActivated.connect(lambda _item: self._edit_event())
-        self.new_event = _button("Ne&w event\u2026", editing_actions.new_event)
+        self.new_event = _button("Ne&w event\u2026", new_event.trigger)
         self.edit_event = _button("Edit event\u2026", self._edit_event)
         self.delete_event = _button("Delete event", self.remove_event)
         row = QHBoxLayout()

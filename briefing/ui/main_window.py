@@ -247,7 +247,9 @@ class MainWindow(QMainWindow):
         self.editing = Editing(context)
         self.grid.addAction(self.editing.delete_stakeholder_action)
         self.empty_button.clicked.connect(self._on_empty_button)
-        self.history = HistoryPanel(context, self.editing)
+        self.history = HistoryPanel(
+            context, self.editing.position_action, self.editing.event_action
+        )
         self.side_tabs.addTab(self.history, "Histor&y")  # Alt+H is Help
         self.comparison = CompareFeature(context)
         self.compare_action = self.comparison.action
