@@ -1,5 +1,12 @@
-"""The export's child process (`briefing.export.process`): reads its job from standard input,
-answers in pickled messages on standard output. Not meant to be run by hand."""
+"""The export's child process (`briefing.export.process`): loads what an export needs, says it
+is ready, then reads one job from standard input and answers in pickled messages on standard
+output. Not meant to be run by hand.
+
+It pays for importing Python, Qt and the app (4-6 s on a busy machine) before any job is given,
+so that a child started ahead of time (`process.warm`) has that behind it when the user clicks
+Export. An encrypted store's key arrives with the job, on standard input, never earlier. A child
+whose standard input closes before a job comes (the window quit) exits without a word.
+"""
 
 from __future__ import annotations
 
@@ -18,23 +25,34 @@ def main() -> int:
     signal.signal(signal.SIGTERM, lambda *_: stop.append(True))
 
     def say(*message) -> None:
-        pickle.dump(message, out)
-        out.flush()
+        try:
+            pickle.dump(message, out)
+            out.flush()
+        except BrokenPipeError:
+            os._exit(0)  # no one listens any more (the window let this child go): nothing to do
 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     try:
-        content, load, path, fmt, key = pickle.load(sys.stdin.buffer)
+        # Everything a job needs, loaded before it is asked for (see the docstring).
         from PySide6.QtGui import QGuiApplication
 
+        import briefing.core.briefings  # noqa: F401 - what the jobs' use cases unpickle into
+        import briefing.export.pdf  # noqa: F401 - Qt's text layout and the PDF writer
         from briefing.errors import BriefingError, ExportCancelled
         from briefing.export import export_content
+        from briefing.store import encryption
+        from briefing.store.database import Store
 
         _app = QGuiApplication.instance() or QGuiApplication(["briefing-export"])  # noqa: F841
+        say("ready")
+        try:
+            job = pickle.load(sys.stdin.buffer)
+        except EOFError:
+            return 0  # never given a job: the window closed first
+        content, load, path, fmt, key = job
+        say("progress", 0, 0)  # under way: the window's progress shows it at once
         try:
             if load is not None:
-                from briefing.store import encryption
-                from briefing.store.database import Store
-
                 store_path, use_case = load
                 if key is not None:  # the parent's key of an encrypted store
                     encryption.remember(key)

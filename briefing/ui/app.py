@@ -20,7 +20,7 @@ import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QLockFile, QSettings
+from PySide6.QtCore import QLockFile, QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from briefing import __version__
@@ -33,6 +33,8 @@ from briefing.store.backups import restore_backup
 from briefing.store.lock import holder_of, lock_path
 from briefing.ui import passphrase
 from briefing.ui.failures import install_excepthook, uninstall_excepthook
+
+WARM_EXPORT_AFTER_MS = 2000  # after the window shows: its first paint and reads are done
 
 
 def show_error(title: str, message: str) -> None:
@@ -121,6 +123,18 @@ def open_store_or_explain(
     return None
 
 
+def _warm_export() -> None:
+    from briefing.export import process
+
+    process.warm()
+
+
+def _let_export_go() -> None:
+    from briefing.export import process
+
+    process.shut_down()
+
+
 def _offer_restore(error: StoreDamaged) -> str:
     taken = error.backup.taken_at.strftime("%Y-%m-%d %H:%M UTC")
     return (
@@ -188,9 +202,13 @@ def _run_window(app: QApplication, path: Path | None, *, demo: bool) -> int:
                 show_notice("Opening the store", notice)
             window = MainWindow(store, QSettings())
             window.show()
+            # The export's process, started ahead (4-6 s of imports) once the window has
+            # painted and settled, so that Export shows progress at once (`export.process`).
+            QTimer.singleShot(WARM_EXPORT_AFTER_MS, window, _warm_export)
             try:
                 status = app.exec()
             finally:
+                _let_export_go()
                 store.close()
             conversion = getattr(window, "conversion_requested", None)
             if conversion is not None:

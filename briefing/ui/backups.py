@@ -1,14 +1,19 @@
 """File > Backups...: the store's backups, newest first; back up now; restore one.
 
 The list and the copies come from `briefing.store.backups` (no SQL here). Restoring replaces the
-store the window has open, so the dialog asks first, then sets `window.restore_requested` and
+store the window has open, so the dialog asks first, then sets `Backups.restore_requested` and
 closes the window; `briefing.ui.app.run` restores (keeping the replaced store as a backup) and
 opens a new window on the restored store. A read-only window cannot restore or back up.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -25,6 +30,10 @@ from PySide6.QtWidgets import (
 from briefing.errors import BriefingError
 from briefing.paths import APP_NAME
 from briefing.store.backups import BackupInfo, backup_folder, list_backups, take_backup
+
+if TYPE_CHECKING:
+    from briefing.store import Store
+    from briefing.ui.panel import PanelContext
 
 _REASONS = {
     "automatic": "Daily, automatic",
@@ -56,10 +65,11 @@ def ask_to_restore(parent: QWidget, backup: BackupInfo) -> bool:
 
 
 class BackupsDialog(QDialog):
-    def __init__(self, window) -> None:
-        super().__init__(window)
-        self.window_ = window
-        self.store = window.store
+    def __init__(self, parent: QWidget, store: Store, restore: Callable[[Path], None]) -> None:
+        """`restore(path)`: the user chose to restore the backup at `path`."""
+        super().__init__(parent)
+        self.store = store
+        self._restore = restore
         self.setWindowTitle("Backups")
         self.resize(720, 420)
         self.intro = QLabel(
@@ -142,46 +152,45 @@ class BackupsDialog(QDialog):
         backup = self.selected()
         if backup is None or not ask_to_restore(self, backup):
             return
-        self.window_.restore_requested = backup.path
         self.accept()
-        self.window_.close()
-
-
-def show_backups(window) -> BackupsDialog:
-    dialog = BackupsDialog(window)
-    dialog.open()
-    return dialog
+        self._restore(backup.path)
 
 
 READ_ONLY_MARK = " (read-only)"
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
 
-def install_backups(window) -> None:
-    """File > Backups…, and for a read-only window the word in its title and status bar."""
-    from PySide6.QtGui import QAction
+def read_only_title(title: str) -> str:
+    """The window's title with the read-only mark, before the app's name (which Qt would
+    otherwise add again after the mark)."""
+    name = f" \u2014 {APP_NAME}"
+    base = title.removesuffix(name) if title != APP_NAME else ""
+    return f"{base}{READ_ONLY_MARK}{name}".lstrip()
 
-    action = QAction("&Backups…", window)
-    action.setStatusTip("Back up the store now, or restore a backup")
-    action.triggered.connect(lambda: show_backups(window))
-    if getattr(window.store, "backed_up_by_server", False):  # a team store: pg_dump's work
-        action.setEnabled(False)
-        action.setStatusTip("A team store is backed up on its server, by its administrator")
-    window.backups_action = action
-    window.file_menu.insertAction(window.quit_action, action)
-    window.file_menu.insertSeparator(window.quit_action)
-    window.restore_requested = None
-    if window.store.read_only:
 
-        def mark(title: str) -> None:
-            if READ_ONLY_MARK not in title:
-                # Before the app's name, which Qt would otherwise add again after the mark.
-                name = f" \u2014 {APP_NAME}"
-                base = title.removesuffix(name) if title != APP_NAME else ""
-                window.setWindowTitle(f"{base}{READ_ONLY_MARK}{name}".lstrip())
+class Backups:
+    """File > Backups…: the dialog, and the backup the user chose to restore, if any (the window
+    then closes, and `ui.app` restores it and opens a new window)."""
 
-        window.windowTitleChanged.connect(mark)
-        mark(window.windowTitle())
-        window.statusBar().showMessage(
-            "Read-only: this store is open for changes in another window", 0
-        )
+    def __init__(self, context: PanelContext, store: Store) -> None:
+        self.context = context
+        self.store = store
+        self.restore_requested: Path | None = None
+        self.action = QAction("&Backups…", context.window)
+        self.action.setStatusTip("Back up the store now, or restore a backup")
+        self.action.triggered.connect(self.show)
+        if getattr(store, "backed_up_by_server", False):  # a team store: pg_dump's work
+            self.action.setEnabled(False)
+            self.action.setStatusTip("A team store is backed up on its server, by its administrator")
+        menus = context.menus
+        menus.file.insertAction(menus.quit_action, self.action)
+        menus.file.insertSeparator(menus.quit_action)
+
+    def show(self) -> BackupsDialog:
+        dialog = BackupsDialog(self.context.window, self.store, self._restore)
+        dialog.open()
+        return dialog
+
+    def _restore(self, path: Path) -> None:
+        self.restore_requested = path
+        self.context.window.close()  # `ui.app` restores, then opens a new window

@@ -2,7 +2,7 @@
 
 The tab lists the current topic's briefings. The composer under the list edits the selected one:
 title, audience, author, date and an introduction in Markdown save themselves (one transaction
-each, through `window.operations`); its items (stakeholders, quotes, notes, the comparison table)
+each, through `operations`); its items (stakeholders, quotes, notes, the comparison table)
 are added from the selected card, reordered by drag and drop and removed. File > Export briefing…
 asks for a file, whether to include private notes and the page size, then writes it in a worker
 thread (`export_job`) behind a progress dialog with Cancel; the file appears whole or not at all.
@@ -16,7 +16,7 @@ QPrinter in Qt's print preview.
 
 Widgets never touch the store directly: reads run use cases of `briefing.core.briefings` on the
 store runner's readers (an export reads what it prints in its own thread), writes go through
-`window.operations`.
+`operations`.
 """
 
 from __future__ import annotations
@@ -61,7 +61,6 @@ from briefing.errors import BriefingError, ExportCancelled, StaleRecord
 from briefing.export import FORMATS, format_for
 from briefing.export.process import export_in_child
 from briefing.render import palette
-from briefing.store import Store
 from briefing.ui import theme
 from briefing.ui.datefield import DateField
 from briefing.ui.failures import details_of, show_failure
@@ -89,10 +88,11 @@ if TYPE_CHECKING:
 
 
 def export_job(
-    content: Content, path: Path, fmt: str, parent=None, *, store: Store | None = None
+    content: Content, path: Path, fmt: str, parent=None, *, store_path: Path | None = None
 ) -> BackgroundJob:
     """Writes one export off the GUI thread: reads what it prints there too (`content` may be a
-    use case taking a session; it runs in a read-only session of `store` in the job's thread),
+    use case taking a session; it runs in a read-only session of the store at `store_path`, in
+    the export's own process),
     then lays it out. The document and the PDF writer are created in that thread (Qt allows
     QTextDocument and QPainter on a QPdfWriter outside the GUI thread)."""
 
@@ -102,14 +102,14 @@ def export_job(
         # Read and laid out in a child process: Qt's layout of a long briefing holds Python's
         # lock, which would stop every thread here, the GUI's too.
         if callable(content):
-            assert store is not None
+            assert store_path is not None
             export_in_child(
                 None,
                 path,
                 fmt,
                 progress=progress,
                 cancelled=cancelled,
-                load=(store.path, content),
+                load=(store_path, content),
             )
         else:
             export_in_child(content, path, fmt, progress=progress, cancelled=cancelled)
@@ -245,11 +245,14 @@ class BriefingsPanel(QWidget):
 
     exported = Signal(str)  # the path, once an export has been written
 
-    def __init__(self, window) -> None:
+    def __init__(self, context: PanelContext) -> None:
         super().__init__()
-        self.window = window
-        self.context: PanelContext = window.context  # what this panel may use of the window
-        self.runner = self.context.runner
+        self.context = context  # what this panel may use of the window
+        self.shown = context.shown
+        self.runner = context.runner
+        self._add_actions()
+        context.operations.changed.connect(self.on_changes)
+        self.shown.topic_changed.connect(self.on_topic_changed)
         self.setAccessibleName("Briefings")
         self.job: BackgroundJob | None = None
         self.progress: QProgressDialog | None = None
@@ -387,7 +390,7 @@ class BriefingsPanel(QWidget):
 
     def reload(self) -> None:
         keep = self.current_id()
-        topic_id = self.window.topic_id
+        topic_id = self.shown.topic_id
         found = (
             self.runner.read_now(lambda session: core.list_briefings(session, topic_id))
             if topic_id is not None
@@ -406,6 +409,34 @@ class BriefingsPanel(QWidget):
         self.list.blockSignals(False)
         self._show_current()
 
+    def _add_actions(self) -> None:
+        """File > Export briefing, Export whole topic and Print preview, before the menu's
+        first item."""
+        window, menu = self.context.window, self.context.menus.file
+
+        def action(text: str, slot, shortcut=None) -> QAction:
+            act = QAction(text, window)
+            if shortcut:
+                act.setShortcut(QKeySequence(shortcut))
+            act.triggered.connect(
+                lambda: (self.context.navigation.tab_requested.emit(self, False), slot())
+            )
+            return act
+
+        first = menu.actions()[0] if menu.actions() else None
+        self.export_action = action("&Export briefing…", self.export, "Ctrl+E")
+        self.preview_action = action("Print pre&view…", self.preview, "Ctrl+P")
+        self.export_topic_action = QAction("Export &whole topic…", window)
+        self.export_topic_action.setShortcut(QKeySequence("Ctrl+Shift+E"))
+        self.export_topic_action.setStatusTip(
+            "Export every stakeholder, quote and shareable note of the topic on screen"
+        )
+        self.export_topic_action.triggered.connect(self.export_topic)
+        menu.insertAction(first, self.export_action)
+        menu.insertAction(first, self.export_topic_action)
+        menu.insertAction(first, self.preview_action)
+        menu.insertSeparator(first)
+
     def show_actions_state(self) -> None:
         """File > Export briefing and Print preview need a briefing: greyed out, saying why,
         until one is selected (File > Export whole topic needs none)."""
@@ -414,12 +445,9 @@ class BriefingsPanel(QWidget):
             ("export_action", "Export the selected briefing to PDF, HTML or Markdown"),
             ("preview_action", "Show the selected briefing as it will print"),
         ):
-            act = getattr(self.window, name, None)
-            if act is not None:
-                act.setEnabled(chosen)
-                act.setStatusTip(
-                    tip if chosen else "Create or select a briefing first (Briefings tab)"
-                )
+            act = getattr(self, name)
+            act.setEnabled(chosen)
+            act.setStatusTip(tip if chosen else "Create or select a briefing first (Briefings tab)")
 
     def _flush_fields(self) -> None:
         """Save what was typed and not yet saved, before the composer shows something else."""
@@ -492,10 +520,10 @@ class BriefingsPanel(QWidget):
         With `stale`, a `StaleRecord` refusal reaches the caller."""
         try:
             if text is None:
-                self.window.operations.run(change)
+                self.context.operations.run(change)
             else:
                 recorded = Recorded(change)
-                self.window.operations.push(text, recorded.do, recorded.undo)
+                self.context.operations.push(text, recorded.do, recorded.undo)
         except BriefingError as error:
             if stale and isinstance(error, StaleRecord):
                 raise
@@ -517,14 +545,14 @@ class BriefingsPanel(QWidget):
         return {mine: "mine", theirs: "theirs"}.get(box.clickedButton())
 
     def create(self) -> None:
-        if self.window.topic_id is None:
+        if self.shown.topic_id is None:
             return
         title = self.new_title.text()
         created: list[int] = []
 
         def change(session):
             briefing_id, changes = core.create_briefing(
-                session, self.window.topic_id, title, dated=dt.date.today()
+                session, self.shown.topic_id, title, dated=dt.date.today()
             )
             created.append(briefing_id)
             return changes
@@ -617,14 +645,14 @@ class BriefingsPanel(QWidget):
     def add_stakeholder(self) -> None:
         """Add the selected card's stakeholder, and those of its shareable notes the user
         ticks (none are ticked to start with: a note leaves the store only when chosen)."""
-        stakeholder_id = self.window.selected_stakeholder_id()
+        stakeholder_id = self.shown.stakeholder_id
         briefing_id = self.current_id()
         if stakeholder_id is None:
             QMessageBox.information(self, "Briefing", "Select a stakeholder's card first.")
             return
-        if briefing_id is None or self.window.topic_id is None:
+        if briefing_id is None or self.shown.topic_id is None:
             return
-        topic_id = self.window.topic_id
+        topic_id = self.shown.topic_id
 
         def read(session):
             offered = [
@@ -705,9 +733,9 @@ class BriefingsPanel(QWidget):
         self._add("comparison", None)
 
     def add_quote_or_note(self) -> None:
-        if self.window.topic_id is None:
+        if self.shown.topic_id is None:
             return
-        topic_id, stakeholder_id = self.window.topic_id, self.window.selected_stakeholder_id()
+        topic_id, stakeholder_id = self.shown.topic_id, self.shown.stakeholder_id
         offered = self.runner.read_now(
             lambda session: core.candidates(session, topic_id, stakeholder_id)
         )
@@ -786,7 +814,7 @@ class BriefingsPanel(QWidget):
                     briefing_id,
                     include_private=include_private,
                     page_size=page_size,
-                    as_of=self.window.as_of,
+                    as_of=self.shown.as_of,
                 )
             )
         except BriefingError as error:
@@ -799,8 +827,8 @@ class BriefingsPanel(QWidget):
         """Ask where and how to export: (path, include_private, page_size), and for a whole
         topic with_notes as a fourth, or None. Tests replace this."""
         dialog = ExportDialog(title, include_private, page_size, self, whole_topic=whole_topic)
-        if self.window.as_of is not None:  # the export will stand as of that day: say so
-            day = self.window.as_of
+        if self.shown.as_of is not None:  # the export will stand as of that day: say so
+            day = self.shown.as_of
             dialog.setWindowTitle(f"{dialog.windowTitle()} as of {day.day} {day:%B %Y}")
         name = "".join(c if c.isalnum() else "-" for c in title.lower()).strip("-")
         dialog.path.setText(str(Path.home() / f"{'-'.join(filter(None, name.split('-')))}.pdf"))
@@ -843,7 +871,7 @@ class BriefingsPanel(QWidget):
             briefing_id=briefing_id,
             include_private=include_private,
             page_size=page_size,
-            as_of=self.window.as_of,  # the title page then says so
+            as_of=self.shown.as_of,  # the title page then says so
         )
         self.start_export(content, path, fmt)
 
@@ -851,10 +879,10 @@ class BriefingsPanel(QWidget):
         """Export the whole topic on screen: every card's stakeholder and quote, and the
         shareable notes if ticked, as `briefing export OUT` does without --briefing. No
         briefing has to be composed first."""
-        topic_id = self.window.topic_id
+        topic_id = self.shown.topic_id
         if topic_id is None or self.job is not None:
             return
-        title = self.window.topics.currentText() or "topic"
+        title = self.shown.topic_name or "topic"
         answer = self.ask_export(title, False, "A4", True)
         if answer is None:
             return
@@ -873,7 +901,7 @@ class BriefingsPanel(QWidget):
             include_private=include_private,
             with_notes=with_notes,
             page_size=page_size,
-            as_of=self.window.as_of,
+            as_of=self.shown.as_of,
         )
         self.start_export(content, path, fmt)
 
@@ -891,7 +919,7 @@ class BriefingsPanel(QWidget):
         self.progress.setWindowTitle("Export")
         self.progress.setWindowModality(Qt.WindowModality.WindowModal)
         self.progress.setMinimumDuration(300)
-        job = self.job = export_job(content, path, fmt, self, store=self.window.store)
+        job = self.job = export_job(content, path, fmt, self, store_path=self.context.store_path)
         self.progress.canceled.connect(job.cancel)
         job.progressed.connect(self._progressed)
         job.succeeded.connect(self._succeeded)
@@ -906,7 +934,7 @@ class BriefingsPanel(QWidget):
             self.progress.setValue(done)
 
     def _succeeded(self, path: str) -> None:
-        self.window.statusBar().showMessage(f"Exported {path}", 8000)
+        self.context.status(f"Exported {path}", 8000)
         self.offer = ExportedDialog.ask(self, Path(path))
         self.exported.emit(path)
 
@@ -926,7 +954,7 @@ class BriefingsPanel(QWidget):
             QMessageBox.warning(self, "Export failed", message)
 
     def _cancelled(self) -> None:
-        self.window.statusBar().showMessage("Export cancelled; no file was written", 8000)
+        self.context.status("Export cancelled; no file was written", 8000)
 
     def _finished(self) -> None:
         if self.progress is not None:
@@ -995,36 +1023,3 @@ class BriefingsPanel(QWidget):
             QMessageBox.warning(self, "Briefing", str(error))
         else:
             self.runner.report(error, "reading the briefing for its preview")
-
-
-def install_briefings(window) -> BriefingsPanel:
-    """Add the "Briefings" side tab and the File menu's export and preview to the window."""
-    panel = BriefingsPanel(window)
-    window.side_tabs.addTab(panel, "&Briefings")
-    window.briefings = panel
-    window.installEventFilter(panel)
-    window.operations.changed.connect(panel.on_changes)
-    window.topic_changed.connect(panel.on_topic_changed)
-
-    def action(text: str, slot, shortcut=None) -> QAction:
-        act = QAction(text, window)
-        if shortcut:
-            act.setShortcut(QKeySequence(shortcut))
-        act.triggered.connect(lambda: (window.side_tabs.setCurrentWidget(panel), slot()))
-        return act
-
-    first = window.file_menu.actions()[0] if window.file_menu.actions() else None
-    window.export_action = action("&Export briefing…", panel.export, "Ctrl+E")
-    window.preview_action = action("Print pre&view…", panel.preview, "Ctrl+P")
-    window.export_topic_action = QAction("Export &whole topic…", window)
-    window.export_topic_action.setShortcut(QKeySequence("Ctrl+Shift+E"))
-    window.export_topic_action.setStatusTip(
-        "Export every stakeholder, quote and shareable note of the topic on screen"
-    )
-    window.export_topic_action.triggered.connect(panel.export_topic)
-    panel.show_actions_state()
-    window.file_menu.insertAction(first, window.export_action)
-    window.file_menu.insertAction(first, window.export_topic_action)
-    window.file_menu.insertAction(first, window.preview_action)
-    window.file_menu.insertSeparator(first)
-    return panel

@@ -6,7 +6,7 @@ shows the answer in a word *and* a colour; an answer with no quote behind it say
 and is shown in italics. The backing quote and its citation are the cell's tooltip and fill the
 side panel when the cell is selected.
 
-Editing goes through `window.operations.push`, so it is undone with Ctrl+Z like any edit: the
+Editing goes through `operations.push`, so it is undone with Ctrl+Z like any edit: the
 answer with a combo in the cell (`AnswerDelegate`), the backing quote in the side panel (which
 lists every quote in the store, and says in words why another speaker's quote cannot back this
 answer), and the questions (add, rename, move, delete) with the buttons under the table.
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -78,9 +79,11 @@ from briefing.render import palette
 from briefing.text import isolate
 from briefing.ui import theme
 from briefing.ui.browser import SafeBrowser
-from briefing.ui.cards import StakeholderIdRole
 from briefing.ui.editing import Editing, push_edit, save_form, warn
 from briefing.ui.forms import Form, QuestionForm
+
+if TYPE_CHECKING:
+    from briefing.ui.panel import PanelContext
 
 CellRole = Qt.ItemDataRole.UserRole + 10
 QUESTION_WIDTH = 260  # pixels for the questions' column: a short sentence on two or three lines
@@ -100,17 +103,18 @@ def quote_tooltip(quote: QuoteLine | None) -> str:
 class ComparisonModel(QAbstractTableModel):
     """Questions as rows, chosen stakeholders as columns, answers in the cells."""
 
-    def __init__(self, window, stakeholder_ids: list[int], parent=None) -> None:
+    def __init__(self, context: PanelContext, stakeholder_ids: list[int], parent=None) -> None:
         super().__init__(parent)
-        self.window = window
-        self.topic_id: int | None = window.topic_id  # the matrix stays on the topic it opened on
+        self.context = context
+        # the matrix stays on the topic it opened on
+        self.topic_id: int | None = context.shown.topic_id
         self.stakeholder_ids = list(stakeholder_ids)
         self.table: Comparison | None = None
         self.reload()
 
     def reload(self) -> None:
         chosen, topic_id = self.stakeholder_ids, self.topic_id
-        as_of = getattr(self.window, "as_of", None)
+        as_of = self.context.shown.as_of
 
         def read(session):
             # A stakeholder deleted since it was chosen leaves the table (and comes back on undo);
@@ -121,7 +125,7 @@ class ComparisonModel(QAbstractTableModel):
                     return comparison(session, topic_id, ids, as_of=as_of)
             return None
 
-        new = self.window.operations.runner.read_now(read)
+        new = self.context.runner.read_now(read)
         same_shape = (
             self.table is not None
             and new is not None
@@ -224,7 +228,7 @@ class ComparisonModel(QAbstractTableModel):
         stakeholder_id = self.stakeholder_id(index.column())
         quote_id = cell.quote.id if cell.quote else None
         done = answer_edit(
-            self.window,
+            self.context,
             self,
             "Set answer",
             lambda s: editing.set_answer(
@@ -234,15 +238,19 @@ class ComparisonModel(QAbstractTableModel):
         return done is not None
 
 
-def answer_edit(window, model: ComparisonModel, text: str, edit) -> object | None:
+def answer_edit(context: PanelContext, model: ComparisonModel, text: str, edit) -> object | None:
     """Change an answer from the table, expecting it as the table shows it. If it was changed
     elsewhere meanwhile (the command line), nothing is written: the user is told in words and
     the table shows the answer as it is now, to choose again from."""
     try:
-        return push_edit(window, text, edit, stale=True)
+        return push_edit(context, text, edit, stale=True)
     except StaleRecord as stale:
         model.reload()
-        warn(window, text, f"{str(stale)[:1].upper()}{str(stale)[1:]}. The table now shows it.")
+        warn(
+            context.window,
+            text,
+            f"{str(stale)[:1].upper()}{str(stale)[1:]}. The table now shows it.",
+        )
         return None
 
 
@@ -373,12 +381,13 @@ class StakeholderPicker(Form):
 class CompareWindow(QDialog):
     """The matrix, its side panel, and the buttons that edit questions and export the table."""
 
-    def __init__(self, window, stakeholder_ids: list[int]) -> None:
-        super().__init__(window)
-        self.window = window
-        self.setWindowTitle(f"Compare stakeholders \u2014 {window.topics.currentText()}")
+    def __init__(self, context: PanelContext, stakeholder_ids: list[int]) -> None:
+        super().__init__(context.window)
+        self.context = context
+        self.topic_name = context.shown.topic_name  # the topic it opened on
+        self.setWindowTitle(f"Compare stakeholders \u2014 {self.topic_name}")
         self.setAccessibleName("Comparison")
-        self.model = ComparisonModel(window, stakeholder_ids, self)
+        self.model = ComparisonModel(context, stakeholder_ids, self)
         self.view = QTableView()
         self.view.setAccessibleName("Comparison matrix")
         self.view.setModel(self.model)
@@ -451,8 +460,8 @@ class CompareWindow(QDialog):
             buttons.addWidget(button)
             self.buttons[key] = button
         # Ctrl+Z and Ctrl+Shift+Z work here too: the same actions, on the same undo stack.
-        self.addAction(window.undo_action)
-        self.addAction(window.redo_action)
+        self.addAction(context.menus.undo_action)
+        self.addAction(context.menus.redo_action)
         copy = QAction(self)
         copy.setShortcut(QKeySequence.StandardKey.Copy)
         copy.triggered.connect(self.copy_table)
@@ -462,17 +471,17 @@ class CompareWindow(QDialog):
         layout.addWidget(splitter, 1)
         layout.addWidget(legend())
         layout.addLayout(buttons)
-        window.operations.changed.connect(self.on_changes)
+        context.operations.changed.connect(self.on_changes)
         # "As of" a day: the answers recorded by then (the window's date control).
-        window.as_of_changed.connect(self._on_as_of)
-        self._on_as_of(window.as_of)
+        context.shown.as_of_changed.connect(self._on_as_of)
+        self._on_as_of(context.shown.as_of)
         self.show_cell(QModelIndex())
         self.resize(1200, 620)
         self._fitted = False
 
     def _on_as_of(self, day) -> None:
         when = f" as of {format_date(day)}" if day else ""
-        self.setWindowTitle(f"Compare stakeholders \u2014 {self.window.topics.currentText()}{when}")
+        self.setWindowTitle(f"Compare stakeholders \u2014 {self.topic_name}{when}")
         if day != getattr(self.model.table, "as_of", None):
             self.model.reload()
 
@@ -537,7 +546,7 @@ class CompareWindow(QDialog):
             html += f"<p>{_escape(cell.comment)}</p>"
         self.quote.setHtml(html)
         stakeholder_id = self.model.stakeholder_id(index.column())
-        own, others = self.window.operations.runner.read_now(
+        own, others = self.context.runner.read_now(
             lambda session: (backing_quotes(session, stakeholder_id), quote_lines(session))
         )
         own_ids = {q.id for q in own}
@@ -565,7 +574,7 @@ class CompareWindow(QDialog):
             return
         stakeholder_id = self.model.stakeholder_id(index.column())
         quote_id = self.quote_choice.currentData()
-        problem = self.window.operations.runner.read_now(
+        problem = self.context.runner.read_now(
             lambda session: editing.check_quote_for(session, stakeholder_id, quote_id)
         )
         unchanged = self.quote_choice.currentData() == (cell.quote.id if cell.quote else None)
@@ -583,7 +592,7 @@ class CompareWindow(QDialog):
         quote_id = self.quote_choice.currentData()
         answer = cell.answer or "unknown"
         answer_edit(
-            self.window,
+            self.context,
             self.model,
             "Back answer with quote",
             lambda s: editing.set_answer(
@@ -593,11 +602,11 @@ class CompareWindow(QDialog):
 
     def add_question(self) -> None:
         topic_id = self.model.topic_id
-        form = QuestionForm(self.window.operations.runner, topic_id, parent=self)
+        form = QuestionForm(self.context.runner, topic_id, parent=self)
         if Editing.exec_form(form):
             text = form.text.text()
             push_edit(
-                self.window, "New question", lambda s: editing.add_question(s, topic_id, text)
+                self.context, "New question", lambda s: editing.add_question(s, topic_id, text)
             )
 
     def rename_question(self) -> None:
@@ -606,12 +615,10 @@ class CompareWindow(QDialog):
             return
         question_id = self.model.question_id(index.row())
         old = self.model.headerData(index.row(), Qt.Orientation.Vertical)
-        form = QuestionForm(
-            self.window.operations.runner, self.model.topic_id, question_id, old, parent=self
-        )
+        form = QuestionForm(self.context.runner, self.model.topic_id, question_id, old, parent=self)
 
         def load(form: QuestionForm):
-            text, version = self.window.operations.runner.read_now(
+            text, version = self.context.runner.read_now(
                 lambda s: (
                     question_text(s, question_id),
                     versions.current_version(s, "question", question_id),
@@ -628,7 +635,7 @@ class CompareWindow(QDialog):
                 s, question_id, text, expected_version=version
             )
 
-        save_form(self.window, form, "Edit question", prepare, load, Editing.exec_form)
+        save_form(self.context, form, "Edit question", prepare, load, Editing.exec_form)
 
     def move_question(self, steps: int) -> None:
         index = self.view.currentIndex()
@@ -637,7 +644,7 @@ class CompareWindow(QDialog):
         question_id = self.model.question_id(index.row())
         column = index.column()
         push_edit(
-            self.window, "Move question", lambda s: editing.move_question(s, question_id, steps)
+            self.context, "Move question", lambda s: editing.move_question(s, question_id, steps)
         )
         row = next(
             r for r in range(self.model.rowCount()) if self.model.question_id(r) == question_id
@@ -652,12 +659,12 @@ class CompareWindow(QDialog):
         text = self.model.headerData(index.row(), Qt.Orientation.Vertical)
         if Editing.ask(self, "Delete question", f"Delete \u201c{text}\u201d and its answers?"):
             push_edit(
-                self.window, "Delete question", lambda s: editing.delete_question(s, question_id)
+                self.context, "Delete question", lambda s: editing.delete_question(s, question_id)
             )
 
     def choose(self) -> None:
         topic_id = self.model.topic_id
-        choices = self.window.operations.runner.read_now(
+        choices = self.context.runner.read_now(
             lambda s: editing.stakeholder_choices(s, topic_id=topic_id, on_topic=True)
         )
         picker = StakeholderPicker(choices, self.model.stakeholder_ids, parent=self)
@@ -690,7 +697,7 @@ class CompareWindow(QDialog):
         ):
             warn(self, "Save as CSV", f"Could not write {path}: {file.errorString()}")
             return
-        self.window.statusBar().showMessage(f"Saved {Path(path).name}", 4000)
+        self.context.status(f"Saved {Path(path).name}", 4000)
 
 
 def legend() -> QWidget:
@@ -725,34 +732,40 @@ def _escape(text) -> str:
     return escape(str(text or ""))
 
 
-def open_comparison(window) -> CompareWindow | None:
+def open_comparison(context: PanelContext) -> CompareWindow | None:
     """Compare the selected cards, or those the user picks when fewer than 2 are selected."""
-    if window.topic_id is None:
-        window.statusBar().showMessage("Create a topic first", 4000)
+    shown = context.shown
+    if shown.topic_id is None:
+        context.status("Create a topic first", 4000)
         return None
-    selected = [
-        index.data(StakeholderIdRole) for index in window.grid.selectionModel().selectedIndexes()
-    ]
+    selected = list(shown.selected_ids)
     if check_choice(len(selected)) is not None:
-        topic_id = window.topic_id
-        choices = window.operations.runner.read_now(
+        topic_id = shown.topic_id
+        choices = context.runner.read_now(
             lambda s: editing.stakeholder_choices(s, topic_id=topic_id, on_topic=True)
         )
-        picker = StakeholderPicker(choices, selected[:6], parent=window)
+        picker = StakeholderPicker(choices, selected[:6], parent=context.window)
         if not Editing.exec_form(picker):
             return None
         selected = picker.chosen()
-    compare = CompareWindow(window, selected)
+    compare = CompareWindow(context, selected)
     compare.show()
-    window.compare_window = compare
     return compare
 
 
-def install_compare(window) -> None:
-    action = QAction("&Compare selected stakeholders\u2026", window)
-    action.setShortcut(QKeySequence("Ctrl+M"))
-    action.setStatusTip("Compare 2 to 6 stakeholders question by question")
-    action.triggered.connect(lambda: open_comparison(window))
-    window.view_menu.addSeparator()
-    window.view_menu.addAction(action)
-    window.compare_action = action
+class CompareFeature:
+    """View > Compare selected stakeholders (Ctrl+M), and the comparison it opened last."""
+
+    def __init__(self, context: PanelContext) -> None:
+        self.context = context
+        self.last: CompareWindow | None = None  # the comparison it opened last
+        self.action = QAction("&Compare selected stakeholders\u2026", context.window)
+        self.action.setShortcut(QKeySequence("Ctrl+M"))
+        self.action.setStatusTip("Compare 2 to 6 stakeholders question by question")
+        self.action.triggered.connect(self.open)
+        context.menus.view.addSeparator()
+        context.menus.view.addAction(self.action)
+
+    def open(self) -> CompareWindow | None:
+        self.last = open_comparison(self.context) or self.last
+        return self.last

@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -42,6 +43,9 @@ from briefing.errors import BriefingError, StaleRecord, StoreUnreachable
 from briefing.render import palette
 from briefing.ui.datefield import CheckedDialog, DateField, problem_label, sentence
 from briefing.ui.editing import push_edit
+
+if TYPE_CHECKING:
+    from briefing.ui.panel import PanelContext
 
 
 def confirm(parent: QWidget, title: str, text: str) -> bool:
@@ -271,7 +275,7 @@ def _excerpt(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
-def _save_until_settled(window, text: str, ask, load, edit, kept) -> bool:
+def _save_until_settled(context: PanelContext, text: str, ask, load, edit, kept) -> bool:
     """Ask, and save with the version the dialog was filled at. When the record changed
     elsewhere meanwhile, ask again with the user's values (`kept(details, fields)`) and the
     refusal in words; saving then replaces the other version knowingly, unless the user
@@ -285,7 +289,7 @@ def _save_until_settled(window, text: str, ask, load, edit, kept) -> bool:
             return False
         try:
             done = push_edit(
-                window,
+                context,
                 text,
                 lambda s, fields=fields, version=expected["version"]: edit(s, fields, version),
                 stale=True,
@@ -305,11 +309,11 @@ def _save_until_settled(window, text: str, ask, load, edit, kept) -> bool:
             stale = Stale(str(error), reload if error.current is not None else None)
 
 
-def edit_quote(window, quote_id: int) -> bool:
-    speakers = window.operations.runner.read_now(speaker_choices)
+def edit_quote(context: PanelContext, quote_id: int) -> bool:
+    speakers = context.runner.read_now(speaker_choices)
 
     def load():
-        return window.operations.runner.read_now(
+        return context.runner.read_now(
             lambda s: (core.quote_details(s, quote_id), current_version(s, "quote", quote_id))
         )
 
@@ -323,17 +327,17 @@ def edit_quote(window, quote_id: int) -> bool:
         )
 
     return _save_until_settled(
-        window,
+        context,
         "Edit quote",
-        lambda details, *stale: QuoteEditDialog.ask(window, details, speakers, *stale),
+        lambda details, *stale: QuoteEditDialog.ask(context.window, details, speakers, *stale),
         load,
         lambda s, fields, version: core.edit_quote(s, quote_id, **fields, expected_version=version),
         kept,
     )
 
 
-def delete_quote(window, quote_id: int) -> bool:
-    details, going = window.operations.runner.read_now(
+def delete_quote(context: PanelContext, quote_id: int) -> bool:
+    details, going = context.runner.read_now(
         lambda s: (core.quote_details(s, quote_id), core.quote_dependents(s, quote_id))
     )
     who = details.speaker or "an unknown speaker"
@@ -341,21 +345,21 @@ def delete_quote(window, quote_id: int) -> bool:
         f"Delete the quote \u201c{_excerpt(details.text)}\u201d by {who}?\n\n{going.words()}\n\n"
         "Edit > Undo brings it back."
     )
-    if not confirm(window, "Delete quote", text):
+    if not confirm(context.window, "Delete quote", text):
         return False
-    return push_edit(window, "Delete quote", lambda s: core.delete_quote(s, quote_id)) is not None
+    return push_edit(context, "Delete quote", lambda s: core.delete_quote(s, quote_id)) is not None
 
 
-def edit_source(window, source_id: int) -> bool:
+def edit_source(context: PanelContext, source_id: int) -> bool:
     def load():
-        return window.operations.runner.read_now(
+        return context.runner.read_now(
             lambda s: (core.source_details(s, source_id), current_version(s, "source", source_id))
         )
 
     return _save_until_settled(
-        window,
+        context,
         "Edit source details",
-        lambda details, *stale: SourceEditDialog.ask(window, details, *stale),
+        lambda details, *stale: SourceEditDialog.ask(context.window, details, *stale),
         load,
         lambda s, fields, version: core.edit_source(
             s, source_id, **fields, expected_version=version
@@ -364,16 +368,16 @@ def edit_source(window, source_id: int) -> bool:
     )
 
 
-def delete_source(window, source_id: int) -> bool:
-    details, going = window.operations.runner.read_now(
+def delete_source(context: PanelContext, source_id: int) -> bool:
+    details, going = context.runner.read_now(
         lambda s: (core.source_details(s, source_id), core.source_dependents(s, source_id))
     )
     text = (
         f"Delete the source \u201c{details.title}\u201d?\n\n{going.words()}\n\n"
         "Edit > Undo brings it back."
     )
-    if not confirm(window, "Delete source", text):
+    if not confirm(context.window, "Delete source", text):
         return False
     return (
-        push_edit(window, "Delete source", lambda s: core.delete_source(s, source_id)) is not None
+        push_edit(context, "Delete source", lambda s: core.delete_source(s, source_id)) is not None
     )

@@ -1,8 +1,8 @@
 """Editing from the window: Edit menu items that open the forms and push undoable edits.
 
-`install_editing(window)` adds the items and returns the `Editing` object that owns them. Every
-edit runs a use case of `briefing.core.editing` wrapped in `core.undo.Recorded`, through
-`window.operations.push`, so Ctrl+Z and Ctrl+Shift+Z undo and redo it exactly, and the cards
+`Editing(context)` adds the items and owns them (the window builds it). Every edit runs a use
+case of `briefing.core.editing` wrapped in `core.undo.Recorded`, through `operations.push`
+(`push_edit`), so Ctrl+Z and Ctrl+Shift+Z undo and redo it exactly, and the cards
 refresh from `operations.changed`. Questions and answers are edited in the comparison window
 (`briefing.ui.compare`).
 
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
@@ -37,6 +38,9 @@ from briefing.ui.forms import (
     TopicForm,
 )
 
+if TYPE_CHECKING:
+    from briefing.ui.panel import PanelContext
+
 
 def warn(parent: QWidget, title: str, text: str) -> None:
     """Tell the user why an edit, an undo or a redo was refused. Tests replace this."""
@@ -44,7 +48,7 @@ def warn(parent: QWidget, title: str, text: str) -> None:
 
 
 def push_edit(
-    window, text: str, edit: Callable, *, stale: bool = False, keep: bool = False
+    context: PanelContext, text: str, edit: Callable, *, stale: bool = False, keep: bool = False
 ) -> editing.Edited | None:
     """Run an edit through the undo stack; say in a dialog why it was refused, if it was.
 
@@ -58,18 +62,18 @@ def push_edit(
     """
     recorded = Recorded(edit)
     try:
-        return window.operations.push(text, recorded.do, recorded.undo)
+        return context.operations.push(text, recorded.do, recorded.undo)
     except BriefingError as error:
         if (stale and isinstance(error, StaleRecord)) or (
             keep and isinstance(error, StoreUnreachable)
         ):
             raise
-        warn(window, text, str(error))
+        warn(context.window, text, str(error))
         return None
 
 
 def save_form(
-    window,
+    context: PanelContext,
     form: Form,
     text: str,
     prepare: Callable[[Form], Callable | None],
@@ -86,14 +90,14 @@ def save_form(
     If the store's server cannot be reached, the form is shown again as the user left it,
     saying so, to save again once the server is back.
     """
-    show = exec_form or window.editing.exec_form
+    show = exec_form or Editing.exec_form
     while show(form):
         try:
             edit = prepare(form)  # may read (a look-alike name), so may find the server gone
             if edit is None:
                 return None
             return push_edit(
-                window,
+                context,
                 text,
                 lambda s, edit=edit, version=form.version: edit(s, version),
                 stale=True,
@@ -107,16 +111,22 @@ def save_form(
     return None
 
 
-def report_refusal(window, what: str, why: str) -> None:
+def report_refusal(context: PanelContext, what: str, why: str) -> None:
     """An undo or redo was refused and nothing changed: say so in the status bar and a dialog."""
-    window.statusBar().showMessage(f"{what}: refused, nothing changed", 8000)
-    warn(window, what, f"{why[:1].upper()}{why[1:]}.")
+    context.status(f"{what}: refused, nothing changed", 8000)
+    warn(context.window, what, f"{why[:1].upper()}{why[1:]}.")
 
 
 class Editing:
-    def __init__(self, window) -> None:
-        self.window = window
-        menu = window.edit_menu
+    """The Edit menu's editing items: topics, stakeholders, positions and events. Every refused
+    undo or redo (an edit here, a deleted note, a new quote) is told the same way, here."""
+
+    def __init__(self, context: PanelContext) -> None:
+        self.context = context
+        self.shown = context.shown
+        self.window = context.window  # the parent of its forms and questions
+        context.operations.refused.connect(lambda what, why: report_refusal(context, what, why))
+        menu = context.menus.edit
         menu.addSeparator()
         self.new_topic_action = self._add("New &topic\u2026", self.new_topic, "Ctrl+Shift+T")
         self.rename_topic_action = self._add("Re&name topic\u2026", self.rename_topic)
@@ -138,17 +148,17 @@ class Editing:
         )
         # The Delete key deletes a stakeholder only where the cards have the focus: in a list of
         # notes, briefing items or results it must not reach the card selected elsewhere.
+        # The window adds it to the cards.
         self.delete_stakeholder_action.setShortcutContext(
             Qt.ShortcutContext.WidgetWithChildrenShortcut
         )
-        self.window.grid.addAction(self.delete_stakeholder_action)
 
     def _add(self, text: str, slot, shortcut=None) -> QAction:
         action = QAction(text, self.window)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
         action.triggered.connect(slot)
-        self.window.edit_menu.addAction(action)
+        self.context.menus.edit.addAction(action)
         return action
 
     # -- what tests replace -------------------------------------------------------------------
@@ -172,18 +182,18 @@ class Editing:
 
     def read(self, work):
         """What a form starts from, read on the store runner (the window paints meanwhile)."""
-        return self.window.operations.runner.read_now(work)
+        return self.context.runner.read_now(work)
 
     def _need_stakeholder(self) -> int | None:
-        stakeholder_id = self.window.selected_stakeholder_id()
+        stakeholder_id = self.shown.stakeholder_id
         if stakeholder_id is None:
-            self.window.statusBar().showMessage("Select a stakeholder's card first", 4000)
+            self.context.status("Select a stakeholder's card first", 4000)
         return stakeholder_id
 
     def _need_topic(self) -> int | None:
-        if self.window.topic_id is None:
-            self.window.statusBar().showMessage("Create a topic first", 4000)
-        return self.window.topic_id
+        if self.shown.topic_id is None:
+            self.context.status("Create a topic first", 4000)
+        return self.shown.topic_id
 
     def _confirm_similar(self, warning: str | None, title: str) -> bool | None:
         """None when the user declines a look-alike name; else whether it needs allowing."""
@@ -194,21 +204,19 @@ class Editing:
 
     def _show_topic(self, topic_id: int | None) -> None:
         if topic_id is not None:
-            index = self.window.topics.findData(topic_id)
-            if index >= 0:
-                self.window.topics.setCurrentIndex(index)
+            self.context.navigation.topic_requested.emit(topic_id)
 
     # -- topics -------------------------------------------------------------------------------
 
     def new_topic(self) -> None:
-        form = TopicForm(self.window.operations.runner, parent=self.window)
+        form = TopicForm(self.context.runner, parent=self.window)
         if self.exec_form(form):
             name, text = form.name.text(), form.description.toPlainText()
             allow = self._confirm_similar(form.warning(), "Similar topic name")
             if allow is None:
                 return
             made = push_edit(
-                self.window,
+                self.context,
                 "New topic",
                 lambda s: editing.create_topic(s, name, text, allow_similar=allow),
             )
@@ -229,7 +237,7 @@ class Editing:
             form.fill(topic.name, topic.description)
             return version
 
-        form = TopicForm(self.window.operations.runner, topic_id, parent=self.window)
+        form = TopicForm(self.context.runner, topic_id, parent=self.window)
         form.version = load(form)
 
         def prepare(form: TopicForm):
@@ -241,23 +249,23 @@ class Editing:
                 s, topic_id, name, text, allow_similar=allow, expected_version=version
             )
 
-        save_form(self.window, form, "Rename topic", prepare, load, self.exec_form)
+        save_form(self.context, form, "Rename topic", prepare, load, self.exec_form)
 
     def delete_topic(self) -> None:
         if (topic_id := self._need_topic()) is None:
             return
-        name = self.window.topics.currentText()
+        name = self.shown.topic_name
         goes = self.read(lambda s: editing.topic_deletion_consequences(s, topic_id))
         text = f"Delete the topic \u201c{name}\u201d?\n\n" + "\n".join(goes)
         text += "\n\nYou can undo this."
         if self.ask(self.window, "Delete topic", text):
-            push_edit(self.window, "Delete topic", lambda s: editing.delete_topic(s, topic_id))
+            push_edit(self.context, "Delete topic", lambda s: editing.delete_topic(s, topic_id))
 
     # -- stakeholders -------------------------------------------------------------------------
 
     def new_stakeholder(self) -> None:
-        topic_id = self.window.topic_id
-        form = StakeholderForm(self.window.operations.runner, parent=self.window)
+        topic_id = self.shown.topic_id
+        form = StakeholderForm(self.context.runner, parent=self.window)
         while self.exec_form(form):
             fields = form.values()
             try:
@@ -265,7 +273,7 @@ class Editing:
                 if allow is None:
                     return
                 made = push_edit(
-                    self.window,
+                    self.context,
                     "New stakeholder",
                     lambda s, fields=fields, allow=allow: editing.add_stakeholder(
                         s, fields, topic_id, allow_similar=allow
@@ -275,8 +283,8 @@ class Editing:
             except StoreUnreachable as lost:  # shown again as typed, to save once it is back
                 form.show_unreachable(str(lost))
                 continue
-            if made is not None:
-                self.window.select_stakeholder(fields.name.strip())
+            if made is not None and made.id is not None:
+                self.context.navigation.card_requested.emit(made.id)
             return
 
     def link_stakeholder(self) -> None:
@@ -289,7 +297,7 @@ class Editing:
         if self.exec_form(form):
             chosen = form.choice.currentData()
             push_edit(
-                self.window,
+                self.context,
                 "Add stakeholder to topic",
                 lambda s: editing.link_stakeholder(s, topic_id, chosen),
             )
@@ -309,9 +317,7 @@ class Editing:
             return version
 
         fields = self.read(lambda s: editing.stakeholder_fields(s, stakeholder_id))
-        form = StakeholderForm(
-            self.window.operations.runner, stakeholder_id, fields, parent=self.window
-        )
+        form = StakeholderForm(self.context.runner, stakeholder_id, fields, parent=self.window)
         form.version = load(form)
 
         def prepare(form: StakeholderForm):
@@ -323,7 +329,7 @@ class Editing:
                 s, stakeholder_id, new, allow_similar=allow, expected_version=version
             )
 
-        save_form(self.window, form, "Edit stakeholder", prepare, load, self.exec_form)
+        save_form(self.context, form, "Edit stakeholder", prepare, load, self.exec_form)
 
     def delete_stakeholder(self) -> None:
         if (stakeholder_id := self._need_stakeholder()) is None:
@@ -340,7 +346,7 @@ class Editing:
             if not self.ask(self.window, "Delete stakeholder", text):
                 return
         push_edit(
-            self.window,
+            self.context,
             f"Delete {name}",
             lambda s: editing.delete_stakeholder(s, stakeholder_id),
         )
@@ -391,31 +397,21 @@ class Editing:
                 expected_version=seen.get(as_of, versions.ABSENT),
             )
 
-        save_form(self.window, form, f"Set position of {name}", prepare, load, self.exec_form)
+        save_form(self.context, form, f"Set position of {name}", prepare, load, self.exec_form)
 
     def new_event(self) -> None:
         if (topic_id := self._need_topic()) is None:
             return
-        people, sources = self.read(
+        form = EventForm([], [], self.shown.stakeholder_id, parent=self.window)
+        # Every source of the store to choose from: read while the form shows "Loading…".
+        form.load_later(
+            self.context.runner,
             lambda s: (
                 editing.stakeholder_choices(s, topic_id=topic_id, on_topic=True),
                 editing.source_choices(s),
-            )
+            ),
+            lambda choices: form.set_choices(*choices),
         )
-        form = EventForm(people, sources, self.window.selected_stakeholder_id(), parent=self.window)
         if self.exec_form(form):
             fields = form.values()
-            push_edit(self.window, "New event", lambda s: editing.add_event(s, topic_id, fields))
-
-
-def install_editing(window) -> Editing:
-    """The Edit menu's editing items, the History side tab, and the comparison (View menu)."""
-    from briefing.ui.compare import install_compare
-    from briefing.ui.history import install_history
-
-    window.editing = Editing(window)
-    # Every refused undo or redo (an edit here, a deleted note, a new quote) is told the same way.
-    window.operations.refused.connect(lambda what, why: report_refusal(window, what, why))
-    install_history(window)
-    install_compare(window)
-    return window.editing
+            push_edit(self.context, "New event", lambda s: editing.add_event(s, topic_id, fields))

@@ -93,6 +93,7 @@ class Form(QDialog):
         self.ok.setDefault(False)
         cancel.setAutoDefault(False)
         self._inputs: list[QWidget] = []
+        self.loading = False  # filled in the background (`load_later`): no edits, no OK yet
         self._ok_text = ok_text
         # The record's version when the form was filled; what a save expects to find.
         self.version = None
@@ -195,7 +196,36 @@ class Form(QDialog):
         """Something the user should know before OK but may accept (a look-alike name)."""
         return None
 
+    def load_later(self, runner, read, fill: Callable[[object], None]) -> None:
+        """Show the form at once, saying "Loading…" and taking no edits, while `read` runs on
+        the store runner (`runner.query`); `fill(result)` then fills it and opens it for edits.
+        For what grows with the store (every source to choose from: 0.46 s on the 10,000
+        sources of the benchmark store), which `read_now` would make the user wait for with
+        their clicks and keys held back (see `StoreRunner.read_now`)."""
+        self.loading = True
+        for widget in self._inputs:
+            widget.setEnabled(False)
+        self.ok.setEnabled(False)
+        self.status.setText("Loading\u2026")
+        self.status.setStyleSheet("")
+
+        def done(result) -> None:
+            fill(result)
+            self.loading = False
+            for widget in self._inputs:
+                widget.setEnabled(True)
+            self.revalidate()
+
+        def failed(error: BaseException) -> None:
+            self.status.setText("Could not load what this form needs; close it and try again.")
+            self.status.setStyleSheet(ERROR_STYLE)
+            runner.report(error, f"opening {self.windowTitle()}")
+
+        runner.query(read, success=done, failure=failed)
+
     def revalidate(self, *_args) -> None:
+        if self.loading:
+            return  # nothing to check before the form is filled; OK stays off
         problem = self.problem()
         self.ok.setEnabled(problem is None)
         if problem is None and (warning := self.warning()):
@@ -462,20 +492,34 @@ class EventForm(Form):
         )
         if event is not None:
             self.date.setText(event.date_text)
+        # Chosen in the lists, now or once they are filled (`set_choices`).
+        self._wanted = (
+            fields.stakeholder_id if fields else stakeholder_id,
+            fields.source_id if fields else None,
+        )
         self.stakeholder = self.add(
-            "&Stakeholder:",
-            _combo(
-                [("None", None), *stakeholders], fields.stakeholder_id if fields else stakeholder_id
-            ),
+            "&Stakeholder:", _combo([("None", None), *stakeholders], self._wanted[0])
         )
-        self.source = self.add(
-            "S&ource:", _combo([("None", None), *sources], fields.source_id if fields else None)
-        )
+        self.source = self.add("S&ource:", _combo([("None", None), *sources], self._wanted[1]))
         self.revalidate()
+
+    def set_choices(
+        self, stakeholders: list[tuple[str, int]], sources: list[tuple[str, int]]
+    ) -> None:
+        """Fill the lists (read in the background: `load_later`), on the wanted choices."""
+        for combo, items, wanted in (
+            (self.stakeholder, stakeholders, self._wanted[0]),
+            (self.source, sources, self._wanted[1]),
+        ):
+            combo.clear()
+            for text, data in [("None", None), *items]:
+                combo.addItem(text, data)
+            combo.setCurrentIndex(max(0, combo.findData(wanted)))
 
     def fill(self, event: editing.EventLine) -> None:
         self.title.setText(event.fields.title)
         self.date.setText(event.date_text)
+        self._wanted = (event.fields.stakeholder_id, event.fields.source_id)
         self.stakeholder.setCurrentIndex(
             max(0, self.stakeholder.findData(event.fields.stakeholder_id))
         )

@@ -12,8 +12,10 @@ like any other.
 from __future__ import annotations
 
 import contextlib
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
@@ -35,6 +37,9 @@ from briefing.ui.forms import EventForm
 from briefing.ui.panel import SourceRequest, WhenShown
 from briefing.ui.timeline import TimelineWidget
 
+if TYPE_CHECKING:
+    from briefing.ui.panel import PanelContext
+
 IdRole = Qt.ItemDataRole.UserRole + 20
 
 
@@ -46,9 +51,12 @@ def _button(text: str, slot) -> QPushButton:
 
 
 class HistoryPanel(QWidget):
-    def __init__(self, window) -> None:
+    def __init__(self, context: PanelContext, set_position: QAction, new_event: QAction) -> None:
+        """`set_position`, `new_event`: the Edit menu's own actions, which its buttons trigger
+        (the same form, the same undo step)."""
         super().__init__()
-        self.window = window
+        self.context = context
+        self.shown = context.shown
         self.setAccessibleName("History")
         self.events_by_id: dict[int, editing.EventLine] = {}
 
@@ -57,8 +65,8 @@ class HistoryPanel(QWidget):
         self.positions.setAccessibleName("Positions of the selected stakeholder")
         self.positions.setWordWrap(True)
         self.positions.currentRowChanged.connect(self._enable)
-        self.set_position = _button("Set &position\u2026", window.editing.set_position)
-        self.delete_position = _button("Delete position", self._delete_position)
+        self.set_position = _button("Set &position\u2026", set_position.trigger)
+        self.delete_position = _button("Delete position", self.remove_position)
         row = QHBoxLayout()
         row.addWidget(self.set_position)
         row.addWidget(self.delete_position)
@@ -73,9 +81,9 @@ class HistoryPanel(QWidget):
         self.events.setWordWrap(True)
         self.events.currentRowChanged.connect(self._enable)
         self.events.itemActivated.connect(lambda _item: self._edit_event())
-        self.new_event = _button("Ne&w event\u2026", window.editing.new_event)
+        self.new_event = _button("Ne&w event\u2026", new_event.trigger)
         self.edit_event = _button("Edit event\u2026", self._edit_event)
-        self.delete_event = _button("Delete event", self._delete_event)
+        self.delete_event = _button("Delete event", self.remove_event)
         row = QHBoxLayout()
         for button in (self.new_event, self.edit_event, self.delete_event):
             row.addWidget(button)
@@ -103,10 +111,10 @@ class HistoryPanel(QWidget):
         # Read the store only while the tab is shown; a hidden tab catches up when shown.
         self._when_shown = WhenShown(self, self.refresh)
         self._when_shown.mark_stale()
-        window.operations.changed.connect(self._on_changes)
-        window.as_of_changed.connect(lambda _day: self._mark_stale())
-        window.topic_changed.connect(lambda _topic: self._mark_stale())
-        window.grid.selectionModel().currentChanged.connect(lambda *_: self._mark_stale())
+        context.operations.changed.connect(self._on_changes)
+        self.shown.as_of_changed.connect(lambda _day: self._mark_stale())
+        self.shown.topic_changed.connect(lambda _topic: self._mark_stale())
+        self.shown.card_changed.connect(lambda _card: self._mark_stale())
 
     def _on_changes(self, changes: Changes) -> None:
         if changes.touches("position", "event", "stakeholder", "topic", "quote", "source"):
@@ -117,9 +125,9 @@ class HistoryPanel(QWidget):
 
     def refresh(self) -> None:
         self._when_shown.stale = False
-        topic_id = self.window.topic_id
-        stakeholder_id = self.window.selected_stakeholder_id()
-        as_of = self.window.as_of
+        topic_id = self.shown.topic_id
+        stakeholder_id = self.shown.stakeholder_id
+        as_of = self.shown.as_of
         self.positions.clear()
         self.events.clear()
         name = None
@@ -139,7 +147,7 @@ class HistoryPanel(QWidget):
                         positions = editing.stakeholder_positions(session, topic_id, stakeholder_id)
                 return events, name, positions, timeline
 
-            events, name, positions, timeline = self.window.operations.runner.read_now(read)
+            events, name, positions, timeline = self.context.runner.read_now(read)
         self.timeline.set_timeline(timeline)
         self.positions_box.setTitle(f"Positions of {name}" if name else "Positions")
         if name is not None:
@@ -175,9 +183,7 @@ class HistoryPanel(QWidget):
                 None,
             )
             if lane is not None and lane.stakeholder_id is not None:
-                row = self.window.cards.row_of(lane.stakeholder_id)
-                if row is not None:
-                    self.window.grid.setCurrentIndex(self.window.cards.index(row, 0))
+                self.context.navigation.card_requested.emit(lane.stakeholder_id)
             if self._when_shown.stale:
                 self.refresh()
             self._select(self.positions, record_id)
@@ -191,9 +197,9 @@ class HistoryPanel(QWidget):
                     return quote_source(session, record_id)
                 return None
 
-            source_id = self.window.operations.runner.read_now(read)
+            source_id = self.context.runner.read_now(read)
             if source_id is not None:  # the reader opens it, on the quote
-                self.window.navigation.source_requested.emit(
+                self.context.navigation.source_requested.emit(
                     SourceRequest(source_id, quote_id=record_id)
                 )
 
@@ -207,38 +213,41 @@ class HistoryPanel(QWidget):
         return False
 
     def _enable(self, *_args) -> None:
-        has_topic = self.window.topic_id is not None
-        self.set_position.setEnabled(
-            has_topic and self.window.selected_stakeholder_id() is not None
-        )
+        has_topic = self.shown.topic_id is not None
+        self.set_position.setEnabled(has_topic and self.shown.stakeholder_id is not None)
         self.delete_position.setEnabled(self.positions.currentItem() is not None)
         self.new_event.setEnabled(has_topic)
         self.edit_event.setEnabled(self.events.currentItem() is not None)
         self.delete_event.setEnabled(self.events.currentItem() is not None)
 
-    def _delete_position(self) -> None:
+    def remove_position(self) -> None:
         item = self.positions.currentItem()
         if item is None:
             return
         position_id = item.data(IdRole)
-        push_edit(self.window, "Delete position", lambda s: editing.delete_position(s, position_id))
+        push_edit(
+            self.context, "Delete position", lambda s: editing.delete_position(s, position_id)
+        )
 
     def _edit_event(self) -> None:
         item = self.events.currentItem()
-        topic_id = self.window.topic_id
+        topic_id = self.shown.topic_id
         if item is None or topic_id is None:
             return
         event = self.events_by_id[item.data(IdRole)]
-        people, sources = self.window.operations.runner.read_now(
+        form = EventForm([], [], parent=self.context.window, event=event)
+        # Every source of the store to choose from: read while the form shows "Loading…".
+        form.load_later(
+            self.context.runner,
             lambda s: (
                 editing.stakeholder_choices(s, topic_id=topic_id, on_topic=True),
                 editing.source_choices(s),
-            )
+            ),
+            lambda choices: form.set_choices(*choices),
         )
-        form = EventForm(people, sources, parent=self.window, event=event)
 
         def load(form: EventForm):
-            events, version = self.window.operations.runner.read_now(
+            events, version = self.context.runner.read_now(
                 lambda s: (
                     editing.topic_events(s, topic_id),
                     versions.current_version(s, "event", event.id),
@@ -257,18 +266,11 @@ class HistoryPanel(QWidget):
                 s, event.id, fields, expected_version=version
             )
 
-        save_form(self.window, form, "Edit event", prepare, load)
+        save_form(self.context, form, "Edit event", prepare, load)
 
-    def _delete_event(self) -> None:
+    def remove_event(self) -> None:
         item = self.events.currentItem()
         if item is None:
             return
         event_id = item.data(IdRole)
-        push_edit(self.window, "Delete event", lambda s: editing.delete_event(s, event_id))
-
-
-def install_history(window) -> HistoryPanel:
-    panel = HistoryPanel(window)
-    window.side_tabs.addTab(panel, "Histor&y")  # Alt+H is Help
-    window.history = panel
-    return panel
+        push_edit(self.context, "Delete event", lambda s: editing.delete_event(s, event_id))

@@ -1,15 +1,18 @@
 """The main window: a topic chooser, the stakeholder cards, and the selected card's details.
 
-Features attach themselves to the window's parts rather than to each other: the menus
-(`file_menu`, `edit_menu`, `view_menu`, `help_menu`), the side panel's tabs (`side_tabs`, whose
-first tab is the details), and `operations`, through which every change to the store runs and is
-announced (`operations.changed`), so the cards and details refresh after any edit.
+The window builds its features itself, each with the one `PanelContext` (`ui.panel`): the store
+runner, `operations` (through which every change to the store runs and is announced, so the
+cards and details refresh after any edit), navigation signals, what the window shows (`Shown`),
+the menus and the status line. It places what each feature exposes (its side tab, its actions,
+its toolbar) and answers navigation requests (a topic, a card, a tab); features never set
+attributes on the window, and reach each other only through signals.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import sys
+from html import escape
 
 from PySide6.QtCore import (
     QByteArray,
@@ -19,7 +22,6 @@ from PySide6.QtCore import (
     QSettings,
     Qt,
     QTimer,
-    Signal,
 )
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
@@ -47,25 +49,28 @@ from briefing.render.detail import MORE_QUOTES_HREF, stakeholder_html
 from briefing.store import Store
 from briefing.text import isolate
 from briefing.ui import theme
-from briefing.ui.backups import install_backups
-from briefing.ui.briefings import install_briefings
+from briefing.ui.backups import Backups
+from briefing.ui.briefings import BriefingsPanel
 from briefing.ui.browser import SafeBrowser
 from briefing.ui.cards import CardGrid, CardListModel, StakeholderIdRole, describe, plural
+from briefing.ui.compare import CompareFeature
 from briefing.ui.datefield import DateField
-from briefing.ui.editing import install_editing
+from briefing.ui.editing import Editing
 from briefing.ui.failures import open_log_folder
-from briefing.ui.notes import install_notes
+from briefing.ui.history import HistoryPanel
+from briefing.ui.notes import NotesPanel
 from briefing.ui.operations import Operations
-from briefing.ui.packs import install_packs
-from briefing.ui.panel import Navigation, PanelContext
-from briefing.ui.search import install_search
-from briefing.ui.sources import install_sources
-from briefing.ui.stakeholder_map import install_stakeholder_map
-from briefing.ui.store_encryption import install_store_encryption
+from briefing.ui.packs import Packs
+from briefing.ui.panel import Menus, Navigation, PanelContext, Shown
+from briefing.ui.search import SearchFeature
+from briefing.ui.sources import SourcesPanel
+from briefing.ui.stakeholder_map import MapPanel
+from briefing.ui.store_encryption import StoreEncryption
 from briefing.ui.store_runner import StoreRunner
 
 SWITCH_INTERVAL_S = 0.0005  # how long a thread holds Python's lock before others get a turn
 DETAIL_QUOTES = 50  # quotes the details show of a card at first, and more per "Show more"
+ASYNC_DETAIL_QUOTES = 20  # a card with more quotes has its details read in the background
 NOTES_ONLY = frozenset({"note", "tag"})  # changes that touch nothing on a card but its notes
 NO_CARDS_HTML = (
     "<h2>No stakeholders on this topic yet</h2><p class='muted'>Add the first with "
@@ -73,6 +78,7 @@ NO_CARDS_HTML = (
     "the store on this topic with <b>Edit › Add existing stakeholder to topic…</b>. "
     "Its card will appear on the left, and its details here.</p>"
 )
+LOADING_HTML = "<h2>{name}</h2><p class='muted'>Loading the details\u2026</p>"
 NO_TOPIC_HTML = (
     "<h2>No topic yet</h2><p class='muted'>Start one with <b>Edit › New topic…</b>, "
     "then add its stakeholders.</p>"
@@ -92,10 +98,8 @@ SERVER_LOST_STYLE = f"QLabel {{ background: {palette.ERROR}; color: white; paddi
 
 
 class MainWindow(QMainWindow):
-    topic_changed = Signal(int)
     others_changed = Signal(object)  # kinds of record other writers changed (a team store)
     server_reachable = Signal(bool)  # whether a team store's server answers (from the listener)
-    as_of_changed = Signal(object)  # the day the cards stand as of (a date), or None: today
 
     def __init__(self, store: Store, settings: QSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -103,20 +107,21 @@ class MainWindow(QMainWindow):
         self.settings = settings
         # Store work runs in threads beside this one. Every paint and every model call of the
         # window takes Python's lock; while a reader runs Python, each waits for the reader's
-        # time slice (5 ms by default), so a window with many delegates would crawl. A shorter
-        # slice keeps the window answering (about half the longest stall on the big store).
+        # time slice (5 ms by default), so a window with many delegates would crawl. Measured
+        # again once long reads moved to `query` and exports to a warm child process
+        # (bench_gui_stalls.py, longest gap in ms, 0.5 ms slice against Python's 5 ms, two
+        # runs of each on the shared 2-core machine, each pair under the same load):
+        #   rename 146 / 1,876 and 1,154 / 1,758; switch topics 50 / 150 and 63 / 616;
+        #   largest card 54 / 191 and 83 / 436; export 46 / 695 and 486 / 463;
+        #   note saved during an import 2,350 / 2,537 and 1,304 / 5,872.
+        # The short slice still cuts most stalls by 1.5-10 times, so it stays.
         sys.setswitchinterval(SWITCH_INTERVAL_S)
         self.runner = StoreRunner(store, self)
         self.operations = Operations(store, self, runner=self.runner)
-        # What panels are given, and how features ask for each other (signals, not attributes).
+        # How features ask for each other and the window (signals, not attributes), and what
+        # they read of what the window shows.
         self.navigation = Navigation(self)
-        self.context = PanelContext(
-            runner=self.runner,
-            operations=self.operations,
-            navigation=self.navigation,
-            status=lambda words, ms=5000: self.statusBar().showMessage(words, ms),
-            read_only=store.read_only,
-        )
+        self.shown = Shown(self)
         self.operations.changed.connect(self.on_changes)
         # A store shared with others (a team store) tells of their changes as they commit:
         # announced like this window's own, so every view refreshes what they touched.
@@ -130,10 +135,8 @@ class MainWindow(QMainWindow):
         self.server_reachable.connect(self._on_server_reachable)
         self.listener = store.listen(self.others_changed.emit, self.server_reachable.emit)
         self.operations.stepped.connect(lambda words: self.statusBar().showMessage(words, 10000))
-        self.topic_id: int | None = None
         self._generation = 0  # of `show_topic`: a later showing wins over one still reading
         self._detail_generation = 0
-        self.as_of: dt.date | None = None
         self.setWindowTitle("Briefing")
         self.setAccessibleName("Briefing main window")
 
@@ -163,6 +166,7 @@ class MainWindow(QMainWindow):
         self.grid = CardGrid()
         self.grid.setModel(self.cards)
         self.grid.selectionModel().currentChanged.connect(self._on_current_card)
+        self.grid.selectionModel().selectionChanged.connect(self._on_selection)
         self.grid.activated.connect(self._on_card_activated)
 
         self.detail = SafeBrowser()
@@ -173,6 +177,7 @@ class MainWindow(QMainWindow):
         self._detail_shows_card = False
         self._detail_stale = False
         self._rendering_detail = False
+        self._detail_pending = False  # a card's details are being read in the background
         # The details show a card's first quotes; "Show more quotes" raises this, a new card
         # resets it. A card with a thousand quotes then opens as fast as one with ten.
         self._detail_quotes = DETAIL_QUOTES
@@ -227,16 +232,35 @@ class MainWindow(QMainWindow):
 
         self._build_menus()
         self.statusBar().setAccessibleName("Status")
-        install_editing(self)
-        self.empty_button.clicked.connect(self._on_empty_button)
-        install_search(self)
-        install_briefings(self)
-        install_sources(self)
-        install_notes(self)
-        install_packs(self)
-        install_backups(self)
-        install_store_encryption(self)
-        install_stakeholder_map(self)
+        # What every feature is given (`ui.panel`), then the features, in the order their tabs
+        # and menu items appear.
+        self.context = PanelContext(
+            runner=self.runner,
+            operations=self.operations,
+            navigation=self.navigation,
+            shown=self.shown,
+            menus=Menus(
+                file=self.file_menu,
+                edit=self.edit_menu,
+                view=self.view_menu,
+                help=self.help_menu,
+                quit_action=self.quit_action,
+                undo_action=self.undo_action,
+                redo_action=self.redo_action,
+            ),
+            status=lambda words, ms=5000: self.statusBar().showMessage(words, ms),
+            read_only=store.read_only,
+            store_path=store.path,
+            details=self.detail,
+            window=self,
+        )
+        self.navigation.topic_requested.connect(self._on_topic_requested)
+        self.navigation.card_requested.connect(self._on_card_requested)
+        self.navigation.tab_requested.connect(self._on_tab_requested)
+        self.navigation.cards_requested.connect(
+            lambda: self.grid.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        )
+        self._build_features()
         self._number_side_tabs()
         self._order_tabs()
         self._bind_delete_keys()
@@ -245,6 +269,108 @@ class MainWindow(QMainWindow):
         self._restore_place()
 
     # -- building -----------------------------------------------------------------------------
+
+    def _build_features(self) -> None:
+        context = self.context
+        # Edit menu: topics, stakeholders, positions, events; the History tab; comparison.
+        self.editing = Editing(context)
+        self.grid.addAction(self.editing.delete_stakeholder_action)
+        self.empty_button.clicked.connect(self._on_empty_button)
+        self.history = HistoryPanel(
+            context, self.editing.position_action, self.editing.event_action
+        )
+        self.side_tabs.addTab(self.history, "Histor&y")  # Alt+H is Help
+        self.comparison = CompareFeature(context)
+        self.compare_action = self.comparison.action
+        # Search: its box in a toolbar, its tab, Edit > Find.
+        self.search = SearchFeature(context)
+        self.addToolBar(self.search.toolbar)
+        self.side_tabs.addTab(self.search.panel, "&Search")
+        # Briefings: its tab, File > Export / Export whole topic / Print preview.
+        self.briefings = BriefingsPanel(context)
+        self.side_tabs.addTab(self.briefings, "&Briefings")
+        self.installEventFilter(self.briefings)
+        self.export_action = self.briefings.export_action
+        self.export_topic_action = self.briefings.export_topic_action
+        self.preview_action = self.briefings.preview_action
+        # Sources: its tab, File > Import source, View > Go to sources, files dropped here.
+        self.sources_panel = SourcesPanel(context)
+        self.side_tabs.addTab(self.sources_panel, "Sou&rces")  # Alt+S is Search
+        self.import_source_action = self.sources_panel.import_action
+        self.show_sources_action = self.sources_panel.show_action
+        self.installEventFilter(self.sources_panel.drops)
+        # Notes: its tab, File > New note, View > Go to notes.
+        self.notes_panel = NotesPanel(context)
+        self.side_tabs.addTab(self.notes_panel, "&Notes")
+        self.installEventFilter(self.notes_panel)
+        # Sharing a topic as a file, and importing one (File menu, and dropped packs).
+        self.packs = Packs(context, self.store)
+        self.pack_tasks = self.packs.tasks
+        self.installEventFilter(self.packs.drops)
+        # File > Backups, and restoring one (which reopens the window: `restore_requested`).
+        self.backups = Backups(context, self.store)
+        self.backups_action = self.backups.action
+        if self.store.read_only:
+            self.windowTitleChanged.connect(self._mark_read_only)
+            self._mark_read_only(self.windowTitle())
+            self.statusBar().showMessage(
+                "Read-only: this store is open for changes in another window", 0
+            )
+        self.setAcceptDrops(True)  # sources and packs dropped on the window
+        # The stakeholder map. Ctrl+7 reaches it; every letter of "Map" has a use elsewhere.
+        self.map_panel = MapPanel(context)
+        self.side_tabs.addTab(self.map_panel, "Map")
+
+    @property
+    def restore_requested(self):
+        """The backup the user chose to restore (File > Backups), once the window has closed."""
+        return self.backups.restore_requested
+
+    def _mark_read_only(self, title: str) -> None:
+        from briefing.ui.backups import READ_ONLY_MARK, read_only_title
+
+        if READ_ONLY_MARK not in title:
+            self.setWindowTitle(read_only_title(title))
+
+    @property
+    def topic_id(self) -> int | None:
+        return self.shown.topic_id
+
+    @topic_id.setter
+    def topic_id(self, topic_id: int | None) -> None:
+        self.shown.topic_id = topic_id
+
+    @property
+    def as_of(self) -> dt.date | None:
+        return self.shown.as_of
+
+    def _on_topic_requested(self, topic_id: int) -> None:
+        position = self.topics.findData(topic_id)
+        if position >= 0 and topic_id != self.topic_id:
+            self.topics.setCurrentIndex(position)
+
+    def _on_card_requested(self, stakeholder_id: int) -> None:
+        row = self.cards.row_of(stakeholder_id)
+        if row is not None:
+            index = self.cards.index(row, 0)
+            self.grid.selectionModel().setCurrentIndex(
+                index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+            )
+            self.grid.scrollTo(index)
+
+    def _on_tab_requested(self, widget: QWidget, focus: bool) -> None:
+        if focus:
+            self.show_side_tab(widget)
+            return
+        if not self.toggle_detail.isChecked():
+            self.toggle_detail.setChecked(True)
+        self.side_tabs.setVisible(True)
+        self.side_tabs.setCurrentWidget(widget)
+
+    def _on_selection(self, *_args) -> None:
+        self.shown.selected_ids = tuple(
+            index.data(StakeholderIdRole) for index in self.grid.selectionModel().selectedIndexes()
+        )
 
     def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
         action = QAction(text, self)
@@ -303,9 +429,9 @@ class MainWindow(QMainWindow):
         self.as_of_today.setEnabled(day is not None)
         if day == self.as_of:
             return
-        self.as_of = day
+        self.shown.as_of = day
         self.show_topic(self.topic_id)
-        self.as_of_changed.emit(day)
+        self.shown.as_of_changed.emit(day)
         if day is not None:
             self.statusBar().showMessage(f"Showing the topic as of {format_date(day)}", 8000)
 
@@ -408,20 +534,15 @@ class MainWindow(QMainWindow):
         slot, so it asks the same question (notes, briefings, quotes) and is undoable the same
         way. Each key works only where its list has the focus, like the cards' Delete."""
         lists = [
-            ("notes_panel", "list", "delete_selected", "Delete note"),
-            ("briefings", "list", "delete", "Delete briefing"),
-            ("briefings", "items", "remove", "Remove item from briefing"),
-            ("sources_panel", "quote_list", "delete_quote", "Delete quote"),
-            ("history", "positions", "_delete_position", "Delete position"),
-            ("history", "events", "_delete_event", "Delete event"),
+            (self.notes_panel.list, self.notes_panel.delete_selected, "Delete note"),
+            (self.briefings.list, self.briefings.delete, "Delete briefing"),
+            (self.briefings.items, self.briefings.remove, "Remove item from briefing"),
+            (self.sources_panel.quote_list, self.sources_panel.delete_quote, "Delete quote"),
+            (self.history.positions, self.history.remove_position, "Delete position"),
+            (self.history.events, self.history.remove_event, "Delete event"),
         ]
         self.delete_actions: list[QAction] = []
-        for owner_name, view_name, slot_name, text in lists:
-            owner = getattr(self, owner_name, None)
-            view = getattr(owner, view_name, None)
-            slot = getattr(owner, slot_name, None)
-            if view is None or slot is None:
-                continue
+        for view, slot, text in lists:
             action = QAction(text, view)
             action.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
             action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
@@ -480,8 +601,8 @@ class MainWindow(QMainWindow):
         self.settings.setValue("main/card", card if card is not None else -1)
         self.settings.setValue("main/cards_scroll", self.grid.verticalScrollBar().value())
         self.settings.setValue("main/side_tab", self.side_tabs.currentIndex())
-        sources = getattr(self, "sources_panel", None)
-        if sources is not None and sources.document is not None:
+        sources = self.sources_panel
+        if sources.document is not None:
             self.settings.setValue("main/source", sources.document.id)
             self.settings.setValue("main/source_scroll", sources.reader.verticalScrollBar().value())
         self.settings.sync()
@@ -492,9 +613,9 @@ class MainWindow(QMainWindow):
         card = self.settings.value("main/card", -1, type=int)
         if card >= 0 and (row := self.cards.row_of(card)) is not None:
             self.grid.setCurrentIndex(self.cards.index(row, 0))
-        sources = getattr(self, "sources_panel", None)
+        sources = self.sources_panel
         source = self.settings.value("main/source", -1, type=int)
-        if sources is not None and source >= 0 and sources.chooser.findData(source) >= 0:
+        if source >= 0 and sources.chooser.findData(source) >= 0:
             sources.reload(select_source=source)
             scroll = self.settings.value("main/source_scroll", 0, type=int)
             QTimer.singleShot(
@@ -543,7 +664,8 @@ class MainWindow(QMainWindow):
     def show_topic(self, topic_id: int | None, select: int | None = None) -> None:
         """Show a topic's cards, keeping the card of `select` (default: the current card)."""
         selected = select if select is not None else self.selected_stakeholder_id()
-        self.topic_id = topic_id
+        self.shown.topic_id = topic_id
+        self.shown.topic_name = self.topics.currentText() if topic_id is not None else ""
         cards = []
         numbers: dict[str, int] = {}
         if topic_id is not None:
@@ -560,6 +682,7 @@ class MainWindow(QMainWindow):
         same_topic = topic_id == getattr(self, "_shown_topic", None)
         self._shown_topic = topic_id
         self.cards.set_cards(cards)
+        self.shown.card_ids = tuple(self.cards.ids())
         if topic_id is None:
             self.description.setText("This store holds no topic yet.")
             self.setWindowTitle("Briefing")
@@ -579,8 +702,9 @@ class MainWindow(QMainWindow):
             self.grid.doItemsLayout()
             self.grid.verticalScrollBar().setValue(scroll)
         self._show_counts(numbers)
+        self._sync_shown_cards()  # a reset of the cards says nothing to the selection's signals
         if topic_id is not None:
-            self.topic_changed.emit(topic_id)
+            self.shown.topic_changed.emit(topic_id)
 
     def _show_empty_state(self, topic_id: int | None, has_cards: bool) -> None:
         """An empty topic (or store) says what to do next and offers the button to do it."""
@@ -682,7 +806,17 @@ class MainWindow(QMainWindow):
 
     def _on_current_card(self, current: QModelIndex, _previous: QModelIndex) -> None:
         self._detail_quotes = DETAIL_QUOTES
+        self._sync_shown_cards()
         self._show_detail()
+        self.shown.card_changed.emit(self.shown.stakeholder_id)
+
+    def _sync_shown_cards(self) -> None:
+        """`shown` as the cards are now: the current card and the selected ones."""
+        current = self.grid.currentIndex()
+        self.shown.stakeholder_id = current.data(StakeholderIdRole) if current.isValid() else None
+        name = current.data(Qt.ItemDataRole.DisplayRole) if current.isValid() else ""
+        self.shown.stakeholder_name = name or ""
+        self._on_selection()
 
     def _on_detail_link(self, url) -> None:
         if url.toString() == MORE_QUOTES_HREF:
@@ -690,41 +824,69 @@ class MainWindow(QMainWindow):
             self._show_detail(keep_scroll=True)
 
     def _show_detail(self, *, keep_scroll: bool = False) -> None:
-        """Show the current card in the details (or the welcome text when there is none)."""
+        """Show the current card in the details (or the welcome text when there is none).
+
+        A card's details are read and written as HTML on a reader thread. A card with few
+        quotes is read at once (`read_now`: a bounded read of a few milliseconds, so the page
+        never flashes "Loading…"). A card with more (`ASYNC_DETAIL_QUOTES`) may take most of a
+        second on a big store, during which `read_now` would hold back the user's clicks and
+        keys: its details say "Loading…" at once (or keep the page they show, on a refresh),
+        the window takes input meanwhile, and the page is filled when the read returns."""
         current = self.grid.currentIndex()
-        bar = self.detail.verticalScrollBar()
-        position = bar.value()
-        self._rendering_detail = True
-        try:
-            if not current.isValid() or self.topic_id is None:
-                if self.topic_id is None:
-                    self.detail.setHtml(NO_TOPIC_HTML)
-                else:
-                    self.detail.setHtml(
-                        NO_CARDS_HTML if not self.cards.rowCount() else WELCOME_HTML
-                    )
-                self._detail_shows_card = self._detail_stale = False
-                return
-            topic_id, stakeholder_id = self.topic_id, current.data(StakeholderIdRole)
-            limit, as_of = self._detail_quotes, self.as_of
-            generation = self._detail_generation = self._detail_generation + 1
-            # Read and written as HTML on a reader thread; the window paints meanwhile.
-            html = self.runner.read_now(
-                lambda session: stakeholder_html(
-                    stakeholder_detail(
-                        session, topic_id, stakeholder_id, quote_limit=limit, as_of=as_of
-                    )
+        position = self.detail.verticalScrollBar().value()
+        generation = self._detail_generation = self._detail_generation + 1
+        self._detail_pending = False
+        if not current.isValid() or self.topic_id is None:
+            if self.topic_id is None:
+                self._put_detail(NO_TOPIC_HTML)
+            else:
+                self._put_detail(NO_CARDS_HTML if not self.cards.rowCount() else WELCOME_HTML)
+            self._detail_shows_card = self._detail_stale = False
+            return
+        topic_id, stakeholder_id = self.topic_id, current.data(StakeholderIdRole)
+        limit, as_of = self._detail_quotes, self.as_of
+        card = self.cards.card(current.row())
+
+        def read(session) -> str:
+            return stakeholder_html(
+                stakeholder_detail(
+                    session, topic_id, stakeholder_id, quote_limit=limit, as_of=as_of
                 )
             )
+
+        def arrived(html: str) -> None:
             if generation != self._detail_generation:
                 return  # a newer card was shown while this one was read
+            self._detail_pending = False
+            self._put_detail(html)
+            if keep_scroll:
+                self.detail.verticalScrollBar().setValue(position)
+            self._detail_shows_card, self._detail_stale = True, False
+            self.detail.setAccessibleDescription(describe(card))
+
+        if card.quote_count <= ASYNC_DETAIL_QUOTES:
+            arrived(self.runner.read_now(read))
+            return
+
+        def failed(error: BaseException) -> None:
+            if generation == self._detail_generation:
+                self._detail_pending = False
+                self._put_detail(WELCOME_HTML)
+                self._detail_shows_card = self._detail_stale = False
+            self.runner.report(error, "reading the card's details")
+
+        self._detail_pending = True
+        if not keep_scroll:  # a refresh keeps the page it shows until the new one is read
+            self._put_detail(LOADING_HTML.format(name=escape(card.name)))
+            self.detail.setAccessibleDescription(f"Loading the details of {card.name}")
+        self.runner.query(read, success=arrived, failure=failed, key="detail")
+
+    def _put_detail(self, html: str) -> None:
+        self._rendering_detail = True
+        try:
             self.detail.setHtml(html)
         finally:
             self._rendering_detail = False
-        if keep_scroll:
-            bar.setValue(position)
-        self._detail_shows_card, self._detail_stale = True, False
-        self.detail.setAccessibleDescription(describe(self.cards.card(current.row())))
 
     def _on_detail_replaced(self) -> None:
         if not self._rendering_detail:

@@ -9,7 +9,7 @@ anything else, and opens a link only after the user clicked it and confirmed the
 Saving as you type: every edit restarts a short single-shot timer (`SAVE_AFTER_MS`), and the first
 unsaved edit also starts a deadline (`SAVE_AT_MOST_MS`) that is not restarted, so that a user
 who types without pausing still has their words committed at least once a second. Each save is
-one transaction through `window.operations.run`; its `Changes` name notes alone, so the window
+one transaction through `operations.run`; its `Changes` name notes alone, so the window
 refreshes only what notes change (the cards' note counts, the details when shown), and this
 panel only the saved note's row. A save takes a few milliseconds on the GUI thread, which keeps
 the code simple and typing smooth (see README for measured numbers). The window's close, a
@@ -278,13 +278,15 @@ class NoteDelegate(QStyledItemDelegate):
 class NotesPanel(QWidget):
     """The "Notes" side tab of the main window."""
 
-    def __init__(self, window, parent: QWidget | None = None) -> None:
+    def __init__(self, context: PanelContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.window_ = window
-        self.operations = window.operations
-        self.context: PanelContext = window.context  # what this panel may use of the window
-        self.runner = self.context.runner
-        self.store = window.store
+        register_app_image(
+            LOCK_IMAGE.partition(":")[2], lock_icon().pixmap(32, 32).toImage()
+        )  # the details' padlock
+        self.context = context  # what this panel may use of the window
+        self.operations = context.operations
+        self.runner = context.runner
+        self.store = context.operations.store
         self.card_id: int | None = None
         self.topic_id: int | None = None
         self._selecting = False  # the panel itself is moving the list's selection
@@ -326,7 +328,7 @@ class NotesPanel(QWidget):
 
         self.editor = NoteEditor(self.operations, self.store)
         self.editor.saved.connect(self._on_saved)
-        self.editor.message.connect(lambda text: window.statusBar().showMessage(text, 5000))
+        self.editor.message.connect(lambda text: context.status(text, 5000))
 
         top = QHBoxLayout()
         top.addWidget(scope_label)
@@ -344,6 +346,55 @@ class NotesPanel(QWidget):
         layout.addWidget(self.split, 1)
 
         self._update_buttons()
+        self._connect()
+
+    def _connect(self) -> None:
+        """Follow the window's card and topic, answer other features, and add File > New note
+        and View > Go to notes."""
+        context = self.context
+        navigation, shown = context.navigation, context.shown
+        navigation.notes_requested.connect(self.show_notes_on)
+        navigation.note_requested.connect(self.open_note_request)
+        shown.card_changed.connect(self._follow_card)
+        shown.topic_changed.connect(self._follow_card)
+        context.operations.changed.connect(self.on_changes)
+        context.details.anchorClicked.connect(self._on_detail_link)
+
+        self.new_note_action = QAction("&New note", context.window)
+        self.new_note_action.setShortcut(QKeySequence("Ctrl+N"))
+        self.new_note_action.setStatusTip("Write a new note on the selected card")
+        self.new_note_action.triggered.connect(self._new_note_anywhere)
+        context.menus.file.insertAction(context.menus.file.actions()[0], self.new_note_action)
+        self.go_action = QAction("Go to &notes", context.window)
+        self.go_action.setShortcut(QKeySequence("Ctrl+4"))
+        self.go_action.setStatusTip("Move focus to the notes")
+        self.go_action.triggered.connect(self._go_to_notes)
+        context.menus.view.addAction(self.go_action)
+        self._follow_card()
+
+    def _follow_card(self, *_args) -> None:
+        shown = self.context.shown
+        self.show_card(shown.topic_id, shown.stakeholder_id, shown.stakeholder_name)
+
+    def _on_detail_link(self, url: QUrl) -> None:
+        target = notes_link_target(url)
+        if target is not None:
+            self.show_notes_on(target)
+
+    def _new_note_anywhere(self) -> None:
+        # From the notes themselves, a new note on what they show; from anywhere else (the
+        # cards, another tab), on the selected card, as the action says.
+        if not self.isAncestorOf(QApplication.focusWidget()):
+            self.scope_to_card()
+        self._show_tab()
+        self.new_note()
+
+    def _go_to_notes(self) -> None:
+        self._show_tab()
+        self.list.setFocus()
+
+    def _show_tab(self) -> None:
+        self.context.navigation.tab_requested.emit(self, False)
 
     # -- what the panel shows -------------------------------------------------------------------
 
@@ -518,11 +569,65 @@ class NotesPanel(QWidget):
 
     # -- asked by other features (`Navigation`) -------------------------------------------------
 
-    def show_notes_requested(self, target: core.Target) -> None:
-        show_notes_on(self.window_, target)
+    def show_notes_on(self, target: core.Target) -> None:
+        """Bring the tab forward on the notes of one record, ready to write a new one: the way
+        every other part of the window (the details, the source reader, the briefings) lets
+        the user read and write notes on what it shows."""
+        self._show_tab()
+        self.open_on(target)
+        self.editor.source.setFocus()
 
-    def open_note_requested(self, request: NoteRequest) -> None:
-        open_note_request(self.window_, request)
+    def show_note(self, note_id: int) -> bool:
+        """Bring the tab forward with one note open in the editor, listed with the notes of the
+        card (if the window shows it there) or of the record it is on. False if it is gone."""
+        try:
+            note = self.runner.read_now(lambda s: core.note_summary(s, note_id))
+        except NotFound:
+            return False
+        self._show_tab()
+        if self.refresh_pending:
+            self.refresh()
+        if self.model.row_of(note_id) is None:
+            self.open_on(note.target)
+        row = self.model.row_of(note_id)
+        if row is None:
+            return False
+        self.list.setCurrentIndex(self.model.index(row, 0))
+        self.editor.source.setFocus()
+        return True
+
+    def open_note_request(self, request: NoteRequest) -> None:
+        """Answer a `NoteRequest` (from search): the note open in the editor, listed on the
+        card or the topic that lists it, or (scope "own") with the notes of the record it is
+        on; `request.opened` says whether it could be."""
+        if request.scope == "own":
+            request.opened = self.show_note(request.note_id)
+            return
+        choice = next(
+            (
+                i
+                for i in range(self.scope.count())
+                if (self.scope.itemData(i) or ("",))[0] == request.scope
+            ),
+            None,
+        )
+        if choice is None:
+            return
+        if self.scope.currentIndex() != choice:
+            self.scope.setCurrentIndex(choice)  # saves what was being typed, reads the list
+        else:
+            self.refresh()
+        row = self.model.row_of(request.note_id)
+        if row is None:
+            return
+        self._show_tab()
+        self.list.setCurrentIndex(self.model.index(row, 0))  # loads it in the editor
+        if request.select_text:  # the first word matched, so it shows where the note says it
+            editor = self.editor.source
+            editor.moveCursor(QTextCursor.MoveOperation.Start)
+            editor.find(request.select_text)
+        self.list.setFocus(Qt.FocusReason.OtherFocusReason)
+        request.opened = True
 
     # -- actions --------------------------------------------------------------------------------
 
@@ -562,7 +667,7 @@ class NotesPanel(QWidget):
                 f"Delete note \u201c{note.title}\u201d", recorded.do, recorded.undo
             )
         except BriefingError as error:
-            self.window_.statusBar().showMessage(f"Note not deleted: {error}", 5000)
+            self.context.status(f"Note not deleted: {error}", 5000)
         self.refresh()
 
     # -- the window -----------------------------------------------------------------------------
@@ -580,75 +685,6 @@ class NotesPanel(QWidget):
         return False
 
 
-def show_notes_on(window, target: core.Target) -> None:
-    """Bring the Notes tab forward on the notes of one record, ready to write a new one.
-
-    The way every other part of the window (the details, the source reader, the briefings)
-    lets the user read and write notes on what it shows."""
-    panel: NotesPanel = window.notes_panel
-    window.toggle_detail.setChecked(True)
-    window.side_tabs.setVisible(True)
-    window.side_tabs.setCurrentWidget(panel)
-    panel.open_on(target)
-    panel.editor.source.setFocus()
-
-
-def show_note(window, note_id: int) -> bool:
-    """Bring the Notes tab forward with one note open in the editor, listed with the notes of
-    the card (if the window shows it there) or of the record it is on. False if it is gone."""
-    try:
-        note = window.operations.runner.read_now(lambda s: core.note_summary(s, note_id))
-    except NotFound:
-        return False
-    panel: NotesPanel = window.notes_panel
-    window.toggle_detail.setChecked(True)
-    window.side_tabs.setVisible(True)
-    window.side_tabs.setCurrentWidget(panel)
-    if panel.refresh_pending:
-        panel.refresh()
-    if panel.model.row_of(note_id) is None:
-        panel.open_on(note.target)
-    row = panel.model.row_of(note_id)
-    if row is None:
-        return False
-    panel.list.setCurrentIndex(panel.model.index(row, 0))
-    panel.editor.source.setFocus()
-    return True
-
-
-def open_note_request(window, request: NoteRequest) -> None:
-    """Answer a `NoteRequest` (from search): the note open in the editor, listed on the card or
-    the topic that lists it; `request.opened` says whether it could be."""
-    notes: NotesPanel = window.notes_panel
-    choice = next(
-        (
-            i
-            for i in range(notes.scope.count())
-            if (notes.scope.itemData(i) or ("",))[0] == request.scope
-        ),
-        None,
-    )
-    if choice is None:
-        return
-    if notes.scope.currentIndex() != choice:
-        notes.scope.setCurrentIndex(choice)  # saves what was being typed, reads the list
-    else:
-        notes.refresh()
-    row = notes.model.row_of(request.note_id)
-    if row is None:
-        return
-    window.toggle_detail.setChecked(True)
-    window.side_tabs.setVisible(True)
-    window.side_tabs.setCurrentWidget(notes)
-    notes.list.setCurrentIndex(notes.model.index(row, 0))  # loads it in the editor
-    if request.select_text:  # the first word matched, so it shows where the note says it
-        editor = notes.editor.source
-        editor.moveCursor(QTextCursor.MoveOperation.Start)
-        editor.find(request.select_text)
-    notes.list.setFocus(Qt.FocusReason.OtherFocusReason)
-    request.opened = True
-
-
 def notes_link_target(url: QUrl) -> core.Target | None:
     """The record a `notes:KIND/ID` link of the details names (see render.detail.notes_href)."""
     if url.scheme() != NOTES_SCHEME:
@@ -657,61 +693,3 @@ def notes_link_target(url: QUrl) -> core.Target | None:
     if kind not in core.TARGET_KINDS or not number.isdigit():
         return None
     return kind, int(number)
-
-
-def install_notes(window) -> NotesPanel:
-    """Add the Notes tab, its menu entries and its wiring to the main window."""
-    register_app_image(
-        LOCK_IMAGE.partition(":")[2], lock_icon().pixmap(32, 32).toImage()
-    )  # the details' padlock
-    panel = NotesPanel(window)
-    window.notes_panel = panel
-    window.side_tabs.addTab(panel, "&Notes")
-
-    # Other features reach the Notes tab through the window's navigation signals.
-    window.navigation.notes_requested.connect(panel.show_notes_requested)
-    window.navigation.note_requested.connect(panel.open_note_requested)
-
-    def follow_card(*_args) -> None:
-        index = window.grid.currentIndex()
-        name = index.data(Qt.ItemDataRole.DisplayRole) if index.isValid() else ""
-        panel.show_card(window.topic_id, window.selected_stakeholder_id(), name or "")
-
-    window.grid.selectionModel().currentChanged.connect(follow_card)
-    window.topic_changed.connect(follow_card)
-    window.operations.changed.connect(panel.on_changes)
-    window.installEventFilter(panel)
-
-    def on_detail_link(url: QUrl) -> None:
-        target = notes_link_target(url)
-        if target is not None:
-            show_notes_on(window, target)
-
-    window.detail.anchorClicked.connect(on_detail_link)
-
-    def new_note() -> None:
-        # From the notes themselves, a new note on what they show; from anywhere else (the
-        # cards, another tab), on the selected card, as the action says.
-        if not panel.isAncestorOf(QApplication.focusWidget()):
-            panel.scope_to_card()
-        window.side_tabs.setVisible(True)
-        window.side_tabs.setCurrentWidget(panel)
-        panel.new_note()
-
-    def go_to_notes() -> None:
-        window.side_tabs.setVisible(True)
-        window.side_tabs.setCurrentWidget(panel)
-        panel.list.setFocus()
-
-    new_action = QAction("&New note", window)
-    new_action.setShortcut(QKeySequence("Ctrl+N"))
-    new_action.setStatusTip("Write a new note on the selected card")
-    new_action.triggered.connect(new_note)
-    window.file_menu.insertAction(window.file_menu.actions()[0], new_action)
-    go_action = QAction("Go to &notes", window)
-    go_action.setShortcut(QKeySequence("Ctrl+4"))
-    go_action.setStatusTip("Move focus to the notes")
-    go_action.triggered.connect(go_to_notes)
-    window.view_menu.addAction(go_action)
-    follow_card()
-    return panel

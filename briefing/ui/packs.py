@@ -19,6 +19,7 @@ Bad packs are refused in words at step 1, before anything is written.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -42,6 +43,10 @@ from briefing.core.notes import list_notes
 from briefing.core.pack_format import PackCancelled, is_sealed_pack, read_pack
 from briefing.core.undo import Recorded
 from briefing.ui.jobs import BackgroundJob
+
+if TYPE_CHECKING:
+    from briefing.store import Store
+    from briefing.ui.panel import PanelContext
 
 FILE_FILTER = "Briefing packs (*.briefingpack);;All files (*)"
 RULE_CHOICES = (
@@ -268,9 +273,10 @@ class PackTask(QObject):
 
     finished = Signal(str)  # "shared", "imported", "refused", "cancelled", "declined", "failed"
 
-    def __init__(self, window, title: str) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(self, owner: Packs, title: str) -> None:
+        super().__init__(owner.context.window)
+        self.owner = owner
+        self.window = owner.context.window  # the parent of its dialogs
         self.title = title
         self.job: BackgroundJob | None = None
         self.progress: QProgressDialog | None = None
@@ -322,7 +328,7 @@ class PackTask(QObject):
 
     def _cancelled(self) -> None:
         self._close_progress()
-        self.window.statusBar().showMessage(f"{self.title}: cancelled; nothing was changed", 8000)
+        self.owner.context.status(f"{self.title}: cancelled; nothing was changed", 8000)
         self.end("cancelled")
 
     def _close_progress(self) -> None:
@@ -339,61 +345,23 @@ class PackTask(QObject):
             job.wait()
             job.deleteLater()
         self.outcome = outcome
-        tasks = self.window.pack_tasks
+        tasks = self.owner.tasks
         if self in tasks:
             tasks.remove(self)
         self.finished.emit(outcome)
         self.deleteLater()
 
 
-def share_topic(window) -> PackTask | None:
-    """File > Share topic as file…: the current topic, to a pack the user names."""
-    if window.topic_id is None:
-        PackQuestions.tell(window, "Share topic as file", "There is no topic to share yet.")
-        return None
-    topic_id = window.topic_id
-    topic = window.topics.currentText()
-    path = PackQuestions.destination(window, topic)
-    if path is None:
-        return None
-    any_private = window.operations.runner.read_now(
-        lambda session: any(n.private for n in list_notes(session, include_private=True))
-    )
-    include_private = False
-    if any_private:
-        answer = PackQuestions.include_private(window)
-        if answer is None:
-            return None
-        include_private = answer
-    store = window.store
-
-    def work(progress, cancelled) -> packs.ExportedPack:
-        with store.reading() as session:
-            return packs.export_pack(
-                session,
-                path,
-                topic_id=topic_id,
-                include_private=include_private,
-                progress=progress,
-                cancelled=cancelled,
-            )
-
-    task = _ShareTask(window)
-    window.pack_tasks.append(task)
-    task.run(f"Writing {path.name}", work, task.shared)
-    return task
-
-
 class _ShareTask(PackTask):
-    def __init__(self, window) -> None:
-        super().__init__(window, "Share topic as file")
+    def __init__(self, owner: Packs) -> None:
+        super().__init__(owner, "Share topic as file")
         self.exported: packs.ExportedPack | None = None
 
     def shared(self, done: packs.ExportedPack) -> None:
         self.exported = done
         counts = done.counts
         private_words = " with private notes, marked private" if done.include_private else ""
-        self.window.statusBar().showMessage(
+        self.owner.context.status(
             f"Shared \u201c{done.topic}\u201d as {Path(done.path).name}{private_words}: "
             f"{_plural(counts['stakeholders'], 'stakeholder')}, "
             f"{_plural(counts['quotes'], 'quote')}, {_plural(counts['sources'], 'source')}, "
@@ -406,19 +374,19 @@ class _ShareTask(PackTask):
 class _ImportFlow(PackTask):
     """Read and preview, then import in the background, then put the import on the undo stack."""
 
-    def __init__(self, window, path: Path) -> None:
-        super().__init__(window, "Import shared file")
+    def __init__(self, owner: Packs, path: Path) -> None:
+        super().__init__(owner, "Import shared file")
         self.path = path
         self.pack = None
         self.recorded: Recorded | None = None
 
     def start(self) -> None:
-        store, path = self.window.store, self.path
+        store, path = self.owner.store, self.path
         passphrase = None
         if is_sealed_pack(path):
-            passphrase = PackQuestions.pack_passphrase(self.window, path.name)
+            passphrase = PackQuestions.pack_passphrase(self.owner.context.window, path.name)
             if passphrase is None:
-                self.window.statusBar().showMessage(f"Nothing imported from {path.name}", 8000)
+                self.owner.context.status(f"Nothing imported from {path.name}", 8000)
                 self.end("declined")
                 return
 
@@ -437,10 +405,10 @@ class _ImportFlow(PackTask):
         self.report = planned
         rule = PackPreviewDialog.ask(self.window, planned)
         if rule is None:
-            self.window.statusBar().showMessage(f"Nothing imported from {self.path.name}", 8000)
+            self.owner.context.status(f"Nothing imported from {self.path.name}", 8000)
             self.end("declined")
             return
-        store, pack, runner = self.window.store, self.pack, self.window.operations.runner
+        store, pack, runner = self.owner.store, self.pack, self.owner.context.runner
         reports: list[packs.ImportReport] = []
 
         def work(progress, cancelled):
@@ -468,27 +436,16 @@ class _ImportFlow(PackTask):
         self.recorded, report = result
         self.report = report
         recorded = self.recorded
-        self.window.operations.push_done(
+        self.owner.context.operations.push_done(
             f"Import {self.path.name}", recorded.do, recorded.undo, report.changes
         )
         conflicts = len(report.conflicts)
-        self.window.statusBar().showMessage(
+        self.owner.context.status(
             f"Imported {self.path.name}: added {counts_in_words(report.added)}; "
             f"{_plural(conflicts, 'conflict')} settled; Edit > Undo takes it all back",
             15000,
         )
         self.end("imported")
-
-
-def import_pack_file(window, path: Path | None = None) -> PackTask | None:
-    """File > Import shared file… (or a dropped pack): preview, then import."""
-    path = path or PackQuestions.pack_file(window)
-    if path is None:
-        return None
-    flow = _ImportFlow(window, path)
-    window.pack_tasks.append(flow)
-    flow.start()
-    return flow
 
 
 def _packs(urls) -> list[Path]:
@@ -502,9 +459,9 @@ def _packs(urls) -> list[Path]:
 class _PackDrop(QObject):
     """Lets the window take a pack dropped anywhere on it; other files go on to other filters."""
 
-    def __init__(self, window) -> None:
-        super().__init__(window)
-        self._window = window
+    def __init__(self, owner: Packs) -> None:
+        super().__init__(owner.context.window)
+        self._owner = owner
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
@@ -517,30 +474,82 @@ class _PackDrop(QObject):
             if found:
                 event.acceptProposedAction()
                 for path in found[:1]:  # one import at a time: each has its own preview
-                    import_pack_file(self._window, path)
+                    self._owner.import_file(path)
                 return True
         elif kind == QEvent.Type.Close:
-            for task in list(self._window.pack_tasks):
+            for task in list(self._owner.tasks):
                 task.wait()  # a worker must not outlive the window
         return False
 
 
-def install_packs(window) -> None:
-    """Attach sharing and importing to the main window: two File menu actions, and drops."""
-    window.pack_tasks = []
-    share = QAction("S&hare topic as file\u2026", window)
-    share.setStatusTip("Write this topic to one file a colleague can import")
-    share.triggered.connect(lambda: share_topic(window))
-    receive = QAction("Import s&hared file\u2026", window)
-    receive.setShortcut(QKeySequence("Ctrl+Shift+O"))
-    receive.setStatusTip("Merge a topic a colleague shared: see what it adds before it does")
-    receive.triggered.connect(lambda: import_pack_file(window))
-    window.share_topic_action = share
-    window.import_pack_action = receive
-    before = window.quit_action
-    window.file_menu.insertAction(before, share)
-    window.file_menu.insertAction(before, receive)
-    window.file_menu.insertSeparator(before)
-    window.setAcceptDrops(True)
-    window._pack_drop = _PackDrop(window)
-    window.installEventFilter(window._pack_drop)
+class Packs:
+    """File > Share topic as file… and Import shared file…, packs dropped on the window
+    (`drops`, an event filter the window installs), and the shares and imports under way."""
+
+    def __init__(self, context: PanelContext, store: Store) -> None:
+        """`store`: the store itself, which shares and imports read in their own threads."""
+        self.context = context
+        self.store = store
+        self.tasks: list[PackTask] = []
+        window = context.window
+        self.share_action = QAction("S&hare topic as file\u2026", window)
+        self.share_action.setStatusTip("Write this topic to one file a colleague can import")
+        self.share_action.triggered.connect(self.share_topic)
+        self.import_action = QAction("Import s&hared file\u2026", window)
+        self.import_action.setShortcut(QKeySequence("Ctrl+Shift+O"))
+        self.import_action.setStatusTip(
+            "Merge a topic a colleague shared: see what it adds before it does"
+        )
+        self.import_action.triggered.connect(lambda: self.import_file())
+        menus = context.menus
+        menus.file.insertAction(menus.quit_action, self.share_action)
+        menus.file.insertAction(menus.quit_action, self.import_action)
+        menus.file.insertSeparator(menus.quit_action)
+        self.drops = _PackDrop(self)
+
+    def share_topic(self) -> PackTask | None:
+        """File > Share topic as file…: the current topic, to a pack the user names."""
+        window, shown = self.context.window, self.context.shown
+        if shown.topic_id is None:
+            PackQuestions.tell(window, "Share topic as file", "There is no topic to share yet.")
+            return None
+        topic_id = shown.topic_id
+        path = PackQuestions.destination(window, shown.topic_name)
+        if path is None:
+            return None
+        any_private = self.context.runner.read_now(
+            lambda session: any(n.private for n in list_notes(session, include_private=True))
+        )
+        include_private = False
+        if any_private:
+            answer = PackQuestions.include_private(window)
+            if answer is None:
+                return None
+            include_private = answer
+        store = self.store
+
+        def work(progress, cancelled) -> packs.ExportedPack:
+            with store.reading() as session:
+                return packs.export_pack(
+                    session,
+                    path,
+                    topic_id=topic_id,
+                    include_private=include_private,
+                    progress=progress,
+                    cancelled=cancelled,
+                )
+
+        task = _ShareTask(self)
+        self.tasks.append(task)
+        task.run(f"Writing {path.name}", work, task.shared)
+        return task
+
+    def import_file(self, path: Path | None = None) -> PackTask | None:
+        """File > Import shared file… (or a dropped pack): preview, then import."""
+        path = path or PackQuestions.pack_file(self.context.window)
+        if path is None:
+            return None
+        flow = _ImportFlow(self, path)
+        self.tasks.append(flow)
+        flow.start()
+        return flow

@@ -1,6 +1,6 @@
 """The search box: search everything as you type, with filters, and open what you find.
 
-`install_search(window)` adds a search field to its own toolbar, a "Search" tab to the side
+`SearchFeature(context)` makes a search field in its own toolbar, a "Search" tab for the side
 panel (filters and results), "Find..." to the Edit menu (Ctrl+F) and Ctrl+K from anywhere in the
 app, which moves to the field from any window or dialog of the app.
 
@@ -26,6 +26,7 @@ boxes to tick, as the command's `--kind` can be given more than once.
 from __future__ import annotations
 
 import itertools
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QElapsedTimer,
@@ -85,7 +86,6 @@ from briefing.render.detail import stance_label
 from briefing.render.search import hit_html, note_html
 from briefing.store import Store
 from briefing.ui.datefield import DateField, sentence
-from briefing.ui.notes import show_note
 from briefing.ui.panel import NoteRequest, SourceRequest, WhenShown
 from briefing.ui.search_results import (  # noqa: F401 - the results' parts, as before
     HitDelegate,
@@ -96,6 +96,9 @@ from briefing.ui.search_results import (  # noqa: F401 - the results' parts, as 
     describe_hit,
 )
 from briefing.ui.store_runner import StoreRunner
+
+if TYPE_CHECKING:
+    from briefing.ui.panel import PanelContext
 
 # A query runs once typing pauses for DEBOUNCE_MS, and at least every MAX_WAIT_MS while the
 # user keeps typing, so results follow a fast typist instead of waiting for them to stop.
@@ -486,11 +489,13 @@ def _buddy(text: str, widget: QWidget) -> QLabel:
 
 
 class SearchFeature(QObject):
-    """Wires the field, the panel and the shortcuts to the main window's public parts."""
+    """The search box (in `toolbar`, which the window places), the Search tab (`panel`), Edit >
+    Find and Ctrl+K; opening a hit asks the window and the other features through navigation."""
 
-    def __init__(self, window) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(self, context: PanelContext) -> None:
+        super().__init__(context.window)
+        self.context = context
+        self.shown = context.shown
         self.field = QLineEdit()
         self.field.setObjectName("search-field")
         self.field.setAccessibleName("Search everything")
@@ -506,22 +511,21 @@ class SearchFeature(QObject):
         toolbar.setAccessibleName("Search toolbar")
         toolbar.setMovable(False)
         toolbar.addWidget(self.field)
-        window.addToolBar(toolbar)
+        self.toolbar = toolbar
 
-        self.panel = SearchPanel(window.store, self.field, runner=window.operations.runner)
+        self.panel = SearchPanel(context.operations.store, self.field, runner=context.runner)
         self.panel.setAccessibleName("Search")
-        self.tab_index = window.side_tabs.addTab(self.panel, "&Search")
         self.panel.open_requested.connect(self.open_hit)
         self.field.textEdited.connect(self._show_panel)
-        window.operations.changed.connect(self.panel.refresh)
+        context.operations.changed.connect(self.panel.refresh)
 
-        self.find_action = QAction("&Find\u2026", window)
+        self.find_action = QAction("&Find\u2026", context.window)
         self.find_action.setShortcut(QKeySequence.StandardKey.Find)
         self.find_action.setStatusTip("Search everything (also Ctrl+K from anywhere)")
         self.find_action.triggered.connect(self.focus_field)
-        window.edit_menu.addSeparator()
-        window.edit_menu.addAction(self.find_action)
-        self.anywhere = QShortcut(QKeySequence("Ctrl+K"), window)
+        context.menus.edit.addSeparator()
+        context.menus.edit.addAction(self.find_action)
+        self.anywhere = QShortcut(QKeySequence("Ctrl+K"), context.window)
         self.anywhere.setContext(Qt.ShortcutContext.ApplicationShortcut)
         self.anywhere.activated.connect(self.focus_field)
         self.anywhere.setWhatsThis("Search everything, from anywhere")
@@ -535,14 +539,14 @@ class SearchFeature(QObject):
             and event.key() == Qt.Key.Key_Escape
         ):
             self.field.clear()  # the panel empties itself on the change, as on any edit
-            self._show_tab(self.window.detail)
-            self.window.grid.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            self._show_tab(self.context.details)
+            self.context.navigation.cards_requested.emit()
             return True
         return super().eventFilter(watched, event)
 
     def focus_field(self) -> None:
-        self.window.raise_()
-        self.window.activateWindow()
+        self.context.window.raise_()
+        self.context.window.activateWindow()
         self.field.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.field.selectAll()
         self._show_panel()
@@ -553,8 +557,7 @@ class SearchFeature(QObject):
     def open_hit(self, hit: SearchHit) -> None:
         """Show a hit where it lives: a quote or a source in the source reader with the words
         searched for marked, anything else on its stakeholder's card, in the details."""
-        window = self.window
-        topic_id, words = window.topic_id, self.field.text()
+        topic_id, words = self.shown.topic_id, self.field.text()
 
         def read(session):
             where = locate(session, hit.kind, hit.id, topic_id)
@@ -574,64 +577,60 @@ class SearchFeature(QObject):
             return
         if hit.kind == "note" and self._open_note(hit, where):
             return
-        if hit.kind == "note" and not where.cards and show_note(window, hit.id):
+        if hit.kind == "note" and not where.cards and self._open_own_note(hit.id):
             # A note on a source or a briefing: no card lists it, the Notes tab opens it there.
-            window.statusBar().showMessage(f"Opened {hit.title}", 5000)
+            self.context.status(f"Opened {hit.title}", 5000)
             return
-        detail = window.detail
+        detail = self.context.details
         self._select_card(where)
         for stakeholder_id in where.cards:
-            if window.cards.row_of(stakeholder_id) is not None:
+            if self.shown.shows_card(stakeholder_id):
                 self._show_details()
                 if where.find_text:
                     find_in(detail, where.find_text)
-                window.statusBar().showMessage(f"Opened {hit.title}", 5000)
+                self.context.status(f"Opened {hit.title}", 5000)
                 return
         # Not on a card of any topic (a note on a source or a briefing, say): on its own.
         detail.setHtml(note_html(hit, note) if note is not None else hit_html(hit))
         self._show_details()
-        window.statusBar().showMessage(f"{hit.title} is not on a card of a topic", 5000)
+        self.context.status(f"{hit.title} is not on a card of a topic", 5000)
+
+    def _open_own_note(self, note_id: int) -> bool:
+        request = NoteRequest(note_id, "own")
+        self.context.navigation.note_requested.emit(request)
+        return request.opened
 
     def _select_card(self, where) -> None:
         """Select the first card of `where` that the topic shows, switching topic if need be."""
-        window = self.window
-        if where.topic_id is not None and where.topic_id != window.topic_id:
-            position = window.topics.findData(where.topic_id)
-            if position >= 0:
-                window.topics.setCurrentIndex(position)
+        navigation = self.context.navigation
+        if where.topic_id is not None and where.topic_id != self.shown.topic_id:
+            navigation.topic_requested.emit(where.topic_id)
         for stakeholder_id in where.cards:
-            row = window.cards.row_of(stakeholder_id)
-            if row is not None:
-                index = window.cards.index(row, 0)
-                window.grid.selectionModel().setCurrentIndex(
-                    index, QItemSelectionModel.SelectionFlag.ClearAndSelect
-                )
-                window.grid.scrollTo(index)
+            if self.shown.shows_card(stakeholder_id):
+                navigation.card_requested.emit(stakeholder_id)
                 return
 
     def _open_note(self, hit: SearchHit, where) -> bool:
         """Ask the Notes tab to open a note, on the card or the topic that lists it. False when
         no card or topic lists it (a note on a source or a briefing), or the tab could not."""
-        window = self.window
         if where.cards:
             self._select_card(where)  # the Notes tab follows the selected card
-            if window.selected_stakeholder_id() not in where.cards:
+            if self.shown.stakeholder_id not in where.cards:
                 return False
             scope = "card"
         elif where.topic_id is not None:
-            position = window.topics.findData(where.topic_id)
-            if position < 0:
-                return False
-            window.topics.setCurrentIndex(position)
+            self.context.navigation.topic_requested.emit(where.topic_id)
+            if self.shown.topic_id != where.topic_id:
+                return False  # the window has no such topic
             scope = "topic"
         else:
             return False
         start_end = hit.highlights[0] if hit.highlights else None
         words = hit.snippet[start_end[0] : start_end[1]] if start_end else ""
         request = NoteRequest(hit.id, scope, select_text=words)
-        window.navigation.note_requested.emit(request)
+        self.context.navigation.note_requested.emit(request)
         if request.opened:
-            window.statusBar().showMessage(f"Opened {hit.title[:1].lower()}{hit.title[1:]}", 5000)
+            self.context.status(f"Opened {hit.title[:1].lower()}{hit.title[1:]}", 5000)
         return request.opened
 
     def _open_in_source(self, where, found: SourceView, at: int | None = None) -> None:
@@ -639,7 +638,7 @@ class SearchFeature(QObject):
         in its context (its speaker's card selected too), a source at the passage the hit was
         found in (`at`, its offset), on the first match there."""
         self._select_card(where)
-        self.window.navigation.source_requested.emit(
+        self.context.navigation.source_requested.emit(
             SourceRequest(
                 where.source_id,
                 quote_id=where.quote_id,
@@ -650,15 +649,11 @@ class SearchFeature(QObject):
         )
 
     def _show_tab(self, widget: QWidget) -> None:
-        window = self.window
-        if hasattr(window, "toggle_detail") and not window.toggle_detail.isChecked():
-            window.toggle_detail.setChecked(True)
-            window.side_tabs.setVisible(True)
-        window.side_tabs.setCurrentWidget(widget)
+        self.context.navigation.tab_requested.emit(widget, False)
 
     def _show_details(self) -> None:
-        self._show_tab(self.window.detail)
-        self.window.detail.setFocus(Qt.FocusReason.OtherFocusReason)
+        self._show_tab(self.context.details)
+        self.context.details.setFocus(Qt.FocusReason.OtherFocusReason)
 
 
 def _upper_third(view) -> None:
@@ -680,8 +675,3 @@ def find_in(browser, text: str) -> bool:
             _upper_third(browser)
             return True
     return False
-
-
-def install_search(window) -> SearchFeature:
-    window.search = SearchFeature(window)
-    return window.search

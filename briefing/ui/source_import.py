@@ -95,8 +95,6 @@ class SourceFactsDialog(CheckedDialog):
             "quotes of them in other sources are checked against its words"
         )
         self.primary_for.addItem("nobody (a report or other document)", None)
-        if owners is None and hasattr(parent, "operations"):  # the window: its stakeholders
-            owners = parent.operations.runner.read_now(speaker_choices)
         for choice in owners or []:
             self.primary_for.addItem(choice.name, choice.id)
         form.addRow("P&rimary document of:", self.primary_for)
@@ -158,15 +156,18 @@ class SourceImport(QObject):
     a few hundred passages at a time), each a short transaction on the store runner's one writer
     (`write_from_job`), in turn with the window's other writes, so a note saved meanwhile waits
     one step, off the GUI thread, and never for SQLite's busy timeout. The source stays hidden
-    until its last step commits; then `window.operations.changed` announces it like any other
+    until its last step commits; then `operations.changed` announces it like any other
     change. A cancelled or failed import deletes what it wrote, so it stores nothing.
     """
 
     finished = Signal(list)  # the ids of the sources stored
 
-    def __init__(self, window, paths: list[Path]) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(self, panel: SourcesPanel, paths: list[Path]) -> None:
+        """`panel`: the Sources tab, which shows what was imported."""
+        super().__init__(panel)
+        self.panel = panel
+        self.context = panel.context
+        self.window = panel.context.window  # the parent of its dialogs
         self.queue = list(paths)
         self.imported: list[int] = []
         self.stopped = False
@@ -213,7 +214,7 @@ class SourceImport(QObject):
         path = self._path
         assert path is not None
         try:  # before asking for facts the user would type in vain
-            self.window.operations.runner.read_now(
+            self.context.runner.read_now(
                 lambda session: refuse_stored_text(session, path.name, extracted.text)
             )
         except BriefingError as error:
@@ -221,13 +222,14 @@ class SourceImport(QObject):
             return
         facts: dict = {}
         if _needs_asking(extracted):
-            asked = SourceFactsDialog.ask(self.window, path.name, extracted)
+            owners = self.context.runner.read_now(speaker_choices)  # whose document it may be
+            asked = SourceFactsDialog.ask(self.window, path.name, extracted, owners)
             if asked is None:
                 self._next()
                 return
             facts = dict(asked)
         primary_for = facts.pop("primary_for", None)
-        runner = self.window.operations.runner
+        runner = self.context.runner
 
         def finish(session, source_id: int) -> None:
             if primary_for is not None:
@@ -253,7 +255,7 @@ class SourceImport(QObject):
 
     def _stored(self, done: Imported) -> None:
         self.imported.append(done.id)
-        self.window.operations.changed.emit(done.changes)
+        self.context.operations.changed.emit(done.changes)
         self._next()
 
     def _run(self, label: str, work, then) -> None:
@@ -319,7 +321,7 @@ class SourceImport(QObject):
             job.wait()
             job.deleteLater()
         self._jobs.clear()
-        panel: SourcesPanel = self.window.sources_panel
+        panel = self.panel
         if panel.importing is self:
             panel.importing = None
         if self.imported:
@@ -328,35 +330,34 @@ class SourceImport(QObject):
             # the list's items laid out twice on the 100,000-quote store).
             panel._list.stale = False
             panel.reload(select_source=self.imported[-1])
-            self.window.side_tabs.setCurrentWidget(panel)
+            self.context.navigation.tab_requested.emit(panel, False)
             n = len(self.imported)
             said = f"Imported {n} source{'s' if n > 1 else ''}"
             if self.stopped:
                 said += "; the import was cancelled after that"
-            self.window.statusBar().showMessage(said, 5000)
+            self.context.status(said, 5000)
         elif self.stopped:
-            self.window.statusBar().showMessage("Import cancelled; nothing was stored", 5000)
+            self.context.status("Import cancelled; nothing was stored", 5000)
         self.finished.emit(list(self.imported))
         self.deleteLater()
 
 
-def import_files(window, paths: list[Path]) -> SourceImport:
+def import_files(panel: SourcesPanel, paths: list[Path]) -> SourceImport:
     """Import each file as a source, in the background, asking for missing facts.
 
     While an import runs, more files join its queue. Its `finished` signal carries the ids of
     what was stored."""
-    panel: SourcesPanel = window.sources_panel
     if panel.importing is not None:
         panel.importing.add(paths)
         return panel.importing
-    importing = panel.importing = SourceImport(window, paths)
+    importing = panel.importing = SourceImport(panel, paths)
     importing.start()
     return importing
 
 
-def import_source_files(window) -> SourceImport | None:
-    path = choose_source_file(window)
-    return import_files(window, [path]) if path is not None else None
+def import_source_files(panel: SourcesPanel) -> SourceImport | None:
+    path = choose_source_file(panel.context.window)
+    return import_files(panel, [path]) if path is not None else None
 
 
 def _importable(urls) -> list[Path]:
@@ -370,9 +371,9 @@ def _importable(urls) -> list[Path]:
 class _DropImporter(QObject):
     """Lets the window take files dropped anywhere on it and import them as sources."""
 
-    def __init__(self, window) -> None:
-        super().__init__(window)
-        self._window = window
+    def __init__(self, panel: SourcesPanel) -> None:
+        super().__init__(panel)
+        self._panel = panel
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
@@ -380,13 +381,13 @@ class _DropImporter(QObject):
             if event.mimeData().hasUrls() and _importable(event.mimeData().urls()):
                 event.acceptProposedAction()
                 return True
-        elif kind == QEvent.Type.Close and self._window.sources_panel.importing is not None:
+        elif kind == QEvent.Type.Close and self._panel.importing is not None:
             # A worker must not outlive the window: stop it (a write in flight rolls back).
-            self._window.sources_panel.importing.wait()
+            self._panel.importing.wait()
         elif kind == QEvent.Type.Drop and event.mimeData().hasUrls():
             paths = _importable(event.mimeData().urls())
             if paths:
                 event.acceptProposedAction()
-                import_files(self._window, paths)
+                import_files(self._panel, paths)
                 return True
         return False

@@ -1,8 +1,8 @@
 """Sources in the window: reading a source with its quotes, making new quotes (importing files
 is `ui/source_import.py`).
 
-`install_sources(window)` adds File > Import source…, accepts files dropped on the window, and
-adds a "Sources" tab to the side panel. The tab is a reader: choose a source, read its text with
+`SourcesPanel(context)` adds File > Import source…, takes files dropped on the window, and is
+the "Sources" tab of the side panel. The tab is a reader: choose a source, read its text with
 every quote highlighted (clicking a highlight shows that quote), select words and press New quote
 (the button, the context menu, or Ctrl+Shift+Q) to anchor them with exact offsets. Below the text,
 every quote of the source is listed with its check in words; the selected quote's panel shows its
@@ -10,7 +10,7 @@ difference from the source and, side by side, any other source that reports the 
 differently.
 
 Widgets here never touch the store themselves: reads run use cases of `briefing.core` on the
-store runner's readers (`ui.store_runner`), writes go through `window.operations` (a new quote
+store runner's readers (`ui.store_runner`), writes go through `operations` (a new quote
 can be undone), so none of them runs on the GUI thread.
 Dialogs that ask the user have an `ask()` classmethod, and the file chooser and error box are
 module functions, so tests replace them.
@@ -499,11 +499,10 @@ class SourceReader(QTextEdit):
 class SourcesPanel(QWidget):
     """The "Sources" side tab: a source chooser, the reader, its quotes, the chosen quote."""
 
-    def __init__(self, window) -> None:
+    def __init__(self, context: PanelContext) -> None:
         super().__init__()
-        self.window_ = window
-        self.context: PanelContext = window.context  # what this panel may use of the window
-        self.runner = self.context.runner  # every read of this panel, off the GUI thread
+        self.context = context  # what this panel may use of the window
+        self.runner = context.runner  # every read of this panel, off the GUI thread
         self.setAccessibleName("Sources")
         self.document: SourceDocument | None = None
         self.checks: list[QuoteCheck] = []
@@ -517,7 +516,7 @@ class SourcesPanel(QWidget):
         self.import_button = QPushButton("&Import\u2026")
         self.import_button.setAccessibleName("Import source")
         self.import_button.setToolTip("Import a .txt, .md, .html or .pdf file as a source")
-        self.import_button.clicked.connect(lambda: import_source_files(window))
+        self.import_button.clicked.connect(lambda: import_source_files(self))
         self.edit_source_button = QPushButton("Det&ails\u2026")
         self.edit_source_button.setAccessibleName("Edit source details")
         self.edit_source_button.setToolTip(
@@ -670,6 +669,34 @@ class SourcesPanel(QWidget):
         layout.addWidget(self.warning)
         layout.addWidget(self.splitter, 1)
         self.reload()
+        self._connect()
+
+    def _connect(self) -> None:
+        """Follow changes, answer `source_requested`, add File > Import source… and View > Go to
+        sources, and take files dropped on the window (`drops`, which the window installs)."""
+        context = self.context
+        context.operations.changed.connect(self.on_changes)
+        context.navigation.source_requested.connect(self.open_request)
+        window, menus = context.window, context.menus
+        self.import_action = QAction("&Import source\u2026", window)
+        self.import_action.setShortcut(QKeySequence("Ctrl+Shift+I"))
+        self.import_action.setStatusTip(
+            "Store a .txt, .md, .html or .pdf file as a source to quote from"
+        )
+        self.import_action.triggered.connect(lambda: import_source_files(self))
+        actions = menus.file.actions()
+        menus.file.insertAction(actions[0] if actions else None, self.import_action)
+        menus.file.insertSeparator(actions[0] if actions else None)
+        self.show_action = QAction("Go to sou&rces", window)
+        self.show_action.setShortcut(QKeySequence("Ctrl+3"))
+        self.show_action.setStatusTip("Read sources and make quotes from them")
+        self.show_action.triggered.connect(self._show_tab)
+        menus.view.addAction(self.show_action)
+        self.drops = _DropImporter(self)
+
+    def _show_tab(self) -> None:
+        self.context.navigation.tab_requested.emit(self, False)
+        self.reader.setFocus()
 
     # -- loading
 
@@ -703,13 +730,10 @@ class SourcesPanel(QWidget):
     def open_request(self, request: SourceRequest) -> None:
         """Answer a `SourceRequest` (from search): the source shown with the words searched for
         marked, on its quote selected in its context, or scrolled to the match asked for."""
-        window = self.window_
         self.show_source(
             request.source_id, current_quote=request.quote_id, matches=request.matches or []
         )
-        window.toggle_detail.setChecked(True)
-        window.side_tabs.setVisible(True)
-        window.side_tabs.setCurrentWidget(self)
+        self.context.navigation.tab_requested.emit(self, False)
         reader = self.reader
         quote_id = request.quote_id
         row = self.quotes.row_of(quote_id) if quote_id is not None else None
@@ -730,7 +754,7 @@ class SourcesPanel(QWidget):
         bar = reader.verticalScrollBar()
         bar.setValue(bar.value() + reader.cursorRect().top() - reader.viewport().height() // 3)
         reader.setFocus(Qt.FocusReason.OtherFocusReason)
-        window.statusBar().showMessage(message, 5000)
+        self.context.status(message, 5000)
 
     def _show_suggestion_count(self, waiting: int) -> None:
         self.suggestions_button.setText(f"Suggested quotes ({waiting})\u2026")
@@ -973,7 +997,7 @@ class SourcesPanel(QWidget):
         # the quote since (a plain delete would cascade that note away).
         recorded = Recorded(add)
         try:
-            self.window_.operations.push("New quote", recorded.do, recorded.undo)
+            self.context.operations.push("New quote", recorded.do, recorded.undo)
         except BriefingError as error:
             show_error(self, "Cannot make this quote", str(error))
             return None
@@ -985,20 +1009,20 @@ class SourcesPanel(QWidget):
     def edit_quote(self) -> None:
         quote_id = self.current_quote_id()
         if quote_id is not None:
-            corrections.edit_quote(self.window_, quote_id)
+            corrections.edit_quote(self.context, quote_id)
 
     def delete_quote(self) -> None:
         quote_id = self.current_quote_id()
         if quote_id is not None:
-            corrections.delete_quote(self.window_, quote_id)
+            corrections.delete_quote(self.context, quote_id)
 
     def edit_source(self) -> None:
         if self.document is not None:
-            corrections.edit_source(self.window_, self.document.id)
+            corrections.edit_source(self.context, self.document.id)
 
     def delete_source(self) -> None:
         if self.document is not None:
-            corrections.delete_source(self.window_, self.document.id)
+            corrections.delete_source(self.context, self.document.id)
 
     def show_suggestions(self):
         """The shown source's quotations, offered as quotes with their speakers."""
@@ -1006,7 +1030,7 @@ class SourcesPanel(QWidget):
             return None
         from briefing.ui.suggestions import SuggestionsDialog
 
-        dialog = SuggestionsDialog(self.window_, self.document.id, self.document.title)
+        dialog = SuggestionsDialog(self.context, self.document.id, self.document.title)
         dialog.setModal(False)
         dialog.finished.connect(dialog.deleteLater)
         dialog.show()
@@ -1030,7 +1054,7 @@ class SourcesPanel(QWidget):
 
         recorded = Recorded(change)
         try:
-            self.window_.operations.push("Primary document", recorded.do, recorded.undo)
+            self.context.operations.push("Primary document", recorded.do, recorded.undo)
         except BriefingError as error:
             show_error(self, "Cannot mark this source", str(error))
 
@@ -1042,40 +1066,3 @@ class SourcesPanel(QWidget):
 
 
 # -- importing ---------------------------------------------------------------------------------
-
-
-def _show_panel(window, panel: SourcesPanel) -> None:
-    window.toggle_detail.setChecked(True)  # the side panel's own View menu switch
-    window.side_tabs.setVisible(True)
-    window.side_tabs.setCurrentWidget(panel)
-    panel.reader.setFocus()
-
-
-def install_sources(window) -> SourcesPanel:
-    """Attach sources to the main window: the menu action, dropping files, the Sources tab."""
-    panel = SourcesPanel(window)
-    window.sources_panel = panel
-    window.side_tabs.addTab(panel, "Sou&rces")  # Alt+S is Search
-    window.operations.changed.connect(panel.on_changes)
-    window.navigation.source_requested.connect(panel.open_request)
-
-    action = QAction("&Import source\u2026", window)
-    action.setShortcut(QKeySequence("Ctrl+Shift+I"))
-    action.setStatusTip("Store a .txt, .md, .html or .pdf file as a source to quote from")
-    action.triggered.connect(lambda: import_source_files(window))
-    window.import_source_action = action
-    actions = window.file_menu.actions()
-    window.file_menu.insertAction(actions[0] if actions else None, action)
-    window.file_menu.insertSeparator(actions[0] if actions else None)
-
-    show = QAction("Go to sou&rces", window)
-    show.setShortcut(QKeySequence("Ctrl+3"))
-    show.setStatusTip("Read sources and make quotes from them")
-    show.triggered.connect(lambda: _show_panel(window, panel))
-    window.show_sources_action = show
-    window.view_menu.addAction(show)
-
-    window.setAcceptDrops(True)
-    window._drop_importer = _DropImporter(window)
-    window.installEventFilter(window._drop_importer)
-    return panel

@@ -23,7 +23,7 @@ from briefing.core.timeline import StakeholderMap, set_influence, stakeholder_ma
 from briefing.errors import NotFound
 from briefing.export.figures import MapLayout, paint_map
 from briefing.ui.editing import push_edit
-from briefing.ui.panel import WhenShown
+from briefing.ui.panel import PanelContext, WhenShown
 
 ZOOM_STEP = 1.25
 MAX_ZOOM = 12.0
@@ -222,9 +222,10 @@ class MapPanel(QWidget):
     store only while shown (a hidden tab catches up when shown); dragging a mark sets influence
     through the window's undo stack ("Undo Set influence of IBM")."""
 
-    def __init__(self, window) -> None:
+    def __init__(self, context: PanelContext) -> None:
         super().__init__()
-        self.window = window
+        self.context = context
+        self.shown = context.shown
         self.setAccessibleName("Stakeholder map")
         self.caption = QLabel()
         self.caption.setWordWrap(True)
@@ -237,10 +238,10 @@ class MapPanel(QWidget):
         layout.addWidget(self.map, 1)
         self._when_shown = WhenShown(self, self.refresh)
         self._when_shown.mark_stale()
-        window.operations.changed.connect(self._on_changes)
-        window.topic_changed.connect(lambda _topic: self._mark_stale())
-        window.as_of_changed.connect(lambda _day: self._mark_stale())
-        window.grid.selectionModel().currentChanged.connect(lambda *_: self._follow_card())
+        context.operations.changed.connect(self._on_changes)
+        self.shown.topic_changed.connect(lambda _topic: self._mark_stale())
+        self.shown.as_of_changed.connect(lambda _day: self._mark_stale())
+        self.shown.card_changed.connect(lambda _card: self._follow_card())
 
     def _on_changes(self, changes) -> None:
         if changes.touches("position", "stakeholder", "topic"):
@@ -251,7 +252,7 @@ class MapPanel(QWidget):
 
     def refresh(self) -> None:
         self._when_shown.stale = False
-        topic_id, as_of = self.window.topic_id, self.window.as_of
+        topic_id, as_of = self.shown.topic_id, self.shown.as_of
         chart = None
         if topic_id is not None:
 
@@ -260,7 +261,7 @@ class MapPanel(QWidget):
                     return stakeholder_map(session, topic_id, as_of=as_of)
                 return None
 
-            chart = self.window.operations.runner.read_now(read)
+            chart = self.context.runner.read_now(read)
         when = f" as of {format_date(as_of)}" if as_of else " today"
         self.caption.setText(
             f"Each stakeholder by stance{when} (across) and influence (up, 1 to 5). Drag a mark "
@@ -271,27 +272,17 @@ class MapPanel(QWidget):
         self._follow_card()
 
     def _follow_card(self) -> None:
-        self.map.selected = self.window.selected_stakeholder_id()
+        self.map.selected = self.shown.stakeholder_id
         self.map.update()
 
     def _choose_card(self, stakeholder_id: int) -> None:
-        row = self.window.cards.row_of(stakeholder_id)
-        if row is not None:
-            self.window.grid.setCurrentIndex(self.window.cards.index(row, 0))
+        self.context.navigation.card_requested.emit(stakeholder_id)
 
     def _set_influence(self, stakeholder_id: int, level: int) -> None:
         point = self.map.point(stakeholder_id)
         name = point.name if point is not None else "stakeholder"
         push_edit(
-            self.window,
+            self.context,
             f"Set influence of {name}",
             lambda session: set_influence(session, stakeholder_id, level),
         )
-
-
-def install_stakeholder_map(window) -> MapPanel:
-    panel = MapPanel(window)
-    # Ctrl+7 reaches it; every letter of "Map" already has a use on some side tab.
-    window.side_tabs.addTab(panel, "Map")
-    window.map_panel = panel
-    return panel

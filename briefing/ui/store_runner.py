@@ -173,7 +173,14 @@ class StoreRunner(QObject):
 
     def read_now(self, work: Work[T]) -> T:
         """A read whose result the caller needs now (a form filling its fields): run on a reader
-        and waited for like `call`. Prefer `query` where the view can fill in later."""
+        and waited for like `call`, so the user's clicks and keys wait until it returns.
+
+        The rule: `read_now` only for a read that is bounded and tiny whatever the store holds
+        (one record and its version, a list of names for a chooser, a card with a few quotes),
+        a few milliseconds on the 100,000-quote store. A read that grows with the store's
+        quotes or sources' text (a card's details with many quotes, a source's facts, a
+        search) goes through `query`: the view shows "Loading…" at once, takes no edits
+        meanwhile, and is filled by `success` (see `MainWindow._show_detail`)."""
 
         def read() -> T:
             with self.store.reading() as session:

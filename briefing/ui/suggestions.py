@@ -12,6 +12,8 @@ suggestions are quotes now. Widgets here run no SQL: they call core functions in
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
     QComboBox,
@@ -32,6 +34,9 @@ from briefing.core.quotes import speaker_choices
 from briefing.core.suggestions import Suggestion, accept_suggestions, suggest_quotes
 from briefing.core.undo import Recorded
 from briefing.errors import BriefingError
+
+if TYPE_CHECKING:
+    from briefing.ui.panel import PanelContext
 
 _Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("", "Words", "Speaker, as written", "Stakeholder")
@@ -148,9 +153,9 @@ class SuggestionModel(QAbstractTableModel):
 class SuggestionsDialog(QDialog):
     """A source's suggested quotes, to accept in a click."""
 
-    def __init__(self, window, source_id: int, title: str = "") -> None:
-        super().__init__(window)
-        self.window_ = window
+    def __init__(self, context: PanelContext, source_id: int, title: str = "") -> None:
+        super().__init__(context.window)
+        self.context = context
         self.source_id = source_id
         self.setWindowTitle(f"Suggested quotes \u2014 {title}" if title else "Suggested quotes")
         self.setAccessibleName("Suggested quotes")
@@ -207,7 +212,7 @@ class SuggestionsDialog(QDialog):
 
     def reload(self) -> None:
         source_id = self.source_id
-        found, names = self.window_.operations.runner.read_now(
+        found, names = self.context.runner.read_now(
             lambda s: (
                 suggest_quotes(s, source_id),
                 [choice.name for choice in speaker_choices(s)],
@@ -282,7 +287,7 @@ class SuggestionsDialog(QDialog):
         if not numbers:
             return []
         speakers = {n: self.model.speakers[n] for n in numbers if n in self.model.speakers}
-        source_id, topic_id = self.source_id, getattr(self.window_, "topic_id", None)
+        source_id, topic_id = self.source_id, self.context.shown.topic_id
         made: list[int] = []
 
         def accept(session) -> Changes:
@@ -295,12 +300,12 @@ class SuggestionsDialog(QDialog):
         recorded = Recorded(accept)
         what = "Accept suggested quote" if len(numbers) == 1 else "Accept suggested quotes"
         try:
-            self.window_.operations.push(what, recorded.do, recorded.undo)
+            self.context.operations.push(what, recorded.do, recorded.undo)
         except BriefingError as error:
             show_error(self, "Cannot make these quotes", str(error))
             return []
         self.reload()
-        self.window_.statusBar().showMessage(
+        self.context.status(
             f"Made {len(made)} quote{'s' if len(made) != 1 else ''} from suggestions", 5000
         )
         return list(made)

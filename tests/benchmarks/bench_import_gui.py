@@ -74,7 +74,7 @@ def in_window(app: QApplication, path: Path, folder: Path) -> tuple[float, float
     start = time.perf_counter()
     clock.start()
     heartbeat.start()
-    importing = sources_ui.import_files(window, [path])
+    importing = sources_ui.import_files(window.sources_panel, [path])
     while window.sources_panel.importing is not None:
         app.processEvents()
         time.sleep(0.001)

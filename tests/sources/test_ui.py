@@ -80,7 +80,7 @@ def import_by_menu(window, monkeypatch, path, facts=None):
     monkeypatch.setattr(source_import, "choose_source_file", lambda parent: path)
     asked = []
 
-    def ask(cls, parent, name, extracted):
+    def ask(cls, parent, name, extracted, owners=None):
         asked.append(name)
         return facts
 
@@ -100,7 +100,7 @@ def select_words(panel, words: str, occurrence: int = 0) -> None:
 
 def make_quote(panel, monkeypatch, words, speaker_name, occurrence=0, attribution="direct") -> int:
     select_words(panel, words, occurrence)
-    with panel.window_.store.reading() as session:
+    with panel.context.operations.store.reading() as session:
         from briefing.core.lookup import find_stakeholder
 
         speaker = find_stakeholder(session, speaker_name).id
@@ -695,14 +695,14 @@ def test_files_dropped_during_an_import_wait_their_turn(window, monkeypatch, tmp
         SourceFactsDialog,
         "ask",
         classmethod(
-            lambda cls, parent, name, ex: {"title": name, "publisher": "", "published": None}
+            lambda cls, parent, name, ex, *_: {"title": name, "publisher": "", "published": None}
         ),
     )
     first, second = tmp_path / "first.txt", tmp_path / "second.txt"
     first.write_text("The first source.")
     second.write_text("The second source.")
-    running = sources_ui.import_files(window, [first])
-    assert sources_ui.import_files(window, [second]) is running  # joins the queue
+    running = sources_ui.import_files(window.sources_panel, [first])
+    assert sources_ui.import_files(window.sources_panel, [second]) is running  # joins the queue
     window.qtbot.waitUntil(lambda: read_order == ["first.txt"])
     release.set()
     with window.qtbot.waitSignal(running.finished, timeout=20000) as finished:

@@ -104,7 +104,7 @@ def test_edit_quote_takes_typed_dates_and_refuses_a_wrong_one(window, qtbot):
         qtbot.keyClick(dialog.date, Qt.Key.Key_Escape)
 
     failures = when_shown(qtbot, corrections.QuoteEditDialog, wrong)
-    assert not corrections.edit_quote(window, quote_id)
+    assert not corrections.edit_quote(window.context, quote_id)
     assert not failures, failures
     assert everything(window) == before
 
@@ -115,7 +115,7 @@ def test_edit_quote_takes_typed_dates_and_refuses_a_wrong_one(window, qtbot):
         qtbot.keyClick(dialog.date, Qt.Key.Key_Return)
 
     failures = when_shown(qtbot, corrections.QuoteEditDialog, right)
-    assert corrections.edit_quote(window, quote_id)
+    assert corrections.edit_quote(window.context, quote_id)
     assert not failures, failures
     with window.store.reading() as session:
         assert session.get(Quote, quote_id).said_on == dt.date(2020, 6, 9)
@@ -127,7 +127,7 @@ def test_edit_quote_takes_typed_dates_and_refuses_a_wrong_one(window, qtbot):
         qtbot.keyClick(dialog.date, Qt.Key.Key_Return)
 
     failures = when_shown(qtbot, corrections.QuoteEditDialog, empty)
-    assert corrections.edit_quote(window, quote_id)
+    assert corrections.edit_quote(window.context, quote_id)
     assert not failures, failures
     with window.store.reading() as session:
         assert session.get(Quote, quote_id).said_on is None
@@ -147,7 +147,7 @@ def test_edit_source_takes_typed_dates_and_refuses_a_wrong_one(window, qtbot, tm
         qtbot.keyClick(dialog.date, Qt.Key.Key_Escape)
 
     failures = when_shown(qtbot, corrections.SourceEditDialog, wrong)
-    assert not corrections.edit_source(window, source_id)
+    assert not corrections.edit_source(window.context, source_id)
     assert not failures, failures
     assert everything(window) == before
 
@@ -158,7 +158,7 @@ def test_edit_source_takes_typed_dates_and_refuses_a_wrong_one(window, qtbot, tm
         qtbot.keyClick(dialog.date, Qt.Key.Key_Return)
 
     failures = when_shown(qtbot, corrections.SourceEditDialog, right)
-    assert corrections.edit_source(window, source_id)
+    assert corrections.edit_source(window.context, source_id)
     assert not failures, failures
     with window.store.reading() as session:
         assert session.get(Source, source_id).published == dt.date(2020, 6, 9)

@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel, QWidget
+from sqlalchemy import func, select
 
 from briefing.cli import main
 from briefing.core.undo import dump
@@ -22,11 +23,14 @@ T = "Shop-floor facial recognition"
 
 
 @pytest.fixture
-def fill(monkeypatch):
+def fill(monkeypatch, qtbot):
     """Answer the next forms as a user would: `fill.append(function_of_the_form)`."""
     pending = []
 
     def exec_form(form) -> bool:
+        qtbot.waitUntil(
+            lambda: not getattr(form, "loading", False)
+        )  # the user acts on the filled form
         handler = pending.pop(0)
         accepted = handler(form) is not False
         return accepted and form.ok.isEnabled()
@@ -199,7 +203,7 @@ def test_a_new_users_story_in_the_window(window, fill, demo_store, tmp_path, mon
         ),
     }
     window.grid.selectAll()
-    compare = open_comparison(window)
+    compare = open_comparison(window.context)
     assert compare is not None
     for text in ("Uses facial recognition in shops?", "Supports a ban?"):
         fill.append(lambda f, text=text: f.text.setText(text))
@@ -254,7 +258,7 @@ def test_the_matrix_passes_the_model_tester_and_agrees_with_compare_json(
             window.grid.selectionModel().select(
                 window.cards.index(row, 0), window.grid.selectionModel().SelectionFlag.Select
             )
-    compare = open_comparison(window)
+    compare = open_comparison(window.context)
     model = compare.model
     qtmodeltester.check(model)
     shown = {
@@ -332,7 +336,7 @@ def test_the_matrix_passes_the_model_tester_and_agrees_with_compare_json(
 
 def test_a_matrix_model_without_topic_is_empty(qtmodeltester, window):
     window.topic_id = None
-    model = ComparisonModel(window, [])
+    model = ComparisonModel(window.context, [])
     qtmodeltester.check(model)
     assert model.rowCount() == 0
 
@@ -345,7 +349,7 @@ def test_the_matrix_follows_deletes_and_their_undo(window, monkeypatch, qtmodelt
     window.select_stakeholder("IBM")
     window.grid.selectAll()
     monkeypatch.setattr(Editing, "exec_form", staticmethod(lambda form: True))
-    compare = open_comparison(window)  # 12 selected: the picker keeps the first six
+    compare = open_comparison(window.context)  # 12 selected: the picker keeps the first six
     model = compare.model
     assert model.columnCount() == 6
     columns = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(6)]
@@ -452,7 +456,7 @@ def test_an_undo_that_would_lose_a_later_change_says_so_and_changes_nothing(
 def test_every_control_of_the_matrix_and_forms_has_an_accessible_name(window, demo_store, qtbot):
     from briefing.ui.compare import CompareWindow, StakeholderPicker
 
-    compare = CompareWindow(window, [1, 2, 3])
+    compare = CompareWindow(window.context, [1, 2, 3])
     compare.show()
     dialogs = [
         compare,
@@ -496,7 +500,7 @@ def test_the_matrix_reads_well_with_the_demos_questions_and_five_stakeholders(
     names = ["IBM", "Amazon", "Microsoft", "ACLU", "Metropolitan Police"]
     with demo_store.reading() as session:
         ids = [find_stakeholder(session, name).id for name in names]
-    compare = CompareWindow(window, ids)
+    compare = CompareWindow(window.context, ids)
     qtbot.addWidget(compare)
     compare.show()
     qtbot.waitExposed(compare)
@@ -561,3 +565,33 @@ def test_the_delete_key_deletes_a_stakeholder_only_from_the_cards(window, qtbot,
     window.grid.setFocus()
     qtbot.keyClick(window.grid, Qt.Key.Key_Delete)
     assert len(asked) == 1  # on the cards it asks to delete the stakeholder
+
+
+def test_the_event_form_opens_at_once_loading_and_takes_edits_once_filled(
+    window, qtbot, monkeypatch
+):
+    """Every source of the store to choose from grows with the store: the form does not wait
+    for it with the user's input held back. It shows "Loading…", takes no edits and offers no
+    Save until the lists are read, then opens on the selected card."""
+    window.select_stakeholder("IBM")
+    seen = {}
+
+    def exec_form(form) -> bool:
+        seen["loading"] = form.loading
+        seen["status"] = form.status.text()
+        seen["editable"] = form.title.isEnabled() or form.source.isEnabled()
+        seen["save"] = form.ok.isEnabled()
+        qtbot.waitUntil(lambda: not form.loading)
+        seen["sources"] = form.source.count()
+        seen["stakeholder"] = form.stakeholder.currentText()
+        seen["editable after"] = form.title.isEnabled() and form.source.isEnabled()
+        return False
+
+    monkeypatch.setattr(Editing, "exec_form", staticmethod(exec_form))
+    window.editing.new_event()
+    assert seen["loading"] and seen["status"] == "Loading\u2026"
+    assert not seen["editable"] and not seen["save"]
+    with window.store.reading() as session:
+        sources = session.scalar(select(func.count(Source.id)))
+    assert seen["sources"] == sources + 1  # and "None"
+    assert seen["stakeholder"] == "IBM" and seen["editable after"]

@@ -16,7 +16,6 @@ from briefing.core.notes import add_note
 from briefing.core.pack_format import read_pack
 from briefing.core.undo import dump
 from briefing.store import open_store
-from briefing.ui import packs as ui_packs
 from briefing.ui.jobs import BackgroundJob
 from briefing.ui.packs import PackPreviewDialog, PackQuestions
 
@@ -67,7 +66,7 @@ def test_share_topic_writes_a_pack_without_private_notes(window, qtbot, tmp_path
     monkeypatch.setattr(
         PackQuestions, "include_private", staticmethod(lambda parent: asked.append(1) or False)
     )
-    task = ui_packs.share_topic(window)
+    task = window.packs.share_topic()
     assert finished(qtbot, task) == "shared"
     assert asked, "the demo has a private note: the user was asked"
     manifest = read_pack(out).manifest
@@ -92,7 +91,7 @@ def test_import_previews_then_merges_and_undo_takes_it_all_back(
         return packs.KEEP_MINE
 
     monkeypatch.setattr(PackPreviewDialog, "ask", classmethod(lambda cls, p, r: preview(p, r)))
-    task = ui_packs.import_pack_file(window, pack)
+    task = window.packs.import_file(pack)
     assert finished(qtbot, task) == "imported"
     (report,) = seen
     assert report.dry_run and report.added == {"stakeholder": 1, "note": 1}
@@ -122,7 +121,7 @@ def test_declining_the_preview_changes_nothing(window, qtbot, tmp_path, demo_tem
     with window.store.reading() as session:
         before = dump(session)
     monkeypatch.setattr(PackPreviewDialog, "ask", classmethod(lambda cls, p, r: None))
-    task = ui_packs.import_pack_file(window, pack)
+    task = window.packs.import_file(pack)
     assert finished(qtbot, task) == "declined"
     with window.store.reading() as session:
         assert dump(session) == before
@@ -137,7 +136,7 @@ def test_a_bad_pack_is_refused_in_words(window, qtbot, tmp_path, monkeypatch):
     bad.write_text("not a pack")
     with window.store.reading() as session:
         before = dump(session)
-    task = ui_packs.import_pack_file(window, bad)
+    task = window.packs.import_file(bad)
     assert finished(qtbot, task) == "refused"
     assert told == ["bad.briefingpack is not a Briefing pack (it is not a zip file)"]
     with window.store.reading() as session:
@@ -158,7 +157,7 @@ def test_cancelling_the_import_changes_nothing(window, qtbot, tmp_path, demo_tem
         return packs.KEEP_BOTH
 
     monkeypatch.setattr(PackPreviewDialog, "ask", classmethod(lambda cls, p, r: preview(p, r)))
-    task = ui_packs.import_pack_file(window, pack)
+    task = window.packs.import_file(pack)
     assert finished(qtbot, task) == "cancelled"
     with window.store.reading() as session:
         assert dump(session) == before

@@ -42,13 +42,14 @@ def elsewhere(window, change) -> None:
 
 
 @pytest.fixture
-def forms(monkeypatch):
+def forms(monkeypatch, qtbot):
     """Play the user at each form: `forms.append(function_of_the_form)`; the form's widgets are
     kept between showings, as a dialog shown again keeps them."""
     pending = _Pending()
     shown = pending.shown
 
     def exec_form(form) -> bool:
+        qtbot.waitUntil(lambda: not getattr(form, "loading", False))  # the user acts on it filled
         shown.append(form)
         return pending.pop(0)(form) is not False and form.ok.isEnabled()
 
@@ -192,7 +193,7 @@ def test_edit_event_deleted_elsewhere_says_so_and_keeps_the_words(window, forms)
 def test_edit_question_from_the_comparison(window, forms):
     window.grid.selectAll()
     forms.append(lambda picker: True)  # the first six stakeholders
-    compare = open_comparison(window)
+    compare = open_comparison(window.context)
     model = compare.model
     compare.view.setCurrentIndex(model.index(0, 0))
     question_id = model.question_id(0)
@@ -216,7 +217,7 @@ def test_an_answer_set_from_the_cli_is_not_replaced_from_a_stale_table(window, f
     monkeypatch.setattr("briefing.ui.compare.warn", lambda parent, title, text: warned.append(text))
     window.grid.selectAll()
     forms.append(lambda picker: True)  # the first six stakeholders
-    compare = open_comparison(window)
+    compare = open_comparison(window.context)
     model = compare.model
     index = model.index(0, 0)
     question_id, stakeholder_id = model.question_id(0), model.stakeholder_id(0)

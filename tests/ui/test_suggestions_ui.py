@@ -27,8 +27,8 @@ def _import(window, qtbot, monkeypatch, path: Path, facts: dict) -> None:
     monkeypatch.setattr(sources_ui, "show_error", lambda parent, title, msg: errors.append(msg))
     monkeypatch.setattr(source_import, "show_error", lambda parent, title, msg: errors.append(msg))
 
-    def ask(cls, parent, name, extracted):
-        dialog = cls(parent, name, extracted)  # the real dialog, with its stakeholder list
+    def ask(cls, parent, name, extracted, owners=None):
+        dialog = cls(parent, name, extracted, owners)  # the real dialog, its stakeholder list
         index = dialog.primary_for.findText(facts.pop("primary_name", ""))
         dialog.primary_for.setCurrentIndex(max(index, 0))
         return dialog.facts() | facts
