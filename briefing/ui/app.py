@@ -210,7 +210,7 @@ def _run_window(app: QApplication, path: Path | None, *, demo: bool) -> int:
             finally:
                 _let_export_go()
                 store.close()
-            conversion = getattr(window, "conversion_requested", None)
+            conversion = window.conversion_requested
             if conversion is not None:
                 from briefing.ui.store_encryption import convert_with_progress
 

@@ -181,7 +181,9 @@ class Backups:
         self.action.triggered.connect(self.show)
         if getattr(store, "backed_up_by_server", False):  # a team store: pg_dump's work
             self.action.setEnabled(False)
-            self.action.setStatusTip("A team store is backed up on its server, by its administrator")
+            self.action.setStatusTip(
+                "A team store is backed up on its server, by its administrator"
+            )
         menus = context.menus
         menus.file.insertAction(menus.quit_action, self.action)
         menus.file.insertSeparator(menus.quit_action)

@@ -22,6 +22,7 @@ from PySide6.QtCore import (
     QSettings,
     Qt,
     QTimer,
+    Signal,
 )
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
@@ -310,6 +311,11 @@ class MainWindow(QMainWindow):
         # File > Backups, and restoring one (which reopens the window: `restore_requested`).
         self.backups = Backups(context, self.store)
         self.backups_action = self.backups.action
+        # File > Encrypt store… and the like (which reopen the window: `conversion_requested`).
+        self.store_encryption = StoreEncryption(context, self.store)
+        self.encrypt_action = self.store_encryption.encrypt_action
+        self.decrypt_action = self.store_encryption.decrypt_action
+        self.change_passphrase_action = self.store_encryption.change_passphrase_action
         if self.store.read_only:
             self.windowTitleChanged.connect(self._mark_read_only)
             self._mark_read_only(self.windowTitle())
@@ -325,6 +331,11 @@ class MainWindow(QMainWindow):
     def restore_requested(self):
         """The backup the user chose to restore (File > Backups), once the window has closed."""
         return self.backups.restore_requested
+
+    @property
+    def conversion_requested(self):
+        """The encryption the user asked for (File > Encrypt store…), once the window has closed."""
+        return self.store_encryption.conversion_requested
 
     def _mark_read_only(self, title: str) -> None:
         from briefing.ui.backups import READ_ONLY_MARK, read_only_title

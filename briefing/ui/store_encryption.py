@@ -3,19 +3,20 @@ and `passphrase` do, from the window.
 
 The dialog asks for the passphrase(s) in fields that do not echo: a new passphrase twice, and the
 current one before decrypting or changing it (an unlocked window left on a desk is not enough to
-take the encryption off). The conversion is the command line's (`briefing.store.encryption`):
-each file exported into a new file under a temporary name, checked in full, renamed into place;
-a crash leaves the old store or the new one, whole. It cannot run on a store the window has
-open, so, as a restore does, the dialog sets `window.conversion_requested` and closes the window;
+take the encryption off). The conversion is the command line's (`briefing.store.encryption`): each
+file exported into a new file under a temporary name, checked in full, renamed into place; a crash
+leaves the old store or the new one, whole. It cannot run on a store the window has open, so, as a
+restore does, the dialog sets `StoreEncryption.conversion_requested` and closes the window;
 `briefing.ui.app` then runs the conversion off the GUI thread behind a progress dialog that says
-each step (`convert_with_progress`) and opens a new window on the converted store. A passphrase
-the keyring kept is forgotten when the store is decrypted or its passphrase changed.
+each step (`convert_with_progress`) and opens a new window on the converted store. A passphrase the
+keyring kept is forgotten when the store is decrypted or its passphrase changed.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEventLoop, QObject, Qt, Signal
 from PySide6.QtGui import QAction
@@ -34,6 +35,10 @@ from briefing.paths import APP_NAME
 from briefing.store import encryption
 from briefing.ui import passphrase as passphrase_ui
 from briefing.ui.jobs import BackgroundJob
+
+if TYPE_CHECKING:
+    from briefing.store import Store
+    from briefing.ui.panel import PanelContext
 
 ENCRYPT, DECRYPT, CHANGE = "encrypt", "decrypt", "change"
 
@@ -153,39 +158,46 @@ def _intro(mode: str, path: Path) -> str:
     )
 
 
-def ask_conversion(window, mode: str) -> bool:
-    """Ask for the passphrase(s); on OK, request the conversion and close the window."""
-    dialog = ConvertDialog(window.store.path, mode, window)
-    if dialog.exec() != QDialog.DialogCode.Accepted or dialog.conversion is None:
-        return False
-    window.conversion_requested = dialog.conversion
-    if not window.close():  # the window refused to close (a form kept open): nothing done
-        window.conversion_requested = None
-        return False
-    return True
+class StoreEncryption:
+    """File > Encrypt store… / Decrypt store… / Change passphrase…, as the store allows, and the
+    conversion the user asked for, if any (the window then closes, and `ui.app` converts the
+    store and opens a new window)."""
 
+    def __init__(self, context: PanelContext, store: Store) -> None:
+        self.context = context
+        self.store = store
+        self.conversion_requested: Conversion | None = None
+        encrypted = encryption.is_encrypted(store.path)
+        writable = not context.read_only
+        menus = context.menus
+        actions = {}
+        for mode, text, tip in (
+            (ENCRYPT, "En&crypt store…", "Encrypt the store and its backups with a passphrase"),
+            (DECRYPT, "&Decrypt store…", "Turn the encrypted store back into a plain file"),
+            (CHANGE, "Change &passphrase…", "Encrypt the store again under a new passphrase"),
+        ):
+            action = QAction(text, context.window)
+            action.setStatusTip(tip)
+            action.setEnabled(writable and (mode == ENCRYPT) != encrypted)
+            action.triggered.connect(lambda _checked=False, m=mode: self.ask(m))
+            menus.file.insertAction(menus.quit_action, action)
+            actions[mode] = action
+        menus.file.insertSeparator(menus.quit_action)
+        self.encrypt_action = actions[ENCRYPT]
+        self.decrypt_action = actions[DECRYPT]
+        self.change_passphrase_action = actions[CHANGE]
 
-def install_store_encryption(window) -> None:
-    """File > Encrypt store… / Decrypt store… / Change passphrase…, as the store allows."""
-    window.conversion_requested = None
-    encrypted = encryption.is_encrypted(window.store.path)
-    writable = not window.store.read_only
-    actions = {}
-    for mode, text, tip in (
-        (ENCRYPT, "En&crypt store…", "Encrypt the store and its backups with a passphrase"),
-        (DECRYPT, "&Decrypt store…", "Turn the encrypted store back into a plain file"),
-        (CHANGE, "Change &passphrase…", "Encrypt the store again under a new passphrase"),
-    ):
-        action = QAction(text, window)
-        action.setStatusTip(tip)
-        action.setEnabled(writable and (mode == ENCRYPT) != encrypted)
-        action.triggered.connect(lambda _checked=False, m=mode: ask_conversion(window, m))
-        window.file_menu.insertAction(window.quit_action, action)
-        actions[mode] = action
-    window.file_menu.insertSeparator(window.quit_action)
-    window.encrypt_action = actions[ENCRYPT]
-    window.decrypt_action = actions[DECRYPT]
-    window.change_passphrase_action = actions[CHANGE]
+    def ask(self, mode: str) -> bool:
+        """Ask for the passphrase(s); on OK, request the conversion and close the window."""
+        window = self.context.window
+        dialog = ConvertDialog(self.store.path, mode, window)
+        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.conversion is None:
+            return False
+        self.conversion_requested = dialog.conversion
+        if not window.close():  # the window refused to close (a form kept open): nothing done
+            self.conversion_requested = None
+            return False
+        return True
 
 
 class _Words(QObject):

@@ -236,12 +236,12 @@ def test_a_pack_with_a_passphrase_asks_for_it_and_a_wrong_one_changes_nothing(
     )
     monkeypatch.setattr(PackPreviewDialog, "ask", classmethod(lambda cls, p, r: packs.KEEP_MINE))
 
-    assert finished(qtbot, ui_packs.import_pack_file(window, sealed)) == "refused"
+    assert finished(qtbot, window.packs.import_file(sealed)) == "refused"
     assert "the passphrase does not open sealed.briefingpack" in told[-1]
-    ui_packs.import_pack_file(window, sealed)  # Cancel: ends at once, before any reading
+    window.packs.import_file(sealed)  # Cancel: ends at once, before any reading
     assert window.statusBar().currentMessage() == "Nothing imported from sealed.briefingpack"
     assert answers == ["for the coalition"] and len(told) == 1
     with window.store.reading() as session:
         assert dump(session) == before
-    assert finished(qtbot, ui_packs.import_pack_file(window, sealed)) == "imported"
+    assert finished(qtbot, window.packs.import_file(sealed)) == "imported"
     assert "Big Brother Watch" in card_names(window)
