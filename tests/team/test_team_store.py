@@ -235,6 +235,7 @@ def test_the_user_names_0010_wrote_into_a_store_file_are_removed(tmp_path):
             connection.execute(f"ALTER TABLE {table} DROP COLUMN created_by")
             connection.execute(f"ALTER TABLE {table} DROP COLUMN changed_by")
         connection.execute("ALTER TABLE notes DROP COLUMN changed_by")
+        connection.execute("DROP TABLE source_imports")  # 0012, after 0011
     connection.close()
     with open_store(path) as store, store.reading() as session:
         assert [n.written_by for n in session.scalars(select(Note))] == [None]
