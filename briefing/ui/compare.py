@@ -759,7 +759,7 @@ class CompareFeature:
     def __init__(self, context: PanelContext) -> None:
         self.context = context
         self.last: CompareWindow | None = None  # the comparison it opened last
-        self.action = QAction("&Compare selected stakeholders\u2026", context.window)
+        self.action = QAction("Com&pare selected stakeholders\u2026", context.window)
         self.action.setShortcut(QKeySequence("Ctrl+M"))
         self.action.setStatusTip("Compare 2 to 6 stakeholders question by question")
         self.action.triggered.connect(self.open)

@@ -136,7 +136,7 @@ class Editing:
             "New &stakeholder\u2026", self.new_stakeholder, "Ctrl+Shift+N"
         )
         self.link_action = self._add(
-            "Add &existing stakeholder to topic\u2026", self.link_stakeholder
+            "Add e&xisting stakeholder to topic\u2026", self.link_stakeholder
         )
         self.edit_stakeholder_action = self._add(
             "&Edit stakeholder\u2026", self.edit_stakeholder, "F2"

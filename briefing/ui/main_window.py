@@ -479,13 +479,13 @@ class MainWindow(QMainWindow):
         self.view_menu = view_menu = menus.addMenu("&View")
         view_menu.addAction(
             self._action(
-                "&Refresh", self.reload, QKeySequence.StandardKey.Refresh, "Read the store again"
+                "Re&fresh", self.reload, QKeySequence.StandardKey.Refresh, "Read the store again"
             )
         )
         view_menu.addAction(
             self._action("Go to &cards", self.grid.setFocus, "Ctrl+0", "Move focus to the cards")
         )
-        self.toggle_detail = self._action("Show &details panel", self._on_toggle_detail, "F9")
+        self.toggle_detail = self._action("Sho&w details panel", self._on_toggle_detail, "F9")
         self.toggle_detail.setCheckable(True)
         self.toggle_detail.setChecked(True)
         view_menu.addAction(self.toggle_detail)

@@ -495,7 +495,7 @@ class Packs:
         self.share_action = QAction("S&hare topic as file\u2026", window)
         self.share_action.setStatusTip("Write this topic to one file a colleague can import")
         self.share_action.triggered.connect(self.share_topic)
-        self.import_action = QAction("Import s&hared file\u2026", window)
+        self.import_action = QAction("I&mport shared file\u2026", window)
         self.import_action.setShortcut(QKeySequence("Ctrl+Shift+O"))
         self.import_action.setStatusTip(
             "Merge a topic a colleague shared: see what it adds before it does"

@@ -55,8 +55,8 @@ def card_names(window) -> list[str]:
 def test_the_file_menu_offers_sharing_and_importing(window):
     texts = [a.text() for a in window.file_menu.actions()]
     assert "S&hare topic as file\u2026" in texts
-    assert "Import s&hared file\u2026" in texts
-    assert texts.index("Import s&hared file\u2026") < texts.index("&Quit")
+    assert "I&mport shared file\u2026" in texts
+    assert texts.index("I&mport shared file\u2026") < texts.index("&Quit")
 
 
 def test_share_topic_writes_a_pack_without_private_notes(window, qtbot, tmp_path, monkeypatch):
