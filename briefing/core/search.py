@@ -85,6 +85,7 @@ from briefing.store.search_index import (
     SEARCH_TABLE,
     interrupt,
     is_interruption,
+    restricted_to,
     search_backend,
 )
 from briefing.text import name_key
@@ -561,22 +562,11 @@ def _search_rows(session: Session, expression: str, filters: SearchFilters, limi
     if len(restrictions) == len(KINDS) and not any(restrictions.values()):
         return _driver(session).execute(_UNFILTERED_SQL, (expression, limit))
     else:
-        per_kind = []
-        record_id = _ROWID.op("/")(KIND_FACTOR)
-        for kind, id_sets in restrictions.items():
-            code = _ROWID.op("%")(KIND_FACTOR) == KIND_CODES[kind]
-            per_kind.append(and_(code, *(record_id.in_(ids) for ids in id_sets)))
-            if kind == "source":  # and the passages of those sources
-                in_passage = _ROWID.op("%")(KIND_FACTOR) == KIND_CODES["passage"]
-                of_sources = [
-                    record_id.in_(select(SourcePassage.id).where(SourcePassage.source_id.in_(ids)))
-                    for ids in id_sets
-                ]
-                per_kind.append(and_(in_passage, *of_sources))
-        if not per_kind:
+        allowed = restricted_to(_ROWID, restrictions)
+        if allowed is None:
             return None
         statement = (
-            _MATCHES.where(_match_target.op("MATCH")(bindparam("expression")), or_(*per_kind))
+            _MATCHES.where(_match_target.op("MATCH")(bindparam("expression")), allowed)
             .order_by(_index.c.rank)
             .limit(bindparam("limit"))
         )

@@ -22,6 +22,31 @@ KIND_FACTOR = 8
 KIND_CODES = {"stakeholder": 1, "position": 2, "source": 3, "quote": 4, "note": 5, "passage": 6}
 KINDS_BY_CODE = {code: kind for kind, code in KIND_CODES.items()}
 
+def restricted_to(rowid, restrictions: dict[str, list]):
+    """The condition on the index's `rowid` column that keeps the rows `restrictions` allows
+    (per kind, the sets of record ids a row must be in; a source's passages go with it), or
+    None when no row can match. One condition for both databases' search queries."""
+    from sqlalchemy import and_, or_, select
+
+    from briefing.store.models import SourcePassage
+
+    record_id = rowid.op("/")(KIND_FACTOR)
+
+    def of_kind(kind: str):
+        return rowid.op("%")(KIND_FACTOR) == KIND_CODES[kind]
+
+    per_kind = []
+    for kind, id_sets in restrictions.items():
+        per_kind.append(and_(of_kind(kind), *(record_id.in_(ids) for ids in id_sets)))
+        if kind == "source":  # and the passages of those sources
+            of_sources = [
+                record_id.in_(select(SourcePassage.id).where(SourcePassage.source_id.in_(ids)))
+                for ids in id_sets
+            ]
+            per_kind.append(and_(of_kind("passage"), *of_sources))
+    return or_(*per_kind) if per_kind else None
+
+
 # The tables whose rows the index holds, each with its insert, update and delete triggers.
 INDEXED_TABLES = {
     "stakeholder": "stakeholders",

@@ -61,7 +61,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from briefing.errors import StoreError, StoreTooNew, StoreUnreachable
 from briefing.paths import is_team_address as is_team_address
 from briefing.store import migrations
-from briefing.store.search_index import KIND_CODES, KIND_FACTOR, MARK_END, MARK_START
+from briefing.store.search_index import (
+    KIND_CODES,
+    KIND_FACTOR,
+    MARK_END,
+    MARK_START,
+    restricted_to,
+)
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -596,21 +602,10 @@ class TeamSearch:
             )
         )
         conditions = [_index.c.document.op("@@")(query), _visible()]
-        per_kind = []
-        record_id = _ROWID.op("/")(KIND_FACTOR)
-        for kind, id_sets in restrictions.items():
-            code = _of_kind(kind)
-            per_kind.append(and_(code, *(record_id.in_(ids) for ids in id_sets)))
-            if kind == "source":
-                in_passage = _of_kind("passage")
-                of_sources = [
-                    record_id.in_(select(SourcePassage.id).where(SourcePassage.source_id.in_(ids)))
-                    for ids in id_sets
-                ]
-                per_kind.append(and_(in_passage, *of_sources))
-        if not per_kind:
+        allowed = restricted_to(_ROWID, restrictions)
+        if allowed is None:
             return None
-        conditions.append(or_(*per_kind))
+        conditions.append(allowed)
         statement = (
             statement.where(*conditions).order_by(literal_column("rank"), _ROWID).limit(limit)
         )
