@@ -15,8 +15,7 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
-
-from sqlalchemy.exc import DatabaseError as SQLAlchemyDatabaseError
+from pathlib import Path
 
 from briefing import __version__
 from briefing.cli.common import Commands, Handler, common_options
@@ -96,7 +95,14 @@ def load_first_window_libraries() -> None:
 
 
 def gui(args: argparse.Namespace) -> int:
-    load_first_window_libraries()
+    from briefing.paths import default_store_path
+    from briefing.store.first_screen import readable_now
+
+    path = getattr(args, "db", None)
+    if not readable_now(Path(path or default_store_path()).expanduser()):
+        # The store is opened before the window: its libraries first, before Qt (above). A
+        # store the first screen can read paints first and loads them after that paint.
+        load_first_window_libraries()
     from briefing.ui.app import run
 
     return run(getattr(args, "db", None), demo=not getattr(args, "no_demo", False))
@@ -113,12 +119,37 @@ def _undecodable(argv: Sequence[str]) -> str | None:
     return None
 
 
+def _window_only(argv: Sequence[str]) -> argparse.Namespace | None:
+    """The options of `briefing`, `briefing --db PATH` and `--no-demo`, which open the window,
+    read without building every command's parser (which loads every command's libraries); None
+    for anything else, which the full parser reads."""
+    args = argparse.Namespace()
+    rest = list(argv)
+    while rest:
+        word = rest.pop(0)
+        if word == "--no-demo":
+            args.no_demo = True
+        elif word.startswith("--db=") and len(word) > 5:
+            args.db = Path(word[5:])
+        elif word == "--db" and rest and not rest[0].startswith("-"):
+            args.db = Path(rest.pop(0))
+        else:
+            return None
+    return args
+
+
+def _database_errors() -> tuple[type[BaseException], ...]:
+    from sqlalchemy.exc import DatabaseError as SQLAlchemyDatabaseError
+
+    return (*store_errors("DatabaseError"), SQLAlchemyDatabaseError, UnicodeDecodeError)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if (bad := _undecodable(argv)) is not None:
         print(f"briefing: the argument {bad!r} is not valid UTF-8 text", file=sys.stderr)
         return 2
-    args = build_parser().parse_args(argv)
+    args = _window_only(argv) or build_parser().parse_args(argv)
     handler: Handler = getattr(args, "handler", gui)
     try:
         status = handler(args)
@@ -127,7 +158,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BriefingError as error:
         print(f"briefing: {error}", file=sys.stderr)
         return error.exit_code
-    except (*store_errors("DatabaseError"), SQLAlchemyDatabaseError, UnicodeDecodeError) as error:
+    except _database_errors() as error:
         # SQLite's message can quote the record it failed on (a private note's words, with
         # "Could not decode to UTF-8"): say what happened, never what the record holds.
         print(f"briefing: {unreadable_store_message(error)}", file=sys.stderr)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QByteArray,
@@ -36,31 +37,22 @@ from PySide6.QtWidgets import (
 )
 
 from briefing import __version__
-from briefing.core.cards import card_note_counts, stakeholder_detail, topic_cards
 from briefing.core.changes import Changes
 from briefing.core.dates import format_date
-from briefing.core.info import counts
-from briefing.core.lookup import list_topics
 from briefing.render import palette
-from briefing.render.detail import MORE_QUOTES_HREF, stakeholder_html
-from briefing.store import Store
 from briefing.text import isolate
 from briefing.ui import theme
-from briefing.ui.backups import install_backups
-from briefing.ui.briefings import install_briefings
 from briefing.ui.browser import SafeBrowser
 from briefing.ui.cards import CardGrid, CardListModel, StakeholderIdRole, describe, plural
 from briefing.ui.datefield import DateField
-from briefing.ui.editing import install_editing
-from briefing.ui.failures import open_log_folder
-from briefing.ui.notes import install_notes
-from briefing.ui.operations import Operations
-from briefing.ui.packs import install_packs
-from briefing.ui.panel import Navigation, PanelContext
-from briefing.ui.search import install_search
-from briefing.ui.sources import install_sources
-from briefing.ui.stakeholder_map import install_stakeholder_map
-from briefing.ui.store_runner import StoreRunner
+
+if TYPE_CHECKING:
+    from briefing.store import Store
+    from briefing.store.first_screen import FirstScreen
+
+# What the window needs of the store (SQLAlchemy, the models, every feature's module) is
+# imported when the store is attached (`MainWindow.attach`), not with this module: a window
+# opened on a first screen (`briefing.store.first_screen`) paints before it is loaded.
 
 SWITCH_INTERVAL_S = 0.0005  # how long a thread holds Python's lock before others get a turn
 DETAIL_QUOTES = 50  # quotes the details show of a card at first, and more per "Show more"
@@ -86,32 +78,27 @@ class MainWindow(QMainWindow):
     topic_changed = Signal(int)
     as_of_changed = Signal(object)  # the day the cards stand as of (a date), or None: today
 
-    def __init__(self, store: Store, settings: QSettings, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        store: Store | None,
+        settings: QSettings,
+        parent: QWidget | None = None,
+        *,
+        first_screen: FirstScreen | None = None,
+    ) -> None:
+        """A window on `store`; or, with `store` None, a window that shows `first_screen` (read
+        before the store's libraries were loaded) until `attach(store)` gives it the store.
+        Until then its controls and menus are disabled, visibly, and it accepts no drop (the
+        pointer says so): nothing the user does reaches a store not yet opened, and nothing
+        seems to have been done that was not."""
         super().__init__(parent)
         self.store = store
         self.settings = settings
-        # Store work runs in threads beside this one. Every paint and every model call of the
-        # window takes Python's lock; while a reader runs Python, each waits for the reader's
-        # time slice (5 ms by default), so a window with many delegates would crawl. A shorter
-        # slice keeps the window answering (about half the longest stall on the big store).
-        sys.setswitchinterval(SWITCH_INTERVAL_S)
-        self.runner = StoreRunner(store, self)
-        self.operations = Operations(store, self, runner=self.runner)
-        # What panels are given, and how features ask for each other (signals, not attributes).
-        self.navigation = Navigation(self)
-        self.context = PanelContext(
-            runner=self.runner,
-            operations=self.operations,
-            navigation=self.navigation,
-            status=lambda words, ms=5000: self.statusBar().showMessage(words, ms),
-            read_only=store.read_only,
-        )
-        self.operations.changed.connect(self.on_changes)
-        self.operations.stepped.connect(lambda words: self.statusBar().showMessage(words, 10000))
         self.topic_id: int | None = None
         self._generation = 0  # of `show_topic`: a later showing wins over one still reading
         self._detail_generation = 0
         self.as_of: dt.date | None = None
+        self.attached = False
         self.setWindowTitle("Briefing")
         self.setAccessibleName("Briefing main window")
 
@@ -140,8 +127,6 @@ class MainWindow(QMainWindow):
         self.cards = CardListModel(self)
         self.grid = CardGrid()
         self.grid.setModel(self.cards)
-        self.grid.selectionModel().currentChanged.connect(self._on_current_card)
-        self.grid.activated.connect(self._on_card_activated)
 
         self.detail = SafeBrowser()
         self.detail.setAccessibleName("Stakeholder details")
@@ -197,8 +182,90 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
         self.setStyleSheet(f"QListView {{ background: {theme.WINDOW_BACKGROUND}; border: none; }}")
 
-        self._build_menus()
         self.statusBar().setAccessibleName("Status")
+        self.toolbar = toolbar
+        self._restore_layout()
+        if store is not None:
+            self.attach(store)
+        elif first_screen is not None:
+            self._show_first_screen(first_screen)
+
+    def _show_first_screen(self, first: FirstScreen) -> None:
+        """The topics and cards read before the store was opened, with every control disabled
+        until `attach`: the cards can be seen, not yet used."""
+        self.topics.blockSignals(True)
+        for topic in first.topics:
+            self.topics.addItem(topic.name, topic.id)
+        self.topics.setCurrentIndex(max(0, self.topics.findData(first.topic_id)))
+        self.topics.blockSignals(False)
+        self.topic_id = self._shown_topic = first.topic_id
+        self.cards.set_cards(list(first.cards))
+        descriptions = {topic.id: topic.description for topic in first.topics}
+        self.description.setText(descriptions.get(first.topic_id, ""))
+        if first.topic_id is not None:
+            self.setWindowTitle(f"{self.topics.currentText()} \u2014 Briefing")
+        self._show_empty_state(first.topic_id, bool(first.cards))
+        self.detail.setHtml("<p class='muted'>Opening the store\u2026</p>")
+        self._set_waiting(True)
+
+    def _set_waiting(self, waiting: bool) -> None:
+        for part in (self.toolbar, self.centralWidget(), self.menuBar()):
+            part.setEnabled(not waiting)
+        if waiting:
+            self.setAcceptDrops(False)  # the features that take a dropped file come with attach
+            self.statusBar().showMessage("Opening the store\u2026")
+        else:
+            self.statusBar().clearMessage()
+
+    def show_opening_failed(self, message: str) -> None:
+        """The store could not be opened after the first screen was shown: the cards read
+        before its checks give way to what went wrong."""
+        self.cards.set_cards([])
+        self.description.setText("")
+        self.grid.hide()
+        self.empty.show()
+        self.empty_button.hide()
+        self.empty_text.setText(message)
+        self.detail.setHtml("")
+        self.statusBar().showMessage("The store could not be opened")
+
+    def attach(self, store: Store) -> None:
+        """Give the window its store: the store runner, the menus, every feature and panel,
+        then the topics and cards read through the store (again, after a first screen)."""
+        from briefing.ui.backups import install_backups
+        from briefing.ui.briefings import install_briefings
+        from briefing.ui.editing import install_editing
+        from briefing.ui.notes import install_notes
+        from briefing.ui.operations import Operations
+        from briefing.ui.packs import install_packs
+        from briefing.ui.panel import Navigation, PanelContext
+        from briefing.ui.search import install_search
+        from briefing.ui.sources import install_sources
+        from briefing.ui.stakeholder_map import install_stakeholder_map
+        from briefing.ui.store_runner import StoreRunner
+
+        self.store = store
+        # Store work runs in threads beside this one. Every paint and every model call of the
+        # window takes Python's lock; while a reader runs Python, each waits for the reader's
+        # time slice (5 ms by default), so a window with many delegates would crawl. A shorter
+        # slice keeps the window answering (about half the longest stall on the big store).
+        sys.setswitchinterval(SWITCH_INTERVAL_S)
+        self.runner = StoreRunner(store, self)
+        self.operations = Operations(store, self, runner=self.runner)
+        # What panels are given, and how features ask for each other (signals, not attributes).
+        self.navigation = Navigation(self)
+        self.context = PanelContext(
+            runner=self.runner,
+            operations=self.operations,
+            navigation=self.navigation,
+            status=lambda words, ms=5000: self.statusBar().showMessage(words, ms),
+            read_only=store.read_only,
+        )
+        self.operations.changed.connect(self.on_changes)
+        self.operations.stepped.connect(lambda words: self.statusBar().showMessage(words, 10000))
+        self.grid.selectionModel().currentChanged.connect(self._on_current_card)
+        self.grid.activated.connect(self._on_card_activated)
+        self._build_menus()
         install_editing(self)
         self.empty_button.clicked.connect(self._on_empty_button)
         install_search(self)
@@ -211,7 +278,8 @@ class MainWindow(QMainWindow):
         self._number_side_tabs()
         self._order_tabs()
         self._bind_delete_keys()
-        self._restore_layout()
+        self._set_waiting(False)
+        self.attached = True
         self.reload()
         self._restore_place()
 
@@ -281,6 +349,8 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Showing the topic as of {format_date(day)}", 8000)
 
     def _build_menus(self) -> None:
+        from briefing.ui.failures import open_log_folder
+
         menus = self.menuBar()
         self.file_menu = file_menu = menus.addMenu("&File")
         self.quit_action = self._action(
@@ -480,15 +550,18 @@ class MainWindow(QMainWindow):
         )
 
     def closeEvent(self, event) -> None:
-        self.save_layout()
+        if self.attached:  # a window closed while opening keeps the place saved before
+            self.save_layout()
         super().closeEvent(event)
-        if event.isAccepted():
+        if event.isAccepted() and self.attached:
             self.runner.wait_idle()  # saves off the GUI thread land before the store closes
 
     # -- loading ------------------------------------------------------------------------------
 
     def reload(self) -> None:
         """Read topics and the current topic's cards again, keeping the selection if it can."""
+        from briefing.core.lookup import list_topics
+
         selected = self.selected_stakeholder_id()
         topics = self.runner.read_now(list_topics)
         wanted = self.topic_id or self.settings.value("main/topic", type=int)
@@ -511,6 +584,9 @@ class MainWindow(QMainWindow):
 
     def show_topic(self, topic_id: int | None, select: int | None = None) -> None:
         """Show a topic's cards, keeping the card of `select` (default: the current card)."""
+        from briefing.core.cards import topic_cards
+        from briefing.core.info import counts
+
         selected = select if select is not None else self.selected_stakeholder_id()
         self.topic_id = topic_id
         cards = []
@@ -600,6 +676,9 @@ class MainWindow(QMainWindow):
         """After a change to notes alone: the cards' note counts, the store's counts, and the
         details if they show a card (now if they are shown, else when they are next shown).
         Nothing else on a card depends on notes."""
+        from briefing.core.cards import card_note_counts
+        from briefing.core.info import counts
+
         if self.topic_id is None:
             return
         topic_id = self.topic_id
@@ -637,12 +716,17 @@ class MainWindow(QMainWindow):
         self._show_detail()
 
     def _on_detail_link(self, url) -> None:
+        from briefing.render.detail import MORE_QUOTES_HREF
+
         if url.toString() == MORE_QUOTES_HREF:
             self._detail_quotes += DETAIL_QUOTES
             self._show_detail(keep_scroll=True)
 
     def _show_detail(self, *, keep_scroll: bool = False) -> None:
         """Show the current card in the details (or the welcome text when there is none)."""
+        from briefing.core.cards import stakeholder_detail
+        from briefing.render.detail import stakeholder_html
+
         current = self.grid.currentIndex()
         bar = self.detail.verticalScrollBar()
         position = bar.value()
