@@ -218,6 +218,9 @@ def _run_window(app: QApplication, path: Path | None, *, demo: bool) -> int:
                 window.show()
             else:
                 window.attach(store)
+                if not window.isVisible():  # closed by the user before its first paint
+                    store.close()
+                    return 0
             try:
                 status = app.exec()
             finally:

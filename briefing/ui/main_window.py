@@ -206,6 +206,9 @@ class MainWindow(QMainWindow):
             self.setWindowTitle(f"{self.topics.currentText()} \u2014 Briefing")
         self._show_empty_state(first.topic_id, bool(first.cards))
         self.detail.setHtml("<p class='muted'>Opening the store\u2026</p>")
+        # The menu bar's titles, so that the cards do not move down when the menus come.
+        for title in ("&File", "&Edit", "&View", "&Help"):
+            self.menuBar().addMenu(title)
         self._set_waiting(True)
 
     def _set_waiting(self, waiting: bool) -> None:
@@ -265,6 +268,7 @@ class MainWindow(QMainWindow):
         self.operations.stepped.connect(lambda words: self.statusBar().showMessage(words, 10000))
         self.grid.selectionModel().currentChanged.connect(self._on_current_card)
         self.grid.activated.connect(self._on_card_activated)
+        self.menuBar().clear()  # a first screen's titles: the real menus follow
         self._build_menus()
         install_editing(self)
         self.empty_button.clicked.connect(self._on_empty_button)

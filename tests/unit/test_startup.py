@@ -56,3 +56,32 @@ def test_the_window_libraries_loaded_before_qt_hold_no_qt_and_no_migrations():
     loaded = _loaded_after("import briefing.cli\nbriefing.cli.load_first_window_libraries()\n")
     assert {"briefing", "markdown", "sqlalchemy"} <= loaded  # the probe did run
     assert not {"PySide6", "shiboken6", "alembic", "pypdf"} & loaded
+
+
+def test_only_the_windows_own_options_skip_the_full_parser():
+    from pathlib import Path
+
+    from briefing.cli import _window_only
+
+    assert vars(_window_only([])) == {}
+    assert vars(_window_only(["--db", "a b.sqlite3", "--no-demo"])) == {
+        "db": Path("a b.sqlite3"),
+        "no_demo": True,
+    }
+    assert vars(_window_only(["--db=x.sqlite3"])) == {"db": Path("x.sqlite3")}
+    for other in (
+        ["search", "x"],
+        ["--db"],
+        ["--db", "--no-demo"],
+        ["--help"],
+        ["--version"],
+        ["--encrypt"],
+        ["gui"],
+        ["--db="],
+    ):
+        assert _window_only(other) is None, other
+
+
+def test_the_command_line_loads_no_sqlalchemy_before_it_knows_the_command():
+    loaded = _loaded_after("import briefing.cli\nbriefing.cli._window_only(['--db', 'x'])\n")
+    assert "briefing" in loaded and "sqlalchemy" not in loaded
