@@ -20,7 +20,6 @@ from pathlib import Path
 from briefing import __version__
 from briefing.cli.common import Commands, Handler, common_options
 from briefing.errors import BriefingError, unreadable_store_message
-from briefing.store.encryption import errors as store_errors  # sqlite3's, and SQLCipher's
 
 COMMAND_MODULES = (
     "briefing.cli.store_commands",
@@ -89,20 +88,42 @@ _FIRST_WINDOW_LIBRARIES = (
 )
 
 
-def load_first_window_libraries() -> None:
-    for name in _FIRST_WINDOW_LIBRARIES:
+# The same for a window opened on its first screen (`briefing.store.first_screen`), which
+# paints before the store's libraries load: only what that first paint needs.
+_FIRST_SCREEN_LIBRARIES = (
+    "briefing.core.card_records",
+    "briefing.core.changes",
+    "briefing.core.dates",
+    "briefing.errors",
+    "briefing.logs",
+    "briefing.render.labels",
+    "briefing.render.palette",
+    "briefing.store.first_screen",
+    "briefing.store.lock",
+    "briefing.text",
+)
+
+
+def load_first_window_libraries(*, first_screen: bool = False) -> None:
+    for name in _FIRST_SCREEN_LIBRARIES if first_screen else _FIRST_WINDOW_LIBRARIES:
         importlib.import_module(name)
 
 
-def gui(args: argparse.Namespace) -> int:
+def prepare_gui(args: argparse.Namespace) -> None:
+    """Load, before Qt, the Qt-free libraries the first window needs (idempotent). A store the
+    first screen can read paints first and loads its libraries after that paint; any other is
+    opened before the window: its libraries first (above)."""
     from briefing.paths import default_store_path
     from briefing.store.first_screen import readable_now
 
     path = getattr(args, "db", None)
-    if not readable_now(Path(path or default_store_path()).expanduser()):
-        # The store is opened before the window: its libraries first, before Qt (above). A
-        # store the first screen can read paints first and loads them after that paint.
-        load_first_window_libraries()
+    load_first_window_libraries(
+        first_screen=readable_now(Path(path or default_store_path()).expanduser())
+    )
+
+
+def gui(args: argparse.Namespace) -> int:
+    prepare_gui(args)
     from briefing.ui.app import run
 
     return run(getattr(args, "db", None), demo=not getattr(args, "no_demo", False))
@@ -139,7 +160,10 @@ def _window_only(argv: Sequence[str]) -> argparse.Namespace | None:
 
 
 def _database_errors() -> tuple[type[BaseException], ...]:
+    """What a store that cannot be read raises (loaded when one was raised, not at start)."""
     from sqlalchemy.exc import DatabaseError as SQLAlchemyDatabaseError
+
+    from briefing.store.encryption import errors as store_errors  # sqlite3's, and SQLCipher's
 
     return (*store_errors("DatabaseError"), SQLAlchemyDatabaseError, UnicodeDecodeError)
 

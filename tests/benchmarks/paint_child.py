@@ -86,8 +86,9 @@ def app(store: str) -> int:
 
     def watched_gui(args) -> int:
         # The window is watched from the moment the GUI starts, not imported before the
-        # command line is read: the modules load in the order `briefing` loads them. The
-        # GUI is entered as `briefing` enters it, and loads what it loads, in its order.
+        # command line is read: the modules load in the order `briefing` loads them (what
+        # the GUI loads before Qt first, as `gui` does; it does so again, at no cost).
+        getattr(briefing.cli, "prepare_gui", lambda args: None)(args)
         from PySide6.QtCore import QEvent, QObject
 
         from briefing.ui import main_window

@@ -85,3 +85,11 @@ def test_only_the_windows_own_options_skip_the_full_parser():
 def test_the_command_line_loads_no_sqlalchemy_before_it_knows_the_command():
     loaded = _loaded_after("import briefing.cli\nbriefing.cli._window_only(['--db', 'x'])\n")
     assert "briefing" in loaded and "sqlalchemy" not in loaded
+
+
+def test_the_first_screens_libraries_hold_no_qt_and_no_sqlalchemy():
+    loaded = _loaded_after(
+        "import briefing.cli\nbriefing.cli.load_first_window_libraries(first_screen=True)\n"
+    )
+    assert "briefing" in loaded  # the probe did run
+    assert not {"PySide6", "shiboken6", "sqlalchemy", "alembic", "pypdf"} & loaded
