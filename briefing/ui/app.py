@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 # the window opens on a first screen (`briefing.store.first_screen`); else before the window.
 FIRST_PAINT_WAIT_MS = 1000  # at most this long for the first paint (a window shown minimised)
 
+
 def show_error(title: str, message: str) -> None:
     """Tell the user why the app cannot go on. Tests replace this function."""
     QMessageBox.critical(None, title, message)
