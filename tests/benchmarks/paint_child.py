@@ -38,6 +38,7 @@ def _report() -> None:
 
 def _stop_after_first_paint(widget) -> None:
     from PySide6.QtCore import QEvent, QObject, QTimer
+    from PySide6.QtWidgets import QApplication
 
     class FirstPaint(QObject):
         done = False
@@ -48,9 +49,15 @@ def _stop_after_first_paint(widget) -> None:
 
                 def finish() -> None:  # after the paint event has been handled
                     _report()
-                    # At once: the app may paint its first screen before its main loop runs
-                    # (where `quit` would be lost), and what follows is not timed.
-                    os._exit(0)
+                    database = sys.modules.get("briefing.store.database")
+                    if database is not None and any(database._OPEN.values()):
+                        # A store is open (the window opened it before painting): closed as
+                        # the app closes it, leaving no -wal for the next run to recover.
+                        QApplication.instance().quit()
+                    else:
+                        # A first screen, painted before the store was opened and before the
+                        # main loop runs (where `quit` would be lost): nothing to close.
+                        os._exit(0)
 
                 QTimer.singleShot(0, finish)
             return False
