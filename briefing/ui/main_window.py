@@ -183,7 +183,7 @@ class MainWindow(QMainWindow):
         self.setStyleSheet(f"QListView {{ background: {theme.WINDOW_BACKGROUND}; border: none; }}")
 
         self.statusBar().setAccessibleName("Status")
-        self.toolbar = toolbar
+        self.topic_toolbar = toolbar
         self._restore_layout()
         if store is not None:
             self.attach(store)
@@ -212,7 +212,7 @@ class MainWindow(QMainWindow):
         self._set_waiting(True)
 
     def _set_waiting(self, waiting: bool) -> None:
-        for part in (self.toolbar, self.centralWidget(), self.menuBar()):
+        for part in (self.topic_toolbar, self.centralWidget(), self.menuBar()):
             part.setEnabled(not waiting)
         if waiting:
             self.setAcceptDrops(False)  # the features that take a dropped file come with attach
