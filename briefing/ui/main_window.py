@@ -16,14 +16,27 @@ from PySide6.QtCore import (
     QByteArray,
     QEvent,
     QItemSelectionModel,
+    QKeyCombination,
+    QMimeData,
     QModelIndex,
+    QObject,
+    QPointF,
     QSettings,
     Qt,
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QDragEnterEvent,
+    QDropEvent,
+    QGuiApplication,
+    QKeyEvent,
+    QKeySequence,
+    QShortcut,
+)
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QLabel,
     QMainWindow,
@@ -72,6 +85,101 @@ WELCOME_HTML = (
     "press Enter, to see their full position, every quote with its citation and whether it "
     "matches the stored source, their timeline and your notes.</p>"
 )
+
+
+class _WaitingInput(QObject):
+    """What the user types into, or drops on, a window still waiting for its store (a first
+    screen, every control disabled): kept, and replayed once the store is attached, in order.
+    A key that is a shortcut of the window's (Ctrl+K: the search field) triggers it, and the
+    keys after it go to whatever then has the focus, so that "Ctrl+K police" typed while the
+    store opens searches for police; files dropped go to the window's drop handlers."""
+
+    def __init__(self, window: QMainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.events: list[tuple] = []  # ("key", combination, text, repeat) or ("drop", urls)
+
+    KINDS = frozenset(
+        (
+            QEvent.Type.KeyPress,
+            QEvent.Type.KeyRelease,
+            QEvent.Type.DragEnter,
+            QEvent.Type.DragMove,
+            QEvent.Type.Drop,
+        )
+    )
+
+    def eventFilter(self, watched, event) -> bool:
+        # The kind first: this filter sees every event of the application while it waits,
+        # and some go to widgets still being built (not to be touched yet).
+        kind = event.type()
+        if kind not in self.KINDS or not watched.isWidgetType():
+            return False
+        if watched.window() is not self.window:
+            return False
+        if kind == QEvent.Type.KeyPress:
+            self.events.append(("key", event.keyCombination(), event.text(), event.isAutoRepeat()))
+            return True
+        if kind == QEvent.Type.KeyRelease:
+            return True  # replayed with its press
+        if kind in (QEvent.Type.DragEnter, QEvent.Type.DragMove):
+            if event.mimeData().hasUrls():
+                event.acceptProposedAction()
+                return True
+        elif kind == QEvent.Type.Drop and event.mimeData().hasUrls():
+            event.acceptProposedAction()
+            self.events.append(("drop", list(event.mimeData().urls())))
+            return True
+        return False
+
+    def drop(self) -> None:
+        QApplication.instance().removeEventFilter(self)
+        self.events.clear()
+        self.deleteLater()
+
+    def replay(self) -> None:
+        QApplication.instance().removeEventFilter(self)
+        events, self.events = self.events, []
+        for event in events:
+            if event[0] == "key":
+                self._key(*event[1:])
+            else:
+                self._drop(event[1])
+        self.deleteLater()
+
+    def _key(self, combination: QKeyCombination, text: str, repeat: bool) -> None:
+        pressed = QKeySequence(combination)
+        for action in self.window.findChildren(QAction):
+            if action.isEnabled() and pressed in action.shortcuts():
+                action.trigger()
+                return
+        for shortcut in self.window.findChildren(QShortcut):
+            if shortcut.isEnabled() and shortcut.key() == pressed:
+                shortcut.activated.emit()
+                return
+        target = self.window.focusWidget() or self.window
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            key = QKeyEvent(kind, combination.key(), combination.keyboardModifiers(), text, repeat)
+            QApplication.sendEvent(target, key)
+
+    def _drop(self, urls: list) -> None:
+        data = QMimeData()
+        data.setUrls(urls)
+        centre = QPointF(self.window.rect().center())
+        for kind in (QEvent.Type.DragEnter, QEvent.Type.Drop):
+            make = QDragEnterEvent if kind == QEvent.Type.DragEnter else QDropEvent
+            point = centre.toPoint() if make is QDragEnterEvent else centre
+            event = make(
+                point,
+                Qt.DropAction.CopyAction,
+                data,
+                Qt.MouseButton.NoButton,
+                Qt.KeyboardModifier.NoModifier,
+            )
+            QApplication.sendEvent(self.window, event)
+            if not event.isAccepted():
+                self.window.statusBar().showMessage("The dropped files cannot be taken", 8000)
+                return
 
 
 class MainWindow(QMainWindow):
@@ -199,6 +307,7 @@ class MainWindow(QMainWindow):
         self.topics.setCurrentIndex(max(0, self.topics.findData(first.topic_id)))
         self.topics.blockSignals(False)
         self.topic_id = self._shown_topic = first.topic_id
+        self._first_screen = first
         self.cards.set_cards(list(first.cards))
         descriptions = {topic.id: topic.description for topic in first.topics}
         self.description.setText(descriptions.get(first.topic_id, ""))
@@ -215,7 +324,11 @@ class MainWindow(QMainWindow):
         for part in (self.topic_toolbar, self.centralWidget(), self.menuBar()):
             part.setEnabled(not waiting)
         if waiting:
-            self.setAcceptDrops(False)  # the features that take a dropped file come with attach
+            # Keys pressed and files dropped meanwhile are kept and handed over after `attach`
+            # (`_WaitingInput`): nothing typed or dropped while the store opens is lost.
+            self._waiting_input = _WaitingInput(self)
+            QApplication.instance().installEventFilter(self._waiting_input)
+            self.setAcceptDrops(True)
             self.statusBar().showMessage("Opening the store\u2026")
         else:
             self.statusBar().clearMessage()
@@ -231,6 +344,9 @@ class MainWindow(QMainWindow):
         self.empty_text.setText(message)
         self.detail.setHtml("")
         self.statusBar().showMessage("The store could not be opened")
+        waiting, self._waiting_input = getattr(self, "_waiting_input", None), None
+        if waiting is not None:
+            waiting.drop()  # nothing typed or dropped can be done now
 
     def attach(self, store: Store) -> None:
         """Give the window its store: the store runner, the menus, every feature and panel,
@@ -284,8 +400,19 @@ class MainWindow(QMainWindow):
         self._bind_delete_keys()
         self._set_waiting(False)
         self.attached = True
-        self.reload()
+        first, self._first_screen = getattr(self, "_first_screen", None), None
+        if first is not None and self.as_of is None:
+            from briefing.store.first_screen import still_current
+
+            if not still_current(first, store.path):
+                first = None  # the store changed since: read again
+        else:
+            first = None
+        self.reload(known=first)
         self._restore_place()
+        waiting, self._waiting_input = getattr(self, "_waiting_input", None), None
+        if waiting is not None:
+            waiting.replay()
 
     # -- building -----------------------------------------------------------------------------
 
@@ -562,12 +689,14 @@ class MainWindow(QMainWindow):
 
     # -- loading ------------------------------------------------------------------------------
 
-    def reload(self) -> None:
-        """Read topics and the current topic's cards again, keeping the selection if it can."""
+    def reload(self, *, known: FirstScreen | None = None) -> None:
+        """Read topics and the current topic's cards again, keeping the selection if it can;
+        with `known`, a first screen read from the store as it still is, take its topics and
+        cards instead of reading them a second time."""
         from briefing.core.lookup import list_topics
 
         selected = self.selected_stakeholder_id()
-        topics = self.runner.read_now(list_topics)
+        topics = known.topics if known is not None else self.runner.read_now(list_topics)
         wanted = self.topic_id or self.settings.value("main/topic", type=int)
         self._descriptions = {topic.id: topic.description for topic in topics}
         self.topics.blockSignals(True)  # one show_topic below, not one per item added
@@ -580,14 +709,19 @@ class MainWindow(QMainWindow):
         index = self.topics.findData(wanted)
         self.topics.setCurrentIndex(index if index >= 0 else (0 if topics else -1))
         self.topics.blockSignals(False)
-        self.show_topic(self.topics.currentData(), select=selected)
+        shown = self.topics.currentData()
+        cards = known.cards if known is not None and known.topic_id == shown else None
+        self.show_topic(shown, select=selected, known_cards=cards)
 
     def _on_topic_chosen(self, index: int) -> None:
         topic_id = self.topics.itemData(index) if index >= 0 else None
         self.show_topic(topic_id)
 
-    def show_topic(self, topic_id: int | None, select: int | None = None) -> None:
-        """Show a topic's cards, keeping the card of `select` (default: the current card)."""
+    def show_topic(
+        self, topic_id: int | None, select: int | None = None, *, known_cards=None
+    ) -> None:
+        """Show a topic's cards, keeping the card of `select` (default: the current card);
+        `known_cards`: the topic's cards as the store holds them now (a first screen's)."""
         from briefing.core.cards import topic_cards
         from briefing.core.info import counts
 
@@ -595,7 +729,10 @@ class MainWindow(QMainWindow):
         self.topic_id = topic_id
         cards = []
         numbers: dict[str, int] = {}
-        if topic_id is not None:
+        if topic_id is not None and known_cards is not None:
+            self._generation += 1  # an older showing still reading gives way to this one
+            cards, numbers = list(known_cards), self.runner.read_now(counts)
+        elif topic_id is not None:
             # Read on a reader thread; the window paints meanwhile (`StoreRunner.read_now`).
             generation = self._generation = self._generation + 1
             as_of = self.as_of

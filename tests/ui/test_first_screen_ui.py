@@ -93,10 +93,10 @@ def test_the_first_screen_shows_cards_disabled_until_the_store_is_open(
     assert seen["enabled"] == [False, False, False]
     # The menus' titles stand where they will be, disabled, with nothing in them yet.
     assert seen["menus"] == ["&File", "&Edit", "&View", "&Help"] and not seen["menus_enabled"]
-    assert not seen["drops"]
+    assert seen["drops"]  # taken, and handed over once the store is open (below)
     assert not seen["moved"]
     assert seen["status"] == "Opening the store\u2026"
-    assert seen["after"] == seen["cards"]  # read again through the store: the same cards
+    assert seen["after"] == seen["cards"]  # the store unchanged: the first screen's cards
     assert seen["after_enabled"] == [True, True]
     assert seen["after_menus"] == ["&File", "&Edit", "&View", "&Help"] and seen["after_drops"]
     assert told["errors"] == []
@@ -156,3 +156,100 @@ def test_the_first_paint_comes_before_sqlalchemy_is_imported(demo_path, tmp_path
     )
     cards, loaded = done.stdout.split()
     assert int(cards) >= 10 and loaded == "False"
+
+
+def test_keys_typed_and_files_dropped_while_the_store_opens_are_replayed(
+    demo_path, qapp, qtbot, monkeypatch, told, tmp_path
+):
+    from PySide6.QtCore import QMimeData, QPoint, QPointF, QUrl
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent
+
+    from briefing.ui import source_import
+
+    open_store(demo_path).close()
+    report = tmp_path / "report.txt"
+    report.write_text("The inquiry's findings on facial recognition.", encoding="utf-8")
+    imported: list = []
+    monkeypatch.setattr(source_import, "import_files", lambda w, paths: imported.append(paths))
+    real_open = app_module.open_store_or_explain
+    seen: dict = {}
+
+    def opening(*args, **kwargs):
+        window = _waiting_window()
+        # Ctrl+K (the search field, from anywhere), then a word, typed while the store opens.
+        qtbot.keyClick(window, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+        qtbot.keyClicks(window, "police")
+        seen["drops"] = window.acceptDrops()
+        data = QMimeData()
+        data.setUrls([QUrl.fromLocalFile(str(report))])
+        centre = window.rect().center()
+        enter = QDragEnterEvent(
+            QPoint(centre),
+            Qt.DropAction.CopyAction,
+            data,
+            Qt.MouseButton.LeftButton,
+            Qt.KeyboardModifier.NoModifier,
+        )
+        QApplication.sendEvent(window, enter)
+        seen["enter_accepted"] = enter.isAccepted()
+        drop = QDropEvent(
+            QPointF(centre),
+            Qt.DropAction.CopyAction,
+            data,
+            Qt.MouseButton.LeftButton,
+            Qt.KeyboardModifier.NoModifier,
+        )
+        QApplication.sendEvent(window, drop)
+        seen["imported_while_waiting"] = list(imported)
+        return real_open(*args, **kwargs)
+
+    monkeypatch.setattr(app_module, "open_store_or_explain", opening)
+
+    def life(window: MainWindow) -> int:
+        seen["field"] = window.search.field.text()
+        seen["focus"] = window.focusWidget() is window.search.field
+        window.close()
+        return 0
+
+    assert app_module._run_window(ScriptedApp(life), demo_path, demo=True) == 0
+    assert seen["drops"] and seen["enter_accepted"]
+    assert seen["imported_while_waiting"] == []  # nothing reaches a store not yet open
+    assert seen["field"] == "police" and seen["focus"]
+    assert imported == [[report]]
+    assert told["errors"] == []
+
+
+@pytest.mark.parametrize("changed", [False, True])
+def test_the_cards_are_read_once_unless_the_store_changed_meanwhile(
+    demo_path, qapp, monkeypatch, told, changed
+):
+    from sqlalchemy import text
+
+    from briefing.core import cards as core_cards
+
+    open_store(demo_path).close()
+    reads: list[int] = []
+    real_cards = core_cards.topic_cards
+    monkeypatch.setattr(
+        core_cards, "topic_cards", lambda *a, **k: reads.append(1) or real_cards(*a, **k)
+    )
+    real_open = app_module.open_store_or_explain
+
+    def opening(*args, **kwargs):
+        store = real_open(*args, **kwargs)
+        if changed:  # as a command writing while the window opened would
+            with store.writing() as session:
+                session.execute(text("UPDATE stakeholders SET name = 'Renamed' WHERE name = 'IBM'"))
+        return store
+
+    monkeypatch.setattr(app_module, "open_store_or_explain", opening)
+    seen: dict = {}
+
+    def life(window: MainWindow) -> int:
+        seen["names"] = [window.cards.card(r).name for r in range(window.cards.rowCount())]
+        window.close()
+        return 0
+
+    assert app_module._run_window(ScriptedApp(life), demo_path, demo=True) == 0
+    assert len(reads) == (1 if changed else 0)
+    assert ("Renamed" in seen["names"]) == changed and ("IBM" in seen["names"]) != changed

@@ -7,6 +7,8 @@ import datetime as dt
 import hashlib
 import sqlite3
 
+from sqlalchemy import text as sa_text
+
 from briefing.core.cards import topic_cards
 from briefing.core.lookup import list_topics
 from briefing.store import database, open_store
@@ -202,3 +204,31 @@ def test_reading_the_first_screen_writes_nothing_and_leaves_no_file(demo_path, s
         "demo.sqlite3",
         "demo.sqlite3-checked",
     ]
+
+
+def test_a_first_screen_is_still_current_only_while_the_store_is_unchanged(demo_path):
+    from briefing.store.first_screen import still_current
+
+    open_store(demo_path).close()
+    first = read_first_screen(demo_path)
+    assert first is not None and first.seen is not None
+    # Opened with every check (its empty -wal made, the daily backup taken): still the same.
+    store = open_store(demo_path, backup_if_due=True)
+    try:
+        assert still_current(first, demo_path)
+        with store.writing() as session:
+            session.execute(sa_text("UPDATE topics SET name = name || ' (changed)'"))
+        assert not still_current(first, demo_path)  # a commit in the -wal
+    finally:
+        store.close()
+    assert not still_current(first, demo_path)  # and in the file once checkpointed
+
+
+def test_the_first_screen_can_be_turned_off(demo_path, monkeypatch):
+    from briefing.store.first_screen import DISABLE_ENV
+
+    open_store(demo_path).close()
+    monkeypatch.setenv(DISABLE_ENV, "1")
+    assert read_first_screen(demo_path) is None
+    monkeypatch.setenv(DISABLE_ENV, "0")
+    assert read_first_screen(demo_path) is not None
