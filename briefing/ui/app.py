@@ -198,6 +198,9 @@ def _run_window(app: QApplication, path: Path | None, *, demo: bool) -> int:
 
             if first is not None:
                 window, first = first, None
+                from briefing.cli import load_after_first_paint
+
+                load_after_first_paint()
                 store = open_store_or_explain(
                     path, demo=demo, read_only=read_only, before_telling=window.show_opening_failed
                 )
