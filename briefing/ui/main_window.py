@@ -686,6 +686,11 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
         if event.isAccepted() and self.attached:
             self.runner.wait_idle()  # saves off the GUI thread land before the store closes
+            search = getattr(self, "search", None)
+            if search is not None:
+                # A search runs on its thread's own connection, which closing the store
+                # closes: let a running one end first (else SQLite is used after its close).
+                search.panel.wait_for_idle()
 
     # -- loading ------------------------------------------------------------------------------
 
