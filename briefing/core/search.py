@@ -26,11 +26,13 @@ them for display. Where a hit lives, to open it there, is `core/search_open.py`.
 
 A search runs as the user types, so its fixed cost matters as much as SQLite's: a rare word is
 found in a fraction of a millisecond. The statements of every search (the unfiltered ranking,
-the snippets, the titles) are therefore plain SQL written once and run on the session's own
-sqlite3 connection, inside its transaction, without building or compiling anything per search;
-only the filtered ranking, whose conditions vary, is built with SQLAlchemy (its cost is
+the snippets, the titles) are therefore plain SQL written once and run on the driver's own
+sqlite3 connection, inside one read transaction, without building or compiling anything per
+search; only the filtered ranking, whose conditions vary, is built with SQLAlchemy (its cost is
 SQLite's, which reads every match to rank it). Lists of ids are passed as one JSON array
-(`json_each`), so each statement has one fixed text for any number of hits.
+(`json_each`), so each statement has one fixed text for any number of hits. `search` takes a
+session, or the plain connection of `Store.plain_reading()`, which the search box and
+`briefing search` use: no session, pooled connection or ORM transaction per search.
 """
 
 from __future__ import annotations
@@ -289,6 +291,9 @@ class SearchFilters:
     @property
     def dated(self) -> bool:
         return self.date_from is not None or self.date_to is not None
+
+
+_NO_FILTERS = SearchFilters()
 
 
 def _people(stakeholder_ids: Select) -> Select:
@@ -550,17 +555,49 @@ _SNIPPETS_ONE_WALK_SQL = (
 )
 
 
-def _driver(session: Session) -> sqlite3.Connection:
-    """The session's own sqlite3 connection, in the transaction the session began."""
-    return session.connection().connection.driver_connection
+# What `search` reads through: a session, or a driver connection already in a read transaction
+# (`Store.plain_reading`).
+Reader = Session | sqlite3.Connection
 
 
-def _search_rows(session: Session, expression: str, filters: SearchFilters, limit: int):
+def _driver(reader: Reader) -> sqlite3.Connection:
+    """The reader's own sqlite3 connection, in the transaction the session began."""
+    if isinstance(reader, Session):
+        return reader.connection().connection.driver_connection
+    return reader
+
+
+_DIALECT = None
+
+
+def _run_built(reader: Reader, statement: Select, parameters: dict):
+    """A statement built with SQLAlchemy, run on the reader: through the session, or compiled
+    for SQLite and run on the plain connection with its values converted as the session's
+    would be (a date as SQLite's text)."""
+    if isinstance(reader, Session):
+        return reader.connection().execute(statement, parameters)
+    global _DIALECT
+    if _DIALECT is None:
+        from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
+
+        _DIALECT = SQLiteDialect_pysqlite(paramstyle="qmark")
+    compiled = statement.compile(dialect=_DIALECT)
+    values = compiled.construct_params(parameters)
+    ordered = []
+    for name in compiled.positiontup or ():
+        convert = compiled.binds[name].type.dialect_impl(_DIALECT).bind_processor(_DIALECT)
+        ordered.append(convert(values[name]) if convert else values[name])
+    return reader.execute(compiled.string, ordered)
+
+
+def _search_rows(reader: Reader, expression: str, filters: SearchFilters, limit: int):
     """The ranked matches as an open cursor or result (rowid, rank, passage's source id,
     passage's start), or None if the filters leave no kind to search."""
+    if filters == _NO_FILTERS:
+        return _driver(reader).execute(_UNFILTERED_SQL, (expression, limit))
     restrictions = _restrictions(filters)
     if len(restrictions) == len(KINDS) and not any(restrictions.values()):
-        return _driver(session).execute(_UNFILTERED_SQL, (expression, limit))
+        return _driver(reader).execute(_UNFILTERED_SQL, (expression, limit))
     else:
         allowed = restricted_to(_ROWID, restrictions)
         if allowed is None:
@@ -570,8 +607,7 @@ def _search_rows(session: Session, expression: str, filters: SearchFilters, limi
             .order_by(_index.c.rank)
             .limit(bindparam("limit"))
         )
-    parameters = {"expression": expression, "limit": limit}
-    return session.connection().execute(statement, parameters)
+    return _run_built(reader, statement, {"expression": expression, "limit": limit})
 
 
 class SearchCancelled(Exception):
@@ -601,8 +637,8 @@ class Cancellation:
                 interrupt(self._connection)
 
     @contextlib.contextmanager
-    def attached(self, session: Session) -> Iterator[None]:
-        connection = session.connection().connection.driver_connection
+    def attached(self, reader: Reader) -> Iterator[None]:
+        connection = _driver(reader)
         with self._lock:
             if self.cancelled:
                 raise SearchCancelled
@@ -623,7 +659,7 @@ class Cancellation:
 
 
 def search(
-    session: Session,
+    reader: Reader,
     text: str,
     filters: SearchFilters | None = None,
     *,
@@ -633,20 +669,22 @@ def search(
 ) -> list[SearchHit]:
     """The best `limit` matches for `text`, best first. Reads only; never fails on the text.
 
-    With a `cancellation`, another thread can stop it: it then raises `SearchCancelled`."""
-    filters = filters or SearchFilters()
+    `reader` is a session, or the connection of `Store.plain_reading()` (the same hits, with
+    less fixed cost). With a `cancellation`, another thread can stop it: it then raises
+    `SearchCancelled`."""
+    filters = filters or _NO_FILTERS
     filters.check()
     if not 1 <= limit <= MAX_LIMIT:
         raise InputError(f"the limit must be between 1 and {MAX_LIMIT}")
     parsed = parse_query(text, as_you_type=as_you_type)
-    backend = search_backend(session)
+    backend = search_backend(reader)
     expression = parsed.fts() if backend is None else backend.expression(parsed)
     if not expression:
         return []
     if cancellation is None:
-        return _hits(session, expression, filters, limit, backend=backend)
-    with cancellation.attached(session):
-        return _hits(session, expression, filters, limit, cancellation, backend)
+        return _hits(reader, expression, filters, limit, backend=backend)
+    with cancellation.attached(reader):
+        return _hits(reader, expression, filters, limit, cancellation, backend)
 
 
 # Ranked rows read per hit wanted: a long source's passages that match collapse into one hit.
@@ -663,7 +701,7 @@ class _Kept:
 
 
 def _hits(
-    session: Session,
+    reader: Reader,
     expression: str,
     filters: SearchFilters,
     limit: int,
@@ -672,11 +710,11 @@ def _hits(
 ) -> list[SearchHit]:
     asked = limit * _SPARE_ROWS
     if backend is None:
-        result = _search_rows(session, expression, filters, asked)
+        result = _search_rows(reader, expression, filters, asked)
     else:
         restrictions = _restrictions(filters)
         unfiltered = len(restrictions) == len(KINDS) and not any(restrictions.values())
-        result = backend.ranked(session, expression, None if unfiltered else restrictions, asked)
+        result = backend.ranked(reader, expression, None if unfiltered else restrictions, asked)
     if result is None:
         return []
     kept: list[_Kept] = []
@@ -685,7 +723,7 @@ def _hits(
     # A source the window is still importing in steps is not one yet (usually none: one look
     # at an empty table).
     unfinished = {
-        source_id for (source_id,) in _driver(session).execute(_UNFINISHED_SQL).fetchall()
+        source_id for (source_id,) in _driver(reader).execute(_UNFINISHED_SQL).fetchall()
     }
     read = 0
     try:
@@ -726,9 +764,9 @@ def _hits(
         return []
     every_match_read = read < asked
     if backend is not None:
-        snippets = backend.snippets(session, expression, [hit.rowid for hit in kept])
+        snippets = backend.snippets(reader, expression, [hit.rowid for hit in kept])
     else:
-        connection = _driver(session)
+        connection = _driver(reader)
         snippets = dict(
             connection.execute(
                 _SNIPPETS_ONE_WALK_SQL if every_match_read else _SNIPPETS_BY_ROW_SQL,
@@ -747,7 +785,7 @@ def _hits(
     described: dict[tuple[str, int], tuple[str, str, bool]] = {}
     for kind, ids in wanted.items():
         if backend is not None:
-            rows = backend.titles(session, _TITLES_TEMPLATES[kind], ids)
+            rows = backend.titles(reader, _TITLES_TEMPLATES[kind], ids)
         else:
             rows = connection.execute(_TITLES_SQL[kind], (json.dumps(ids),))
         for record_id, title, detail, private in _DESCRIBERS[kind](rows):

@@ -16,16 +16,13 @@ from html import escape
 from briefing.core.cards import NoteView, PositionView, QuoteView, StakeholderDetail
 from briefing.core.dates import format_date
 from briefing.core.notes import NoteSummary
+from briefing.render.labels import KIND_LABELS as KIND_LABELS  # where they were
+from briefing.render.labels import STANCE_LABELS as STANCE_LABELS
+from briefing.render.labels import kind_label, stance_label
 from briefing.render.markdown import render_markdown
 from briefing.render.primary import primary_line_html
 from briefing.text import isolate
 
-STANCE_LABELS = {
-    "opposes": "Opposes",
-    "supports": "Supports",
-    "conditional": "Conditional",
-    "unclear": "Unclear",
-}
 ANSWER_LABELS = {"yes": "Yes", "no": "No", "partly": "Partly", "unknown": "Unknown"}
 _STATUS_MARKS = {
     "exact": "\u2713",
@@ -53,31 +50,12 @@ def _notes_link(kind: str, record_id: int, count: int | None, empty: str) -> str
     return f'<a class="notes-link" href="{notes_href(kind, record_id)}">{words}</a>'
 
 
-KIND_LABELS = {
-    "ngo": "NGO",
-    "company": "Company",
-    "person": "Person",
-    "police": "Police",
-    "regulator": "Regulator",
-    "legislature": "Legislature",
-    "government": "Government",
-    "academic": "Academic",
-    "other": "Other",
-}
 
 
 def _u(text: str) -> str:
     """User text: escaped and isolated (U+2068 ... U+2069, which Qt's rich text lays out; it
     ignores `<bdi>`), so that a right-to-left override in a quote cannot reorder its citation."""
     return escape(isolate(text))
-
-
-def kind_label(kind: str) -> str:
-    return KIND_LABELS.get(kind, kind.capitalize())
-
-
-def stance_label(stance: str | None) -> str:
-    return STANCE_LABELS.get(stance or "", "No position")
 
 
 def authorship(added_by: str | None, changed_by: str | None) -> str:

@@ -21,6 +21,7 @@ import collections
 import contextlib
 import os
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
@@ -136,6 +137,9 @@ class Store:
         self.vouch_on_close = False
         self._after_own_write = health.fingerprint(path)
         self._identity = _identity(path)
+        # Each thread's own kept driver connection for `plain_reading`, by thread id.
+        self._plain: dict[int, sqlite3.Connection] = {}
+        self._plain_lock = threading.Lock()
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[Session]:
@@ -149,6 +153,43 @@ class Store:
         the GUI thread)."""
         with self.reading() as session:
             return work(session)
+
+    @contextlib.contextmanager
+    def plain_reading(self) -> Iterator[sqlite3.Connection]:
+        """This thread's own driver connection (sqlite3's, or SQLCipher's), in a read
+        transaction that ends when the block does: for reads whose statements are plain SQL
+        (`core.search`), which then cost SQLite's time and not a session's.
+
+        The connection is made once per thread by the store's engine (so it has the same
+        settings, key and read-only mode as every session's), kept outside its pool, and
+        closed with the store. A search as the user types is a fraction of a millisecond in
+        SQLite; a session, its pooled connection and its transaction cost about as much again.
+        """
+        connection = self._plain_connection()
+        connection.execute("BEGIN")
+        try:
+            yield connection
+        finally:
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+
+    def _plain_connection(self) -> sqlite3.Connection:
+        thread = threading.get_ident()
+        connection = self._plain.get(thread)
+        if connection is not None:
+            return connection
+        with self._plain_lock:
+            if not self._open:
+                raise StoreError(f"{self.path}: the store is closed")
+            # A thread that ended leaves its connection behind: close those first.
+            alive = {running.ident for running in threading.enumerate()}
+            for gone in [ident for ident in self._plain if ident not in alive]:
+                self._plain.pop(gone).close()
+            pooled = self.engine.raw_connection()
+            connection = pooled.driver_connection
+            pooled.detach()  # ours from now on: closed by `close`, never handed to a session
+            self._plain[thread] = connection
+        return connection
 
     @contextlib.contextmanager
     def writing(self) -> Iterator[Session]:
@@ -189,6 +230,10 @@ class Store:
 
     def close(self) -> None:
         untouched = self.vouch_on_close and health.fingerprint(self.path) == self._after_own_write
+        with self._plain_lock:
+            for connection in self._plain.values():
+                connection.close()
+            self._plain.clear()
         self.engine.dispose()
         if self._open:
             self._open = False

@@ -14,12 +14,11 @@ import sqlite3
 from functools import cache
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection
-
 from briefing.paths import migrations_dir
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # SQLAlchemy neither: the first screen reads the head before it is loaded
     from alembic.config import Config
+    from sqlalchemy import Connection
 
 
 def _config(connection: Connection | None = None) -> Config:
@@ -72,7 +71,7 @@ def current_revision(connection: Connection | sqlite3.Connection) -> str | None:
     """The revision stamped in a store, or None. Takes a SQLAlchemy or a sqlite3 connection."""
     query = "SELECT version_num FROM alembic_version"
     exists = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
-    if not isinstance(connection, Connection):  # sqlite3's, or SQLCipher's for an encrypted store
+    if not hasattr(connection, "exec_driver_sql"):  # sqlite3's, or SQLCipher's (encrypted)
         if connection.execute(exists).fetchone() is None:
             return None
         row = connection.execute(query).fetchone()

@@ -99,11 +99,12 @@ def include_in_schema(obj, name, type_, reflected, compare_to) -> bool:
     return not (type_ == "table" and is_search_table(name))
 
 
-def search_backend(session):
+def search_backend(reader):
     """The store's own search queries when it is not a SQLite store (a team store's, see
-    `briefing.store.team.TeamSearch`), else None: `core.search` then runs FTS5's."""
-    bind = session.get_bind()
-    if bind.dialect.name == "sqlite":
+    `briefing.store.team.TeamSearch`), else None: `core.search` then runs FTS5's. `reader` is a
+    session, or a store file's plain sqlite3 connection (`Store.plain_reading`)."""
+    get_bind = getattr(reader, "get_bind", None)
+    if get_bind is None or get_bind().dialect.name == "sqlite":
         return None
     from briefing.store.team import SEARCH
 

@@ -201,6 +201,11 @@ class TeamStore:
         with self._guard(), self._sessions() as session:
             yield session
 
+    def plain_reading(self):
+        """A store file's search reads on a kept driver connection (`Store.plain_reading`); a
+        team store's reads through a session, which sets the member's role and privacy."""
+        return self.reading()
+
     def read_now(self, work: Callable[[Session], T]) -> T:
         with self.reading() as session:
             return work(session)

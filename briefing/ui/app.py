@@ -19,21 +19,24 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QLockFile, QSettings, QTimer
+from PySide6.QtCore import QEvent, QEventLoop, QLockFile, QObject, QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from briefing import __version__
-from briefing.core.demo import load_demo
 from briefing.errors import BriefingError, StoreDamaged
 from briefing.logs import setup_logging
 from briefing.paths import APP_NAME, default_store, default_store_path, is_team_address
-from briefing.store import Store, encryption, open_store
-from briefing.store.backups import restore_backup
 from briefing.store.lock import holder_of, lock_path
-from briefing.ui import passphrase
 from briefing.ui.failures import install_excepthook, uninstall_excepthook
 
+if TYPE_CHECKING:
+    from briefing.store import Store
+
+# The store's libraries (SQLAlchemy, the models, the features) load after the first paint when
+# the window opens on a first screen (`briefing.store.first_screen`); else before the window.
+FIRST_PAINT_WAIT_MS = 1000  # at most this long for the first paint (a window shown minimised)
 WARM_EXPORT_AFTER_MS = 2000  # after the window shows: its first paint and reads are done
 
 
@@ -80,8 +83,20 @@ def claim_store(path: Path) -> QLockFile | None:
 
 
 def open_store_or_explain(
-    path: Path | None, *, demo: bool, read_only: bool = False
+    path: Path | None, *, demo: bool, read_only: bool = False, before_telling=None
 ) -> Store | None:
+    """The store opened with every check, or None once the user has been told why not (after
+    `before_telling(message)`, if given, which puts the message in the waiting window)."""
+    from briefing.core.demo import load_demo
+    from briefing.store import encryption, open_store
+    from briefing.store.backups import restore_backup
+    from briefing.ui import passphrase
+
+    def telling(message: str) -> str:
+        if before_telling is not None:
+            before_telling(message)
+        return message
+
     path = path or default_store_path()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -108,18 +123,20 @@ def open_store_or_explain(
         store.vouch_on_close = not read_only
         return store
     except StoreDamaged as error:
-        if error.backup is not None and ask("The store is damaged", _offer_restore(error)):
+        if error.backup is not None and ask(
+            "The store is damaged", _offer_restore(error, telling(str(error)))
+        ):
             try:
                 restore_backup(path, error.backup.path)
                 return open_store(path, read_only=read_only)
             except BriefingError as again:
                 show_error("Cannot restore the backup", str(again))
         else:
-            show_error("The store is damaged", str(error))
+            show_error("The store is damaged", telling(str(error)))
     except BriefingError as error:
-        show_error("Cannot open the store", str(error))
+        show_error("Cannot open the store", telling(str(error)))
     except OSError as error:
-        show_error("Cannot open the store", f"{path}: {error.strerror}")
+        show_error("Cannot open the store", telling(f"{path}: {error.strerror}"))
     return None
 
 
@@ -135,10 +152,10 @@ def _let_export_go() -> None:
     process.shut_down()
 
 
-def _offer_restore(error: StoreDamaged) -> str:
+def _offer_restore(error: StoreDamaged, said: str) -> str:
     taken = error.backup.taken_at.strftime("%Y-%m-%d %H:%M UTC")
     return (
-        f"{error}\n\nRestore the latest good backup, from {taken}, now? The damaged store is "
+        f"{said}\n\nRestore the latest good backup, from {taken}, now? The damaged store is "
         "kept aside under a dated name beside it."
     )
 
@@ -172,9 +189,11 @@ def run(path: Path | None, *, demo: bool = True) -> int:
 
 
 def _run_window(app: QApplication, path: Path | None, *, demo: bool) -> int:
-    """Claim the store, open it and run the window; again after the user restores a backup."""
-    from briefing.ui.main_window import MainWindow
+    """Claim the store, open it and run the window; again after the user restores a backup.
 
+    A plain store that needs nothing done before it is read (`store.first_screen`) is shown at
+    once from one plain read, and opened with every check just after that first paint; any
+    other is opened first, as before. A team store is opened first too (`_run_team_window`)."""
     location = path or default_store()
     if is_team_address(location):
         return _run_team_window(app, str(location))
@@ -194,14 +213,37 @@ def _run_window(app: QApplication, path: Path | None, *, demo: bool) -> int:
         read_only = True
     try:
         status = 0
+        first = _first_window(path) if not read_only else None
         while True:
-            store = open_store_or_explain(path, demo=demo, read_only=read_only)
-            if store is None:
-                return 1
+            from briefing.store.backups import restore_backup
+            from briefing.ui.main_window import MainWindow
+
+            if first is not None:
+                window, first = first, None
+                from briefing.cli import load_after_first_paint
+
+                load_after_first_paint()
+                store = open_store_or_explain(
+                    path, demo=demo, read_only=read_only, before_telling=window.show_opening_failed
+                )
+                if store is None:
+                    window.close()
+                    return 1
+            else:
+                window = None
+                store = open_store_or_explain(path, demo=demo, read_only=read_only)
+                if store is None:
+                    return 1
             for notice in store.notices:
                 show_notice("Opening the store", notice)
-            window = MainWindow(store, QSettings())
-            window.show()
+            if window is None:
+                window = MainWindow(store, QSettings())
+                window.show()
+            else:
+                window.attach(store)
+                if not window.isVisible():  # closed by the user before its first paint
+                    store.close()
+                    return 0
             # The export's process, started ahead (4-6 s of imports) once the window has
             # painted and settled, so that Export shows progress at once (`export.process`).
             QTimer.singleShot(WARM_EXPORT_AFTER_MS, window, _warm_export)
@@ -233,6 +275,7 @@ def _run_window(app: QApplication, path: Path | None, *, demo: bool) -> int:
 def _run_team_window(app: QApplication, address: str) -> int:
     """A team store: its server keeps it (no lock file, no backups beside it); many windows,
     each a member's, share it."""
+    from briefing.store import open_store
     from briefing.ui.main_window import MainWindow
 
     try:
@@ -246,3 +289,37 @@ def _run_team_window(app: QApplication, address: str) -> int:
         return app.exec()
     finally:
         store.close()
+
+
+class _Painted(QObject):
+    """Ends `loop` at the first paint of the widget it watches."""
+
+    def __init__(self, loop: QEventLoop) -> None:
+        super().__init__(loop)
+        self.loop = loop
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            QTimer.singleShot(0, self.loop.quit)  # once the paint itself is done
+        return False
+
+
+def _first_window(path: Path):
+    """The window shown on the store's first screen and painted, waiting for its store; or
+    None when the store must be opened first (`briefing.store.first_screen`)."""
+    from briefing.store.first_screen import read_first_screen
+    from briefing.ui.main_window import MainWindow
+
+    settings = QSettings()
+    first = read_first_screen(path, settings.value("main/topic", type=int))
+    if first is None:
+        return None
+    window = MainWindow(None, settings, first_screen=first)
+    loop = QEventLoop()
+    watcher = _Painted(loop)
+    window.grid.viewport().installEventFilter(watcher)
+    window.show()
+    QTimer.singleShot(FIRST_PAINT_WAIT_MS, loop.quit)
+    loop.exec()
+    window.grid.viewport().removeEventFilter(watcher)
+    return window

@@ -21,9 +21,9 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPainterPath, QPen, QTextLayout
 from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from briefing.core.cards import StakeholderCard
+from briefing.core.card_records import StakeholderCard
 from briefing.core.dates import format_date
-from briefing.render.detail import kind_label
+from briefing.render.labels import kind_label
 from briefing.text import isolate
 from briefing.ui import theme
 

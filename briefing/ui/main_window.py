@@ -13,19 +13,33 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from html import escape
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QByteArray,
     QEvent,
     QItemSelectionModel,
+    QKeyCombination,
+    QMimeData,
     QModelIndex,
+    QObject,
+    QPointF,
     QSettings,
     Qt,
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QDragEnterEvent,
+    QDropEvent,
+    QGuiApplication,
+    QKeyEvent,
+    QKeySequence,
+    QShortcut,
+)
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QLabel,
     QMainWindow,
@@ -39,35 +53,24 @@ from PySide6.QtWidgets import (
 )
 
 from briefing import __version__
-from briefing.core.cards import card_note_counts, stakeholder_detail, topic_cards
 from briefing.core.changes import Changes
 from briefing.core.dates import format_date
-from briefing.core.info import counts
-from briefing.core.lookup import list_topics
 from briefing.errors import StoreUnreachable
 from briefing.render import palette
-from briefing.render.detail import MORE_QUOTES_HREF, stakeholder_html
-from briefing.store import Store
 from briefing.text import isolate
 from briefing.ui import theme
-from briefing.ui.backups import Backups
-from briefing.ui.briefings import BriefingsPanel
 from briefing.ui.browser import SafeBrowser
 from briefing.ui.cards import CardGrid, CardListModel, StakeholderIdRole, describe, plural
-from briefing.ui.compare import CompareFeature
 from briefing.ui.datefield import DateField
-from briefing.ui.editing import Editing
-from briefing.ui.failures import open_log_folder
-from briefing.ui.history import HistoryPanel
-from briefing.ui.notes import NotesPanel
-from briefing.ui.operations import Operations
-from briefing.ui.packs import Packs
 from briefing.ui.panel import Menus, Navigation, PanelContext, Shown
-from briefing.ui.search import SearchFeature
-from briefing.ui.sources import SourcesPanel
-from briefing.ui.stakeholder_map import MapPanel
-from briefing.ui.store_encryption import StoreEncryption
-from briefing.ui.store_runner import StoreRunner
+
+if TYPE_CHECKING:
+    from briefing.store import Store
+    from briefing.store.first_screen import FirstScreen
+
+# What the window needs of the store (SQLAlchemy, the models, every feature's module) is
+# imported when the store is attached (`MainWindow.attach`), not with this module: a window
+# opened on a first screen (`briefing.store.first_screen`) paints before it is loaded.
 
 SWITCH_INTERVAL_S = 0.0005  # how long a thread holds Python's lock before others get a turn
 DETAIL_QUOTES = 50  # quotes the details show of a card at first, and more per "Show more"
@@ -98,32 +101,127 @@ SERVER_LOST_TEXT = (
 SERVER_LOST_STYLE = f"QLabel {{ background: {palette.ERROR}; color: white; padding: 6px 10px; }}"
 
 
+class _WaitingInput(QObject):
+    """What the user types into, or drops on, a window still waiting for its store (a first
+    screen, every control disabled): kept, and replayed once the store is attached, in order.
+    A key that is a shortcut of the window's (Ctrl+K: the search field) triggers it, and the
+    keys after it go to whatever then has the focus, so that "Ctrl+K police" typed while the
+    store opens searches for police; files dropped go to the window's drop handlers."""
+
+    def __init__(self, window: QMainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.events: list[tuple] = []  # ("key", combination, text, repeat) or ("drop", urls)
+
+    KINDS = frozenset(
+        (
+            QEvent.Type.KeyPress,
+            QEvent.Type.KeyRelease,
+            QEvent.Type.DragEnter,
+            QEvent.Type.DragMove,
+            QEvent.Type.Drop,
+        )
+    )
+
+    def eventFilter(self, watched, event) -> bool:
+        # The kind first: this filter sees every event of the application while it waits,
+        # and some go to widgets still being built (not to be touched yet).
+        kind = event.type()
+        if kind not in self.KINDS or not watched.isWidgetType():
+            return False
+        if watched.window() is not self.window:
+            return False
+        if kind == QEvent.Type.KeyPress:
+            self.events.append(("key", event.keyCombination(), event.text(), event.isAutoRepeat()))
+            return True
+        if kind == QEvent.Type.KeyRelease:
+            return True  # replayed with its press
+        if kind in (QEvent.Type.DragEnter, QEvent.Type.DragMove):
+            if event.mimeData().hasUrls():
+                event.acceptProposedAction()
+                return True
+        elif kind == QEvent.Type.Drop and event.mimeData().hasUrls():
+            event.acceptProposedAction()
+            self.events.append(("drop", list(event.mimeData().urls())))
+            return True
+        return False
+
+    def drop(self) -> None:
+        QApplication.instance().removeEventFilter(self)
+        self.events.clear()
+        self.deleteLater()
+
+    def replay(self) -> None:
+        QApplication.instance().removeEventFilter(self)
+        events, self.events = self.events, []
+        for event in events:
+            if event[0] == "key":
+                self._key(*event[1:])
+            else:
+                self._drop(event[1])
+        self.deleteLater()
+
+    def _key(self, combination: QKeyCombination, text: str, repeat: bool) -> None:
+        pressed = QKeySequence(combination)
+        for action in self.window.findChildren(QAction):
+            if action.isEnabled() and pressed in action.shortcuts():
+                action.trigger()
+                return
+        for shortcut in self.window.findChildren(QShortcut):
+            if shortcut.isEnabled() and shortcut.key() == pressed:
+                shortcut.activated.emit()
+                return
+        target = self.window.focusWidget() or self.window
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            key = QKeyEvent(kind, combination.key(), combination.keyboardModifiers(), text, repeat)
+            QApplication.sendEvent(target, key)
+
+    def _drop(self, urls: list) -> None:
+        data = QMimeData()
+        data.setUrls(urls)
+        centre = QPointF(self.window.rect().center())
+        for kind in (QEvent.Type.DragEnter, QEvent.Type.Drop):
+            make = QDragEnterEvent if kind == QEvent.Type.DragEnter else QDropEvent
+            point = centre.toPoint() if make is QDragEnterEvent else centre
+            event = make(
+                point,
+                Qt.DropAction.CopyAction,
+                data,
+                Qt.MouseButton.NoButton,
+                Qt.KeyboardModifier.NoModifier,
+            )
+            QApplication.sendEvent(self.window, event)
+            if not event.isAccepted():
+                self.window.statusBar().showMessage("The dropped files cannot be taken", 8000)
+                return
+
+
 class MainWindow(QMainWindow):
     others_changed = Signal(object)  # kinds of record other writers changed (a team store)
     server_reachable = Signal(bool)  # whether a team store's server answers (from the listener)
 
-    def __init__(self, store: Store, settings: QSettings, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        store: Store | None,
+        settings: QSettings,
+        parent: QWidget | None = None,
+        *,
+        first_screen: FirstScreen | None = None,
+    ) -> None:
+        """A window on `store`; or, with `store` None, a window that shows `first_screen` (read
+        before the store's libraries were loaded) until `attach(store)` gives it the store.
+        Until then its controls and menus are disabled, visibly; keys typed and files dropped
+        meanwhile are kept and handed over once the store is attached (`_WaitingInput`):
+        nothing the user does reaches a store not yet opened, and nothing is lost."""
         super().__init__(parent)
         self.store = store
         self.settings = settings
-        # Store work runs in threads beside this one. Every paint and every model call of the
-        # window takes Python's lock; while a reader runs Python, each waits for the reader's
-        # time slice (5 ms by default), so a window with many delegates would crawl. Measured
-        # again once long reads moved to `query` and exports to a warm child process
-        # (bench_gui_stalls.py, longest gap in ms, 0.5 ms slice against Python's 5 ms, two
-        # runs of each on the shared 2-core machine, each pair under the same load):
-        #   rename 146 / 1,876 and 1,154 / 1,758; switch topics 50 / 150 and 63 / 616;
-        #   largest card 54 / 191 and 83 / 436; export 46 / 695 and 486 / 463;
-        #   note saved during an import 2,350 / 2,537 and 1,304 / 5,872.
-        # The short slice still cuts most stalls by 1.5-10 times, so it stays.
-        sys.setswitchinterval(SWITCH_INTERVAL_S)
-        self.runner = StoreRunner(store, self)
-        self.operations = Operations(store, self, runner=self.runner)
         # How features ask for each other and the window (signals, not attributes), and what
-        # they read of what the window shows.
+        # they read of what the window shows. Made now: a first screen shows a topic too.
         self.navigation = Navigation(self)
         self.shown = Shown(self)
-        self.operations.changed.connect(self.on_changes)
+        self.runner = None  # the store runner, the operations, the features: `attach`
+        self.listener = None  # a team store's listener for others' changes: `attach`
         # A store shared with others (a team store) tells of their changes as they commit:
         # announced like this window's own, so every view refreshes what they touched.
         self.others_changed.connect(self._on_others_changed)  # queued: from the listener
@@ -134,10 +232,9 @@ class MainWindow(QMainWindow):
         self.server_banner.setStyleSheet(SERVER_LOST_STYLE)
         self.server_banner.hide()
         self.server_reachable.connect(self._on_server_reachable)
-        self.listener = store.listen(self.others_changed.emit, self.server_reachable.emit)
-        self.operations.stepped.connect(lambda words: self.statusBar().showMessage(words, 10000))
         self._generation = 0  # of `show_topic`: a later showing wins over one still reading
         self._detail_generation = 0
+        self.attached = False
         self.setWindowTitle("Briefing")
         self.setAccessibleName("Briefing main window")
 
@@ -166,9 +263,6 @@ class MainWindow(QMainWindow):
         self.cards = CardListModel(self)
         self.grid = CardGrid()
         self.grid.setModel(self.cards)
-        self.grid.selectionModel().currentChanged.connect(self._on_current_card)
-        self.grid.selectionModel().selectionChanged.connect(self._on_selection)
-        self.grid.activated.connect(self._on_card_activated)
 
         self.detail = SafeBrowser()
         self.detail.setAccessibleName("Stakeholder details")
@@ -231,8 +325,93 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.setStyleSheet(f"QListView {{ background: {theme.WINDOW_BACKGROUND}; border: none; }}")
 
-        self._build_menus()
         self.statusBar().setAccessibleName("Status")
+        self.topic_toolbar = toolbar
+        self._restore_layout()
+        if store is not None:
+            self.attach(store)
+        elif first_screen is not None:
+            self._show_first_screen(first_screen)
+
+    def _show_first_screen(self, first: FirstScreen) -> None:
+        """The topics and cards read before the store was opened, with every control disabled
+        until `attach`: the cards can be seen, not yet used."""
+        self.topics.blockSignals(True)
+        for topic in first.topics:
+            self.topics.addItem(topic.name, topic.id)
+        self.topics.setCurrentIndex(max(0, self.topics.findData(first.topic_id)))
+        self.topics.blockSignals(False)
+        self.topic_id = self._shown_topic = first.topic_id
+        self.shown.topic_name = self.topics.currentText() if first.topic_id is not None else ""
+        self._first_screen = first
+        self.cards.set_cards(list(first.cards))
+        descriptions = {topic.id: topic.description for topic in first.topics}
+        self.description.setText(descriptions.get(first.topic_id, ""))
+        if first.topic_id is not None:
+            self.setWindowTitle(f"{self.topics.currentText()} \u2014 Briefing")
+        self._show_empty_state(first.topic_id, bool(first.cards))
+        self.detail.setHtml("<p class='muted'>Opening the store\u2026</p>")
+        # The menu bar's titles, so that the cards do not move down when the menus come.
+        for title in ("&File", "&Edit", "&View", "&Help"):
+            self.menuBar().addMenu(title)
+        self._set_waiting(True)
+
+    def _set_waiting(self, waiting: bool) -> None:
+        for part in (self.topic_toolbar, self.centralWidget(), self.menuBar()):
+            part.setEnabled(not waiting)
+        if waiting:
+            # Keys pressed and files dropped meanwhile are kept and handed over after `attach`
+            # (`_WaitingInput`): nothing typed or dropped while the store opens is lost.
+            self._waiting_input = _WaitingInput(self)
+            QApplication.instance().installEventFilter(self._waiting_input)
+            self.setAcceptDrops(True)
+            self.statusBar().showMessage("Opening the store\u2026")
+        else:
+            self.statusBar().clearMessage()
+
+    def show_opening_failed(self, message: str) -> None:
+        """The store could not be opened after the first screen was shown: the cards read
+        before its checks give way to what went wrong."""
+        self.cards.set_cards([])
+        self.description.setText("")
+        self.grid.hide()
+        self.empty.show()
+        self.empty_button.hide()
+        self.empty_text.setText(message)
+        self.detail.setHtml("")
+        self.statusBar().showMessage("The store could not be opened")
+        waiting, self._waiting_input = getattr(self, "_waiting_input", None), None
+        if waiting is not None:
+            waiting.drop()  # nothing typed or dropped can be done now
+
+    def attach(self, store: Store) -> None:
+        """Give the window its store: the store runner, the operations, the menus, every
+        feature and panel, a team store's listener, then the topics and cards read through the
+        store (again, after a first screen)."""
+        from briefing.ui.operations import Operations
+        from briefing.ui.store_runner import StoreRunner
+
+        self.store = store
+        # Store work runs in threads beside this one. Every paint and every model call of the
+        # window takes Python's lock; while a reader runs Python, each waits for the reader's
+        # time slice (5 ms by default), so a window with many delegates would crawl. Measured
+        # again once long reads moved to `query` and exports to a warm child process
+        # (bench_gui_stalls.py, longest gap in ms, 0.5 ms slice against Python's 5 ms, two
+        # runs of each on the shared 2-core machine, each pair under the same load):
+        #   rename 146 / 1,876 and 1,154 / 1,758; switch topics 50 / 150 and 63 / 616;
+        #   largest card 54 / 191 and 83 / 436; export 46 / 695 and 486 / 463;
+        #   note saved during an import 2,350 / 2,537 and 1,304 / 5,872.
+        # The short slice still cuts most stalls by 1.5-10 times, so it stays.
+        sys.setswitchinterval(SWITCH_INTERVAL_S)
+        self.runner = StoreRunner(store, self)
+        self.operations = Operations(store, self, runner=self.runner)
+        self.operations.changed.connect(self.on_changes)
+        self.operations.stepped.connect(lambda words: self.statusBar().showMessage(words, 10000))
+        self.grid.selectionModel().currentChanged.connect(self._on_current_card)
+        self.grid.selectionModel().selectionChanged.connect(self._on_selection)
+        self.grid.activated.connect(self._on_card_activated)
+        self.menuBar().clear()  # a first screen's titles: the real menus follow
+        self._build_menus()
         # What every feature is given (`ui.panel`), then the features, in the order their tabs
         # and menu items appear.
         self.context = PanelContext(
@@ -262,16 +441,42 @@ class MainWindow(QMainWindow):
             lambda: self.grid.setFocus(Qt.FocusReason.ShortcutFocusReason)
         )
         self._build_features()
+        self.listener = store.listen(self.others_changed.emit, self.server_reachable.emit)
         self._number_side_tabs()
         self._order_tabs()
         self._bind_delete_keys()
-        self._restore_layout()
-        self.reload()
+        if not self.centralWidget().isEnabled():  # it waited, on a first screen
+            self._set_waiting(False)
+        self.attached = True
+        first, self._first_screen = getattr(self, "_first_screen", None), None
+        if first is not None and self.as_of is None:
+            from briefing.store.first_screen import still_current
+
+            if not still_current(first, store.path):
+                first = None  # the store changed since: read again
+        else:
+            first = None
+        self.reload(known=first)
         self._restore_place()
+        waiting, self._waiting_input = getattr(self, "_waiting_input", None), None
+        if waiting is not None:
+            waiting.replay()
 
     # -- building -----------------------------------------------------------------------------
 
     def _build_features(self) -> None:
+        from briefing.ui.backups import Backups
+        from briefing.ui.briefings import BriefingsPanel
+        from briefing.ui.compare import CompareFeature
+        from briefing.ui.editing import Editing
+        from briefing.ui.history import HistoryPanel
+        from briefing.ui.notes import NotesPanel
+        from briefing.ui.packs import Packs
+        from briefing.ui.search import SearchFeature
+        from briefing.ui.sources import SourcesPanel
+        from briefing.ui.stakeholder_map import MapPanel
+        from briefing.ui.store_encryption import StoreEncryption
+
         context = self.context
         # Edit menu: topics, stakeholders, positions, events; the History tab; comparison.
         self.editing = Editing(context)
@@ -447,6 +652,8 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Showing the topic as of {format_date(day)}", 8000)
 
     def _build_menus(self) -> None:
+        from briefing.ui.failures import open_log_folder
+
         menus = self.menuBar()
         self.file_menu = file_menu = menus.addMenu("&File")
         self.quit_action = self._action(
@@ -641,19 +848,29 @@ class MainWindow(QMainWindow):
         )
 
     def closeEvent(self, event) -> None:
-        self.save_layout()
+        if self.attached:  # a window closed while opening keeps the place saved before
+            self.save_layout()
         super().closeEvent(event)
-        if event.isAccepted():
+        if event.isAccepted() and self.attached:
             self.runner.wait_idle()  # saves off the GUI thread land before the store closes
+            search = getattr(self, "search", None)
+            if search is not None:
+                # A search runs on its thread's own connection, which closing the store
+                # closes: let a running one end first (else SQLite is used after its close).
+                search.panel.wait_for_idle()
             if self.listener is not None:
                 self.listener.stop()
 
     # -- loading ------------------------------------------------------------------------------
 
-    def reload(self) -> None:
-        """Read topics and the current topic's cards again, keeping the selection if it can."""
+    def reload(self, *, known: FirstScreen | None = None) -> None:
+        """Read topics and the current topic's cards again, keeping the selection if it can;
+        with `known`, a first screen read from the store as it still is, take its topics and
+        cards instead of reading them a second time."""
+        from briefing.core.lookup import list_topics
+
         selected = self.selected_stakeholder_id()
-        topics = self.runner.read_now(list_topics)
+        topics = known.topics if known is not None else self.runner.read_now(list_topics)
         wanted = self.topic_id or self.settings.value("main/topic", type=int)
         self._descriptions = {topic.id: topic.description for topic in topics}
         self.topics.blockSignals(True)  # one show_topic below, not one per item added
@@ -666,20 +883,31 @@ class MainWindow(QMainWindow):
         index = self.topics.findData(wanted)
         self.topics.setCurrentIndex(index if index >= 0 else (0 if topics else -1))
         self.topics.blockSignals(False)
-        self.show_topic(self.topics.currentData(), select=selected)
+        shown = self.topics.currentData()
+        cards = known.cards if known is not None and known.topic_id == shown else None
+        self.show_topic(shown, select=selected, known_cards=cards)
 
     def _on_topic_chosen(self, index: int) -> None:
         topic_id = self.topics.itemData(index) if index >= 0 else None
         self.show_topic(topic_id)
 
-    def show_topic(self, topic_id: int | None, select: int | None = None) -> None:
-        """Show a topic's cards, keeping the card of `select` (default: the current card)."""
+    def show_topic(
+        self, topic_id: int | None, select: int | None = None, *, known_cards=None
+    ) -> None:
+        """Show a topic's cards, keeping the card of `select` (default: the current card);
+        `known_cards`: the topic's cards as the store holds them now (a first screen's)."""
+        from briefing.core.cards import topic_cards
+        from briefing.core.info import counts
+
         selected = select if select is not None else self.selected_stakeholder_id()
         self.shown.topic_id = topic_id
         self.shown.topic_name = self.topics.currentText() if topic_id is not None else ""
         cards = []
         numbers: dict[str, int] = {}
-        if topic_id is not None:
+        if topic_id is not None and known_cards is not None:
+            self._generation += 1  # an older showing still reading gives way to this one
+            cards, numbers = list(known_cards), self.runner.read_now(counts)
+        elif topic_id is not None:
             # Read on a reader thread; the window paints meanwhile (`StoreRunner.read_now`).
             generation = self._generation = self._generation + 1
             as_of = self.as_of
@@ -783,6 +1011,9 @@ class MainWindow(QMainWindow):
         """After a change to notes alone: the cards' note counts, the store's counts, and the
         details if they show a card (now if they are shown, else when they are next shown).
         Nothing else on a card depends on notes."""
+        from briefing.core.cards import card_note_counts
+        from briefing.core.info import counts
+
         if self.topic_id is None:
             return
         topic_id = self.topic_id
@@ -830,6 +1061,8 @@ class MainWindow(QMainWindow):
         self._on_selection()
 
     def _on_detail_link(self, url) -> None:
+        from briefing.render.detail import MORE_QUOTES_HREF
+
         if url.toString() == MORE_QUOTES_HREF:
             self._detail_quotes += DETAIL_QUOTES
             self._show_detail(keep_scroll=True)
@@ -843,6 +1076,9 @@ class MainWindow(QMainWindow):
         second on a big store, during which `read_now` would hold back the user's clicks and
         keys: its details say "Loading…" at once (or keep the page they show, on a refresh),
         the window takes input meanwhile, and the page is filled when the read returns."""
+        from briefing.core.cards import stakeholder_detail
+        from briefing.render.detail import stakeholder_html
+
         current = self.grid.currentIndex()
         position = self.detail.verticalScrollBar().value()
         generation = self._detail_generation = self._detail_generation + 1

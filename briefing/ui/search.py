@@ -144,9 +144,11 @@ class _SearchTask(QRunnable):
         if self.generation != self._panel.generation:
             return  # a newer request is queued behind this one
         try:
-            with self._store.reading() as session:  # this thread's own session and connection
+            # This thread's own connection, without a session: a search as the user types
+            # is a fraction of a millisecond, and a session would cost as much again.
+            with self._store.plain_reading() as connection:
                 hits = search(
-                    session,
+                    connection,
                     self.text,
                     self.filters,
                     limit=RESULT_LIMIT,

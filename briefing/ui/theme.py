@@ -9,7 +9,7 @@ from __future__ import annotations
 from PySide6.QtGui import QColor
 
 from briefing.render import palette
-from briefing.render.detail import stance_label
+from briefing.render.labels import stance_label
 
 STANCE_COLOURS = palette.STANCE
 

@@ -1,7 +1,9 @@
 """First paint of big topics and big sources: `python tests/benchmarks/bench_cards.py`.
 
-Whole-process time from start to the first paint of the card grid (the details of the first card
-shown too), each run a fresh process, interleaved, after one warm-up of each:
+Whole-process time from start to the first paint of the card grid, each run a fresh process,
+interleaved, after one warm-up of each. The warm-up opens each store with its checks, so the
+timed runs paint the first screen (`briefing.store.first_screen`: the cards, read before the
+store's libraries load; the details follow once the store is open):
 
 - a topic of 1,000 stakeholders against one of 10, 3 quotes each (from a 50 kB source):
   `cards ratio` (target at most 3.0);

@@ -108,8 +108,8 @@ def main(argv: list[str] | None = None) -> int:
     expressions = [parse_query(query).fts() for query in QUERIES]
 
     def app(query: str) -> list[tuple[str, int]]:
-        with store.reading() as session:
-            return [(hit.kind, hit.id) for hit in search(session, query, limit=LIMIT)]
+        with store.plain_reading() as connection:  # as the search box reads
+            return [(hit.kind, hit.id) for hit in search(connection, query, limit=LIMIT)]
 
     def fts(expression: str) -> list[tuple[str, int]]:
         return [hit[:2] for hit in raw_search(raw, expression, limit=LIMIT)]

@@ -118,8 +118,8 @@ def compare(path: Path, queries, rounds: int) -> list[tuple[str, float, float]]:
     raw = sqlite3.connect(path)
 
     def app(query: str, filters) -> list[tuple[str, int]]:
-        with store.reading() as session:
-            return [(hit.kind, hit.id) for hit in search(session, query, filters, limit=LIMIT)]
+        with store.plain_reading() as connection:  # as the search box reads
+            return [(hit.kind, hit.id) for hit in search(connection, query, filters, limit=LIMIT)]
 
     def fts(expression: str, restriction: str | None) -> list[tuple[str, int]]:
         return [hit[:2] for hit in raw_search(raw, expression, restriction, LIMIT)]

@@ -14,8 +14,14 @@ HERE = Path(__file__).resolve().parent
 
 def paint(*arguments: str) -> tuple[float, float]:
     """Seconds from process start to first paint, and peak resident MB, of one fresh process."""
+    seconds, megabytes = child(*arguments)[-2:]
+    return seconds, megabytes
+
+
+def child(*arguments: str, environment: dict[str, str] | None = None) -> list[float]:
+    """The numbers one fresh `paint_child.py` process prints (with `environment` added)."""
     with tempfile.TemporaryDirectory() as config:
-        env = dict(os.environ, XDG_CONFIG_HOME=config)
+        env = dict(os.environ, XDG_CONFIG_HOME=config, **(environment or {}))
         env.setdefault("QT_QPA_PLATFORM", "offscreen")
         # As installed: with bytecode (the warm-up run writes it). Without it, every start
         # compiles the app's modules from source again, which no installed copy does.
@@ -28,15 +34,14 @@ def paint(*arguments: str) -> tuple[float, float]:
             timeout=600,
             check=True,
         )
-    seconds, megabytes = done.stdout.split()[-2:]
-    return float(seconds), float(megabytes)
+    return [float(word) for word in done.stdout.strip().splitlines()[-1].split()]
 
 
 def interleaved(
-    cases: dict[str, tuple[str, ...]], rounds: int
+    cases: dict[str, tuple[str, ...]], rounds: int, *, warm_up: bool = True
 ) -> dict[str, list[tuple[float, float]]]:
     """Each case once per round, in turn, after one warm-up run of each (file caches)."""
-    for arguments in cases.values():
+    for arguments in cases.values() if warm_up else ():
         paint(*arguments)
     results: dict[str, list[tuple[float, float]]] = {name: [] for name in cases}
     for _ in range(rounds):

@@ -289,18 +289,16 @@ def test_a_running_query_for_older_text_is_interrupted(qtbot, window, monkeypatc
     started = threading.Event()
     real_rows = core_search._search_rows
 
-    def rows(session, expression, filters, limit):
+    def rows(reader, expression, filters, limit):
         if '"endless"' not in expression:
-            return real_rows(session, expression, filters, limit)
-        connection = session.connection()
-        connection.connection.driver_connection.create_function(
-            "started", 0, lambda: started.set() or 1
-        )
+            return real_rows(reader, expression, filters, limit)
+        connection = core_search._driver(reader)  # the panel searches without a session
+        connection.create_function("started", 0, lambda: started.set() or 1)
         # Runs until SQLite is interrupted; `started` is set from inside the running statement.
-        return connection.exec_driver_sql(
+        return connection.execute(
             "WITH RECURSIVE n(x) AS (SELECT started() UNION ALL SELECT x + 1 FROM n) "
             "SELECT count(*) FROM n"
-        ).all()
+        ).fetchall()
 
     monkeypatch.setattr(core_search, "_search_rows", rows)
     panel = window.search.panel

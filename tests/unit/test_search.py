@@ -713,3 +713,75 @@ def test_every_hit_has_its_snippet_whether_its_matches_are_many_or_few(empty_sto
         assert hit.title == "Note on Netpol"
     if limit == 50:
         assert [hit.private for hit in hits].count(True) == 1
+
+
+# -- searching without a session -----------------------------------------------------------------
+
+
+def _through_both(store, query: str, filters: SearchFilters | None = None, limit: int = 50):
+    with store.reading() as session:
+        through_session = search(session, query, filters, limit=limit)
+    with store.plain_reading() as connection:
+        through_plain = search(connection, query, filters, limit=limit)
+    return through_session, through_plain
+
+
+def test_plain_reading_finds_what_a_session_finds_with_every_filter(demo_store):
+    with demo_store.reading() as session:
+        ibm = session.scalars(select(Stakeholder).where(Stakeholder.name == "IBM")).one().id
+    cases = [
+        ("facial", None),
+        ("nothing-like-this-anywhere", None),
+        ("ibm", SearchFilters(kinds=frozenset({"source", "note"}))),
+        ("facial", SearchFilters(stakeholder_id=ibm)),
+        ("facial OR police OR ibm", SearchFilters(tag="Market Exit")),
+        ("facial OR recognition", SearchFilters(stance="supports")),
+        ("ibm", SearchFilters(date_from=dt.date(2020, 6, 8), date_to=dt.date(2020, 6, 8))),
+        ("ibm", SearchFilters(date_from=dt.date(2020, 6, 1))),  # notes' times compared too
+        ("ibm OR police", SearchFilters(include_private=False)),
+    ]
+    found_any = 0
+    for query, filters in cases:
+        through_session, through_plain = _through_both(demo_store, query, filters, limit=200)
+        assert through_plain == through_session, (query, filters)
+        found_any += bool(through_plain)
+    assert found_any == len(cases) - 1  # each case but the word that is nowhere found something
+
+
+def test_plain_reading_keeps_one_connection_per_thread_and_ends_its_transaction(demo_store):
+    import threading
+
+    with demo_store.plain_reading() as first:
+        assert first.in_transaction
+    assert not first.in_transaction  # a writer is never kept waiting by a finished search
+    with demo_store.plain_reading() as again:
+        assert again is first
+    other: list = []
+
+    def read() -> None:
+        with demo_store.plain_reading() as connection:
+            other.append(connection)
+            search(connection, "facial")
+
+    thread = threading.Thread(target=read)
+    thread.start()
+    thread.join()
+    assert other and other[0] is not first
+    with demo_store.writing() as session:  # nothing holds a read lock or a write lock now
+        session.add(Stakeholder(name="Written after searching", kind="ngo"))
+    with demo_store.plain_reading() as connection:  # sees the committed write
+        assert [hit.title for hit in search(connection, "written after searching")] == [
+            "Written after searching"
+        ]
+    demo_store.close()
+    with pytest.raises(sqlite3.ProgrammingError):
+        first.execute("SELECT 1")  # closed with the store
+
+
+def test_a_cancelled_plain_search_stops(demo_store):
+    from briefing.core.search import Cancellation, SearchCancelled
+
+    cancellation = Cancellation()
+    cancellation.cancel()
+    with demo_store.plain_reading() as connection, pytest.raises(SearchCancelled):
+        search(connection, "facial", cancellation=cancellation)

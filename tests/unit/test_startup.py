@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -56,3 +57,70 @@ def test_the_window_libraries_loaded_before_qt_hold_no_qt_and_no_migrations():
     loaded = _loaded_after("import briefing.cli\nbriefing.cli.load_first_window_libraries()\n")
     assert {"briefing", "markdown", "sqlalchemy"} <= loaded  # the probe did run
     assert not {"PySide6", "shiboken6", "alembic", "pypdf"} & loaded
+
+
+def test_only_the_windows_own_options_skip_the_full_parser():
+    from pathlib import Path
+
+    from briefing.cli import _window_only
+
+    assert vars(_window_only([])) == {}
+    assert vars(_window_only(["--db", "a b.sqlite3", "--no-demo"])) == {
+        "db": Path("a b.sqlite3"),
+        "no_demo": True,
+    }
+    assert vars(_window_only(["--db=x.sqlite3"])) == {"db": Path("x.sqlite3")}
+    for other in (
+        ["search", "x"],
+        ["--db"],
+        ["--db", "--no-demo"],
+        ["--help"],
+        ["--version"],
+        ["--encrypt"],
+        ["gui"],
+        ["--db="],
+    ):
+        assert _window_only(other) is None, other
+
+
+def test_the_command_line_loads_no_sqlalchemy_before_it_knows_the_command():
+    loaded = _loaded_after("import briefing.cli\nbriefing.cli._window_only(['--db', 'x'])\n")
+    assert "briefing" in loaded and "sqlalchemy" not in loaded
+
+
+def test_the_first_screens_libraries_hold_no_qt_and_no_sqlalchemy():
+    loaded = _loaded_after(
+        "import briefing.cli\nbriefing.cli.load_first_window_libraries(first_screen=True)\n"
+    )
+    assert "briefing" in loaded  # the probe did run
+    assert not {"PySide6", "shiboken6", "sqlalchemy", "alembic", "pypdf"} & loaded
+
+
+def test_what_loads_after_the_first_paint_bypasses_pysides_import_hook_and_restores_it():
+    probe = (
+        "import builtins, sys\n"
+        "import briefing.cli as cli\n"
+        "plain = builtins.__import__\n"
+        "import PySide6.QtWidgets\n"
+        "hook = builtins.__import__\n"
+        "assert hook is not plain\n"
+        "seen = []\n"
+        "def watching(*args, **kwargs):\n"
+        "    seen.append(args[0])\n"
+        "    return hook(*args, **kwargs)\n"
+        "builtins.__import__ = watching\n"
+        "cli.load_after_first_paint()\n"
+        "assert builtins.__import__ is watching, 'the hook is put back'\n"
+        "missing = [m for m in cli._AFTER_FIRST_PAINT if m not in sys.modules]\n"
+        "print(len(seen), missing, 'sqlalchemy.orm' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert done.returncode == 0, done.stderr
+    # No import went through the hook while the window's modules loaded; all of them loaded.
+    assert done.stdout.split() == ["0", "[]", "True"]
