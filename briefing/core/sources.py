@@ -811,8 +811,9 @@ def abandon_import(write: Write, source_id: int, per_step: int = PASSAGES_PER_ST
         session.execute(delete(source_imports).where(source_imports.c.source_id == source_id))
         return True
 
-    while not write(step):
-        pass
+    done = False
+    while not done:  # a step at a time, each its own transaction on the writer
+        done = write(step)
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,9 @@ from briefing.errors import NotABriefingStore, StoreDamaged, StoreError, StoreTo
 from briefing.store import backups, encryption, health, migrations
 
 T = TypeVar("T")
+# A piece of store work: what a reader or writer runs with its session (the window's store
+# runner, `Store.read_now`); layers above the store name it by this, not by SQLAlchemy's type.
+Work = Callable[[Session], T]
 
 # "BRIF": marks a SQLite file as a Briefing store (SQLite's PRAGMA application_id).
 APPLICATION_ID = 0x42524946

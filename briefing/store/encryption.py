@@ -403,7 +403,7 @@ Step = Callable[[str], None]  # told, in words, each step a conversion starts
 
 
 def _silent(_words: str) -> None:
-    pass
+    """A conversion's steps told to no one (the command line's default)."""
 
 
 def convert_file(

@@ -79,12 +79,11 @@ def _button(text: str, tip: str, slot) -> QPushButton:
 
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
 
-    from sqlalchemy.orm import Session
+    from briefing.store.database import Work
 
     # what to print, or the use case that reads it (in the export's child process)
-    Content = core.BriefingContent | Callable[[Session], core.BriefingContent]
+    Content = core.BriefingContent | Work[core.BriefingContent]
 
 
 def export_job(

@@ -47,7 +47,7 @@ from briefing.ui import theme
 from briefing.ui.datefield import ANY_PRECISION, DateField
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
+    from briefing.store.database import Work
 
 ERROR_STYLE = theme.style(palette.ERROR, bold=True)
 WARNING_STYLE = theme.style(palette.WARNING_STRONG, bold=True)
@@ -59,7 +59,7 @@ class Reads(Protocol):
     GUI thread: `StoreRunner.read_now`), or a bare store (tests, scripts: `Store.read_now`).
     A form never opens a session itself."""
 
-    def read_now(self, work: Callable[[Session], Any]) -> Any: ...
+    def read_now(self, work: Work[Any]) -> Any: ...
 
 
 class Form(QDialog):

@@ -205,7 +205,7 @@ class _Words(QObject):
 
 
 class _NotCancellable(Exception):
-    pass
+    """Never raised: a conversion has no Cancel, so no error of its counts as "stopped"."""
 
 
 @dataclass(frozen=True)

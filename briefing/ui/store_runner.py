@@ -43,10 +43,9 @@ from briefing.errors import BriefingError
 from briefing.store import Store
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
+    from briefing.store.database import Work
 
 T = TypeVar("T")
-Work = Callable[["Session"], T]
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
 JobWork = Callable[[Progress, Cancelled], T]
