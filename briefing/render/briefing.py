@@ -418,15 +418,20 @@ def _timeline_section(content: BriefingContent, figures: bool) -> str:
         + (f"; the line marks {escape(format_date(timeline.as_of))}" if timeline.as_of else "")
         + ".</p>"
     )
-    rows = "".join(
-        f'<tr><td width="26%"><b>{_u(name)}</b></td><td>{_u(words)}</td></tr>'
-        for name, words in timeline_words(timeline)
-    )
-    parts.append(
-        '<table class="grid" width="100%" border="1" cellspacing="0" cellpadding="4" '
-        f'style="border-color: #d0d7de;">{rows}</table>'
-    )
+    parts.append(_words_table((_u(name), words) for name, words in timeline_words(timeline)))
     return "".join(parts)
+
+
+def _words_table(rows) -> str:
+    """The figures' words as a table: a name (already escaped) and a row of words each, so the
+    timeline and the map read the same in print and to a screen reader."""
+    cells = "".join(
+        f'<tr><td width="26%"><b>{name}</b></td><td>{_u(words)}</td></tr>' for name, words in rows
+    )
+    return (
+        '<table class="grid" width="100%" border="1" cellspacing="0" cellpadding="4" '
+        f'style="border-color: #d0d7de;">{cells}</table>'
+    )
 
 
 def _map_section(content: BriefingContent, figures: bool) -> str:
@@ -442,14 +447,7 @@ def _map_section(content: BriefingContent, figures: bool) -> str:
         f'<p class="muted">Stance across, influence up (1 to 5){when}. By stance, the most '
         "influential first:</p>"
     )
-    rows = "".join(
-        f'<tr><td width="26%"><b>{escape(title)}</b></td><td>{_u(words)}</td></tr>'
-        for title, words in map_words(chart)
-    )
-    parts.append(
-        '<table class="grid" width="100%" border="1" cellspacing="0" cellpadding="4" '
-        f'style="border-color: #d0d7de;">{rows}</table>'
-    )
+    parts.append(_words_table((escape(title), words) for title, words in map_words(chart)))
     return "".join(parts)
 
 
