@@ -237,6 +237,11 @@ class SearchPanel(QWidget):
         self.stance.setAccessibleName("Stance")
         self.tag = QComboBox()
         self.tag.setAccessibleName("Tag")
+        # Sized by characters, not by the longest name or tag, so that filling them never
+        # widens the side panel.
+        for box in (self.stakeholder, self.stance, self.tag):
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            box.setMinimumContentsLength(12)
         # Either end may stay empty (no bound); a record without a date is then left out.
         self.date_from = DateField()
         self.date_from.setAccessibleName("From date")
@@ -254,11 +259,13 @@ class SearchPanel(QWidget):
         self.filters.setAccessibleName("Search filters")
         grid = QGridLayout(self.filters)
         grid.setContentsMargins(0, 0, 0, 0)
-        kinds = QHBoxLayout()
-        kinds.setSpacing(10)
-        for box in self.kinds.values():
-            kinds.addWidget(box)
-        kinds.addStretch(1)
+        # The kinds in rows of three: one row of all of them would set the side panel's
+        # narrowest width.
+        kinds = QGridLayout()
+        kinds.setHorizontalSpacing(10)
+        for place, box in enumerate(self.kinds.values()):
+            kinds.addWidget(box, place // 3, place % 3)
+        kinds.setColumnStretch(3, 1)
         grid.addWidget(_buddy("&Kinds:", self.kinds[KINDS[0]]), 0, 0)
         grid.addLayout(kinds, 0, 1, 1, 3)
         grid.addWidget(_buddy("Stakeho&lder:", self.stakeholder), 1, 0)

@@ -512,6 +512,12 @@ class SourcesPanel(QWidget):
         self.chooser = QComboBox()
         self.chooser.setAccessibleName("Source")
         self.chooser.setToolTip("Choose the source to read")
+        # Sized by a fixed number of characters, not by the longest title: a long title would
+        # otherwise widen the whole side panel (and move the cards) when the list fills.
+        self.chooser.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.chooser.setMinimumContentsLength(24)
         self.chooser.currentIndexChanged.connect(self._on_source_chosen)
         self.import_button = QPushButton("&Import\u2026")
         self.import_button.setAccessibleName("Import source")

@@ -73,6 +73,7 @@ def test_the_first_screen_shows_cards_disabled_until_the_store_is_open(
         qtbot.keyClick(window.grid, Qt.Key.Key_Right)  # a disabled grid takes no key
         seen["moved"] = window.grid.currentIndex().row() != before
         seen["attached"] = window.attached
+        seen["splitter"] = window.splitter.sizes()
         window.grab().save(str(tmp_path / "first-screen.png"))
         return real_open(*args, **kwargs)
 
@@ -83,6 +84,7 @@ def test_the_first_screen_shows_cards_disabled_until_the_store_is_open(
         seen["after_enabled"] = [window.grid.isEnabled(), window.topics.isEnabled()]
         seen["after_menus"] = [action.text() for action in window.menuBar().actions()]
         seen["after_drops"] = window.acceptDrops()
+        seen["after_splitter"] = window.splitter.sizes()
         window.grab().save(str(tmp_path / "attached.png"))
         window.close()
         return 0
@@ -100,6 +102,8 @@ def test_the_first_screen_shows_cards_disabled_until_the_store_is_open(
     assert seen["after_enabled"] == [True, True]
     assert seen["after_menus"] == ["&File", "&Edit", "&View", "&Help"] and seen["after_drops"]
     assert told["errors"] == []
+    # The panels that come with the store do not push the cards aside.
+    assert seen["after_splitter"] == seen["splitter"]
 
 
 def test_a_failed_opening_replaces_the_cards_with_its_message(
@@ -253,3 +257,24 @@ def test_the_cards_are_read_once_unless_the_store_changed_meanwhile(
     assert app_module._run_window(ScriptedApp(life), demo_path, demo=True) == 0
     assert len(reads) == (1 if changed else 0)
     assert ("Renamed" in seen["names"]) == changed and ("IBM" in seen["names"]) != changed
+
+
+def test_a_long_source_title_does_not_widen_the_side_panel(demo_store, qtbot, tmp_path):
+    """Lists sized by their longest entry would set the side panel's narrowest width: one
+    source with a long title then pushed the cards aside."""
+    from briefing.core.sources import import_source
+
+    long = tmp_path / "long.txt"
+    long.write_text("A long report on police use of facial recognition.\n", encoding="utf-8")
+    title = "Report of the committee on " + "the use of facial recognition technology " * 8
+    with demo_store.writing() as session:
+        import_source(session, long, title=title)
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(demo_store, settings)
+    qtbot.addWidget(window)
+    window.resize(1400, 900)
+    window.show()
+    qtbot.waitUntil(lambda: window.side_tabs.count() > 3)
+    narrowest = window.side_tabs.minimumSizeHint().width()
+    assert narrowest <= 480, narrowest
+    window.grab().save(str(tmp_path / "long-title.png"))
