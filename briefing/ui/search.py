@@ -240,7 +240,9 @@ class SearchPanel(QWidget):
         # Sized by characters, not by the longest name or tag, so that filling them never
         # widens the side panel.
         for box in (self.stakeholder, self.stance, self.tag):
-            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            box.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
             box.setMinimumContentsLength(12)
         # Either end may stay empty (no bound); a record without a date is then left out.
         self.date_from = DateField()
