@@ -133,6 +133,10 @@ _AFTER_FIRST_PAINT = (
     "briefing.ui.briefings",
     "briefing.ui.packs",
     "briefing.ui.stakeholder_map",
+    "briefing.ui.compare",
+    "briefing.ui.history",
+    "briefing.ui.store_encryption",
+    "briefing.ui.timeline",
 )
 
 

@@ -278,3 +278,39 @@ def test_a_long_source_title_does_not_widen_the_side_panel(demo_store, qtbot, tm
     narrowest = window.side_tabs.minimumSizeHint().width()
     assert narrowest <= 480, narrowest
     window.grab().save(str(tmp_path / "long-title.png"))
+
+
+def test_every_module_the_window_attaches_with_is_loaded_after_the_first_paint(demo_path, tmp_path):
+    """`cli.load_after_first_paint` loads the attached window's modules with Python's own
+    import (faster than PySide6's hook); a module left out of its list still loads, later and
+    slower. This keeps the list whole as features are added."""
+    open_store(demo_path).close()
+    probe = textwrap.dedent(
+        f"""
+        import os, sys
+        import briefing.cli
+        from briefing.ui import main_window
+
+        attach = main_window.MainWindow.attach
+
+        def watched(self, store):
+            before = set(sys.modules)
+            attach(self, store)
+            late = sorted(
+                name for name in set(sys.modules) - before if name.startswith("briefing.")
+            )
+            print("late:", " ".join(late), flush=True)
+            os._exit(0)
+
+        main_window.MainWindow.attach = watched
+        briefing.cli.main(["--db", {str(demo_path)!r}])
+        print("never attached", flush=True)
+        """
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, env=env
+    )
+    assert "late:" in done.stdout, done.stdout + done.stderr
+    late = done.stdout.split("late:", 1)[1].split()
+    assert late == [], f"add to cli._AFTER_FIRST_PAINT: {late}"
