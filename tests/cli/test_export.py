@@ -369,6 +369,78 @@ def test_opendocument_export_holds_every_quote_and_no_private_note(
     assert squash(PRIVATE_MARKER) in private and squash("PRIVATE NOTE") in private
 
 
+def test_opendocument_tables_and_lines_read_as_in_the_pdf(demo_path, tmp_path):
+    """What LibreOffice showed of Qt's own .odt (converted to PDF and looked at): equal
+    columns, cell text printed as tiny superscript, heading rows without their dark
+    background, heavy 3-D borders, and a tab before every line break. The mended file holds
+    none of these."""
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    from briefing.render import palette
+
+    out = tmp_path / "committee.odt"
+    assert export(demo_path, out, "--with-notes") == 0
+    with zipfile.ZipFile(out) as odt:
+        assert odt.namelist()[0] == "mimetype"
+        assert odt.getinfo("mimetype").compress_type == zipfile.ZIP_STORED
+        content = odt.read("content.xml").decode("utf-8")
+    ns = {
+        "style": "urn:oasis:names:tc:opendocument:xmlns:style:1.0",
+        "table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
+        "text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0",
+        "fo": "urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0",
+    }
+
+    def q(name: str) -> str:
+        prefix, local = name.split(":")
+        return f"{{{ns[prefix]}}}{local}"
+
+    root = ET.fromstring(content)
+    styles = {s.get(q("style:name")): s for s in root.iter(q("style:style"))}
+    assert 'text-position="100%"' not in content
+    assert "outset" not in content
+    for parent in root.iter():
+        kids = list(parent)
+        for before, after in zip(kids, kids[1:], strict=False):
+            assert not (before.tag == q("text:tab") and after.tag == q("text:line-break"))
+    # Every table the HTML gives a width (all but the title page's facts) spans the text,
+    # its columns in relative units adding up to the whole.
+    tables = [
+        table
+        for table in root.iter(q("table:table"))
+        if styles[table.get(q("table:style-name"))]
+        .find(q("style:table-properties"))
+        .get(q("style:rel-width"))
+        == "100%"
+    ]
+    assert len(tables) >= 5
+    assert 'style:width="100pt"' not in content
+    for table in tables:
+        widths = []
+        for column in table.findall(q("table:table-column")):
+            style = styles[column.get(q("table:style-name"))]
+            given = style.find(q("style:table-column-properties")).get(q("style:rel-column-width"))
+            widths.append(int(given.rstrip("*")))
+        assert abs(sum(widths) - 10000) <= len(widths), widths
+    # "At a glance": 26% / 16% / the rest, and a heading row on the ink colour.
+    (glance,) = [
+        t
+        for t in tables
+        if "".join(t.find(q("table:table-row")).itertext()).split()
+        == ["Stakeholder", "Stance", "Position"]
+    ]
+    shares = [
+        int(styles[c.get(q("table:style-name"))][0].get(q("style:rel-column-width")).rstrip("*"))
+        for c in glance.findall(q("table:table-column"))
+    ]
+    assert shares == [2600, 1600, 5800]
+    heading = glance.find(q("table:table-row"))
+    for cell in heading.findall(q("table:table-cell")):
+        look = styles[cell.get(q("table:style-name"))].find(q("style:table-cell-properties"))
+        assert look.get(q("fo:background-color")).lower() == palette.INK.lower()
+
+
 def test_opendocument_into_a_missing_folder_is_refused(demo_path, tmp_path, capsys):
     assert export(demo_path, tmp_path / "missing" / "x.odt") == 2
     assert "does not exist" in capsys.readouterr().err
