@@ -104,7 +104,11 @@ def open_store_for(args: argparse.Namespace):
 
     path = getattr(args, "db", None) or default_store()
     if is_team_address(path):
-        return open_store(path)  # a team store: its owner creates it ('team setup')
+        from briefing.cli.team import team_password
+
+        # A team store: its owner creates it ('team setup'); its password, when libpq's files
+        # give none, from the keyring or the terminal.
+        return open_store(path, password=team_password(str(path)))
     if not getattr(args, "db", None):
         path.parent.mkdir(parents=True, exist_ok=True)
     seed = None if getattr(args, "no_demo", False) else load_demo
