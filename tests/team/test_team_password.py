@@ -230,3 +230,103 @@ def _key(team) -> str:
     with pytest.raises(PasswordNeeded) as needed:
         team_login.try_password(team.url(), None)
     return needed.value.login.key
+
+
+# -- the window's password dialog ----------------------------------------------------------------
+
+
+def _login(team):
+    with pytest.raises(PasswordNeeded) as needed:
+        team_login.try_password(team.url(), None)
+    return needed.value.login
+
+
+def test_the_dialog_retries_a_wrong_password_and_remembers_when_asked(
+    locked, qtbot, memory_keyring, tmp_path, caplog
+):
+    from briefing.ui.team_password import TeamPasswordDialog
+
+    caplog.set_level(logging.DEBUG)
+    login = _login(locked)
+    dialog = TeamPasswordDialog(locked.url(), login)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert dialog.field.echoMode() == dialog.field.EchoMode.Password
+    assert login.shown in dialog.findChildren(type(dialog.problem))[0].text()
+    assert dialog.remember.isVisible() and not dialog.remember.isChecked()
+
+    dialog.field.setText("not-it")
+    dialog.open_button.click()
+    assert dialog.isVisible() and dialog.result() == 0
+    assert "refused that password" in dialog.problem.text()
+    assert memory_keyring.kept == {}
+    dialog.grab().save(str(tmp_path / "team-password-refused.png"))
+
+    dialog.field.setText(SECRET)
+    dialog.remember.setChecked(True)
+    dialog.open_button.click()
+    assert dialog.result() == dialog.DialogCode.Accepted and dialog.password == SECRET
+    assert memory_keyring.kept == {(kept_secrets.TEAM_PASSWORD, login.key): SECRET}
+    assert dialog.field.text() == ""
+    assert SECRET not in caplog.text and "not-it" not in caplog.text
+
+
+def test_the_dialog_keeps_nothing_unless_asked_and_hides_the_box_without_a_keyring(
+    locked, qtbot, no_keyring
+):
+    from briefing.ui.team_password import TeamPasswordDialog
+
+    dialog = TeamPasswordDialog(locked.url(), _login(locked))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert not dialog.remember.isVisible()
+    dialog.field.setText(SECRET)
+    dialog.open_button.click()
+    assert dialog.password == SECRET
+    assert kept_secrets.kept(kept_secrets.TEAM_PASSWORD, _login(locked).key) is None
+
+
+class _App:
+    """Stands in for QApplication in `_run_team_window`: `exec` looks at the window shown and
+    closes it, instead of running until the user quits."""
+
+    def __init__(self) -> None:
+        self.shown = []
+
+    def exec(self) -> int:
+        from PySide6.QtWidgets import QApplication
+
+        from briefing.ui.main_window import MainWindow
+
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, MainWindow) and widget.isVisible():
+                self.shown.append(widget.store.role)
+                widget.close()
+        return 0
+
+
+def test_the_window_asks_then_opens_and_cancel_closes_cleanly(
+    locked, qtbot, monkeypatch, no_keyring, tmp_path
+):
+    from briefing.ui import app as app_module
+    from briefing.ui import notes as notes_ui
+    from briefing.ui.team_password import TeamPasswordDialog
+
+    monkeypatch.setattr(notes_ui, "ask_to_close_unsaved", lambda *args: True)
+    errors = []
+    monkeypatch.setattr(app_module, "show_error", lambda title, message: errors.append(message))
+    asked = []
+
+    def cancel(address, login, why):
+        asked.append(login.shown)
+        return None
+
+    monkeypatch.setattr(TeamPasswordDialog, "ask", classmethod(lambda cls, *a: cancel(*a)))
+    app = _App()
+    assert app_module._run_team_window(app, locked.url()) == 1
+    assert asked and errors == [] and app.shown == []  # cancelled: no window, no error box
+
+    monkeypatch.setattr(TeamPasswordDialog, "ask", classmethod(lambda cls, *a: SECRET))
+    assert app_module._run_team_window(app, locked.url()) == 0
+    assert app.shown == [locked.owner] and errors == []
