@@ -344,6 +344,44 @@ def _guarded(
         engine.dispose()
 
 
+# The triggers that write who added and changed a record (0010's `notes_author`, 0011's).
+_AUTHORSHIP_FUNCTIONS = ("briefing_authorship", "notes_changer", "notes_author")
+
+
+@contextlib.contextmanager
+def _as_no_one(connection) -> Iterator[None]:
+    """Records written inside carry no author: the demo is not the owner's work, so its records
+    say nothing about who added them. The authorship triggers are off for the setup's own
+    transaction only (ALTER TABLE is transactional: no one else's write goes unsigned).
+
+    A private note must have an author (only its author reads it), so the demo's private note
+    is the owner's; its other notes are unsigned once written."""
+    found = connection.execute(
+        text(
+            "SELECT c.relname, t.tgname, p.proname FROM pg_catalog.pg_trigger AS t "
+            "JOIN pg_catalog.pg_class AS c ON c.oid = t.tgrelid "
+            "JOIN pg_catalog.pg_proc AS p ON p.oid = t.tgfoid "
+            "WHERE NOT t.tgisinternal AND p.proname = ANY(:names) "
+            "AND c.relnamespace = current_schema()::regnamespace ORDER BY 1, 2"
+        ),
+        {"names": list(_AUTHORSHIP_FUNCTIONS)},
+    ).all()
+    quote = connection.dialect.identifier_preparer.quote
+
+    def switch(state: str, functions: tuple[str, ...]) -> None:
+        for table_name, trigger, function in found:
+            if function in functions:
+                connection.exec_driver_sql(
+                    f"ALTER TABLE {quote(table_name)} {state} TRIGGER {quote(trigger)}"
+                )
+
+    switch("DISABLE", ("briefing_authorship", "notes_changer"))
+    yield
+    switch("DISABLE", ("notes_author",))
+    connection.exec_driver_sql("UPDATE notes SET written_by = NULL WHERE NOT private")
+    switch("ENABLE", _AUTHORSHIP_FUNCTIONS)
+
+
 def setup(
     address: str, seed: Callable[[Session], None] | None = None, password: str | None = None
 ) -> SetupReport:
@@ -370,7 +408,7 @@ def setup(
             if before != migrations.head_revision():
                 migrations.upgrade(connection)
             if before is None and seed is not None:
-                with Session(bind=connection) as session:
+                with _as_no_one(connection), Session(bind=connection) as session:
                     seed(session)
                     session.flush()
             members = _members(connection)
@@ -383,9 +421,7 @@ def setup(
     return _guarded(address, run, password)
 
 
-def _membership(
-    address: str, role: str, work: Callable, password: str | None = None
-) -> list[str]:
+def _membership(address: str, role: str, work: Callable, password: str | None = None) -> list[str]:
     role = role.strip()
     if not role:
         raise StoreError("a member is a PostgreSQL role: name one")

@@ -157,10 +157,11 @@ def test_records_remember_who_added_and_who_changed_them(team, members):
     assert team.sql(
         team.owner, "SELECT written_by, changed_by FROM notes WHERE id = %s", (note.id,)
     ) == [(alice, bob)]
-    # The demo's quote was loaded by the owner, then changed by alice.
+    # The demo's quote was added by no one (`team setup` loads the demo unsigned), then
+    # changed by alice.
     assert team.sql(
         team.owner, "SELECT created_by, changed_by FROM quotes WHERE id = %s", (quote_id,)
-    ) == [(team.owner, alice)]
+    ) == [(None, alice)]
 
     with open_store(team.url(bob)) as store, store.reading() as session:
         detail = stakeholder_detail(session, 1, added.id)
@@ -171,7 +172,7 @@ def test_records_remember_who_added_and_who_changed_them(team, members):
     html = stakeholder_html(detail)
     assert f"added by {alice}" in html and f"changed by {bob}" in html
     quote = next(q for q in spoken.quotes if q.line.id == quote_id)
-    assert (quote.added_by, quote.changed_by) == (team.owner, alice)
+    assert (quote.added_by, quote.changed_by) == (None, alice)
     assert f"changed by {alice}" in stakeholder_html(spoken)
     assert [(n.added_by, n.changed_by) for n in listed if n.id == note.id] == [(alice, bob)]
 
