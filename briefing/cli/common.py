@@ -132,7 +132,7 @@ def store_file(args: argparse.Namespace, what: str) -> Path:
     if is_team_address(location):
         raise InputError(
             f"{what} works on a store file; a team store on PostgreSQL is kept by its server "
-            "(back it up with pg_dump, check it with the server's own tools)"
+            "(its owner backs it up with 'briefing --db ADDRESS backup --to FILE')"
         )
     return Path(location).expanduser()
 

@@ -227,6 +227,12 @@ class TeamStore:
         with self._guard(), self._sessions() as session, session.begin():
             yield session
 
+    def index_problems(self, session: Session) -> list[str]:
+        """The search index against the records it indexes (`briefing check`)."""
+        from briefing.store.team_care import index_problems
+
+        return index_problems(session)
+
     @property
     def schema_version(self) -> str | None:
         with self._guard(), self.engine.connect() as connection:
@@ -411,6 +417,11 @@ def setup(
                 with _as_no_one(connection), Session(bind=connection) as session:
                     seed(session)
                     session.flush()
+            # Row-level security holds for the owner again, should a backup have been killed
+            # while it was lifted (`team_care`).
+            from briefing.store import team_care
+
+            team_care.force(connection, team_care.should_be_forced(connection))
             members = _members(connection)
             for member in members:
                 _grant(connection, member)

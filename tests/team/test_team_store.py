@@ -108,10 +108,12 @@ def test_bad_addresses_and_file_commands_are_refused(team, members, capsys, tmp_
     with_password = team.url().replace(f"{team.owner}@", f"{team.owner}:secret@")
     status, _out, err = _run(capsys, "--db", with_password, "info")
     assert status == 3 and ".pgpass" in err and "secret" not in err
-    for args in (("backup",), ("check",), ("encrypt",)):
+    for args in (("backups",), ("encrypt",)):
         status, _out, err = _run(capsys, "--db", team.url(), *args)
         assert status == 2, args
-        assert "store file" in err
+        assert "store file" in err and "backup --to FILE" in err
+    status, _out, err = _run(capsys, "--db", team.url(), "backup")  # where to? (test_team_care)
+    assert status == 2 and "--to FILE" in err
     status, _out, err = _run(capsys, "--db", str(tmp_path / "x.sqlite3"), "team", "setup")
     assert status == 2 and "postgresql://" in err
     assert not (tmp_path / "x.sqlite3").exists()
