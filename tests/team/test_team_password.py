@@ -330,3 +330,22 @@ def test_the_window_asks_then_opens_and_cancel_closes_cleanly(
     monkeypatch.setattr(TeamPasswordDialog, "ask", classmethod(lambda cls, *a: SECRET))
     assert app_module._run_team_window(app, locked.url()) == 0
     assert app.shown == [locked.owner] and errors == []
+
+
+def test_the_owners_backup_and_restore_take_the_kept_password(
+    locked, capsys, monkeypatch, memory_keyring, tmp_path, caplog
+):
+    """pg_dump and pg_restore get the password in their own environment only."""
+    import os
+
+    caplog.set_level(logging.DEBUG)
+    memory_keyring.kept[(kept_secrets.TEAM_PASSWORD, _key(locked))] = SECRET
+    dump = tmp_path / "team.pgdump"
+    status, out, err = _run(capsys, "--db", locked.url(), "backup", "--to", str(dump))
+    assert status == 0, err
+    assert dump.read_bytes()[:5] == b"PGDMP"
+    status, out2, err2 = _run(capsys, "--db", locked.url(), "restore", str(dump), "--yes")
+    assert status == 0, err2
+    assert "PGPASSWORD" not in os.environ
+    for shown in (out, err, out2, err2, caplog.text):
+        assert SECRET not in shown
