@@ -104,7 +104,11 @@ def open_store_for(args: argparse.Namespace):
 
     path = getattr(args, "db", None) or default_store()
     if is_team_address(path):
-        return open_store(path)  # a team store: its owner creates it ('team setup')
+        from briefing.cli.team import team_password
+
+        # A team store: its owner creates it ('team setup'); its password, when libpq's files
+        # give none, from the keyring or the terminal.
+        return open_store(path, password=team_password(str(path)))
     if not getattr(args, "db", None):
         path.parent.mkdir(parents=True, exist_ok=True)
     seed = None if getattr(args, "no_demo", False) else load_demo
@@ -128,7 +132,7 @@ def store_file(args: argparse.Namespace, what: str) -> Path:
     if is_team_address(location):
         raise InputError(
             f"{what} works on a store file; a team store on PostgreSQL is kept by its server "
-            "(back it up with pg_dump, check it with the server's own tools)"
+            "(its owner backs it up with 'briefing --db ADDRESS backup --to FILE')"
         )
     return Path(location).expanduser()
 

@@ -1,12 +1,19 @@
-"""Commands that keep a store safe: `check`, `backup`, `backups`, `restore`."""
+"""Commands that keep a store safe: `check`, `backup`, `backups`, `restore`.
+
+On a team store (PostgreSQL) `check` runs the checks that make sense on a store its server keeps,
+and `backup --to FILE` / `restore FILE` are its owner's, through pg_dump and pg_restore
+(`briefing.store.team_care`); `backups` lists a store file's own backups only.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from briefing.cli.common import Commands, add_json_option, print_json, store_file
-from briefing.errors import StoreError
+from briefing.errors import InputError, StoreError
+from briefing.paths import default_store, is_team_address
 
 
 def register(commands: Commands) -> None:
@@ -25,6 +32,17 @@ def register(commands: Commands) -> None:
         "restore", restore, "replace the store by a backup (the store is kept aside first)"
     )
     sub.add_argument("file", type=Path, metavar="FILE", help="the backup to restore")
+    sub.add_argument(
+        "--yes",
+        action="store_true",
+        help="on a team store: replace every member's work by the backup without asking",
+    )
+
+
+def _team(args: argparse.Namespace) -> str | None:
+    """The team store's address, or None for a store file."""
+    location = getattr(args, "db", None) or default_store()
+    return str(location) if is_team_address(location) else None
 
 
 def _path(args: argparse.Namespace) -> Path:
@@ -42,9 +60,15 @@ def _unlocked(args: argparse.Namespace) -> Path:
 
 
 def check(args: argparse.Namespace) -> int:
-    from briefing.core.check import check_store
+    from briefing.core.check import check_served_store, check_store
 
-    report = check_store(_unlocked(args))
+    if _team(args) is not None:
+        from briefing.cli.common import open_store_for
+
+        with open_store_for(args) as store:
+            report = check_served_store(store)
+    else:
+        report = check_store(_unlocked(args))
     if args.json:
         print_json(report.as_json())
     else:
@@ -64,6 +88,8 @@ def backup(args: argparse.Namespace) -> int:
     from briefing.store import open_store
     from briefing.store.backups import take_backup
 
+    if (address := _team(args)) is not None:
+        return _team_backup(args, address)
     path = _unlocked(args)
     with open_store(path, create=False) as store:
         made = take_backup(store, "manual", to=args.to)
@@ -91,6 +117,8 @@ def restore(args: argparse.Namespace) -> int:
     from briefing.store.backups import restore_backup
     from briefing.store.lock import holder_of
 
+    if (address := _team(args)) is not None:
+        return _team_restore(args, address)
     path = _unlocked(args)
     holder = holder_of(path)
     if holder is not None:
@@ -103,4 +131,41 @@ def restore(args: argparse.Namespace) -> int:
     print(f"restored {restored.store} from {restored.restored_from}")
     if restored.kept_aside is not None:
         print(f"the store it replaced is kept as {restored.kept_aside}")
+    return 0
+
+
+def _team_backup(args: argparse.Namespace, address: str) -> int:
+    from briefing.cli.team import team_password
+    from briefing.store import team_care
+
+    if args.to is None:
+        raise InputError(
+            "a team store's backup is written where you say: briefing --db ADDRESS backup --to FILE"
+        )
+    made = team_care.backup(address, args.to, team_password(address))
+    print(made.path)
+    return 0
+
+
+def _team_restore(args: argparse.Namespace, address: str) -> int:
+    from briefing.cli.team import team_password
+    from briefing.store import team, team_care
+
+    password = team_password(address)
+    revision = team_care.check_backup(address, args.file, password)
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise InputError(
+                "restoring a team store replaces every member's work since the backup: "
+                "confirm with --yes; nothing was changed"
+            )
+        answer = input(
+            f"Replace everything in the team store {team.shown(address)} by {args.file} "
+            f"(schema {revision})? Every member's work since the backup is lost. Type yes: "
+        )
+        if answer.strip().lower() != "yes":
+            print("nothing was changed")
+            return 1
+    restored = team_care.restore(address, args.file, password)
+    print(f"restored {team.shown(address)} from {restored.restored_from}")
     return 0

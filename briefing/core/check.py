@@ -196,7 +196,10 @@ def _quotes(connection: sqlite3.Connection) -> list[str]:
 
 
 def _schema(connection: sqlite3.Connection) -> list[str]:
-    revision = migrations.current_revision(connection)
+    return _schema_problems(migrations.current_revision(connection))
+
+
+def _schema_problems(revision: str | None) -> list[str]:
     head = migrations.head_revision()
     if revision is None:
         return ["the schema version is missing"]
@@ -208,3 +211,46 @@ def _schema(connection: sqlite3.Connection) -> list[str]:
             else f"schema {revision} is from a newer version of Briefing"
         ]
     return []
+
+
+def check_served_store(store) -> StoreCheck:
+    """The checks that make sense on a store its server keeps (a team store), which keeps its
+    own pages and foreign keys: the search index against the records it indexes, every
+    source's sha256, every quote against its source, and the schema version. Changes nothing;
+    run by a member, it checks what that member can see."""
+    from sqlalchemy import func, select
+
+    from briefing.store.models import Quote, Source
+
+    with store.reading() as session:
+        index = store.index_problems(session)
+        sources = [
+            f"source {source_id}: its text does not match its sha256"
+            for source_id, body, sha in session.execute(
+                select(Source.id, Source.text, Source.sha256).order_by(Source.id)
+            )
+            if hashlib.sha256((body or "").encode("utf-8")).hexdigest() != sha
+        ]
+        rows = session.execute(
+            select(
+                Quote.id,
+                Quote.text,
+                func.substr(Source.text, Quote.start + 1, Quote.end - Quote.start),
+            )
+            .join(Source, Source.id == Quote.source_id)
+            .order_by(Quote.id)
+        )
+        quotes = [
+            f"quote {quote_id}: not the source's words at its offsets"
+            for quote_id, words, passage in rows
+            if words != passage and normalize(words) != normalize(passage or "")
+        ]
+    return StoreCheck(
+        store.path,
+        [
+            _result("search index", index),
+            _result("sources", sources),
+            _result("quotes", quotes),
+            _result("schema version", _schema_problems(store.schema_version)),
+        ],
+    )

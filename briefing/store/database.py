@@ -414,6 +414,7 @@ def open_store(
     read_only: bool = False,
     backup_if_due: bool = False,
     encrypt_with: encryption.Key | None = None,
+    password: str | None = None,
 ) -> Store:
     """Open the store at `path`, creating it (and running `seed`) or upgrading it as needed.
 
@@ -422,13 +423,14 @@ def open_store(
     more than a day old. A `read_only` store is never created, upgraded or backed up.
     A new store is encrypted from its first byte when `encrypt_with` is given (see
     `briefing.store.encryption.new_key`); an existing encrypted store needs its key unlocked
-    first (`encryption.unlock`), else `encryption.PassphraseNeeded`.
+    first (`encryption.unlock`), else `encryption.PassphraseNeeded`. `password`: a team store's,
+    when libpq's own files give none (`briefing.store.team_login.login`).
     """
     from briefing.store import team
 
     if team.is_team_address(path):
         # A team store on PostgreSQL: its owner creates and upgrades it ('team setup').
-        return team.open_team_store(str(path))  # type: ignore[return-value]
+        return team.open_team_store(str(path), password)  # type: ignore[return-value]
     path = Path(path).expanduser()
     if not path.exists() or path.stat().st_size == 0:
         if not create or read_only:

@@ -92,4 +92,8 @@ def upgrade(connection: Connection, revision: str = "head") -> None:
     """Upgrade the store on `connection` inside the caller's transaction."""
     from alembic import command
 
+    if connection.dialect.name == "postgresql":
+        # A team store's migrations may rewrite its search index, which is otherwise written
+        # by its triggers alone (`0014_team_roles`); for this transaction only.
+        connection.exec_driver_sql("SET LOCAL briefing.maintenance = 'on'")
     command.upgrade(_config(connection), revision)

@@ -103,15 +103,26 @@ def _driver_address(address: str) -> str:
     return urlunsplit(parts._replace(scheme="postgresql+psycopg"))
 
 
-def _engine(address: str) -> Engine:
+def _engine(address: str, password: str | None = None, **options) -> Engine:
     # hide_parameters: a database error never carries a note being saved into a message.
+    # The password (`team_login`) goes to libpq beside the address, never into it.
+    if "poolclass" not in options:
+        options["pool_size"] = 4
     return create_engine(
-        _driver_address(address), hide_parameters=True, pool_pre_ping=True, pool_size=4
+        _driver_address(address),
+        hide_parameters=True,
+        pool_pre_ping=True,
+        connect_args={} if password is None else {"password": password},
+        **options,
     )
 
 
 def in_words(address: str, error: DBAPIError) -> StoreError | None:
     """The user's words for a driver error about the server or the role, else None."""
+    from briefing.store.team_login import password_problem
+
+    if (needed := password_problem(address, error)) is not None:
+        return needed  # before "connection": libpq says "connection failed" for these too
     message = str(error.orig) if error.orig is not None else str(error)
     sqlstate = getattr(error.orig, "sqlstate", None) or ""
     where = shown(address)
@@ -149,12 +160,13 @@ class TeamStore:
     read_only = False
     backed_up_by_server = True  # not by the app: no backups beside a file (pg_dump's work)
 
-    def __init__(self, address: str) -> None:
+    def __init__(self, address: str, password: str | None = None) -> None:
         self.address = address
+        self._password = password  # from `team_login`, in memory only; None: libpq's files
         self.path = shown(address)  # what the window and `info` show where a file's path goes
         self.notices: list[str] = []
         self.remember_on_close = False  # a file's health record; a server keeps its own
-        self.engine = _engine(address)
+        self.engine = _engine(address, password)
         # The server processes of this store's own connections: their announcements are this
         # window's own changes, which it has already shown.
         self.own_processes: set[int] = set()
@@ -215,6 +227,12 @@ class TeamStore:
         with self._guard(), self._sessions() as session, session.begin():
             yield session
 
+    def index_problems(self, session: Session) -> list[str]:
+        """The search index against the records it indexes (`briefing check`)."""
+        from briefing.store.team_care import index_problems
+
+        return index_problems(session)
+
     @property
     def schema_version(self) -> str | None:
         with self._guard(), self.engine.connect() as connection:
@@ -228,7 +246,13 @@ class TeamStore:
         """Start a thread that hands `announce` the kinds of record others changed ("note",
         "stakeholder"...), within a second of their commit, and `reachable` whether the server
         can be reached, each time that changes; `stop()` it when done."""
-        listener = Listener(self.address, announce, ignore=self.own_processes, reachable=reachable)
+        listener = Listener(
+            self.address,
+            announce,
+            ignore=self.own_processes,
+            reachable=reachable,
+            password=self._password,
+        )
         listener.start()
         return listener
 
@@ -242,9 +266,10 @@ class TeamStore:
         self.close()
 
 
-def open_team_store(address: str) -> TeamStore:
-    """Open a team store that its owner has set up (`setup`) at this app's schema."""
-    return TeamStore(address)
+def open_team_store(address: str, password: str | None = None) -> TeamStore:
+    """Open a team store that its owner has set up (`setup`) at this app's schema; `password`
+    when libpq's files give none (`briefing.store.team_login.login`)."""
+    return TeamStore(address, password)
 
 
 # -- the owner's commands ----------------------------------------------------------------------
@@ -310,8 +335,10 @@ def _schema(connection) -> str:
     return connection.dialect.identifier_preparer.quote(name)
 
 
-def _guarded(address: str, work: Callable[[Engine], T]) -> T:
-    engine = _engine(address)
+def _guarded(
+    address: str, work: Callable[[Engine], T], password: str | None = None, **options
+) -> T:
+    engine = _engine(address, password, **options)
     try:
         return work(engine)
     except DBAPIError as error:
@@ -323,7 +350,47 @@ def _guarded(address: str, work: Callable[[Engine], T]) -> T:
         engine.dispose()
 
 
-def setup(address: str, seed: Callable[[Session], None] | None = None) -> SetupReport:
+# The triggers that write who added and changed a record (0010's `notes_author`, 0011's).
+_AUTHORSHIP_FUNCTIONS = ("briefing_authorship", "notes_changer", "notes_author")
+
+
+@contextlib.contextmanager
+def _as_no_one(connection) -> Iterator[None]:
+    """Records written inside carry no author: the demo is not the owner's work, so its records
+    say nothing about who added them. The authorship triggers are off for the setup's own
+    transaction only (ALTER TABLE is transactional: no one else's write goes unsigned).
+
+    A private note must have an author (only its author reads it), so the demo's private note
+    is the owner's; its other notes are unsigned once written."""
+    found = connection.execute(
+        text(
+            "SELECT c.relname, t.tgname, p.proname FROM pg_catalog.pg_trigger AS t "
+            "JOIN pg_catalog.pg_class AS c ON c.oid = t.tgrelid "
+            "JOIN pg_catalog.pg_proc AS p ON p.oid = t.tgfoid "
+            "WHERE NOT t.tgisinternal AND p.proname = ANY(:names) "
+            "AND c.relnamespace = current_schema()::regnamespace ORDER BY 1, 2"
+        ),
+        {"names": list(_AUTHORSHIP_FUNCTIONS)},
+    ).all()
+    quote = connection.dialect.identifier_preparer.quote
+
+    def switch(state: str, functions: tuple[str, ...]) -> None:
+        for table_name, trigger, function in found:
+            if function in functions:
+                connection.exec_driver_sql(
+                    f"ALTER TABLE {quote(table_name)} {state} TRIGGER {quote(trigger)}"
+                )
+
+    switch("DISABLE", ("briefing_authorship", "notes_changer"))
+    yield
+    switch("DISABLE", ("notes_author",))
+    connection.exec_driver_sql("UPDATE notes SET written_by = NULL WHERE NOT private")
+    switch("ENABLE", _AUTHORSHIP_FUNCTIONS)
+
+
+def setup(
+    address: str, seed: Callable[[Session], None] | None = None, password: str | None = None
+) -> SetupReport:
     """Create the schema in an empty database (then `seed` it), or upgrade it to this app's.
 
     Run by the database's owner; the members keep their rights on tables a migration adds."""
@@ -347,9 +414,14 @@ def setup(address: str, seed: Callable[[Session], None] | None = None) -> SetupR
             if before != migrations.head_revision():
                 migrations.upgrade(connection)
             if before is None and seed is not None:
-                with Session(bind=connection) as session:
+                with _as_no_one(connection), Session(bind=connection) as session:
                     seed(session)
                     session.flush()
+            # Row-level security holds for the owner again, should a backup have been killed
+            # while it was lifted (`team_care`).
+            from briefing.store import team_care
+
+            team_care.force(connection, team_care.should_be_forced(connection))
             members = _members(connection)
             for member in members:
                 _grant(connection, member)
@@ -357,10 +429,10 @@ def setup(address: str, seed: Callable[[Session], None] | None = None) -> SetupR
                 shown(address), before, migrations.current_revision(connection), tuple(members)
             )
 
-    return _guarded(address, run)
+    return _guarded(address, run, password)
 
 
-def _membership(address: str, role: str, work: Callable) -> list[str]:
+def _membership(address: str, role: str, work: Callable, password: str | None = None) -> list[str]:
     role = role.strip()
     if not role:
         raise StoreError("a member is a PostgreSQL role: name one")
@@ -388,15 +460,15 @@ def _membership(address: str, role: str, work: Callable) -> list[str]:
             work(connection, role)
             return _members(connection)
 
-    return _guarded(address, run)
+    return _guarded(address, run, password)
 
 
-def add_member(address: str, role: str) -> list[str]:
+def add_member(address: str, role: str, password: str | None = None) -> list[str]:
     """Let `role` read and write the team store; the members afterwards."""
-    return _membership(address, role, _grant)
+    return _membership(address, role, _grant, password)
 
 
-def remove_member(address: str, role: str) -> list[str]:
+def remove_member(address: str, role: str, password: str | None = None) -> list[str]:
     """Take `role`'s rights away (their notes stay; their private notes stay theirs)."""
 
     def revoke(connection, role: str) -> None:
@@ -405,15 +477,15 @@ def remove_member(address: str, role: str) -> list[str]:
         connection.exec_driver_sql(f"REVOKE ALL ON ALL TABLES IN SCHEMA {schema} FROM {quoted}")
         connection.exec_driver_sql(f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA {schema} FROM {quoted}")
 
-    return _membership(address, role, revoke)
+    return _membership(address, role, revoke, password)
 
 
-def members(address: str) -> list[str]:
+def members(address: str, password: str | None = None) -> list[str]:
     def run(engine: Engine) -> list[str]:
         with engine.connect() as connection:
             return _members(connection)
 
-    return _guarded(address, run)
+    return _guarded(address, run, password)
 
 
 # -- changes by others -------------------------------------------------------------------------
@@ -453,8 +525,10 @@ class Listener:
         announce: Callable[[frozenset[str]], None],
         ignore: set[int] | None = None,
         reachable: Callable[[bool], None] | None = None,
+        password: str | None = None,
     ) -> None:
         self.address = address
+        self._password = password
         self.announce = announce
         self.reachable = reachable
         self._reached: bool | None = None
@@ -477,7 +551,8 @@ class Listener:
         first = True
         while not self._stop.is_set():
             try:
-                with psycopg.connect(conninfo, autocommit=True) as connection:
+                extra = {} if self._password is None else {"password": self._password}
+                with psycopg.connect(conninfo, autocommit=True, **extra) as connection:
                     connection.execute(f"LISTEN {CHANNEL}")
                     self.connected.set()
                     self._tell(True)

@@ -277,10 +277,15 @@ def _run_team_window(app: QApplication, address: str) -> int:
     each a member's, share it."""
     from briefing.store import open_store
     from briefing.ui.main_window import MainWindow
+    from briefing.ui.team_password import team_password
 
     try:
-        store = open_store(address)
+        # The password, when the server asks for one that libpq's files do not give: the
+        # keyring's, else the password dialog's; held by the store in memory only.
+        store = open_store(address, password=team_password(address))
     except BriefingError as error:
+        if getattr(error, "cancelled", False):
+            return 1  # the user closed the password dialog: nothing to say
         show_error("Cannot open the team store", str(error))
         return 1
     window = MainWindow(store, QSettings())

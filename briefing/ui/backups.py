@@ -179,10 +179,10 @@ class Backups:
         self.action = QAction("&Backups…", context.window)
         self.action.setStatusTip("Back up the store now, or restore a backup")
         self.action.triggered.connect(self.show)
-        if getattr(store, "backed_up_by_server", False):  # a team store: pg_dump's work
+        if getattr(store, "backed_up_by_server", False):  # a team store: its owner's pg_dump
             self.action.setEnabled(False)
             self.action.setStatusTip(
-                "A team store is backed up on its server, by its administrator"
+                "A team store is backed up by its owner: briefing --db ADDRESS backup --to FILE"
             )
         menus = context.menus
         menus.file.insertAction(menus.quit_action, self.action)

@@ -15,7 +15,6 @@ Both checks go through `briefing.store.encryption`; nothing here reads the store
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,18 +31,10 @@ from PySide6.QtWidgets import (
 
 from briefing.errors import BriefingError
 from briefing.paths import APP_NAME
-from briefing.store import encryption
+from briefing.store import encryption, kept_secrets
 
-_KEYRING_SERVICE = f"{APP_NAME} store"
-
-
-def _keyring():
-    """The `keyring` module when it is installed (an optional extra), else None."""
-    try:
-        import keyring
-    except ImportError:
-        return None
-    return keyring
+_KEYRING_SERVICE = kept_secrets.STORE_PASSPHRASE
+_keyring = kept_secrets.keyring_module
 
 
 def _password_field(parent: QWidget, name: str) -> QLineEdit:
@@ -119,21 +110,12 @@ class PassphraseDialog(QDialog):
 
 
 def keep_in_keyring(path: Path, passphrase: str) -> None:
-    keyring = _keyring()
-    if keyring is not None:
-        with contextlib.suppress(Exception):  # a keyring that refuses: the user types it again
-            keyring.set_password(_KEYRING_SERVICE, str(Path(path).resolve()), passphrase)
+    kept_secrets.keep(_KEYRING_SERVICE, str(Path(path).resolve()), passphrase)
 
 
 def unlock_from_keyring(path: Path) -> bool:
     """Unlock with a passphrase the user asked the keyring to keep; False if there is none."""
-    keyring = _keyring()
-    if keyring is None:
-        return False
-    try:
-        kept = keyring.get_password(_KEYRING_SERVICE, str(Path(path).resolve()))
-    except Exception:
-        return False
+    kept = kept_secrets.kept(_KEYRING_SERVICE, str(Path(path).resolve()))
     if not kept:
         return False
     try:
@@ -149,11 +131,7 @@ def unlock_from_keyring(path: Path) -> bool:
 def forget_in_keyring(path: Path) -> None:
     """Remove the passphrase the keyring keeps for the store at `path`, if it keeps one: when
     it no longer opens the store, the store was decrypted or its passphrase changed."""
-    keyring = _keyring()
-    if keyring is None:
-        return
-    with contextlib.suppress(Exception):  # nothing kept, or a keyring that refuses
-        keyring.delete_password(_KEYRING_SERVICE, str(Path(path).resolve()))
+    kept_secrets.forget(_KEYRING_SERVICE, str(Path(path).resolve()))
 
 
 def ask_passphrase(path: Path) -> bool:

@@ -68,6 +68,23 @@ class Team:
             admin.execute(f'CREATE ROLE "{role}" LOGIN')
         return role
 
+    def with_password(self, role: str, password: str) -> str:
+        """Give `role` a password and make the server ask for it (a `scram-sha-256` line for
+        that role alone at the top of pg_hba.conf, then a reload); `role` back."""
+        from psycopg import sql
+
+        hba = self.cluster.data / "pg_hba.conf"
+        with _admin(self.cluster) as admin:
+            admin.execute(
+                sql.SQL("ALTER ROLE {} PASSWORD {}").format(
+                    sql.Identifier(role), sql.Literal(password)
+                )
+            )
+            hba.write_text(f"local all {role} scram-sha-256\n" + hba.read_text())
+            admin.execute("SELECT pg_reload_conf()")
+        _wait_for_refusal(self.url(role))
+        return role
+
     def sql(self, role: str, statement: str, parameters=()):
         """Rows of a statement run directly, as `role`, outside the app."""
         import psycopg
@@ -75,6 +92,22 @@ class Team:
         with psycopg.connect(self.url(role), autocommit=True) as connection:
             cursor = connection.execute(statement, parameters)
             return cursor.fetchall() if cursor.description else []
+
+
+def _wait_for_refusal(url: str) -> None:
+    """Until the server, reloading its pg_hba.conf, asks `url`'s role for a password."""
+    import time
+
+    import psycopg
+
+    for _ in range(200):
+        try:
+            with psycopg.connect(url, password=""):
+                pass
+        except psycopg.OperationalError:
+            return
+        time.sleep(0.05)
+    raise AssertionError("the server never started asking for the password")
 
 
 @pytest.fixture

@@ -108,10 +108,12 @@ def test_bad_addresses_and_file_commands_are_refused(team, members, capsys, tmp_
     with_password = team.url().replace(f"{team.owner}@", f"{team.owner}:secret@")
     status, _out, err = _run(capsys, "--db", with_password, "info")
     assert status == 3 and ".pgpass" in err and "secret" not in err
-    for args in (("backup",), ("check",), ("encrypt",)):
+    for args in (("backups",), ("encrypt",)):
         status, _out, err = _run(capsys, "--db", team.url(), *args)
         assert status == 2, args
-        assert "store file" in err
+        assert "store file" in err and "backup --to FILE" in err
+    status, _out, err = _run(capsys, "--db", team.url(), "backup")  # where to? (test_team_care)
+    assert status == 2 and "--to FILE" in err
     status, _out, err = _run(capsys, "--db", str(tmp_path / "x.sqlite3"), "team", "setup")
     assert status == 2 and "postgresql://" in err
     assert not (tmp_path / "x.sqlite3").exists()
@@ -157,10 +159,11 @@ def test_records_remember_who_added_and_who_changed_them(team, members):
     assert team.sql(
         team.owner, "SELECT written_by, changed_by FROM notes WHERE id = %s", (note.id,)
     ) == [(alice, bob)]
-    # The demo's quote was loaded by the owner, then changed by alice.
+    # The demo's quote was added by no one (`team setup` loads the demo unsigned), then
+    # changed by alice.
     assert team.sql(
         team.owner, "SELECT created_by, changed_by FROM quotes WHERE id = %s", (quote_id,)
-    ) == [(team.owner, alice)]
+    ) == [(None, alice)]
 
     with open_store(team.url(bob)) as store, store.reading() as session:
         detail = stakeholder_detail(session, 1, added.id)
@@ -171,7 +174,7 @@ def test_records_remember_who_added_and_who_changed_them(team, members):
     html = stakeholder_html(detail)
     assert f"added by {alice}" in html and f"changed by {bob}" in html
     quote = next(q for q in spoken.quotes if q.line.id == quote_id)
-    assert (quote.added_by, quote.changed_by) == (team.owner, alice)
+    assert (quote.added_by, quote.changed_by) == (None, alice)
     assert f"changed by {alice}" in stakeholder_html(spoken)
     assert [(n.added_by, n.changed_by) for n in listed if n.id == note.id] == [(alice, bob)]
 
