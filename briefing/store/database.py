@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import ColumnElement, Engine, create_engine, event, func, true
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
@@ -259,6 +259,16 @@ def keeps_rowids(session: Session) -> bool:
     """Whether the session's store gives every row a rowid, which undo keys its snapshots on
     (`briefing.core.undo`): a store file does; a team store (PostgreSQL) does not."""
     return session.get_bind().dialect.name == "sqlite"
+
+
+def written_by_me(session: Session, author: ColumnElement) -> ColumnElement[bool]:
+    """A condition on an author column (`Note.written_by`): written by the member this session
+    works as. Every row on a store file, which has one user; on a team store the member's login
+    role, as the database's triggers see it (`0013_detached_notes` keeps other members' notes
+    when a record they hang on is deleted, so only one's own go with it)."""
+    if session.get_bind().dialect.name == "sqlite":
+        return true()
+    return author == func.session_user()
 
 
 def _identity(path: Path) -> tuple[int, int] | None:

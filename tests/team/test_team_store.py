@@ -220,6 +220,16 @@ def test_a_store_file_records_no_author_and_its_packs_carry_none(tmp_path, capsy
     assert "mine, edited" in markdown.read_text() and "localuserzq" not in markdown.read_text()
 
 
+def _downgrade(path, revision: str) -> None:
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as connection:
+        command.downgrade(migrations._config(connection), revision)
+    engine.dispose()
+
+
 def test_the_user_names_0010_wrote_into_a_store_file_are_removed(tmp_path):
     import sqlite3
 
@@ -227,6 +237,7 @@ def test_the_user_names_0010_wrote_into_a_store_file_are_removed(tmp_path):
     with open_store(path) as store, store.writing() as session:
         create_topic(session, "Surveillance")
         add_note(session, ("topic", 1), "written under 0010")
+    _downgrade(path, "0012_import_state")  # 0013's check is rebuilt; the rest by hand:
     with sqlite3.connect(path) as connection:
         connection.execute("UPDATE notes SET written_by = 'localuserzq'")
         connection.execute("UPDATE alembic_version SET version_num = '0010_team_store'")
