@@ -397,19 +397,3 @@ def test_a_topic_taken_away_as_a_local_store_merges_back(team, members, capsys, 
     assert team.sql(alice, "SELECT written_by FROM notes WHERE body = 'Written on the train'") == [
         (alice,)
     ]
-
-
-def test_edits_through_the_undo_stack_are_made_and_undo_says_why_not(team, members):
-    from briefing.core.editing import StakeholderFields, edit_stakeholder
-    from briefing.core.undo import Recorded, UndoConflict
-
-    alice, _bob = members
-    recorded = Recorded(
-        lambda session: edit_stakeholder(session, 1, StakeholderFields("IBM Corp", "company"))
-    )
-    with open_store(team.url(alice)) as store:
-        with store.writing() as session:
-            recorded.do(session)
-        with pytest.raises(UndoConflict, match="not undone"), store.writing() as session:
-            recorded.undo(session)
-    assert team.sql(alice, "SELECT name FROM stakeholders WHERE id = 1") == [("IBM Corp",)]
