@@ -202,3 +202,29 @@ def test_the_notes_panel_lists_detached_notes_under_their_heading(team, members,
     finally:
         window.close()
         store.close()
+
+
+def test_the_database_keeps_them_for_any_client_through_cascades(team, members):
+    """Plain SQL, no app: a topic deleted by Bob cascades to its positions, whose own triggers
+    keep Alice's private note on one of them; Bob's own note on the topic goes."""
+    alice, bob = members
+    with open_store(team.url(alice)) as store, store.writing() as session:
+        position = session.scalars(select(Position)).first()
+        topic, position_id = position.topic_id, position.id
+        kept = add_note(session, ("position", position_id), "Quokka cascade", private=True).id
+    with open_store(team.url(bob)) as store, store.writing() as session:
+        bobs = add_note(session, ("topic", topic), "Bob's quokka topic note").id
+    team.sql(bob, "DELETE FROM topics WHERE id = %s", (topic,))
+    assert team.sql(bob, "SELECT count(*) FROM notes WHERE id IN (%s, %s)", (kept, bobs)) == [(0,)]
+    assert team.sql(alice, "SELECT count(*) FROM notes WHERE id = %s", (bobs,)) == [(0,)]
+    ((private, detached_from, position_column),) = team.sql(
+        alice, "SELECT private, detached_from, position_id FROM notes WHERE id = %s", (kept,)
+    )
+    assert private and position_column is None
+    assert detached_from.startswith("position \u2018") and detached_from.endswith(f"by {bob}")
+    # Neither can a member write a note on nothing, nor forge a detachment onto a live record.
+    with pytest.raises(Exception, match="ck_notes_one_target"):
+        team.sql(alice, "UPDATE notes SET detached_from = 'x' WHERE id <> %s", (kept,))
+    with pytest.raises(Exception, match="ck_notes_one_target"):
+        team.sql(alice, "INSERT INTO notes (uuid, body, private, created_at, updated_at) "
+                 "VALUES ('u', 'b', false, now(), now())")  # fmt: skip

@@ -178,3 +178,52 @@ def test_an_undo_over_another_members_edit_is_refused_and_changes_nothing(where)
     if where.other_name:
         assert f"added by {where.other_name}" in str(refused.value)
     assert _state(where.me) == before
+
+
+def test_edit_undo_in_a_team_window_restores_and_says_who_changed_what(
+    team, qtbot, tmp_path, monkeypatch
+):
+    from PySide6.QtCore import QSettings
+
+    from briefing.ui import editing as editing_ui
+    from briefing.ui import notes as notes_ui
+    from briefing.ui.main_window import MainWindow
+
+    monkeypatch.setattr(notes_ui, "ask_to_close_unsaved", lambda *args: True)
+    warned: list[str] = []
+    monkeypatch.setattr(editing_ui, "warn", lambda parent, title, text: warned.append(text))
+    team_store.setup(team.url(), load_demo)
+    alice, bob = team.role("alice"), team.role("bob")
+    team_store.add_member(team.url(), alice)
+    team_store.add_member(team.url(), bob)
+    ibm = _ibm(team.url(alice))
+    before = _state(team.url(alice))
+
+    store = open_store(team.url(alice))
+    window = MainWindow(store, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    window.resize(1400, 900)
+    window.show()
+    qtbot.waitExposed(window)
+    try:
+        delete = Recorded(lambda session: delete_stakeholder(session, ibm))
+        window.operations.push("Delete stakeholder IBM", delete.do, delete.undo)
+        qtbot.waitUntil(lambda: ibm not in window.cards.ids(), timeout=10_000)
+        window.undo_action.trigger()
+        qtbot.waitUntil(lambda: ibm in window.cards.ids(), timeout=10_000)
+        assert _state(team.url(alice)) == before and not warned
+
+        rename = Recorded(_rename(ibm, "IBM Corporation"))
+        window.operations.push("Rename IBM", rename.do, rename.undo)
+        with open_store(team.url(bob)) as other, other.writing() as session:
+            _rename(ibm, "Big Blue")(session)
+        window.undo_action.trigger()
+        assert warned and f"\u2018Big Blue\u2019 was changed by {bob}" in warned[0]
+        assert "refused" in window.statusBar().currentMessage()
+        assert window.undo_action.text() == "&Undo Rename IBM"  # still offered
+        window.grab().save(str(tmp_path / "team-undo.png"))
+    finally:
+        window.close()
+        store.close()
+    with open_store(team.url(alice)) as other, other.reading() as session:
+        assert session.get(Stakeholder, ibm).name == "Big Blue"
