@@ -29,6 +29,7 @@ from briefing.core.quotes import ATTRIBUTIONS, _speaker
 from briefing.core.sources import find_source
 from briefing.core.versions import Version, check_version, touch
 from briefing.errors import InputError, NotFound
+from briefing.store.database import written_by_me
 from briefing.store.models import Answer, BriefingItem, Event, Note, Quote, Tag
 from briefing.text import name_key
 
@@ -199,7 +200,12 @@ def _quote_dependents(session: Session, quote_ids: list[int]) -> Dependents:
         briefing_items=_count(
             session, select(BriefingItem.id).where(BriefingItem.quote_id.in_(quote_ids))
         ),
-        notes=_count(session, select(Note.id).where(Note.quote_id.in_(quote_ids))),
+        notes=_count(
+            session,
+            select(Note.id).where(
+                Note.quote_id.in_(quote_ids), written_by_me(session, Note.written_by)
+            ),
+        ),
     )
 
 
@@ -291,7 +297,13 @@ def source_dependents(session: Session, source_id: int | str) -> Dependents:
         quotes=len(quote_ids),
         answers=of_quotes.answers,
         briefing_items=of_quotes.briefing_items,
-        notes=of_quotes.notes + _count(session, select(Note.id).where(Note.source_id == source.id)),
+        notes=of_quotes.notes
+        + _count(
+            session,
+            select(Note.id).where(
+                Note.source_id == source.id, written_by_me(session, Note.written_by)
+            ),
+        ),
         events=_count(session, select(Event.id).where(Event.source_id == source.id)),
     )
 

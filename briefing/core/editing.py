@@ -42,6 +42,7 @@ from briefing.core.changes import Changes
 from briefing.core.dates import read_date
 from briefing.core.versions import Version, check_version
 from briefing.errors import InputError, NotFound, SimilarName
+from briefing.store.database import written_by_me
 from briefing.store.models import (
     ANSWERS,
     DATE_PRECISIONS,
@@ -397,7 +398,12 @@ def topic_deletion_consequences(session: Session, topic_id: int) -> list[str]:
             (_count(session, Answer, Answer.question_id.in_(questions)), "answer", "answers"),
             (_count(session, Event, Event.topic_id == t), "event", "events"),
             (
-                _count(session, Note, (Note.topic_id == t) | Note.position_id.in_(positions)),
+                _count(
+                    session,
+                    Note,
+                    (Note.topic_id == t) | Note.position_id.in_(positions),
+                    written_by_me(session, Note.written_by),  # others' stay, detached
+                ),
                 "note on it or its positions",
                 "notes on it or its positions",
             ),
@@ -537,6 +543,7 @@ def deletion_consequences(session: Session, stakeholder_id: int) -> list[str]:
                     Note,
                     (Note.stakeholder_id == s)
                     | Note.position_id.in_(select(Position.id).where(Position.stakeholder_id == s)),
+                    written_by_me(session, Note.written_by),  # others' stay, detached
                 ),
                 "note on it",
                 "notes on it",

@@ -13,6 +13,11 @@ person other than the advocate may read (exports, packs, shared files) selects n
 `shareable_notes` or `only_shareable`, which leave private notes out unless the caller passes
 `include_private=True` because the user asked for them.
 
+On a team store a note can be *detached*: another member deleted the record it was on, and the
+database kept the note (`0013_detached_notes`) with `detached_from`, what it was on in words. Its
+target is then None; `detached_notes` lists them for their author (private ones are visible to
+their author alone, as always), and they are read, edited and deleted like any other note.
+
 Lists are newest first by creation time: a note keeps its place while it saves itself as the user
 types, instead of jumping to the top on every keystroke.
 """
@@ -68,7 +73,7 @@ class NoteSummary:
     uuid: str
     body: str  # Markdown
     private: bool
-    target: Target
+    target: Target | None  # None: detached (`detached_from` says what it was on)
     attached_to: str  # the target in words: "IBM", "the topic Police use of ..."
     tags: tuple[str, ...]
     created_at: dt.datetime
@@ -76,10 +81,16 @@ class NoteSummary:
     # The member who wrote it and who changed it last (team stores only; else None).
     added_by: str | None = None
     changed_by: str | None = None
+    # What a detached note was on: "stakeholder ‘IBM’, deleted 30 Nov 2026 by bob".
+    detached_from: str | None = None
 
     @property
     def title(self) -> str:
         return note_title(self.body)
+
+    @property
+    def detached(self) -> bool:
+        return self.target is None
 
 
 @dataclass(frozen=True)
@@ -90,7 +101,7 @@ class NoteSnapshot:
     uuid: str
     body: str
     private: bool
-    target: Target
+    target: Target | None
     tags: tuple[str, ...]
     created_at: dt.datetime
     updated_at: dt.datetime
@@ -324,7 +335,9 @@ def _summaries(session: Session, statement: Select) -> list[NoteSummary]:
     result = []
     for note in notes:
         target = note.target
-        if target not in described:
+        if target is None:
+            described[target] = note.detached_from or ""
+        elif target not in described:
             described[target] = describe_target(session, target)
         result.append(
             NoteSummary(
@@ -339,6 +352,7 @@ def _summaries(session: Session, statement: Select) -> list[NoteSummary]:
                 updated_at=note.updated_at,
                 added_by=note.written_by,
                 changed_by=note.changed_by,
+                detached_from=note.detached_from,
             )
         )
     return result
@@ -359,6 +373,13 @@ def list_notes(
     if target is not None:
         statement = statement.where(_on(target))
     return _summaries(session, only_shareable(statement, include_private=include_private))
+
+
+def detached_notes(session: Session) -> list[NoteSummary]:
+    """The notes whose record was deleted by another member of a team store, newest first: the
+    reader's own (private or not) and other members' shared ones, as row-level security lets
+    each member see them. Always empty on a store file."""
+    return _summaries(session, select(Note).where(Note.detached_from.is_not(None)))
 
 
 def shareable_notes(
@@ -424,6 +445,7 @@ __all__ = [
     "clean_tags",
     "delete_note",
     "describe_target",
+    "detached_notes",
     "is_shareable",
     "keep_shareable",
     "list_notes",

@@ -870,10 +870,10 @@ _TITLES_TEMPLATES = {
         " LEFT OUTER JOIN sources AS so ON so.id = q.source_id WHERE q.id IN {ids}"
     ),
     # A note's target: its stakeholder, its position's holder, its quote's speaker, its source,
-    # topic or briefing.
+    # topic or briefing; or what a detached note was on.
     "note": (
         "SELECT n.id, n.private, n.updated_at, s.name, holder.name, speaker.name, so.title,"
-        " t.name, b.title FROM notes AS n"
+        " t.name, b.title, n.detached_from FROM notes AS n"
         " LEFT OUTER JOIN stakeholders AS s ON s.id = n.stakeholder_id"
         " LEFT OUTER JOIN positions AS p ON p.id = n.position_id"
         " LEFT OUTER JOIN stakeholders AS holder ON holder.id = p.stakeholder_id"
@@ -924,7 +924,12 @@ def _notes(rows):
         source,
         topic,
         brief,
+        detached_from,
     ) in rows:
+        detail = _joined("private" if private else "", f"edited {_date(updated)}")
+        if detached_from:  # another member deleted what it was on (a team store)
+            yield record_id, f"Detached note, was on {detached_from}", detail, bool(private)
+            continue
         if on_stakeholder:
             target = on_stakeholder
         elif holder:
@@ -939,7 +944,6 @@ def _notes(rows):
             target = f"briefing \u201c{brief}\u201d"
         else:
             target = "a quote"
-        detail = _joined("private" if private else "", f"edited {_date(updated)}")
         yield record_id, f"Note on {target}", detail, bool(private)
 
 

@@ -6,36 +6,40 @@ rows before and the rows after. Undo puts the region back to the first snapshot,
 second; neither runs the use case again, so a redone record gets back its id and its UUID, and a
 note or an answer that pointed at it still does.
 
-The region is found, not declared:
+The same mechanism serves a store file and a team store (PostgreSQL, many members). Rows are
+keyed by table and primary key (a record's id; a link table's pair of ids), and the region is
+found, not declared:
 
 - rows the ORM updates or deletes are snapshotted just before each flush writes them (a
   `before_flush` listener on the edit's session, so even a row changed after an autoflush is
   caught the first time it is seen);
-- rows that SQLite itself changes when a row is deleted (ON DELETE CASCADE removes children,
-  ON DELETE SET NULL empties their reference) are found from the foreign keys in the models'
-  metadata, recursively through cascades, and snapshotted with the deleted row;
-- rows the edit inserts are those whose rowid is above the table's largest rowid before the edit
-  (SQLite gives a new row max(rowid) + 1; a smaller, reused rowid can only be one this edit
-  deleted, which is already in the region). Undo deletes them, and their cascades with them.
+- rows that the database itself changes when a row is deleted (ON DELETE CASCADE removes
+  children, ON DELETE SET NULL empties their reference) are found from the foreign keys in the
+  models' metadata, recursively through cascades, and snapshotted with the deleted row;
+- rows the edit inserted are asked of the store (`store.database.rows_inserted_since`): by
+  their ids, never "whatever is newer", which on a team store would take in other members' rows
+  (a store file answers by rowid, which only its one writer moves; a team store by the rows its
+  own transaction wrote). Undo deletes them, and their cascades with them.
 
-Rows are keyed by table and SQLite rowid (for tables with an integer key the rowid *is* the id),
-so link tables without an id (a stakeholder on a topic) are handled the same way.
+Restoring a snapshot runs in one transaction: rows of the region that should not exist are
+deleted first (letting their cascades run), then rows that exist are updated to, and missing
+ones inserted with, their snapshotted values (parents before children, a row's reference to its
+own table set once every row is back, so foreign keys hold at each statement, as PostgreSQL
+checks them). UNIQUE is checked at each statement too, so rows that exchange a unique value (two
+names swapped by one edit, or a deleted row whose name another took) would collide half-way
+through; rows about to change a unique value are therefore first parked on a value no real row
+has ("\x01undo" and their key, or minus their id for a number), then everything is written. A
+collision that remains is with a row outside the region (someone named a new stakeholder as the
+one the undo brings back): that refuses the undo with `UndoConflict`, and the transaction rolls
+back, so nothing is half restored.
 
-Restoring a snapshot runs in one transaction with foreign-key checks deferred to the commit: rows
-of the region that should not exist are deleted first (letting their cascades run), then every
-other row of the region is updated to, or inserted with, its snapshotted values. SQLite checks
-UNIQUE at each statement, not at the commit, so rows that exchange a unique value (two names
-swapped by one edit, or a deleted row whose name another took) would collide half-way through;
-rows about to change a unique value are therefore first parked on a value no real row has (a
-NUL character and "undo <rowid>", or minus the rowid for a number), then everything is written.
-A collision that remains is with a row outside the region (another program, such as the command
-line, named a new stakeholder as the one the undo brings back): that refuses the undo with
-`UndoConflict`, and the transaction rolls back, so nothing is half restored.
-
-Undo and redo first check that the region is exactly as the edit left it (or as undo left it),
-and that restoring would delete nothing outside it. An edit made off the undo stack in between (a
-note that saves itself as the user types, on a stakeholder the undo would remove) makes them
-refuse with `UndoConflict` and change nothing, rather than lose that edit silently.
+Undo and redo first check, holding the rows (`FOR UPDATE` on a team store), that the region is
+exactly as the edit left it (or as undo left it), and that restoring would delete nothing outside
+it. A change made off the undo stack in between (a note that saved itself, another member's
+edit) makes them refuse with `UndoConflict`, naming what changed and, on a team store, by whom,
+and change nothing, rather than lose that change silently. Who wrote a row (`created_by`,
+`changed_by`, `written_by`) is the database's to set on a team store (`0011_authorship`), so it
+is not compared: a row this member restored says it was changed by them.
 
 A region row found after the edit that neither existed in the "before" snapshot nor was inserted
 by the edit means the region was incomplete; `Recorded` refuses it (`RegionError`) rather than
@@ -51,17 +55,15 @@ from typing import Any
 from sqlalchemy import (
     Column,
     Integer,
-    MetaData,
     PrimaryKeyConstraint,
     Table,
     UniqueConstraint,
     delete,
     event,
-    func,
     insert,
     inspect,
-    literal_column,
     select,
+    tuple_,
     update,
 )
 from sqlalchemy.exc import IntegrityError
@@ -69,14 +71,16 @@ from sqlalchemy.orm import Session
 
 from briefing.core.changes import Changes
 from briefing.errors import BriefingError
-from briefing.store.database import keeps_rowids
+from briefing.store.database import defer_references, row_ceilings, rows_inserted_since
 from briefing.store.models import Base
 
-Key = tuple[str, int]  # (table name, rowid)
+Key = tuple[str, tuple]  # (table name, primary key values)
 Row = dict[str, Any]
 Edit = Callable[[Session], Changes]
 
-_ROWID = "_rowid_"  # SQLite's alias for the rowid that no column of ours shadows
+# Written by a team store's triggers from the member's role, whatever the client sends.
+_AUTHORSHIP = ("created_by", "changed_by", "written_by")
+_CHUNK = 250  # keys per statement: below SQLite's limit on bound parameters, pairs included
 
 
 class RegionError(RuntimeError):
@@ -85,59 +89,68 @@ class RegionError(RuntimeError):
 
 class UndoConflict(BriefingError):
     """The rows an undo or redo would restore were changed since by an edit off the undo stack
-    (a note that saved itself, say); restoring them would lose that change, so nothing is done."""
+    (a note that saved itself, another member); restoring them would lose that change, so
+    nothing is done."""
 
 
 def _tables() -> dict[str, Table]:
     return dict(Base.metadata.tables)
 
 
-_WITH_ROWID: dict[str, Table] = {}
+def _order() -> list[str]:
+    """Table names, parents before the tables that refer to them."""
+    return [table.name for table in Base.metadata.sorted_tables]
 
 
-def _with_rowid(table: Table) -> Table:
-    """The table with its rowid as a column, to insert a row back under its old rowid."""
-    if table.name not in _WITH_ROWID:
-        columns = [Column(c.name, c.type, key=c.key) for c in table.columns]
-        _WITH_ROWID[table.name] = Table(table.name, MetaData(), Column(_ROWID, Integer), *columns)
-    return _WITH_ROWID[table.name]
+def _key_columns(table: Table) -> list[Column]:
+    return list(table.primary_key.columns)
 
 
-def _rows(session: Session, table: Table, rowids: Iterable[int]) -> dict[int, Row]:
-    rowids = sorted(set(rowids))
-    found: dict[int, Row] = {}
-    rowid = literal_column(_ROWID)
-    for start in range(0, len(rowids), 500):  # stay below SQLite's limit on bound parameters
-        chunk = rowids[start : start + 500]
-        for row in session.execute(select(rowid.label(_ROWID), table).where(rowid.in_(chunk))):
+def _keys_in(table: Table, keys: list[tuple]):
+    columns = _key_columns(table)
+    if len(columns) == 1:
+        return columns[0].in_([key[0] for key in keys])
+    return tuple_(*columns).in_(keys)
+
+
+def _key_of(table: Table, values: Row) -> tuple:
+    return tuple(values[column.key] for column in _key_columns(table))
+
+
+def _chunks(keys: Iterable[tuple]) -> Iterable[list[tuple]]:
+    ordered = sorted(set(keys))
+    for start in range(0, len(ordered), _CHUNK):
+        yield ordered[start : start + _CHUNK]
+
+
+def _rows(
+    session: Session, table: Table, keys: Iterable[tuple], *, hold: bool = False
+) -> dict[tuple, Row]:
+    found: dict[tuple, Row] = {}
+    for chunk in _chunks(keys):
+        statement = select(table).where(_keys_in(table, chunk))
+        if hold:  # no other member changes them until this transaction ends
+            statement = statement.with_for_update()
+        for row in session.execute(statement):
             values = dict(row._mapping)
-            found[values.pop(_ROWID)] = values
+            found[_key_of(table, values)] = values
     return found
 
 
-def _max_rowids(session: Session) -> dict[str, int]:
-    rowid = literal_column(_ROWID)
-    return {
-        name: session.scalar(select(func.coalesce(func.max(rowid), 0)).select_from(table)) or 0
-        for name, table in _tables().items()
-    }
-
-
-def deletion_region(session: Session, keys: Iterable[Key]) -> dict[str, set[int]]:
+def deletion_region(session: Session, keys: Iterable[Key]) -> dict[str, set[tuple]]:
     """The rows deleting `keys` would change: the rows themselves, what ON DELETE CASCADE
     removes (recursively) and what ON DELETE SET NULL empties, by table.
 
-    Worked out a table at a time (one query per foreign key and 500 rows), not a row at a time:
-    the region of a pack import that added 20,000 rows takes seconds, not minutes."""
+    Worked out a table at a time (one query per foreign key and a few hundred rows), not a row
+    at a time: the region of a pack import that added 20,000 rows takes seconds, not minutes."""
     tables = _tables()
-    region: dict[str, set[int]] = {}
-    pending: dict[str, set[int]] = {}
+    region: dict[str, set[tuple]] = {}
+    pending: dict[str, set[tuple]] = {}
     for name, key in keys:
         pending.setdefault(name, set()).add(key)
-    rowid = literal_column(_ROWID)
     while pending:
         name, wanted = pending.popitem()
-        new = sorted(wanted - region.get(name, set()))
+        new = wanted - region.get(name, set())
         if not new:
             continue
         region.setdefault(name, set()).update(new)
@@ -149,20 +162,54 @@ def deletion_region(session: Session, keys: Iterable[Key]) -> dict[str, set[int]
                 action = fk.ondelete.upper()
                 if action not in ("CASCADE", "SET NULL"):
                     continue
-                for start in range(0, len(new), 500):  # SQLite's limit on bound parameters
-                    referenced = (
-                        select(fk.column)
-                        .select_from(parent)
-                        .where(rowid.in_(new[start : start + 500]))
-                    )
-                    children = session.scalars(
-                        select(rowid).select_from(child).where(fk.parent.in_(referenced))
-                    )
+                for chunk in _chunks(new):
+                    referenced = select(fk.column).where(_keys_in(parent, chunk))
+                    children = {
+                        tuple(row)
+                        for row in session.execute(
+                            select(*_key_columns(child)).where(fk.parent.in_(referenced))
+                        )
+                    }
                     if action == "CASCADE":
                         pending.setdefault(child.name, set()).update(children)
                     else:  # the rows stay, with one reference emptied
                         region.setdefault(child.name, set()).update(children)
     return region
+
+
+def _same(one: Row | None, other: Row | None) -> bool:
+    if one is None or other is None:
+        return one is other
+    return all(one[column] == other.get(column) for column in one if column not in _AUTHORSHIP)
+
+
+# What a record is called in a refusal, by its table: the column that names it.
+_NAMED_BY = {
+    "topics": "name",
+    "stakeholders": "name",
+    "positions": "headline",
+    "sources": "title",
+    "quotes": "text",
+    "questions": "text",
+    "notes": "body",
+    "events": "title",
+    "briefings": "title",
+    "tags": "name",
+}
+
+
+def _called(name: str, row: Row) -> str:
+    kind = name.removesuffix("s").replace("_", " ")
+    words = " ".join(str(row.get(_NAMED_BY.get(name, ""), "") or "").split())
+    if not words:
+        return f"a {kind}"
+    words = words if len(words) <= 40 else words[:39] + "\u2026"
+    return f"the {kind} \u2018{words}\u2019"
+
+
+def _by(row: Row) -> str:
+    who = row.get("changed_by") or row.get("written_by") or row.get("created_by")
+    return f" by {who}" if who else ""
 
 
 @dataclass
@@ -171,15 +218,15 @@ class Snapshot:
 
     rows: dict[Key, Row | None] = field(default_factory=dict)
 
-    def current(self, session: Session) -> Snapshot:
+    def current(self, session: Session, *, hold: bool = False) -> Snapshot:
         """The same region as it is now."""
         tables = _tables()
         now = Snapshot()
-        by_table: dict[str, list[int]] = {}
+        by_table: dict[str, list[tuple]] = {}
         for name, key in self.rows:
             by_table.setdefault(name, []).append(key)
         for name, keys in by_table.items():
-            found = _rows(session, tables[name], keys)
+            found = _rows(session, tables[name], keys, hold=hold)
             for key in keys:
                 now.rows[(name, key)] = found.get(key)
         return now
@@ -188,62 +235,94 @@ class Snapshot:
         """Refuse to restore `target` unless the region is still exactly `self`, and restoring
         deletes nothing outside it (a note added since to a record the undo removes)."""
         session.flush()
-        now = self.current(session)
-        changed = {
-            name for key, row in now.rows.items() if row != self.rows[key] for name in [key[0]]
-        }
+        now = self.current(session, hold=True)
+        changed: dict[str, list[str]] = {}
+        for key, row in now.rows.items():
+            was = self.rows[key]
+            if _same(row, was):
+                continue
+            name = key[0]
+            if row is None:
+                told = f"{_called(name, was)} was deleted"
+            elif was is None:
+                told = f"{_called(name, row)} was added{_by(row)}"
+            else:
+                told = f"{_called(name, row)} was changed{_by(row)}"
+            changed.setdefault(name, []).append(told)
         doomed = [
             key for key, row in target.rows.items() if row is None and now.rows[key] is not None
         ]
+        tables = _tables()
         for name, keys in deletion_region(session, doomed).items():
-            if any((name, key) not in self.rows for key in keys):
-                changed.add(name)
+            outside = [key for key in keys if (name, key) not in self.rows]
+            for row in _rows(session, tables[name], outside).values():
+                changed.setdefault(name, []).append(f"{_called(name, row)} was added{_by(row)}")
         if changed:
             kinds = ", ".join(sorted(name.replace("_", " ") for name in changed))
+            told = "; ".join(sorted(t for tolds in changed.values() for t in tolds)[:4])
             raise UndoConflict(
-                f"cannot {what}: records it would restore ({kinds}) have changed since; "
-                "undoing it would lose those changes"
+                f"cannot {what}: records it would restore ({kinds}) have changed since "
+                f"({told}); undoing it would lose those changes, so nothing was changed"
             )
 
     def restore(self, session: Session, what: str = "undo this") -> None:
         """Make every row of the region exactly what it was, in the caller's transaction."""
         tables = _tables()
-        rowid = literal_column(_ROWID)
         session.flush()
-        # Checked at commit: a row may come back before the row it refers to.
-        session.connection().exec_driver_sql("PRAGMA defer_foreign_keys = ON")
-        by_table: dict[str, dict[int, Row | None]] = {}
+        defer_references(session)
+        by_table: dict[str, dict[tuple, Row | None]] = {}
         for (name, key), row in self.rows.items():
             by_table.setdefault(name, {})[key] = row
+        order = [name for name in _order() if name in by_table]
         # Rows that should not exist go first, so their cascades run before anything is put back.
-        for name, rows in by_table.items():
-            absent = [key for key, row in rows.items() if row is None]
-            if absent:
-                session.execute(delete(tables[name]).where(rowid.in_(absent)))
-        present = {name: _rows(session, tables[name], rows) for name, rows in by_table.items()}
-        for name, rows in by_table.items():
-            _park_unique_values(session, tables[name], present[name], rows)
+        for name in reversed(order):
+            absent = [key for key, row in by_table[name].items() if row is None]
+            for chunk in _chunks(absent):
+                session.execute(delete(tables[name]).where(_keys_in(tables[name], chunk)))
+        present = {name: _rows(session, tables[name], by_table[name]) for name in order}
+        for name in order:
+            _park_unique_values(session, tables[name], present[name], by_table[name])
         try:
-            for name, rows in by_table.items():
+            for name in order:  # parents first; a reference to the row's own table afterwards
                 table = tables[name]
-                for key, row in rows.items():
+                own = [fk.parent.key for fk in table.foreign_keys if fk.column.table is table]
+                for key, row in by_table[name].items():
+                    if row is not None and key not in present[name]:
+                        values = {**row, **dict.fromkeys(own)}
+                        session.execute(insert(table).values(values))
+            for name in order:
+                table = tables[name]
+                own = [fk.parent.key for fk in table.foreign_keys if fk.column.table is table]
+                for key, row in by_table[name].items():
                     if row is None:
                         continue
-                    if key in present[name]:
-                        session.execute(update(table).where(rowid == key).values(row))
-                    else:
-                        session.execute(insert(_with_rowid(table)).values({_ROWID: key, **row}))
+                    if key in present[name] or any(row[column] is not None for column in own):
+                        session.execute(update(table).where(_keys_in(table, [key])).values(row))
         except IntegrityError as error:
-            clash = str(error.orig).partition("failed: ")[2] or str(error.orig)
             raise UndoConflict(
-                f"cannot {what}: a record made since has the same {clash} as one it would "
-                "restore; rename or delete that record first"
+                f"cannot {what}: a record made since has the same {_clash(error)} as one it "
+                "would restore; rename or delete that record first"
             ) from error
         session.expire_all()
 
 
+def _clash(error: IntegrityError) -> str:
+    """The unique columns a restored row collided on, as "stakeholders.name"."""
+    orig = error.orig
+    constraint = getattr(getattr(orig, "diag", None), "constraint_name", None)  # PostgreSQL
+    if constraint:
+        for table in Base.metadata.tables.values():
+            for unique in [*table.constraints, *table.indexes]:
+                if unique.name == constraint:
+                    columns = ", ".join(f"{table.name}.{c.name}" for c in unique.columns)
+                    return columns
+        return constraint
+    text = str(orig)
+    return text.partition("failed: ")[2] or text  # SQLite: "UNIQUE constraint failed: ..."
+
+
 def _unique_column_sets(table: Table) -> list[list[Column]]:
-    """The table's UNIQUE columns and constraints (its integer key is the rowid: never moved)."""
+    """The table's UNIQUE columns and constraints (its key never moves)."""
     sets = [[column] for column in table.columns if column.unique]
     sets += [
         list(constraint.columns)
@@ -255,11 +334,10 @@ def _unique_column_sets(table: Table) -> list[list[Column]]:
 
 
 def _park_unique_values(
-    session: Session, table: Table, now: dict[int, Row], rows: dict[int, Row | None]
+    session: Session, table: Table, now: dict[tuple, Row], rows: dict[tuple, Row | None]
 ) -> None:
     """Move rows whose unique values are about to change onto values no real row has, so that
     rows exchanging values (or taking a value a moving row leaves) do not collide on the way."""
-    rowid = literal_column(_ROWID)
     for columns in _unique_column_sets(table):
         first = columns[0]
         for key, row in rows.items():
@@ -267,8 +345,11 @@ def _park_unique_values(
                 continue
             if all(now[key][c.key] == row[c.key] for c in columns):
                 continue
-            parked = -key if isinstance(first.type, Integer) else f"\0undo {key}"
-            session.execute(update(table).where(rowid == key).values({first.key: parked}))
+            if isinstance(first.type, Integer):
+                parked: object = -int(key[0])
+            else:  # no name, uuid or text a person or a pack writes has a control character
+                parked = "\x01undo " + "/".join(str(part) for part in key)
+            session.execute(update(table).where(_keys_in(table, [key])).values({first.key: parked}))
 
 
 class _Tracker:
@@ -278,7 +359,7 @@ class _Tracker:
         self.session = session
         self.before: dict[Key, Row | None] = {}
 
-    def keep(self, region: dict[str, set[int]]) -> None:
+    def keep(self, region: dict[str, set[tuple]]) -> None:
         tables = _tables()
         for name, keys in region.items():
             new = [key for key in keys if (name, key) not in self.before]
@@ -289,7 +370,7 @@ class _Tracker:
                 self.before[(name, key)] = found.get(key)
 
     @staticmethod
-    def _link_rows(session: Session, state, region: dict[str, set[int]]) -> None:
+    def _link_rows(session: Session, state, region: dict[str, set[tuple]]) -> None:
         """The rows of many-to-many link tables (a note's tags) that a changed collection is
         about to rewrite: the ORM deletes them without the object's own row showing it."""
         for relationship in state.mapper.relationships:
@@ -298,23 +379,19 @@ class _Tracker:
                 continue
             for parent_column, link_column in relationship.synchronize_pairs:
                 value = state.attrs[state.mapper.get_property_by_column(parent_column).key].value
-                rowids = session.execute(
-                    select(literal_column("rowid")).select_from(secondary).where(
-                        link_column == value
-                    )
-                ).scalars()
-                region.setdefault(secondary.name, set()).update(rowids)
+                keys = session.execute(select(*_key_columns(secondary)).where(link_column == value))
+                region.setdefault(secondary.name, set()).update(tuple(key) for key in keys)
 
     def before_flush(self, session: Session, _context, _instances) -> None:
-        updated: dict[str, set[int]] = {}
+        updated: dict[str, set[tuple]] = {}
         for obj in session.dirty:
             state = inspect(obj)
             if state.key is not None and session.is_modified(obj):
-                updated.setdefault(state.mapper.local_table.name, set()).add(state.key[1][0])
+                updated.setdefault(state.mapper.local_table.name, set()).add(tuple(state.key[1]))
                 self._link_rows(session, state, updated)
         self.keep(updated)
         deleted = [
-            (inspect(obj).mapper.local_table.name, inspect(obj).key[1][0])
+            (inspect(obj).mapper.local_table.name, tuple(inspect(obj).key[1]))
             for obj in session.deleted
             if inspect(obj).key is not None
         ]
@@ -326,7 +403,7 @@ def record(session: Session, edit: Edit) -> tuple[Changes, Snapshot, Snapshot]:
     """Run `edit` in `session`; return what it changed and the region before and after it."""
     tracker = _Tracker(session)
     session.flush()
-    ceilings = _max_rowids(session)
+    ceilings = row_ceilings(session)
     event.listen(session, "before_flush", tracker.before_flush)
     try:
         changes = edit(session)
@@ -335,13 +412,7 @@ def record(session: Session, edit: Edit) -> tuple[Changes, Snapshot, Snapshot]:
         event.remove(session, "before_flush", tracker.before_flush)
 
     tables = _tables()
-    rowid = literal_column(_ROWID)
-    inserted: list[Key] = []
-    for name, table in tables.items():
-        for (key,) in session.execute(
-            select(rowid).select_from(table).where(rowid > ceilings[name])
-        ):
-            inserted.append((name, key))
+    inserted = rows_inserted_since(session, ceilings)
     for key in inserted:
         tracker.before.setdefault(key, None)
     # Undo deletes the inserted rows; whatever that would cascade to must be in the region too.
@@ -352,7 +423,7 @@ def record(session: Session, edit: Edit) -> tuple[Changes, Snapshot, Snapshot]:
                 raise RegionError(f"the edit changed {name} row {key} without recording it")
 
     after = Snapshot()
-    by_table: dict[str, list[int]] = {}
+    by_table: dict[str, list[tuple]] = {}
     for name, key in tracker.before:
         by_table.setdefault(name, []).append(key)
     for name, keys in by_table.items():
@@ -373,17 +444,9 @@ class Recorded:
         self._edit = edit
         self._before: Snapshot | None = None
         self._after: Snapshot | None = None
-        self._unrecorded = False
         self.changes: Changes = Changes()
 
     def do(self, session: Session) -> Changes:
-        if not keeps_rowids(session):
-            # A store shared with others (a team store): their edits may build on this one at
-            # any moment, so it is made, not recorded, and undo says so.
-            self.changes = self._edit(session)
-            session.flush()
-            self._unrecorded = True
-            return self.changes
         if self._after is None or self._before is None:
             self.changes, self._before, self._after = record(session, self._edit)
         else:
@@ -392,11 +455,6 @@ class Recorded:
         return self.changes
 
     def undo(self, session: Session) -> Changes:
-        if self._unrecorded:
-            raise UndoConflict(
-                "changes to a team store are not undone: other members may already have built "
-                "on this one; nothing was changed (edit it back instead)"
-            )
         if self._before is None or self._after is None:
             raise RuntimeError("undo before the edit was done")
         self._after.check_unchanged(session, self._before, "undo this")
@@ -405,10 +463,10 @@ class Recorded:
 
 
 def dump(session: Session) -> dict[str, list[tuple]]:
-    """Every row of every table, by rowid: what the undo tests compare."""
-    rowid = literal_column(_ROWID)
+    """Every row of every table (as this session may see them), by key: what the undo tests
+    compare."""
     result = {}
     for name, table in sorted(_tables().items()):
-        rows = session.execute(select(rowid, table).order_by(rowid)).all()
+        rows = session.execute(select(table).order_by(*_key_columns(table))).all()
         result[name] = [tuple(row) for row in rows]
     return result

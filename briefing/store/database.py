@@ -26,7 +26,16 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import (
+    ColumnElement,
+    Engine,
+    create_engine,
+    event,
+    func,
+    literal_column,
+    select,
+    true,
+)
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
@@ -255,10 +264,59 @@ class Store:
         self.close()
 
 
-def keeps_rowids(session: Session) -> bool:
-    """Whether the session's store gives every row a rowid, which undo keys its snapshots on
-    (`briefing.core.undo`): a store file does; a team store (PostgreSQL) does not."""
-    return session.get_bind().dialect.name == "sqlite"
+def row_ceilings(session: Session) -> dict[str, int]:
+    """Where each table's rows stand before an edit, for `rows_inserted_since` (undo,
+    `briefing.core.undo`). A store file: each table's largest rowid."""
+    if session.get_bind().dialect.name != "sqlite":
+        from briefing.store.team import row_ceilings as team_ceilings
+
+        return team_ceilings(session)
+    from briefing.store.models import Base
+
+    rowid = literal_column("_rowid_")  # SQLite's name for the rowid that no column shadows
+    return {
+        name: session.scalar(select(func.coalesce(func.max(rowid), 0)).select_from(table)) or 0
+        for name, table in Base.metadata.tables.items()
+    }
+
+
+def rows_inserted_since(session: Session, ceilings: dict[str, int]) -> list[tuple[str, tuple]]:
+    """(table, primary key) of every row the session's transaction inserted since `ceilings`.
+
+    A store file has one writer, and SQLite gives a new row max(rowid) + 1 (a smaller, reused
+    rowid can only be a row this edit deleted, which undo holds already): the rows above the
+    ceiling. A team store answers by its own transaction's rows (`team.rows_inserted_since`),
+    never by "newer than", which would take in what other members added meanwhile."""
+    if session.get_bind().dialect.name != "sqlite":
+        from briefing.store.team import rows_inserted_since as team_inserted
+
+        return team_inserted(session, ceilings)
+    from briefing.store.models import Base
+
+    rowid = literal_column("_rowid_")
+    found = []
+    for name, table in Base.metadata.tables.items():
+        keys = select(*table.primary_key.columns).where(rowid > ceilings[name])
+        found += [(name, tuple(key)) for key in session.execute(keys)]
+    return found
+
+
+def defer_references(session: Session) -> None:
+    """Let an undo put rows back in any order within its transaction: a store file checks
+    foreign keys at the commit. (A team store's are checked at each statement; undo writes
+    parents first there.)"""
+    if session.get_bind().dialect.name == "sqlite":
+        session.connection().exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+
+
+def written_by_me(session: Session, author: ColumnElement) -> ColumnElement[bool]:
+    """A condition on an author column (`Note.written_by`): written by the member this session
+    works as. Every row on a store file, which has one user; on a team store the member's login
+    role, as the database's triggers see it (`0013_detached_notes` keeps other members' notes
+    when a record they hang on is deleted, so only one's own go with it)."""
+    if session.get_bind().dialect.name == "sqlite":
+        return true()
+    return author == func.session_user()
 
 
 def _identity(path: Path) -> tuple[int, int] | None:

@@ -432,7 +432,9 @@ class Note(Record, Base):
     """The advocate's own Markdown, attached to exactly one record of any kind.
 
     One nullable foreign key per kind of target (rather than a kind/id pair) lets SQLite enforce
-    that the target exists and delete the note with it; a check keeps exactly one of them set.
+    that the target exists and delete the note with it; a check keeps exactly one of them set,
+    or none for a *detached* note: on a team store, another member deleted the record it was on,
+    and `detached_from` says in words what that was (`0013_detached_notes`).
     """
 
     __tablename__ = "notes"
@@ -464,11 +466,15 @@ class Note(Record, Base):
     changed_by: Mapped[str | None] = mapped_column(
         String(200), server_default=FetchedValue(), server_onupdate=FetchedValue()
     )
+    # What a detached note was on, in words ("stakeholder ‘IBM’, deleted 30 Nov 2026 by bob"),
+    # written by the team store's trigger when another member deleted it; None while attached.
+    detached_from: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (
         CheckConstraint(
             "(topic_id IS NOT NULL) + (stakeholder_id IS NOT NULL) + (position_id IS NOT NULL)"
-            " + (quote_id IS NOT NULL) + (source_id IS NOT NULL) + (briefing_id IS NOT NULL) = 1",
+            " + (quote_id IS NOT NULL) + (source_id IS NOT NULL) + (briefing_id IS NOT NULL)"
+            " + (detached_from IS NOT NULL) = 1",
             name="one_target",
         ),
     )
@@ -476,13 +482,15 @@ class Note(Record, Base):
     tags: Mapped[list[Tag]] = relationship(secondary=note_tags, order_by="Tag.name")
 
     @property
-    def target(self) -> tuple[str, int]:
-        """The kind and key of the record this note is attached to."""
+    def target(self) -> tuple[str, int] | None:
+        """The kind and key of the record this note is attached to; None when detached."""
         for kind in NOTE_TARGETS:
             target_id = getattr(self, f"{kind}_id")
             if target_id is not None:
                 return kind, target_id
-        raise ValueError(f"note {self.id} is attached to nothing")
+        if self.detached_from is None:
+            raise ValueError(f"note {self.id} is attached to nothing")
+        return None
 
 
 class Event(Record, Authored, Base):

@@ -272,6 +272,42 @@ def open_team_store(address: str, password: str | None = None) -> TeamStore:
     return TeamStore(address, password)
 
 
+# -- undo --------------------------------------------------------------------------------------
+
+
+def row_ceilings(session: Session) -> dict[str, int]:
+    """Each table with an integer id: its largest id now (`database.rows_inserted_since`)."""
+    from briefing.store.models import Base
+
+    ceilings = {}
+    for name, model_table in Base.metadata.tables.items():
+        key = list(model_table.primary_key.columns)
+        if len(key) == 1:
+            ceilings[name] = session.scalar(select(func.coalesce(func.max(key[0]), 0))) or 0
+    return ceilings
+
+
+def rows_inserted_since(session: Session, ceilings: dict[str, int]) -> list[tuple[str, tuple]]:
+    """The rows this transaction wrote (their `xmin` is its id) that are new: above the id
+    ceiling for tables with an id (ids come from a sequence, so this transaction's new rows are
+    above it; rows other members committed meanwhile are above it too, but are not this
+    transaction's), every such row of a link table. Rows it only updated are the undo's already
+    (snapshotted before the flush)."""
+    from briefing.store.models import Base
+
+    session.flush()
+    ours = session.scalar(text("SELECT txid_current() % 4294967296"))
+    mine = literal_column("xmin::text::bigint") == ours
+    found = []
+    for name, model_table in Base.metadata.tables.items():
+        key = list(model_table.primary_key.columns)
+        statement = select(*key).where(mine)
+        if name in ceilings:
+            statement = statement.where(key[0] > ceilings[name])
+        found += [(name, tuple(row)) for row in session.execute(statement)]
+    return found
+
+
 # -- the owner's commands ----------------------------------------------------------------------
 
 

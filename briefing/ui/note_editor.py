@@ -386,6 +386,12 @@ class NoteEditor(QWidget):
         if names != self.completer.tags.stringList():  # leave an open completion alone
             self.completer.tags.setStringList(names)
 
+    @property
+    def _has_place(self) -> bool:
+        """A note to save into: a stored one (a detached note has no target, but is a note) or
+        a new one on a target."""
+        return self.target is not None or self.note_id is not None
+
     def set_target(self, target: core.Target | None, placeholder: str = "") -> bool:
         """Start a new note on `target` (saved once it has text), or none when there is none.
 
@@ -412,6 +418,8 @@ class NoteEditor(QWidget):
         self.target = note.target
         self._show(note.id, note.body, private=note.private, tags=note.tags)
         self.version = note.updated_at
+        for widget in (self.source, self.tags, self.toolbar):  # a scope without a target
+            widget.setEnabled(True)  # (the detached notes) disabled them for new notes
         self.source.setReadOnly(self.store.read_only)  # a read-only window shows, never saves
         self.private.setEnabled(not self.store.read_only)
         self.tags.setReadOnly(self.store.read_only)
@@ -455,7 +463,7 @@ class NoteEditor(QWidget):
     # -- saving ---------------------------------------------------------------------------------
 
     def _on_edited(self, *_args) -> None:
-        if self._loading or self.target is None:
+        if self._loading or not self._has_place:
             return
         self._dirty = True
         if not self.status.text().startswith("Not saved"):
@@ -480,7 +488,7 @@ class NoteEditor(QWidget):
         self._on_edited()
 
     def _on_private_toggled(self, _checked: bool) -> None:
-        if self._loading or self.target is None:
+        if self._loading or not self._has_place:
             return
         self._dirty = True
         self.save_now()  # a change of privacy is saved at once, not after a pause
@@ -567,7 +575,7 @@ class NoteEditor(QWidget):
         if self._in_flight is not None:
             self._save_again = True
             return
-        if not self._dirty or self.target is None or self.conflict:
+        if not self._dirty or not self._has_place or self.conflict:
             return
         body = self.source.toPlainText()
         private = self.private.isChecked()
@@ -579,6 +587,8 @@ class NoteEditor(QWidget):
             tag_problem = f"Tags not saved: {error}"
         if self.note_id is None and not body.strip():
             return  # nothing to keep yet; stays dirty, so the first words save it
+        if self.note_id is None and self.target is None:
+            return  # a detached note deleted elsewhere: its text stays here, unsaved
         if self.note_id is None:
             target = self.target
 

@@ -27,6 +27,11 @@ other version, or show the other version (the text then goes to the clipboard). 
 elsewhere while being written is saved again as a new note. Closing the window with unsaved
 text asks (`main_window.ask_to_close_unsaved`). Error messages never quote the note's text.
 
+On a team store, a note whose record another member deleted is kept, detached
+(`briefing.core.notes`): while the member has any, the scope's last entry, "Detached notes (N)",
+lists them under a heading, each with what it was on ("was on stakeholder ‘IBM’, deleted
+30 Nov 2026 by bob"); they open, save and delete like any note, and nothing new is written there.
+
 Deleting asks first and goes on the window's undo stack: Edit > Undo puts the very same note
 (id, uuid, tags, times) back.
 """
@@ -150,6 +155,13 @@ def lock_icon() -> QIcon:
     return _LOCK
 
 
+DETACHED = "detached"  # the scope entry that lists detached notes
+DETACHED_HEADING = (
+    "<b>Detached notes</b>: the record each was on was deleted by another member of the team "
+    "store. They are kept, with what they were on; open, edit or delete them like any note."
+)
+
+
 def note_meta(note: core.NoteSummary) -> str:
     """The line under a note's title: privacy in words, dates, what it is on, tags."""
     parts = ["Private" if note.private else "Shareable"]
@@ -158,7 +170,7 @@ def note_meta(note: core.NoteSummary) -> str:
     parts.append(created + " UTC")
     if edited != created:  # edits within the minute it was written say nothing new
         parts.append("edited " + edited)
-    parts.append("on " + note.attached_to)
+    parts.append(("was on " if note.detached else "on ") + note.attached_to)
     if by := authorship(note.added_by, note.changed_by):
         parts.append(by)
     text = " \u00b7 ".join(parts)
@@ -291,6 +303,7 @@ class NotesPanel(QWidget):
         self.topic_id: int | None = None
         self._selecting = False  # the panel itself is moving the list's selection
         self._own_save = False  # the change just announced is the editor saving its note
+        self._detached_count = -1  # as the scope's "Detached notes" entry shows it
         # One save makes the window announce several refreshes (the change, the cards' reset,
         # the topic); they are folded into one reading of the list on the next loop turn.
         self._refresh_timer = QTimer(self)
@@ -307,6 +320,12 @@ class NotesPanel(QWidget):
         self.scope.currentIndexChanged.connect(self._on_scope)
         scope_label = QLabel("Notes &on:")
         scope_label.setBuddy(self.scope)
+
+        # Shown above the list when it lists detached notes (scope "detached").
+        self.detached_heading = QLabel(DETACHED_HEADING)
+        self.detached_heading.setWordWrap(True)
+        self.detached_heading.setAccessibleName("Detached notes")
+        self.detached_heading.hide()
 
         self.model = NoteListModel(self)
         self.list = QListView()
@@ -343,6 +362,7 @@ class NotesPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(top)
+        layout.addWidget(self.detached_heading)
         layout.addWidget(self.split, 1)
 
         self._update_buttons()
@@ -418,6 +438,7 @@ class NotesPanel(QWidget):
         if topic_id is not None:
             self.scope.addItem("The topic itself", ("topic", topic_id))
         self.scope.setCurrentIndex(1 if kind == "topic" and self.scope.count() > 1 else 0)
+        self._detached_count = -1  # the entry is added again by the refresh, if there are any
         self.scope.blockSignals(False)
         self._on_scope()
 
@@ -434,7 +455,7 @@ class NotesPanel(QWidget):
         label = self.runner.read_now(lambda session: core.describe_target(session, target))
         self.scope.blockSignals(True)
         for row in reversed(range(self.scope.count())):
-            if self.scope.itemData(row)[0] not in ("card", "topic"):
+            if self.scope.itemData(row)[0] not in ("card", "topic", DETACHED):
                 self.scope.removeItem(row)  # one record at a time, beside the card and topic
         entries = [tuple(self.scope.itemData(row)) for row in range(self.scope.count())]
         if kind == "stakeholder" and ("card", target_id) in entries:
@@ -456,6 +477,9 @@ class NotesPanel(QWidget):
             self.editor.set_target(None)
             return
         kind, target_id = target
+        if kind == DETACHED:  # their records are gone: nothing to write a new note on
+            self.editor.set_target(None)
+            return
         if kind == "card":
             kind, on = "stakeholder", self.scope.currentText().removesuffix("'s card")
         elif kind == "topic":
@@ -493,15 +517,20 @@ class NotesPanel(QWidget):
         topic_id = self.topic_id
 
         def read(session):
+            detached = core.detached_notes(session)
             if target is None:
                 found = []
+            elif target[0] == DETACHED:
+                found = detached
             elif target[0] == "card" and topic_id is not None:
                 found = core.card_notes(session, topic_id, target[1])
             else:
                 found = core.list_notes(session, target)
-            return found, core.all_tags(session)
+            return found, core.all_tags(session), len(detached)
 
-        found, tags = self.runner.read_now(read)
+        found, tags, detached = self.runner.read_now(read)
+        self._show_detached_entry(detached)
+        self.detached_heading.setVisible(target is not None and target[0] == DETACHED)
         self.editor.set_tag_choices(tags)
         bar = self.list.verticalScrollBar()
         position = bar.value()
@@ -517,6 +546,30 @@ class NotesPanel(QWidget):
                 self._start_new_note()
             editing = None
         self._select(editing)
+
+    def _detached_row(self) -> int:
+        for row in range(self.scope.count()):
+            if (self.scope.itemData(row) or ("",))[0] == DETACHED:
+                return row
+        return -1
+
+    def _show_detached_entry(self, count: int) -> None:
+        """The scope's last entry lists the member's detached notes, while there are any (a
+        team store keeps notes whose record another member deleted: `0013_detached_notes`)."""
+        if count == self._detached_count:
+            return
+        self._detached_count = count
+        row = self._detached_row()
+        self.scope.blockSignals(True)
+        try:
+            if count and row < 0:
+                self.scope.addItem(f"Detached notes ({count})", (DETACHED, 0))
+            elif count:
+                self.scope.setItemText(row, f"Detached notes ({count})")
+            elif row >= 0 and self.scope.currentIndex() != row:
+                self.scope.removeItem(row)
+        finally:
+            self.scope.blockSignals(False)
 
     def _select(self, note_id: int | None) -> None:
         row = self.model.row_of(note_id)
@@ -540,7 +593,8 @@ class NotesPanel(QWidget):
         return index.data(NoteRole)
 
     def _update_buttons(self) -> None:
-        has_target = self.scope_target() is not None
+        target = self.scope_target()
+        has_target = target is not None and target[0] != DETACHED
         self.new_button.setEnabled(has_target)
         self.delete_button.setEnabled(self.selected_note() is not None)
 
@@ -587,7 +641,9 @@ class NotesPanel(QWidget):
         self._show_tab()
         if self.refresh_pending:
             self.refresh()
-        if self.model.row_of(note_id) is None:
+        if self.model.row_of(note_id) is None and note.target is None:
+            self.show_detached()
+        elif self.model.row_of(note_id) is None:
             self.open_on(note.target)
         row = self.model.row_of(note_id)
         if row is None:
@@ -628,6 +684,16 @@ class NotesPanel(QWidget):
             editor.find(request.select_text)
         self.list.setFocus(Qt.FocusReason.OtherFocusReason)
         request.opened = True
+
+    def show_detached(self) -> None:
+        """List the detached notes (the scope's own entry)."""
+        self.editor.flush()
+        self._show_detached_entry(
+            len(self.runner.read_now(lambda session: core.detached_notes(session)))
+        )
+        row = self._detached_row()
+        if row >= 0:
+            self.scope.setCurrentIndex(row)
 
     # -- actions --------------------------------------------------------------------------------
 

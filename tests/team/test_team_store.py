@@ -223,6 +223,16 @@ def test_a_store_file_records_no_author_and_its_packs_carry_none(tmp_path, capsy
     assert "mine, edited" in markdown.read_text() and "localuserzq" not in markdown.read_text()
 
 
+def _downgrade(path, revision: str) -> None:
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as connection:
+        command.downgrade(migrations._config(connection), revision)
+    engine.dispose()
+
+
 def test_the_user_names_0010_wrote_into_a_store_file_are_removed(tmp_path):
     import sqlite3
 
@@ -230,6 +240,7 @@ def test_the_user_names_0010_wrote_into_a_store_file_are_removed(tmp_path):
     with open_store(path) as store, store.writing() as session:
         create_topic(session, "Surveillance")
         add_note(session, ("topic", 1), "written under 0010")
+    _downgrade(path, "0012_import_state")  # 0013's check is rebuilt; the rest by hand:
     with sqlite3.connect(path) as connection:
         connection.execute("UPDATE notes SET written_by = 'localuserzq'")
         connection.execute("UPDATE alembic_version SET version_num = '0010_team_store'")
@@ -389,19 +400,3 @@ def test_a_topic_taken_away_as_a_local_store_merges_back(team, members, capsys, 
     assert team.sql(alice, "SELECT written_by FROM notes WHERE body = 'Written on the train'") == [
         (alice,)
     ]
-
-
-def test_edits_through_the_undo_stack_are_made_and_undo_says_why_not(team, members):
-    from briefing.core.editing import StakeholderFields, edit_stakeholder
-    from briefing.core.undo import Recorded, UndoConflict
-
-    alice, _bob = members
-    recorded = Recorded(
-        lambda session: edit_stakeholder(session, 1, StakeholderFields("IBM Corp", "company"))
-    )
-    with open_store(team.url(alice)) as store:
-        with store.writing() as session:
-            recorded.do(session)
-        with pytest.raises(UndoConflict, match="not undone"), store.writing() as session:
-            recorded.undo(session)
-    assert team.sql(alice, "SELECT name FROM stakeholders WHERE id = 1") == [("IBM Corp",)]
