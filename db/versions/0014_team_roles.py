@@ -19,13 +19,13 @@ defence against an owner who decides to read them (see the README's team-store s
 On SQLite nothing changes.
 
 Revision ID: 0014_team_roles
-Revises: 0012_import_state
+Revises: 0013_detached_notes
 """
 
 from alembic import op
 
 revision = "0014_team_roles"
-down_revision = "0012_import_state"
+down_revision = "0013_detached_notes"
 branch_labels = None
 depends_on = None
 
