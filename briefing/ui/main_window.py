@@ -76,6 +76,18 @@ SWITCH_INTERVAL_S = 0.0005  # how long a thread holds Python's lock before other
 DETAIL_QUOTES = 50  # quotes the details show of a card at first, and more per "Show more"
 ASYNC_DETAIL_QUOTES = 20  # a card with more quotes has its details read in the background
 NOTES_ONLY = frozenset({"note", "tag"})  # changes that touch nothing on a card but its notes
+
+
+def edited_stakeholder(changes: Changes) -> int | None:
+    """The stakeholder whose own record alone a change touched (an edit of it, or its undo and
+    redo, which announce the same), or None when the change says less or touches more."""
+    from briefing.core.editing import Edited
+
+    if isinstance(changes, Edited) and changes.kinds == {"stakeholder"}:
+        return changes.id
+    return None
+
+
 NO_CARDS_HTML = (
     "<h2>No stakeholders on this topic yet</h2><p class='muted'>Add the first with "
     "<b>Edit › New stakeholder…</b> (Ctrl+Shift+N), or put one that is already in "
@@ -233,6 +245,7 @@ class MainWindow(QMainWindow):
         self.server_banner.hide()
         self.server_reachable.connect(self._on_server_reachable)
         self._generation = 0  # of `show_topic`: a later showing wins over one still reading
+        self._card_order = None  # the shown topic's `CardOrder`, when read with its cards
         self._detail_generation = 0
         self.attached = False
         self.setWindowTitle("Briefing")
@@ -896,7 +909,7 @@ class MainWindow(QMainWindow):
     ) -> None:
         """Show a topic's cards, keeping the card of `select` (default: the current card);
         `known_cards`: the topic's cards as the store holds them now (a first screen's)."""
-        from briefing.core.cards import topic_cards
+        from briefing.core.cards import card_order, topic_cards
         from briefing.core.info import counts
 
         selected = select if select is not None else self.selected_stakeholder_id()
@@ -904,18 +917,27 @@ class MainWindow(QMainWindow):
         self.shown.topic_name = self.topics.currentText() if topic_id is not None else ""
         cards = []
         numbers: dict[str, int] = {}
+        order = None
         if topic_id is not None and known_cards is not None:
             self._generation += 1  # an older showing still reading gives way to this one
-            cards, numbers = list(known_cards), self.runner.read_now(counts)
+            cards = list(known_cards)
+            numbers, order = self.runner.read_now(
+                lambda session: (counts(session), card_order(session, topic_id))
+            )
         elif topic_id is not None:
             # Read on a reader thread; the window paints meanwhile (`StoreRunner.read_now`).
             generation = self._generation = self._generation + 1
             as_of = self.as_of
-            cards, numbers = self.runner.read_now(
-                lambda session: (topic_cards(session, topic_id, as_of=as_of), counts(session))
+            cards, numbers, order = self.runner.read_now(
+                lambda session: (
+                    topic_cards(session, topic_id, as_of=as_of),
+                    counts(session),
+                    card_order(session, topic_id),
+                )
             )
             if generation != self._generation:
                 return  # a newer showing ran while this one read: it has the last word
+        self._card_order = order  # what `_refresh_cards` compares with (None: read it all)
         # Keep the grid where it was: a refresh after an edit or an undo must not jump to the top.
         scroll = self.grid.verticalScrollBar().value()
         same_topic = topic_id == getattr(self, "_shown_topic", None)
@@ -998,6 +1020,8 @@ class MainWindow(QMainWindow):
             self.reload()
         elif changes.kinds <= NOTES_ONLY:
             self.refresh_notes()
+        elif (edited := edited_stakeholder(changes)) is not None and self._refresh_cards({edited}):
+            pass  # one stakeholder's own record changed: its card was read again, in place
         else:
             before = set(self.cards.ids())
             self.show_topic(self.topic_id)
@@ -1006,6 +1030,41 @@ class MainWindow(QMainWindow):
             if before and arrived and (row := self.cards.row_of(arrived[0])) is not None:
                 self.grid.setCurrentIndex(self.cards.index(row, 0))
                 self.grid.scrollTo(self.cards.index(row, 0))
+
+    def _refresh_cards(self, stakeholder_ids: set[int]) -> bool:
+        """After these stakeholders' own records changed (a rename, a new kind or influence):
+        read again only the cards they count on, put them in place (a card whose name moved it
+        moves, nothing is reset), and the details if they are shown (else when next shown).
+        False when that cannot be done (their parents changed, so cards fold differently; the
+        grid was not read in full yet): the caller reads the topic again."""
+        from briefing.core.cards import card_order, topic_cards
+
+        topic_id, as_of, known = self.topic_id, self.as_of, self._card_order
+        if topic_id is None or known is None or self.cards.rowCount() != len(known.ids):
+            return False
+
+        def read(session):
+            order = card_order(session, topic_id)
+            if order.owner != known.owner:
+                return order, None
+            wanted = order.cards_of(stakeholder_ids)
+            return order, topic_cards(session, topic_id, as_of=as_of, only=wanted) if wanted else []
+
+        generation = self._generation
+        order, cards = self.runner.read_now(read)  # a card or two: bounded, however big the store
+        if generation != self._generation or topic_id != self.topic_id:
+            return True  # a newer showing ran meanwhile and read everything
+        if cards is None or not self.cards.update_cards(cards, order.ids):
+            return False
+        self._card_order = order
+        self.shown.card_ids = tuple(self.cards.ids())
+        self._sync_shown_cards()  # the current card's name may be the one that changed
+        if self._detail_shows_card:
+            # Its page may name them (the card itself, whom it speaks for, who folds into it).
+            self._detail_stale = True
+            if self.detail.isVisible():
+                self._show_detail(keep_scroll=True)
+        return True
 
     def refresh_notes(self) -> None:
         """After a change to notes alone: the cards' note counts, the store's counts, and the
