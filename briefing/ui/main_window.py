@@ -835,7 +835,7 @@ class MainWindow(QMainWindow):
         sources = self.sources_panel
         if sources.document is not None:
             self.settings.setValue("main/source", sources.document.id)
-            self.settings.setValue("main/source_scroll", sources.reader.verticalScrollBar().value())
+            self.settings.setValue("main/source_offset", sources.reader.top_offset())
         self.settings.sync()
 
     def _restore_place(self) -> None:
@@ -848,10 +848,10 @@ class MainWindow(QMainWindow):
         source = self.settings.value("main/source", -1, type=int)
         if source >= 0 and sources.chooser.findData(source) >= 0:
             sources.reload(select_source=source)
-            scroll = self.settings.value("main/source_scroll", 0, type=int)
-            QTimer.singleShot(
-                0, sources.reader, lambda: sources.reader.verticalScrollBar().setValue(scroll)
-            )
+            # An offset into the source's text: the reader shows a window of a long text, and
+            # a scroll bar's value would be read in whatever window opens first.
+            offset = self.settings.value("main/source_offset", 0, type=int)
+            QTimer.singleShot(0, sources.reader, lambda: sources.reader.show_from(offset))
         tab = self.settings.value("main/side_tab", 0, type=int)
         if 0 <= tab < self.side_tabs.count():
             self.side_tabs.setCurrentIndex(tab)

@@ -25,6 +25,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
+    QPoint,
     Qt,
     Signal,
 )
@@ -452,6 +453,23 @@ class SourceReader(QTextEdit):
         cursor.setPosition(doc_start)
         cursor.setPosition(doc_end, QTextCursor.MoveMode.KeepAnchor)
         self.setTextCursor(cursor)
+
+    def top_offset(self) -> int:
+        """Where the view is: the offset into the whole text of the first character shown at
+        its top (the scroll bar's value means nothing outside the window it was read in)."""
+        # Half a line down: the first line the user sees, not the end of one scrolled past.
+        at = QPoint(0, self.fontMetrics().height() // 2)
+        return self.positions.to_offset(self.cursorForPosition(at).position())
+
+    def show_from(self, offset: int) -> None:
+        """Scroll so that the line holding `offset` (into the whole text) is at the top, moving
+        the window there first if it does not hold it (`top_offset`, read back)."""
+        offset = max(0, min(offset, len(self.positions.text)))
+        self.reveal(offset, offset)
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(self.positions.to_document(offset))
+        bar = self.verticalScrollBar()
+        bar.setValue(bar.value() + self.cursorRect(cursor).top())
 
     def scroll_to(self, offset: int) -> None:
         self.reveal(offset, offset)
