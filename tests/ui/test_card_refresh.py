@@ -132,3 +132,26 @@ def test_a_new_parent_moves_quotes_between_cards_so_the_topic_is_read_again(wind
     assert shown(window) == as_read_in_full(window)
     after = {card.name: card.quote_count for card in shown(window)}
     assert after["IBM"] < counts["IBM"] and after["Microsoft"] > counts["Microsoft"]
+
+
+def test_a_hidden_notes_tab_reads_a_card_s_notes_only_when_shown(window, qtbot, monkeypatch):
+    """Each click on a card moves the Notes tab to it; hidden, the tab reads nothing until it
+    is shown, and then the card's notes once."""
+    from briefing.core import notes as core_notes
+
+    read: list[int] = []
+    real = core_notes.card_notes
+    monkeypatch.setattr(
+        core_notes, "card_notes", lambda s, t, card: (read.append(card), real(s, t, card))[1]
+    )
+    notes = window.notes_panel
+    window.side_tabs.setCurrentWidget(window.detail)
+    assert not notes.isVisible()
+    for name in ("Microsoft", "Amazon", "IBM"):
+        assert window.select_stakeholder(name)
+    window.runner.wait_idle()
+    assert read == []
+    ibm = window.selected_stakeholder_id()
+    window.side_tabs.setCurrentWidget(notes)
+    qtbot.waitUntil(lambda: read == [ibm])
+    assert notes.model.rowCount() > 0  # IBM's card has notes in the demo
