@@ -23,7 +23,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import Row, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from briefing.core.card_records import CARD_QUOTES as CARD_QUOTES  # where they were
 from briefing.core.card_records import QuoteLine, StakeholderCard
@@ -235,18 +235,49 @@ def _quote_order(rank_by):
     return (~backs_answer, (Quote.attribution != "direct"), rank_by)
 
 
-def topic_cards(
-    session: Session, topic_id: int, *, as_of: dt.date | None = None
-) -> list[StakeholderCard]:
-    """The topic's cards, or as they stood on the day `as_of` (see the module's docstring)."""
+@dataclass(frozen=True)
+class CardOrder:
+    """Which cards a topic shows, in their order, and for each of its stakeholders the card it
+    counts on: what `topic_cards` reads first, without any card's quotes or counts."""
+
+    ids: tuple[int, ...]
+    owner: dict[int, int]
+
+    def cards_of(self, stakeholder_ids) -> set[int]:
+        """The cards on which these stakeholders count (none for one not on the topic)."""
+        return {self.owner[sid] for sid in stakeholder_ids if sid in self.owner}
+
+
+def card_order(session: Session, topic_id: int) -> CardOrder:
+    """The topic's cards in order and who counts on which: one small read of its stakeholders
+    (a name or an influence changed moves a card; a parent changed folds one into another)."""
     cards, owner = _card_owners(session, topic_id)
+    return CardOrder(tuple(card.id for card in cards), owner)
+
+
+def topic_cards(
+    session: Session,
+    topic_id: int,
+    *,
+    as_of: dt.date | None = None,
+    only: set[int] | frozenset[int] | None = None,
+) -> list[StakeholderCard]:
+    """The topic's cards, or as they stood on the day `as_of` (see the module's docstring).
+    With `only` (card ids), just those cards, in the topic's order, reading only their
+    stakeholders' quotes and notes: the window's refresh after one stakeholder was edited."""
+    cards, owner = _card_owners(session, topic_id)
+    if only is not None:
+        cards = [card for card in cards if card.id in only]
     if not cards:
         return []
     positions = _latest_positions(session, topic_id, as_of)
     changed = _next_positions(session, topic_id, as_of)
-    member_ids = select(topic_stakeholders.c.stakeholder_id).where(
-        topic_stakeholders.c.topic_id == topic_id
-    )
+    if only is None:
+        member_ids = select(topic_stakeholders.c.stakeholder_id).where(
+            topic_stakeholders.c.topic_id == topic_id
+        )
+    else:
+        member_ids = [member for member, card in owner.items() if card in only]
     said = [Quote.speaker_id.in_(member_ids)]
     if as_of is not None:
         said.append(_said_by(as_of))
@@ -305,7 +336,7 @@ def topic_cards(
     ):
         quote_counts[owner[speaker_id]] += count
 
-    note_counts = _note_counts(session, topic_id, owner)
+    note_counts = _note_counts(session, topic_id, owner, member_ids)
 
     result = []
     for stakeholder in cards:
@@ -336,19 +367,23 @@ def card_note_counts(session: Session, topic_id: int) -> dict[int, int]:
     return {card.id: counts[card.id] for card in cards}
 
 
-def _note_counts(session: Session, topic_id: int, owner: dict[int, int]) -> dict[int, int]:
-    """Notes on each card: on its stakeholders, their positions on the topic, their quotes."""
+def _note_counts(
+    session: Session, topic_id: int, owner: dict[int, int], member_ids=None
+) -> dict[int, int]:
+    """Notes on each card: on its stakeholders, their positions on the topic, their quotes
+    (with `member_ids`, only on those stakeholders)."""
     counts: dict[int, int] = defaultdict(int)
-    member_ids = select(topic_stakeholders.c.stakeholder_id).where(
-        topic_stakeholders.c.topic_id == topic_id
-    )
+    if member_ids is None:
+        member_ids = select(topic_stakeholders.c.stakeholder_id).where(
+            topic_stakeholders.c.topic_id == topic_id
+        )
     queries = (
         select(Note.stakeholder_id, func.count())
         .where(Note.stakeholder_id.in_(member_ids))
         .group_by(Note.stakeholder_id),
         select(Position.stakeholder_id, func.count())
         .join(Note, Note.position_id == Position.id)
-        .where(Position.topic_id == topic_id)
+        .where(Position.topic_id == topic_id, Position.stakeholder_id.in_(member_ids))
         .group_by(Position.stakeholder_id),
         select(Quote.speaker_id, func.count())
         .join(Note, Note.quote_id == Quote.id)
@@ -438,6 +473,7 @@ def stakeholder_detail(
     quotes = []
     rows = session.execute(
         select(Quote, speaker.name, Source)
+        .options(selectinload(Quote.tags))  # one read of the page's tags, not one per quote
         .join(speaker, speaker.id == Quote.speaker_id)
         .outerjoin(Source, Source.id == Quote.source_id)
         .where(*said)
@@ -538,6 +574,7 @@ def _notes_for(
     quote_ids = select(Quote.id).where(Quote.speaker_id.in_(people))
     notes = session.scalars(
         select(Note)
+        .options(selectinload(Note.tags))
         .where(
             Note.stakeholder_id.in_(people)
             | Note.position_id.in_(position_ids)

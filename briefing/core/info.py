@@ -7,7 +7,15 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from briefing.store.models import Note, Position, Quote, Source, Stakeholder, Topic
+from briefing.store.models import (
+    Note,
+    Position,
+    Quote,
+    Source,
+    Stakeholder,
+    Topic,
+    source_imports,
+)
 
 COUNTED = {
     "topics": Topic,
@@ -30,7 +38,23 @@ class StoreInfo:
 
 
 def counts(session: Session) -> dict[str, int]:
+    """How many of each kind of record the store holds. A source whose import is still under
+    way (or was cut short, to be cleaned up at the next opening) is not one yet, as in lists
+    and search: it and anything on it are left out."""
+    unfinished = select(source_imports.c.source_id)
+    left_out = {
+        "sources": Source.id.not_in(unfinished),
+        "quotes": Quote.source_id.is_(None) | Quote.source_id.not_in(unfinished),
+        "notes": Note.source_id.is_(None) | Note.source_id.not_in(unfinished),
+    }
     return {
-        name: session.scalar(select(func.count()).select_from(model)) or 0
+        name: session.scalar(
+            select(func.count()).select_from(model).where(*_where(left_out.get(name)))
+        )
+        or 0
         for name, model in COUNTED.items()
     }
+
+
+def _where(condition) -> tuple:
+    return () if condition is None else (condition,)

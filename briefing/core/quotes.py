@@ -435,7 +435,12 @@ def cross_source_relations(
                 )
             )
         )
-        query = query.where(func.coalesce(speaker.parent_id, speaker.id).in_(groups))
+        # By speaker, so that SQLite reads the groups' quotes through the speaker index rather
+        # than every quote of the store (a card's details read this on every refresh).
+        in_groups = select(Stakeholder.id).where(
+            func.coalesce(Stakeholder.parent_id, Stakeholder.id).in_(groups)
+        )
+        query = query.where(Quote.speaker_id.in_(in_groups))
     by_group: dict[int, list] = defaultdict(list)
     for row in session.execute(query):
         by_group[row.group].append(row)

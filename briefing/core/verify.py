@@ -257,7 +257,13 @@ def could_be_same_words(first: Counter[str], second: Counter[str]) -> bool:
     """False when `compare_quotes` would certainly find two quotes to be different statements:
     they do not share enough words, even in the best order."""
     needed = max(2, _SAME_WORDS_MIN_SHARE * min(first.total(), second.total()))
-    return (first & second).total() >= needed
+    # The words both have, counted as `(first & second).total()` counts them, but found by a
+    # set intersection: most pairs share a few words, and a card's details test thousands.
+    common = first.keys() & second.keys()
+    if not common:
+        return False
+    shared = sum(map(min, map(first.__getitem__, common), map(second.__getitem__, common)))
+    return shared >= needed
 
 
 # Words that one quote has in place of the other's at either end are compared; a few more of

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 
 import markdown as _markdown
 import nh3
@@ -188,15 +189,26 @@ def _replace_images(cleaned: str) -> str:
     return "".join(parts)
 
 
+_converters = threading.local()
+
+
+def _converter() -> _markdown.Markdown:
+    """This thread's Markdown instance. Markdown objects are not thread-safe, and building one
+    loads its extensions (about 2 ms, once per note of a card's details): one per thread, reset
+    before each conversion so that nothing (footnotes, abbreviations, the HTML stash) carries
+    over from the last text."""
+    md = getattr(_converters, "md", None)
+    if md is None:
+        md = _converters.md = _markdown.Markdown(
+            extensions=list(_MD_EXTENSIONS),
+            extension_configs=_MD_EXTENSION_CONFIGS,
+            output_format="html",
+        )
+    return md.reset()
+
+
 def _convert(text: str) -> str:
-    # A fresh instance per call: Markdown objects keep state between conversions
-    # (footnotes, abbreviations, the HTML stash) and are not thread-safe.
-    md = _markdown.Markdown(
-        extensions=list(_MD_EXTENSIONS),
-        extension_configs=_MD_EXTENSION_CONFIGS,
-        output_format="html",
-    )
-    return _replace_images(_CLEANER.clean(md.convert(text))).strip()
+    return _replace_images(_CLEANER.clean(_converter().convert(text))).strip()
 
 
 def _truncation_notice() -> str:

@@ -78,6 +78,35 @@ class CardListModel(QAbstractListModel):
                 index = self.index(row, 0)
                 self.dataChanged.emit(index, index)
 
+    def update_cards(self, changed: list[StakeholderCard], order: tuple[int, ...]) -> bool:
+        """Put these cards in place of the ones with their ids, and the cards in `order`
+        (a renamed card may move), without a reset: the cards not changed stay as they are, the
+        selection and the current card stay on their cards. False, and nothing changed, when
+        `order` does not hold the same cards as the model (one was added or taken away)."""
+        old_ids = [card.id for card in self._cards]
+        if len(order) != len(old_ids) or set(order) != set(old_ids):
+            return False
+        fresh = {card.id: card for card in changed}
+        if not fresh.keys() <= set(old_ids):
+            return False
+        if list(order) == old_ids:
+            for row, card in enumerate(self._cards):
+                if card.id in fresh:
+                    self._cards[row] = fresh[card.id]
+                    index = self.index(row, 0)
+                    self.dataChanged.emit(index, index)
+            return True
+        self.layoutAboutToBeChanged.emit()
+        by_id = {card.id: card for card in self._cards} | fresh
+        self._cards = [by_id[card_id] for card_id in order]
+        new_row = {card_id: row for row, card_id in enumerate(order)}
+        moved = self.persistentIndexList()
+        self.changePersistentIndexList(
+            moved, [self.index(new_row[old_ids[index.row()]], 0) for index in moved]
+        )
+        self.layoutChanged.emit()
+        return True
+
     def card(self, row: int) -> StakeholderCard:
         return self._cards[row]
 

@@ -316,9 +316,14 @@ class Editing:
             form.fill(fields)
             return version
 
-        fields = self.read(lambda s: editing.stakeholder_fields(s, stakeholder_id))
+        fields, version = self.read(  # one read: the form opens filled, at this version
+            lambda s: (
+                editing.stakeholder_fields(s, stakeholder_id),
+                versions.current_version(s, "stakeholder", stakeholder_id),
+            )
+        )
         form = StakeholderForm(self.context.runner, stakeholder_id, fields, parent=self.window)
-        form.version = load(form)
+        form.version = version
 
         def prepare(form: StakeholderForm):
             new = form.values()

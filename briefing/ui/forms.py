@@ -327,6 +327,9 @@ class StakeholderForm(Form):
         super().__init__("New stakeholder" if new else "Edit stakeholder", "&Save", parent)
         self.store, self.stakeholder_id = store, stakeholder_id
         self.read = store.read_now
+        # What the store said of the values last checked: revalidate runs on every change of
+        # any field (and on fill), and a name that did not change needs no new look-up.
+        self._checked: dict[tuple, str | None] = {}
         fields = fields or StakeholderFields("", "company")
         others = self.read(
             lambda session: editing.stakeholder_choices(session, exclude=stakeholder_id)
@@ -370,11 +373,25 @@ class StakeholderForm(Form):
 
     def problem(self) -> str | None:
         values, stakeholder_id = self.values(), self.stakeholder_id
-        return self.read(lambda session: editing.check_stakeholder(session, values, stakeholder_id))
+        return self._look_up(
+            ("problem", values),
+            lambda session: editing.check_stakeholder(session, values, stakeholder_id),
+        )
 
     def warning(self) -> str | None:
         name, stakeholder_id = self.name.text(), self.stakeholder_id
-        return self.read(lambda session: editing.similar_stakeholder(session, name, stakeholder_id))
+        return self._look_up(
+            ("warning", name),
+            lambda session: editing.similar_stakeholder(session, name, stakeholder_id),
+        )
+
+    def _look_up(self, key: tuple, work) -> str | None:
+        """The store's answer for these values, read once while the form is shown (the save
+        checks again in its own transaction, so a name taken meanwhile is still refused)."""
+        if key not in self._checked:
+            self._checked = {k: v for k, v in self._checked.items() if k[0] != key[0]}
+            self._checked[key] = self.read(work)
+        return self._checked[key]
 
 
 class ChooseStakeholderForm(Form):

@@ -73,9 +73,40 @@ if TYPE_CHECKING:
 # opened on a first screen (`briefing.store.first_screen`) paints before it is loaded.
 
 SWITCH_INTERVAL_S = 0.0005  # how long a thread holds Python's lock before others get a turn
+_frozen: list[bool] = []
+
+
+def freeze_start_up_objects() -> None:
+    """Once a process's first window is built: leave the objects made so far (modules, widgets,
+    the models' metadata) out of Python's full garbage collections.
+
+    A full collection walks every object and holds Python's lock while it does, so the window
+    cannot paint meanwhile. A background job that makes many objects (pypdf reading a PDF page)
+    sets one off every page or so: with the window's objects walked each time, a pure-Python
+    heartbeat beside a 30-page PDF's reading waited up to 113-175 ms; with them frozen, 25-50 ms
+    (`gc.freeze`, which the Python documentation suggests for long-lived objects made at
+    start-up). Only once: a later window's objects are collected as usual."""
+    import gc
+
+    if not _frozen:
+        _frozen.append(True)
+        gc.collect()  # what is garbage now is freed, not kept for ever
+        gc.freeze()
 DETAIL_QUOTES = 50  # quotes the details show of a card at first, and more per "Show more"
 ASYNC_DETAIL_QUOTES = 20  # a card with more quotes has its details read in the background
 NOTES_ONLY = frozenset({"note", "tag"})  # changes that touch nothing on a card but its notes
+
+
+def edited_stakeholder(changes: Changes) -> int | None:
+    """The stakeholder whose own record alone a change touched (an edit of it, or its undo and
+    redo, which announce the same), or None when the change says less or touches more."""
+    from briefing.core.editing import Edited
+
+    if isinstance(changes, Edited) and changes.kinds == {"stakeholder"}:
+        return changes.id
+    return None
+
+
 NO_CARDS_HTML = (
     "<h2>No stakeholders on this topic yet</h2><p class='muted'>Add the first with "
     "<b>Edit › New stakeholder…</b> (Ctrl+Shift+N), or put one that is already in "
@@ -233,6 +264,7 @@ class MainWindow(QMainWindow):
         self.server_banner.hide()
         self.server_reachable.connect(self._on_server_reachable)
         self._generation = 0  # of `show_topic`: a later showing wins over one still reading
+        self._card_order = None  # the shown topic's `CardOrder`, when read with its cards
         self._detail_generation = 0
         self.attached = False
         self.setWindowTitle("Briefing")
@@ -461,6 +493,7 @@ class MainWindow(QMainWindow):
         waiting, self._waiting_input = getattr(self, "_waiting_input", None), None
         if waiting is not None:
             waiting.replay()
+        freeze_start_up_objects()
 
     # -- building -----------------------------------------------------------------------------
 
@@ -822,7 +855,7 @@ class MainWindow(QMainWindow):
         sources = self.sources_panel
         if sources.document is not None:
             self.settings.setValue("main/source", sources.document.id)
-            self.settings.setValue("main/source_scroll", sources.reader.verticalScrollBar().value())
+            self.settings.setValue("main/source_offset", sources.reader.top_offset())
         self.settings.sync()
 
     def _restore_place(self) -> None:
@@ -835,10 +868,10 @@ class MainWindow(QMainWindow):
         source = self.settings.value("main/source", -1, type=int)
         if source >= 0 and sources.chooser.findData(source) >= 0:
             sources.reload(select_source=source)
-            scroll = self.settings.value("main/source_scroll", 0, type=int)
-            QTimer.singleShot(
-                0, sources.reader, lambda: sources.reader.verticalScrollBar().setValue(scroll)
-            )
+            # An offset into the source's text: the reader shows a window of a long text, and
+            # a scroll bar's value would be read in whatever window opens first.
+            offset = self.settings.value("main/source_offset", 0, type=int)
+            QTimer.singleShot(0, sources.reader, lambda: sources.reader.show_from(offset))
         tab = self.settings.value("main/side_tab", 0, type=int)
         if 0 <= tab < self.side_tabs.count():
             self.side_tabs.setCurrentIndex(tab)
@@ -896,7 +929,7 @@ class MainWindow(QMainWindow):
     ) -> None:
         """Show a topic's cards, keeping the card of `select` (default: the current card);
         `known_cards`: the topic's cards as the store holds them now (a first screen's)."""
-        from briefing.core.cards import topic_cards
+        from briefing.core.cards import card_order, topic_cards
         from briefing.core.info import counts
 
         selected = select if select is not None else self.selected_stakeholder_id()
@@ -904,18 +937,27 @@ class MainWindow(QMainWindow):
         self.shown.topic_name = self.topics.currentText() if topic_id is not None else ""
         cards = []
         numbers: dict[str, int] = {}
+        order = None
         if topic_id is not None and known_cards is not None:
             self._generation += 1  # an older showing still reading gives way to this one
-            cards, numbers = list(known_cards), self.runner.read_now(counts)
+            cards = list(known_cards)
+            numbers, order = self.runner.read_now(
+                lambda session: (counts(session), card_order(session, topic_id))
+            )
         elif topic_id is not None:
             # Read on a reader thread; the window paints meanwhile (`StoreRunner.read_now`).
             generation = self._generation = self._generation + 1
             as_of = self.as_of
-            cards, numbers = self.runner.read_now(
-                lambda session: (topic_cards(session, topic_id, as_of=as_of), counts(session))
+            cards, numbers, order = self.runner.read_now(
+                lambda session: (
+                    topic_cards(session, topic_id, as_of=as_of),
+                    counts(session),
+                    card_order(session, topic_id),
+                )
             )
             if generation != self._generation:
                 return  # a newer showing ran while this one read: it has the last word
+        self._card_order = order  # what `_refresh_cards` compares with (None: read it all)
         # Keep the grid where it was: a refresh after an edit or an undo must not jump to the top.
         scroll = self.grid.verticalScrollBar().value()
         same_topic = topic_id == getattr(self, "_shown_topic", None)
@@ -998,6 +1040,8 @@ class MainWindow(QMainWindow):
             self.reload()
         elif changes.kinds <= NOTES_ONLY:
             self.refresh_notes()
+        elif (edited := edited_stakeholder(changes)) is not None and self._refresh_cards({edited}):
+            pass  # one stakeholder's own record changed: its card was read again, in place
         else:
             before = set(self.cards.ids())
             self.show_topic(self.topic_id)
@@ -1006,6 +1050,41 @@ class MainWindow(QMainWindow):
             if before and arrived and (row := self.cards.row_of(arrived[0])) is not None:
                 self.grid.setCurrentIndex(self.cards.index(row, 0))
                 self.grid.scrollTo(self.cards.index(row, 0))
+
+    def _refresh_cards(self, stakeholder_ids: set[int]) -> bool:
+        """After these stakeholders' own records changed (a rename, a new kind or influence):
+        read again only the cards they count on, put them in place (a card whose name moved it
+        moves, nothing is reset), and the details if they are shown (else when next shown).
+        False when that cannot be done (their parents changed, so cards fold differently; the
+        grid was not read in full yet): the caller reads the topic again."""
+        from briefing.core.cards import card_order, topic_cards
+
+        topic_id, as_of, known = self.topic_id, self.as_of, self._card_order
+        if topic_id is None or known is None or self.cards.rowCount() != len(known.ids):
+            return False
+
+        def read(session):
+            order = card_order(session, topic_id)
+            if order.owner != known.owner:
+                return order, None
+            wanted = order.cards_of(stakeholder_ids)
+            return order, topic_cards(session, topic_id, as_of=as_of, only=wanted) if wanted else []
+
+        generation = self._generation
+        order, cards = self.runner.read_now(read)  # a card or two: bounded, however big the store
+        if generation != self._generation or topic_id != self.topic_id:
+            return True  # a newer showing ran meanwhile and read everything
+        if cards is None or not self.cards.update_cards(cards, order.ids):
+            return False
+        self._card_order = order
+        self.shown.card_ids = tuple(self.cards.ids())
+        self._sync_shown_cards()  # the current card's name may be the one that changed
+        if self._detail_shows_card:
+            # Its page may name them (the card itself, whom it speaks for, who folds into it).
+            self._detail_stale = True
+            if self.detail.isVisible():
+                self._show_detail(keep_scroll=True)
+        return True
 
     def refresh_notes(self) -> None:
         """After a change to notes alone: the cards' note counts, the store's counts, and the

@@ -19,12 +19,14 @@ module functions, so tests replace them.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, replace
 
 from PySide6.QtCore import (
     QAbstractListModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
+    QPoint,
     Qt,
     Signal,
 )
@@ -62,6 +64,7 @@ from briefing.core.sources import (
     SourceDocument,
     list_sources,
     open_source,
+    text_intact,
 )
 from briefing.core.undo import Recorded
 from briefing.errors import BriefingError
@@ -85,6 +88,20 @@ from briefing.ui.source_import import (  # noqa: F401 - SourceFactsDialog and im
 from briefing.ui.text_positions import WindowPositions, cut_after, cut_before
 
 QuoteIdRole = Qt.ItemDataRole.UserRole + 1
+# A text up to this long has its sha256 checked as it is read (a few milliseconds); a longer one
+# is shown at once and checked on a reader (see `SourcesPanel.show_source`).
+CHECK_AT_ONCE = 1_000_000
+
+
+@dataclass(frozen=True)
+class SourceExamined:
+    """What the background look at a shown source found: is its text as imported, and how many
+    of its quotations are not quotes yet."""
+
+    source_id: int
+    intact: bool
+    waiting: int
+
 _Index = QModelIndex | QPersistentModelIndex
 
 # Highlights: a colour, and a different underline for quotes that need attention, so that the
@@ -292,8 +309,8 @@ class SourceReader(QTextEdit):
     """
 
     quote_clicked = Signal(int)
-    WINDOW = 400_000
-    STEP = 200_000
+    WINDOW = 100_000
+    STEP = 50_000
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -453,6 +470,23 @@ class SourceReader(QTextEdit):
         cursor.setPosition(doc_end, QTextCursor.MoveMode.KeepAnchor)
         self.setTextCursor(cursor)
 
+    def top_offset(self) -> int:
+        """Where the view is: the offset into the whole text of the first character shown at
+        its top (the scroll bar's value means nothing outside the window it was read in)."""
+        # Half a line down: the first line the user sees, not the end of one scrolled past.
+        at = QPoint(0, self.fontMetrics().height() // 2)
+        return self.positions.to_offset(self.cursorForPosition(at).position())
+
+    def show_from(self, offset: int) -> None:
+        """Scroll so that the line holding `offset` (into the whole text) is at the top, moving
+        the window there first if it does not hold it (`top_offset`, read back)."""
+        offset = max(0, min(offset, len(self.positions.text)))
+        self.reveal(offset, offset)
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(self.positions.to_document(offset))
+        bar = self.verticalScrollBar()
+        bar.setValue(bar.value() + self.cursorRect(cursor).top())
+
     def scroll_to(self, offset: int) -> None:
         self.reveal(offset, offset)
         cursor = QTextCursor(self.document())
@@ -505,6 +539,7 @@ class SourcesPanel(QWidget):
         self.runner = context.runner  # every read of this panel, off the GUI thread
         self.setAccessibleName("Sources")
         self.document: SourceDocument | None = None
+        self._checking = False  # the shown long text's sha256 is being checked
         self.checks: list[QuoteCheck] = []
         self.importing: SourceImport | None = None  # the import running in the background
         self.primary_for: list[str] = []  # whose own document the shown source is
@@ -762,9 +797,24 @@ class SourcesPanel(QWidget):
         reader.setFocus(Qt.FocusReason.OtherFocusReason)
         self.context.status(message, 5000)
 
-    def _show_suggestion_count(self, waiting: int) -> None:
-        self.suggestions_button.setText(f"Suggested quotes ({waiting})\u2026")
-        self.suggestions_button.setEnabled(waiting > 0)
+    def _show_examined(self, examined: SourceExamined) -> None:
+        """The background check of the shown source: its sha256, its quotations."""
+        if self.document is None or self.document.id != examined.source_id:
+            return  # another source is shown now
+        if self._checking or examined.intact != self.document.intact:
+            self._checking = False
+            self.document = replace(self.document, intact=examined.intact)
+            self._show_integrity()
+            self._on_selection(self.reader.textCursor().hasSelection())
+        self.suggestions_button.setText(f"Suggested quotes ({examined.waiting})\u2026")
+        self.suggestions_button.setEnabled(examined.waiting > 0)
+
+    def _show_integrity(self) -> None:
+        problem = self.document.integrity_problem() if self.document is not None else None
+        self.warning.setText(
+            f"\u26a0 {problem}. Quotes of it cannot be trusted." if problem else ""
+        )
+        self.warning.setVisible(bool(problem))
 
     def _on_source_chosen(self, index: int) -> None:
         self.show_source(self.chooser.itemData(index) if index >= 0 else None)
@@ -796,10 +846,17 @@ class SourcesPanel(QWidget):
         same = self.document is not None and self.document.id == source_id
         scroll = self.reader.verticalScrollBar().value() if same else 0
 
+        # The app never changes a source's text, so a long one shown already is not read again
+        # to show it; it is read again to check it, in the background (see `examine`).
+        known = self.document if same and len(self.document.text) > CHECK_AT_ONCE else None
+
         def read(session):
             checks = check_quotes(session, source_id=source_id)
+            document = known or open_source(session, source_id, check=False)
+            if len(document.text) <= CHECK_AT_ONCE:
+                document = replace(document, intact=text_intact(document))
             return (
-                open_source(session, source_id),
+                document,
                 checks,
                 note_counts(session, "quote", [c.id for c in checks]),
                 note_counts(session, "source", [source_id]).get(source_id, 0),
@@ -813,24 +870,35 @@ class SourcesPanel(QWidget):
             source_notes,
             self.primary_for,
         ) = self.runner.read_now(read)
-        # Finding quotations reads the whole text: the button's count arrives when it is done.
+        document = self.document
+        # A long text is shown at once; its sha256 is checked and its quotations found on a
+        # reader (a 30 MB text: about a second), and the answer fills the warning and the
+        # suggestions' button. Until then it takes no new quote.
+        self._checking = not same and len(document.text) > CHECK_AT_ONCE
         self.suggestions_button.setText("Suggested quotes\u2026")
         self.suggestions_button.setEnabled(False)
 
-        def waiting(session) -> int:
+        def examine(session) -> SourceExamined:
             # Imported when a source is first shown, not at start-up: its patterns take a
             # while to compile and the first window does not need them.
-            from briefing.core.suggestions import suggest_quotes
+            from briefing.core.suggestions import suggest_in
 
-            return sum(1 for s in suggest_quotes(session, source_id) if s.quote_id is None)
+            if len(document.text) <= CHECK_AT_ONCE:
+                intact = document.intact  # checked as it was read
+            elif known is not None:  # shown before: is the stored text still as imported?
+                intact = text_intact(open_source(session, source_id, check=False))
+            else:
+                intact = text_intact(document)
+            found = suggest_in(session, document.id, document.sha256, document.text)
+            waiting = sum(1 for s in found if s.quote_id is None)
+            return SourceExamined(document.id, intact, waiting)
 
         self.runner.query(
-            waiting,
-            success=self._show_suggestion_count,
-            what="finding quotations in the source",
-            key="suggestion-count",
+            examine,
+            success=self._show_examined,
+            what="checking the source and finding quotations in it",
+            key="source-examined",
         )
-        document = self.document
         if not same:
             self.reader.show_text(document.text)
         facts = [document.kind.upper()]
@@ -843,11 +911,7 @@ class SourcesPanel(QWidget):
         if self.primary_for:
             facts.append(f"primary document of {', '.join(self.primary_for)}")
         self.facts.setText(" \u00b7 ".join(facts))
-        problem = document.integrity_problem()
-        self.warning.setText(
-            f"\u26a0 {problem}. Quotes of it cannot be trusted." if problem else ""
-        )
-        self.warning.setVisible(bool(problem))
+        self._show_integrity()
         self.quotes.set_checks(self.checks, quote_notes)
         self._show_note_buttons(source_notes)
         self.reader.show_quotes(self.checks, current_quote)
@@ -967,7 +1031,12 @@ class SourcesPanel(QWidget):
             self.context.navigation.notes_requested.emit(("quote", quote_id))
 
     def _on_selection(self, available: bool) -> None:
-        enabled = available and self.document is not None and self.document.intact
+        enabled = (
+            available
+            and self.document is not None
+            and self.document.intact
+            and not self._checking  # a long text's sha256 not checked yet
+        )
         self.new_quote_action.setEnabled(enabled)
         self.new_quote_button.setEnabled(enabled)
 

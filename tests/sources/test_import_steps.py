@@ -285,3 +285,39 @@ def test_a_write_queued_during_an_import_runs_between_its_steps(qapp, empty_stor
     assert order.index("note") == 1  # right after the step that was running
     assert order[-1] == "import done"
 
+
+
+def test_counts_and_info_leave_out_an_unfinished_import(tmp_path, capsys):
+    """The status bar's counts and `briefing info` count sources as lists and search show them:
+    a source whose import is under way (a window holds the store) is not one yet."""
+    import json
+    import socket
+
+    from briefing.cli import main
+    from briefing.core.info import counts
+
+    store_path = tmp_path / "store.sqlite3"
+    finished, unfinished = tmp_path / "finished.txt", tmp_path / "report.txt"
+    finished.write_text("A finished source about the police.", encoding="utf-8")
+    unfinished.write_text(long_text(), encoding="utf-8")
+    with open_store(store_path) as store:
+        with store.writing() as session:
+            core_sources.import_source(session, finished, title="Finished")
+        with store.writing() as session:
+            extracted = core_sources.read_file(unfinished)
+            digest = core_sources.sha256_text(extracted.text)
+            core_sources._begin(session, unfinished, extracted, digest, {})  # under way
+        with store.reading() as session:
+            assert counts(session)["sources"] == 1
+            assert len(list_sources(session)) == 1
+    assert raw_counts(store_path)["sources"] == 2 and raw_counts(store_path)["marks"] == 1
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:  # the window importing it holds the store, so `info` leaves the import alone
+        lock = store_path.with_name(store_path.name + ".lock")
+        lock.write_text(f"{sleeper.pid}\nbriefing\n{socket.gethostname()}\n")
+        assert main(["--db", str(store_path), "info", "--json"]) == 0
+        assert json.loads(capsys.readouterr().out)["counts"]["sources"] == 1
+        assert raw_counts(store_path)["marks"] == 1  # still under way, still there
+    finally:
+        sleeper.kill()
+        sleeper.wait()

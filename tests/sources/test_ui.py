@@ -745,3 +745,46 @@ def test_a_pdf_export_keeps_every_conflict_to_the_last_line(demo_store, tmp_path
     text = " ".join(text.split())
     for quote in content.conflicting:
         assert f"Q{quote.number} \u2014 \u201c{quote.text}\u201d" in text
+
+
+def test_a_long_text_shows_at_once_and_is_checked_in_the_background(
+    window, monkeypatch, tmp_path, qtbot
+):
+    """Over `CHECK_AT_ONCE` characters the reader shows the text without waiting for its sha256
+    (a 30 MB text: a quarter of a second) or its quotations: both come back from a reader as
+    one record. Until the check is in, the text takes no new quote; a changed text is then
+    reported, whether it is newly shown or shown again."""
+    monkeypatch.setattr(sources_ui, "CHECK_AT_ONCE", 10)  # every text here is long
+    examined: list = []
+    real = sources_ui.SourcesPanel._show_examined
+    monkeypatch.setattr(
+        sources_ui.SourcesPanel,
+        "_show_examined",
+        lambda self, found: (examined.append(found), real(self, found))[1],
+    )
+    path = tmp_path / "letter.txt"
+    path.write_text(LETTER)
+    import_by_menu(window, monkeypatch, path, {"title": "L", "publisher": "", "published": None})
+    panel = window.sources_panel
+    window.runner.wait_idle()
+    examined.clear()
+
+    panel.show_source(None)
+    panel.show_source(panel.chooser.currentData())
+    assert panel.reader.toPlainText().startswith(LETTER[:20])  # shown at once
+    select_words(panel, "national dialogue")
+    assert examined == [] and not panel.new_quote_button.isEnabled()  # not checked yet
+    window.runner.wait_idle()
+    assert [(e.intact, e.waiting) for e in examined] == [(True, 0)]  # no quotation marks
+    assert panel.new_quote_button.isEnabled() and not panel.warning.isVisibleTo(panel)
+    assert panel.suggestions_button.text() == "Suggested quotes (0)\u2026"
+
+    with sqlite3.connect(window.store.path) as connection:
+        connection.execute("UPDATE sources SET text = text || 'extra'")
+    panel.reload()  # the same source shown again: read again in the background, and checked
+    window.runner.wait_idle()
+    assert examined[-1].intact is False
+    assert panel.warning.isVisibleTo(panel)
+    assert "changed since it was imported" in panel.warning.text()
+    select_words(panel, "national dialogue")
+    assert not panel.new_quote_button.isEnabled()

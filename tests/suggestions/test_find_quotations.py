@@ -100,3 +100,19 @@ def test_stakeholders_are_matched_by_name_surname_or_acronym():
     assert match_stakeholder("Smith", people) is None
     two = [*people, (4, "Priya Krishna")]
     assert match_stakeholder("Krishna", two) is None  # which one? the user says
+
+
+def test_quotations_are_the_same_however_the_text_is_scanned(monkeypatch):
+    """The marks are found a stretch at a time (so a 30 MB report never holds Python's lock
+    for long); a stretch of a few characters finds exactly what one pass over the whole does,
+    on every article of the corpus and on quotes left open across paragraphs."""
+    from briefing.core import suggestions
+
+    names = [name for part in ("development", "held_out") for name in LABELS[part]]
+    texts = [(CORPUS / name).read_text(encoding="utf-8") for name in names]
+    texts.append('\u201cOpen to the end of its paragraph\n\n"and one never closed, said Jane Doe')
+    texts.append("No quotation marks at all.\n\nNone here either.")
+    whole = [find_quotations(text) for text in texts]
+    assert sum(len(found) for found in whole) > 50
+    monkeypatch.setattr(suggestions, "_SCAN", 7)
+    assert [find_quotations(text) for text in texts] == whole
