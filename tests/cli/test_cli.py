@@ -12,6 +12,8 @@ import pytest
 from briefing import __version__
 from briefing.cli import main
 
+pytestmark = pytest.mark.both_databases
+
 
 def run(env, *args, cwd=None):
     env = {k: v for k, v in env.items() if k != "QT_QPA_PLATFORM"}  # no display of any kind

@@ -11,6 +11,8 @@ import pytest
 
 from briefing.cli import main
 
+pytestmark = pytest.mark.both_databases
+
 
 def test_add_prints_the_id_and_notes_lists_it(demo_path, capsys):
     db = str(demo_path)

@@ -5,9 +5,13 @@ from __future__ import annotations
 import json
 import shutil
 
+import pytest
+
 from briefing.cli import main
 from briefing.core.lookup import find_stakeholder
 from briefing.store import open_store
+
+pytestmark = pytest.mark.both_databases
 
 
 def test_export_then_import_into_another_store_then_again(

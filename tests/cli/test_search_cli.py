@@ -9,6 +9,8 @@ import pytest
 
 from briefing.cli import main
 
+pytestmark = pytest.mark.both_databases
+
 
 def dump(path) -> list[str]:
     connection = sqlite3.connect(path)

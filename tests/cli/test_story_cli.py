@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from briefing.cli import main
+
+pytestmark = pytest.mark.both_databases
 
 T = "Shop-floor facial recognition"
 

@@ -16,6 +16,8 @@ from briefing.store.database import APPLICATION_ID, _make_engine
 from briefing.store.models import Quote, Source, SourcePassage, Stakeholder
 from briefing.store.search_index import PASSAGE_MAX, split_passages
 
+pytestmark = pytest.mark.both_databases
+
 
 def _paragraphs(count: int, needle_at: int) -> str:
     filler = "The committee heard evidence about cameras in public places and their oversight. "

@@ -18,7 +18,10 @@ from briefing.store.database import APPLICATION_ID, _make_engine
 from briefing.store.models import Base, Note, Quote, Stakeholder, Topic
 from briefing.store.search_index import include_in_schema
 
+pytestmark = pytest.mark.both_databases
 
+
+@pytest.mark.sqlite_only("SQLite's application id, WAL and foreign-key pragmas")
 def test_new_store_is_marked_stamped_and_uses_wal(empty_store):
     assert empty_store.schema_version == migrations.head_revision()
     with empty_store.engine.connect() as connection:
@@ -160,6 +163,7 @@ def test_a_truncated_header_is_refused(tmp_path, snapshot):
     assert snapshot(path) == before
 
 
+@pytest.mark.sqlite_only("writes the file's version row with sqlite3 (a team store's: tests/team)")
 def test_a_store_from_a_newer_app_is_refused_untouched(demo_path, snapshot):
     connection = sqlite3.connect(demo_path)
     connection.execute("UPDATE alembic_version SET version_num = '9999_from_the_future'")
@@ -233,6 +237,7 @@ def test_a_store_with_no_schema_yet_is_backed_up_then_upgraded(tmp_path):
         assert copy.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
 
 
+@pytest.mark.sqlite_only("SQLite's file lock and busy timeout (a team store's writers: tests/team)")
 def test_a_store_another_program_is_writing_to_is_explained(demo_store):
     other = sqlite3.connect(demo_store.path, timeout=0)
     other.execute("BEGIN IMMEDIATE")  # holds the write lock past the store's busy timeout
@@ -261,6 +266,7 @@ def test_a_store_that_cannot_be_created_is_explained(tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.sqlite_only("SQLite's file lock and busy timeout (a team store's writers: tests/team)")
 def test_a_write_waits_for_another_programs_write_to_finish(demo_store):
     import threading
 
