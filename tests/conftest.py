@@ -260,6 +260,25 @@ def table_rows():
 
 
 @pytest.fixture
+def store_rows():
+    """`store_rows(locator)`: every row of every table of the store, read outside the app,
+    by primary key: what "the store is unchanged" compares on either database."""
+    from briefing.store.models import Base
+
+    def rows(locator) -> dict[str, list[tuple]]:
+        return {
+            name: _table_rows(
+                locator,
+                f"SELECT * FROM {name} ORDER BY "
+                + ", ".join(column.name for column in table.primary_key.columns),
+            )
+            for name, table in sorted(Base.metadata.tables.items())
+        }
+
+    return rows
+
+
+@pytest.fixture
 def isolated_env(monkeypatch, tmp_path):
     """Environment for child processes: no display, a private home, no BRIEFING_DB."""
     env = dict(os.environ)

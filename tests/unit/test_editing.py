@@ -314,6 +314,7 @@ EDITS = st.tuples(
 )
 
 
+@undo_on_sqlite_only
 @settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

@@ -274,6 +274,7 @@ def _store_at_0002(path) -> None:
     connection.close()
 
 
+@pytest.mark.sqlite_only("builds a file at an old migration and upgrades it on opening")
 def test_the_migration_reports_existing_twins_instead_of_failing(tmp_path, caplog):
     path = tmp_path / "twins.sqlite3"
     _store_at_0002(path)

@@ -126,6 +126,7 @@ def test_deleting_a_source_removes_its_passages_from_the_index(empty_store):
         assert search(session, "kettling") == []
 
 
+@pytest.mark.sqlite_only("builds a file at an old migration and upgrades it on opening")
 def test_upgrading_a_0002_store_cuts_its_sources_into_passages(tmp_path):
     path = tmp_path / "old.sqlite3"
     text = _paragraphs(50, 41)

@@ -96,6 +96,9 @@ def test_quote_offsets_must_be_a_span(empty_store):
         session.add(Quote(start=5, end=5, text=""))
 
 
+@pytest.mark.sqlite_only(
+    "a store file is made by opening it (a team store by 'team setup': tests/team)"
+)
 def test_creation_that_fails_leaves_no_file(tmp_path):
     path = tmp_path / "store.sqlite3"
 
@@ -107,6 +110,9 @@ def test_creation_that_fails_leaves_no_file(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.sqlite_only(
+    "a store file is made by opening it (a team store by 'team setup': tests/team)"
+)
 def test_an_empty_file_becomes_a_store(tmp_path):
     path = tmp_path / "store.sqlite3"
     path.touch()
@@ -114,11 +120,15 @@ def test_an_empty_file_becomes_a_store(tmp_path):
         assert store.schema_version == migrations.head_revision()
 
 
+@pytest.mark.sqlite_only(
+    "a store file is made by opening it (a team store by 'team setup': tests/team)"
+)
 def test_missing_folder_is_explained(tmp_path):
     with pytest.raises(StoreError, match="no such folder"):
         open_store(tmp_path / "nowhere" / "store.sqlite3")
 
 
+@pytest.mark.sqlite_only("what a file holds decides whether it opens")
 def test_text_file_is_refused_untouched(tmp_path, snapshot):
     path = tmp_path / "notes.txt"
     path.write_text("my notes, not a database\n")
@@ -128,6 +138,7 @@ def test_text_file_is_refused_untouched(tmp_path, snapshot):
     assert snapshot(path) == before
 
 
+@pytest.mark.sqlite_only("what a file holds decides whether it opens")
 def test_another_programs_database_is_refused_untouched(tmp_path, snapshot):
     path = tmp_path / "other.db"
     connection = sqlite3.connect(path)
@@ -141,6 +152,7 @@ def test_another_programs_database_is_refused_untouched(tmp_path, snapshot):
     assert snapshot(path) == before
 
 
+@pytest.mark.sqlite_only("what a file holds decides whether it opens")
 def test_another_programs_wal_database_gets_no_files_beside_it(tmp_path, snapshot):
     path = tmp_path / "other-wal.db"
     connection = sqlite3.connect(path)
@@ -154,6 +166,7 @@ def test_another_programs_wal_database_gets_no_files_beside_it(tmp_path, snapsho
     assert snapshot(path) == before
 
 
+@pytest.mark.sqlite_only("what a file holds decides whether it opens")
 def test_a_truncated_header_is_refused(tmp_path, snapshot):
     path = tmp_path / "short.db"
     path.write_bytes(b"SQLite format 3\x00" + b"\x00" * 10)
@@ -191,6 +204,9 @@ def _store_at(path, revision: str) -> None:
     engine.dispose()
 
 
+@pytest.mark.sqlite_only(
+    "a file is backed up beside it and upgraded on opening (a team store: 'team setup')"
+)
 def test_a_store_made_by_the_first_migration_is_backed_up_and_upgraded(tmp_path):
     first = migrations.first_revision()
     path = tmp_path / "old.sqlite3"
@@ -223,6 +239,9 @@ def _dump(path) -> list[str]:
         connection.close()
 
 
+@pytest.mark.sqlite_only(
+    "a file is backed up beside it and upgraded on opening (a team store: 'team setup')"
+)
 def test_a_store_with_no_schema_yet_is_backed_up_then_upgraded(tmp_path):
     path = tmp_path / "bare.sqlite3"
     connection = sqlite3.connect(path)
@@ -254,6 +273,9 @@ def test_a_store_another_program_is_writing_to_is_explained(demo_store):
         assert session.scalars(select(Topic).where(Topic.name == "Blocked")).first() is None
 
 
+@pytest.mark.sqlite_only(
+    "a store file is made by opening it (a team store by 'team setup': tests/team)"
+)
 def test_a_store_that_cannot_be_created_is_explained(tmp_path, monkeypatch):
     import briefing.store.database as database
 
