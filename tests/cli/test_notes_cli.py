@@ -62,10 +62,10 @@ def test_the_installed_command_reads_a_pipe(isolated_env, demo_path, tmp_path):
 
 
 @pytest.fixture
-def notes_table(table_rows):
+def notes_table(outside_sql):
     def read(locator):
         return [
-            table_rows(locator, statement)
+            outside_sql(locator, statement)
             for statement in (
                 "SELECT * FROM notes ORDER BY id",
                 "SELECT * FROM note_tags ORDER BY 1, 2",
