@@ -11,8 +11,8 @@ On PostgreSQL, `demo_path` is the team store's address (a member's, as `team set
 `--db str(demo_path)` serve both; `outside_sql` runs SQL on either, as another program would.
 Each test gets a database of its own, copied by the server from one migrated once per run
 (`CREATE DATABASE ... TEMPLATE`).
-A test about files by nature (encryption, backups, permissions, the lock, SQLite's own checks)
-is marked `@pytest.mark.sqlite_only("why")` and runs once, on a store file.
+A test about files by nature (encryption, backups, permissions, the lock, SQLite's own checks,
+undo's rowids) is marked `@pytest.mark.sqlite_only("why")` and runs once, on a store file.
 
 Without PostgreSQL the `[postgresql]` tests are skipped on a developer's machine; in CI (`CI`
 set, where `.ci/run` installs PostgreSQL) its absence is a failure, never a silent skip.
@@ -22,6 +22,7 @@ set, where `.ci/run` installs PostgreSQL) its absence is a failure, never a sile
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import shutil
@@ -86,16 +87,15 @@ def pytest_configure(config):
 
 
 def pytest_generate_tests(metafunc):
-    if "database" not in metafunc.fixturenames:
-        return
-    if metafunc.definition.get_closest_marker("both_databases") is None:
-        return
     only = metafunc.definition.get_closest_marker("sqlite_only")
-    if only is not None:
-        if not (only.args or only.kwargs.get("reason")):
-            raise pytest.UsageError(f"{metafunc.definition.nodeid}: sqlite_only needs a reason")
-        return
-    metafunc.parametrize("database", DATABASES, indirect=True)
+    if only is not None and not (only.args or only.kwargs.get("reason")):
+        raise pytest.UsageError(f"{metafunc.definition.nodeid}: sqlite_only needs a reason")
+    if (
+        only is None
+        and "database" in metafunc.fixturenames
+        and metafunc.definition.get_closest_marker("both_databases") is not None
+    ):
+        metafunc.parametrize("database", DATABASES, indirect=True)
 
 
 @pytest.fixture
@@ -232,19 +232,31 @@ def empty_store(empty_path):
         yield store
 
 
-def _outside_sql(locator, statement: str, parameters=()) -> list[tuple]:
+@contextlib.contextmanager
+def _outside(locator):
+    """`run(statement, parameters)` on one connection to the store, made outside the app."""
     if isinstance(locator, str) and locator.startswith("postgresql:"):
         import psycopg
 
         with psycopg.connect(locator, autocommit=True) as connection:
-            cursor = connection.execute(statement.replace("%", "%%").replace("?", "%s"), parameters)
-            return [tuple(row) for row in cursor.fetchall()] if cursor.description else []
+
+            def run(statement: str, parameters=()) -> list[tuple]:
+                statement = statement.replace("%", "%%").replace("?", "%s")
+                cursor = connection.execute(statement, parameters)
+                return [tuple(row) for row in cursor.fetchall()] if cursor.description else []
+
+            yield run
+        return
     import sqlite3
 
     connection = sqlite3.connect(locator)
     try:
-        with connection:  # commits a change
-            return connection.execute(statement, parameters).fetchall()
+
+        def run(statement: str, parameters=()) -> list[tuple]:
+            with connection:  # commits a change
+                return connection.execute(statement, parameters).fetchall()
+
+        yield run
     finally:
         connection.close()
 
@@ -254,7 +266,12 @@ def outside_sql():
     """`outside_sql(locator, statement, parameters)`: a plain SQL statement (placeholders `?`)
     run straight on a store file or a team store (as its member), outside the app, as another
     program would; its rows."""
-    return _outside_sql
+
+    def run(locator, statement: str, parameters=()) -> list[tuple]:
+        with _outside(locator) as outside:
+            return outside(statement, parameters)
+
+    return run
 
 
 @pytest.fixture
@@ -264,14 +281,14 @@ def store_rows():
     from briefing.store.models import Base
 
     def rows(locator) -> dict[str, list[tuple]]:
-        return {
-            name: _outside_sql(
-                locator,
-                f"SELECT * FROM {name} ORDER BY "
-                + ", ".join(column.name for column in table.primary_key.columns),
-            )
-            for name, table in sorted(Base.metadata.tables.items())
-        }
+        with _outside(locator) as outside:
+            return {
+                name: outside(
+                    f"SELECT * FROM {name} ORDER BY "
+                    + ", ".join(column.name for column in table.primary_key.columns)
+                )
+                for name, table in sorted(Base.metadata.tables.items())
+            }
 
     return rows
 
