@@ -36,7 +36,13 @@ from briefing.store.models import (
     Tag,
     topic_stakeholders,
 )
-from briefing.store.search_index import KIND_CODES, KIND_FACTOR, MARK_END, MARK_START
+from briefing.store.search_index import (
+    KIND_CODES,
+    KIND_FACTOR,
+    MARK_END,
+    MARK_START,
+    search_backend,
+)
 
 
 @dataclass(frozen=True)
@@ -157,8 +163,9 @@ def source_view(
     as_you_type: bool = False,
     around: int | None = None,
 ) -> SourceView | None:
-    """A source's text with the words `query` matches marked by FTS5's own `highlight()`, so the
-    marks agree with the search (folded case and accents, prefixes, phrases). `as_you_type` as
+    """A source's text with the words `query` matches marked by FTS5's own `highlight()` (by
+    the store's own search on a team store), so the marks agree with the search (folded case
+    and accents, prefixes, phrases). `as_you_type` as
     the search that found it had it, so that a half-typed last word marks what it matched.
     Matches are marked in the first MAX_MARKED_PASSAGES passages that have any, from the
     passage at offset `around` on (a hit's passage) or from the start."""
@@ -167,7 +174,9 @@ def source_view(
         return None
     text = source.text
     highlights: list[tuple[int, int]] = []
-    expression = parse_query(query, as_you_type=as_you_type).fts()
+    parsed = parse_query(query, as_you_type=as_you_type)
+    backend = search_backend(session)
+    expression = parsed.fts() if backend is None else backend.expression(parsed)
     if expression:
         # Marked passage by passage: only the passages that match are highlighted, however long
         # the source; each passage's marks are moved by the passage's offset into the text.
@@ -178,7 +187,13 @@ def source_view(
                     SourcePassage.source_id == source_id, SourcePassage.start <= around
                 )
             )
-        for start, marked in session.connection().execute(_HIGHLIGHT, parameters):
+        if backend is None:
+            marked_passages = session.connection().execute(_HIGHLIGHT, parameters)
+        else:
+            marked_passages = backend.marked_passages(
+                session, expression, source_id, parameters["from"], MAX_MARKED_PASSAGES
+            )
+        for start, marked in marked_passages:
             _plain, spans = split_marks(marked or "")
             highlights.extend((start + a, start + b) for a, b in spans)
     return SourceView(

@@ -41,7 +41,7 @@ def main() -> int:
         from briefing.errors import BriefingError, ExportCancelled
         from briefing.export import export_content
         from briefing.store import encryption
-        from briefing.store.database import Store
+        from briefing.store.database import open_to_read
 
         _app = QGuiApplication.instance() or QGuiApplication(["briefing-export"])  # noqa: F841
         say("ready")
@@ -56,7 +56,7 @@ def main() -> int:
                 store_path, use_case = load
                 if key is not None:  # the parent's key of an encrypted store
                     encryption.remember(key)
-                store = Store(Path(store_path), read_only=True)
+                store = open_to_read(store_path)
                 try:
                     with store.reading() as session:
                         content = use_case(session)

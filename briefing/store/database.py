@@ -530,6 +530,17 @@ def open_store(
     return store
 
 
+def open_to_read(locator: Path | str) -> Store:
+    """A store a window already has open, opened again to read in another process (the
+    export's child): a store file read-only, without the opening checks the window made; a team
+    store as the same member, as every connection to it is."""
+    from briefing.store import team
+
+    if team.is_team_address(locator):
+        return team.open_team_store(str(locator))  # type: ignore[return-value]
+    return Store(Path(locator), read_only=True)
+
+
 def remove_unfinished_imports(store: Store) -> int:
     """Delete the sources an import began but never finished (the window was killed, the
     machine lost power): with their passages and their rows of the search index, so a crash

@@ -755,6 +755,27 @@ class TeamSearch:
                 )[1]
         return found
 
+    def marked_passages(
+        self, session: Session, expression: str, source_id: int, start_from: int, limit: int
+    ) -> list[tuple[int, str]]:
+        """(start, text with every match marked) of the first `limit` passages of a source
+        that match, from offset `start_from` on: what FTS5's `highlight()` gives the reader on
+        SQLite (`core.search_open.source_view`)."""
+        rows = session.execute(
+            text(
+                "SELECT p.start, i.body FROM search_index AS i JOIN source_passages AS p "
+                f"ON p.id = i.rowid / {KIND_FACTOR} "
+                f"WHERE i.rowid % {KIND_FACTOR} = {KIND_CODES['passage']} "
+                "AND p.source_id = :source AND p.start >= :start_from "
+                "AND i.document @@ to_tsquery('briefing'::regconfig, :expression) "
+                "ORDER BY p.start LIMIT :limit"
+            ),
+            {"source": source_id, "start_from": start_from, "expression": expression,
+             "limit": limit},
+        )  # fmt: skip
+        terms = getattr(expression, "terms", ())
+        return [(start, _marked(body, terms)) for start, body in rows]
+
     def titles(self, session: Session, template: str, ids: list[int]):
         """Rows of a titles statement (`core.search`'s, with `{ids}` for the list of ids)."""
         # `= ANY(array)` looks each id up by its key; `IN (SELECT unnest(...))` made the planner
@@ -789,10 +810,8 @@ def _folded(word: str) -> str:
     return "".join(char for char in decomposed if unicodedata.category(char) != "Mn")
 
 
-def _snippet(value: str, terms) -> tuple[int, str]:
-    """(score, snippet) of the best window of `_SNIPPET_TOKENS` words: most distinct terms,
-    then most matches; "…" where the text was cut, the matched words marked."""
-    spans = _tokens(value)
+def _matched(spans: list[tuple[int, int]], value: str, terms) -> list[int]:
+    """The number of the term each word matches, or -1."""
     words = [_folded(value[a:b]) for a, b in spans]
     matched = [-1] * len(spans)  # the term each word matches, or -1
     for number, (term_words, prefix) in enumerate(terms):
@@ -810,6 +829,26 @@ def _snippet(value: str, terms) -> tuple[int, str]:
             ):
                 for k in range(length):
                     matched[index + k] = number
+    return matched
+
+
+def _marked(value: str, terms) -> str:
+    """The whole text with every matched word marked, as FTS5's `highlight()` marks it."""
+    spans = _tokens(value)
+    pieces, position = [], 0
+    for (a, b), term in zip(spans, _matched(spans, value, terms), strict=True):
+        if term >= 0:
+            pieces.append(value[position:a] + MARK_START + value[a:b] + MARK_END)
+            position = b
+    pieces.append(value[position:])
+    return "".join(pieces)
+
+
+def _snippet(value: str, terms) -> tuple[int, str]:
+    """(score, snippet) of the best window of `_SNIPPET_TOKENS` words: most distinct terms,
+    then most matches; "…" where the text was cut, the matched words marked."""
+    spans = _tokens(value)
+    matched = _matched(spans, value, terms)
     hits = [index for index, term in enumerate(matched) if term >= 0]
     if not spans:
         return 0, value

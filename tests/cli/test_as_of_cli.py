@@ -13,6 +13,8 @@ from briefing.cli import main
 from briefing.core.undo import dump
 from briefing.store import open_store
 
+pytestmark = pytest.mark.both_databases
+
 TOPIC = "Police use of facial recognition"
 
 

@@ -12,6 +12,8 @@ import pytest
 from briefing import __version__
 from briefing.cli import main
 
+pytestmark = pytest.mark.both_databases
+
 
 def run(env, *args, cwd=None):
     env = {k: v for k, v in env.items() if k != "QT_QPA_PLATFORM"}  # no display of any kind
@@ -34,13 +36,16 @@ def test_help_and_version_need_no_display(isolated_env, tmp_path):
     assert result.stdout.strip() == f"briefing {__version__}"
 
 
-def test_headless_commands_do_not_load_qt(tmp_path, capsys):
+def test_headless_commands_do_not_load_qt(empty_path, capsys):
     before = set(sys.modules)
-    assert main(["--db", str(tmp_path / "s.sqlite3"), "info"]) == 0
+    assert main(["--db", str(empty_path), "info"]) == 0
     loaded = {name for name in set(sys.modules) - before if name.startswith("PySide6")}
     assert loaded == set()
 
 
+@pytest.mark.sqlite_only(
+    "a store file is made by opening it (a team store by 'team setup': tests/team)"
+)
 def test_info_json_on_a_new_demo_store(isolated_env, tmp_path):
     db = tmp_path / "store.sqlite3"
     result = run(isolated_env, "info", "--json", "--db", db, cwd=tmp_path)
@@ -57,6 +62,9 @@ def test_info_json_on_a_new_demo_store(isolated_env, tmp_path):
     assert counts["notes"] >= 1
 
 
+@pytest.mark.sqlite_only(
+    "a store file is made by opening it (a team store by 'team setup': tests/team)"
+)
 def test_no_demo_makes_an_empty_store(tmp_path, capsys):
     db = tmp_path / "empty.sqlite3"
     assert main(["--no-demo", "--db", str(db), "info", "--json"]) == 0
@@ -64,16 +72,17 @@ def test_no_demo_makes_an_empty_store(tmp_path, capsys):
     assert set(counts.values()) == {0}
 
 
-def test_db_option_after_the_command_and_environment_variable(tmp_path, monkeypatch, capsys):
-    db = tmp_path / "env.sqlite3"
-    monkeypatch.setenv("BRIEFING_DB", str(db))
+def test_db_option_after_the_command_and_environment_variable(
+    demo_path, empty_path, monkeypatch, capsys
+):
+    monkeypatch.setenv("BRIEFING_DB", str(demo_path))
     assert main(["info", "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["path"] == str(db)
-    other = tmp_path / "other.sqlite3"
-    assert main(["info", "--json", "--db", str(other)]) == 0
-    assert json.loads(capsys.readouterr().out)["path"] == str(other)
+    assert json.loads(capsys.readouterr().out)["path"] == str(demo_path)
+    assert main(["info", "--json", "--db", str(empty_path)]) == 0
+    assert json.loads(capsys.readouterr().out)["path"] == str(empty_path)
 
 
+@pytest.mark.sqlite_only("the default store is a file in the user's data folder")
 def test_default_store_lives_in_the_user_data_folder(isolated_env, tmp_path):
     result = run(isolated_env, "info", "--json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
@@ -106,6 +115,7 @@ def _bytes_and_neighbours(path):
     return path.read_bytes(), sorted(p.name for p in path.parent.iterdir())
 
 
+@pytest.mark.sqlite_only("what a file holds decides whether it opens")
 def test_a_text_file_is_refused_untouched(isolated_env, tmp_path):
     path = tmp_path / "notes.txt"
     path.write_text("not a store")
@@ -117,6 +127,7 @@ def test_a_text_file_is_refused_untouched(isolated_env, tmp_path):
     assert _bytes_and_neighbours(path) == before
 
 
+@pytest.mark.sqlite_only("what a file holds decides whether it opens")
 def test_another_programs_database_is_refused_untouched(tmp_path, capsys):
     path = tmp_path / "music.db"
     with sqlite3.connect(path) as connection:
@@ -127,6 +138,7 @@ def test_another_programs_database_is_refused_untouched(tmp_path, capsys):
     assert _bytes_and_neighbours(path) == before
 
 
+@pytest.mark.sqlite_only("writes the file's version row with sqlite3 (a team store's: tests/team)")
 def test_a_newer_store_is_refused_untouched(demo_path, capsys):
     with sqlite3.connect(demo_path) as connection:
         connection.execute("UPDATE alembic_version SET version_num = 'zzzz'")

@@ -22,6 +22,8 @@ from briefing.core.notes import add_note, list_notes
 from briefing.store import open_store
 from briefing.store.models import Quote, Stakeholder
 
+pytestmark = pytest.mark.both_databases
+
 ARTICLE = """<!DOCTYPE html><html><head>
 <title>Council to debate live facial recognition | Tech Policy Daily</title>
 <link rel="canonical" href="https://techpolicy.example/2020/06/12/council-lfr">

@@ -11,6 +11,8 @@ from briefing.cli import main
 from briefing.core.undo import dump
 from briefing.store import open_store
 
+pytestmark = pytest.mark.both_databases
+
 
 @pytest.fixture
 def db(demo_path):

@@ -12,6 +12,8 @@ from briefing.cli import main
 from briefing.core.undo import dump
 from briefing.store import open_store
 
+pytestmark = pytest.mark.both_databases
+
 T = "Shop-floor facial recognition"
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import errno
 import os
 import re
-import sqlite3
 import subprocess
 import sys
 import unicodedata
@@ -18,6 +17,8 @@ from briefing.cli import main
 from briefing.core import briefings as b
 from briefing.store import open_store
 from briefing.store.models import Note, Quote, Source
+
+pytestmark = pytest.mark.both_databases
 
 PRIVATE_MARKER = "Stratford trial: how many alerts"
 
@@ -145,50 +146,49 @@ def test_composed_briefing_to_each_format(demo_path, tmp_path):
     assert squash(PRIVATE_MARKER) in squash(out.read_text())
 
 
-def dump(path) -> list[str]:
-    connection = sqlite3.connect(path)
-    try:
-        return list(connection.iterdump())
-    finally:
-        connection.close()
+@pytest.fixture
+def run_bad(demo_path, capsys, store_rows):
+    """`run_bad(out, *options)`: an export that must be refused in one line, with the store
+    and the destination folder left as they were; the error."""
+
+    def run(out, *extra):
+        before = store_rows(demo_path)
+        status = export(demo_path, out, *extra)
+        error = capsys.readouterr().err
+        assert status != 0
+        assert error.startswith("briefing: ") and error.count("\n") == 1
+        assert store_rows(demo_path) == before
+        if out.parent.is_dir():
+            assert [p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}")] == []
+        return error
+
+    return run
 
 
-def run_bad(demo_path, out, capsys, *extra):
-    before = dump(demo_path)
-    status = export(demo_path, out, *extra)
-    error = capsys.readouterr().err
-    assert status != 0
-    assert error.startswith("briefing: ") and error.count("\n") == 1
-    assert dump(demo_path) == before
-    if out.parent.is_dir():
-        assert [p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}")] == []
-    return error
-
-
-def test_missing_folder(demo_path, tmp_path, capsys):
-    error = run_bad(demo_path, tmp_path / "nowhere" / "x.pdf", capsys)
+def test_missing_folder(demo_path, tmp_path, capsys, run_bad):
+    error = run_bad(tmp_path / "nowhere" / "x.pdf")
     assert "does not exist" in error
 
 
-def test_folder_is_a_file(demo_path, tmp_path, capsys):
+def test_folder_is_a_file(demo_path, tmp_path, capsys, run_bad):
     (tmp_path / "file").write_text("x")
-    error = run_bad(demo_path, tmp_path / "file" / "x.pdf", capsys)
+    error = run_bad(tmp_path / "file" / "x.pdf")
     assert "not a folder" in error
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root can write to a read-only folder")
-def test_read_only_folder(demo_path, tmp_path, capsys):
+def test_read_only_folder(demo_path, tmp_path, capsys, run_bad):
     folder = tmp_path / "ro"
     folder.mkdir()
     folder.chmod(0o500)
     try:
-        error = run_bad(demo_path, folder / "x.pdf", capsys)
+        error = run_bad(folder / "x.pdf")
     finally:
         folder.chmod(0o700)
     assert "not writable" in error and list(folder.iterdir()) == []
 
 
-def test_unwritable_folder_even_as_root(demo_path, tmp_path, capsys, monkeypatch):
+def test_unwritable_folder_even_as_root(demo_path, tmp_path, capsys, monkeypatch, run_bad):
     """Root can write anywhere, so CI cannot make a folder it cannot write to: the two ways the
     system says no are stood in for instead (access refused, and refused only at creation, as
     on a read-only mount)."""
@@ -200,19 +200,19 @@ def test_unwritable_folder_even_as_root(demo_path, tmp_path, capsys, monkeypatch
     monkeypatch.setattr(
         os, "access", lambda p, mode: False if mode == os.W_OK else real_access(p, mode)
     )
-    assert "not writable" in run_bad(demo_path, folder / "x.pdf", capsys)
+    assert "not writable" in run_bad(folder / "x.pdf")
     monkeypatch.setattr(os, "access", real_access)
 
     def refused(*args, **kwargs):
         raise PermissionError(errno.EROFS, os.strerror(errno.EROFS))
 
     monkeypatch.setattr(tempfile, "mkstemp", refused)
-    assert "permission denied" in run_bad(demo_path, folder / "x.md", capsys)
+    assert "permission denied" in run_bad(folder / "x.md")
     assert list(folder.iterdir()) == []
 
 
 @pytest.mark.parametrize("fmt", ["pdf", "md"])
-def test_full_disk_leaves_no_partial_file(demo_path, tmp_path, capsys, monkeypatch, fmt):
+def test_full_disk_leaves_no_partial_file(demo_path, tmp_path, capsys, monkeypatch, fmt, run_bad):
     def full(_fd):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
@@ -220,39 +220,39 @@ def test_full_disk_leaves_no_partial_file(demo_path, tmp_path, capsys, monkeypat
     folder.mkdir()
     out = folder / f"x.{fmt}"
     monkeypatch.setattr(os, "fsync", full)
-    error = run_bad(demo_path, out, capsys)
+    error = run_bad(out)
     assert "disk is full" in error
     assert list(folder.iterdir()) == []
 
 
-def test_full_disk_keeps_the_previous_export(demo_path, tmp_path, capsys, monkeypatch):
+def test_full_disk_keeps_the_previous_export(demo_path, tmp_path, capsys, monkeypatch, run_bad):
     out = tmp_path / "keep.md"
     out.write_text("the previous export")
     monkeypatch.setattr(os, "fsync", lambda fd: (_ for _ in ()).throw(OSError(errno.ENOSPC, "")))
-    run_bad(demo_path, out, capsys)
+    run_bad(out)
     assert out.read_text() == "the previous export"
 
 
-def test_briefing_with_no_items(demo_path, tmp_path, capsys):
+def test_briefing_with_no_items(demo_path, tmp_path, capsys, run_bad):
     composed(demo_path, items=False)
     out = tmp_path / "empty.pdf"
-    error = run_bad(demo_path, out, capsys, "--briefing", "For the council")
+    error = run_bad(out, "--briefing", "For the council")
     assert "has no items" in error and not out.exists()
 
 
-def test_quote_whose_source_was_removed(demo_path, tmp_path, capsys):
+def test_quote_whose_source_was_removed(demo_path, tmp_path, capsys, run_bad):
     with open_store(demo_path) as store, store.writing() as s:
         s.delete(s.scalars(select(Source)).first())
     out = tmp_path / "orphan.pdf"
-    error = run_bad(demo_path, out, capsys)
+    error = run_bad(out)
     assert "lost its source" in error and not out.exists()
 
 
-def test_unknown_briefing_and_unknown_extension(demo_path, tmp_path, capsys):
+def test_unknown_briefing_and_unknown_extension(demo_path, tmp_path, capsys, run_bad):
     composed(demo_path)
-    error = run_bad(demo_path, tmp_path / "x.pdf", capsys, "--briefing", "For the councl")
+    error = run_bad(tmp_path / "x.pdf", "--briefing", "For the councl")
     assert "did you mean 'For the council'" in error
-    error = run_bad(demo_path, tmp_path / "x.docx", capsys)
+    error = run_bad(tmp_path / "x.docx")
     assert "cannot tell the format" in error
 
 

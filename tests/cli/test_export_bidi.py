@@ -14,6 +14,8 @@ from briefing.cli import main
 from briefing.render import briefing as render_briefing
 from briefing.text import FSI, PDI, isolate
 
+pytestmark = pytest.mark.both_databases
+
 RLO, PDF_MARK = "\u202e", "\u202c"
 SOURCE = f"IBM says {RLO}MBI will stop{PDF_MARK} and more. Also {RLO}reversed tail, no pop.\n"
 QUOTE = f"{RLO}reversed tail, no pop."

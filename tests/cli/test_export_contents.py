@@ -23,6 +23,8 @@ from briefing.core import briefings as b
 from briefing.store import open_store
 from briefing.store.models import Quote, Stakeholder
 
+pytestmark = pytest.mark.both_databases
+
 MM = 72 / 25.4
 TEXT_TOP = (14 + 11) * MM  # page margin + the running header's band (export/pdf.py)
 TEXT_BOTTOM_FROM_FOOT = (14 + 11) * MM  # page margin + the footer's band

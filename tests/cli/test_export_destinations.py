@@ -12,6 +12,8 @@ import pytest
 
 from briefing.cli import main
 
+pytestmark = pytest.mark.both_databases
+
 
 def export(capsys, db, out, fmt="md"):
     code = main(["--db", str(db), "export", str(out), "--format", fmt])

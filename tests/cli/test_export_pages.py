@@ -11,6 +11,8 @@ from briefing.core import briefings as b
 from briefing.export.pdf import PagedBriefing, page_layout
 from briefing.render.briefing import split_tables
 
+pytestmark = pytest.mark.both_databases
+
 
 @pytest.fixture(autouse=True)
 def _qt(qapp):

@@ -11,6 +11,8 @@ import pytest
 
 from briefing.cli import main
 
+pytestmark = pytest.mark.both_databases
+
 
 def test_add_prints_the_id_and_notes_lists_it(demo_path, capsys):
     db = str(demo_path)
@@ -59,15 +61,19 @@ def test_the_installed_command_reads_a_pipe(isolated_env, demo_path, tmp_path):
     assert result.stdout.strip().isdigit()
 
 
-def _notes_table(path):
-    import sqlite3
+@pytest.fixture
+def notes_table(outside_sql):
+    def read(locator):
+        return [
+            outside_sql(locator, statement)
+            for statement in (
+                "SELECT * FROM notes ORDER BY id",
+                "SELECT * FROM note_tags ORDER BY 1, 2",
+                "SELECT name FROM tags ORDER BY name",
+            )
+        ]
 
-    with sqlite3.connect(path) as connection:
-        rows = connection.execute("SELECT * FROM notes ORDER BY id").fetchall()
-        links = connection.execute("SELECT * FROM note_tags ORDER BY 1, 2").fetchall()
-        tags = connection.execute("SELECT name FROM tags ORDER BY name").fetchall()
-    connection.close()
-    return rows, links, tags
+    return read
 
 
 @pytest.mark.parametrize(
@@ -82,21 +88,21 @@ def _notes_table(path):
         (["--on", "stakeholder:IBM", "--tag", "a,b", "x"], "comma"),
     ],
 )
-def test_bad_input_is_refused_and_changes_nothing(demo_path, capsys, args, message):
-    before = _notes_table(demo_path)
+def test_bad_input_is_refused_and_changes_nothing(demo_path, capsys, args, message, notes_table):
+    before = notes_table(demo_path)
     assert main(["--db", str(demo_path), "note", "add", *args]) == 2
     error = capsys.readouterr().err
     assert error.startswith("briefing: ") and message in error
     assert error.count("\n") == 1
-    assert _notes_table(demo_path) == before
+    assert notes_table(demo_path) == before
 
 
-def test_standard_input_that_is_not_text_is_refused(demo_path, capsys, monkeypatch):
-    before = _notes_table(demo_path)
+def test_standard_input_that_is_not_text_is_refused(demo_path, capsys, monkeypatch, notes_table):
+    before = notes_table(demo_path)
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"\xff\xfe binary")))
     assert main(["--db", str(demo_path), "note", "add", "--on", "topic:1", "-"]) == 2
     assert "not UTF-8 text" in capsys.readouterr().err
-    assert _notes_table(demo_path) == before
+    assert notes_table(demo_path) == before
 
 
 def test_notes_on_an_unknown_record(demo_path, capsys):

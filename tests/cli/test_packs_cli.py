@@ -5,9 +5,13 @@ from __future__ import annotations
 import json
 import shutil
 
+import pytest
+
 from briefing.cli import main
 from briefing.core.lookup import find_stakeholder
 from briefing.store import open_store
+
+pytestmark = pytest.mark.both_databases
 
 
 def test_export_then_import_into_another_store_then_again(
@@ -86,13 +90,15 @@ def test_conflicts_are_listed_with_both_versions(demo_path, tmp_path, capsys):
 
 def test_bad_arguments_are_refused_in_words(demo_path, tmp_path, capsys):
     db = str(demo_path)
+
+    def beside_the_store():  # its check record aside (see briefing.store.health)
+        return sorted(p.name for p in tmp_path.iterdir() if not p.name.endswith("-checked"))
+
+    before = beside_the_store()
     assert main(["--db", db, "pack", "export", str(tmp_path / "no" / "x.briefingpack")]) == 2
     assert "does not exist" in capsys.readouterr().err
     assert main(["--db", db, "pack", "export", str(tmp_path / "x"), "--topic", "Nope"]) == 2
     assert "no topic is named 'Nope'" in capsys.readouterr().err
-    # Nothing beside the store (its check record aside, see briefing.store.health).
-    assert [p.name for p in tmp_path.iterdir() if not p.name.endswith("-checked")] == [
-        "demo.sqlite3"
-    ]
+    assert beside_the_store() == before  # nothing made beside the store
     assert main(["--db", db, "pack", "import", str(tmp_path / "missing.briefingpack")]) == 2
     assert "there is no file" in capsys.readouterr().err

@@ -15,6 +15,8 @@ from briefing.cli import main
 from briefing.core import pack_crypto
 from briefing.core.pack_format import read_pack
 
+pytestmark = pytest.mark.both_databases
+
 MARK = "PLATYPUSSHAREDWORDS"
 
 

@@ -3,19 +3,12 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 
 import pytest
 
 from briefing.cli import main
 
-
-def dump(path) -> list[str]:
-    connection = sqlite3.connect(path)
-    try:
-        return list(connection.iterdump())
-    finally:
-        connection.close()
+pytestmark = pytest.mark.both_databases
 
 
 def test_json_lists_kind_id_title_and_snippet(demo_path, capsys):
@@ -53,11 +46,11 @@ def test_filters_on_the_command_line(demo_path, capsys):
 
 
 @pytest.mark.parametrize("query", ['"', "NEAR(", "col:", "^", "*", "\u202eibm", "x" * 10_000])
-def test_any_query_text_is_accepted(demo_path, capsys, query):
-    before = dump(demo_path)
+def test_any_query_text_is_accepted(demo_path, capsys, query, store_rows):
+    before = store_rows(demo_path)
     assert main(["search", query, "--json", "--db", str(demo_path)]) == 0
     assert isinstance(json.loads(capsys.readouterr().out), list)
-    assert dump(demo_path) == before
+    assert store_rows(demo_path) == before
 
 
 @pytest.mark.parametrize(
@@ -69,12 +62,12 @@ def test_any_query_text_is_accepted(demo_path, capsys, query):
         (["--from", "2021-01-01", "--to", "2020-01-01"], "ends before it starts"),
     ],
 )
-def test_bad_options_get_one_line_and_change_nothing(demo_path, capsys, extra, message):
-    before = dump(demo_path)
+def test_bad_options_get_one_line_and_change_nothing(demo_path, capsys, extra, message, store_rows):
+    before = store_rows(demo_path)
     assert main(["search", "ibm", "--db", str(demo_path), *extra]) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
-    assert dump(demo_path) == before
+    assert store_rows(demo_path) == before
 
 
 def test_unknown_kind_is_refused_by_the_parser(demo_path, capsys):

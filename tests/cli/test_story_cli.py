@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from briefing.cli import main
+
+pytestmark = pytest.mark.both_databases
 
 T = "Shop-floor facial recognition"
 
@@ -42,8 +46,8 @@ def run(capsys, db, *args) -> dict | list:
     return json.loads(out)
 
 
-def test_a_new_user_builds_compares_and_revises_a_topic_headless(capsys, tmp_path):
-    db = str(tmp_path / "story.db")
+def test_a_new_user_builds_compares_and_revises_a_topic_headless(capsys, tmp_path, empty_path):
+    db = str(empty_path)
     assert main(["--db", db, "--no-demo", "info"]) == 0
     capsys.readouterr()
 

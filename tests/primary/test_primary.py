@@ -12,6 +12,8 @@ from briefing.core.primary import mark_primary, primary_checks, primary_owners
 from briefing.core.quotes import check_quotes
 from briefing.errors import NotFound
 
+pytestmark = pytest.mark.both_databases
+
 LETTER_PATH = Path(__file__).parent.parent / "data" / "primary" / "ibm-letter-2020-06-08.txt"
 REWORDED = "now not affords common objective IBM facial recognition or evaluation software program."
 

@@ -18,6 +18,8 @@ from briefing.core.sources import import_source
 from briefing.store import open_store
 from briefing.store.models import Quote, Source
 
+pytestmark = pytest.mark.both_databases
+
 TOPIC = "Police use of facial recognition"
 LETTER = Path(__file__).parent.parent / "data" / "primary" / "ibm-letter-2020-06-08.txt"
 REWORDED = "now not affords common objective IBM facial recognition or evaluation software program."

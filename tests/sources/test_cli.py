@@ -8,6 +8,8 @@ import pytest
 
 from briefing.cli import main
 
+pytestmark = pytest.mark.both_databases
+
 LETTER = (
     "Letter to Congress\n\n"
     "We believe now is the time to begin a national dialogue on whether and how facial "
@@ -207,8 +209,7 @@ def test_a_source_over_50_mb_is_refused_by_the_command(cli, tmp_path):
     assert counts(cli) == before
 
 
-def test_a_changed_source_fails_verify_and_shows_in_sources(cli, demo_path, tmp_path):
-    import sqlite3
+def test_a_changed_source_fails_verify_and_shows_in_sources(cli, demo_path, tmp_path, outside_sql):
 
     letter = tmp_path / "letter.txt"
     letter.write_text(LETTER)
@@ -220,8 +221,7 @@ def test_a_changed_source_fails_verify_and_shows_in_sources(cli, demo_path, tmp_
     code, out, _ = cli("quote", "add", "--source", first, "--speaker", "IBM", "national dialogue")
     assert code == 0
     assert cli("verify")[0] == 0
-    with sqlite3.connect(demo_path) as connection:
-        connection.execute("UPDATE sources SET text = 'Rewritten.' WHERE id = ?", (first,))
+    outside_sql(demo_path, "UPDATE sources SET text = 'Rewritten.' WHERE id = ?", (first,))
     code, out, _ = cli("sources", "--json")
     listed = {s["id"]: s for s in json.loads(out)}
     assert listed[first]["intact"] is False and listed[revision]["revision_of"] == first

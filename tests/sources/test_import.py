@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 
 import pytest
 
@@ -21,6 +20,8 @@ from briefing.core.sources import (
 )
 from briefing.errors import InputError
 from briefing.store.models import Source
+
+pytestmark = pytest.mark.both_databases
 
 TEXT = "Caf\u00e9 \u201cquoted\u201d \u2014 na\u00efve r\u00e9sum\u00e9.\nSecond line \u20ac5."
 
@@ -223,14 +224,13 @@ def test_windows_1252_undefined_bytes_are_not_text():
         decode_text(b"abc \x81\x8d\x8f\x90\x9d def")
 
 
-def test_a_changed_text_is_reported_when_read(empty_store, tmp_path):
+def test_a_changed_text_is_reported_when_read(empty_path, empty_store, tmp_path, outside_sql):
     path = tmp_path / "source.txt"
     path.write_text("The original words.")
     with empty_store.writing() as session:
         imported = import_source(session, path)
     # Tampering from outside the app: change the stored text but not its sha256.
-    with sqlite3.connect(empty_store.path) as connection:
-        connection.execute("UPDATE sources SET text = 'Other words.' WHERE id = ?", (imported.id,))
+    outside_sql(empty_path, "UPDATE sources SET text = 'Other words.' WHERE id = ?", (imported.id,))
     with empty_store.reading() as session:
         document = open_source(session, imported.id)
         assert not document.intact

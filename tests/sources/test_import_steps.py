@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import textwrap
 import threading
-from pathlib import Path
 
 import pytest
 
@@ -30,6 +28,8 @@ from briefing.store.database import remove_unfinished_imports
 from briefing.store.models import Stakeholder
 from briefing.store.search_index import split_passages
 
+pytestmark = pytest.mark.both_databases
+
 
 def long_text(paragraphs: int = 60) -> str:
     """About 60 passages; the last paragraph holds a word found nowhere else."""
@@ -41,15 +41,22 @@ def long_text(paragraphs: int = 60) -> str:
     return "\n\n".join(body)
 
 
-def raw_counts(path: Path) -> dict[str, int]:
-    with sqlite3.connect(path) as connection:
-        one = lambda sql: connection.execute(sql).fetchone()[0]  # noqa: E731
+@pytest.fixture
+def raw_counts(outside_sql):
+    """The rows an import writes, counted outside the app."""
+
+    def counts(locator) -> dict[str, int]:
+        def one(sql):
+            return outside_sql(locator, sql)[0][0]
+
         return {
             "sources": one("SELECT count(*) FROM sources"),
             "passages": one("SELECT count(*) FROM source_passages"),
             "marks": one("SELECT count(*) FROM source_imports"),
             "indexed": one("SELECT count(*) FROM search_index WHERE rowid % 8 IN (3, 6)"),
         }
+
+    return counts
 
 
 def writer(store):
@@ -66,7 +73,9 @@ def writer(store):
     return write
 
 
-def test_a_source_written_in_steps_is_whole_at_the_end(empty_store, tmp_path):
+def test_a_source_written_in_steps_is_whole_at_the_end(
+    empty_path, empty_store, raw_counts, tmp_path
+):
     text = long_text()
     path = tmp_path / "report.txt"
     path.write_text(text, encoding="utf-8")
@@ -81,11 +90,11 @@ def test_a_source_written_in_steps_is_whole_at_the_end(empty_store, tmp_path):
         assert open_source(session, done.id).text == text
         hits = search(session, "zanzibarian")
         assert [(h.kind, h.id) for h in hits] == [("source", done.id)]
-    counts = raw_counts(empty_store.path)
+    counts = raw_counts(empty_path)
     assert counts == {"sources": 1, "passages": len(spans), "marks": 0, "indexed": len(spans) + 1}
 
 
-def test_until_its_last_step_a_source_is_hidden(empty_store, tmp_path):
+def test_until_its_last_step_a_source_is_hidden(empty_path, empty_store, raw_counts, tmp_path):
     path = tmp_path / "report.txt"
     path.write_text(long_text(), encoding="utf-8")
     seen = []
@@ -94,7 +103,7 @@ def test_until_its_last_step_a_source_is_hidden(empty_store, tmp_path):
         with empty_store.writing() as session:
             result = work(session)
         with empty_store.reading() as session:  # between two steps
-            if raw_counts(empty_store.path)["marks"]:
+            if raw_counts(empty_path)["marks"]:
                 listed = list_sources(session)
                 found = search(session, "zanzibarian") + search(session, "Report")
                 source_id = session.execute(
@@ -110,16 +119,20 @@ def test_until_its_last_step_a_source_is_hidden(empty_store, tmp_path):
     assert all(listed == [] and found == [] for listed, found in seen)
 
 
-def test_cancelling_between_steps_removes_what_was_written(empty_store, tmp_path):
+def test_cancelling_between_steps_removes_what_was_written(
+    empty_path, empty_store, raw_counts, tmp_path
+):
     path = tmp_path / "report.txt"
     path.write_text(long_text(), encoding="utf-8")
     write = writer(empty_store)
     with pytest.raises(ImportCancelled):
         import_in_steps(write, path, per_step=5, cancelled=lambda: len(write.steps) >= 4)
-    assert raw_counts(empty_store.path) == {"sources": 0, "passages": 0, "marks": 0, "indexed": 0}
+    assert raw_counts(empty_path) == {"sources": 0, "passages": 0, "marks": 0, "indexed": 0}
 
 
-def test_a_step_that_fails_removes_what_was_written(empty_store, tmp_path, monkeypatch):
+def test_a_step_that_fails_removes_what_was_written(
+    empty_path, empty_store, raw_counts, tmp_path, monkeypatch
+):
     path = tmp_path / "report.txt"
     path.write_text(long_text(), encoding="utf-8")
     real = core_sources._store_passages
@@ -134,7 +147,7 @@ def test_a_step_that_fails_removes_what_was_written(empty_store, tmp_path, monke
     monkeypatch.setattr(core_sources, "_store_passages", failing)
     with pytest.raises(RuntimeError, match="disk on fire"):
         import_in_steps(writer(empty_store), path, per_step=5)
-    assert raw_counts(empty_store.path) == {"sources": 0, "passages": 0, "marks": 0, "indexed": 0}
+    assert raw_counts(empty_path) == {"sources": 0, "passages": 0, "marks": 0, "indexed": 0}
 
 
 def test_a_finished_source_is_never_taken_for_an_unfinished_one(empty_store, tmp_path):
@@ -177,7 +190,10 @@ KILLED_IMPORT = textwrap.dedent(
 )
 
 
-def test_an_import_killed_midway_leaves_no_source_and_the_next_open_removes_it(tmp_path):
+@pytest.mark.sqlite_only("a store file's lock and its clean-up of a killed import on opening")
+def test_an_import_killed_midway_leaves_no_source_and_the_next_open_removes_it(
+    tmp_path, raw_counts
+):
     store_path = tmp_path / "store.sqlite3"
     open_store(store_path).close()
     text_path = tmp_path / "report.txt"
@@ -208,7 +224,8 @@ def test_an_import_killed_midway_leaves_no_source_and_the_next_open_removes_it(t
     assert raw_counts(store_path) == {"sources": 0, "passages": 0, "marks": 0, "indexed": 0}
 
 
-def test_an_unfinished_import_is_left_alone_while_a_window_holds_the_store(tmp_path):
+@pytest.mark.sqlite_only("a store file's lock and its clean-up of a killed import on opening")
+def test_an_unfinished_import_is_left_alone_while_a_window_holds_the_store(tmp_path, raw_counts):
     store_path = tmp_path / "store.sqlite3"
     text_path = tmp_path / "report.txt"
     text_path.write_text(long_text(), encoding="utf-8")
@@ -286,8 +303,8 @@ def test_a_write_queued_during_an_import_runs_between_its_steps(qapp, empty_stor
     assert order[-1] == "import done"
 
 
-
-def test_counts_and_info_leave_out_an_unfinished_import(tmp_path, capsys):
+@pytest.mark.sqlite_only("a store file's lock keeps an import under way; its raw rows are read")
+def test_counts_and_info_leave_out_an_unfinished_import(tmp_path, capsys, raw_counts):
     """The status bar's counts and `briefing info` count sources as lists and search show them:
     a source whose import is under way (a window holds the store) is not one yet."""
     import json

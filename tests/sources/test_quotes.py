@@ -21,6 +21,8 @@ from briefing.core.verify import compare_quotes
 from briefing.errors import InputError, NotFound
 from briefing.store.models import Quote, Stakeholder
 
+pytestmark = pytest.mark.both_databases
+
 PRIMARY = (
     "IBM no longer offers general purpose IBM facial recognition or analysis software.\n\n"
     "We believe now is the time to begin a national dialogue on whether and how facial "

@@ -9,6 +9,8 @@ import pytest
 
 from briefing.cli import main
 
+pytestmark = pytest.mark.both_databases
+
 CORPUS = Path(__file__).parent.parent / "data" / "suggestions"
 
 

@@ -1,9 +1,6 @@
-"""Team-store fixtures: one throwaway PostgreSQL cluster per test run (tests/pgcluster.py), a
-fresh database per test, and member roles.
-
-Without PostgreSQL the team tests are skipped on a developer's machine; in CI (`CI` set, where
-`.ci/run` installs PostgreSQL) its absence is a failure, never a silent skip. `.ci/run` may start
-the cluster itself and pass its folder in BRIEFING_TEST_PG_DIR; else the fixture starts one.
+"""Team-store fixtures: a fresh database per test, with an owner and member roles made on
+demand, on the run's throwaway PostgreSQL cluster (`pg_cluster`, in tests/conftest.py, which says
+when a missing PostgreSQL skips and when it fails).
 """
 
 from __future__ import annotations
@@ -20,24 +17,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import pgcluster  # noqa: E402
 
 _numbers = itertools.count()
-
-
-@pytest.fixture(scope="session")
-def pg_cluster():
-    if pgcluster.binaries() is None:
-        if os.environ.get("CI"):
-            pytest.fail("PostgreSQL is not installed (.ci/run installs it)")
-        pytest.skip("needs PostgreSQL's initdb (.ci/run installs it)")
-    given = os.environ.get("BRIEFING_TEST_PG_DIR")
-    cluster = pgcluster.Cluster(Path(given) if given else pgcluster.new_folder())
-    started = not cluster.running()
-    if started:
-        cluster.start()
-    yield cluster
-    if started:
-        cluster.stop()
-        if not given:
-            shutil.rmtree(cluster.folder, ignore_errors=True)
 
 
 def _admin(cluster):

@@ -1,22 +1,13 @@
-"""One search suite, two databases: the search tests of `tests/unit/test_search.py` run again
-here on a team store (PostgreSQL: `tsvector`, GIN, `ts_headline`), and the same queries on the
-same records give the same hits on both.
-
-The tests taken over are those about what a user finds: the grammar (phrases, OR, NOT,
-prefixes), folding, filters, private notes, snippets and highlights, the index following its
-records. Those about SQLite itself (FTS5 syntax reaching SQLite, its triggers and migrations,
-interrupting a sqlite3 connection, the file left untouched) stay SQLite's.
+"""One search suite, two databases: `tests/unit/test_search.py` runs on a store file and on a
+team store (PostgreSQL: `tsvector`, GIN), through the fixtures of tests/conftest.py; here the same
+queries on the same records give the same hits, snippets and highlights on both.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
-from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from briefing.core.demo import load_demo
 from briefing.core.notes import add_note
@@ -24,62 +15,6 @@ from briefing.core.search import SearchFilters, search
 from briefing.store import open_store
 from briefing.store import team as team_store
 from briefing.store.models import Source
-
-_SUITE = Path(__file__).resolve().parent.parent / "unit" / "test_search.py"
-_spec = importlib.util.spec_from_file_location("sqlite_search_suite", _SUITE)
-suite = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(suite)
-
-TAKEN_OVER = (
-    "test_dialogue_finds_ibms_quote_on_the_demo",
-    "test_results_group_by_kind_in_a_fixed_order",
-    "test_phrase_prefix_or_and_not_on_the_demo",
-    "test_diacritics_and_case_are_folded",
-    "test_fragments_still_find_the_words_around_them",
-    "test_bad_filters_are_refused_in_words",
-    "test_kind_filter",
-    "test_stakeholder_filter_covers_their_people_and_records",
-    "test_tag_filter_keeps_tagged_kinds_only",
-    "test_stance_filter",
-    "test_date_range_filter",
-    "test_private_notes_in_or_out",
-    "test_locate_a_quote_opens_its_speakers_card_and_finds_the_words",
-    "test_locate_a_note_and_a_source",
-    "test_markdown_snippets_show_words_with_their_matches_marked",
-    "test_quote_and_source_snippets_keep_their_characters",
-    "test_a_search_cancelled_before_it_starts_does_not_run",
-    "test_snippets_do_not_start_or_end_with_white_space",
-    "test_every_hit_has_its_snippet_whether_its_matches_are_many_or_few",
-)
-for _name in TAKEN_OVER:
-    globals()[_name] = getattr(suite, _name)
-
-
-def _team_store(team, seed):
-    team_store.setup(team.url(), seed)
-    return open_store(team.url())
-
-
-@pytest.fixture
-def demo_store(team):
-    with _team_store(team, load_demo) as store:
-        yield store
-
-
-@pytest.fixture
-def empty_store(team):
-    with _team_store(team, None) as store:
-        yield store
-
-
-@pytest.fixture
-def demo_path(tmp_path):
-    """The SQLite suite's tests that take a path only check the file is left alone: a team
-    store has none, so they get a file nobody opens."""
-    path = tmp_path / "untouched"
-    path.write_bytes(b"")
-    return path
-
 
 # -- the same hits on both ---------------------------------------------------------------------
 
@@ -205,16 +140,49 @@ def test_a_snippet_is_cut_from_one_passage(both):
     assert len(hit.snippet) < 400 and "quokka399" in hit.snippet
 
 
-def test_generated_text_never_raises_on_a_team_store(demo_store):
-    alphabet = st.sampled_from(
-        "\"()*:^-+ NEARORTib\x00\u05d0\u202e\u0301\ufdd0é{}[],.&|!<>'\\"
-    ) | st.characters(exclude_categories=("Cs",))
-    with demo_store.reading() as session:
+# -- a search stopped on the server ------------------------------------------------------------
 
-        @settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
-        @given(text=st.text(alphabet, max_size=60), as_you_type=st.booleans())
-        def run(text, as_you_type):
-            search(session, text.replace("\x00", " "), as_you_type=as_you_type)
-            search(session, text, as_you_type=as_you_type)
 
-        run()
+@pytest.fixture
+def team_demo(team_stores):
+    address = team_stores.new("demo")
+    with open_store(address) as store:
+        yield store
+    team_stores.drop(address)
+
+
+def test_cancel_stops_a_search_running_on_the_server(team_demo, team_stores, monkeypatch):
+    """The team store's side of tests/unit/test_search.py's cancel tests: the window cancels a
+    search that is running on the server (psycopg's cancel), and it ends as SearchCancelled."""
+    import threading
+
+    from briefing.core.search import Cancellation, SearchCancelled
+
+    def endless(self, session, expression, restrictions, limit):
+        return session.connection().exec_driver_sql(
+            "SELECT 1, 0.0, NULL, NULL FROM pg_sleep(300) WHERE 'endless search' <> ''"
+        )
+
+    monkeypatch.setattr(team_store.TeamSearch, "ranked", endless)
+    cancellation = Cancellation()
+    outcome: list[str] = []
+
+    def run() -> None:
+        with team_demo.reading() as session:
+            try:
+                search(session, "ibm", cancellation=cancellation)
+            except SearchCancelled:
+                outcome.append("cancelled")
+        with team_demo.reading() as session:  # the store still answers
+            outcome.append(str(session.connection().exec_driver_sql("SELECT 42").scalar()))
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    running = "SELECT 1 FROM pg_stat_activity WHERE state = 'active' AND query LIKE %s"
+    while not team_stores.admin.execute(running, ("%endless search%",)).fetchone():
+        assert worker.is_alive(), outcome
+        threading.Event().wait(0.02)  # polls for the statement to start; asserts no time
+    cancellation.cancel()
+    worker.join(30)
+    assert not worker.is_alive()
+    assert outcome == ["cancelled", "42"]

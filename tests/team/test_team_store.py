@@ -76,6 +76,21 @@ def test_a_store_not_set_up_is_explained(team, capsys):
     assert "team setup" in err and "Traceback" not in err
 
 
+def test_a_store_set_up_by_a_newer_app_is_refused_untouched(team, members, capsys):
+    alice, _bob = members
+    team.sql(team.owner, "UPDATE alembic_version SET version_num = 'zzzz_from_the_future'")
+    before = team.sql(alice, "SELECT id, name, updated_at FROM stakeholders ORDER BY id")
+    for role in (alice, team.owner):
+        status, _out, err = _run(capsys, "--db", team.url(role), "info")
+        assert status == 3 and "newer version of Briefing" in err and "Traceback" not in err
+    status, _out, err = _run(capsys, "--db", team.url(), "team", "setup")
+    assert status != 0 and "newer version of Briefing" in err
+    assert team.sql(alice, "SELECT id, name, updated_at FROM stakeholders ORDER BY id") == before
+    assert team.sql(alice, "SELECT version_num FROM alembic_version") == [
+        ("zzzz_from_the_future",)
+    ]
+
+
 def test_members_are_added_and_removed_by_the_owner_only(team, members, capsys):
     alice, bob = members
     status, out, _ = _run(capsys, "--db", team.url(), "team", "members", "--json")

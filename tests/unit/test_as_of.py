@@ -15,6 +15,8 @@ from briefing.core.timeline import set_influence, stakeholder_map, topic_timelin
 from briefing.core.undo import dump
 from briefing.errors import InputError, NotFound
 
+pytestmark = pytest.mark.both_databases
+
 D = dt.date
 
 

@@ -12,6 +12,8 @@ from briefing.errors import InputError, NotFound
 from briefing.render.briefing import STANCE_COLOURS, html_document, markdown_document
 from briefing.store.models import Note, Quote, Source, Stakeholder
 
+pytestmark = pytest.mark.both_databases
+
 
 def ids(session, model, column, *values):
     return [session.scalars(select(model.id).where(column == v)).one() for v in values]

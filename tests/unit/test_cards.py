@@ -12,6 +12,8 @@ from briefing.core.lookup import find_topic, list_topics
 from briefing.errors import NotFound
 from briefing.store.models import Position, Quote, Source, Stakeholder, Topic
 
+pytestmark = pytest.mark.both_databases
+
 
 @pytest.fixture
 def demo(demo_store):

@@ -14,6 +14,8 @@ from briefing.core.undo import Recorded, dump
 from briefing.errors import InputError, NotFound
 from briefing.store.models import Answer, Quote, Source, Stakeholder
 
+pytestmark = pytest.mark.both_databases
+
 
 def _backing_quote(session) -> Quote:
     """A quote that backs an answer, with a note and a briefing item on it."""

@@ -12,6 +12,8 @@ from briefing.core.verify import verify_quote
 from briefing.store import open_store
 from briefing.store.models import Answer, Event, Position, Question, Quote, Source, Stakeholder
 
+pytestmark = pytest.mark.both_databases
+
 SEED_SHA256 = "be9e4dc768df79d415096ed0341bda8126feee2a78ebeeb3b03a73d1d86c95c8"
 
 

@@ -30,15 +30,19 @@ def _demo(path, **kwargs) -> int:
         return session.query(Topic.id).order_by(Topic.id).first()[0]
 
 
-def test_an_export_takes_the_waiting_child_and_a_new_one_waits_after(tmp_path, spare):
-    topic_id = _demo(tmp_path / "s.sqlite3")
+def _first_topic(locator) -> int:
+    with open_store(locator) as store, store.reading() as session:
+        return session.query(Topic.id).order_by(Topic.id).first()[0]
+
+
+@pytest.mark.both_databases  # the child opens the store itself: a file, or a team store
+def test_an_export_takes_the_waiting_child_and_a_new_one_waits_after(demo_path, tmp_path, spare):
+    topic_id = _first_topic(demo_path)
     spare.warm()
     waiting = spare._spare
     assert waiting is not None and waiting.poll() is None
     use_case = functools.partial(topic_content, topic_id=topic_id, include_private=False)
-    out = spare.export_in_child(
-        None, tmp_path / "t.md", "md", load=(tmp_path / "s.sqlite3", use_case)
-    )
+    out = spare.export_in_child(None, tmp_path / "t.md", "md", load=(demo_path, use_case))
     assert "Microsoft" in out.read_text(encoding="utf-8")
     assert waiting.wait(timeout=30) == 0  # it did the job, then ended
     follower = spare._spare

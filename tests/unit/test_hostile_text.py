@@ -21,6 +21,8 @@ from briefing.store import open_store
 from briefing.store.models import Source
 from briefing.text import LIMITS, clean_line, clean_text
 
+pytestmark = pytest.mark.both_databases
+
 CONTROLS = "".join(chr(c) for c in [*range(0, 9), 11, 12, *range(14, 32), *range(0x7F, 0xA0)])
 
 

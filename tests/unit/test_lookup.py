@@ -7,6 +7,8 @@ import pytest
 from briefing.core.lookup import closest, find_stakeholder, resolve_target
 from briefing.errors import InputError, NotFound
 
+pytestmark = pytest.mark.both_databases
+
 
 def test_stakeholders_by_name_in_any_case_or_by_id(demo_store):
     with demo_store.reading() as session:

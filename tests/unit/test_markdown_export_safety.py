@@ -10,12 +10,15 @@ from __future__ import annotations
 import re
 
 import markdown
+import pytest
 from sqlalchemy import select
 
 from briefing.core import briefings
 from briefing.core.notes import add_note
 from briefing.render.briefing import markdown_document
 from briefing.store.models import Source, Stakeholder
+
+pytestmark = pytest.mark.both_databases
 
 HOSTILE = (
     "Shared note ![x](https://tracker.example/n.png) [c](javascript:alert(1)) "

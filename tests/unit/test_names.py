@@ -27,6 +27,8 @@ from briefing.store.database import APPLICATION_ID, _make_engine
 from briefing.store.models import Note, Stakeholder, Tag
 from briefing.text import clean_name, name_key, skeleton
 
+pytestmark = pytest.mark.both_databases
+
 GERMAN = "ÄÖÜäöüßẞ straeÜberwachungÄrzte"
 TURKISH = "İıIiŞşĞğÇç stanbul"
 GREEK = "ΣσςΟΔΑΒΓοδαβγ"
@@ -268,6 +270,7 @@ def _store_at_0002(path) -> None:
     connection.close()
 
 
+@pytest.mark.sqlite_only("builds a file at an old migration and upgrades it on opening")
 def test_the_migration_reports_existing_twins_instead_of_failing(tmp_path, caplog):
     path = tmp_path / "twins.sqlite3"
     _store_at_0002(path)

@@ -11,6 +11,8 @@ from briefing.core.lookup import find_topic, resolve_target
 from briefing.errors import InputError, NotFound
 from briefing.store.models import Note, Quote, Stakeholder, Tag, note_tags
 
+pytestmark = pytest.mark.both_databases
+
 
 def ibm(session):
     return resolve_target(session, "stakeholder:IBM")

@@ -10,6 +10,8 @@ from briefing.core import notes
 from briefing.render.briefing import html_document, markdown_document
 from briefing.store.models import Note, Position, Quote, Stakeholder
 
+pytestmark = pytest.mark.both_databases
+
 ON_CARDS = ("topic", "stakeholder", "position", "quote")
 
 

@@ -21,6 +21,8 @@ from briefing.core.undo import dump
 from briefing.store import open_store
 from briefing.store.models import Note, Position, Quote, Stakeholder
 
+pytestmark = pytest.mark.both_databases
+
 TOPIC = "Police use of facial recognition"
 
 

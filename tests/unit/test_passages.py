@@ -16,6 +16,8 @@ from briefing.store.database import APPLICATION_ID, _make_engine
 from briefing.store.models import Quote, Source, SourcePassage, Stakeholder
 from briefing.store.search_index import PASSAGE_MAX, split_passages
 
+pytestmark = pytest.mark.both_databases
+
 
 def _paragraphs(count: int, needle_at: int) -> str:
     filler = "The committee heard evidence about cameras in public places and their oversight. "
@@ -124,6 +126,7 @@ def test_deleting_a_source_removes_its_passages_from_the_index(empty_store):
         assert search(session, "kettling") == []
 
 
+@pytest.mark.sqlite_only("builds a file at an old migration and upgrades it on opening")
 def test_upgrading_a_0002_store_cuts_its_sources_into_passages(tmp_path):
     path = tmp_path / "old.sqlite3"
     text = _paragraphs(50, 41)

@@ -18,7 +18,10 @@ from briefing.store.database import APPLICATION_ID, _make_engine
 from briefing.store.models import Base, Note, Quote, Stakeholder, Topic
 from briefing.store.search_index import include_in_schema
 
+pytestmark = pytest.mark.both_databases
 
+
+@pytest.mark.sqlite_only("SQLite's application id, WAL and foreign-key pragmas")
 def test_new_store_is_marked_stamped_and_uses_wal(empty_store):
     assert empty_store.schema_version == migrations.head_revision()
     with empty_store.engine.connect() as connection:
@@ -93,6 +96,9 @@ def test_quote_offsets_must_be_a_span(empty_store):
         session.add(Quote(start=5, end=5, text=""))
 
 
+@pytest.mark.sqlite_only(
+    "a store file is made by opening it (a team store by 'team setup': tests/team)"
+)
 def test_creation_that_fails_leaves_no_file(tmp_path):
     path = tmp_path / "store.sqlite3"
 
@@ -104,6 +110,9 @@ def test_creation_that_fails_leaves_no_file(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.sqlite_only(
+    "a store file is made by opening it (a team store by 'team setup': tests/team)"
+)
 def test_an_empty_file_becomes_a_store(tmp_path):
     path = tmp_path / "store.sqlite3"
     path.touch()
@@ -111,11 +120,15 @@ def test_an_empty_file_becomes_a_store(tmp_path):
         assert store.schema_version == migrations.head_revision()
 
 
+@pytest.mark.sqlite_only(
+    "a store file is made by opening it (a team store by 'team setup': tests/team)"
+)
 def test_missing_folder_is_explained(tmp_path):
     with pytest.raises(StoreError, match="no such folder"):
         open_store(tmp_path / "nowhere" / "store.sqlite3")
 
 
+@pytest.mark.sqlite_only("what a file holds decides whether it opens")
 def test_text_file_is_refused_untouched(tmp_path, snapshot):
     path = tmp_path / "notes.txt"
     path.write_text("my notes, not a database\n")
@@ -125,6 +138,7 @@ def test_text_file_is_refused_untouched(tmp_path, snapshot):
     assert snapshot(path) == before
 
 
+@pytest.mark.sqlite_only("what a file holds decides whether it opens")
 def test_another_programs_database_is_refused_untouched(tmp_path, snapshot):
     path = tmp_path / "other.db"
     connection = sqlite3.connect(path)
@@ -138,6 +152,7 @@ def test_another_programs_database_is_refused_untouched(tmp_path, snapshot):
     assert snapshot(path) == before
 
 
+@pytest.mark.sqlite_only("what a file holds decides whether it opens")
 def test_another_programs_wal_database_gets_no_files_beside_it(tmp_path, snapshot):
     path = tmp_path / "other-wal.db"
     connection = sqlite3.connect(path)
@@ -151,6 +166,7 @@ def test_another_programs_wal_database_gets_no_files_beside_it(tmp_path, snapsho
     assert snapshot(path) == before
 
 
+@pytest.mark.sqlite_only("what a file holds decides whether it opens")
 def test_a_truncated_header_is_refused(tmp_path, snapshot):
     path = tmp_path / "short.db"
     path.write_bytes(b"SQLite format 3\x00" + b"\x00" * 10)
@@ -160,6 +176,7 @@ def test_a_truncated_header_is_refused(tmp_path, snapshot):
     assert snapshot(path) == before
 
 
+@pytest.mark.sqlite_only("writes the file's version row with sqlite3 (a team store's: tests/team)")
 def test_a_store_from_a_newer_app_is_refused_untouched(demo_path, snapshot):
     connection = sqlite3.connect(demo_path)
     connection.execute("UPDATE alembic_version SET version_num = '9999_from_the_future'")
@@ -187,6 +204,9 @@ def _store_at(path, revision: str) -> None:
     engine.dispose()
 
 
+@pytest.mark.sqlite_only(
+    "a file is backed up beside it and upgraded on opening (a team store: 'team setup')"
+)
 def test_a_store_made_by_the_first_migration_is_backed_up_and_upgraded(tmp_path):
     first = migrations.first_revision()
     path = tmp_path / "old.sqlite3"
@@ -219,6 +239,9 @@ def _dump(path) -> list[str]:
         connection.close()
 
 
+@pytest.mark.sqlite_only(
+    "a file is backed up beside it and upgraded on opening (a team store: 'team setup')"
+)
 def test_a_store_with_no_schema_yet_is_backed_up_then_upgraded(tmp_path):
     path = tmp_path / "bare.sqlite3"
     connection = sqlite3.connect(path)
@@ -233,6 +256,7 @@ def test_a_store_with_no_schema_yet_is_backed_up_then_upgraded(tmp_path):
         assert copy.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
 
 
+@pytest.mark.sqlite_only("SQLite's file lock and busy timeout (a team store's writers: tests/team)")
 def test_a_store_another_program_is_writing_to_is_explained(demo_store):
     other = sqlite3.connect(demo_store.path, timeout=0)
     other.execute("BEGIN IMMEDIATE")  # holds the write lock past the store's busy timeout
@@ -249,6 +273,9 @@ def test_a_store_another_program_is_writing_to_is_explained(demo_store):
         assert session.scalars(select(Topic).where(Topic.name == "Blocked")).first() is None
 
 
+@pytest.mark.sqlite_only(
+    "a store file is made by opening it (a team store by 'team setup': tests/team)"
+)
 def test_a_store_that_cannot_be_created_is_explained(tmp_path, monkeypatch):
     import briefing.store.database as database
 
@@ -261,6 +288,7 @@ def test_a_store_that_cannot_be_created_is_explained(tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.sqlite_only("SQLite's file lock and busy timeout (a team store's writers: tests/team)")
 def test_a_write_waits_for_another_programs_write_to_finish(demo_store):
     import threading
 

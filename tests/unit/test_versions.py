@@ -34,6 +34,8 @@ from briefing.store.models import (
     later_than,
 )
 
+pytestmark = pytest.mark.both_databases
+
 
 def everything(path):
     with open_store(path) as store, store.reading() as session:
