@@ -49,14 +49,14 @@ def main() -> int:
             job = pickle.load(sys.stdin.buffer)
         except EOFError:
             return 0  # never given a job: the window closed first
-        content, load, path, fmt, key = job
+        content, load, path, fmt, key, password = job
         say("progress", 0, 0)  # under way: the window's progress shows it at once
         try:
             if load is not None:
                 store_path, use_case = load
                 if key is not None:  # the parent's key of an encrypted store
                     encryption.remember(key)
-                store = open_to_read(store_path)
+                store = open_to_read(store_path, password)
                 try:
                     with store.reading() as session:
                         content = use_case(session)

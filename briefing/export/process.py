@@ -41,6 +41,7 @@ from sqlalchemy.orm import Session
 from briefing.core.briefings import BriefingContent
 from briefing.errors import ExportError
 from briefing.store import encryption
+from briefing.store.database import password_given
 
 POLL_S = 0.05
 
@@ -142,7 +143,9 @@ def export_in_child(
         raise ValueError("give either the content or how to load it")
     # An encrypted store's key goes to the child on its standard input, as the job does.
     key = encryption.key_for(Path(load[0])) if load is not None else None
-    child = _give_job((content, load, str(path), fmt, key))
+    # So does a team store's password, when the window was given one (not from libpq's files).
+    password = password_given(load[0]) if load is not None else None
+    child = _give_job((content, load, str(path), fmt, key, password))
     assert child.stdout is not None
     try:
         told_to_stop = False

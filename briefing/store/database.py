@@ -530,15 +530,24 @@ def open_store(
     return store
 
 
-def open_to_read(locator: Path | str) -> Store:
+def open_to_read(locator: Path | str, password: str | None = None) -> Store:
     """A store a window already has open, opened again to read in another process (the
     export's child): a store file read-only, without the opening checks the window made; a team
-    store as the same member, as every connection to it is."""
+    store as the same member, as every connection to it is (`password`: the one the window
+    opened it with, `password_given`)."""
     from briefing.store import team
 
     if team.is_team_address(locator):
-        return team.open_team_store(str(locator))  # type: ignore[return-value]
+        return team.open_team_store(str(locator), password)  # type: ignore[return-value]
     return Store(Path(locator), read_only=True)
+
+
+def password_given(locator: Path | str) -> str | None:
+    """The password this process opened a team store with (asked or from the keyring), for
+    another process to open it again (`open_to_read`); None for a file or libpq's own files."""
+    from briefing.store import team
+
+    return team.given_password(str(locator)) if team.is_team_address(locator) else None
 
 
 def remove_unfinished_imports(store: Store) -> int:

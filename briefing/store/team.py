@@ -154,6 +154,18 @@ def in_words(address: str, error: DBAPIError) -> StoreError | None:
     return None
 
 
+# The passwords this process opened team stores with (`team_login`), by the address as shown:
+# in memory only, for the export's child process to open the same store again as the same
+# member (`database.open_to_read`); handed to it on its standard input, never in its
+# environment or its arguments.
+_given_passwords: dict[str, str] = {}
+
+
+def given_password(locator: str) -> str | None:
+    """The password this process opened the team store at `locator` with, if one was needed."""
+    return _given_passwords.get(str(locator))
+
+
 class TeamStore:
     """An open team store. The same interface as `briefing.store.database.Store`."""
 
@@ -164,6 +176,8 @@ class TeamStore:
         self.address = address
         self._password = password  # from `team_login`, in memory only; None: libpq's files
         self.path = shown(address)  # what the window and `info` show where a file's path goes
+        if password is not None:
+            _given_passwords[self.path] = password
         self.notices: list[str] = []
         self.remember_on_close = False  # a file's health record; a server keeps its own
         self.engine = _engine(address, password)

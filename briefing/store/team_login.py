@@ -63,6 +63,15 @@ class PasswordNeeded(StoreError):
         self.refused = refused
         self.cancelled = cancelled
 
+    def __reduce__(self):
+        # Whole across a pipe (the export's child process tells the window in one): pickle's
+        # default would call __init__ with the message alone.
+        return (_password_needed, (str(self), self.login, self.refused, self.cancelled))
+
+
+def _password_needed(message: str, login: Login, refused: bool, cancelled: bool) -> PasswordNeeded:
+    return PasswordNeeded(message, login, refused=refused, cancelled=cancelled)
+
 
 def password_problem(address: str, error: BaseException) -> PasswordNeeded | None:
     """A `PasswordNeeded` when `error` (a driver error, or SQLAlchemy's wrapping one) is the

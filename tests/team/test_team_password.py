@@ -349,3 +349,50 @@ def test_the_owners_backup_and_restore_take_the_kept_password(
     assert "PGPASSWORD" not in os.environ
     for shown in (out, err, out2, err2, caplog.text):
         assert SECRET not in shown
+
+
+def test_the_export_process_opens_the_store_with_the_password_the_window_was_given(
+    locked, tmp_path
+):
+    """The window's exports read the store again in their own process: that process gets the
+    password the window was given on its standard input (as an encrypted store's key), so an
+    export works without .pgpass; nothing is put in its environment or arguments."""
+    from functools import partial
+
+    from briefing.core import briefings as core
+    from briefing.core.editing import StakeholderFields, add_stakeholder, create_topic
+    from briefing.export.process import export_in_child, shut_down
+    from briefing.store.database import password_given
+    from briefing.store.team import open_team_store
+
+    store = open_team_store(locked.url(), SECRET)
+    try:
+        with store.writing() as session:
+            topic = create_topic(session, "Live facial recognition in Wales").id
+            add_stakeholder(session, StakeholderFields("South Wales Police", "police"), topic)
+        assert password_given(store.path) == SECRET
+        out = tmp_path / "topic.md"
+        content = partial(core.topic_content, topic_id=topic, include_private=False)
+        assert export_in_child(None, out, "md", load=(store.path, content)) == out
+        assert "South Wales Police" in out.read_text(encoding="utf-8")
+    finally:
+        store.close()
+        shut_down()
+
+
+def test_a_password_refusal_crosses_a_pipe_whole():
+    """The export's child tells the window why it stopped by pickling the error."""
+    import pickle
+
+    needed = PasswordNeeded(
+        "the server refused the password",
+        team_login.Login("alice", "/tmp", "team", "5432"),
+        refused=True,
+    )
+    again = pickle.loads(pickle.dumps(needed))
+    assert (str(again), again.login, again.refused, again.cancelled) == (
+        "the server refused the password",
+        needed.login,
+        True,
+        False,
+    )
