@@ -21,8 +21,8 @@ done:
 For the export, also the time from the click to its first progress and to the written file.
 The window's spare export process is started as the app starts it (`ui.app`: once the window is
 idle after its first paint), unless BENCH_COLD_EXPORT=1.
-BENCH_ONLY=import runs the baseline and the import alone (to compare the end of an import
-between two versions of the code, several runs each, in a few minutes).
+BENCH_SKIP_EXPORT=1 leaves the export out (a minute under load), to compare the other actions
+between two versions of the code in more runs.
 BENCH_SWITCH_INTERVAL=S sets Python's thread switch interval after the window has set its own
 (0.005 is Python's default), to see whether the window's shorter one still earns its place.
 
@@ -197,52 +197,50 @@ def run(app: QApplication, folder: Path, given: Path | None) -> int:
     gap, took = measure(app, beat, lambda: None, lambda: True)
     results.append(("idle (baseline)", gap, took))
 
-    only_import = os.environ.get("BENCH_ONLY") == "import"
-    first_progress: list[float] = []
+    # Rename a stakeholder: the form answers with a new name.
+    def accept(form) -> bool:
+        form.name.setText(facts["name"] + " (renamed)")
+        return True
+
+    Editing.exec_form = staticmethod(accept)
+    window.select_stakeholder(facts["name"])
+    spin(app, lambda: True)
+    renamed = lambda: _stakeholder_name(store, facts["renamed"]).endswith("(renamed)")  # noqa: E731
+    gap, took = measure(app, beat, window.editing.edit_stakeholder, renamed)
+    results.append(("rename a stakeholder", gap, took))
+
+    # Switch topics.
+    other = window.topics.findData(facts["topics"][1])
+    gap, took = measure(
+        app,
+        beat,
+        lambda: window.topics.setCurrentIndex(other),
+        lambda: window.topic_id == facts["topics"][1] and window.cards.rowCount() > 0,
+    )
+    results.append(("switch topics", gap, took))
+    back = window.topics.findData(facts["topics"][0])
+    window.topics.setCurrentIndex(back)
+    spin(app, lambda: window.topic_id == facts["topics"][0] and window.cards.rowCount() > 0)
+
+    # Open the largest card.
+    window.side_tabs.setCurrentWidget(window.detail)
+    row = window.cards.row_of(facts["largest"])
+    assert row is not None, "the largest card is not on the topic"
+
+    def open_card() -> None:
+        window.grid.setCurrentIndex(window.cards.index(row, 0))
+        window._on_card_activated(window.cards.index(row, 0))
+
+    gap, took = measure(
+        app,
+        beat,
+        open_card,
+        lambda: window.selected_stakeholder_id() == facts["largest"] and _detail_done(window),
+    )
+    results.append((f"open the largest card ({facts['largest_quotes']} quotes)", gap, took))
+
     export_figures = (float("nan"), float("nan"))
-    if not only_import:
-        # Rename a stakeholder: the form answers with a new name.
-        def accept(form) -> bool:
-            form.name.setText(facts["name"] + " (renamed)")
-            return True
-
-        Editing.exec_form = staticmethod(accept)
-        window.select_stakeholder(facts["name"])
-        spin(app, lambda: True)
-        renamed = lambda: _stakeholder_name(store, facts["renamed"]).endswith("(renamed)")  # noqa: E731
-        gap, took = measure(app, beat, window.editing.edit_stakeholder, renamed)
-        results.append(("rename a stakeholder", gap, took))
-
-        # Switch topics.
-        other = window.topics.findData(facts["topics"][1])
-        gap, took = measure(
-            app,
-            beat,
-            lambda: window.topics.setCurrentIndex(other),
-            lambda: window.topic_id == facts["topics"][1] and window.cards.rowCount() > 0,
-        )
-        results.append(("switch topics", gap, took))
-        back = window.topics.findData(facts["topics"][0])
-        window.topics.setCurrentIndex(back)
-        spin(app, lambda: window.topic_id == facts["topics"][0] and window.cards.rowCount() > 0)
-
-        # Open the largest card.
-        window.side_tabs.setCurrentWidget(window.detail)
-        row = window.cards.row_of(facts["largest"])
-        assert row is not None, "the largest card is not on the topic"
-
-        def open_card() -> None:
-            window.grid.setCurrentIndex(window.cards.index(row, 0))
-            window._on_card_activated(window.cards.index(row, 0))
-
-        gap, took = measure(
-            app,
-            beat,
-            open_card,
-            lambda: window.selected_stakeholder_id() == facts["largest"] and _detail_done(window),
-        )
-        results.append((f"open the largest card ({facts['largest_quotes']} quotes)", gap, took))
-
+    if os.environ.get("BENCH_SKIP_EXPORT") != "1":
         # Export a briefing of 40 stakeholders.
         panel = window.briefings
         panel.select(facts["briefing"])
@@ -293,14 +291,16 @@ def run(app: QApplication, folder: Path, given: Path | None) -> int:
     )  # fmt: skip
     # The rest of the import, for the record: its remaining steps, then the new source shown in
     # the reader (which lays out a window of its text, not all 30 MB).
-    panel = window.sources_panel
+    sources = window.sources_panel
     gap, took = measure(
         app,
         beat,
         lambda: None,
-        lambda: panel.importing is None
-        and panel.document is not None
-        and panel.document.title == "Thirty",
+        lambda: (
+            sources.importing is None
+            and sources.document is not None
+            and sources.document.title == "Thirty"
+        ),
     )
     results.append(("  (the rest of the import, then showing it)", gap, took))
 
