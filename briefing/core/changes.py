@@ -46,3 +46,35 @@ class Changes:
 
     def touches(self, *kinds: str) -> bool:
         return not self.kinds.isdisjoint(kinds)
+
+
+HAPPENED = frozenset({"added", "edited", "deleted"})
+
+
+@dataclass(frozen=True)
+class Edited(Changes):
+    """What an edit changed, and the id of the record it made or changed. `happened` says what
+    became of that record when the edit knows: "added" (a new record, so nothing stored before
+    refers to it), "edited" (its own facts changed) or "deleted"; None says nothing more.
+
+    A view may refresh less after an `Edited` it understands (`added_record`); any other
+    `Changes`, and the union of two (a plain `Changes`), means "these kinds changed"."""
+
+    id: int | None = None
+    happened: str | None = None
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.happened is not None and self.happened not in HAPPENED:
+            raise ValueError(f"unknown happening: {self.happened!r}")
+
+
+def added_record(changes: Changes, kind: str) -> int | None:
+    """The id of the one record of `kind` that a change added and nothing else, else None."""
+    if (
+        isinstance(changes, Edited)
+        and changes.happened == "added"
+        and changes.kinds == frozenset({kind})
+    ):
+        return changes.id
+    return None

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from briefing.core.changes import Changes
+from briefing.core.changes import Changes, Edited
 from briefing.core.notes import clean_tags
 from briefing.core.quotes import ATTRIBUTIONS, _speaker
 from briefing.core.sources import find_source
@@ -277,7 +277,8 @@ def edit_source(
     if published is not _UNSET:
         _not_future(published, "the date")
         source.published = published
-    return Changes.of("source", "quote")
+    # Its quotes show its title and date (and are dated by it): they changed with it.
+    return Edited(frozenset({"source", "quote"}), source.id, "edited")
 
 
 def _found_source(session: Session, source_id: int | str):
@@ -316,9 +317,8 @@ def delete_source(session: Session, source_id: int | str) -> Changes:
         session.delete(quote)
     session.flush()
     session.delete(source)
-    return Changes.of(
-        "source", "quote", "answer", "briefing", "note", "event", "stakeholder", "tag"
-    )
+    kinds = {"source", "quote", "answer", "briefing", "note", "event", "stakeholder", "tag"}
+    return Edited(frozenset(kinds), source.id, "deleted")
 
 
 # -- who said it --------------------------------------------------------------------------------

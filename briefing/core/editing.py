@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from briefing.core.changes import Changes
+from briefing.core.changes import Edited
 from briefing.core.dates import read_date
 from briefing.core.versions import Version, check_version
 from briefing.errors import InputError, NotFound, SimilarName
@@ -68,13 +68,6 @@ NAME_LIMIT = 200
 QUESTION_LIMIT = 500
 TITLE_LIMIT = 500
 HEADLINE_LIMIT = 300
-
-
-@dataclass(frozen=True)
-class Edited(Changes):
-    """What an edit changed, and the id of the record it made or changed."""
-
-    id: int | None = None
 
 
 def _edited(id: int | None, *kinds: str) -> Edited:

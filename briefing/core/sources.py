@@ -47,7 +47,7 @@ from pathlib import Path
 from sqlalchemy import delete, event, func, insert, inspect, select
 from sqlalchemy.orm import Session
 
-from briefing.core.changes import Changes
+from briefing.core.changes import Changes, Edited
 from briefing.core.lookup import as_id
 from briefing.errors import BriefingError, InputError, NotFound
 from briefing.store.models import Quote, Source, SourcePassage, source_imports
@@ -601,6 +601,11 @@ def read_file(
 # -- use cases ---------------------------------------------------------------------------------
 
 
+def _added(source_id: int) -> Edited:
+    """A new source: no stored quote, card or list entry refers to it yet (see `added_record`)."""
+    return Edited(frozenset({"source"}), source_id, "added")
+
+
 @dataclass(frozen=True)
 class Imported:
     id: int
@@ -663,7 +668,7 @@ def import_source(
     )
     session.add(source)
     session.flush()
-    return Imported(source.id, source.title, source.sha256, Changes.of("source"))
+    return Imported(source.id, source.title, source.sha256, _added(source.id))
 
 
 def _new_source(
@@ -789,7 +794,7 @@ def _begin(
     session.add(source)
     session.flush()
     session.execute(insert(source_imports).values(source_id=source.id))
-    return Imported(source.id, source.title, source.sha256, Changes.of("source"))
+    return Imported(source.id, source.title, source.sha256, _added(source.id))
 
 
 def _store_passages(

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from briefing.core import editing, versions
-from briefing.core.changes import Changes
+from briefing.core.changes import Changes, added_record
 from briefing.core.dates import format_date
 from briefing.core.timeline import quote_source, topic_timeline
 from briefing.errors import NotFound
@@ -117,6 +117,8 @@ class HistoryPanel(QWidget):
         self.shown.card_changed.connect(lambda _card: self._mark_stale())
 
     def _on_changes(self, changes: Changes) -> None:
+        if added_record(changes, "source") is not None:
+            return  # a new source: no position, event or quote cites it yet
         if changes.touches("position", "event", "stakeholder", "topic", "quote", "source"):
             self._mark_stale()
 

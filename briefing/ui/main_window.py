@@ -53,7 +53,7 @@ from PySide6.QtWidgets import (
 )
 
 from briefing import __version__
-from briefing.core.changes import Changes
+from briefing.core.changes import Changes, Edited, added_record
 from briefing.core.dates import format_date
 from briefing.errors import StoreUnreachable
 from briefing.render import palette
@@ -100,8 +100,6 @@ NOTES_ONLY = frozenset({"note", "tag"})  # changes that touch nothing on a card 
 def edited_stakeholder(changes: Changes) -> int | None:
     """The stakeholder whose own record alone a change touched (an edit of it, or its undo and
     redo, which announce the same), or None when the change says less or touches more."""
-    from briefing.core.editing import Edited
-
     if isinstance(changes, Edited) and changes.kinds == {"stakeholder"}:
         return changes.id
     return None
@@ -866,12 +864,16 @@ class MainWindow(QMainWindow):
             self.grid.setCurrentIndex(self.cards.index(row, 0))
         sources = self.sources_panel
         source = self.settings.value("main/source", -1, type=int)
-        if source >= 0 and sources.chooser.findData(source) >= 0:
-            sources.reload(select_source=source)
+        if source >= 0:
             # An offset into the source's text: the reader shows a window of a long text, and
             # a scroll bar's value would be read in whatever window opens first.
             offset = self.settings.value("main/source_offset", 0, type=int)
-            QTimer.singleShot(0, sources.reader, lambda: sources.reader.show_from(offset))
+
+            def scroll() -> None:  # once the list (read in the background) shows it
+                if sources.document is not None and sources.document.id == source:
+                    QTimer.singleShot(0, sources.reader, lambda: sources.reader.show_from(offset))
+
+            sources.reload(select_source=source, then=scroll)
         tab = self.settings.value("main/side_tab", 0, type=int)
         if 0 <= tab < self.side_tabs.count():
             self.side_tabs.setCurrentIndex(tab)
@@ -1009,11 +1011,29 @@ class MainWindow(QMainWindow):
             self.editing.new_stakeholder()
 
     def _show_counts(self, numbers: dict[str, int]) -> None:
-        self.statusBar().showMessage(
+        self._counts_text = (
             f"{plural(self.cards.rowCount(), 'stakeholder')} on this topic \u00b7 "
             f"{plural(numbers.get('quotes', 0), 'quote')}, "
             f"{plural(numbers.get('sources', 0), 'source')}, "
             f"{plural(numbers.get('notes', 0), 'note')} in the store \u00b7 {self.store.path}"
+        )
+        self.statusBar().showMessage(self._counts_text)
+
+    def _refresh_counts(self) -> None:
+        """The store's counts read again in the background (they count whole tables); shown
+        when they arrive unless another message took the status bar meanwhile ("Imported…")."""
+        from briefing.core.info import counts
+
+        shown = self.statusBar().currentMessage()
+        before = getattr(self, "_counts_text", None)
+
+        def arrived(numbers: dict[str, int]) -> None:
+            now = self.statusBar().currentMessage()
+            if now in ("", shown, before):
+                self._show_counts(numbers)
+
+        self.runner.query(
+            counts, success=arrived, what="counting the store's records", key="counts"
         )
 
     def _on_server_reachable(self, reached: bool) -> None:
@@ -1042,6 +1062,10 @@ class MainWindow(QMainWindow):
             self.refresh_notes()
         elif (edited := edited_stakeholder(changes)) is not None and self._refresh_cards({edited}):
             pass  # one stakeholder's own record changed: its card was read again, in place
+        elif added_record(changes, "source") is not None:
+            # A new source (an import): no quote cites it yet, so no card or details show
+            # anything of it; only the store's counts change (read in the background).
+            self._refresh_counts()
         else:
             before = set(self.cards.ids())
             self.show_topic(self.topic_id)

@@ -8,6 +8,7 @@ tests replace them; `SourceFactsDialog` has an `ask()` classmethod.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from briefing.core.changes import Changes
 from briefing.core.primary import mark_primary
 from briefing.core.quotes import SpeakerChoice, speaker_choices
 from briefing.core.sources import (
@@ -231,15 +233,17 @@ class SourceImport(QObject):
         primary_for = facts.pop("primary_for", None)
         runner = self.context.runner
 
+        marked: list[Changes] = []
+
         def finish(session, source_id: int) -> None:
             if primary_for is not None:
-                mark_primary(session, source_id, [primary_for])
+                marked.append(mark_primary(session, source_id, [primary_for]))
 
         def write(progress, cancelled) -> Imported:
             # In steps on the store's one writer, each its own short transaction, in turn with
             # the window's own saves: a note saved while this runs waits one step, off the GUI
             # thread, and never for SQLite's busy timeout. A cancel deletes what was written.
-            return import_in_steps(
+            done = import_in_steps(
                 runner.write_from_job,
                 path,
                 extracted=extracted,
@@ -248,6 +252,9 @@ class SourceImport(QObject):
                 finish=finish,
                 **facts,
             )
+            # A new source alone changes no card; marked as someone's own document, it checks
+            # their quotes, so the announcement says "sources changed" and the cards are read.
+            return replace(done, changes=done.changes | marked[0]) if any(marked) else done
 
         megabytes = len(extracted.text) / 1024 / 1024
         size = f" ({megabytes:.1f} MB of text)" if megabytes >= 1 else ""
@@ -321,23 +328,33 @@ class SourceImport(QObject):
             job.wait()
             job.deleteLater()
         self._jobs.clear()
-        panel = self.panel
-        if panel.importing is self:
-            panel.importing = None
         if self.imported:
-            # Read once, here: the change announced a moment ago also asked the hidden tab to
-            # read its list when next shown, which the line below does (twice the reads, and
-            # the list's items laid out twice on the 100,000-quote store).
+            # The list read once, here, in the background (the panel let the import's own
+            # announcement pass for this); the import ends when its last source is shown.
+            panel = self.panel
             panel._list.stale = False
-            panel.reload(select_source=self.imported[-1])
-            self.context.navigation.tab_requested.emit(panel, False)
-            n = len(self.imported)
-            said = f"Imported {n} source{'s' if n > 1 else ''}"
-            if self.stopped:
-                said += "; the import was cancelled after that"
-            self.context.status(said, 5000)
-        elif self.stopped:
+            panel.reload(select_source=self.imported[-1], then=self._shown)
+            return
+        if self.stopped:
             self.context.status("Import cancelled; nothing was stored", 5000)
+        self._end()
+
+    def _shown(self) -> None:
+        """The list was read and the last source imported is shown."""
+        if self.queue and not self.stopped:  # files dropped while the list was read
+            self._next()
+            return
+        self.context.navigation.tab_requested.emit(self.panel, False)
+        n = len(self.imported)
+        said = f"Imported {n} source{'s' if n > 1 else ''}"
+        if self.stopped:
+            said += "; the import was cancelled after that"
+        self.context.status(said, 5000)
+        self._end()
+
+    def _end(self) -> None:
+        if self.panel.importing is self:
+            self.panel.importing = None
         self.finished.emit(list(self.imported))
         self.deleteLater()
 

@@ -19,6 +19,7 @@ module functions, so tests replace them.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from PySide6.QtCore import (
@@ -49,7 +50,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from briefing.core.changes import Changes
+from briefing.core.changes import Changes, added_record
 from briefing.core.corrections import speaker_near
 from briefing.core.notes import list_notes, note_counts
 from briefing.core.primary import mark_primary, primary_owners, unmark_primary
@@ -62,6 +63,7 @@ from briefing.core.quotes import (
 )
 from briefing.core.sources import (
     SourceDocument,
+    SourceSummary,
     list_sources,
     open_source,
     text_intact,
@@ -286,6 +288,41 @@ class QuoteListModel(QAbstractListModel):
             return check.text
         if role == QuoteIdRole:
             return check.id
+        return None
+
+
+class SourceListModel(QAbstractListModel):
+    """The source chooser's list: the sources read (plain records), put in by one reset.
+    An item per source added to a combo box took a GUI-thread stall on 10,000 sources."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._sources: list[SourceSummary] = []
+        self._rows: dict[int, int] = {}
+
+    def set_sources(self, sources: list[SourceSummary]) -> None:
+        self.beginResetModel()
+        self._sources = list(sources)
+        self._rows = {source.id: row for row, source in enumerate(self._sources)}
+        self.endResetModel()
+
+    def row_of(self, source_id: int) -> int:
+        """The row of a source, -1 when it is not listed."""
+        return self._rows.get(source_id, -1)
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
+        return 0 if parent.isValid() else len(self._sources)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not 0 <= index.row() < len(self._sources):
+            return None
+        source = self._sources[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+            publisher = f" \u2014 {source.publisher}" if source.publisher else ""
+            count = f" ({source.quote_count} quote{'s' if source.quote_count != 1 else ''})"
+            return f"{source.title}{publisher}{count}"
+        if role == Qt.ItemDataRole.UserRole:  # QComboBox.itemData's role
+            return source.id
         return None
 
 
@@ -553,6 +590,10 @@ class SourcesPanel(QWidget):
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         self.chooser.setMinimumContentsLength(24)
+        self.source_list = SourceListModel(self)
+        self.chooser.setModel(self.source_list)
+        self._list_select: int | None = None  # the source to show once the list is read
+        self._list_then: list[Callable[[], object]] = []  # to run once the list is shown
         self.chooser.currentIndexChanged.connect(self._on_source_chosen)
         self.import_button = QPushButton("&Import\u2026")
         self.import_button.setAccessibleName("Import source")
@@ -741,23 +782,57 @@ class SourcesPanel(QWidget):
 
     # -- loading
 
-    def reload(self, select_source: int | None = None) -> None:
-        """Read the list of sources again and show `select_source` (or the one shown before)."""
-        wanted = select_source or (self.document.id if self.document else None)
-        if wanted is None and self.chooser.count():
-            wanted = self.chooser.currentData()  # chosen while the tab was hidden
-        sources = self.runner.read_now(list_sources)
+    def reload(
+        self, select_source: int | None = None, then: Callable[[], object] | None = None
+    ) -> None:
+        """Read the list of sources again, in the background (it grows with the store: 10,000
+        sources on the benchmark store), then show `select_source` (else the one chosen
+        before) and run `then`. A newer reload started meanwhile has the last word: the
+        older's choice and `then` are carried over to it, never dropped."""
+        if select_source is not None:
+            self._list_select = select_source
+        if then is not None:
+            self._list_then.append(then)
+        self.runner.query(
+            list_sources,
+            success=self._show_list,
+            failure=self._list_failed,
+            what="reading the list of sources",
+            key="sources-list",
+        )
+
+    def _list_failed(self, error: BaseException) -> None:
+        self._list_select = None
+        self._run_list_then()
+        self.runner.report(error, "reading the list of sources")
+
+    def _run_list_then(self) -> None:
+        waiting, self._list_then = self._list_then, []
+        for then in waiting:
+            then()
+
+    def _show_list(self, sources: list[SourceSummary]) -> None:
+        """Fill the chooser with the sources read (one model reset, not an item per source),
+        keeping the chosen source; show the source wanted (where the reader was scrolled to
+        when it is the one shown before)."""
+        select_source, self._list_select = self._list_select, None
+        chosen = self.chooser.currentData()  # chosen while the tab was hidden, say
         self.chooser.blockSignals(True)
-        self.chooser.clear()
-        for source in sources:
-            publisher = f" \u2014 {source.publisher}" if source.publisher else ""
-            count = f" ({source.quote_count} quote{'s' if source.quote_count != 1 else ''})"
-            self.chooser.addItem(f"{source.title}{publisher}{count}", source.id)
-        index = self.chooser.findData(wanted) if wanted is not None else -1
+        self.source_list.set_sources(sources)
+        if select_source is not None and self.source_list.row_of(select_source) < 0:
+            select_source = None  # deleted meanwhile (a place restored at start, say)
+        wanted = select_source or (self.document.id if self.document else None) or chosen
+        index = self.source_list.row_of(wanted) if wanted is not None else -1
         if index < 0 and sources:
             index = 0
         self.chooser.setCurrentIndex(index)
         self.chooser.blockSignals(False)
+        try:
+            self._show_chosen(index, select_source)
+        finally:
+            self._run_list_then()
+
+    def _show_chosen(self, index: int, select_source: int | None) -> None:
         if not self.isVisible() and select_source is None:
             self._text_stale = True  # read when the tab is shown (showEvent)
             return
@@ -1134,6 +1209,8 @@ class SourcesPanel(QWidget):
             show_error(self, "Cannot mark this source", str(error))
 
     def on_changes(self, changes: Changes) -> None:
+        if self.importing is not None and added_record(changes, "source") is not None:
+            return  # the import's own source: it reads the list once, as it ends (`_finish`)
         if changes.touches("source", "quote", "stakeholder"):
             self._list.request()
         elif changes.touches("note"):

@@ -343,7 +343,8 @@ def test_a_tampered_source_is_reported_and_cannot_be_quoted(window, monkeypatch,
     with sqlite3.connect(window.store.path) as connection:
         connection.execute("UPDATE sources SET text = text || 'extra'")
     panel = window.sources_panel
-    panel.reload()
+    panel.reload()  # the list is read in the background
+    window.runner.wait_idle()
     assert panel.warning.isVisibleTo(panel)
     assert "changed since it was imported" in panel.warning.text()
     select_words(panel, "national dialogue")

@@ -88,9 +88,11 @@ def test_delete_a_quote_says_what_goes_and_undo_brings_it_back(window, panel):
     panel.delete_quote_button.click()
     assert "backing quote" in panel.asked[-1] and "Undo" in panel.asked[-1]
     assert _id(window, Quote, Quote.id == quote_id) is None
+    window.runner.wait_idle()  # the Sources list is read again in the background
     assert panel.quotes.row_of(quote_id) is None  # the list no longer shows it
     assert window.operations.undo()
     assert everything(window) == before
+    window.runner.wait_idle()
     assert panel.quotes.row_of(quote_id) is not None
 
 
@@ -123,10 +125,12 @@ def test_edit_and_delete_a_source_undoably(window, panel, monkeypatch):
     with window.store.reading() as session:
         source = session.get(Source, source_id)
         assert source.publisher == "Tech Policy Daily" and source.url.endswith("/ibm")
+    window.runner.wait_idle()  # the Sources list is read again in the background
     assert "Tech Policy Daily" in panel.facts.text() and "2020-06-12" in panel.facts.text()
     panel.delete_source_button.click()
     assert "With it go 27 quotes" in panel.asked[-1]
     assert _id(window, Source) is None and _id(window, Quote) is None
+    window.runner.wait_idle()
     assert panel.document is None
     assert window.operations.undo() and window.operations.undo()
     assert everything(window) == before

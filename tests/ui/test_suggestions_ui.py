@@ -65,6 +65,7 @@ def test_the_letter_as_ibms_primary_document_flags_the_reworded_quote(with_lette
         quote = session.scalars(select(Quote.id).where(Quote.text.like("now not affords%"))).one()
     window.side_tabs.setCurrentWidget(panel)
     panel.reload(select_source=1)
+    window.runner.wait_idle()  # the list is read in the background
     panel.show_quote(quote)
     assert "Primary document: Letter to Congress" in panel.quote_detail.toHtml()
     window.grab().save(str(tmp_path / "sources-reworded.png"))
@@ -76,9 +77,11 @@ def test_marking_a_source_primary_from_the_sources_tab_is_undoable(window, monke
     panel.show_source(1)
     monkeypatch.setattr(sources_ui, "choose_primary_owner", lambda parent, names, cur: "IBM")
     panel.choose_primary()
+    window.runner.wait_idle()  # the Sources list is read again in the background
     assert panel.primary_for == ["IBM"]
     assert "primary document of IBM" in panel.facts.text()
     window.operations.undo()
+    window.runner.wait_idle()
     assert panel.primary_for == []
 
 
