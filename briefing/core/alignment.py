@@ -24,7 +24,11 @@ general purpose IBM facial recognition"). This module finds such passages at wor
    or two off its place a little less). A place counts when chance alone would score that high,
    for this quote's words, fewer than `CHANCE` times in all the words searched: the tail of the
    score is added up exactly over the quote's words (`_Tail`), so the bar follows the quote
-   (common words need more of them kept) and the documents' length.
+   (common words need more of them kept) and the documents' length Two hypotheses are tested there, each at `CHANCE` / 2
+   (Bonferroni): the words in order with slack, and the quote's *frame*, its words standing
+   exactly where the quote has them, as a word-for-word substitution leaves them. The frame's
+   chance is far lower for the same words (no place one or two off counts), so it finds short
+   substitutions whose kept words are common.
 4. **The passage.** Around the best cells of each source, the stretch that holds the most of the
    quote's words with the fewest others (a maximum-sum run, +1 for a word of the quote, -1 for
    another) is the core of the passage; it is widened by as many words as the quote has before
@@ -79,6 +83,11 @@ SCAN_WORDS = 60_000
 # A speaker's primary documents: a place counts when chance would score that high fewer than
 # this many times in all the words searched (set on the benchmark, where it flags no control).
 CHANCE = 1e-3
+# Two hypotheses are tested at every place of a speaker's documents, each at CHANCE / 2 so that
+# chance passes either no more than CHANCE times (Bonferroni): the quote's words in its frame
+# (each exactly where the quote has it: a word-for-word substitution, the commonest rewording),
+# and its words in order with slack (one or two words off: words dropped, added or reordered).
+_HYPOTHESES = 2
 BAND = 2  # words a word of the quote may stand off its place and still count
 _SHIFT_COST = [math.log(2 * k + 1) for k in range(BAND + 1)]
 _SURE = 4.0  # how far below the exact tail e**-s may be, rounding and shifts considered
@@ -320,26 +329,47 @@ class PassageIndex:
         }
         scope = sum(sizes.values())
         tail = _Tail(quote, weights)
+        frame_tail = _Tail(quote, weights, band=0)
+        bar = CHANCE / _HYPOTHESES
         bag = Counter(quote)
         best: dict[int, ClosePassage] = {}
         for source_id in sorted(sizes):
-            place, score, matched = self._best_place(quote, weights, source_id)
-            # Chance gives a score of s at least about e**-s of the time: most places are left
-            # before the exact tail is added up.
-            if place is None or scope * math.exp(-score) > CHANCE * _SURE:
+            place, score, matched, frame, frame_score = self._best_place(quote, weights, source_id)
+            if place is None:
                 continue
-            if scope * tail(score) > CHANCE:
+            # Words in order with slack first (its alignment covers words dropped or added),
+            # then the frame. Chance gives a score of s at least about e**-s of the time: most
+            # places are left before the exact tail is added up.
+            found = None
+            low, high = self._source_range[source_id]
+            if scope * math.exp(-score) <= bar * _SURE and scope * tail(score) <= bar:
+                found = matched
+            elif (
+                scope * math.exp(-frame_score) <= bar * _SURE
+                and scope * frame_tail(frame_score) <= bar
+            ):
+                found = {
+                    i: frame + i
+                    for i, key in enumerate(quote)
+                    if key in weights and low <= frame + i < high and self._keys[frame + i] == key
+                }
+            if found is None:
                 continue
-            passage = self._placed_passage(quote, bag, source_id, matched)
+            passage = self._placed_passage(quote, bag, source_id, found)
             if passage is not None:
                 best[source_id] = passage
         return sorted(best.values(), key=lambda p: (-p.share, p.source_id))
 
-    def expected_by_chance(self, quote: list[str], score: float, scope: int) -> float:
+    def expected_by_chance(
+        self, quote: list[str], score: float, scope: int, *, frame: bool = False
+    ) -> float:
         """How many places among `scope` words chance alone would give a score of at least
-        `score` for these words of a quote (the bar `_scan` sets at `CHANCE`)."""
+        `score` for these words of a quote, times the number of hypotheses `_scan` tests (the
+        bar it sets at `CHANCE`): words one or two off their place counting too, or (`frame`)
+        only words exactly in place."""
         weights = {key: self._weight(key) for key in set(quote) if key in self.frequency}
-        return scope * _Tail(quote, weights)(score)
+        tail = _Tail(quote, weights, band=0 if frame else BAND)
+        return _HYPOTHESES * scope * tail(score)
 
     def weight(self, key: str) -> float:
         """What a word of a quote found where the quote has it counts for: log(1 / p), in nats."""
@@ -359,9 +389,10 @@ class PassageIndex:
 
     def _best_place(
         self, quote: list[str], weights: dict[str, float], source_id: int
-    ) -> tuple[int | None, float, dict[int, int]]:
+    ) -> tuple[int | None, float, dict[int, int], int, float]:
         """The place of one source where the quote's words stand most as the quote has them:
-        (where its first word would stand, the score, quote word -> position it matched).
+        (where its first word would stand, the score, quote word -> position it matched, and
+        the place and score of the best frame: the words standing exactly in place alone).
         Places are ranked by the words standing exactly in place, then the best few are scored
         with words one or two off counting too (a word dropped or added shifts the rest)."""
         postings = self._local_postings(source_id)
@@ -373,44 +404,69 @@ class PassageIndex:
             for position in postings.get(key, ()):
                 exact[position - i] += weight
         if not exact:
-            return None, 0.0, {}
+            return None, 0.0, {}, 0, 0.0
+        frame = max(exact, key=lambda place: (exact[place], -place))
         low, high = self._source_range[source_id]
-        keys = self._keys
         best: tuple[float, int, dict[int, int]] = (0.0, 0, {})
         for place in sorted(exact, key=exact.__getitem__, reverse=True)[:_PLACES]:
-            used: dict[int, tuple[float, int]] = {}  # position -> (value, quote word)
-            for i, key in enumerate(quote):
-                weight = weights.get(key)
-                if weight is None:
-                    continue
-                for k in range(BAND + 1):
-                    value = weight - _SHIFT_COST[k]
-                    if value <= 0:
-                        break
-                    hit = next(
-                        (
-                            q
-                            for q in (place + i - k, place + i + k)
-                            if low <= q < high
-                            and keys[q] == key
-                            and (q not in used or used[q][0] < value)
-                        ),
-                        None,
-                    )
-                    if hit is not None:
-                        used[hit] = (value, i)
-                        break
-            # A quote word found twice (at two positions) counts once, at its best.
-            per_word: dict[int, tuple[float, int]] = {}
-            for position, (value, i) in used.items():
-                if i not in per_word or per_word[i][0] < value:
-                    per_word[i] = (value, position)
-            score = sum(v for v, _ in per_word.values())
+            score, matched = self._score_place(quote, weights, place, low, high)
             if score > best[0]:
-                best = (score, place, {i: q for i, (_, q) in per_word.items()})
+                best = (score, place, matched)
         if not best[2]:
-            return None, 0.0, {}
-        return best[1], best[0], best[2]
+            return None, 0.0, {}, 0, 0.0
+        return best[1], best[0], best[2], frame, exact[frame]
+
+    def _score_place(
+        self, quote: list[str], weights: dict[str, float], place: int, low: int, high: int
+    ) -> tuple[float, dict[int, int]]:
+        """The score of the quote standing at `place` (positions low..high of one source): each
+        word where the quote has it counts its weight, one or two off a little less; and
+        quote word -> position it matched."""
+        keys = self._keys
+        used: dict[int, tuple[float, int]] = {}  # position -> (value, quote word)
+        for i, key in enumerate(quote):
+            weight = weights.get(key)
+            if weight is None:
+                continue
+            for k in range(BAND + 1):
+                value = weight - _SHIFT_COST[k]
+                if value <= 0:
+                    break
+                hit = next(
+                    (
+                        q
+                        for q in (place + i - k, place + i + k)
+                        if low <= q < high
+                        and keys[q] == key
+                        and (q not in used or used[q][0] < value)
+                    ),
+                    None,
+                )
+                if hit is not None:
+                    used[hit] = (value, i)
+                    break
+        # A quote word found twice (at two positions) counts once, at its best.
+        per_word: dict[int, tuple[float, int]] = {}
+        for position, (value, i) in used.items():
+            if i not in per_word or per_word[i][0] < value:
+                per_word[i] = (value, position)
+        return sum(v for v, _ in per_word.values()), {i: q for i, (_, q) in per_word.items()}
+
+    def scores_at(self, quote_text: str, source_id: int, start: int) -> tuple[float, float]:
+        """The two scores `_scan` tests for the quote standing with its first word at word
+        `start` of a source: its words in order with slack, and its frame (words exactly in
+        place only). For measuring what a known true place scores."""
+        quote = word_keys(quote_text)
+        weights = {key: self._weight(key) for key in set(quote) if key in self.frequency}
+        low, high = self._source_range[source_id]
+        place = low + start
+        slack, _ = self._score_place(quote, weights, place, low, high)
+        frame = sum(
+            weights[key]
+            for i, key in enumerate(quote)
+            if key in weights and low <= place + i < high and self._keys[place + i] == key
+        )
+        return slack, frame
 
     def _placed_passage(
         self, quote: list[str], bag: Counter[str], source_id: int, matched: dict[int, int]
@@ -596,7 +652,9 @@ class _Tail:
                     new[j + steps] += dist[j] * p
                 reached += p * sum(dist[bins - steps :])
             dist = new
-        return reached
+        # Both are never below the tail: the sum with every value rounded up, and Chernoff's
+        # bound with values as they are (tighter for a few words far from the grid).
+        return min(reached, self.bound(score))
 
 
 def _line(quote: list[str], passage: list[str]) -> tuple[int | None, dict[str, list[int]]]:

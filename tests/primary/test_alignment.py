@@ -155,7 +155,14 @@ def test_a_short_quote_half_reworded_is_found_in_the_speakers_documents(seed):
     found = index.closest(quote, only={1, 2, 3})
     words, planted = quote.split(), original.split()
     kept = sum(index.weight(a) for a, b in zip(words, planted, strict=True) if a == b)
-    if index.expected_by_chance(words, kept, sum(map(len, docs.values()))) > CHANCE:
+    scope = sum(map(len, docs.values()))
+    if (
+        min(
+            index.expected_by_chance(words, kept, scope),
+            index.expected_by_chance(words, kept, scope, frame=True),
+        )
+        > CHANCE
+    ):
         # What the quote kept could be in place by chance (common words only): not claimed.
         assert all(p.source_id != 2 or p.share >= 0.4 for p in found)
         return
@@ -259,3 +266,56 @@ def test_the_tail_of_chance_is_never_below_what_chance_gives():
         assert hits[s] / draws <= exact * 1.1 + 3e-4, (s, hits[s] / draws, exact)
         assert exact <= tail.bound(s) + 1e-12 and exact <= previous
         previous = exact
+
+
+def _synonym_rewording(seed: int):
+    """As `_short_rewording`, but each changed word is another word of the documents' own
+    vocabulary of about the same frequency (a synonym), as a report's rewording has it."""
+    rng = random.Random(seed)
+    docs = {sid: _document(rng, 3000) for sid in (1, 2, 3)}
+    original = _document(rng, rng.randint(8, 10))
+    changed = list(original)
+    for i in rng.sample(range(len(changed)), len(changed) // 2):
+        rank = _VOCAB.index(changed[i])
+        changed[i] = _VOCAB[rank ^ 1]  # ranks 2k and 2k + 1: about as common
+    at = rng.randrange(100, 2900)
+    docs[2][at:at] = ["\n\n", *original, "\n\n"]
+    return docs, " ".join(changed), " ".join(original)
+
+
+def test_the_frame_alone_finds_a_substitution_the_slack_test_cannot():
+    """Kept words exactly in place (a word-for-word substitution) are far less likely by chance
+    than in order with slack: the frame is tested on its own, at half the bar (Bonferroni), and
+    finds rewordings the slack test alone leaves. Fails when only the slack test is made."""
+    frame_only = 0
+    for seed in range(200):
+        docs, quote, original = _synonym_rewording(seed)
+        index = PassageIndex((sid, " ".join(words)) for sid, words in docs.items())
+        words, planted = quote.split(), original.split()
+        kept = sum(index.weight(a) for a, b in zip(words, planted, strict=True) if a == b)
+        scope = sum(map(len, docs.values()))
+        frame = index.expected_by_chance(words, kept, scope, frame=True)
+        slack = index.expected_by_chance(words, kept, scope)
+        assert frame <= max(slack * 1.0001, 1e-6)  # rarer with no slack (below 1e-6: bounds)
+        if frame <= CHANCE < slack:
+            frame_only += 1
+            found = index.closest(quote, only={1, 2, 3})
+            assert [p.source_id for p in found][:1] == [2], seed
+    assert frame_only >= 3
+
+
+def test_the_frames_tail_is_never_below_what_chance_gives():
+    """The frame's tail (no slack) against drawing each word at random in place."""
+    from briefing.core.alignment import _Tail
+
+    rng = random.Random(6)
+    weights = {f"w{i}": w for i, w in enumerate([0.8, 1.5, 2.2, 3.0, 4.1, 5.5])}
+    quote = [*weights, "w1", "w0"]
+    tail = _Tail(quote, weights, band=0)
+    draws, hits = 100_000, Counter()
+    for _ in range(draws):
+        total = sum(weights[k] for k in quote if rng.random() < math.exp(-weights[k]))
+        for s in (3, 6, 9):
+            hits[s] += total >= s - 1e-9
+    for s in (3, 6, 9):
+        assert hits[s] / draws <= tail(s) * 1.1 + 3e-4, (s, hits[s] / draws, tail(s))
