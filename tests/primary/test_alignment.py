@@ -319,3 +319,79 @@ def test_the_frames_tail_is_never_below_what_chance_gives():
             hits[s] += total >= s - 1e-9
     for s in (3, 6, 9):
         assert hits[s] / draws <= tail(s) * 1.1 + 3e-4, (s, hits[s] / draws, tail(s))
+
+
+def test_the_priors_of_the_frames_patterns_sum_to_less_than_one():
+    """The union bound of the frame in pieces holds only if the patterns' priors sum to at most
+    1: every set of breaks (after which word) with every shift, for short and long quotes."""
+    from itertools import combinations
+
+    from briefing.core.alignment import _NO_BREAK, _break_prior
+
+    for n in (2, 5, 8, 12):
+        per_break = sum(_break_prior(n, d) for d in range(-3 * n, 3 * n + 1))
+        total = _NO_BREAK + (1 - _NO_BREAK) * sum(
+            per_break ** len(gaps) for b in range(1, n) for gaps in combinations(range(n - 1), b)
+        )
+        assert total <= 1.0, (n, total)
+        assert _break_prior(n, 0) == 0 and _break_prior(n, 2 * n + 1) == 0
+
+
+def test_chance_alone_passes_the_tests_no_more_often_than_the_bar(monkeypatch):
+    """With the bar raised to 0.2, made-up quotes against made-up documents (no planting) pass
+    one of the two tests about as often as the union bound allows, never more: fails if the
+    frame in pieces' priors or the tails are too generous."""
+    from briefing.core import alignment
+
+    monkeypatch.setattr(alignment, "CHANCE", 0.2)
+    rng = random.Random(11)
+    docs = {sid: _document(rng, 1500) for sid in (1, 2)}
+    index = PassageIndex((sid, " ".join(words)) for sid, words in docs.items())
+    trials = 300
+    passed = sum(
+        bool(index.closest(" ".join(_document(rng, rng.randint(8, 20))), only={1, 2}))
+        for _ in range(trials)
+    )
+    assert passed <= trials * 0.2 * 1.3 + 5, passed
+
+
+def _pieces_rewording(seed: int):
+    """A quote of 8-24 words reworded as a report does: half its words (rounded down) changed,
+    each changed word a synonym (about as common) or dropped, sometimes a word added, and for
+    16 words or more sometimes its two clauses swapped; planted in document 2 of three. Returns
+    the documents, the quote as the report has it, and where the planting starts."""
+    rng = random.Random(seed)
+    docs = {sid: _document(rng, 3000) for sid in (1, 2, 3)}
+    original = _document(rng, rng.randint(8, 24))
+    changing = set(rng.sample(range(len(original)), len(original) // 2))
+    quote: list[str] = []
+    for i, word in enumerate(original):
+        if i not in changing:
+            quote.append(word)
+        elif rng.random() < 0.7:
+            quote.append(_VOCAB[_VOCAB.index(word) ^ 1])
+        if rng.random() < 0.04:
+            quote.append(rng.choice(_VOCAB[:20]))
+    if len(original) >= 16 and rng.random() < 0.3:
+        cut = rng.randrange(3, len(quote) - 3)
+        quote = quote[cut:] + quote[:cut]
+    at = rng.randrange(100, 2900)
+    docs[2][at:at] = ["\n\n", *original, "\n\n"]
+    return docs, " ".join(quote), at
+
+
+def test_every_rewording_distinguishable_from_chance_is_found():
+    """Synonyms, dropped and added words and swapped clauses: every rewording whose true place
+    chance alone would match less than the bar (`chance_at`, the strongest test at the true
+    place) is found by the search, which does not know the place; and most are."""
+    distinguishable = 0
+    for seed in range(80):
+        docs, quote, at = _pieces_rewording(seed)
+        index = PassageIndex((sid, " ".join(words)) for sid, words in docs.items())
+        chance = index.chance_at(quote, 2, at, sum(map(len, docs.values())))
+        if chance > CHANCE:
+            continue
+        distinguishable += 1
+        found = index.closest(quote, only={1, 2, 3})
+        assert 2 in [p.source_id for p in found], (seed, quote)
+    assert distinguishable >= 60
