@@ -94,7 +94,7 @@ CHANCE = 5e-4
 # (each exactly where the quote has it: a word-for-word substitution, the commonest rewording),
 # and its words in order with slack (one or two words off: words dropped, added or reordered).
 _HYPOTHESES = 2
-_CHAIN_PLACES = 6  # the best frames a pattern of pieces is looked for around
+_CHAIN_PLACES = 3  # the best frames a pattern of pieces is looked for around
 _NEAR = 3  # words a short break shifts the rest by, at most
 _NO_BREAK = 0.6  # the prior of the frame unbroken; patterns with breaks share the rest
 BAND = 2  # words a word of the quote may stand off its place and still count
@@ -356,7 +356,11 @@ class PassageIndex:
                 # The frame in pieces (also where the slack test's place holds one clause of
                 # a quote whose clauses were swapped: too little of the quote for a passage).
                 low, high = self._source_range[source_id]
-                chain, prior = self._best_chain(quote, weights, exact, low, high)
+                # Chance gives a score of s at least about e**-s of the time (`_SURE`).
+                needed = math.log(
+                    scope / (bar * (1 - _NO_BREAK) * _break_prior(len(quote), 1) * _SURE)
+                )
+                chain, prior = self._best_chain(quote, weights, exact, low, high, needed)
                 chained = sum(weights[quote[i]] for i in chain)
                 if (
                     chain
@@ -431,6 +435,7 @@ class PassageIndex:
         exact: dict[int, float],
         low: int,
         high: int,
+        needed: float = 0.0,
     ) -> tuple[dict[int, int], float]:
         """The quote's frame in pieces: each word of the quote given a place of its own, the
         same as the word before it (the frame: a word-for-word substitution) or a few words
@@ -474,37 +479,49 @@ class PassageIndex:
             ]
             for o in offsets
         ]
+        # Bounded work: when even every word standing at one of these places at once would not
+        # make a broken pattern pass (score `needed` at its best prior), only the unbroken
+        # frames are weighed.
+        if sum(max(column) for column in zip(*gains, strict=True)) < needed:
+            k = max(range(len(offsets)), key=lambda k: sum(gains[k]))
+            o = offsets[k]
+            return {i: o + i for i in range(n) if gains[k][i]}, _NO_BREAK
         short = math.log(_break_prior(n, 1))
         long = math.log(_break_prior(n, _NEAR + 1))
+        # Offsets where none of the quote's words stands add nothing to a pattern.
+        live = [k for k in range(len(offsets)) if any(gains[k])]
+        offsets = [offsets[k] for k in live]
+        gains = [gains[k] for k in live]
         index = {o: k for k, o in enumerate(offsets)}
         near = [
             [index[o + d] for d in range(-_NEAR, _NEAR + 1) if d and o + d in index]
             for o in offsets
         ]
-        tops = [index[p] for p in top]
+        tops = [index[p] for p in top if p in index]
         far = [[t for t in tops if _NEAR < abs(offsets[t] - o) <= 2 * n] for o in offsets]
         m = len(offsets)
         whole = [g[0] for g in gains]  # no break yet: the frame of each place
         broken = [-math.inf] * m  # at least one break
         back: list[list[tuple[int, bool]]] = []  # per word: (previous place, it was broken)
         for i in range(1, n):
+            prev = [w if w >= b else b for w, b in zip(whole, broken, strict=True)]
             here: list[tuple[int, bool]] = []
-            new = [0.0] * m
+            new = []
             for k in range(m):
-                value, came = broken[k], (k, True)
-                for j in near[k]:
-                    for v, b in ((whole[j], False), (broken[j], True)):
-                        if v + short > value:
-                            value, came = v + short, (j, b)
-                for j in far[k]:
-                    for v, b in ((whole[j], False), (broken[j], True)):
-                        if v + long > value:
-                            value, came = v + long, (j, b)
-                new[k] = value + gains[k][i]
-                here.append(came)
+                value, came = broken[k], k
+                if near[k]:
+                    j = max(near[k], key=prev.__getitem__)
+                    if prev[j] + short > value:
+                        value, came = prev[j] + short, j
+                if far[k]:
+                    j = max(far[k], key=prev.__getitem__)
+                    if prev[j] + long > value:
+                        value, came = prev[j] + long, j
+                new.append(value + gains[k][i])
+                here.append((came, True if came == k else broken[came] > whole[came]))
             back.append(here)
             broken = new
-            whole = [whole[k] + gains[k][i] for k in range(m)]
+            whole = [w + g[i] for w, g in zip(whole, gains, strict=True)]
         k_whole = max(range(m), key=lambda k: whole[k])
         k_broken = max(range(m), key=lambda k: broken[k])
         if whole[k_whole] + math.log(_NO_BREAK) >= broken[k_broken] + math.log(1 - _NO_BREAK):
