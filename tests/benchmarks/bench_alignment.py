@@ -1,14 +1,20 @@
 """Finding each quote's closest passage in every other source, at scale: 10,000 quotes against
 1,000 sources, as a ratio to checking exact matches only, in the same run.
 
-Run: `python tests/benchmarks/bench_alignment.py [--sources 1000] [--quotes 10000] [--seed 7]`.
-Seed 7 is the one the flag's bar was looked at with: give figures from another seed. Not part of
-the test run. Sources are made-up prose (a Zipf-weighted vocabulary of 5,000 words, sentences of
-8-30 words), about 20 kB each: 20 MB in all. Quotes are passages of 8-30 words of one source,
-each with a speaker; 100 speakers own 3 sources each as primary documents. A quarter of the
-quotes are planted, with half their words changed (in place, by words drawn at random), in a
-primary document of their speaker (a statement a report reworded), and an eighth word for word,
-each between two sentences of the document (never inside another planting).
+Run: `python tests/benchmarks/bench_alignment.py [--sources 1000] [--quotes 10000] [--seed 7]
+[--generator text|iid] [--flag-only]`. Seed 7 is the one the flag's bar was set with: give
+figures from other seeds. Not part of the test run. Sources are made-up prose of about 20 kB
+each, 20 MB in all, from a Zipf-weighted vocabulary of 5,000 words: by default ("text")
+sentences of function words (the 60 commonest) and content words, never three function words
+in a row; "iid" (the first version) draws every word alone. Quotes are passages of 8-30 words of
+one source, each with a speaker; 100 speakers own 3 sources each as primary documents. A
+quarter of the quotes are planted, with half their words (rounded down, drawn uniformly)
+changed, in a primary document of their speaker (a statement a report reworded), and an eighth
+word for word, each between two sentences of the document (never inside another planting). A
+"text" rewording changes a content word to a synonym (a word about as common) or drops it, a
+function word to another or drops it, sometimes adds a word, and for 16 words or more sometimes
+swaps its two clauses; an "iid" one replaces words in place by words drawn uniformly from the
+vocabulary (nearly all rare: no synonym is).
 Controls, a tenth as many as quotes, are in no source: made-up prose of the same words, half of
 them with two words of one passage of a primary document of their speaker.
 
@@ -20,8 +26,8 @@ them with two words of one passage of a primary document of their speaker.
   precision of the passages found (any passage but the planted one is false), per quote length;
 - the flag: every quote against its speaker's primary documents (`only`, read whole, as
   `primary_checks` does): the same figures, how many controls found anything, how many
-  rewordings kept words that chance alone would match as well (by the flag's own bar) and the
-  closest misses.
+  rewordings' true places chance alone would match or beat at the flag's bar and at 1 in 1,000
+  under its strongest test (`PassageIndex.chance_at`), per length, and the closest misses.
 
 Per-quote times are given as median, 95th percentile and worst. The last line is the ratio of
 index + closest to the exact-match baseline. Times are CPU time of this process, steadier than
@@ -369,7 +375,7 @@ def main() -> int:
 
     # The strongest test the flag makes, at the rewording's true place (where its planting
     # starts, or up to two words off, the best): how many places of the speaker's documents
-    # chance alone would score as high, times the two hypotheses (`expected_by_chance`). Where
+    # chance alone would score as high, as the flag counts it (`chance_at`). Where
     # that is above `CHANCE`, what the rewording kept is no evidence that it comes from the
     # document: finding it would flag as many honest quotes sharing words by chance.
     def by_chance(number: int) -> float:
