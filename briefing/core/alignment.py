@@ -101,6 +101,7 @@ BAND = 2  # words a word of the quote may stand off its place and still count
 _SHIFT_COST = [math.log(2 * k + 1) for k in range(BAND + 1)]
 _SURE = 4.0  # how far below the exact tail e**-s may be, rounding and shifts considered
 _PLACES = 12  # places of a source, the best by words exactly in place, scored in full
+_SHIFTED = 4  # of them, the best also scored one and two words off
 _STEP = 0.25  # nats: the grid `_Tail` adds scores on
 _BINS_PER_SOURCE = 3
 _MAX_CANDIDATES = 8
@@ -420,7 +421,13 @@ class PassageIndex:
             return None, 0.0, {}, exact
         low, high = self._source_range[source_id]
         best: tuple[float, int, dict[int, int]] = (0.0, 0, {})
-        for place in sorted(exact, key=exact.__getitem__, reverse=True)[:_PLACES]:
+        ranked = sorted(exact, key=exact.__getitem__, reverse=True)[:_PLACES]
+        # A word dropped or added early shifts most of the quote by a word or two: the place
+        # the slack score is best at may be one or two off the best by words exactly in place.
+        places = dict.fromkeys(ranked)
+        for place in ranked[:_SHIFTED]:
+            places.update(dict.fromkeys(place + d for d in (-2, -1, 1, 2)))
+        for place in places:
             score, matched = self._score_place(quote, weights, place, low, high)
             if score > best[0]:
                 best = (score, place, matched)
@@ -613,7 +620,6 @@ class PassageIndex:
         """The passage around the quote's words found in place: from the first to the last,
         widened by the quote's words before the first and after the last, without crossing the
         end of a sentence, so that a reworded beginning is set against the words it replaced."""
-        low, high = self._source_range[source_id]
         n = len(quote)
         if len(matched) < 2 and n > 2:
             return None
@@ -621,23 +627,39 @@ class PassageIndex:
         start, end = matched[first], matched[last] + 1
         if end <= start:
             start, end = min(matched.values()), max(matched.values()) + 1
+        start, end = self._widen(source_id, start, end, first, n - 1 - last)
+        found = (Counter(self._keys[start:end]) & bag).total()
+        if found / n < MIN_SHARE:
+            # A clause moved: the quote's words before the first found may stand after the
+            # last (or the other way round). Widen either side by the quote's words not yet
+            # covered, still within the sentence.
+            spare = max(0, n - (end - start))
+            start, end = self._widen(source_id, start, end, spare, spare)
+            found = (Counter(self._keys[start:end]) & bag).total()
+            if found / n < MIN_SHARE:
+                return None
+        return self._make(source_id, start, end, quote, found)
+
+    def _widen(
+        self, source_id: int, start: int, end: int, before: int, after: int
+    ) -> tuple[int, int]:
+        """keys[start:end] widened by up to `before` words before and `after` after, without
+        crossing the end of a sentence or of the source."""
+        low, high = self._source_range[source_id]
         text = self._texts[source_id]
-        for _ in range(first):
+        for _ in range(before):
             if start - 1 < low:
                 break
             if _SENTENCE_END.search(text[self._ends[start - 1] : self._starts[start]]):
                 break
             start -= 1
-        for _ in range(n - 1 - last):
+        for _ in range(after):
             if end >= high:
                 break
             if _SENTENCE_END.search(text[self._ends[end - 1] : self._starts[end]]):
                 break
             end += 1
-        found = (Counter(self._keys[start:end]) & bag).total()
-        if found / n < MIN_SHARE:
-            return None
-        return self._make(source_id, start, end, quote, found)
+        return start, end
 
     def _passage(
         self,
