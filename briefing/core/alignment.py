@@ -557,9 +557,13 @@ class PassageIndex:
         """The score of the quote standing at `place` (positions low..high of one source): each
         word where the quote has it counts its weight, one or two off a little less; and
         quote word -> position it matched."""
-        keys = self._keys
+        first, last = max(low, place - BAND), min(high, place + len(quote) + BAND)
+        window = self._keys[first:last]  # every position a word of the quote may match
+        present = set(window)
         used: dict[int, tuple[float, int]] = {}  # position -> (value, quote word)
         for i, key in enumerate(quote):
+            if key not in present:  # most words at most places: nothing to look for
+                continue
             weight = weights.get(key)
             if weight is None:
                 continue
@@ -567,16 +571,13 @@ class PassageIndex:
                 value = weight - _SHIFT_COST[k]
                 if value <= 0:
                     break
-                hit = next(
-                    (
-                        q
-                        for q in (place + i - k, place + i + k)
-                        if low <= q < high
-                        and keys[q] == key
-                        and (q not in used or used[q][0] < value)
-                    ),
-                    None,
-                )
+                hit = None
+                for q in (place + i - k, place + i + k):
+                    if first <= q < last and window[q - first] == key:
+                        held = used.get(q)
+                        if held is None or held[0] < value:
+                            hit = q
+                            break
                 if hit is not None:
                     used[hit] = (value, i)
                     break

@@ -395,3 +395,21 @@ def test_every_rewording_distinguishable_from_chance_is_found():
         found = index.closest(quote, only={1, 2, 3})
         assert 2 in [p.source_id for p in found], (seed, quote)
     assert distinguishable >= 60
+
+
+def test_a_moved_clause_found_alone_gives_the_whole_passage():
+    """A report that swapped a statement's clauses and reworded the clause it moved: the words
+    found in place are the document's second clause, at the start of the quote, and the
+    document's first clause (one word of it kept) lies before them, where the quote has no
+    words left to widen by. The passage is widened the other way too, so it holds enough of the
+    quote (was: dropped by the 40% share filter, the rewording missed)."""
+    rng = random.Random(5)
+    docs = {sid: _document(rng, 3000) for sid in (1, 2, 3)}
+    statement = [f"rare{i}" for i in range(16)]
+    docs[2][1500:1500] = ["\n\n", *statement, "\n\n"]
+    quote = statement[10:] + [statement[0]] + [f"other{i}" for i in range(9)]
+    index = PassageIndex((sid, " ".join(words)) for sid, words in docs.items())
+    [found] = index.closest(" ".join(quote), only={1, 2, 3})
+    assert found.source_id == 2
+    assert found.text.split() == statement
+    assert found.share == round(7 / 16, 3)
