@@ -408,7 +408,8 @@ class PassageIndex:
         (where its first word would stand, the score, quote word -> position it matched, and
         every place's score with the words exactly in place alone).
         Places are ranked by the words standing exactly in place, then the best few are scored
-        with words one or two off counting too (a word dropped or added shifts the rest)."""
+        with words one or two off counting too (a word dropped or added shifts the rest), the
+        best `_SHIFTED` of them also at one and two words off."""
         postings = self._local_postings(source_id)
         exact: defaultdict[int, float] = defaultdict(float)
         for i, key in enumerate(quote):
@@ -620,7 +621,8 @@ class PassageIndex:
     ) -> ClosePassage | None:
         """The passage around the quote's words found in place: from the first to the last,
         widened by the quote's words before the first and after the last, without crossing the
-        end of a sentence, so that a reworded beginning is set against the words it replaced."""
+        end of a sentence, so that a reworded beginning is set against the words it replaced;
+        if that holds too little of the quote (a clause moved), widened either side."""
         n = len(quote)
         if len(matched) < 2 and n > 2:
             return None
