@@ -314,3 +314,28 @@ def file_state(path: Path) -> tuple[bytes, list[str]]:
 @pytest.fixture
 def snapshot():
     return file_state
+
+
+@pytest.fixture
+def memory_keyring():
+    """A desktop keyring that keeps what it is given in a dict (`tests/keyrings.py`)."""
+    import keyring
+    from keyrings import MemoryKeyring
+
+    before = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(before)
+
+
+@pytest.fixture
+def no_keyring():
+    """No desktop keyring that can keep anything (keyring's own "fail" backend)."""
+    import keyring
+    from keyring.backends import fail
+
+    before = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    yield
+    keyring.set_keyring(before)

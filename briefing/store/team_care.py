@@ -36,19 +36,10 @@ from sqlalchemy import Engine, text
 
 from briefing.errors import InputError, StoreError
 from briefing.store import migrations
-from briefing.store.search_index import KIND_CODES, KIND_FACTOR
+from briefing.store.search_index import INDEXED_TABLES, KIND_CODES, KIND_FACTOR
 
 # The tables whose row-level security holds for the owner too.
 FORCED_TABLES = ("notes", "search_index")
-# Each indexed kind's table (the index's rowid is `id * KIND_FACTOR + code`).
-INDEXED_TABLES = {
-    "stakeholder": "stakeholders",
-    "position": "positions",
-    "source": "sources",
-    "quote": "quotes",
-    "note": "notes",
-    "passage": "source_passages",
-}
 _BACKUP_LOCK = 4242524947  # two backups at once would lift and put back each other's forcing
 
 

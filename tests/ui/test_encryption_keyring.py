@@ -10,9 +10,7 @@ from __future__ import annotations
 import logging
 
 import keyring
-import pytest
-from keyring.backend import KeyringBackend
-from keyring.errors import PasswordDeleteError
+from keyrings import MemoryKeyring
 from PySide6.QtWidgets import QDialog
 
 from briefing import logs
@@ -22,35 +20,6 @@ from briefing.ui import passphrase as passphrase_ui
 from briefing.ui.main_window import MainWindow
 
 SECRET = "salt and the night train to Basel"
-
-
-class MemoryKeyring(KeyringBackend):
-    """A keyring in a dict, for this process only."""
-
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.kept: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service, username):
-        return self.kept.get((service, username))
-
-    def set_password(self, service, username, password):
-        self.kept[(service, username)] = password
-
-    def delete_password(self, service, username):
-        if self.kept.pop((service, username), None) is None:
-            raise PasswordDeleteError("nothing kept")
-
-
-@pytest.fixture
-def memory_keyring():
-    before = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(before)
 
 
 def _encrypted(demo_path):
