@@ -1058,22 +1058,25 @@ class MainWindow(QMainWindow):
     def _refresh_after(self, changes: Changes) -> None:
         if changes.touches("topic"):
             self.reload()
-        elif changes.kinds <= NOTES_ONLY:
+            return
+        if changes.kinds <= NOTES_ONLY:
             self.refresh_notes()
-        elif (edited := edited_stakeholder(changes)) is not None and self._refresh_cards({edited}):
-            pass  # one stakeholder's own record changed: its card was read again, in place
-        elif added_record(changes, "source") is not None:
+            return
+        edited = edited_stakeholder(changes)
+        if edited is not None and self._refresh_cards({edited}):
+            return  # one stakeholder's own record changed: its card was read again, in place
+        if added_record(changes, "source") is not None:
             # A new source (an import): no quote cites it yet, so no card or details show
             # anything of it; only the store's counts change (read in the background).
             self._refresh_counts()
-        else:
-            before = set(self.cards.ids())
-            self.show_topic(self.topic_id)
-            # A card that came back (an undone delete) or is new: show it, where it stands.
-            arrived = [card_id for card_id in self.cards.ids() if card_id not in before]
-            if before and arrived and (row := self.cards.row_of(arrived[0])) is not None:
-                self.grid.setCurrentIndex(self.cards.index(row, 0))
-                self.grid.scrollTo(self.cards.index(row, 0))
+            return
+        before = set(self.cards.ids())
+        self.show_topic(self.topic_id)
+        # A card that came back (an undone delete) or is new: show it, where it stands.
+        arrived = [card_id for card_id in self.cards.ids() if card_id not in before]
+        if before and arrived and (row := self.cards.row_of(arrived[0])) is not None:
+            self.grid.setCurrentIndex(self.cards.index(row, 0))
+            self.grid.scrollTo(self.cards.index(row, 0))
 
     def _refresh_cards(self, stakeholder_ids: set[int]) -> bool:
         """After these stakeholders' own records changed (a rename, a new kind or influence):
