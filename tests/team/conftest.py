@@ -81,8 +81,7 @@ def _wait_for_refusal(url: str) -> None:
 
     for _ in range(200):
         try:
-            with psycopg.connect(url, password=""):
-                pass
+            psycopg.connect(url, password="").close()  # let in: the reload is not done yet
         except psycopg.OperationalError:
             return
         time.sleep(0.05)
@@ -107,3 +106,17 @@ def own_cluster(pg_cluster):
 @pytest.fixture
 def own_team(own_cluster):
     return Team(own_cluster, 1)
+
+
+@pytest.fixture
+def members(team, capsys):
+    """A team store with the demo, set up by its owner, with members alice and bob."""
+    from briefing.cli import main
+
+    assert main(["--db", team.url(), "team", "setup"]) == 0
+    assert "set up a team store" in capsys.readouterr().out
+    alice, bob = team.role("alice"), team.role("bob")
+    for role in (alice, bob):
+        assert main(["--db", team.url(), "team", "add-member", role]) == 0, capsys.readouterr().err
+    capsys.readouterr()
+    return alice, bob

@@ -33,13 +33,6 @@ def _run(capsys, *args) -> tuple[int, str, str]:
     return status, out, err
 
 
-@pytest.fixture
-def members(team, capsys):
-    assert _run(capsys, "--db", team.url(), "team", "setup")[0] == 0
-    alice, bob = team.role("alice"), team.role("bob")
-    for role in (alice, bob):
-        assert _run(capsys, "--db", team.url(), "team", "add-member", role)[0] == 0
-    return alice, bob
 
 
 def _ibm(session) -> tuple[int, int, int, int]:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import sys
 
-import pytest
-
 from briefing.cli import main
 from briefing.core.notes import add_note, delete_note, list_notes
 from briefing.store import open_store, team_care
@@ -18,14 +16,6 @@ def _run(capsys, *args) -> tuple[int, str, str]:
     return status, out, err
 
 
-@pytest.fixture
-def members(team, capsys):
-    assert main(["--db", team.url(), "team", "setup"]) == 0
-    alice, bob = team.role("alice"), team.role("bob")
-    for role in (alice, bob):
-        assert main(["--db", team.url(), "team", "add-member", role]) == 0
-    capsys.readouterr()
-    return alice, bob
 
 
 def _forced(team) -> list[tuple[str, bool]]:

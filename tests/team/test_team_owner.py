@@ -9,24 +9,11 @@ lets a table's owner do that, and the README says so.)
 
 from __future__ import annotations
 
-import pytest
-
-from briefing.cli import main
 from briefing.core.cards import stakeholder_detail
 from briefing.core.notes import add_note, delete_note, update_note
 from briefing.core.search import search
 from briefing.render.detail import stakeholder_html
 from briefing.store import open_store
-
-
-@pytest.fixture
-def members(team, capsys):
-    assert main(["--db", team.url(), "team", "setup"]) == 0
-    alice, bob = team.role("alice"), team.role("bob")
-    for role in (alice, bob):
-        assert main(["--db", team.url(), "team", "add-member", role]) == 0
-    capsys.readouterr()
-    return alice, bob
 
 
 def _index_rows(team, role, word):

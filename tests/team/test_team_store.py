@@ -34,17 +34,6 @@ def _run(capsys, *args) -> tuple[int, str, str]:
     return status, out, err
 
 
-@pytest.fixture
-def members(team, capsys):
-    """A team store with the demo, set up by its owner, with members alice and bob."""
-    status, out, err = _run(capsys, "--db", team.url(), "team", "setup")
-    assert status == 0, err
-    assert "set up a team store" in out
-    alice, bob = team.role("alice"), team.role("bob")
-    for role in (alice, bob):
-        status, _out, err = _run(capsys, "--db", team.url(), "team", "add-member", role)
-        assert status == 0, err
-    return alice, bob
 
 
 def test_setup_makes_the_schema_with_the_demo_and_is_idempotent(team, capsys):
