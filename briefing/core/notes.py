@@ -382,6 +382,12 @@ def detached_notes(session: Session) -> list[NoteSummary]:
     return _summaries(session, select(Note).where(Note.detached_from.is_not(None)))
 
 
+def detached_count(session: Session) -> int:
+    """How many notes `detached_notes` lists, counted without reading them."""
+    statement = select(func.count()).select_from(Note).where(Note.detached_from.is_not(None))
+    return session.scalar(statement) or 0
+
+
 def shareable_notes(
     session: Session, target: Target | None = None, *, include_private: bool = False
 ) -> list[NoteSummary]:

@@ -520,16 +520,15 @@ class NotesPanel(QWidget):
         topic_id = self.topic_id
 
         def read(session):
-            detached = core.detached_notes(session)
             if target is None:
                 found = []
             elif target[0] == DETACHED:
-                found = detached
+                found = core.detached_notes(session)
             elif target[0] == "card" and topic_id is not None:
                 found = core.card_notes(session, topic_id, target[1])
             else:
                 found = core.list_notes(session, target)
-            return found, core.all_tags(session), len(detached)
+            return found, core.all_tags(session), core.detached_count(session)
 
         found, tags, detached = self.runner.read_now(read)
         self._show_detached_entry(detached)
@@ -691,9 +690,7 @@ class NotesPanel(QWidget):
     def show_detached(self) -> None:
         """List the detached notes (the scope's own entry)."""
         self.editor.flush()
-        self._show_detached_entry(
-            len(self.runner.read_now(lambda session: core.detached_notes(session)))
-        )
+        self._show_detached_entry(self.runner.read_now(core.detached_count))
         row = self._detached_row()
         if row >= 0:
             self.scope.setCurrentIndex(row)
