@@ -33,8 +33,6 @@ def _run(capsys, *args) -> tuple[int, str, str]:
     return status, out, err
 
 
-
-
 def _ibm(session) -> tuple[int, int, int, int]:
     """IBM's id, one of its positions, one of its quotes and that quote's source."""
     ibm = session.scalars(select(Stakeholder).where(Stakeholder.name == "IBM")).one()
@@ -221,3 +219,30 @@ def test_the_database_keeps_them_for_any_client_through_cascades(team, members):
     with pytest.raises(Exception, match="ck_notes_one_target"):
         team.sql(alice, "INSERT INTO notes (uuid, body, private, created_at, updated_at) "
                  "VALUES ('u', 'b', false, now(), now())")  # fmt: skip
+
+
+def test_a_detached_notes_description_keeps_names_in_any_script_and_cuts_long_words_whole(
+    team, members
+):
+    """What a note was on is written by the database: names outside ASCII stay whole, and a
+    long quote is cut by characters (never inside one) with an ellipsis."""
+    from briefing.core.editing import StakeholderFields, add_stakeholder
+
+    alice, bob = members
+    name = "Ліга свободи 人権 — Liberté"
+    long_quote = "人権を守る" * 40  # 200 characters, 600 bytes in UTF-8
+    with open_store(team.url(alice)) as store, store.writing() as session:
+        added = add_stakeholder(session, StakeholderFields(name, "ngo")).id
+        on_name = add_note(session, ("stakeholder", added), "Ноты", private=True).id
+        quote = session.scalars(select(Quote)).first()
+        quote.text = long_quote
+        on_quote = add_note(session, ("quote", quote.id), "引用について", private=True).id
+        source = quote.source_id
+    with open_store(team.url(bob)) as store, store.writing() as session:
+        delete_stakeholder(session, added)
+        delete_source(session, source)
+    with open_store(team.url(alice)) as store, store.reading() as session:
+        kept = {note.id: note.detached_from for note in detached_notes(session)}
+    assert kept[on_name].startswith(f"stakeholder \u2018{name}\u2019, deleted ")
+    cut = kept[on_quote].split("\u2018", 1)[1].split("\u2019", 1)[0]
+    assert cut == long_quote[:59] + "\u2026"
