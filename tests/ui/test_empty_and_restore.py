@@ -55,7 +55,10 @@ def test_the_app_reopens_where_the_user_was(window, qtbot, demo_store, settings)
     try:
         assert again.cards.card(again.grid.currentIndex().row()).name == "Microsoft"
         assert again.side_tabs.currentWidget() is again.sources_panel
-        assert again.sources_panel.document.id == source
+        # The Sources list is read off the GUI thread: the source opens once it arrives.
+        panel = again.sources_panel
+        qtbot.waitUntil(lambda: panel.document is not None)
+        assert panel.document.id == source
         qtbot.waitUntil(lambda: again.sources_panel.reader.top_offset() == top)
     finally:
         again.search.panel.wait_for_idle()
