@@ -50,9 +50,7 @@ from sqlalchemy import (
     event,
     func,
     literal_column,
-    or_,
     select,
-    table,
     text,
 )
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, ProgrammingError
@@ -74,7 +72,7 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "briefing_changes"  # as the 0010 migration's triggers announce
 # Tables only the owner's triggers write; members read them.
-_READ_ONLY_TABLES = ("alembic_version", "search_index")
+_READ_ONLY_TABLES = ("alembic_version", "search_index", "search_private")
 
 
 class ServerLost(StoreUnreachable):
@@ -633,14 +631,19 @@ class Listener:
 
 # -- search ------------------------------------------------------------------------------------
 
-_index = table(
-    "search_index",
-    column("rowid"),
-    column("document"),
-    column("private_to"),
-    column("title"),
-    column("body"),
-    column("extra"),
+# What a member searches: every shared row, in `search_index`, whose GIN index answers the
+# match because no row-level security stands before it, and their own private notes, in
+# `search_private` (0015). The private branch names its author as its policy does, so a search
+# stays the member's own while the owner's backup lifts forced row-level security (`team_care`).
+SEARCHED = (
+    "SELECT rowid, title, body, extra, document FROM search_index UNION ALL "
+    "SELECT rowid, title, body, extra, document FROM search_private "
+    "WHERE private_to = current_user"
+)
+_index = (
+    text(SEARCHED)
+    .columns(*(column(name) for name in ("rowid", "title", "body", "extra", "document")))
+    .subquery("i")
 )
 _ROWID = _index.c.rowid
 _CONFIG = literal_column("'briefing'::regconfig")
@@ -659,19 +662,13 @@ class _Query(str):
 # The unfiltered ranking (the constants above only: the expression and limit are parameters).
 _UNFILTERED_RANKING = (
     "SELECT i.rowid, -ts_rank('{0.1, 0.2, 0.2, 1.0}'::float4[], i.document, q.query, 1) AS rank,"
-    " p.source_id, p.start FROM search_index AS i"
+    f" p.source_id, p.start FROM ({SEARCHED}) AS i"
     " CROSS JOIN (SELECT to_tsquery('briefing'::regconfig, %(expression)s) AS query) AS q"
     f" LEFT OUTER JOIN source_passages AS p ON i.rowid %% {KIND_FACTOR} = {KIND_CODES['passage']}"
     f" AND p.id = i.rowid / {KIND_FACTOR}"
-    " WHERE i.document @@ q.query AND (i.private_to IS NULL OR i.private_to = current_user)"
+    " WHERE i.document @@ q.query"
     " ORDER BY rank, i.rowid LIMIT %(limit)s"
 )
-
-
-def _visible():
-    """No one's row, or the reader's own private note (as the index's policy says; stated here
-    too because the owner, who owns the table, is not held by its policy)."""
-    return or_(_index.c.private_to.is_(None), _index.c.private_to == func.current_user())
 
 
 def _of_kind(kind: str):
@@ -731,7 +728,7 @@ class TeamSearch:
                 ),
             )
         )
-        conditions = [_index.c.document.op("@@")(query), _visible()]
+        conditions = [_index.c.document.op("@@")(query)]
         allowed = restricted_to(_ROWID, restrictions)
         if allowed is None:
             return None
@@ -751,9 +748,8 @@ class TeamSearch:
         as SQLite's unicode61 tokenizer does (runs of letters and digits)."""
         rows = session.execute(
             text(
-                "SELECT rowid, title, body, extra FROM search_index "
-                "WHERE rowid = ANY(CAST(:rowids AS bigint[])) "
-                "AND (private_to IS NULL OR private_to = current_user)"
+                f"SELECT rowid, title, body, extra FROM ({SEARCHED}) AS i "
+                "WHERE rowid = ANY(CAST(:rowids AS bigint[]))"
             ),
             {"rowids": list(rowids)},
         )

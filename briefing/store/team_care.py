@@ -39,7 +39,7 @@ from briefing.store import migrations
 from briefing.store.search_index import INDEXED_TABLES, KIND_CODES, KIND_FACTOR
 
 # The tables whose row-level security holds for the owner too.
-FORCED_TABLES = ("notes", "search_index")
+FORCED_TABLES = ("notes", "search_private")
 _BACKUP_LOCK = 4242524947  # two backups at once would lift and put back each other's forcing
 
 
@@ -331,19 +331,21 @@ def restore(address: str, file: Path, password: str | None = None) -> TeamRestor
 def index_problems(session) -> list[str]:
     """Records without their row in the search index, and rows without their record, as far
     as the session's role can see both."""
+    from briefing.store.team import SEARCHED
+
     problems = []
     for kind, table_name in INDEXED_TABLES.items():
         code = KIND_CODES[kind]
         missing = session.execute(
             text(
-                f"SELECT t.id FROM {table_name} AS t WHERE NOT EXISTS (SELECT 1 FROM search_index "
+                f"SELECT t.id FROM {table_name} AS t WHERE NOT EXISTS (SELECT 1 FROM ({SEARCHED}) "
                 f"AS i WHERE i.rowid = t.id::bigint * {KIND_FACTOR} + {code}) ORDER BY t.id"
             )
         ).scalars()
         problems += [f"{kind} {record}: not in the search index" for record in missing]
         stray = session.execute(
             text(
-                f"SELECT i.rowid / {KIND_FACTOR} FROM search_index AS i WHERE i.rowid % "
+                f"SELECT i.rowid / {KIND_FACTOR} FROM ({SEARCHED}) AS i WHERE i.rowid % "
                 f"{KIND_FACTOR} = {code} AND NOT EXISTS (SELECT 1 FROM {table_name} AS t "
                 f"WHERE t.id::bigint * {KIND_FACTOR} + {code} = i.rowid) ORDER BY 1"
             )

@@ -22,12 +22,12 @@ def _forced(team) -> list[tuple[str, bool]]:
     return team.sql(
         team.owner,
         "SELECT relname, relforcerowsecurity FROM pg_class WHERE relname IN "
-        "('notes', 'search_index') AND relnamespace = current_schema()::regnamespace "
+        "('notes', 'search_private') AND relnamespace = current_schema()::regnamespace "
         "ORDER BY relname",
     )
 
 
-FORCED = [("notes", True), ("search_index", True)]
+FORCED = [("notes", True), ("search_private", True)]
 
 
 def _picture(team) -> list:

@@ -1,10 +1,11 @@
 """What the team store's owner can read, and what a demo store says about who wrote its records.
 
-The owner owns the tables. Row-level security is forced on `notes` (0010) and on `search_index`
-(`0014_team_roles`), so the owner's own work, and a plain `SELECT` as the owner, never shows
-another member's private note; the index's triggers, which run as the owner, still keep every
-row of it. (An owner who decides to can lift row-level security on tables they own: PostgreSQL
-lets a table's owner do that, and the README says so.)
+The owner owns the tables. Row-level security is forced on `notes` (0010) and on the private notes'
+search rows (`search_private`: `0014_team_roles`, `0015_team_search_split`), so the owner's own
+work, and a plain `SELECT` as the owner, never shows another member's private note; the index's
+triggers, which run as the owner, still keep every row of it. (An owner who decides to can lift
+row-level security on tables they own: PostgreSQL lets a table's owner do that, and the README says
+so.)
 """
 
 from __future__ import annotations
@@ -17,7 +18,13 @@ from briefing.store import open_store
 
 
 def _index_rows(team, role, word):
-    return team.sql(role, "SELECT count(*) FROM search_index WHERE body LIKE %s", (f"%{word}%",))
+    """Search rows holding `word` that `role` reads: shared ones, and private notes' ones."""
+    return team.sql(
+        role,
+        "SELECT (SELECT count(*) FROM search_index WHERE body LIKE %s) + "
+        "(SELECT count(*) FROM search_private WHERE body LIKE %s)",
+        (f"%{word}%",) * 2,
+    )
 
 
 def test_the_owner_reads_no_members_private_note_even_by_plain_sql(team, members):
@@ -33,7 +40,7 @@ def test_the_owner_reads_no_members_private_note_even_by_plain_sql(team, members
         assert team.sql(
             role,
             "SELECT set_config('briefing.maintenance', 'on', false), "
-            "(SELECT count(*) FROM search_index WHERE body LIKE '%%Quillfeather%%')",
+            "(SELECT count(*) FROM search_private WHERE body LIKE '%%Quillfeather%%')",
         )[0][1] == (0 if role == bob else 1)
     assert _index_rows(team, alice, "Quillfeather") == [(1,)]
 

@@ -295,12 +295,14 @@ def test_a_private_note_is_invisible_to_the_other_member_everywhere(
     # Plain SQL as Bob: the note's row and its index row are not there.
     assert team.sql(bob, "SELECT id FROM notes WHERE id = %s", (private,)) == []
     assert team.sql(bob, "SELECT count(*) FROM notes WHERE body LIKE '%%Zanzibar%%'") == [(0,)]
-    assert team.sql(bob, "SELECT count(*) FROM search_index WHERE body LIKE '%%Zanzibar%%'") == [
-        (0,)
-    ]
+    for index in ("search_index", "search_private"):
+        assert team.sql(bob, f"SELECT count(*) FROM {index} WHERE body LIKE '%%Zanzibar%%'") == [
+            (0,)
+        ]
     # Bob cannot write the index or make Alice's shared note private to himself.
-    with pytest.raises(Exception, match="permission denied"):
-        team.sql(bob, "DELETE FROM search_index")
+    for index in ("search_index", "search_private"):
+        with pytest.raises(Exception, match="permission denied"):
+            team.sql(bob, f"DELETE FROM {index}")
     with (
         pytest.raises(StoreError, match="belongs to the member who wrote it"),
         open_store(team.url(bob)) as store,
@@ -404,3 +406,88 @@ def test_a_topic_taken_away_as_a_local_store_merges_back(team, members, capsys, 
     assert team.sql(alice, "SELECT written_by FROM notes WHERE body = 'Written on the train'") == [
         (alice,)
     ]
+
+
+def test_every_search_statement_uses_the_gin_index_for_members_and_owner(team, members):
+    """PostgreSQL cannot use a GIN index for `@@` on a table under row-level security (the
+    match is not leakproof), so with private notes in the shared index (0010-0014) every search
+    read the whole index, even with sequential scans switched off. Since 0015 the shared rows
+    have no row-level security: each statement the app runs to search must match through the
+    GIN index, filtered or not, as a member and as the owner, with private notes present."""
+    from sqlalchemy import event
+
+    from briefing.core.search import SearchFilters
+
+    alice, bob = members
+    with open_store(team.url(alice)) as store, store.writing() as session:
+        add_note(session, ("stakeholder", 1), "Quillfeather dialogue", private=True)
+    for role in (bob, alice, team.owner):
+        with open_store(team.url(role)) as store:
+            ran: list[tuple[str, object]] = []
+
+            def keep(_connection, _cursor, statement, parameters, _context, _many, ran=ran):
+                if "@@" in statement:
+                    ran.append((statement, parameters))
+
+            event.listen(store.engine, "before_cursor_execute", keep)
+            with store.reading() as session:
+                hits = search(session, "dialogue")
+                search(session, "dialogue", SearchFilters(kinds=frozenset({"quote", "note"})))
+                search(session, "police NOT ibm", SearchFilters(stakeholder_id=1))
+            event.remove(store.engine, "before_cursor_execute", keep)
+            assert ("Quillfeather" in " ".join(h.snippet for h in hits)) is (role == alice)
+            assert len(ran) >= 3, role
+            with store.reading() as session:
+                connection = session.connection()
+                connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+                for statement, parameters in ran:
+                    plan = "\n".join(
+                        row[0]
+                        for row in connection.exec_driver_sql("EXPLAIN " + statement, parameters)
+                    )
+                    assert "ix_search_index_document" in plan, (role, statement, plan)
+                    assert "Seq Scan on search_index" not in plan, (role, plan)
+
+
+def test_search_split_moves_private_rows_both_ways_and_keeps_them_private(team, members):
+    """0015 moves private notes' rows out of the shared index into `search_private`, and its
+    downgrade moves them back under 0014's policies: no private row is lost or shown either way,
+    and `team setup` brings a store at 0014 to the split again."""
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    from briefing.store import team as team_store
+
+    alice, bob = members
+    with open_store(team.url(alice)) as store, store.writing() as session:
+        private = add_note(session, ("stakeholder", 1), "Quillfeather plans", private=True).id
+        shared = add_note(session, ("stakeholder", 1), "Marmaladefox plans").id
+
+    def rows(role):
+        return team.sql(
+            role,
+            "SELECT 'shared', rowid FROM search_index WHERE rowid %% 8 = 5 AND body LIKE "
+            "'%%plans' UNION ALL SELECT 'private', rowid FROM search_private WHERE body LIKE "
+            "'%%plans' ORDER BY 1, 2",
+        )
+
+    assert rows(alice) == [("private", private * 8 + 5), ("shared", shared * 8 + 5)]
+    assert rows(bob) == [("shared", shared * 8 + 5)]
+
+    engine = create_engine(team.url().replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as connection:
+        connection.exec_driver_sql("SET LOCAL briefing.maintenance = 'on'")
+        command.downgrade(migrations._config(connection), "0014_team_roles")
+    engine.dispose()
+    back = "SELECT rowid FROM search_index WHERE rowid %% 8 = 5 AND body LIKE '%%plans' ORDER BY 1"
+    assert team.sql(alice, back) == [(private * 8 + 5,), (shared * 8 + 5,)]
+    assert team.sql(bob, back) == [(shared * 8 + 5,)]
+
+    team_store.setup(team.url())
+    assert rows(alice) == [("private", private * 8 + 5), ("shared", shared * 8 + 5)]
+    assert rows(bob) == [("shared", shared * 8 + 5)]
+    with open_store(team.url(alice)) as store, store.reading() as session:
+        assert [hit.id for hit in search(session, "quillfeather")] == [private]
+    with open_store(team.url(bob)) as store, store.reading() as session:
+        assert search(session, "quillfeather") == []
+        assert [hit.id for hit in search(session, "marmaladefox")] == [shared]
