@@ -3,9 +3,10 @@
 `PassphraseDialog` asks for the passphrase of an encrypted store: the field does not echo, a wrong
 passphrase is refused in words and the dialog stays open for another try, as many as the user
 wants (checking reads the file only, so the store is untouched and there is nothing to lock).
-Cancel opens nothing. When the optional `keyring` package is installed, a box (unticked) offers to
-keep the passphrase in the desktop's keyring; only then is it stored, and a kept passphrase is
-tried before the dialog is shown.
+Cancel opens nothing. When a keyring can keep secrets (the optional `keyring` package and a
+desktop backend: `kept_secrets.usable`, as the team password dialog asks), a box (unticked)
+offers to keep the passphrase there; only then is it stored, and a kept passphrase is tried
+before the dialog is shown.
 
 `NewStoreDialog` is shown when the window is about to create a store: a box "Encrypt it with a
 passphrase", unticked, and the passphrase twice.
@@ -34,7 +35,6 @@ from briefing.paths import APP_NAME
 from briefing.store import encryption, kept_secrets
 
 _KEYRING_SERVICE = kept_secrets.STORE_PASSPHRASE
-_keyring = kept_secrets.keyring_module
 
 
 def _password_field(parent: QWidget, name: str) -> QLineEdit:
@@ -72,7 +72,7 @@ class PassphraseDialog(QDialog):
         self.problem.setAccessibleName("Why the passphrase was refused")
         layout.addWidget(self.problem)
         self.remember = QCheckBox("&Keep the passphrase in the desktop's keyring", self)
-        self.remember.setVisible(_keyring() is not None)
+        self.remember.setVisible(kept_secrets.usable())
         layout.addWidget(self.remember)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Open | QDialogButtonBox.StandardButton.Cancel, self

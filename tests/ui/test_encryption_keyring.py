@@ -143,3 +143,12 @@ def test_the_passphrase_never_reaches_the_log(
     assert b"a line, so the test knows" in written
     for secret in (SECRET, SECRET + " wrong", SECRET + " also wrong", key.raw.hex()):
         assert secret.encode() not in written
+
+
+def test_no_keep_box_without_a_keyring_that_keeps(demo_path, qtbot, no_keyring):
+    """The package alone is not a keyring: with keyring's "fail" backend (no desktop keyring)
+    the box is not offered, as the team password dialog does not offer it."""
+    dialog = passphrase_ui.PassphraseDialog(_encrypted(demo_path))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert not dialog.remember.isVisible()
