@@ -365,8 +365,15 @@ def test_private_notes_in_or_out(empty_store):
 
 
 def index_rows(store) -> int:
+    """The index's rows the store's reader searches: on a team store the shared ones and the
+    reader's own private notes' (`store.team.SEARCHED`)."""
+    searched = SEARCH_TABLE
+    if store.engine.dialect.name == "postgresql":
+        from briefing.store.team import SEARCHED
+
+        searched = f"({SEARCHED}) AS i"
     with store.engine.connect() as connection:
-        return connection.exec_driver_sql(f"SELECT count(*) FROM {SEARCH_TABLE}").scalar()
+        return connection.exec_driver_sql(f"SELECT count(*) FROM {searched}").scalar()
 
 
 def titles(store, query: str) -> list[tuple[str, str]]:
