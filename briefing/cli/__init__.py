@@ -161,12 +161,12 @@ def prepare_gui(args: argparse.Namespace) -> None:
     """Load, before Qt, the Qt-free libraries the first window needs (idempotent). A store the
     first screen can read paints first and loads its libraries after that paint; any other is
     opened before the window: its libraries first (above)."""
-    from briefing.paths import default_store_path
+    from briefing.paths import default_store, is_team_address
     from briefing.store.first_screen import readable_now
 
-    path = getattr(args, "db", None)
+    location = getattr(args, "db", None) or default_store()
     load_first_window_libraries(
-        first_screen=readable_now(Path(path or default_store_path()).expanduser())
+        first_screen=not is_team_address(location) and readable_now(Path(location).expanduser())
     )
 
 
@@ -191,7 +191,10 @@ def _undecodable(argv: Sequence[str]) -> str | None:
 def _window_only(argv: Sequence[str]) -> argparse.Namespace | None:
     """The options of `briefing`, `briefing --db PATH` and `--no-demo`, which open the window,
     read without building every command's parser (which loads every command's libraries); None
-    for anything else, which the full parser reads."""
+    for anything else, which the full parser reads. `--db` is read as the parser reads it: a
+    store file's path, or a team store's address (which a `Path` would mangle)."""
+    from briefing.paths import store_location
+
     args = argparse.Namespace()
     rest = list(argv)
     while rest:
@@ -199,9 +202,9 @@ def _window_only(argv: Sequence[str]) -> argparse.Namespace | None:
         if word == "--no-demo":
             args.no_demo = True
         elif word.startswith("--db=") and len(word) > 5:
-            args.db = Path(word[5:])
+            args.db = store_location(word[5:])
         elif word == "--db" and rest and not rest[0].startswith("-"):
-            args.db = Path(rest.pop(0))
+            args.db = store_location(rest.pop(0))
         else:
             return None
     return args

@@ -70,6 +70,10 @@ def test_only_the_windows_own_options_skip_the_full_parser():
         "no_demo": True,
     }
     assert vars(_window_only(["--db=x.sqlite3"])) == {"db": Path("x.sqlite3")}
+    # A team store's address stays an address: `Path` would make it "postgresql:/alice@...".
+    team = "postgresql://alice@/coalition?host=/run/postgresql"
+    assert vars(_window_only(["--db", team])) == {"db": team}
+    assert vars(_window_only([f"--db={team}", "--no-demo"])) == {"db": team, "no_demo": True}
     for other in (
         ["search", "x"],
         ["--db"],
@@ -124,3 +128,24 @@ def test_what_loads_after_the_first_paint_bypasses_pysides_import_hook_and_resto
     assert done.returncode == 0, done.stderr
     # No import went through the hook while the window's modules loaded; all of them loaded.
     assert done.stdout.split() == ["0", "[]", "True"]
+
+
+def test_the_window_opens_a_team_store_named_by_db_as_its_address(monkeypatch):
+    """`briefing --db postgresql://...` (the README's way to open a team store's window) reaches
+    the window with the address whole, and loads no first screen from a file of that name."""
+    import briefing.cli
+    import briefing.ui.app
+
+    team = "postgresql://alice@/coalition?host=/run/postgresql"
+    opened, screens = [], []
+    monkeypatch.setattr(briefing.ui.app, "run", lambda location, demo: opened.append(location) or 0)
+    monkeypatch.setattr(
+        briefing.cli,
+        "load_first_window_libraries",
+        lambda first_screen=False: screens.append(first_screen),
+    )
+    assert briefing.cli.main(["--db", team]) == 0
+    assert opened == [team] and screens == [False]
+    monkeypatch.setenv("BRIEFING_DB", team)
+    assert briefing.cli.main([]) == 0
+    assert opened == [team, None] and screens == [False, False]
