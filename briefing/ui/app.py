@@ -41,8 +41,11 @@ WARM_EXPORT_AFTER_MS = 2000  # after the window shows: its first paint and reads
 
 
 def show_error(title: str, message: str) -> None:
-    """Tell the user why the app cannot go on. Tests replace this function."""
-    QMessageBox.critical(None, title, message)
+    """Tell the user why the app cannot go on, as a sentence (the message is the command
+    line's too, which prints it after "briefing: "). Tests replace this function."""
+    from briefing.ui.datefield import sentence
+
+    QMessageBox.critical(None, title, sentence(message))
 
 
 def show_notice(title: str, message: str) -> None:

@@ -314,3 +314,17 @@ def test_every_module_the_window_attaches_with_is_loaded_after_the_first_paint(d
     assert "late:" in done.stdout, done.stdout + done.stderr
     late = done.stdout.split("late:", 1)[1].split()
     assert late == [], f"add to cli._AFTER_FIRST_PAINT: {late}"
+
+
+def test_a_reason_the_app_cannot_open_reads_as_a_sentence(qapp, monkeypatch):
+    """The reason is the command line's message too ("briefing: the team store's server ...
+    cannot be reached ..."); in the window's dialog it starts with a capital and ends with a
+    full stop."""
+    from briefing.ui import app
+
+    shown = []
+    monkeypatch.setattr(app.QMessageBox, "critical", lambda *args: shown.append(args[1:]))
+    app.show_error("Briefing", "the team store's server cannot be reached; nothing was changed")
+    assert shown == [
+        ("Briefing", "The team store's server cannot be reached; nothing was changed.")
+    ]
