@@ -10,12 +10,14 @@ The index is an FTS5 virtual table kept in sync by triggers; it is not an ORM mo
 is not a table of records but a derived structure that SQLite maintains. FTS5 backs it with
 shadow tables (`search_index_data`, `_idx`, `_content`, `_docsize`, `_config`), which Alembic
 would otherwise report as tables missing from the models: `include_in_schema` tells Alembic's
-comparison (in `db/env.py` and the models-versus-migrations test) to leave them out.
+comparison (in `db/env.py` and the models-versus-migrations test) to leave them out, and a team
+store's private notes' index (`search_private`, 0015) with them.
 """
 
 from __future__ import annotations
 
 SEARCH_TABLE = "search_index"
+PRIVATE_SEARCH_TABLE = "search_private"  # a team store's private notes' rows (0015)
 
 # A row's rowid is `record id * KIND_FACTOR + code`; see the migration's docstring.
 KIND_FACTOR = 8
@@ -90,8 +92,11 @@ MARK_END = "\ufdd1"
 
 
 def is_search_table(name: str | None) -> bool:
-    """True for the index and the shadow tables FTS5 creates for it."""
-    return name is not None and (name == SEARCH_TABLE or name.startswith(SEARCH_TABLE + "_"))
+    """True for the index, the shadow tables FTS5 creates for it, and a team store's private
+    notes' index."""
+    return name is not None and (
+        name in (SEARCH_TABLE, PRIVATE_SEARCH_TABLE) or name.startswith(SEARCH_TABLE + "_")
+    )
 
 
 def include_in_schema(obj, name, type_, reflected, compare_to) -> bool:
