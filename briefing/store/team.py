@@ -73,6 +73,8 @@ log = logging.getLogger(__name__)
 CHANNEL = "briefing_changes"  # as the 0010 migration's triggers announce
 # Tables only the owner's triggers write; members read them.
 _READ_ONLY_TABLES = ("alembic_version", "search_index", "search_private")
+# Tables only the owner (and the owner's triggers) reads and writes: members get no right on them.
+_OWNER_ONLY_TABLES = ("authorship_kept",)
 
 
 class ServerLost(StoreUnreachable):
@@ -368,6 +370,8 @@ def _grant(connection, role: str) -> None:
         )
     ).scalars()
     for name in tables:
+        if name in _OWNER_ONLY_TABLES:
+            continue
         rights = "SELECT" if name in _READ_ONLY_TABLES else "SELECT, INSERT, UPDATE, DELETE"
         connection.exec_driver_sql(
             f"GRANT {rights} ON TABLE {connection.dialect.identifier_preparer.quote(name)} "
