@@ -39,7 +39,10 @@ it. A change made off the undo stack in between (a note that saved itself, anoth
 edit) makes them refuse with `UndoConflict`, naming what changed and, on a team store, by whom,
 and change nothing, rather than lose that change silently. Who wrote a row (`created_by`,
 `changed_by`, `written_by`) is the database's to set on a team store (`0011_authorship`), so it
-is not compared: a row this member restored says it was changed by them.
+is not compared: a row this member restored by an update says it was changed by them; a row put
+back by an insert (an undone delete) gets back its author and last changer, which the database
+kept, and the notes other members wrote on it are re-attached by the database
+(`0016_undo_restores`), private ones included, which this member cannot see.
 
 A region row found after the edit that neither existed in the "before" snapshot nor was inserted
 by the edit means the region was incomplete; `Recorded` refuses it (`RegionError`) rather than

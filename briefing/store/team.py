@@ -17,8 +17,9 @@ opened, so a SQLite store never loads it.
 Roles: the database's owner runs `team setup` (schema, upgrades) and `team add-member ROLE` /
 `team remove-member ROLE` (grants). Each member connects as their own role, so the database
 itself knows who writes: its triggers (`0010_team_store`, `0011_authorship`) set a note's
-`written_by` and every record's `created_by` / `changed_by` from `current_user`, and a private
-note is visible to its author alone, through the app, search, exports or any SQL.
+`written_by` and every record's `created_by` / `changed_by` from the member's login role (a
+restored row gets its kept authorship back, `0016_undo_restores`), and a private note is visible
+to its author alone, through the app, search, exports or any SQL.
 
 A lost server: a `ServerLost` (a `StoreUnreachable`) in words; the `Listener` tells the window
 when the server stops answering and when it answers again.

@@ -28,7 +28,10 @@ EXECUTE revoked from PUBLIC, so no member can hang them on a table of their own)
 as the owner, the member is `session_user` (the role they logged in as, which no SQL they run
 changes), as 0013's detachments already name them. Entries go when their row is restored; an
 entry older than 30 days (far longer than an undo history lives: a window's session) is removed
-when a later delete is kept, so the table holds about a month of deletes.
+by the next deleting statement, so the table holds about a month of deletes. An insert looks the
+kept table up by its key (table, id), and works out the row's fingerprint only when a row of that
+id was deleted: 20,000 new rows take 0.40 s instead of 0.20 s, and deleting them 1.2 s instead of
+0.6 s (a member's plain SQL, this machine).
 
 **Re-attached notes.** `notes.detached_key` (both databases; on a store file it stays NULL)
 keeps what a detached note was on in machine form, `stakeholders 12`, beside 0013's words. The
@@ -84,10 +87,17 @@ def _definer() -> str:
 
 
 def _kept_match(table: str) -> str:
-    """SQL (plpgsql): `kept` holds the entry of the row NEW restores, FOUND says if there is."""
+    """SQL (plpgsql): `kept` holds the entry of the row NEW restores, FOUND says if there is.
+
+    Looked up by the id first: a row's fingerprint is worked out only when a row of that id was
+    deleted, never for the new rows of an ordinary insert."""
+    # TG_TABLE_NAME is a `name`, in collation "C": compared as one, the key's index is not used.
+    table = f'{table}::text COLLATE "default"'
     return (
-        f"SELECT k.* INTO kept FROM {KEPT} AS k WHERE k.table_name = '{table}' "
-        f"AND k.row_id = NEW.id AND k.fingerprint = {_FINGERPRINT}(to_jsonb(NEW)); "
+        f"PERFORM FROM {KEPT} WHERE table_name = {table} AND row_id = NEW.id::bigint; "
+        f"IF FOUND THEN SELECT k.* INTO kept FROM {KEPT} AS k WHERE k.table_name = {table} "
+        f"AND k.row_id = NEW.id::bigint AND k.fingerprint = {_FINGERPRINT}(to_jsonb(NEW)); "
+        "END IF; "
     )
 
 
@@ -120,7 +130,6 @@ def _postgresql_upgrade() -> None:
     op.execute(
         f"CREATE FUNCTION briefing_keep_authorship() RETURNS trigger LANGUAGE plpgsql {definer} "
         "AS $$ DECLARE old_values jsonb := to_jsonb(OLD); BEGIN "
-        f"DELETE FROM {KEPT} WHERE kept_at < now() - interval '{KEPT_DAYS} days'; "
         f"INSERT INTO {KEPT} (table_name, row_id, fingerprint, author, changer) VALUES "
         f"(TG_TABLE_NAME, OLD.id, {_FINGERPRINT}(old_values), "
         "CASE WHEN TG_TABLE_NAME = 'notes' THEN old_values ->> 'written_by' "
@@ -130,14 +139,19 @@ def _postgresql_upgrade() -> None:
         "RETURN OLD; END $$"
     )
     op.execute("REVOKE ALL ON FUNCTION briefing_keep_authorship() FROM PUBLIC")
+    # What no undo will restore any more goes, once per deleting statement.
+    op.execute(
+        f"CREATE FUNCTION briefing_prune_authorship() RETURNS trigger LANGUAGE plpgsql {definer} "
+        f"AS $$ BEGIN DELETE FROM {KEPT} WHERE kept_at < now() - interval '{KEPT_DAYS} days'; "
+        "RETURN NULL; END $$"
+    )
+    op.execute("REVOKE ALL ON FUNCTION briefing_prune_authorship() FROM PUBLIC")
 
     # Authorship on insert: the kept one for a restored row, else the inserting member's.
     op.execute(
         "CREATE OR REPLACE FUNCTION briefing_authorship() RETURNS trigger LANGUAGE plpgsql "
         f"{definer} AS $$ DECLARE kept {KEPT}; BEGIN "
-        "IF TG_OP = 'INSERT' THEN "
-        f"SELECT k.* INTO kept FROM {KEPT} AS k WHERE k.table_name = TG_TABLE_NAME "
-        f"AND k.row_id = NEW.id AND k.fingerprint = {_FINGERPRINT}(to_jsonb(NEW)); "
+        f"IF TG_OP = 'INSERT' THEN {_kept_match('TG_TABLE_NAME')}"
         "IF FOUND THEN NEW.created_by := kept.author; NEW.changed_by := kept.changer; "
         "ELSE NEW.created_by := session_user; NEW.changed_by := NULL; END IF; "
         "ELSE NEW.created_by := OLD.created_by; NEW.changed_by := session_user; END IF; "
@@ -148,8 +162,8 @@ def _postgresql_upgrade() -> None:
         "CREATE OR REPLACE FUNCTION notes_author() RETURNS trigger LANGUAGE plpgsql "
         f"{definer} AS $$ DECLARE kept {KEPT}; BEGIN "
         "IF TG_OP = 'INSERT' THEN "
-        f"{_kept_match('notes')}"
-        "IF FOUND THEN NEW.written_by := kept.author; NEW.changed_by := kept.changer; "
+        + _kept_match("'notes'")
+        + "IF FOUND THEN NEW.written_by := kept.author; NEW.changed_by := kept.changer; "
         "ELSE NEW.written_by := session_user; NEW.changed_by := NULL; "
         "NEW.detached_key := NULL; END IF; "
         "ELSE NEW.written_by := OLD.written_by; "
@@ -175,9 +189,10 @@ def _postgresql_upgrade() -> None:
             if column
             else ""
         )
+        match = _kept_match(f"'{table}'")
         op.execute(
             f"CREATE FUNCTION briefing_restored_{table}() RETURNS trigger LANGUAGE plpgsql "
-            f"{definer} AS $$ DECLARE kept {KEPT}; BEGIN {_kept_match(table)}"
+            f"{definer} AS $$ DECLARE kept {KEPT}; BEGIN {match}"
             f"IF FOUND THEN DELETE FROM {KEPT} WHERE table_name = '{table}' "
             f"AND row_id = NEW.id AND fingerprint = kept.fingerprint; {reattach}END IF; "
             "RETURN NULL; END $$"
@@ -191,14 +206,20 @@ def _postgresql_upgrade() -> None:
             f"CREATE TRIGGER authorship_restored AFTER INSERT ON {table} "
             f"FOR EACH ROW EXECUTE FUNCTION briefing_restored_{table}()"
         )
+        op.execute(
+            f"CREATE TRIGGER authorship_pruned AFTER DELETE ON {table} "
+            "FOR EACH STATEMENT EXECUTE FUNCTION briefing_prune_authorship()"
+        )
 
 
 def _postgresql_downgrade() -> None:
     for table in (*AUTHORED, "notes"):
+        op.execute(f"DROP TRIGGER IF EXISTS authorship_pruned ON {table}")
         op.execute(f"DROP TRIGGER IF EXISTS authorship_restored ON {table}")
         op.execute(f"DROP TRIGGER IF EXISTS authorship_kept ON {table}")
         op.execute(f"DROP FUNCTION IF EXISTS briefing_restored_{table}()")
     op.execute("DROP FUNCTION IF EXISTS briefing_keep_authorship()")
+    op.execute("DROP FUNCTION IF EXISTS briefing_prune_authorship()")
     # 0011's, 0010's and 0013's functions as they were (invoker's rights, PUBLIC may run them).
     op.execute(
         "CREATE OR REPLACE FUNCTION briefing_authorship() RETURNS trigger LANGUAGE plpgsql "
