@@ -16,7 +16,13 @@ from briefing.core.editing import (
     delete_stakeholder,
     set_position,
 )
-from briefing.core.notes import add_note, detached_count, detached_notes, list_notes
+from briefing.core.notes import (
+    add_note,
+    delete_note,
+    detached_count,
+    detached_notes,
+    list_notes,
+)
 from briefing.core.search import search
 from briefing.core.undo import Recorded
 from briefing.store import open_store
@@ -141,6 +147,44 @@ def test_an_undone_delete_brings_back_authors_and_reattaches_other_members_notes
     with open_store(team.url(alice)) as store, store.reading() as session:
         assert detached_count(session) == 0
     assert _authors(team, "stakeholders", made["stakeholder"]) == (alice, bob)
+
+
+def test_a_person_who_speaks_for_an_organisation_comes_back_as_added(team, members):
+    """A reference to the row's own table (a person's organisation) goes back in with the row,
+    not set afterwards: the row is inserted as it was deleted, so its authors come back too."""
+    alice, bob = members
+    with open_store(team.url(alice)) as store, store.writing() as session:
+        organisation = add_stakeholder(session, StakeholderFields("Quokka Org", "company")).id
+        person = add_stakeholder(
+            session, StakeholderFields("Quinn Quokka", "person", parent_id=organisation)
+        ).id
+    delete = Recorded(lambda session: delete_stakeholder(session, person))
+    with open_store(team.url(bob)) as store, store.writing() as session:
+        delete.do(session)
+    with open_store(team.url(bob)) as store, store.writing() as session:
+        delete.undo(session)
+    assert _authors(team, "stakeholders", person) == (alice, None)
+    assert _row(team, "stakeholders", person)["parent_id"] == organisation
+
+
+def test_an_undone_note_delete_gives_the_note_back_to_its_author(team, members):
+    """Bob deletes Alice's shared note and undoes it: hers again. Alice deletes her private note
+    and undoes it: hers, still private (the database's policy would refuse it otherwise)."""
+    alice, bob = members
+    made = _alices_stakeholder(team, alice)
+    for role, note in ((bob, made["shared"]), (alice, made["private"])):
+        delete = Recorded(lambda session, note=note: delete_note(session, note))
+        with open_store(team.url(role)) as store, store.writing() as session:
+            delete.do(session)
+        with open_store(team.url(role)) as store, store.writing() as session:
+            delete.undo(session)
+    rows = team.sql(
+        alice,
+        "SELECT id, written_by, changed_by, private FROM notes WHERE id = ANY(%s) ORDER BY id",
+        ([made["shared"], made["private"]],),
+    )
+    assert rows == [(made["shared"], alice, None, False), (made["private"], alice, None, True)]
+    assert team.sql(bob, "SELECT count(*) FROM notes WHERE id = %s", (made["private"],)) == [(0,)]
 
 
 def test_a_member_cannot_claim_another_members_authorship_by_choosing_an_id(team, members):
