@@ -304,3 +304,44 @@ def test_the_migration_goes_down_and_up_again(team, members):
             made["on_position"],
         }
     assert _authors(team, "stakeholders", second["stakeholder"]) == (alice, None)
+
+
+def test_alices_open_notes_panel_shows_her_notes_detached_then_back(team, members, qtbot, tmp_path):
+    """Alice's window is open while Bob deletes her stakeholder and undoes it: her Notes panel
+    gains a "Detached notes (3)" entry, then loses it, with no action of hers."""
+    from PySide6.QtCore import QSettings
+
+    from briefing.ui.main_window import MainWindow
+
+    alice, bob = members
+    made = _alices_stakeholder(team, alice)
+    store = open_store(team.url(alice))
+    window = MainWindow(store, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    window.resize(1400, 900)
+    window.show()
+    qtbot.waitExposed(window)
+    panel = window.notes_panel
+
+    def entries() -> list[str]:
+        return [panel.scope.itemText(row) for row in range(panel.scope.count())]
+
+    try:
+        window.side_tabs.setCurrentWidget(panel)
+        panel.refresh()
+        assert not any(entry.startswith("Detached notes") for entry in entries())
+        delete = Recorded(lambda session: delete_stakeholder(session, made["stakeholder"]))
+        with open_store(team.url(bob)) as other, other.writing() as session:
+            delete.do(session)
+        qtbot.waitUntil(lambda: "Detached notes (3)" in entries(), timeout=10_000)
+        window.grab().save(str(tmp_path / "detached.png"))
+        with open_store(team.url(bob)) as other, other.writing() as session:
+            delete.undo(session)
+        qtbot.waitUntil(
+            lambda: not any(entry.startswith("Detached notes") for entry in entries()),
+            timeout=10_000,
+        )
+        window.grab().save(str(tmp_path / "reattached.png"))
+    finally:
+        window.close()
+        store.close()
