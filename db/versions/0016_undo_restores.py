@@ -26,7 +26,9 @@ too: its content is exactly what that member left, and the undoer wrote none of 
 leaves it out), and the triggers that read and write it run as the owner (SECURITY DEFINER,
 EXECUTE revoked from PUBLIC, so no member can hang them on a table of their own). Since they run
 as the owner, the member is `session_user` (the role they logged in as, which no SQL they run
-changes), as 0013's detachments already name them. Entries go when their row is restored; an
+changes), as 0013's detachments already name them; for a member's own session that is the
+role 0011's `current_user` named, and a member who sets another role they belong to still
+writes as themself. Entries go when their row is restored; an
 entry older than 30 days (far longer than an undo history lives: a window's session) is removed
 by the next deleting statement, so the table holds about a month of deletes. An insert looks the
 kept table up by its key (table, id), and works out the row's fingerprint only when a row of that
@@ -42,7 +44,8 @@ stakeholder, position, quote, source or briefing) is restored, the AFTER INSERT 
 re-attaches every note whose key names it, private ones included (they stay their author's:
 `written_by` is never changed), and clears `detached_from`; the note gets a new version and
 `changed_by` names the member who restored the record, as the detachment named the one who
-deleted it. A key on a row that is inserted new (not a restore) attaches nothing. The trigger
+deleted it. A row inserted with a deleted one's id but other words (no restore) attaches
+nothing. The trigger
 reaches other members' private notes through 0013's policy for the owner's triggers.
 
 Revision ID: 0016_undo_restores

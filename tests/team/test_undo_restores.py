@@ -230,6 +230,16 @@ def test_a_member_cannot_claim_another_members_authorship_by_choosing_an_id(team
         bob, "SELECT detached_from, stakeholder_id FROM notes WHERE id = %s", (bobs_note,)
     ) == [(None, stakeholder)]
 
+    # Nor can a member aim a note of theirs at a record's restore: the key is the database's.
+    ((own,),) = team.sql(
+        bob,
+        "INSERT INTO notes (uuid, body, private, detached_from, detached_key, created_at, "
+        "updated_at) VALUES ('b0b-note', 'b', false, 'nothing', %s, now(), now()) RETURNING id",
+        (f"stakeholders {stakeholder + 1000}",),
+    )
+    team.sql(bob, "UPDATE notes SET detached_key = 'stakeholders 1' WHERE id = %s", (own,))
+    assert team.sql(bob, "SELECT detached_key FROM notes WHERE id = %s", (own,)) == [(None,)]
+
     # A member can neither read nor write what is kept, nor hang its triggers on a table of theirs.
     for statement in (
         "SELECT * FROM authorship_kept",
