@@ -23,15 +23,15 @@ found, not declared:
 
 Restoring a snapshot runs in one transaction: rows of the region that should not exist are
 deleted first (letting their cascades run), then rows that exist are updated to, and missing
-ones inserted with, their snapshotted values (parents before children, a row's reference to its
-own table set once every row is back, so foreign keys hold at each statement, as PostgreSQL
-checks them). UNIQUE is checked at each statement too, so rows that exchange a unique value (two
-names swapped by one edit, or a deleted row whose name another took) would collide half-way
-through; rows about to change a unique value are therefore first parked on a value no real row
-has ("\x01undo" and their key, or minus their id for a number), then everything is written. A
-collision that remains is with a row outside the region (someone named a new stakeholder as the
-one the undo brings back): that refuses the undo with `UndoConflict`, and the transaction rolls
-back, so nothing is half restored.
+ones inserted with, their snapshotted values (parents before children; a reference to another
+row of the same table that is put back too is set once every row is back), so foreign keys hold
+at each statement, as PostgreSQL checks them. UNIQUE is checked at each statement too, so rows
+that exchange a unique value (two names swapped by one edit, or a deleted row whose name another
+took) would collide half-way through; rows about to change a unique value are therefore first
+parked on a value no real row has ("\x01undo" and their key, or minus their id for a number),
+then everything is written. A collision that remains is with a row outside the region (someone
+named a new stakeholder as the one the undo brings back): that refuses the undo with
+`UndoConflict`, and the transaction rolls back, so nothing is half restored.
 
 Undo and redo first check, holding the rows (`FOR UPDATE` on a team store), that the region is
 exactly as the edit left it (or as undo left it), and that restoring would delete nothing outside
@@ -39,7 +39,10 @@ it. A change made off the undo stack in between (a note that saved itself, anoth
 edit) makes them refuse with `UndoConflict`, naming what changed and, on a team store, by whom,
 and change nothing, rather than lose that change silently. Who wrote a row (`created_by`,
 `changed_by`, `written_by`) is the database's to set on a team store (`0011_authorship`), so it
-is not compared: a row this member restored says it was changed by them.
+is not compared: a row this member restored by an update says it was changed by them; a row put
+back by an insert (an undone delete) gets back its author and last changer, which the database
+kept, and the notes other members wrote on it are re-attached by the database
+(`0016_undo_restores`), private ones included, which this member cannot see.
 
 A region row found after the edit that neither existed in the "before" snapshot nor was inserted
 by the edit means the region was incomplete; `Recorded` refuses it (`RegionError`) rather than
@@ -283,20 +286,27 @@ class Snapshot:
         for name in order:
             _park_unique_values(session, tables[name], present[name], by_table[name])
         try:
-            for name in order:  # parents first; a reference to the row's own table afterwards
-                table = tables[name]
-                own = [fk.parent.key for fk in table.foreign_keys if fk.column.table is table]
-                for key, row in by_table[name].items():
-                    if row is not None and key not in present[name]:
-                        values = {**row, **dict.fromkeys(own)}
-                        session.execute(insert(table).values(values))
+            # Parents first. A reference to a row of the same table that this restore also
+            # inserts is set once every row is back; any other row goes in whole, as it was (a
+            # team store gives a row inserted as it was deleted its authors back, 0016).
+            later: dict[str, set[tuple]] = {}
             for name in order:
                 table = tables[name]
                 own = [fk.parent.key for fk in table.foreign_keys if fk.column.table is table]
+                missing = {
+                    key: row
+                    for key, row in by_table[name].items()
+                    if row is not None and key not in present[name]
+                }
+                for key, row in missing.items():
+                    pending = [c for c in own if row[c] is not None and (row[c],) in missing]
+                    if pending:
+                        later.setdefault(name, set()).add(key)
+                    session.execute(insert(table).values({**row, **dict.fromkeys(pending)}))
+            for name in order:
+                table = tables[name]
                 for key, row in by_table[name].items():
-                    if row is None:
-                        continue
-                    if key in present[name] or any(row[column] is not None for column in own):
+                    if row is not None and (key in present[name] or key in later.get(name, ())):
                         session.execute(update(table).where(_keys_in(table, [key])).values(row))
         except IntegrityError as error:
             raise UndoConflict(

@@ -469,6 +469,9 @@ class Note(Record, Base):
     # What a detached note was on, in words ("stakeholder ‘IBM’, deleted 30 Nov 2026 by bob"),
     # written by the team store's trigger when another member deleted it; None while attached.
     detached_from: Mapped[str | None] = mapped_column(Text)
+    # The same in machine form ("stakeholders 12"), written by the team store's own trigger, so
+    # that restoring that record (an undo) re-attaches the note (`0016_undo_restores`).
+    detached_key: Mapped[str | None] = mapped_column(String(200), index=True)
 
     __table_args__ = (
         CheckConstraint(

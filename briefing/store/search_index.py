@@ -99,9 +99,16 @@ def is_search_table(name: str | None) -> bool:
     )
 
 
+# Tables a team store's migrations add that are no records, and so no models, besides its
+# search index's (`is_search_table`): the authorship its triggers keep for undo (0016).
+TEAM_ONLY_TABLES = ("authorship_kept",)
+
+
 def include_in_schema(obj, name, type_, reflected, compare_to) -> bool:
-    """Alembic `include_object` hook: compare every table except the search index's."""
-    return not (type_ == "table" and is_search_table(name))
+    """Alembic `include_object` hook: compare every table (and its indexes) except the search
+    index's and the team store's own (`TEAM_ONLY_TABLES`)."""
+    table = name if type_ == "table" else getattr(getattr(obj, "table", None), "name", None)
+    return not (is_search_table(table) or table in TEAM_ONLY_TABLES)
 
 
 def search_backend(reader):

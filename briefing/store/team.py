@@ -17,8 +17,9 @@ opened, so a SQLite store never loads it.
 Roles: the database's owner runs `team setup` (schema, upgrades) and `team add-member ROLE` /
 `team remove-member ROLE` (grants). Each member connects as their own role, so the database
 itself knows who writes: its triggers (`0010_team_store`, `0011_authorship`) set a note's
-`written_by` and every record's `created_by` / `changed_by` from `current_user`, and a private
-note is visible to its author alone, through the app, search, exports or any SQL.
+`written_by` and every record's `created_by` / `changed_by` from the member's login role (a
+restored row gets its kept authorship back, `0016_undo_restores`), and a private note is visible
+to its author alone, through the app, search, exports or any SQL.
 
 A lost server: a `ServerLost` (a `StoreUnreachable`) in words; the `Listener` tells the window
 when the server stops answering and when it answers again.
@@ -73,6 +74,8 @@ log = logging.getLogger(__name__)
 CHANNEL = "briefing_changes"  # as the 0010 migration's triggers announce
 # Tables only the owner's triggers write; members read them.
 _READ_ONLY_TABLES = ("alembic_version", "search_index", "search_private")
+# Tables only the owner (and the owner's triggers) reads and writes: members get no right on them.
+_OWNER_ONLY_TABLES = ("authorship_kept",)
 
 
 class ServerLost(StoreUnreachable):
@@ -368,6 +371,8 @@ def _grant(connection, role: str) -> None:
         )
     ).scalars()
     for name in tables:
+        if name in _OWNER_ONLY_TABLES:
+            continue
         rights = "SELECT" if name in _READ_ONLY_TABLES else "SELECT, INSERT, UPDATE, DELETE"
         connection.exec_driver_sql(
             f"GRANT {rights} ON TABLE {connection.dialect.identifier_preparer.quote(name)} "
