@@ -33,6 +33,7 @@ from sqlalchemy import (
     event,
     func,
     literal_column,
+    or_,
     select,
     true,
 )
@@ -266,13 +267,15 @@ class Store:
 
 def row_ceilings(session: Session) -> dict[str, int]:
     """Where each table's rows stand before an edit, for `rows_inserted_since` (undo,
-    `briefing.core.undo`). A store file: each table's largest rowid."""
+    `briefing.core.undo`). A store file: each table's largest rowid; and from now on, the rowids
+    the connection inserts into link tables (`_watch_link_inserts`)."""
     if session.get_bind().dialect.name != "sqlite":
         from briefing.store.team import row_ceilings as team_ceilings
 
         return team_ceilings(session)
     from briefing.store.models import Base
 
+    _watch_link_inserts(session)
     rowid = literal_column("_rowid_")  # SQLite's name for the rowid that no column shadows
     return {
         name: session.scalar(select(func.coalesce(func.max(rowid), 0)).select_from(table)) or 0
@@ -280,13 +283,48 @@ def row_ceilings(session: Session) -> dict[str, int]:
     }
 
 
+# The rowids inserted into link tables since `row_ceilings`, on this connection (temp objects).
+_LINK_INSERTS = "briefing_link_inserts"
+
+
+def _link_tables() -> list[str]:
+    """Tables whose key is not their rowid (a pair of ids): a row of one can take a deleted
+    row's rowid and still be another row."""
+    from briefing.store.models import Base
+
+    return [
+        name for name, table in Base.metadata.tables.items() if len(table.primary_key.columns) != 1
+    ]
+
+
+def _watch_link_inserts(session: Session) -> None:
+    """SQLite gives a new row max(rowid) + 1, so an edit that deletes the link row with the
+    largest rowid and adds another (a quote's tags replaced) puts the new one under the ceiling.
+    A record's key is its rowid, and a record put back in its place is the same record; a link's
+    key is a pair of ids, so a link in a deleted link's place is a new row undo must know of.
+    Temp triggers (this connection's own, until `rows_inserted_since` drops them) write down
+    each link inserted."""
+    connection = session.connection()
+    connection.exec_driver_sql(
+        f"CREATE TEMP TABLE IF NOT EXISTS {_LINK_INSERTS} (name TEXT NOT NULL, rid INTEGER)"
+    )
+    for name in _link_tables():
+        connection.exec_driver_sql(
+            f"CREATE TEMP TRIGGER IF NOT EXISTS {_LINK_INSERTS}_{name} AFTER INSERT ON "
+            f"main.{name} BEGIN INSERT INTO {_LINK_INSERTS} VALUES ('{name}', NEW.rowid); END"
+        )
+    connection.exec_driver_sql(f"DELETE FROM temp.{_LINK_INSERTS}")
+
+
 def rows_inserted_since(session: Session, ceilings: dict[str, int]) -> list[tuple[str, tuple]]:
     """(table, primary key) of every row the session's transaction inserted since `ceilings`.
 
-    A store file has one writer, and SQLite gives a new row max(rowid) + 1 (a smaller, reused
-    rowid can only be a row this edit deleted, which undo holds already): the rows above the
-    ceiling. A team store answers by its own transaction's rows (`team.rows_inserted_since`),
-    never by "newer than", which would take in what other members added meanwhile."""
+    A store file has one writer, and SQLite gives a new row max(rowid) + 1: the rows above the
+    ceiling, and the link rows its temp triggers saw inserted (which may sit in a deleted link's
+    place, `_watch_link_inserts`; a smaller reused rowid of a record is the record this edit
+    deleted, which undo holds already). A team store answers by its own transaction's rows
+    (`team.rows_inserted_since`), never by "newer than", which would take in what other members
+    added meanwhile."""
     if session.get_bind().dialect.name != "sqlite":
         from briefing.store.team import rows_inserted_since as team_inserted
 
@@ -294,9 +332,19 @@ def rows_inserted_since(session: Session, ceilings: dict[str, int]) -> list[tupl
     from briefing.store.models import Base
 
     rowid = literal_column("_rowid_")
+    connection = session.connection()
+    watched: dict[str, list[int]] = collections.defaultdict(list)
+    for name, inserted in connection.exec_driver_sql(f"SELECT name, rid FROM temp.{_LINK_INSERTS}"):
+        watched[name].append(inserted)
+    for name in _link_tables():  # watched during an edit only: imports insert links by the 1,000
+        connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS temp.{_LINK_INSERTS}_{name}")
+    connection.exec_driver_sql(f"DELETE FROM temp.{_LINK_INSERTS}")
     found = []
     for name, table in Base.metadata.tables.items():
-        keys = select(*table.primary_key.columns).where(rowid > ceilings[name])
+        newer = rowid > ceilings[name]
+        if watched[name]:
+            newer = or_(newer, rowid.in_(watched[name]))
+        keys = select(*table.primary_key.columns).where(newer)
         found += [(name, tuple(key)) for key in session.execute(keys)]
     return found
 
