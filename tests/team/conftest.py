@@ -64,6 +64,22 @@ class Team:
         _wait_for_refusal(self.url(role))
         return role
 
+    def downgrade(self, revision: str) -> None:
+        """Take the schema down to `revision` as the owner maintaining it (as the migrations
+        runner does on the way up: `migrations.upgrade`)."""
+        from alembic import command
+        from sqlalchemy import create_engine
+
+        from briefing.store import migrations
+
+        engine = create_engine(self.url().replace("postgresql://", "postgresql+psycopg://", 1))
+        try:
+            with engine.begin() as connection:
+                connection.exec_driver_sql("SET LOCAL briefing.maintenance = 'on'")
+                command.downgrade(migrations._config(connection), revision)
+        finally:
+            engine.dispose()
+
     def sql(self, role: str, statement: str, parameters=()):
         """Rows of a statement run directly, as `role`, outside the app."""
         import psycopg
@@ -120,3 +136,23 @@ def members(team, capsys):
         assert main(["--db", team.url(), "team", "add-member", role]) == 0, capsys.readouterr().err
     capsys.readouterr()
     return alice, bob
+
+
+@pytest.fixture
+def team_window(qtbot, tmp_path):
+    """Open the app's window on a store, shown and exposed, with settings of its own (`name`)."""
+
+    def open_window(store, name: str = "settings", size=(1400, 900)):
+        from PySide6.QtCore import QSettings
+
+        from briefing.ui.main_window import MainWindow
+
+        settings = QSettings(str(tmp_path / f"{name}.ini"), QSettings.Format.IniFormat)
+        window = MainWindow(store, settings)
+        qtbot.addWidget(window)
+        window.resize(*size)
+        window.show()
+        qtbot.waitExposed(window)
+        return window
+
+    return open_window

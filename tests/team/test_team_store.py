@@ -453,8 +453,6 @@ def test_search_split_moves_private_rows_both_ways_and_keeps_them_private(team, 
     """0015 moves private notes' rows out of the shared index into `search_private`, and its
     downgrade moves them back under 0014's policies: no private row is lost or shown either way,
     and `team setup` brings a store at 0014 to the split again."""
-    from alembic import command
-    from sqlalchemy import create_engine
 
     from briefing.store import team as team_store
 
@@ -474,11 +472,7 @@ def test_search_split_moves_private_rows_both_ways_and_keeps_them_private(team, 
     assert rows(alice) == [("private", private * 8 + 5), ("shared", shared * 8 + 5)]
     assert rows(bob) == [("shared", shared * 8 + 5)]
 
-    engine = create_engine(team.url().replace("postgresql://", "postgresql+psycopg://", 1))
-    with engine.begin() as connection:
-        connection.exec_driver_sql("SET LOCAL briefing.maintenance = 'on'")
-        command.downgrade(migrations._config(connection), "0014_team_roles")
-    engine.dispose()
+    team.downgrade("0014_team_roles")
     back = "SELECT rowid FROM search_index WHERE rowid %% 8 = 5 AND body LIKE '%%plans' ORDER BY 1"
     assert team.sql(alice, back) == [(private * 8 + 5,), (shared * 8 + 5,)]
     assert team.sql(bob, back) == [(shared * 8 + 5,)]

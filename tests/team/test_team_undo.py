@@ -181,13 +181,10 @@ def test_an_undo_over_another_members_edit_is_refused_and_changes_nothing(where)
 
 
 def test_edit_undo_in_a_team_window_restores_and_says_who_changed_what(
-    team, qtbot, tmp_path, monkeypatch
+    team, qtbot, tmp_path, monkeypatch, team_window
 ):
-    from PySide6.QtCore import QSettings
-
     from briefing.ui import editing as editing_ui
     from briefing.ui import notes as notes_ui
-    from briefing.ui.main_window import MainWindow
 
     monkeypatch.setattr(notes_ui, "ask_to_close_unsaved", lambda *args: True)
     warned: list[str] = []
@@ -200,11 +197,7 @@ def test_edit_undo_in_a_team_window_restores_and_says_who_changed_what(
     before = _state(team.url(alice))
 
     store = open_store(team.url(alice))
-    window = MainWindow(store, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(window)
-    window.resize(1400, 900)
-    window.show()
-    qtbot.waitExposed(window)
+    window = team_window(store)
     try:
         delete = Recorded(lambda session: delete_stakeholder(session, ibm))
         window.operations.push("Delete stakeholder IBM", delete.do, delete.undo)

@@ -259,10 +259,7 @@ def test_a_member_cannot_claim_another_members_authorship_by_choosing_an_id(team
 
 
 def test_the_migration_goes_down_and_up_again(team, members):
-    from alembic import command
-    from sqlalchemy import create_engine
 
-    from briefing.store import migrations
     from briefing.store import team as team_store
 
     alice, bob = members
@@ -271,11 +268,7 @@ def test_the_migration_goes_down_and_up_again(team, members):
     with open_store(team.url(bob)) as store, store.writing() as session:
         delete.do(session)
 
-    engine = create_engine(team.url().replace("postgresql://", "postgresql+psycopg://", 1))
-    with engine.begin() as connection:
-        connection.exec_driver_sql("SET LOCAL briefing.maintenance = 'on'")
-        command.downgrade(migrations._config(connection), "0015_team_search_split")
-    engine.dispose()
+    team.downgrade("0015_team_search_split")
     columns = "SELECT column_name FROM information_schema.columns WHERE table_name = 'notes'"
     assert ("detached_key",) not in team.sql(team.owner, columns)
     assert team.sql(team.owner, "SELECT to_regclass('authorship_kept')") == [(None,)]
@@ -316,21 +309,15 @@ def test_the_migration_goes_down_and_up_again(team, members):
     assert _authors(team, "stakeholders", second["stakeholder"]) == (alice, None)
 
 
-def test_alices_open_notes_panel_shows_her_notes_detached_then_back(team, members, qtbot, tmp_path):
+def test_alices_open_notes_panel_shows_her_notes_detached_then_back(
+    team, members, qtbot, tmp_path, team_window
+):
     """Alice's window is open while Bob deletes her stakeholder and undoes it: her Notes panel
     gains a "Detached notes (3)" entry, then loses it, with no action of hers."""
-    from PySide6.QtCore import QSettings
-
-    from briefing.ui.main_window import MainWindow
-
     alice, bob = members
     made = _alices_stakeholder(team, alice)
     store = open_store(team.url(alice))
-    window = MainWindow(store, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(window)
-    window.resize(1400, 900)
-    window.show()
-    qtbot.waitExposed(window)
+    window = team_window(store)
     panel = window.notes_panel
 
     def entries() -> list[str]:
