@@ -63,6 +63,7 @@ from briefing.render.briefing import (
     FIGURE_WIDTH,
     html_document,
     split_tables,
+    table_parts,
     toc_placeholder,
 )
 
@@ -107,11 +108,7 @@ class PagedBriefing:
         # that starts a page would be counted (and painted, under the footer) on the page before.
         self.body_height = float(math.floor(paint_rect.height() - self.header - self.footer))
 
-        self.document = QTextDocument()
-        self.document.documentLayout().setPaintDevice(device)
-        self.document.setDocumentMargin(0)
-        self.document.setDefaultFont(QFont("DejaVu Sans", 10))
-        self.document.setPageSize(QSizeF(self.width, self.body_height))
+        self.document = self._new_document()
         # The timeline and the map: their <img> keep the room in the text, and `paint` draws
         # them there as vectors (`briefing.export.figures`).
         self.figures = figure_names(content)
@@ -123,11 +120,21 @@ class PagedBriefing:
             )
         self.html = self._size_figures(html_document(content, toc_pages=True, figures=True))
         self.document.setHtml(self.html)
+        self.layouts = 1  # how many times the whole briefing was laid out from its HTML
         self._keep_table_rows_whole()
         self._keep_together()
         self.section_pages = self._heading_pages()
         self._fill_contents()
         self._lay_out_fully()  # the contents' page numbers were an edit: lay out what follows
+
+    def _new_document(self) -> QTextDocument:
+        """An empty document laid out as the briefing's pages are."""
+        document = QTextDocument()
+        document.documentLayout().setPaintDevice(self.device)
+        document.setDocumentMargin(0)
+        document.setDefaultFont(QFont("DejaVu Sans", 10))
+        document.setPageSize(QSizeF(self.width, self.body_height))
+        return document
 
     def _figure_chars(self) -> list[tuple[int, str]]:
         """(position, figure name) of each figure's image in the document."""
@@ -214,7 +221,7 @@ class PagedBriefing:
 
     def _row_span(self, table: QTextTable, row: int) -> tuple[float, float]:
         """The top of a table row's first lines and the bottom of its last ones."""
-        layout = self.document.documentLayout()
+        layout = table.document().documentLayout()  # the briefing's, or a piece's on its own
         tops, bottoms = [], []
         for column in range(table.columns()):
             cell = table.cellAt(row, column)
@@ -270,16 +277,20 @@ class PagedBriefing:
         to the next page instead, by splitting the table in the HTML and laying out again.
 
         Moving a row pushes everything after it down, up to the next forced page break; so each
-        round fixes only the first cut row between two forced breaks, and lays out again. A
-        briefing has few tables (contents, overview, comparison, sources), so this is a round or
-        two, and none when nothing is cut.
+        round fixes only the first table between two forced breaks that has a cut row, and lays
+        out again. That table's every break is found in the round (`_breaks_from`): after the
+        first, each part of it starts a page, so where its rows fall no longer depends on the
+        rest of the briefing, and the part is laid out on its own, a page or two of rows at a
+        time, instead of the whole briefing once per page of the table (the sources appendix
+        of 40 stakeholders runs to 200 pages). A briefing has few tables (contents, overview,
+        comparison, sources), so this is a round or two, and none when nothing is cut.
         """
         for _round in range(6):
             tables = self._tables()
             if len(tables) != self.html.count("<table"):
                 return  # a table Qt made up or merged: leave the layout to Qt
             forced = self._forced_breaks()
-            breaks: dict[int, int] = {}
+            breaks: dict[int, list[int]] = {}
             fixed_segments: set[int] = set()
             for index, table in enumerate(tables):
                 segment = bisect.bisect_right(forced, table.firstPosition() - 1)
@@ -287,12 +298,54 @@ class PagedBriefing:
                     continue
                 row = self._table_break(table)
                 if row is not None:
-                    breaks[index] = row
+                    breaks[index] = self._breaks_from(index, table, row)
                     fixed_segments.add(segment)
             if not breaks:
                 return
             self.html = split_tables(self.html, breaks)
             self.document.setHtml(self.html)
+            self.layouts += 1
+
+    def _breaks_from(self, index: int, table: QTextTable, first: int) -> list[int]:
+        """Every row of the `index`-th table that should start a page, given that `first`
+        should (0: the whole table moves).
+
+        From there on each part of the table starts a page with the header repeated, as
+        `split_tables` makes it; the part is laid out on its own in a scratch document of the
+        same page (`_table_break` on it finds where it must break next), a page or two of rows
+        at a time. What the parts' columns look like cannot differ from the split briefing's
+        (the tables have fixed column widths); if it ever did, the next round's check of the
+        whole briefing would find the cut row.
+        """
+        breaks = [first]
+        header_rows = table.format().headerRowCount()
+        parts = table_parts(self.html, index)
+        total = len(parts.row_starts)
+        if total != table.rows():
+            return breaks  # the HTML and Qt disagree on the rows: one break at a time
+        head = self.html[: self.html.index("<body>") + len("<body>")]
+        start = max(first, header_rows)
+        chunk = 32
+        while start < total:
+            stop = min(total, start + chunk)
+            scratch = self._new_document()
+            scratch.setHtml(f"{head}<p>&nbsp;</p>{parts.piece(start, stop)}</body></html>")
+            pieces = [f for f in scratch.rootFrame().childFrames() if isinstance(f, QTextTable)]
+            if len(pieces) != 1 or pieces[0].rows() != header_rows + stop - start:
+                return breaks  # not as expected: leave the rest to the next round
+            row = self._table_break(pieces[0])
+            if row is None:
+                if stop == total:
+                    break  # the rest of the table falls on its pages without a cut
+                chunk *= 2  # the rows so far fit on one page: take more
+                continue
+            if row <= header_rows:
+                break  # its first row, at a page's top, is cut: nothing to gain
+            fitted = row - header_rows
+            start += fitted
+            breaks.append(start)
+            chunk = fitted + fitted // 4 + 2  # the next part holds about as many rows
+        return breaks
 
     def _keep_together(self) -> None:
         """Keep headings with what follows them and each quote with its citation (Qt has no

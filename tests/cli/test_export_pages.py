@@ -131,3 +131,74 @@ def test_a_long_comparison_breaks_between_rows(demo_store):
     document = paged(long)
     assert document.html.count("<table") > long.sections.__len__() // 100 + 3  # it was split
     assert breaks_badly(document) == []
+
+
+def test_split_tables_breaks_one_table_before_several_rows():
+    table = (
+        '<table class="grid"><thead><tr><th>Q</th></tr></thead><tbody>'
+        + "".join(f"<tr><td>r{n}</td></tr>" for n in range(1, 6))
+        + "</tbody></table>"
+    )
+    once_each = split_tables(split_tables(split_tables(table, {0: 4}), {0: 2}), {})
+    together = split_tables(table, {0: [2, 4]})
+    assert together == once_each
+    assert together.count("<table") == 3
+    first, second, third = together.split("<table")[1:]
+    assert "r1" in first and "r2" not in first and "page-break" not in first
+    assert "<thead><tr><th>Q</th></tr></thead><tbody><tr><td>r2</td>" in second
+    assert "r3" in second and "r4" not in second
+    assert "page-break-before: always;" in third and "r4" in third and "r5" in third
+
+
+def many_sources(count: int) -> b.BriefingContent:
+    """A briefing whose appendix of sources runs over many pages, each entry a few lines."""
+    import datetime as dt
+
+    sources = tuple(
+        b.SourceEntry(
+            number=n,
+            title=f"Report {n} on police use of facial recognition in the city"
+            + " and its oversight" * (n % 3),
+            publisher="Tech Policy Daily",
+            author="A. Writer" if n % 2 else "",
+            published=dt.date(2020, 6, 1 + n % 28),
+            url=f"https://example.org/{n}" if n % 4 else "",
+            sha256=f"{n:064x}",
+        )
+        for n in range(1, count + 1)
+    )
+    return b.BriefingContent(
+        title="Sources",
+        topic="Sources",
+        audience="",
+        author="",
+        dated=None,
+        introduction="",
+        include_private=False,
+        page_size="A4",
+        sections=(),
+        sources=sources,
+        unverified=(),
+    )
+
+
+def test_a_long_appendix_breaks_between_rows_in_two_layouts(monkeypatch):
+    """An appendix of 25 pages: no row cut, and the briefing is laid out from its HTML twice
+    (once, then once with every table break), not once more per page of the appendix."""
+    from PySide6.QtGui import QTextDocument
+
+    laid_out: list[int] = []
+    set_html = QTextDocument.setHtml
+
+    def counting(document, html):
+        laid_out.append(len(html))
+        set_html(document, html)
+
+    monkeypatch.setattr(QTextDocument, "setHtml", counting)
+    content = many_sources(400)
+    document = paged(content)
+    assert document.page_count > 20
+    assert document.html.count('<table class="sources"') > 20  # split page by page
+    assert breaks_badly(document) == []
+    whole = [size for size in laid_out if size >= len(document.html) * 0.9]
+    assert len(whole) == 2 == document.layouts
