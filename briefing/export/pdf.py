@@ -61,6 +61,8 @@ from briefing.render import palette
 from briefing.render.briefing import (
     FIGURE_SCHEME,
     FIGURE_WIDTH,
+    TableParts,
+    all_tables,
     html_document,
     split_tables,
     table_parts,
@@ -78,6 +80,10 @@ INK = QColor(palette.INK)
 MUTED = QColor(palette.MUTED)
 RULE = QColor(palette.BORDER)
 PRIVATE = QColor(palette.PRIVATE)
+# An element that starts a new page (a part's heading, a table moved to the next page).
+_PAGE_STARTER = re.compile(r"<(?:h[1-6]|table|p|div)\b[^>]*page-break-before:\s*always[^>]*>")
+# How much may stand before a table on its page for `_split_ahead` to lay the two out alone.
+_AHEAD_LIMIT = 50_000
 # Device pixels (1/1200 inch on a PDF) of rounding tolerated where a block meets a page's edge.
 _SLACK = 0.5
 
@@ -112,13 +118,9 @@ class PagedBriefing:
         # The timeline and the map: their <img> keep the room in the text, and `paint` draws
         # them there as vectors (`briefing.export.figures`).
         self.figures = figure_names(content)
-        blank = QImage(1, 1, QImage.Format.Format_ARGB32)
-        blank.fill(Qt.GlobalColor.transparent)
-        for name in self.figures:
-            self.document.addResource(
-                QTextDocument.ResourceType.ImageResource, QUrl(f"{FIGURE_SCHEME}:{name}"), blank
-            )
+        self._add_figures(self.document)
         self.html = self._size_figures(html_document(content, toc_pages=True, figures=True))
+        self._split_ahead()
         self.document.setHtml(self.html)
         self.layouts = 1  # how many times the whole briefing was laid out from its HTML
         self._keep_table_rows_whole()
@@ -135,6 +137,14 @@ class PagedBriefing:
         document.setDefaultFont(QFont("DejaVu Sans", 10))
         document.setPageSize(QSizeF(self.width, self.body_height))
         return document
+
+    def _add_figures(self, document: QTextDocument) -> None:
+        blank = QImage(1, 1, QImage.Format.Format_ARGB32)
+        blank.fill(Qt.GlobalColor.transparent)
+        for name in self.figures:
+            document.addResource(
+                QTextDocument.ResourceType.ImageResource, QUrl(f"{FIGURE_SCHEME}:{name}"), blank
+            )
 
     def _figure_chars(self) -> list[tuple[int, str]]:
         """(position, figure name) of each figure's image in the document."""
@@ -308,9 +318,16 @@ class PagedBriefing:
 
     def _breaks_from(self, index: int, table: QTextTable, first: int) -> list[int]:
         """Every row of the `index`-th table that should start a page, given that `first`
-        should (0: the whole table moves).
+        should (0: the whole table moves)."""
+        parts = table_parts(self.html, index)
+        if len(parts.row_starts) != table.rows():
+            return [first]  # the HTML and Qt disagree on the rows: one break at a time
+        return self._breaks_after(parts, table.format().headerRowCount(), first)
 
-        From there on each part of the table starts a page with the header repeated, as
+    def _breaks_after(self, parts: TableParts, header_rows: int, first: int) -> list[int]:
+        """`first`, and every later row of the table `parts` that should start a page.
+
+        From `first` on each part of the table starts a page with the header repeated, as
         `split_tables` makes it; the part is laid out on its own in a scratch document of the
         same page (`_table_break` on it finds where it must break next), a page or two of rows
         at a time. What the parts' columns look like cannot differ from the split briefing's
@@ -318,22 +335,15 @@ class PagedBriefing:
         whole briefing would find the cut row.
         """
         breaks = [first]
-        header_rows = table.format().headerRowCount()
-        parts = table_parts(self.html, index)
         total = len(parts.row_starts)
-        if total != table.rows():
-            return breaks  # the HTML and Qt disagree on the rows: one break at a time
-        head = self.html[: self.html.index("<body>") + len("<body>")]
         start = max(first, header_rows)
         chunk = 32
         while start < total:
             stop = min(total, start + chunk)
-            scratch = self._new_document()
-            scratch.setHtml(f"{head}<p>&nbsp;</p>{parts.piece(start, stop)}</body></html>")
-            pieces = [f for f in scratch.rootFrame().childFrames() if isinstance(f, QTextTable)]
-            if len(pieces) != 1 or pieces[0].rows() != header_rows + stop - start:
+            table = self._lay_out_alone(parts.piece(start, stop), header_rows + stop - start)
+            if table is None:
                 return breaks  # not as expected: leave the rest to the next round
-            row = self._table_break(pieces[0])
+            row = self._table_break(table)
             if row is None:
                 if stop == total:
                     break  # the rest of the table falls on its pages without a cut
@@ -346,6 +356,76 @@ class PagedBriefing:
             breaks.append(start)
             chunk = fitted + fitted // 4 + 2  # the next part holds about as many rows
         return breaks
+
+    def _lay_out_alone(self, html: str, rows: int, *, lead: str = "<p>&nbsp;</p>"):
+        """The last table of `html` (a piece of the briefing's body), laid out in a scratch
+        document of the briefing's page after `lead` (a line, so that a piece that starts a
+        new page starts the next one, as it does in the briefing); None unless it has `rows`."""
+        head = self.html[: self.html.index("<body>") + len("<body>")]
+        scratch = self._new_document()
+        self._add_figures(scratch)  # a figure keeps its room, as in the briefing
+        scratch.setHtml(f"{head}{lead}{html}</body></html>")
+        tables = [f for f in scratch.rootFrame().childFrames() if isinstance(f, QTextTable)]
+        if not tables or tables[-1].rows() != rows:
+            return None
+        self._scratch = scratch  # the table lives as long as its document
+        return tables[-1]
+
+    def _split_ahead(self) -> None:
+        """Break the long tables in the HTML before the briefing is first laid out, so that
+        it need not be laid out again for them.
+
+        Where a table's rows fall depends only on what stands before it on its page, back to
+        the last element that starts a page (a part's heading): for the first table after
+        such an element, with little before it (the contents, the overview, the comparison,
+        the sources), that stretch and the table's first page or two of rows are laid out on
+        their own to find its first break, then `_breaks_after` finds the rest. The layout of
+        the whole briefing checks the result (`_keep_table_rows_whole`), which is all it has
+        to do when nothing was missed.
+        """
+        body = self.html.index("<body>") + len("<body>")
+        page_starts = [m.start() for m in _PAGE_STARTER.finditer(self.html)]
+        breaks: dict[int, list[int]] = {}
+        segments: set[int] = set()
+        for index, parts in enumerate(all_tables(self.html)):
+            at = parts.start
+            segment = max([s for s in page_starts if s <= at], default=body)
+            if segment in segments:
+                continue  # not the first table on its stretch: its place waits on the first
+            segments.add(segment)
+            before = self.html[segment:at]
+            if len(before) > _AHEAD_LIMIT or "<table" in before:
+                continue
+            header_rows = parts.header.count("<tr")
+            first = self._first_break_alone(
+                before, parts, header_rows, lead="" if segment == body else "<p>&nbsp;</p>"
+            )
+            if first is not None:
+                breaks[index] = self._breaks_after(parts, header_rows, first)
+        if breaks:
+            self.html = split_tables(self.html, breaks)
+
+    def _first_break_alone(
+        self, before: str, parts: TableParts, header_rows: int, *, lead: str
+    ) -> int | None:
+        """Where the table `parts` should first break (as `_table_break`), laid out alone after
+        what stands `before` it on its page; None if nowhere or if that cannot be told."""
+        total = len(parts.row_starts)
+        chunk = 32
+        while True:
+            stop = min(total, chunk)
+            table = self._lay_out_alone(before + parts.opening(stop), stop, lead=lead)
+            if table is None or table.format().headerRowCount() != header_rows:
+                return None
+            if stop < total:
+                top, _ = self._row_span(table, 0)
+                _, bottom = self._row_span(table, stop - 1)
+                if self._page_of(top) == self._page_of(bottom) or bottom - top < (
+                    self.body_height * 0.9
+                ):
+                    chunk *= 2  # too few rows to tell how the whole table falls
+                    continue
+            return self._table_break(table)
 
     def _keep_together(self) -> None:
         """Keep headings with what follows them and each quote with its citation (Qt has no

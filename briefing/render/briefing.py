@@ -143,7 +143,7 @@ def split_tables(html: str, breaks: dict[int, int | Sequence[int]]) -> str:
         match = starts[index]
         tag = match.group(0)
         start_tag = _breaking(tag) if rows and rows[0] == 0 else tag
-        parts = table_parts(html, index, match)
+        parts = _parts(html, match)
         pieces = [r for r in rows if 0 < r < len(parts.row_starts)]
         if not pieces:
             html = html[: match.start()] + start_tag + html[match.end() :]
@@ -163,6 +163,7 @@ def split_tables(html: str, breaks: dict[int, int | Sequence[int]]) -> str:
 class TableParts:
     """One table of the HTML, cut where its rows start (what `split_tables` cuts at)."""
 
+    start: int  # where its start tag starts in the HTML
     tag: str  # its start tag
     body: str  # what lies between the start tag and "</table>"
     end: int  # where its "</table>" starts in the HTML
@@ -180,15 +181,32 @@ class TableParts:
         open_, close = ("<tbody>", "</tbody>") if in_body else ("", "")
         return f"{_breaking(self.tag)}{self.header}{open_}{rows}{close}</table>"
 
+    def opening(self, stop: int) -> str:
+        """The table as written, cut after its first `stop` rows (header rows counted)."""
+        ends = self.row_starts[1:] + (len(self.body),)
+        rows = self.body[: ends[stop - 1]]
+        unclosed = rows.count("<tbody") > rows.count("</tbody>")
+        return f"{self.tag}{rows}{'</tbody>' if unclosed else ''}</table>"
+
 
 def table_parts(html: str, index: int, match: re.Match | None = None) -> TableParts:
     """The `index`-th table of `html` (0-based), as `TableParts`."""
     if match is None:
         match = list(_TABLE_START.finditer(html))[index]
+    return _parts(html, match)
+
+
+def all_tables(html: str) -> list[TableParts]:
+    """Every table of `html`, in order, as `TableParts`."""
+    return [_parts(html, match) for match in _TABLE_START.finditer(html)]
+
+
+def _parts(html: str, match: re.Match) -> TableParts:
     end = html.index("</table>", match.end())
     body = html[match.end() : end]
     head = re.search(r"<thead\b.*?</thead>", body, flags=re.S)
     return TableParts(
+        start=match.start(),
         tag=match.group(0),
         body=body,
         end=end,

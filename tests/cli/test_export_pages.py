@@ -182,23 +182,56 @@ def many_sources(count: int) -> b.BriefingContent:
     )
 
 
-def test_a_long_appendix_breaks_between_rows_in_two_layouts(monkeypatch):
-    """An appendix of 25 pages: no row cut, and the briefing is laid out from its HTML twice
-    (once, then once with every table break), not once more per page of the appendix."""
+def counting_layouts(monkeypatch) -> list[int]:
+    """The size of each HTML a QTextDocument is given from now on."""
     from PySide6.QtGui import QTextDocument
 
-    laid_out: list[int] = []
+    given: list[int] = []
     set_html = QTextDocument.setHtml
 
     def counting(document, html):
-        laid_out.append(len(html))
+        given.append(len(html))
         set_html(document, html)
 
     monkeypatch.setattr(QTextDocument, "setHtml", counting)
-    content = many_sources(400)
-    document = paged(content)
+    return given
+
+
+def test_a_long_appendix_breaks_between_rows_in_one_layout(monkeypatch):
+    """An appendix of 25 pages: no row cut, and the whole briefing is laid out from its HTML
+    once (its breaks are found on the appendix alone), not once more per page of it."""
+    given = counting_layouts(monkeypatch)
+    document = paged(many_sources(400))
     assert document.page_count > 20
     assert document.html.count('<table class="sources"') > 20  # split page by page
     assert breaks_badly(document) == []
-    whole = [size for size in laid_out if size >= len(document.html) * 0.9]
+    whole = [size for size in given if size >= len(document.html) * 0.9]
+    assert len(whole) == 1 == document.layouts
+    # Each part was laid out alone about once: a page or two of rows at a time.
+    assert sum(given) - whole[0] < 3 * len(document.html)
+
+
+def test_breaks_missed_ahead_are_found_in_one_more_layout(monkeypatch):
+    """Without the breaks found ahead, the check of the whole briefing finds the first cut row
+    and every later break of that table at once: two layouts, not one per page."""
+    monkeypatch.setattr(PagedBriefing, "_split_ahead", lambda self: None)
+    given = counting_layouts(monkeypatch)
+    document = paged(many_sources(400))
+    assert document.html.count('<table class="sources"') > 20
+    assert breaks_badly(document) == []
+    whole = [size for size in given if size >= len(document.html) * 0.9]
     assert len(whole) == 2 == document.layouts
+
+
+def test_breaks_found_ahead_are_those_the_whole_briefing_needs(demo_store, monkeypatch):
+    """The demo topic and a long appendix: the HTML split ahead is the one the rounds over the
+    whole briefing arrive at."""
+    with demo_store.reading() as s:
+        demo = b.topic_content(s, 1, include_private=True)
+    for content in (demo, many_sources(120)):
+        ahead = paged(content)
+        with monkeypatch.context() as m:
+            m.setattr(PagedBriefing, "_split_ahead", lambda self: None)
+            rounds = paged(content)
+        assert ahead.html == rounds.html
+        assert ahead.page_count == rounds.page_count
