@@ -5,10 +5,14 @@ How a page is made:
 1. The briefing's HTML (render/briefing.py) is laid out in a QTextDocument whose page size is the
    printable area minus a band for the running header and one for the footer.
 2. Clean breaks: Qt would cut a table row in two at a page's foot, and strand a heading there
-   or part a quote from its citation. After layout, a table that would be cut is split in the
-   HTML before that row (a short table moves whole) and laid out again; headings and quotes
-   that would break badly get a page break before them (`_keep_table_rows_whole`,
-   `_keep_together`).
+   or part a quote from its citation. A table that would be cut is split in the HTML before
+   that row (a short table moves whole). The breaks are found before the briefing is laid out,
+   on each table laid out alone with what stands before it on its page (`_split_ahead`), since
+   parsing the HTML of a long briefing is the costliest step of an export (3.3 s for 40
+   stakeholders); the layout of the whole then checks them, and any break missed there costs
+   one more layout, for all of that table's breaks at once (`_keep_table_rows_whole`).
+   Headings and quotes that would break badly get a page break before them
+   (`_keep_together`).
 3. Two passes for the contents: after the first layout, the page each section heading (<h1>)
    landed on is read from the layout, and the placeholders in the contents are replaced by those
    numbers in place. The numbers take the same room as the placeholders (a fixed-width cell), so
