@@ -119,6 +119,7 @@ class PagedBriefing:
         self.body_height = float(math.floor(paint_rect.height() - self.header - self.footer))
 
         self.document = self._new_document()
+        self._scratch: QTextDocument | None = None  # a table laid out alone lives in it
         # The timeline and the map: their <img> keep the room in the text, and `paint` draws
         # them there as vectors (`briefing.export.figures`).
         self.figures = figure_names(content)
@@ -316,6 +317,7 @@ class PagedBriefing:
                     fixed_segments.add(segment)
             if not breaks:
                 return
+            self._scratch = None
             self.html = split_tables(self.html, breaks)
             self.document.setHtml(self.html)
             self.layouts += 1
@@ -406,6 +408,7 @@ class PagedBriefing:
             )
             if first is not None:
                 breaks[index] = self._breaks_after(parts, header_rows, first)
+        self._scratch = None  # the scratch layouts' work is done: let them go
         if breaks:
             self.html = split_tables(self.html, breaks)
 
