@@ -59,7 +59,7 @@ from PySide6.QtGui import (
 
 from briefing import __version__
 from briefing.core.briefings import BriefingContent
-from briefing.errors import ExportCancelled
+from briefing.errors import ExportCancelled, ExportError
 from briefing.export.figures import figure_names, paint_figure
 from briefing.render import palette
 from briefing.render.briefing import (
@@ -86,6 +86,11 @@ RULE = QColor(palette.BORDER)
 PRIVATE = QColor(palette.PRIVATE)
 # An element that starts a new page (a part's heading, a table moved to the next page).
 _PAGE_STARTER = re.compile(r"<(?:h[1-6]|table|p|div)\b[^>]*page-break-before:\s*always[^>]*>")
+# Qt places text in fixed point, and its document layout stops at INT_MAX / 256 device pixels:
+# 8,388,607, which is 719 A4 pages at the PDF's 1200 dpi. Past it the layout is wrong and Qt
+# crashes reading it (a whole topic of 100 stakeholders on the benchmark store, 1,200 pages).
+# A briefing that comes near it is refused with a message instead.
+_QT_LAYOUT_LIMIT = (2**31 - 1) / 256
 # How much may stand before a table on its page for `_split_ahead` to lay the two out alone.
 _AHEAD_LIMIT = 50_000
 # Device pixels (1/1200 inch on a PDF) of rounding tolerated where a block meets a page's edge.
@@ -128,11 +133,25 @@ class PagedBriefing:
         self._split_ahead()
         self.document.setHtml(self.html)
         self.layouts = 1  # how many times the whole briefing was laid out from its HTML
+        self._check_length()
         self._keep_table_rows_whole()
         self._keep_together()
+        self._check_length()
         self.section_pages = self._heading_pages()
         self._fill_contents()
         self._lay_out_fully()  # the contents' page numbers were an edit: lay out what follows
+
+    def _check_length(self) -> None:
+        """Refuse a briefing longer than Qt can lay out (`_QT_LAYOUT_LIMIT`), before Qt reads
+        a layout it could not make. The room kept spare is for the page breaks still to come."""
+        height = self.document.documentLayout().documentSize().height()
+        if height > _QT_LAYOUT_LIMIT * 0.97:
+            most = int(_QT_LAYOUT_LIMIT * 0.97 // self.body_height)
+            raise ExportError(
+                f"this briefing is too long for one PDF: a PDF made here holds about {most} "
+                "pages, and this one is longer. Export fewer "
+                "stakeholders (compose a briefing), or to HTML or Markdown; no file was written"
+            )
 
     def _new_document(self) -> QTextDocument:
         """An empty document laid out as the briefing's pages are."""

@@ -235,3 +235,22 @@ def test_breaks_found_ahead_are_those_the_whole_briefing_needs(demo_store, monke
             rounds = paged(content)
         assert ahead.html == rounds.html
         assert ahead.page_count == rounds.page_count
+
+
+def test_a_briefing_longer_than_qt_can_lay_out_is_refused(monkeypatch, tmp_path):
+    """Qt's layout stops at INT_MAX / 256 device pixels (719 A4 pages at 1200 dpi) and crashed
+    reading past it; a briefing near that is refused with a message, and no file is written.
+    The limit is lowered here to 10 pages, which a 25-page appendix exceeds; at 40 it passes."""
+    from briefing.errors import ExportError
+    from briefing.export import export_content, pdf
+
+    content = many_sources(400)
+    height = paged(content).body_height
+    monkeypatch.setattr(pdf, "_QT_LAYOUT_LIMIT", 10 * height)
+    out = tmp_path / "long.pdf"
+    with pytest.raises(ExportError, match="too long for one PDF.*holds about 9 pages"):
+        export_content(content, out, "pdf")
+    assert list(tmp_path.iterdir()) == []
+    monkeypatch.setattr(pdf, "_QT_LAYOUT_LIMIT", 40 * height)
+    export_content(content, out, "pdf")
+    assert out.exists()
