@@ -5,10 +5,14 @@ How a page is made:
 1. The briefing's HTML (render/briefing.py) is laid out in a QTextDocument whose page size is the
    printable area minus a band for the running header and one for the footer.
 2. Clean breaks: Qt would cut a table row in two at a page's foot, and strand a heading there
-   or part a quote from its citation. After layout, a table that would be cut is split in the
-   HTML before that row (a short table moves whole) and laid out again; headings and quotes
-   that would break badly get a page break before them (`_keep_table_rows_whole`,
-   `_keep_together`).
+   or part a quote from its citation. A table that would be cut is split in the HTML before
+   that row (a short table moves whole). The breaks are found before the briefing is laid out,
+   on each table laid out alone with what stands before it on its page (`_split_ahead`), since
+   parsing the HTML of a long briefing is the costliest step of an export (3.3 s for 40
+   stakeholders); the layout of the whole then checks them, and any break missed there costs
+   one more layout, for all of that table's breaks at once (`_keep_table_rows_whole`).
+   Headings and quotes that would break badly get a page break before them
+   (`_keep_together`).
 3. Two passes for the contents: after the first layout, the page each section heading (<h1>)
    landed on is read from the layout, and the placeholders in the contents are replaced by those
    numbers in place. The numbers take the same room as the placeholders (a fixed-width cell), so
@@ -55,14 +59,17 @@ from PySide6.QtGui import (
 
 from briefing import __version__
 from briefing.core.briefings import BriefingContent
-from briefing.errors import ExportCancelled
+from briefing.errors import ExportCancelled, ExportError
 from briefing.export.figures import figure_names, paint_figure
 from briefing.render import palette
 from briefing.render.briefing import (
     FIGURE_SCHEME,
     FIGURE_WIDTH,
+    TableParts,
+    all_tables,
     html_document,
     split_tables,
+    table_parts,
     toc_placeholder,
 )
 
@@ -77,6 +84,15 @@ INK = QColor(palette.INK)
 MUTED = QColor(palette.MUTED)
 RULE = QColor(palette.BORDER)
 PRIVATE = QColor(palette.PRIVATE)
+# An element that starts a new page (a part's heading, a table moved to the next page).
+_PAGE_STARTER = re.compile(r"<(?:h[1-6]|table|p|div)\b[^>]*page-break-before:\s*always[^>]*>")
+# Qt places text in fixed point, and its document layout stops at INT_MAX / 256 device pixels:
+# 8,388,607, which is 719 A4 pages at the PDF's 1200 dpi. Past it the layout is wrong and Qt
+# crashes reading it (a whole topic of 100 stakeholders on the benchmark store, 1,200 pages).
+# A briefing that comes near it is refused with a message instead.
+_QT_LAYOUT_LIMIT = (2**31 - 1) / 256
+# How much may stand before a table on its page for `_split_ahead` to lay the two out alone.
+_AHEAD_LIMIT = 50_000
 # Device pixels (1/1200 inch on a PDF) of rounding tolerated where a block meets a page's edge.
 _SLACK = 0.5
 
@@ -107,27 +123,52 @@ class PagedBriefing:
         # that starts a page would be counted (and painted, under the footer) on the page before.
         self.body_height = float(math.floor(paint_rect.height() - self.header - self.footer))
 
-        self.document = QTextDocument()
-        self.document.documentLayout().setPaintDevice(device)
-        self.document.setDocumentMargin(0)
-        self.document.setDefaultFont(QFont("DejaVu Sans", 10))
-        self.document.setPageSize(QSizeF(self.width, self.body_height))
+        self.document = self._new_document()
+        self._scratch: QTextDocument | None = None  # a table laid out alone lives in it
         # The timeline and the map: their <img> keep the room in the text, and `paint` draws
         # them there as vectors (`briefing.export.figures`).
         self.figures = figure_names(content)
-        blank = QImage(1, 1, QImage.Format.Format_ARGB32)
-        blank.fill(Qt.GlobalColor.transparent)
-        for name in self.figures:
-            self.document.addResource(
-                QTextDocument.ResourceType.ImageResource, QUrl(f"{FIGURE_SCHEME}:{name}"), blank
-            )
+        self._add_figures(self.document)
         self.html = self._size_figures(html_document(content, toc_pages=True, figures=True))
+        self._split_ahead()
         self.document.setHtml(self.html)
+        self.layouts = 1  # how many times the whole briefing was laid out from its HTML
+        self._check_length()
         self._keep_table_rows_whole()
         self._keep_together()
+        self._check_length()
         self.section_pages = self._heading_pages()
         self._fill_contents()
         self._lay_out_fully()  # the contents' page numbers were an edit: lay out what follows
+
+    def _check_length(self) -> None:
+        """Refuse a briefing longer than Qt can lay out (`_QT_LAYOUT_LIMIT`), before Qt reads
+        a layout it could not make. The room kept spare is for the page breaks still to come."""
+        height = self.document.documentLayout().documentSize().height()
+        if height > _QT_LAYOUT_LIMIT * 0.97:
+            most = int(_QT_LAYOUT_LIMIT * 0.97 // self.body_height)
+            raise ExportError(
+                f"this briefing is too long for one PDF: a PDF made here holds about {most} "
+                "pages, and this one is longer. Export fewer "
+                "stakeholders (compose a briefing), or to HTML or Markdown; no file was written"
+            )
+
+    def _new_document(self) -> QTextDocument:
+        """An empty document laid out as the briefing's pages are."""
+        document = QTextDocument()
+        document.documentLayout().setPaintDevice(self.device)
+        document.setDocumentMargin(0)
+        document.setDefaultFont(QFont("DejaVu Sans", 10))
+        document.setPageSize(QSizeF(self.width, self.body_height))
+        return document
+
+    def _add_figures(self, document: QTextDocument) -> None:
+        blank = QImage(1, 1, QImage.Format.Format_ARGB32)
+        blank.fill(Qt.GlobalColor.transparent)
+        for name in self.figures:
+            document.addResource(
+                QTextDocument.ResourceType.ImageResource, QUrl(f"{FIGURE_SCHEME}:{name}"), blank
+            )
 
     def _figure_chars(self) -> list[tuple[int, str]]:
         """(position, figure name) of each figure's image in the document."""
@@ -214,7 +255,7 @@ class PagedBriefing:
 
     def _row_span(self, table: QTextTable, row: int) -> tuple[float, float]:
         """The top of a table row's first lines and the bottom of its last ones."""
-        layout = self.document.documentLayout()
+        layout = table.document().documentLayout()  # the briefing's, or a piece's on its own
         tops, bottoms = [], []
         for column in range(table.columns()):
             cell = table.cellAt(row, column)
@@ -270,16 +311,20 @@ class PagedBriefing:
         to the next page instead, by splitting the table in the HTML and laying out again.
 
         Moving a row pushes everything after it down, up to the next forced page break; so each
-        round fixes only the first cut row between two forced breaks, and lays out again. A
-        briefing has few tables (contents, overview, comparison, sources), so this is a round or
-        two, and none when nothing is cut.
+        round fixes only the first table between two forced breaks that has a cut row, and lays
+        out again. That table's every break is found in the round (`_breaks_from`): after the
+        first, each part of it starts a page, so where its rows fall no longer depends on the
+        rest of the briefing, and the part is laid out on its own, a page or two of rows at a
+        time, instead of the whole briefing once per page of the table (the sources appendix
+        of 40 stakeholders runs to 200 pages). A briefing has few tables (contents, overview,
+        comparison, sources), so this is a round or two, and none when nothing is cut.
         """
         for _round in range(6):
             tables = self._tables()
             if len(tables) != self.html.count("<table"):
                 return  # a table Qt made up or merged: leave the layout to Qt
             forced = self._forced_breaks()
-            breaks: dict[int, int] = {}
+            breaks: dict[int, list[int]] = {}
             fixed_segments: set[int] = set()
             for index, table in enumerate(tables):
                 segment = bisect.bisect_right(forced, table.firstPosition() - 1)
@@ -287,12 +332,126 @@ class PagedBriefing:
                     continue
                 row = self._table_break(table)
                 if row is not None:
-                    breaks[index] = row
+                    breaks[index] = self._breaks_from(index, table, row)
                     fixed_segments.add(segment)
             if not breaks:
                 return
+            self._scratch = None
             self.html = split_tables(self.html, breaks)
             self.document.setHtml(self.html)
+            self.layouts += 1
+
+    def _breaks_from(self, index: int, table: QTextTable, first: int) -> list[int]:
+        """Every row of the `index`-th table that should start a page, given that `first`
+        should (0: the whole table moves)."""
+        parts = table_parts(self.html, index)
+        if len(parts.row_starts) != table.rows():
+            return [first]  # the HTML and Qt disagree on the rows: one break at a time
+        return self._breaks_after(parts, table.format().headerRowCount(), first)
+
+    def _breaks_after(self, parts: TableParts, header_rows: int, first: int) -> list[int]:
+        """`first`, and every later row of the table `parts` that should start a page.
+
+        From `first` on each part of the table starts a page with the header repeated, as
+        `split_tables` makes it; the part is laid out on its own in a scratch document of the
+        same page (`_table_break` on it finds where it must break next), a page or two of rows
+        at a time. What the parts' columns look like cannot differ from the split briefing's
+        (the tables have fixed column widths); if it ever did, the next round's check of the
+        whole briefing would find the cut row.
+        """
+        breaks = [first]
+        total = len(parts.row_starts)
+        start = max(first, header_rows)
+        chunk = 32
+        while start < total:
+            stop = min(total, start + chunk)
+            table = self._lay_out_alone(parts.piece(start, stop), header_rows + stop - start)
+            if table is None:
+                return breaks  # not as expected: leave the rest to the next round
+            row = self._table_break(table)
+            if row is None:
+                if stop == total:
+                    break  # the rest of the table falls on its pages without a cut
+                chunk *= 2  # the rows so far fit on one page: take more
+                continue
+            if row <= header_rows:
+                break  # its first row, at a page's top, is cut: nothing to gain
+            fitted = row - header_rows
+            start += fitted
+            breaks.append(start)
+            chunk = fitted + fitted // 4 + 2  # the next part holds about as many rows
+        return breaks
+
+    def _lay_out_alone(self, html: str, rows: int, *, lead: str = "<p>&nbsp;</p>"):
+        """The last table of `html` (a piece of the briefing's body), laid out in a scratch
+        document of the briefing's page after `lead` (a line, so that a piece that starts a
+        new page starts the next one, as it does in the briefing); None unless it has `rows`."""
+        head = self.html[: self.html.index("<body>") + len("<body>")]
+        scratch = self._new_document()
+        self._add_figures(scratch)  # a figure keeps its room, as in the briefing
+        scratch.setHtml(f"{head}{lead}{html}</body></html>")
+        tables = [f for f in scratch.rootFrame().childFrames() if isinstance(f, QTextTable)]
+        if not tables or tables[-1].rows() != rows:
+            return None
+        self._scratch = scratch  # the table lives as long as its document
+        return tables[-1]
+
+    def _split_ahead(self) -> None:
+        """Break the long tables in the HTML before the briefing is first laid out, so that
+        it need not be laid out again for them.
+
+        Where a table's rows fall depends only on what stands before it on its page, back to
+        the last element that starts a page (a part's heading): for the first table after
+        such an element, with little before it (the contents, the overview, the comparison,
+        the sources), that stretch and the table's first page or two of rows are laid out on
+        their own to find its first break, then `_breaks_after` finds the rest. The layout of
+        the whole briefing checks the result (`_keep_table_rows_whole`), which is all it has
+        to do when nothing was missed.
+        """
+        body = self.html.index("<body>") + len("<body>")
+        page_starts = [m.start() for m in _PAGE_STARTER.finditer(self.html)]
+        breaks: dict[int, list[int]] = {}
+        segments: set[int] = set()
+        for index, parts in enumerate(all_tables(self.html)):
+            at = parts.start
+            segment = max([s for s in page_starts if s <= at], default=body)
+            if segment in segments:
+                continue  # not the first table on its stretch: its place waits on the first
+            segments.add(segment)
+            before = self.html[segment:at]
+            if len(before) > _AHEAD_LIMIT or "<table" in before:
+                continue
+            header_rows = parts.header.count("<tr")
+            first = self._first_break_alone(
+                before, parts, header_rows, lead="" if segment == body else "<p>&nbsp;</p>"
+            )
+            if first is not None:
+                breaks[index] = self._breaks_after(parts, header_rows, first)
+        self._scratch = None  # the scratch layouts' work is done: let them go
+        if breaks:
+            self.html = split_tables(self.html, breaks)
+
+    def _first_break_alone(
+        self, before: str, parts: TableParts, header_rows: int, *, lead: str
+    ) -> int | None:
+        """Where the table `parts` should first break (as `_table_break`), laid out alone after
+        what stands `before` it on its page; None if nowhere or if that cannot be told."""
+        total = len(parts.row_starts)
+        chunk = 32
+        while True:
+            stop = min(total, chunk)
+            table = self._lay_out_alone(before + parts.opening(stop), stop, lead=lead)
+            if table is None or table.format().headerRowCount() != header_rows:
+                return None
+            if stop < total:
+                top, _ = self._row_span(table, 0)
+                _, bottom = self._row_span(table, stop - 1)
+                if self._page_of(top) == self._page_of(bottom) or bottom - top < (
+                    self.body_height * 0.9
+                ):
+                    chunk *= 2  # too few rows to tell how the whole table falls
+                    continue
+            return self._table_break(table)
 
     def _keep_together(self) -> None:
         """Keep headings with what follows them and each quote with its citation (Qt has no

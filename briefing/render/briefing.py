@@ -17,6 +17,8 @@ knows where each heading landed. Each section heading is the document's only kin
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from html import escape
 from urllib.parse import quote as percent_encode
 
@@ -124,8 +126,9 @@ def _breaking(start_tag: str) -> str:
     return start_tag[:-1] + f' style="{_PAGE_BREAK.strip()}">'
 
 
-def split_tables(html: str, breaks: dict[int, int]) -> str:
-    """Start a new page before row `breaks[i]` of the i-th table (0-based, header rows counted).
+def split_tables(html: str, breaks: dict[int, int | Sequence[int]]) -> str:
+    """Start a new page before row `breaks[i]` of the i-th table (0-based, header rows counted),
+    or before each of the rows `breaks[i]` lists.
 
     The PDF exporter calls this when Qt would cut a row in two across a page: Qt has no
     "keep row together", but it honours a page break before a table. Row 0 moves the whole
@@ -135,25 +138,82 @@ def split_tables(html: str, breaks: dict[int, int]) -> str:
     """
     starts = list(_TABLE_START.finditer(html))
     for index in sorted(breaks, reverse=True):
-        row = breaks[index]
+        wanted = breaks[index]
+        rows = sorted({wanted} if isinstance(wanted, int) else set(wanted))
         match = starts[index]
         tag = match.group(0)
-        if row == 0:
-            html = html[: match.start()] + _breaking(tag) + html[match.end() :]
+        start_tag = _breaking(tag) if rows and rows[0] == 0 else tag
+        parts = _parts(html, match)
+        pieces = [r for r in rows if 0 < r < len(parts.row_starts)]
+        if not pieces:
+            html = html[: match.start()] + start_tag + html[match.end() :]
             continue
-        end = html.index("</table>", match.end())
-        body = html[match.end() : end]
-        rows = [m.start() for m in re.finditer(r"<tr\b", body)]
-        if row >= len(rows):
-            continue
-        cut = rows[row]
-        head = re.search(r"<thead\b.*?</thead>", body, flags=re.S)
-        header = head.group(0) if head and head.end() <= cut else ""
-        in_body = body.rfind("<tbody", 0, cut) > body.rfind("</tbody>", 0, cut)
-        close, reopen = ("</tbody>", "<tbody>") if in_body else ("", "")
-        body = body[:cut] + f"{close}</table>{_breaking(tag)}{header}{reopen}" + body[cut:]
-        html = html[: match.end()] + body + html[end:]
+        body = parts.body
+        for cut in reversed(pieces):
+            at = parts.row_starts[cut]
+            header = parts.header if parts.header_end <= at else ""
+            in_body = body.rfind("<tbody", 0, at) > body.rfind("</tbody>", 0, at)
+            close, reopen = ("</tbody>", "<tbody>") if in_body else ("", "")
+            body = body[:at] + f"{close}</table>{_breaking(tag)}{header}{reopen}" + body[at:]
+        html = html[: match.start()] + start_tag + body + html[parts.end :]
     return html
+
+
+@dataclass(frozen=True)
+class TableParts:
+    """One table of the HTML, cut where its rows start (what `split_tables` cuts at)."""
+
+    start: int  # where its start tag starts in the HTML
+    tag: str  # its start tag
+    body: str  # what lies between the start tag and "</table>"
+    end: int  # where its "</table>" starts in the HTML
+    row_starts: tuple[int, ...]  # where each "<tr" starts in `body`, header rows included
+    header: str  # "<thead>...</thead>", or ""
+    header_end: int  # where the header ends in `body` (0 without one)
+
+    def piece(self, start: int, stop: int) -> str:
+        """A table of rows [start, stop) as `split_tables` makes it when it breaks before `start`
+        (a new page, the header repeated), closed after `stop`: for laying out on its own."""
+        ends = self.row_starts[1:] + (len(self.body),)
+        rows = self.body[self.row_starts[start] : ends[stop - 1]]
+        rows = re.sub(r"</?tbody\b[^>]*>", "", rows)
+        in_body = "<tbody" in self.body
+        open_, close = ("<tbody>", "</tbody>") if in_body else ("", "")
+        return f"{_breaking(self.tag)}{self.header}{open_}{rows}{close}</table>"
+
+    def opening(self, stop: int) -> str:
+        """The table as written, cut after its first `stop` rows (header rows counted)."""
+        ends = self.row_starts[1:] + (len(self.body),)
+        rows = self.body[: ends[stop - 1]]
+        unclosed = rows.count("<tbody") > rows.count("</tbody>")
+        return f"{self.tag}{rows}{'</tbody>' if unclosed else ''}</table>"
+
+
+def table_parts(html: str, index: int, match: re.Match | None = None) -> TableParts:
+    """The `index`-th table of `html` (0-based), as `TableParts`."""
+    if match is None:
+        match = list(_TABLE_START.finditer(html))[index]
+    return _parts(html, match)
+
+
+def all_tables(html: str) -> list[TableParts]:
+    """Every table of `html`, in order, as `TableParts`."""
+    return [_parts(html, match) for match in _TABLE_START.finditer(html)]
+
+
+def _parts(html: str, match: re.Match) -> TableParts:
+    end = html.index("</table>", match.end())
+    body = html[match.end() : end]
+    head = re.search(r"<thead\b.*?</thead>", body, flags=re.S)
+    return TableParts(
+        start=match.start(),
+        tag=match.group(0),
+        body=body,
+        end=end,
+        row_starts=tuple(m.start() for m in re.finditer(r"<tr\b", body)),
+        header=head.group(0) if head else "",
+        header_end=head.end() if head else 0,
+    )
 
 
 _HEADING_TAG = re.compile(r"<(/?)h([1-6])>")

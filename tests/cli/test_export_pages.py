@@ -131,3 +131,126 @@ def test_a_long_comparison_breaks_between_rows(demo_store):
     document = paged(long)
     assert document.html.count("<table") > long.sections.__len__() // 100 + 3  # it was split
     assert breaks_badly(document) == []
+
+
+def test_split_tables_breaks_one_table_before_several_rows():
+    table = (
+        '<table class="grid"><thead><tr><th>Q</th></tr></thead><tbody>'
+        + "".join(f"<tr><td>r{n}</td></tr>" for n in range(1, 6))
+        + "</tbody></table>"
+    )
+    once_each = split_tables(split_tables(split_tables(table, {0: 4}), {0: 2}), {})
+    together = split_tables(table, {0: [2, 4]})
+    assert together == once_each
+    assert together.count("<table") == 3
+    first, second, third = together.split("<table")[1:]
+    assert "r1" in first and "r2" not in first and "page-break" not in first
+    assert "<thead><tr><th>Q</th></tr></thead><tbody><tr><td>r2</td>" in second
+    assert "r3" in second and "r4" not in second
+    assert "page-break-before: always;" in third and "r4" in third and "r5" in third
+
+
+def many_sources(count: int) -> b.BriefingContent:
+    """A briefing whose appendix of sources runs over many pages, each entry a few lines."""
+    import datetime as dt
+
+    sources = tuple(
+        b.SourceEntry(
+            number=n,
+            title=f"Report {n} on police use of facial recognition in the city"
+            + " and its oversight" * (n % 3),
+            publisher="Tech Policy Daily",
+            author="A. Writer" if n % 2 else "",
+            published=dt.date(2020, 6, 1 + n % 28),
+            url=f"https://example.org/{n}" if n % 4 else "",
+            sha256=f"{n:064x}",
+        )
+        for n in range(1, count + 1)
+    )
+    return b.BriefingContent(
+        title="Sources",
+        topic="Sources",
+        audience="",
+        author="",
+        dated=None,
+        introduction="",
+        include_private=False,
+        page_size="A4",
+        sections=(),
+        sources=sources,
+        unverified=(),
+    )
+
+
+def counting_layouts(monkeypatch) -> list[int]:
+    """The size of each HTML a QTextDocument is given from now on."""
+    from PySide6.QtGui import QTextDocument
+
+    given: list[int] = []
+    set_html = QTextDocument.setHtml
+
+    def counting(document, html):
+        given.append(len(html))
+        set_html(document, html)
+
+    monkeypatch.setattr(QTextDocument, "setHtml", counting)
+    return given
+
+
+def test_a_long_appendix_breaks_between_rows_in_one_layout(monkeypatch):
+    """An appendix of 25 pages: no row cut, and the whole briefing is laid out from its HTML
+    once (its breaks are found on the appendix alone), not once more per page of it."""
+    given = counting_layouts(monkeypatch)
+    document = paged(many_sources(400))
+    assert document.page_count > 20
+    assert document.html.count('<table class="sources"') > 20  # split page by page
+    assert breaks_badly(document) == []
+    whole = [size for size in given if size >= len(document.html) * 0.9]
+    assert len(whole) == 1 == document.layouts
+    # Each part was laid out alone about once: a page or two of rows at a time.
+    assert sum(given) - whole[0] < 3 * len(document.html)
+
+
+def test_breaks_missed_ahead_are_found_in_one_more_layout(monkeypatch):
+    """Without the breaks found ahead, the check of the whole briefing finds the first cut row
+    and every later break of that table at once: two layouts, not one per page."""
+    monkeypatch.setattr(PagedBriefing, "_split_ahead", lambda self: None)
+    given = counting_layouts(monkeypatch)
+    document = paged(many_sources(400))
+    assert document.html.count('<table class="sources"') > 20
+    assert breaks_badly(document) == []
+    whole = [size for size in given if size >= len(document.html) * 0.9]
+    assert len(whole) == 2 == document.layouts
+
+
+def test_breaks_found_ahead_are_those_the_whole_briefing_needs(demo_store, monkeypatch):
+    """The demo topic and a long appendix: the HTML split ahead is the one the rounds over the
+    whole briefing arrive at."""
+    with demo_store.reading() as s:
+        demo = b.topic_content(s, 1, include_private=True)
+    for content in (demo, many_sources(120)):
+        ahead = paged(content)
+        with monkeypatch.context() as m:
+            m.setattr(PagedBriefing, "_split_ahead", lambda self: None)
+            rounds = paged(content)
+        assert ahead.html == rounds.html
+        assert ahead.page_count == rounds.page_count
+
+
+def test_a_briefing_longer_than_qt_can_lay_out_is_refused(monkeypatch, tmp_path):
+    """Qt's layout stops at INT_MAX / 256 device pixels (719 A4 pages at 1200 dpi) and crashed
+    reading past it; a briefing near that is refused with a message, and no file is written.
+    The limit is lowered here to 10 pages, which a 25-page appendix exceeds; at 40 it passes."""
+    from briefing.errors import ExportError
+    from briefing.export import export_content, pdf
+
+    content = many_sources(400)
+    height = paged(content).body_height
+    monkeypatch.setattr(pdf, "_QT_LAYOUT_LIMIT", 10 * height)
+    out = tmp_path / "long.pdf"
+    with pytest.raises(ExportError, match="too long for one PDF.*holds about 9 pages"):
+        export_content(content, out, "pdf")
+    assert list(tmp_path.iterdir()) == []
+    monkeypatch.setattr(pdf, "_QT_LAYOUT_LIMIT", 40 * height)
+    export_content(content, out, "pdf")
+    assert out.exists()
