@@ -16,6 +16,7 @@ knows where each heading landed. Each section heading is the document's only kin
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -529,7 +530,14 @@ def _not_recorded(source: SourceEntry) -> str:
     return f"No {listed} recorded."
 
 
-def _source(source: SourceEntry) -> str:
+def _number_width(largest: int) -> int:
+    """The percentage of the page the sources' "[n]" column needs up to "[largest]": "[99]"
+    fits 6%, and each more digit takes about 1.6% (a bold digit at 10 pt on A4 or Letter), so
+    "[106]" no longer wraps its "]" onto a line of its own."""
+    return 6 + math.ceil(1.6 * max(0, len(str(largest)) - 2))
+
+
+def _source(source: SourceEntry, number_width: int = 6) -> str:
     by = ", ".join(
         _u(part)
         for part in (
@@ -548,7 +556,8 @@ def _source(source: SourceEntry) -> str:
     missing = f'<br><span class="muted">{missing}</span>' if missing else ""
     by = f"<br>{by}" if by else ""
     return (
-        f'<tr><td width="6%"><b><a name="source-{source.number}"></a>[{source.number}]</b></td>'
+        f'<tr><td width="{number_width}%"><b><a name="source-{source.number}"></a>'
+        f"[{source.number}]</b></td>"
         f"<td><b>{_u(source.title)}</b>{by}{url}{missing}<br>"
         f'<span class="hash">sha256 {escape(source.sha256)}</span></td></tr>'
     )
@@ -672,9 +681,9 @@ def html_document(
     if content.timeline is not None:
         bodies.append(_timeline_section(content, figures))
     bodies += [_section_body(section) for section in content.sections]
-    bodies.append(
-        f'<table class="sources" width="100%">{"".join(map(_source, content.sources))}</table>'
-    )
+    number_width = _number_width(max((source.number for source in content.sources), default=0))
+    sources = "".join(_source(source, number_width) for source in content.sources)
+    bodies.append(f'<table class="sources" width="100%">{sources}</table>')
     bodies.append(_unverified(content))
     # A new page for each part, but stakeholders follow one another, as do the appendices and
     # the introduction and the overview: a page per stakeholder would be mostly white.

@@ -150,7 +150,7 @@ def test_split_tables_breaks_one_table_before_several_rows():
     assert "page-break-before: always;" in third and "r4" in third and "r5" in third
 
 
-def many_sources(count: int) -> b.BriefingContent:
+def many_sources(count: int, first: int = 1) -> b.BriefingContent:
     """A briefing whose appendix of sources runs over many pages, each entry a few lines."""
     import datetime as dt
 
@@ -165,7 +165,7 @@ def many_sources(count: int) -> b.BriefingContent:
             url=f"https://example.org/{n}" if n % 4 else "",
             sha256=f"{n:064x}",
         )
-        for n in range(1, count + 1)
+        for n in range(first, first + count)
     )
     return b.BriefingContent(
         title="Sources",
@@ -254,3 +254,20 @@ def test_a_briefing_longer_than_qt_can_lay_out_is_refused(monkeypatch, tmp_path)
     monkeypatch.setattr(pdf, "_QT_LAYOUT_LIMIT", 40 * height)
     export_content(content, out, "pdf")
     assert out.exists()
+
+
+@pytest.mark.parametrize("page_size", ["A4", "Letter"])
+def test_a_sources_number_stays_on_one_line_up_to_four_digits(page_size):
+    """The "[n]" column was 6% wide whatever the numbers: "[106]" put its "]" on a line of its
+    own. It is as wide as the largest number needs."""
+    import dataclasses
+
+    for first in (95, 995):
+        content = dataclasses.replace(many_sources(12, first=first), page_size=page_size)
+        document = paged(content)
+        table = next(t for t in document._tables() if t.rows() == 12)
+        for row in range(table.rows()):
+            cell = table.cellAt(row, 0)
+            block = document.document.findBlock(cell.firstPosition())
+            assert block.text().startswith(f"[{first + row}]"), block.text()
+            assert block.layout().lineCount() == 1, (page_size, block.text())
