@@ -339,3 +339,26 @@ def no_keyring():
     keyring.set_keyring(fail.Keyring())
     yield
     keyring.set_keyring(before)
+
+
+@pytest.fixture
+def open_window(qtbot, tmp_path):
+    """Open the app's window on `store`, shown and exposed: `open_window(store, settings=None,
+    size=(1500, 950))`. Settings are the test's own file unless given (`name` picks another
+    file, for two windows side by side)."""
+
+    def opened(store, settings=None, *, name: str = "settings", size=(1500, 950)):
+        from PySide6.QtCore import QSettings
+
+        from briefing.ui.main_window import MainWindow
+
+        if settings is None:
+            settings = QSettings(str(tmp_path / f"{name}.ini"), QSettings.Format.IniFormat)
+        window = MainWindow(store, settings)
+        qtbot.addWidget(window)
+        window.resize(*size)
+        window.show()
+        qtbot.waitExposed(window)
+        return window
+
+    return opened

@@ -136,23 +136,3 @@ def members(team, capsys):
         assert main(["--db", team.url(), "team", "add-member", role]) == 0, capsys.readouterr().err
     capsys.readouterr()
     return alice, bob
-
-
-@pytest.fixture
-def team_window(qtbot, tmp_path):
-    """Open the app's window on a store, shown and exposed, with settings of its own (`name`)."""
-
-    def open_window(store, name: str = "settings", size=(1400, 900)):
-        from PySide6.QtCore import QSettings
-
-        from briefing.ui.main_window import MainWindow
-
-        settings = QSettings(str(tmp_path / f"{name}.ini"), QSettings.Format.IniFormat)
-        window = MainWindow(store, settings)
-        qtbot.addWidget(window)
-        window.resize(*size)
-        window.show()
-        qtbot.waitExposed(window)
-        return window
-
-    return open_window

@@ -143,11 +143,10 @@ def test_deleting_alone_on_a_store_file_deletes_the_notes_as_before(demo_path):
             session.flush()
 
 
-def test_the_notes_panel_lists_detached_notes_under_their_heading(team, members, qtbot, tmp_path):
-    from PySide6.QtCore import QSettings
-
+def test_the_notes_panel_lists_detached_notes_under_their_heading(
+    team, members, qtbot, tmp_path, open_window
+):
     from briefing.ui import notes as notes_ui
-    from briefing.ui.main_window import MainWindow
 
     alice, bob = members
     with open_store(team.url(alice)) as store, store.writing() as session:
@@ -159,12 +158,7 @@ def test_the_notes_panel_lists_detached_notes_under_their_heading(team, members,
         delete_stakeholder(session, ibm)
 
     store = open_store(team.url(alice))
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(store, settings)
-    qtbot.addWidget(window)
-    window.resize(1500, 950)
-    window.show()
-    qtbot.waitExposed(window)
+    window = open_window(store)
     try:
         panel = window.notes_panel
         window.side_tabs.setCurrentWidget(panel)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from PySide6.QtCore import QSettings
 from sqlalchemy import select
 
 from briefing.cli import main
@@ -19,7 +18,6 @@ from briefing.store import open_store
 from briefing.store.models import Stakeholder
 from briefing.ui import notes as notes_ui
 from briefing.ui.editing import Editing
-from briefing.ui.main_window import MainWindow
 
 WAIT = 20_000  # waits for a state, never a measured time
 SECRET = "Quokkasecret fallback plan for the committee"
@@ -37,13 +35,8 @@ def _cli(capsys, *args) -> str:
     return out
 
 
-def _window(qtbot, store, tmp_path, name):
-    settings = QSettings(str(tmp_path / f"{name}.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(store, settings)
-    qtbot.addWidget(window)
-    window.resize(1400, 900)
-    window.show()
-    qtbot.waitExposed(window)
+def _window(open_window, qtbot, store, name):
+    window = open_window(store, name=name, size=(1400, 900))
     qtbot.waitUntil(window.listener.connected.is_set, timeout=WAIT)
     return window
 
@@ -68,7 +61,7 @@ def _write_note(qtbot, window, words: str, *, private: bool) -> int:
 
 
 def test_two_members_share_one_topic_and_keep_their_private_notes(
-    own_team, qtbot, tmp_path, capsys, monkeypatch
+    own_team, qtbot, tmp_path, capsys, monkeypatch, open_window
 ):
     team = own_team
     owner = team.url()
@@ -85,8 +78,8 @@ def test_two_members_share_one_topic_and_keep_their_private_notes(
 
     monkeypatch.setattr(Editing, "exec_form", staticmethod(exec_form))
     store_a, store_b = open_store(team.url(alice)), open_store(team.url(bob))
-    window_a = _window(qtbot, store_a, tmp_path, "alice")
-    window_b = _window(qtbot, store_b, tmp_path, "bob")
+    window_a = _window(open_window, qtbot, store_a, "alice")
+    window_b = _window(open_window, qtbot, store_b, "bob")
     try:
         assert window_a.topic_id == window_b.topic_id  # the same topic, the demo's
         for window in (window_a, window_b):

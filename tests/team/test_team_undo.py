@@ -181,7 +181,7 @@ def test_an_undo_over_another_members_edit_is_refused_and_changes_nothing(where)
 
 
 def test_edit_undo_in_a_team_window_restores_and_says_who_changed_what(
-    team, qtbot, tmp_path, monkeypatch, team_window
+    team, qtbot, tmp_path, monkeypatch, open_window
 ):
     from briefing.ui import editing as editing_ui
     from briefing.ui import notes as notes_ui
@@ -197,7 +197,7 @@ def test_edit_undo_in_a_team_window_restores_and_says_who_changed_what(
     before = _state(team.url(alice))
 
     store = open_store(team.url(alice))
-    window = team_window(store)
+    window = open_window(store, size=(1400, 900))
     try:
         delete = Recorded(lambda session: delete_stakeholder(session, ibm))
         window.operations.push("Delete stakeholder IBM", delete.do, delete.undo)

@@ -4,7 +4,6 @@ update in place; a server that goes away loses nothing typed."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QSettings
 from sqlalchemy import select
 
 from briefing.core.demo import load_demo
@@ -16,7 +15,6 @@ from briefing.store.models import Position, Quote, Stakeholder
 from briefing.ui import corrections, note_editor
 from briefing.ui import notes as notes_ui
 from briefing.ui.editing import Editing
-from briefing.ui.main_window import MainWindow
 
 WAIT = 20_000  # waits for a state; the within-a-second claim is the listener's poll (0.25 s)
 
@@ -26,27 +24,17 @@ def close_without_asking(monkeypatch):
     monkeypatch.setattr(notes_ui, "ask_to_close_unsaved", lambda *args: True)
 
 
-def _window(qtbot, store, tmp_path):
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(store, settings)
-    qtbot.addWidget(window)
-    window.resize(1500, 950)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
-
-
 def _card(window, stakeholder_id):
     return window.cards.card(window.cards.row_of(stakeholder_id))
 
 
-def test_another_members_change_updates_the_card_in_place(team, qtbot, tmp_path):
+def test_another_members_change_updates_the_card_in_place(team, qtbot, tmp_path, open_window):
     team_store.setup(team.url(), load_demo)
     alice, bob = team.role("alice"), team.role("bob")
     team_store.add_member(team.url(), alice)
     team_store.add_member(team.url(), bob)
     store = open_store(team.url(alice))
-    window = _window(qtbot, store, tmp_path)
+    window = open_window(store)
     try:
         assert window.listener is not None
         qtbot.waitUntil(window.listener.connected.is_set, timeout=WAIT)
@@ -65,13 +53,13 @@ def test_another_members_change_updates_the_card_in_place(team, qtbot, tmp_path)
 
 
 def test_a_lost_server_keeps_what_is_typed_and_saves_it_when_back(
-    own_team, qtbot, tmp_path, monkeypatch
+    own_team, qtbot, tmp_path, monkeypatch, open_window
 ):
     team = own_team
     team_store.setup(team.url(), load_demo)
     monkeypatch.setattr(note_editor, "RETRY_FIRST_MS", 100)
     store = open_store(team.url())
-    window = _window(qtbot, store, tmp_path)
+    window = open_window(store)
     try:
         window.notes_panel.editor._retry_after = 100
         assert window.select_stakeholder("IBM")
@@ -100,7 +88,7 @@ def test_a_lost_server_keeps_what_is_typed_and_saves_it_when_back(
 
 
 def test_a_lost_server_is_said_in_a_banner_and_forms_keep_their_text(
-    own_team, qtbot, tmp_path, monkeypatch
+    own_team, qtbot, tmp_path, monkeypatch, open_window
 ):
     """The server stops while a form is open: the save is refused in words, the form comes back
     as typed, the window says the server cannot be reached, and once it is back the same form
@@ -110,7 +98,7 @@ def test_a_lost_server_is_said_in_a_banner_and_forms_keep_their_text(
     alice = team.role("alice")
     team_store.add_member(team.url(), alice)
     store = open_store(team.url(alice))
-    window = _window(qtbot, store, tmp_path)
+    window = open_window(store)
     pending = []
 
     def exec_form(form) -> bool:

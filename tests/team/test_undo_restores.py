@@ -310,14 +310,14 @@ def test_the_migration_goes_down_and_up_again(team, members):
 
 
 def test_alices_open_notes_panel_shows_her_notes_detached_then_back(
-    team, members, qtbot, tmp_path, team_window
+    team, members, qtbot, tmp_path, open_window
 ):
     """Alice's window is open while Bob deletes her stakeholder and undoes it: her Notes panel
     gains a "Detached notes (3)" entry, then loses it, with no action of hers."""
     alice, bob = members
     made = _alices_stakeholder(team, alice)
     store = open_store(team.url(alice))
-    window = team_window(store)
+    window = open_window(store, size=(1400, 900))
     panel = window.notes_panel
 
     def entries() -> list[str]:

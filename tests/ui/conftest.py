@@ -5,8 +5,6 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QSettings
 
-from briefing.ui.main_window import MainWindow
-
 
 @pytest.fixture
 def settings(tmp_path):
@@ -14,11 +12,7 @@ def settings(tmp_path):
 
 
 @pytest.fixture
-def window(qtbot, demo_store, settings):
-    window = MainWindow(demo_store, settings)
-    qtbot.addWidget(window)
-    window.resize(1500, 950)
-    window.show()
-    qtbot.waitExposed(window)
+def window(open_window, demo_store, settings):
+    window = open_window(demo_store, settings)
     yield window
     window.search.panel.wait_for_idle()  # no query still running when the store closes

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from briefing.core.changes import Changes
 from briefing.ui.editing import Editing
-from briefing.ui.main_window import MainWindow
 
 
 def test_an_empty_topic_offers_new_stakeholder(window, qtbot, monkeypatch, tmp_path):
@@ -36,7 +35,7 @@ def test_an_empty_topic_offers_new_stakeholder(window, qtbot, monkeypatch, tmp_p
     assert window.cards.card(window.grid.currentIndex().row()).name == "Netpol"
 
 
-def test_the_app_reopens_where_the_user_was(window, qtbot, demo_store, settings):
+def test_the_app_reopens_where_the_user_was(window, qtbot, demo_store, settings, open_window):
     window.select_stakeholder("Microsoft")
     window.side_tabs.setCurrentWidget(window.sources_panel)
     reader = window.sources_panel.reader
@@ -47,11 +46,7 @@ def test_the_app_reopens_where_the_user_was(window, qtbot, demo_store, settings)
     assert top > 0
     window.close()
 
-    again = MainWindow(demo_store, settings)
-    qtbot.addWidget(again)
-    again.resize(1500, 950)
-    again.show()
-    qtbot.waitExposed(again)
+    again = open_window(demo_store, settings)
     try:
         assert again.cards.card(again.grid.currentIndex().row()).name == "Microsoft"
         assert again.side_tabs.currentWidget() is again.sources_panel
@@ -65,7 +60,7 @@ def test_the_app_reopens_where_the_user_was(window, qtbot, demo_store, settings)
 
 
 def test_the_reader_reopens_at_its_place_in_a_long_text(
-    window, qtbot, demo_store, settings, monkeypatch, tmp_path
+    window, qtbot, demo_store, settings, monkeypatch, tmp_path, open_window
 ):
     """The reader shows a window of a long text: where it was is kept as an offset into the
     text, so it reopens there, not at the same scroll value in whatever window opens first."""
@@ -90,11 +85,7 @@ def test_the_reader_reopens_at_its_place_in_a_long_text(
     assert panel.document.text[top:].startswith("Line 1500:")
     window.close()
 
-    again = MainWindow(demo_store, settings)
-    qtbot.addWidget(again)
-    again.resize(1500, 950)
-    again.show()
-    qtbot.waitExposed(again)
+    again = open_window(demo_store, settings)
     try:
         reader = again.sources_panel.reader
         qtbot.waitUntil(lambda: reader.top_offset() == top)
