@@ -66,6 +66,7 @@ from briefing.core.sources import (
     SourceSummary,
     list_sources,
     open_source,
+    source_intact,
     text_intact,
 )
 from briefing.core.undo import Recorded
@@ -928,10 +929,13 @@ class SourcesPanel(QWidget):
         def read(session):
             checks = check_quotes(session, source_id=source_id)
             document = known or open_source(session, source_id, check=False)
-            if len(document.text) <= CHECK_AT_ONCE:
+            if checks:  # checking the quotes read the stored text and checked its sha256
+                document = replace(document, intact=checks[0].source_intact)
+            elif len(document.text) <= CHECK_AT_ONCE:
                 document = replace(document, intact=text_intact(document))
             return (
                 document,
+                bool(checks) or len(document.text) <= CHECK_AT_ONCE,
                 checks,
                 note_counts(session, "quote", [c.id for c in checks]),
                 note_counts(session, "source", [source_id]).get(source_id, 0),
@@ -940,6 +944,7 @@ class SourcesPanel(QWidget):
 
         (
             self.document,
+            checked,
             self.checks,
             quote_notes,
             source_notes,
@@ -958,10 +963,10 @@ class SourcesPanel(QWidget):
             # while to compile and the first window does not need them.
             from briefing.core.suggestions import suggest_in
 
-            if len(document.text) <= CHECK_AT_ONCE:
+            if checked:
                 intact = document.intact  # checked as it was read
             elif known is not None:  # shown before: is the stored text still as imported?
-                intact = text_intact(open_source(session, source_id, check=False))
+                intact = source_intact(session, source_id)
             else:
                 intact = text_intact(document)
             found = suggest_in(session, document.id, document.sha256, document.text)
