@@ -240,8 +240,12 @@ class CardOrder:
     """Which cards a topic shows, in their order, and for each of its stakeholders the card it
     counts on: what `topic_cards` reads first, without any card's quotes or counts."""
 
-    ids: tuple[int, ...]
+    rows: tuple[Row, ...]  # the cards' stakeholders (id, name, kind, parent_id), in order
     owner: dict[int, int]
+
+    @property
+    def ids(self) -> tuple[int, ...]:
+        return tuple(row.id for row in self.rows)
 
     def cards_of(self, stakeholder_ids) -> set[int]:
         """The cards on which these stakeholders count (none for one not on the topic)."""
@@ -252,7 +256,7 @@ def card_order(session: Session, topic_id: int) -> CardOrder:
     """The topic's cards in order and who counts on which: one small read of its stakeholders
     (a name or an influence changed moves a card; a parent changed folds one into another)."""
     cards, owner = _card_owners(session, topic_id)
-    return CardOrder(tuple(card.id for card in cards), owner)
+    return CardOrder(tuple(cards), owner)
 
 
 def topic_cards(
@@ -261,11 +265,14 @@ def topic_cards(
     *,
     as_of: dt.date | None = None,
     only: set[int] | frozenset[int] | None = None,
+    order: CardOrder | None = None,
 ) -> list[StakeholderCard]:
     """The topic's cards, or as they stood on the day `as_of` (see the module's docstring).
     With `only` (card ids), just those cards, in the topic's order, reading only their
-    stakeholders' quotes and notes: the window's refresh after one stakeholder was edited."""
-    cards, owner = _card_owners(session, topic_id)
+    stakeholders' quotes and notes: the window's refresh after one stakeholder was edited.
+    `order`: the topic's `card_order`, read in the same transaction (else it is read here)."""
+    order = order or card_order(session, topic_id)
+    cards, owner = list(order.rows), order.owner
     if only is not None:
         cards = [card for card in cards if card.id in only]
     if not cards:

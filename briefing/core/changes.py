@@ -71,9 +71,19 @@ class Edited(Changes):
 
 def added_record(changes: Changes, kind: str) -> int | None:
     """The id of the one record of `kind` that a change added and nothing else, else None."""
+    return _one_record(changes, kind, "added")
+
+
+def edited_record(changes: Changes, kind: str) -> int | None:
+    """The id of the one record of `kind` whose own facts a change edited and nothing else
+    (an edit, or its undo and redo, which announce the same), else None."""
+    return _one_record(changes, kind, "edited")
+
+
+def _one_record(changes: Changes, kind: str, happened: str) -> int | None:
     if (
         isinstance(changes, Edited)
-        and changes.happened == "added"
+        and changes.happened == happened
         and changes.kinds == frozenset({kind})
     ):
         return changes.id

@@ -502,7 +502,7 @@ def edit_stakeholder(
     stakeholder.parent_id = fields.parent_id
     stakeholder.influence = fields.influence
     session.flush()
-    return _edited(stakeholder_id, "stakeholder")
+    return Edited(frozenset({"stakeholder"}), stakeholder_id, "edited")
 
 
 def link_stakeholder(session: Session, topic_id: int, stakeholder_id: int) -> Edited:

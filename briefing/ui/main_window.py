@@ -53,7 +53,7 @@ from PySide6.QtWidgets import (
 )
 
 from briefing import __version__
-from briefing.core.changes import Changes, Edited, added_record
+from briefing.core.changes import Changes, added_record, edited_record
 from briefing.core.dates import format_date
 from briefing.errors import StoreUnreachable
 from briefing.render import palette
@@ -92,17 +92,11 @@ def freeze_start_up_objects() -> None:
         _frozen.append(True)
         gc.collect()  # what is garbage now is freed, not kept for ever
         gc.freeze()
+
+
 DETAIL_QUOTES = 50  # quotes the details show of a card at first, and more per "Show more"
 ASYNC_DETAIL_QUOTES = 20  # a card with more quotes has its details read in the background
 NOTES_ONLY = frozenset({"note", "tag"})  # changes that touch nothing on a card but its notes
-
-
-def edited_stakeholder(changes: Changes) -> int | None:
-    """The stakeholder whose own record alone a change touched (an edit of it, or its undo and
-    redo, which announce the same), or None when the change says less or touches more."""
-    if isinstance(changes, Edited) and changes.kinds == {"stakeholder"}:
-        return changes.id
-    return None
 
 
 NO_CARDS_HTML = (
@@ -950,13 +944,16 @@ class MainWindow(QMainWindow):
             # Read on a reader thread; the window paints meanwhile (`StoreRunner.read_now`).
             generation = self._generation = self._generation + 1
             as_of = self.as_of
-            cards, numbers, order = self.runner.read_now(
-                lambda session: (
-                    topic_cards(session, topic_id, as_of=as_of),
+
+            def read(session):
+                order = card_order(session, topic_id)
+                return (
+                    topic_cards(session, topic_id, as_of=as_of, order=order),
                     counts(session),
-                    card_order(session, topic_id),
+                    order,
                 )
-            )
+
+            cards, numbers, order = self.runner.read_now(read)
             if generation != self._generation:
                 return  # a newer showing ran while this one read: it has the last word
         self._card_order = order  # what `_refresh_cards` compares with (None: read it all)
@@ -1062,7 +1059,7 @@ class MainWindow(QMainWindow):
         if changes.kinds <= NOTES_ONLY:
             self.refresh_notes()
             return
-        edited = edited_stakeholder(changes)
+        edited = edited_record(changes, "stakeholder")
         if edited is not None and self._refresh_cards({edited}):
             return  # one stakeholder's own record changed: its card was read again, in place
         if added_record(changes, "source") is not None:
@@ -1095,7 +1092,9 @@ class MainWindow(QMainWindow):
             if order.owner != known.owner:
                 return order, None
             wanted = order.cards_of(stakeholder_ids)
-            return order, topic_cards(session, topic_id, as_of=as_of, only=wanted) if wanted else []
+            if not wanted:
+                return order, []
+            return order, topic_cards(session, topic_id, as_of=as_of, only=wanted, order=order)
 
         generation = self._generation
         order, cards = self.runner.read_now(read)  # a card or two: bounded, however big the store
