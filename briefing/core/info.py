@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
 from briefing.store.models import (
@@ -49,12 +49,8 @@ def counts(session: Session) -> dict[str, int]:
     }
     return {
         name: session.scalar(
-            select(func.count()).select_from(model).where(*_where(left_out.get(name)))
+            select(func.count()).select_from(model).where(left_out.get(name, true()))
         )
         or 0
         for name, model in COUNTED.items()
     }
-
-
-def _where(condition) -> tuple:
-    return () if condition is None else (condition,)

@@ -335,9 +335,7 @@ def _summaries(session: Session, statement: Select) -> list[NoteSummary]:
     result = []
     for note in notes:
         target = note.target
-        if target is None:
-            described[target] = note.detached_from or ""
-        elif target not in described:
+        if target is not None and target not in described:
             described[target] = describe_target(session, target)
         result.append(
             NoteSummary(
@@ -346,7 +344,7 @@ def _summaries(session: Session, statement: Select) -> list[NoteSummary]:
                 body=note.body,
                 private=note.private,
                 target=target,
-                attached_to=described[target],
+                attached_to=described[target] if target is not None else note.detached_from or "",
                 tags=tuple(tag.name for tag in note.tags),
                 created_at=note.created_at,
                 updated_at=note.updated_at,

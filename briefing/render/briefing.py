@@ -190,11 +190,9 @@ class TableParts:
         return f"{self.tag}{rows}{'</tbody>' if unclosed else ''}</table>"
 
 
-def table_parts(html: str, index: int, match: re.Match | None = None) -> TableParts:
+def table_parts(html: str, index: int) -> TableParts:
     """The `index`-th table of `html` (0-based), as `TableParts`."""
-    if match is None:
-        match = list(_TABLE_START.finditer(html))[index]
-    return _parts(html, match)
+    return _parts(html, list(_TABLE_START.finditer(html))[index])
 
 
 def all_tables(html: str) -> list[TableParts]:

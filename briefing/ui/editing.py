@@ -306,22 +306,18 @@ class Editing:
         if (stakeholder_id := self._need_stakeholder()) is None:
             return
 
-        def load(form: StakeholderForm):
-            fields, version = self.read(
-                lambda s: (
-                    editing.stakeholder_fields(s, stakeholder_id),
-                    versions.current_version(s, "stakeholder", stakeholder_id),
-                )
-            )
-            form.fill(fields)
-            return version
-
-        fields, version = self.read(  # one read: the form opens filled, at this version
-            lambda s: (
+        def current(s):
+            return (
                 editing.stakeholder_fields(s, stakeholder_id),
                 versions.current_version(s, "stakeholder", stakeholder_id),
             )
-        )
+
+        def load(form: StakeholderForm):
+            fields, version = self.read(current)
+            form.fill(fields)
+            return version
+
+        fields, version = self.read(current)  # one read: the form opens filled, at this version
         form = StakeholderForm(self.context.runner, stakeholder_id, fields, parent=self.window)
         form.version = version
 

@@ -520,10 +520,11 @@ class NotesPanel(QWidget):
         topic_id = self.topic_id
 
         def read(session):
+            if target is not None and target[0] == DETACHED:
+                found = core.detached_notes(session)
+                return found, core.all_tags(session), len(found)
             if target is None:
                 found = []
-            elif target[0] == DETACHED:
-                found = core.detached_notes(session)
             elif target[0] == "card" and topic_id is not None:
                 found = core.card_notes(session, topic_id, target[1])
             else:
