@@ -57,8 +57,11 @@ class WhenShown(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self._panel and event.type() == QEvent.Type.Show and self.stale:
+            from briefing.ui.store_runner import while_showing  # loaded after the first paint
+
             self.stale = False
-            self._refresh()
+            with while_showing():
+                self._refresh()
         return False
 
 

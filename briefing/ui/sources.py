@@ -88,6 +88,7 @@ from briefing.ui.source_import import (  # noqa: F401 - SourceFactsDialog and im
     import_source_files,
     show_error,
 )
+from briefing.ui.store_runner import while_showing
 from briefing.ui.text_positions import WindowPositions, cut_after, cut_before
 
 QuoteIdRole = Qt.ItemDataRole.UserRole + 1
@@ -104,6 +105,7 @@ class SourceExamined:
     source_id: int
     intact: bool
     waiting: int
+
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -1094,11 +1096,12 @@ class SourcesPanel(QWidget):
             self._show_quote_detail(self._shown_quote, keep_scroll=True)
 
     def showEvent(self, event) -> None:
-        if self._text_stale:
-            self._text_stale = False
-            self.show_source(self.chooser.currentData())
-        elif self._notes_stale:
-            self.refresh_note_counts()
+        with while_showing():
+            if self._text_stale:
+                self._text_stale = False
+                self.show_source(self.chooser.currentData())
+            elif self._notes_stale:
+                self.refresh_note_counts()
         super().showEvent(event)
 
     def show_source_notes(self) -> None:

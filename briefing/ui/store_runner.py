@@ -52,6 +52,21 @@ JobWork = Callable[[Progress, Cancelled], T]
 
 READERS = 2
 WAIT_QUIETLY_S = 0.01  # a `call` or `read_now` shorter than this does not spin the event loop
+_showing = 0  # how many show events are being handled now (`while_showing`)
+
+
+@contextlib.contextmanager
+def while_showing():
+    """A widget's show event is being handled: a wait in it blocks plainly, running no events.
+    Qt shows a window's children by walking their list; events run in the middle of that walk
+    (a deferred delete, a widget made) can change the list under it, and a window opened on the
+    Sources tab crashed so. A panel's refresh on show is a bounded read (`read_now`'s rule)."""
+    global _showing
+    _showing += 1
+    try:
+        yield
+    finally:
+        _showing -= 1
 
 
 def changes_of(result: Any) -> Changes | None:
@@ -214,8 +229,8 @@ class StoreRunner(QObject):
 
     def wait(self, future: Future) -> Any:
         """The result of `future`, waited for without freezing the window's painting."""
-        if threading.current_thread() is not threading.main_thread():
-            return future.result()  # a worker waits plainly: it paints nothing
+        if threading.current_thread() is not threading.main_thread() or _showing:
+            return future.result()  # a worker paints nothing; a show must not run events
         try:
             return future.result(timeout=WAIT_QUIETLY_S)
         except TimeoutError:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 
 import pytest
@@ -166,3 +167,28 @@ def test_a_job_writes_through_the_writer_in_turn_with_the_windows_saves(qtbot, r
     release.set()
     assert runner.wait_idle(10)
     assert events == ["import committed", "note saved"] and done and saved
+
+
+def test_a_read_in_a_show_event_runs_no_events_while_it_waits(qtbot, runner):
+    """A read waits with the window's events running, so that it keeps painting; inside a show
+    event it must not: Qt is walking the window's children, and an event run then can change
+    that list under it (a window reopened on the Sources tab crashed in showChildren)."""
+    from PySide6.QtCore import QTimer
+
+    from briefing.ui.store_runner import while_showing
+
+    release = threading.Event()
+
+    def slow(session):
+        release.wait(5)  # long enough that a wait would start running events
+        return 42
+
+    for showing, expected in ((False, ["ran"]), (True, [])):
+        ran: list[str] = []
+        QTimer.singleShot(0, lambda ran=ran: ran.append("ran"))
+        threading.Timer(0.2, release.set).start()
+        with while_showing() if showing else contextlib.nullcontext():
+            assert runner.read_now(slow) == 42
+        assert ran == expected, showing
+        qtbot.waitUntil(lambda ran=ran: ran == ["ran"])  # it runs once the show is over
+        release.clear()
